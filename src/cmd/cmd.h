@@ -1,0 +1,56 @@
+#ifndef CONFINE_CMD_CMD_H
+#define CONFINE_CMD_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "util/progress.h"
+
+/*
+ * Everything that prints lives in cmd/.  Each subcommand is one file
+ * cmd/NAME.c defining 'int cmd_NAME(int argc, char **argv)' (argv[0] is the
+ * subcommand name) and returning the process exit status: 0 success,
+ * 1 the operation failed (bad input, validation failed), 2 usage error.
+ */
+struct cmd_opts {
+	bool json;   /* -j/--json: machine-readable output on stdout */
+	bool quiet;  /* -q/--quiet: no progress, no informational messages */
+	bool tty;    /* stderr is a terminal: live progress allowed */
+	int verbose; /* -v (repeatable) */
+};
+
+extern struct cmd_opts cmd_opts;
+
+int cmd_inventory(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_batch(int argc, char **argv);
+int cmd_cve(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+
+/*
+ * Print an error: "confine: MSG" on stderr, or, under --json, a JSON object
+ * {"error": MSG} on stdout.  p_err_last() prints err_msg() with a prefix.
+ */
+void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void p_err_last(void);
+/* Informational line on stderr, suppressed by --quiet and --json. */
+void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print (stderr, or nothing under --json: JSON callers emit them) collected warnings. */
+void p_warnings(void);
+
+/* A progress renderer for library calls: live on a terminal, else silent. */
+struct progress *cmd_progress(void);
+/* Clear the progress line (before printing other output). */
+void cmd_progress_done(void);
+
+/*
+ * Shared option parsing: consumes -j/--json, -q/--quiet, -v/--verbose and
+ * -h/--help anywhere in argv (help prints 'usage' and exits 0).  Compacts
+ * argv in place and returns the new argc.
+ */
+int cmd_parse_common(int argc, char **argv, const char *usage);
+
+#endif

@@ -1,0 +1,137 @@
+#include "cmd/cmd.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/error.h"
+
+struct cmd_opts cmd_opts;
+
+void p_err(const char *fmt, ...)
+{
+	char msg[4096];
+	va_list ap;
+
+	cmd_progress_done();
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (cmd_opts.json) {
+		json_t *o = json_pack("{s:s}", "error", msg);
+
+		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(o);
+	} else {
+		fprintf(stderr, "confine: %s\n", msg);
+	}
+}
+
+void p_err_last(void)
+{
+	p_err("%s", err_msg());
+}
+
+void p_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cmd_opts.quiet || cmd_opts.json)
+		return;
+	cmd_progress_done();
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void print_warning(const char *msg, void *ctx)
+{
+	(void)ctx;
+	if (!cmd_opts.json)
+		fprintf(stderr, "confine: warning: %s\n", msg);
+}
+
+void p_warnings(void)
+{
+	cmd_progress_done();
+	warn_drain(print_warning, NULL);
+}
+
+static bool progress_shown;
+static struct timespec progress_last;
+
+static void render(void *ctx, const char *phase, uint64_t done, uint64_t total)
+{
+	struct timespec now;
+	long ms;
+
+	(void)ctx;
+	if (cmd_opts.quiet || cmd_opts.json || !cmd_opts.tty)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - progress_last.tv_sec) * 1000 +
+	     (now.tv_nsec - progress_last.tv_nsec) / 1000000;
+	/* Redraw at most ten times a second, but always show the last step. */
+	if (progress_shown && ms < 100 && done != total)
+		return;
+	progress_last = now;
+	if (total)
+		fprintf(stderr, "\r\033[K%s: %llu/%llu (%u%%)", phase, (unsigned long long)done,
+			(unsigned long long)total, (unsigned)(done * 100 / total));
+	else
+		fprintf(stderr, "\r\033[K%s: %llu", phase, (unsigned long long)done);
+	fflush(stderr);
+	progress_shown = true;
+}
+
+static struct progress the_progress = { render, NULL };
+
+struct progress *cmd_progress(void)
+{
+	return &the_progress;
+}
+
+void cmd_progress_done(void)
+{
+	if (progress_shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		progress_shown = false;
+	}
+}
+
+int cmd_parse_common(int argc, char **argv, const char *usage)
+{
+	int i, out = 1;
+	bool rest = false;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!rest && !strcmp(a, "--")) {
+			rest = true;
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (!rest && (!strcmp(a, "-j") || !strcmp(a, "--json"))) {
+			cmd_opts.json = true;
+		} else if (!rest && (!strcmp(a, "-q") || !strcmp(a, "--quiet"))) {
+			cmd_opts.quiet = true;
+		} else if (!rest && !strcmp(a, "--verbose")) {
+			cmd_opts.verbose++;
+		} else if (!rest && (!strcmp(a, "-h") || !strcmp(a, "--help"))) {
+			fputs(usage, stdout);
+			exit(0);
+		} else {
+			argv[out++] = argv[i];
+		}
+	}
+	argv[out] = NULL;
+	return out;
+}

@@ -1,0 +1,47 @@
+#ifndef CONFINE_UTIL_FS_H
+#define CONFINE_UTIL_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Write 'len' bytes to 'path' atomically: a temporary file in the same
+ * folder, fsync, rename.  A reader never sees a half-written file, and on
+ * failure nothing is left behind.  Returns 0 or -errno (message set).
+ */
+int fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
+
+/* mkdir -p with 'mode' for created folders.  Returns 0 or -errno. */
+int fs_mkdir_p(const char *path, unsigned mode);
+
+/*
+ * Read a whole file of at most 'cap' bytes into a new NUL-terminated buffer
+ * (*data, owned by the caller).  A larger file fails with -EFBIG.
+ */
+int fs_read_file(const char *path, size_t cap, char **data, size_t *len);
+
+/* A read-only mapping of a whole file; release with fs_unmap(). */
+struct fs_map {
+	const uint8_t *data;
+	size_t size;
+};
+int fs_map_file(const char *path, struct fs_map *map);
+void fs_unmap(struct fs_map *map);
+
+/*
+ * confine's cache folder: $CONFINE_CACHE_DIR, else $XDG_CACHE_HOME/confine,
+ * else ~/.cache/confine.  Created on first use.  Returns a string owned by
+ * the module (valid for the life of the process), or NULL with errno set.
+ */
+const char *fs_cache_dir(void);
+
+/* Remove a tree (no symlinks followed).  Returns 0 or -errno. */
+int fs_remove_tree(const char *path);
+
+/* Join two path parts with exactly one '/'; the caller frees the result. */
+char *fs_join(const char *a, const char *b);
+
+bool fs_exists(const char *path);
+
+#endif
