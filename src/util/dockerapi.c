@@ -1,0 +1,478 @@
+#include "util/dockerapi.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+#include "util/xalloc.h"
+
+#define DOCKERAPI_DEFAULT_SOCKET "/var/run/docker.sock"
+#define DOCKERAPI_DEFAULT_VERSION "v1.41"
+#define DOCKERAPI_ERRBODY_CAP (64 * 1024)
+/* Unread stream data above this pauses the transfer. */
+#define DOCKERAPI_STREAM_HIGH (1024 * 1024)
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void curl_global(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int dockerapi_init(struct dockerapi *api, const char *socket_path)
+{
+	const char *env = getenv("DOCKER_HOST");
+
+	memset(api, 0, sizeof(*api));
+	pthread_once(&curl_once, curl_global);
+	if (!socket_path || !*socket_path) {
+		if (env && *env) {
+			if (strncmp(env, "unix://", 7) != 0 || !env[7])
+				return err_set(EINVAL,
+					       "DOCKER_HOST '%s' is not a unix:// socket (only the local engine's Unix socket is supported)",
+					       env);
+			socket_path = env;
+		} else {
+			socket_path = DOCKERAPI_DEFAULT_SOCKET;
+		}
+	}
+	if (!strncmp(socket_path, "unix://", 7))
+		socket_path += 7;
+	api->socket_path = xasprintf("unix://%s", socket_path);
+	snprintf(api->version, sizeof(api->version), "%s", DOCKERAPI_DEFAULT_VERSION);
+	api->connect_timeout_ms = 5000;
+	api->response_cap = 64u << 20;
+	return 0;
+}
+
+void dockerapi_release(struct dockerapi *api)
+{
+	if (api->curl)
+		curl_easy_cleanup(api->curl);
+	free(api->socket_path);
+	memset(api, 0, sizeof(*api));
+}
+
+const char *dockerapi_endpoint(const struct dockerapi *api)
+{
+	return api->socket_path;
+}
+
+static const char *sock_file(const struct dockerapi *api)
+{
+	return api->socket_path + 7;
+}
+
+char *dockerapi_escape(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s), alloc;
+	char *out, *p;
+
+	if (!size_mul(n, 3, &alloc) || !size_add(alloc, 1, &alloc))
+		abort();
+	out = p = xmalloc(alloc);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~') {
+			*p++ = (char)c;
+		} else {
+			*p++ = '%';
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 15];
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
+/* Map a libcurl failure to an errno and the user-facing message. */
+static int transport_error(const struct dockerapi *api, CURLcode rc, const char *errbuf)
+{
+	const char *why = errbuf && *errbuf ? errbuf : curl_easy_strerror(rc);
+	int e = EIO;
+
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+		e = ECONNREFUSED;
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		e = ETIMEDOUT;
+		break;
+	default:
+		break;
+	}
+	return err_set(e, "cannot reach the Docker engine at %s: %s (is dockerd running?)",
+		       api->socket_path, why);
+}
+
+/* The engine's {"message": "..."} from an error body, or the raw body. */
+static int http_error(const char *method, const char *path, long status,
+		      const char *body, size_t len)
+{
+	json_t *root = json_loadb(body, len, 0, NULL);
+	const char *msg = NULL;
+	int e, ret;
+
+	if (root && json_is_object(root))
+		msg = json_string_value(json_object_get(root, "message"));
+	if (status == 404)
+		e = ENOENT;
+	else if (status == 409)
+		e = EEXIST;
+	else if (status == 401 || status == 403)
+		e = EACCES;
+	else if (status >= 400 && status < 500)
+		e = EINVAL;
+	else
+		e = EIO;
+	if (msg)
+		ret = err_set(e, "%s %s: HTTP %ld: %s", method, path, status, msg);
+	else
+		ret = err_set(e, "%s %s: HTTP %ld: %.*s", method, path, status,
+			      (int)(len > 200 ? 200 : len), body ? body : "");
+	json_decref(root);
+	return ret;
+}
+
+static CURL *easy_setup(struct dockerapi *api, CURL *c, const char *method, const char *path,
+			const char *json_body, struct curl_slist **headers, char *errbuf)
+{
+	char *url;
+
+	curl_easy_reset(c);
+	url = xasprintf("http://localhost/%s%s", api->version, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	free(url);
+	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock_file(api));
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, api->connect_timeout_ms);
+	if (api->timeout_ms)
+		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, api->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (!strcmp(method, "HEAD"))
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	*headers = NULL;
+	if (json_body) {
+		*headers = curl_slist_append(*headers, "Content-Type: application/json");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, json_body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(json_body));
+	} else if (!strcmp(method, "POST") || !strcmp(method, "PUT")) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
+	}
+	if (*headers)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, *headers);
+	return c;
+}
+
+/* Where a response body goes: the sink for 2xx, a small buffer otherwise. */
+struct body_ctx {
+	CURL *curl;
+	struct strbuf *out;      /* 2xx body, may be NULL */
+	dockerapi_sink_fn sink;  /* or this */
+	void *sink_ctx;
+	int sink_ret;
+	struct strbuf err;       /* 4xx/5xx body */
+	int cap_hit;
+};
+
+static size_t body_write(char *data, size_t size, size_t nmemb, void *p)
+{
+	struct body_ctx *b = p;
+	size_t n = size * nmemb;
+	long status = 0;
+
+	curl_easy_getinfo(b->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status >= 300) {
+		strbuf_add(&b->err, data, n); /* truncation of an error body is harmless */
+		return n;
+	}
+	if (b->sink) {
+		b->sink_ret = b->sink(b->sink_ctx, data, n);
+		return b->sink_ret ? 0 : n;
+	}
+	if (b->out && strbuf_add(b->out, data, n) < 0) {
+		b->cap_hit = 1;
+		return 0;
+	}
+	return n;
+}
+
+static int do_request(struct dockerapi *api, const char *method, const char *path,
+		      const char *json_body, struct strbuf *response, dockerapi_sink_fn sink,
+		      void *sink_ctx, long *status_out)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	struct curl_slist *headers;
+	struct body_ctx b = { 0 };
+	size_t old_cap = 0;
+	long status = 0;
+	CURLcode rc;
+	int ret = 0;
+
+	if (!api->curl) {
+		api->curl = curl_easy_init();
+		if (!api->curl)
+			return err_set(ENOMEM, "cannot initialise libcurl");
+	}
+	easy_setup(api, api->curl, method, path, json_body, &headers, errbuf);
+	b.curl = api->curl;
+	b.out = response;
+	b.sink = sink;
+	b.sink_ctx = sink_ctx;
+	strbuf_init(&b.err, DOCKERAPI_ERRBODY_CAP);
+	if (response && (!response->cap || response->cap > api->response_cap)) {
+		old_cap = response->cap;
+		response->cap = api->response_cap;
+	}
+	curl_easy_setopt(api->curl, CURLOPT_WRITEFUNCTION, body_write);
+	curl_easy_setopt(api->curl, CURLOPT_WRITEDATA, &b);
+	rc = curl_easy_perform(api->curl);
+	curl_easy_getinfo(api->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status_out)
+		*status_out = status;
+	if (response && old_cap != response->cap && response->cap == api->response_cap)
+		response->cap = old_cap;
+	if (rc == CURLE_WRITE_ERROR && b.sink_ret) {
+		ret = b.sink_ret;
+	} else if (rc == CURLE_WRITE_ERROR && b.cap_hit) {
+		ret = err_set(EFBIG, "%s %s: response larger than %zu bytes", method, path,
+			      api->response_cap);
+	} else if (rc != CURLE_OK) {
+		ret = transport_error(api, rc, errbuf);
+	} else if (status >= 300) {
+		ret = http_error(method, path, status, b.err.buf, b.err.len);
+	}
+	strbuf_release(&b.err);
+	curl_slist_free_all(headers);
+	return ret;
+}
+
+int dockerapi_request(struct dockerapi *api, const char *method, const char *path,
+		      const char *json_body, struct strbuf *response, long *status)
+{
+	return do_request(api, method, path, json_body, response, NULL, NULL, status);
+}
+
+int dockerapi_request_stream(struct dockerapi *api, const char *method, const char *path,
+			     const char *json_body, dockerapi_sink_fn sink, void *ctx,
+			     long *status)
+{
+	return do_request(api, method, path, json_body, NULL, sink, ctx, status);
+}
+
+int dockerapi_ping(struct dockerapi *api)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char saved[sizeof(api->version)];
+	const char *v;
+	json_t *root;
+	int ret;
+
+	/* /_ping and /version are answered on unversioned paths too. */
+	memcpy(saved, api->version, sizeof(saved));
+	snprintf(api->version, sizeof(api->version), "v1.24");
+	ret = dockerapi_request(api, "GET", "/_ping", NULL, NULL, NULL);
+	if (ret == 0)
+		ret = dockerapi_request(api, "GET", "/version", NULL, &sb, NULL);
+	memcpy(api->version, saved, sizeof(saved));
+	if (ret < 0)
+		goto out;
+	root = json_loadb(sb.buf ? sb.buf : "", sb.len, 0, NULL);
+	v = json_string_value(json_object_get(root, "ApiVersion"));
+	if (v) {
+		unsigned maj, min, wmaj, wmin;
+
+		/* Use the engine's version only when it is older than ours. */
+		if (sscanf(v, "%u.%u", &maj, &min) == 2 &&
+		    sscanf(DOCKERAPI_DEFAULT_VERSION, "v%u.%u", &wmaj, &wmin) == 2 &&
+		    (maj < wmaj || (maj == wmaj && min < wmin)))
+			snprintf(api->version, sizeof(api->version), "v%u.%u", maj, min);
+	}
+	json_decref(root);
+out:
+	strbuf_release(&sb);
+	return ret;
+}
+
+/*
+ * Pull-style streaming: a curl multi handle driven from the reader.  The
+ * write callback appends to 'buf' and pauses the transfer when more than
+ * DOCKERAPI_STREAM_HIGH bytes wait unread, so memory stays bounded.
+ */
+struct dockerapi_stream {
+	struct dockerapi *api;
+	char *path;
+	CURLM *multi;
+	CURL *easy;
+	struct curl_slist *headers;
+	char errbuf[CURL_ERROR_SIZE];
+	char *buf;
+	size_t len, alloc;
+	bool handed_out; /* buf was returned by the last read */
+	bool paused;
+	bool done;
+	CURLcode result;
+	struct strbuf err;
+	bool is_error;
+};
+
+static size_t stream_write(char *data, size_t size, size_t nmemb, void *p)
+{
+	struct dockerapi_stream *s = p;
+	size_t n = size * nmemb, want;
+	long status = 0;
+
+	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (status >= 300) {
+		s->is_error = true;
+		strbuf_add(&s->err, data, n);
+		return n;
+	}
+	if (s->len >= DOCKERAPI_STREAM_HIGH) {
+		s->paused = true;
+		return CURL_WRITEFUNC_PAUSE;
+	}
+	if (!size_add(s->len, n, &want))
+		return 0;
+	if (want > s->alloc) {
+		size_t a = s->alloc ? s->alloc : 65536;
+
+		while (a < want)
+			a *= 2;
+		s->buf = xrealloc(s->buf, a);
+		s->alloc = a;
+	}
+	memcpy(s->buf + s->len, data, n);
+	s->len = want;
+	return n;
+}
+
+/* Run the transfer until some body data is buffered or it has finished. */
+static int stream_pump(struct dockerapi_stream *s)
+{
+	while (s->len == 0 && !s->done) {
+		int running = 0, left;
+		CURLMsg *m;
+
+		if (s->paused) {
+			s->paused = false;
+			curl_easy_pause(s->easy, CURLPAUSE_CONT);
+		}
+		if (curl_multi_perform(s->multi, &running) != CURLM_OK)
+			return err_set(EIO, "GET %s: libcurl multi interface failed", s->path);
+		while ((m = curl_multi_info_read(s->multi, &left))) {
+			if (m->msg == CURLMSG_DONE) {
+				s->done = true;
+				s->result = m->data.result;
+			}
+		}
+		if (s->len || s->done)
+			break;
+		if (!running) {
+			s->done = true;
+			break;
+		}
+		if (curl_multi_poll(s->multi, NULL, 0, 1000, NULL) != CURLM_OK)
+			return err_set(EIO, "GET %s: libcurl poll failed", s->path);
+	}
+	return 0;
+}
+
+static int stream_status(struct dockerapi_stream *s)
+{
+	long status = 0;
+
+	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (s->done && s->result != CURLE_OK)
+		return transport_error(s->api, s->result, s->errbuf);
+	if (status >= 300 && s->done)
+		return http_error("GET", s->path, status, s->err.buf, s->err.len);
+	return 0;
+}
+
+int dockerapi_stream_open(struct dockerapi *api, const char *path,
+			  struct dockerapi_stream **out)
+{
+	struct dockerapi_stream *s = xcalloc(1, sizeof(*s));
+	int ret;
+
+	*out = NULL;
+	s->api = api;
+	s->path = xstrdup(path);
+	strbuf_init(&s->err, DOCKERAPI_ERRBODY_CAP);
+	s->multi = curl_multi_init();
+	s->easy = curl_easy_init();
+	if (!s->multi || !s->easy) {
+		ret = err_set(ENOMEM, "cannot initialise libcurl");
+		goto out_free;
+	}
+	easy_setup(api, s->easy, "GET", path, NULL, &s->headers, s->errbuf);
+	curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, stream_write);
+	curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
+	curl_multi_add_handle(s->multi, s->easy);
+	/* An error answer has a small body: pumping until data or the end
+	 * decides between failure here and a readable stream. */
+	ret = stream_pump(s);
+	if (ret == 0)
+		ret = stream_status(s);
+	if (ret == 0 && s->is_error) {
+		while (!s->done && (ret = stream_pump(s)) == 0)
+			;
+		if (ret == 0)
+			ret = stream_status(s);
+	}
+	if (ret < 0)
+		goto out_free;
+	*out = s;
+	return 0;
+out_free:
+	dockerapi_stream_close(s);
+	return ret;
+}
+
+ssize_t dockerapi_stream_read(struct dockerapi_stream *s, const void **data)
+{
+	int ret;
+
+	if (s->handed_out) {
+		s->len = 0;
+		s->handed_out = false;
+	}
+	ret = stream_pump(s);
+	if (ret < 0)
+		return ret;
+	if (s->len == 0) {
+		ret = stream_status(s);
+		return ret < 0 ? ret : 0;
+	}
+	*data = s->buf;
+	s->handed_out = true;
+	return (ssize_t)s->len;
+}
+
+void dockerapi_stream_close(struct dockerapi_stream *s)
+{
+	if (!s)
+		return;
+	if (s->multi && s->easy)
+		curl_multi_remove_handle(s->multi, s->easy);
+	if (s->easy)
+		curl_easy_cleanup(s->easy);
+	if (s->multi)
+		curl_multi_cleanup(s->multi);
+	curl_slist_free_all(s->headers);
+	strbuf_release(&s->err);
+	free(s->buf);
+	free(s->path);
+	free(s);
+}
