@@ -1,0 +1,126 @@
+#ifndef CONFINE_ANALYSIS_ANALYSIS_H
+#define CONFINE_ANALYSIS_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "syscalls/syscalls.h"
+#include "util/progress.h"
+
+/*
+ * Which system calls can each program of an image (or a host file) make?
+ *
+ * Per ELF object a summary is computed once (functions, call edges, syscall
+ * sites with their numbers, wrappers "number = argument k", imports,
+ * exports, roots, address-taken code) and cached on disk keyed by build-id
+ * (else SHA-256 of the file) and ANALYSIS_VERSION.  Per program the objects
+ * are linked the way the loader would (load order, interposition,
+ * /etc/ld.so.preload), and the syscall set is what is reachable from the
+ * entry point, every object's init/fini code and address-taken functions.
+ *
+ * Unresolved sites (a syscall whose number is not a constant, a wrapper
+ * reached with an unknown number, code that cannot be analysed) are always
+ * reported.  What they do to the set is the policy below; the default is
+ * sound.
+ */
+
+struct image;
+struct program_set;
+
+#define ANALYSIS_VERSION 1
+
+enum analysis_policy {
+	/* Default, sound: an unresolved reachable site makes the program's set every syscall. */
+	ANALYSIS_UNRESOLVED_ALL = 0,
+	/* Unsound: report unresolved sites but add nothing for them (for measurements). */
+	ANALYSIS_UNRESOLVED_IGNORE,
+};
+
+struct analysis_opts {
+	enum analysis_policy policy;
+	/*
+	 * Extra objects every program may dlopen(): paths inside the root (or
+	 * host paths for analysis_files()).  They are linked after the
+	 * program's own objects and their init code and exports become roots.
+	 */
+	const char *const *dlopen;
+	size_t dlopen_nr;
+	bool no_cache;       /* neither read nor write the summary cache */
+	unsigned threads;    /* per-object workers; 0: number of CPUs, at most 4 */
+	const struct progress *progress;
+};
+
+struct analysis_unresolved {
+	char *object;        /* path of the object holding the site */
+	uint64_t address;    /* vaddr of the site (or call site) in that object */
+	char *function;      /* containing function's name, or NULL */
+	char *reason;        /* "syscall number not constant", ... */
+};
+
+/* One link of a witness chain: a function of an object. */
+struct analysis_step {
+	const char *object;  /* owned by the analysis */
+	const char *function;/* name or NULL (then 'address' identifies it) */
+	uint64_t address;    /* function start, or the site for the last step */
+};
+
+struct analysis_program {
+	char *path;          /* as given (path inside the root for images) */
+	char *root;          /* rootfs folder, or NULL for host files */
+	struct sysset syscalls;
+	bool all_syscalls;   /* the policy widened the set to every syscall */
+	char **imports_used; /* sorted, unique: "read", "write@GLIBC_2.2.5" style names */
+	size_t imports_used_nr;
+	struct analysis_unresolved *unresolved;
+	size_t unresolved_nr;
+	char **objects;      /* paths in load order: program first */
+	size_t objects_nr;
+	double time_ms;
+	int error;           /* 0, or -errno when the program could not be analysed */
+	char *error_msg;     /* message for 'error' (then syscalls is every syscall) */
+	void *priv;          /* link graph kept for witness lookups */
+};
+
+struct analysis {
+	enum sys_arch arch;
+	struct analysis_program *programs;
+	size_t programs_nr;
+	struct sysset syscalls;   /* union over programs */
+	void *priv;
+};
+
+/*
+ * Analyse every program of 'ps' inside the image's rootfs.  On success *out
+ * is a new analysis the caller frees with analysis_free().  A program that
+ * cannot be analysed is recorded (error set, every syscall assumed: sound)
+ * rather than failing the whole call.  Returns 0 or a negative errno.
+ */
+int analysis_image(struct image *img, struct program_set *ps, const struct analysis_opts *opts,
+		   struct analysis **out);
+
+/*
+ * Analyse the given files.  With 'root' non-NULL, paths are inside that
+ * folder (symlinks resolved within it) and libraries are searched there with
+ * its /etc/ld.so.conf; otherwise they are host paths.  Returns 0 (with *out
+ * set, freed by analysis_free()) or a negative errno (message set).
+ */
+int analysis_files(const char *const *paths, size_t nr, const char *root,
+		   const struct analysis_opts *opts, struct analysis **out);
+
+void analysis_free(struct analysis *a);
+
+/*
+ * A witness chain for syscall 'nr' in program 'prog': steps from the
+ * program's entry (or another root) through called functions to the site.
+ * *steps is a new array the caller frees (the strings stay owned by the
+ * analysis).  Returns the number of steps, 0 when the syscall is not in the
+ * set via any site (e.g. only through the unresolved policy), or -errno.
+ */
+int analysis_witness(const struct analysis *a, size_t prog, int nr, struct analysis_step **steps);
+
+const char *analysis_policy_name(enum analysis_policy p);
+/* Parses "all" / "ignore"; returns 0 or -EINVAL. */
+int analysis_policy_parse(const char *s, enum analysis_policy *p);
+
+#endif
