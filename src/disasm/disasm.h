@@ -1,0 +1,112 @@
+#ifndef CONFINE_DISASM_DISASM_H
+#define CONFINE_DISASM_DISASM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Linear-sweep decoding of one function's bytes (Zydis 4, x86-64) into
+ * architecture-neutral records: direct calls and jumps with their targets,
+ * indirect calls/jumps, rip-relative memory references (GOT slots), code
+ * addresses taken by lea / mov imm, syscall / int 0x80 / sysenter sites and
+ * returns.  Alongside, a forward constant tracker follows what each
+ * register and stack slot holds: a constant, the value a location had on
+ * function entry (an argument), or unknown.  At every join point (a branch
+ * target) the state is dropped to unknown, so every value reported holds on
+ * every path reaching the instruction.
+ *
+ * Locations: 0..15 are the general registers in encoding order (rax, rcx,
+ * rdx, rbx, rsp, rbp, rsi, rdi, r8..r15); DIS_LOC_SLOT0 + k is the k-th
+ * stack argument, the qword at [rsp + 8 + 8k] on entry.
+ */
+
+enum {
+	DIS_RAX = 0, DIS_RCX, DIS_RDX, DIS_RBX, DIS_RSP, DIS_RBP, DIS_RSI, DIS_RDI,
+	DIS_R8, DIS_R9, DIS_R10, DIS_R11, DIS_R12, DIS_R13, DIS_R14, DIS_R15,
+	DIS_REG_NR,
+};
+#define DIS_ARG_SLOTS 8
+#define DIS_LOC_SLOT0 DIS_REG_NR
+#define DIS_LOC_NR (DIS_REG_NR + DIS_ARG_SLOTS)
+
+enum dis_val_kind {
+	DIS_UNKNOWN = 0,
+	DIS_CONST,   /* 'value' */
+	DIS_ENTRY,   /* what location 'loc' held on function entry */
+};
+
+struct dis_val {
+	uint8_t kind;
+	uint8_t loc;
+	uint64_t value;
+};
+
+enum dis_kind {
+	DIS_CALL,        /* direct call: target */
+	DIS_JUMP,        /* direct unconditional jump: target */
+	DIS_BRANCH,      /* direct conditional jump: target */
+	DIS_CALL_IND,    /* call through register/memory (target: rip-relative slot or 0) */
+	DIS_JUMP_IND,    /* jmp through register/memory (target: rip-relative slot or 0) */
+	DIS_MEMREF,      /* other rip-relative memory operand: target is the address */
+	DIS_ADDR,        /* address materialised: lea rip-relative, or an immediate */
+	DIS_SYSCALL,     /* syscall instruction */
+	DIS_INT80,       /* int 0x80 (i386 ABI) */
+	DIS_SYSENTER,
+	DIS_RET,
+};
+
+struct dis_state;
+
+struct dis_rec {
+	enum dis_kind kind;
+	uint64_t addr;       /* instruction address */
+	uint64_t target;
+	uint8_t len;
+	const struct dis_state *st; /* state before the instruction */
+};
+
+/*
+ * The value a callee entered now would find in location 'loc' (registers
+ * as they are; stack argument k as the qword at [rsp + 8k] right now).
+ */
+struct dis_val dis_state_arg(const struct dis_state *st, unsigned loc);
+
+struct dis_opts {
+	/*
+	 * Sorted addresses that are branch targets anywhere in the object
+	 * (from dis_collect_targets): joins where the state is dropped.
+	 */
+	const uint64_t *joins;
+	size_t joins_nr;
+	/* Go code: calls clobber every register (no callee-saved ones). */
+	bool go_abi;
+};
+
+struct dis_result {
+	uint64_t bytes;      /* bytes decoded */
+	size_t insns;
+	size_t bad;          /* undecodable positions skipped */
+	bool falls_off;      /* the last instruction may fall through past the end */
+};
+
+typedef void (*dis_fn)(const struct dis_rec *rec, void *ctx);
+
+/*
+ * Decode [vaddr, vaddr+len) from 'code', calling fn for every record in
+ * address order.  Never reads outside 'code'.  Returns 0.
+ */
+int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct dis_opts *opts,
+		 dis_fn fn, void *ctx, struct dis_result *res);
+
+/*
+ * Append to *targets (growing it as ALLOC_GROW does) the targets of
+ * direct jumps and conditional branches in [vaddr, vaddr+len).  Cheap:
+ * no operand decoding.  Returns the number of bytes decoded.
+ */
+uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, uint64_t **targets,
+			     size_t *nr, size_t *alloc);
+
+const char *dis_reg_name(unsigned loc);
+
+#endif

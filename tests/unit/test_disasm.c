@@ -1,0 +1,211 @@
+/* Decoding and constant tracking on hand-assembled x86-64 byte sequences. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "disasm/disasm.h"
+#include "util/xalloc.h"
+
+#define BASE 0x401000u
+
+struct seen {
+	int syscalls;
+	struct dis_val nr;      /* rax at the last syscall */
+	int calls;
+	struct dis_val arg;     /* location 'want_loc' at the last call */
+	unsigned want_loc;
+	uint64_t last_target[16];
+	enum dis_kind last_kind[16];
+	int recs;
+};
+
+static void collect(const struct dis_rec *r, void *ctx)
+{
+	struct seen *s = ctx;
+
+	if (s->recs < 16) {
+		s->last_kind[s->recs] = r->kind;
+		s->last_target[s->recs] = r->target;
+	}
+	s->recs++;
+	if (r->kind == DIS_SYSCALL) {
+		s->syscalls++;
+		s->nr = dis_state_arg(r->st, DIS_RAX);
+	} else if (r->kind == DIS_CALL || r->kind == DIS_CALL_IND || r->kind == DIS_JUMP) {
+		s->calls++;
+		s->arg = dis_state_arg(r->st, s->want_loc);
+	}
+}
+
+static void run(const uint8_t *code, size_t len, bool go, unsigned want_loc, struct seen *s)
+{
+	uint64_t *joins = NULL;
+	size_t nr = 0, alloc = 0;
+	struct dis_opts o = { 0 };
+	struct dis_result res;
+
+	memset(s, 0, sizeof(*s));
+	s->want_loc = want_loc;
+	dis_collect_targets(code, len, BASE, &joins, &nr, &alloc);
+	o.joins = joins;
+	o.joins_nr = nr;
+	o.go_abi = go;
+	assert_int_equal(dis_function(code, len, BASE, &o, collect, s, &res), 0);
+	assert_int_equal(res.bytes, len);
+	free(joins);
+}
+
+#define B(...) (const uint8_t[]){ __VA_ARGS__ }, sizeof((const uint8_t[]){ __VA_ARGS__ })
+
+static const struct {
+	const char *what;
+	const uint8_t *code;
+	size_t len;
+	bool go;
+	uint8_t kind;   /* expected rax at the syscall */
+	uint64_t value; /* constant, or entry location */
+} syscall_cases[] = {
+	{ "mov eax, imm", B(0xb8, 0x27, 0, 0, 0, 0x0f, 0x05), false, DIS_CONST, 0x27 },
+	{ "xor eax, eax", B(0x31, 0xc0, 0x0f, 0x05), false, DIS_CONST, 0 },
+	{ "mov rax, imm64", B(0x48, 0xc7, 0xc0, 0xe7, 0, 0, 0, 0x0f, 0x05), false, DIS_CONST, 231 },
+	{ "mov rax, rdi (wrapper)", B(0x48, 0x89, 0xf8, 0x0f, 0x05), false, DIS_ENTRY, DIS_RDI },
+	{ "mov eax, edi (32-bit alias)", B(0x89, 0xf8, 0x0f, 0x05), false, DIS_ENTRY, DIS_RDI },
+	{ "register copy chain", B(0xb9, 0x3c, 0, 0, 0, 0x89, 0xc8, 0x0f, 0x05), false, DIS_CONST, 60 },
+	{ "push imm; pop rax", B(0x6a, 0x3c, 0x58, 0x0f, 0x05), false, DIS_CONST, 60 },
+	{ "stack argument", B(0x48, 0x8b, 0x44, 0x24, 0x08, 0x0f, 0x05), false, DIS_ENTRY, DIS_LOC_SLOT0 },
+	{ "clobbered by call", B(0xb8, 1, 0, 0, 0, 0xe8, 0, 0, 0, 0, 0x0f, 0x05), false, DIS_UNKNOWN, 0 },
+	{ "callee-saved survives call", B(0xbb, 1, 0, 0, 0, 0xe8, 0, 0, 0, 0, 0x89, 0xd8, 0x0f, 0x05),
+	  false, DIS_CONST, 1 },
+	{ "go: no callee-saved", B(0xbb, 1, 0, 0, 0, 0xe8, 0, 0, 0, 0, 0x89, 0xd8, 0x0f, 0x05),
+	  true, DIS_UNKNOWN, 0 },
+	{ "arithmetic is unknown", B(0xb8, 5, 0, 0, 0, 0x83, 0xc0, 0x01, 0x0f, 0x05), false, DIS_UNKNOWN, 0 },
+	{ "8-bit write is unknown", B(0xb8, 5, 0, 0, 0, 0xb0, 0x07, 0x0f, 0x05), false, DIS_UNKNOWN, 0 },
+	/* mov eax,1; je L; mov eax,2; L: syscall -- two paths join at L */
+	{ "join drops constants", B(0xb8, 1, 0, 0, 0, 0x74, 0x05, 0xb8, 2, 0, 0, 0, 0x0f, 0x05), false,
+	  DIS_UNKNOWN, 0 },
+	/* mov eax,1; je L; L2: syscall; L: ... conditional fall-through keeps it */
+	{ "fall-through past jcc", B(0xb8, 1, 0, 0, 0, 0x74, 0x02, 0x0f, 0x05, 0xc3), false, DIS_CONST, 1 },
+	/* go: sub rsp,0x18; mov [rsp+0x20],rax; call; mov rax,[rsp+0x20]; syscall */
+	{ "go spill slot across call",
+	  B(0x48, 0x83, 0xec, 0x18, 0x48, 0x89, 0x44, 0x24, 0x20, 0xe8, 0, 0, 0, 0, 0x48, 0x8b, 0x44, 0x24,
+	    0x20, 0x0f, 0x05),
+	  true, DIS_ENTRY, DIS_RAX },
+	/* c: local slot in own frame does not survive a call */
+	{ "own frame slot dropped at call",
+	  B(0x48, 0x83, 0xec, 0x18, 0x48, 0xc7, 0x04, 0x24, 0x27, 0, 0, 0, 0xe8, 0, 0, 0, 0, 0x48, 0x8b, 0x04,
+	    0x24, 0x0f, 0x05),
+	  false, DIS_UNKNOWN, 0 },
+	/* same without the call: the slot is exact */
+	{ "own frame slot",
+	  B(0x48, 0x83, 0xec, 0x18, 0x48, 0xc7, 0x04, 0x24, 0x27, 0, 0, 0, 0x48, 0x8b, 0x04, 0x24, 0x0f, 0x05),
+	  false, DIS_CONST, 0x27 },
+	/* after jmp, the next instruction is unreachable unless a target */
+	{ "dead after jmp", B(0xb8, 1, 0, 0, 0, 0xeb, 0x00, 0x0f, 0x05), false, DIS_UNKNOWN, 0 },
+};
+
+static void test_syscall_numbers(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(syscall_cases); i++) {
+		struct seen s;
+
+		run(syscall_cases[i].code, syscall_cases[i].len, syscall_cases[i].go, DIS_RDI, &s);
+		if (s.syscalls != 1)
+			fail_msg("%s: %d syscall sites", syscall_cases[i].what, s.syscalls);
+		if (s.nr.kind != syscall_cases[i].kind)
+			fail_msg("%s: kind %d, want %d", syscall_cases[i].what, s.nr.kind, syscall_cases[i].kind);
+		if (s.nr.kind == DIS_CONST && s.nr.value != syscall_cases[i].value)
+			fail_msg("%s: value %llu", syscall_cases[i].what, (unsigned long long)s.nr.value);
+		if (s.nr.kind == DIS_ENTRY && s.nr.loc != syscall_cases[i].value)
+			fail_msg("%s: loc %s", syscall_cases[i].what, dis_reg_name(s.nr.loc));
+	}
+}
+
+static void test_call_arguments(void **state)
+{
+	struct seen s;
+
+	(void)state;
+	/* mov edi, 5; call rel */
+	run(B(0xbf, 5, 0, 0, 0, 0xe8, 0x10, 0, 0, 0), false, DIS_RDI, &s);
+	assert_int_equal(s.calls, 1);
+	assert_int_equal(s.arg.kind, DIS_CONST);
+	assert_int_equal(s.arg.value, 5);
+	assert_int_equal(s.last_kind[0], DIS_CALL);
+	assert_int_equal(s.last_target[0], BASE + 10 + 0x10);
+
+	/* mov edi, esi; jmp rel (tail call passes the caller's argument) */
+	run(B(0x89, 0xf7, 0xe9, 0, 0, 0, 0), false, DIS_RDI, &s);
+	assert_int_equal(s.arg.kind, DIS_ENTRY);
+	assert_int_equal(s.arg.loc, DIS_RSI);
+
+	/* push 0x27 (7th argument on the stack); call */
+	run(B(0x6a, 0x27, 0xe8, 0, 0, 0, 0), false, DIS_LOC_SLOT0, &s);
+	assert_int_equal(s.arg.kind, DIS_CONST);
+	assert_int_equal(s.arg.value, 0x27);
+}
+
+static void test_records(void **state)
+{
+	struct seen s;
+
+	(void)state;
+	/* call [rip+0x100] */
+	run(B(0xff, 0x15, 0, 1, 0, 0), false, DIS_RDI, &s);
+	assert_int_equal(s.last_kind[0], DIS_CALL_IND);
+	assert_int_equal(s.last_target[0], BASE + 6 + 0x100);
+	/* lea rdi, [rip+0x10] */
+	run(B(0x48, 0x8d, 0x3d, 0x10, 0, 0, 0), false, DIS_RDI, &s);
+	assert_int_equal(s.last_kind[0], DIS_ADDR);
+	assert_int_equal(s.last_target[0], BASE + 7 + 0x10);
+	/* mov rax, [rip+0x20] (GOT load) */
+	run(B(0x48, 0x8b, 0x05, 0x20, 0, 0, 0), false, DIS_RDI, &s);
+	assert_int_equal(s.last_kind[0], DIS_MEMREF);
+	assert_int_equal(s.last_target[0], BASE + 7 + 0x20);
+	/* mov edi, 0x401234 (non-PIE function pointer) */
+	run(B(0xbf, 0x34, 0x12, 0x40, 0x00), false, DIS_RDI, &s);
+	assert_int_equal(s.last_kind[0], DIS_ADDR);
+	assert_int_equal(s.last_target[0], 0x401234);
+	/* int 0x80; sysenter; ret */
+	run(B(0xcd, 0x80, 0x0f, 0x34, 0xc3), false, DIS_RDI, &s);
+	assert_int_equal(s.recs, 3);
+	assert_int_equal(s.last_kind[0], DIS_INT80);
+	assert_int_equal(s.last_kind[1], DIS_SYSENTER);
+	assert_int_equal(s.last_kind[2], DIS_RET);
+}
+
+static void test_garbage(void **state)
+{
+	uint8_t buf[4096];
+	struct dis_result res;
+	struct seen s;
+
+	(void)state;
+	srand(1);
+	for (int round = 0; round < 50; round++) {
+		for (size_t i = 0; i < sizeof(buf); i++)
+			buf[i] = (uint8_t)rand();
+		memset(&s, 0, sizeof(s));
+		assert_int_equal(dis_function(buf, sizeof(buf), BASE, NULL, collect, &s, &res), 0);
+		assert_true(res.bytes <= sizeof(buf));
+	}
+	/* a truncated instruction at the end */
+	assert_int_equal(dis_function((const uint8_t[]){ 0x48, 0x8b }, 2, BASE, NULL, collect, &s, &res), 0);
+	assert_int_equal(res.bad, 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_syscall_numbers),
+		cmocka_unit_test(test_call_arguments),
+		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_garbage),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
