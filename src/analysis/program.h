@@ -1,0 +1,111 @@
+#ifndef CONFINE_ANALYSIS_PROGRAM_H
+#define CONFINE_ANALYSIS_PROGRAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "elf/ldso.h"
+#include "util/progress.h"
+
+/*
+ * The program set of an image: the executables a container of it can run,
+ * each with the library set the image's own loader would give it.
+ *
+ * Seeded from the image config (Entrypoint + Cmd resolved on the image's
+ * PATH, relative names against WorkingDir; a '#!' script adds its
+ * interpreter, '/usr/bin/env NAME' adds NAME from PATH; 'sh -c "CMD ..."'
+ * adds CMD's first word; when an Entrypoint is followed by a Cmd, Cmd[0]
+ * is added too when it names an executable, since entrypoint scripts
+ * conventionally exec "$@").  Later stages add programs seen by a monitor
+ * run or every ELF executable (--all-binaries).
+ */
+
+struct rootfs;
+struct image_config;
+
+enum program_origin {
+	PROGRAM_ENTRYPOINT = 0, /* argv[0] of Entrypoint+Cmd */
+	PROGRAM_CMD,            /* Cmd[0] handed to an entrypoint, or a 'sh -c' command */
+	PROGRAM_INTERPRETER,    /* '#!' interpreter (or env's target) of another program */
+	PROGRAM_MONITOR,        /* seen executing in a monitor run */
+	PROGRAM_ALL_BINARIES,   /* --all-binaries */
+	PROGRAM_ADDED,          /* added by a caller for another reason */
+};
+
+const char *program_origin_name(enum program_origin o);
+
+struct program {
+	char *path;             /* absolute path inside the image, as resolved on PATH */
+	char *real;             /* canonical path (symlinks resolved) */
+	enum program_origin origin;
+	char *reason;           /* human detail: "entrypoint", "interpreter of /x.sh" */
+	bool is_elf;
+	bool is_script;
+	char *interpreter;      /* '#!' interpreter path as written, or NULL */
+	/* Library set (valid when libs_done and libs_err == 0). */
+	bool libs_done;
+	int libs_err;
+	char *libs_err_msg;
+	struct ldso_result libs;
+};
+
+struct program_set {
+	const struct rootfs *fs;
+	char **env;             /* borrowed from the image config */
+	size_t env_nr;
+	char *path_var;         /* PATH used for lookups */
+	char *workdir;
+	struct ldso *ld;        /* owned; shared by every program */
+
+	struct program *progs;  /* in the order added; unique by 'real' */
+	size_t nr, alloc;
+
+	char **argv;            /* Entrypoint + Cmd as the runtime runs it (owned) */
+	size_t argc;
+	/* Names from the config that did not resolve to a file (owned). */
+	char **unresolved;
+	size_t unresolved_nr, unresolved_alloc;
+};
+
+/*
+ * Set up an empty set for 'fs' with the config's Env/WorkingDir ('cfg' may
+ * be NULL: PATH defaults to Docker's, WorkingDir to "/").  Both must
+ * outlive the set.  Release with program_set_release().
+ */
+void program_set_init(struct program_set *ps, const struct rootfs *fs,
+		      const struct image_config *cfg);
+void program_set_release(struct program_set *ps);
+
+/*
+ * Add the config's Entrypoint+Cmd programs (and their interpreters).
+ * Names that do not resolve are recorded in ps->unresolved with a warning.
+ * Returns the number of programs added (>= 0).
+ */
+int program_set_add_config(struct program_set *ps, const struct image_config *cfg);
+
+/*
+ * Add one program by name: a path (absolute, or relative to WorkingDir) or
+ * a bare name looked up on PATH; '#!' interpreters follow.  Returns the
+ * index in ps->progs (an existing entry when already present), or
+ * -ENOENT / -EACCES with a message set.
+ */
+int program_set_add(struct program_set *ps, const char *name, enum program_origin origin,
+		    const char *reason);
+
+/* Add every ELF executable (exec or PIE, not shared objects). Returns the count added. */
+int program_set_add_all_binaries(struct program_set *ps, const struct progress *progress);
+
+/*
+ * Resolve the library set of every ELF program not done yet.  Failures are
+ * per program (libs_err/libs_err_msg), never fatal.
+ */
+void program_set_resolve_libs(struct program_set *ps, const struct progress *progress);
+
+/*
+ * Look up 'name' on the set's PATH (or as a path when it has a '/').  On
+ * success *out is the absolute path inside the image (caller frees).
+ * Returns 0, -ENOENT.
+ */
+int program_set_which(struct program_set *ps, const char *name, char **out);
+
+#endif
