@@ -1,0 +1,511 @@
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "elf/elf.h"
+#include "elf/gopclntab.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/xalloc.h"
+
+/*
+ * Synthetic tables in each format, built field by field from the layout
+ * Go's linker writes, then real Go binaries from Debian (runc, containerd,
+ * dockerd, docker) as they are and stripped.
+ */
+
+struct tb {
+	uint8_t buf[8192];
+	size_t len;
+	bool be;
+	unsigned ptr;
+};
+
+static void put32(struct tb *b, size_t off, uint32_t v)
+{
+	assert_true(off + 4 <= sizeof(b->buf));
+	for (int i = 0; i < 4; i++)
+		b->buf[off + (size_t)i] = (uint8_t)(b->be ? v >> (24 - 8 * i) : v >> (8 * i));
+	if (off + 4 > b->len)
+		b->len = off + 4;
+}
+
+static void put_word(struct tb *b, size_t off, uint64_t v)
+{
+	if (b->ptr == 4) {
+		put32(b, off, (uint32_t)v);
+		return;
+	}
+	put32(b, off + (b->be ? 4 : 0), (uint32_t)v);
+	put32(b, off + (b->be ? 0 : 4), (uint32_t)(v >> 32));
+}
+
+struct sfunc {
+	const char *name;
+	uint64_t entry;
+};
+
+static const struct sfunc sample[] = {
+	{ "main.main", 0x401000 },
+	{ "syscall.Syscall", 0x401080 },
+	{ "runtime/internal/syscall.Syscall6", 0x401100 },
+	{ "runtime.goexit", 0x401180 },
+};
+#define SAMPLE_END 0x401200
+#define SAMPLE_TEXT 0x400f00
+
+/* Build a table of 'n' functions (ends at 'end') in format 'v'. */
+static void build(struct tb *b, enum gopclntab_version v, bool be, unsigned ptr,
+		  const struct sfunc *f, size_t n, uint64_t end, uint64_t text)
+{
+	memset(b, 0, sizeof(*b));
+	b->be = be;
+	b->ptr = ptr;
+	uint32_t magic = v == GOPCLNTAB_GO12 ? 0xfffffffbu : v == GOPCLNTAB_GO116 ? 0xfffffffau
+			 : v == GOPCLNTAB_GO118 ? 0xfffffff0u : 0xfffffff1u;
+	put32(b, 0, magic);
+	b->buf[6] = 1;
+	b->buf[7] = (uint8_t)ptr;
+	put_word(b, 8, n);
+
+	size_t hdr = v == GOPCLNTAB_GO12 ? 8 + ptr : v == GOPCLNTAB_GO116 ? 8 + 7 * ptr : 8 + 8 * ptr;
+	size_t names = hdr, pos = hdr;
+	size_t nameoff[16];
+	for (size_t i = 0; i < n; i++) {
+		nameoff[i] = pos - (v == GOPCLNTAB_GO12 ? 0 : names);
+		memcpy(b->buf + pos, f[i].name, strlen(f[i].name) + 1);
+		pos += strlen(f[i].name) + 1;
+	}
+	size_t functab = (pos + 7) & ~(size_t)7;
+	size_t field = v >= GOPCLNTAB_GO118 ? 4 : ptr;
+	size_t funcs = functab + (2 * n + 1) * field;
+	funcs = (funcs + 7) & ~(size_t)7;
+
+	if (v == GOPCLNTAB_GO12) {
+		/* Go 1.2: the functab follows the header; move the names after it. */
+		functab = 8 + ptr;
+		size_t namestart = functab + (2 * n + 1) * ptr;
+		memset(b->buf + hdr, 0, pos - hdr);
+		pos = namestart;
+		for (size_t i = 0; i < n; i++) {
+			nameoff[i] = pos;
+			memcpy(b->buf + pos, f[i].name, strlen(f[i].name) + 1);
+			pos += strlen(f[i].name) + 1;
+		}
+		funcs = (pos + 7) & ~(size_t)7;
+	} else if (v == GOPCLNTAB_GO116) {
+		put_word(b, 8 + ptr, 1);
+		put_word(b, 8 + 2 * ptr, names);
+		put_word(b, 8 + 6 * ptr, functab);
+	} else {
+		put_word(b, 8 + ptr, 1);
+		put_word(b, 8 + 2 * ptr, text);
+		put_word(b, 8 + 3 * ptr, names);
+		put_word(b, 8 + 7 * ptr, functab);
+	}
+	size_t fbase = v == GOPCLNTAB_GO12 ? 0 : functab;
+	for (size_t i = 0; i <= n; i++) {
+		uint64_t pc = i < n ? f[i].entry : end;
+		size_t fo = funcs + i * 16 - fbase;
+		if (v >= GOPCLNTAB_GO118) {
+			put32(b, functab + 8 * i, (uint32_t)(pc - text));
+			if (i < n)
+				put32(b, functab + 8 * i + 4, (uint32_t)fo);
+		} else {
+			put_word(b, functab + 2 * ptr * i, pc);
+			if (i < n)
+				put_word(b, functab + 2 * ptr * i + ptr, fo);
+		}
+		if (i == n)
+			break;
+		if (v >= GOPCLNTAB_GO118) {
+			put32(b, funcs + i * 16, (uint32_t)(pc - text));
+			put32(b, funcs + i * 16 + 4, (uint32_t)nameoff[i]);
+		} else {
+			put_word(b, funcs + i * 16, pc);
+			put32(b, funcs + i * 16 + ptr, (uint32_t)nameoff[i]);
+		}
+	}
+}
+
+/* Offset of the first _func of a little-endian 64-bit 1.18+ table. */
+static size_t func0(const struct tb *b)
+{
+	size_t functab = 0, funcoff = 0;
+	for (int i = 0; i < 8; i++)
+		functab |= (size_t)b->buf[8 + 7 * 8 + i] << (8 * i);
+	for (int i = 0; i < 4; i++)
+		funcoff |= (size_t)b->buf[functab + 4 + (size_t)i] << (8 * i);
+	return functab + funcoff;
+}
+
+static void check_sample(const struct gopclntab *t)
+{
+	assert_int_equal(t->funcs_nr, ARRAY_SIZE(sample));
+	assert_int_equal(t->dropped, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(sample); i++) {
+		assert_string_equal(t->funcs[i].name, sample[i].name);
+		assert_int_equal(t->funcs[i].entry, sample[i].entry);
+		assert_int_equal(t->funcs[i].end,
+				 i + 1 < ARRAY_SIZE(sample) ? sample[i + 1].entry : SAMPLE_END);
+	}
+	const struct gopclntab_func *f = gopclntab_find(t, 0x401085);
+	assert_non_null(f);
+	assert_string_equal(f->name, "syscall.Syscall");
+	assert_null(gopclntab_find(t, 0x400fff));
+	assert_null(gopclntab_find(t, SAMPLE_END));
+	assert_ptr_equal(gopclntab_lookup(t, "runtime.goexit"), &t->funcs[3]);
+	assert_null(gopclntab_lookup(t, "main.nope"));
+}
+
+static void test_formats(void **state)
+{
+	static const struct {
+		enum gopclntab_version v;
+		bool be;
+		unsigned ptr;
+	} cases[] = {
+		{ GOPCLNTAB_GO12, false, 8 },  { GOPCLNTAB_GO12, true, 4 },
+		{ GOPCLNTAB_GO116, false, 8 }, { GOPCLNTAB_GO116, true, 8 },
+		{ GOPCLNTAB_GO116, false, 4 }, { GOPCLNTAB_GO118, false, 8 },
+		{ GOPCLNTAB_GO118, true, 4 },  { GOPCLNTAB_GO120, false, 8 },
+		{ GOPCLNTAB_GO120, false, 4 },
+	};
+	struct tb b;
+	struct gopclntab t;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		build(&b, cases[i].v, cases[i].be, cases[i].ptr, sample, ARRAY_SIZE(sample),
+		      SAMPLE_END, SAMPLE_TEXT);
+		assert_int_equal(gopclntab_parse(&t, b.buf, b.len, 0x1000, 0), 0);
+		assert_int_equal(t.version, cases[i].v);
+		assert_int_equal(t.ptr_size, cases[i].ptr);
+		assert_int_equal(t.big_endian, cases[i].be);
+		assert_int_equal(t.register_abi, cases[i].v >= GOPCLNTAB_GO118);
+		check_sample(&t);
+		gopclntab_release(&t);
+	}
+}
+
+/* 1.18+: an explicit text_start overrides the header's (PIE: header is 0). */
+static void test_text_start_override(void **state)
+{
+	struct tb b;
+	struct gopclntab t;
+
+	(void)state;
+	build(&b, GOPCLNTAB_GO120, false, 8, sample, ARRAY_SIZE(sample), SAMPLE_END, SAMPLE_TEXT);
+	put_word(&b, 8 + 2 * 8, 0);
+	assert_int_equal(gopclntab_parse(&t, b.buf, b.len, 0, SAMPLE_TEXT), 0);
+	assert_int_equal(t.text_start, SAMPLE_TEXT);
+	check_sample(&t);
+	gopclntab_release(&t);
+}
+
+/* Every prefix of a valid table parses to an error or a subset, never a crash. */
+static void test_truncated(void **state)
+{
+	struct tb b;
+	struct gopclntab t;
+	static const enum gopclntab_version vs[] = { GOPCLNTAB_GO12, GOPCLNTAB_GO116,
+						     GOPCLNTAB_GO118, GOPCLNTAB_GO120 };
+
+	(void)state;
+	for (size_t k = 0; k < ARRAY_SIZE(vs); k++) {
+		build(&b, vs[k], false, 8, sample, ARRAY_SIZE(sample), SAMPLE_END, SAMPLE_TEXT);
+		for (size_t len = 0; len < b.len; len++) {
+			uint8_t *copy = xmalloc(len ? len : 1);
+			memcpy(copy, b.buf, len);
+			int ret = gopclntab_parse(&t, copy, len, 0, 0);
+			if (ret == 0) {
+				assert_true(t.funcs_nr <= ARRAY_SIZE(sample));
+				for (size_t i = 0; i < t.funcs_nr; i++)
+					assert_true(t.funcs[i].entry < t.funcs[i].end);
+				gopclntab_release(&t);
+			} else {
+				assert_int_equal(ret, -EINVAL);
+			}
+			free(copy);
+		}
+	}
+}
+
+static void test_damaged(void **state)
+{
+	struct tb b;
+	struct gopclntab t;
+
+	(void)state;
+	/* Not a table at all. */
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(gopclntab_parse(&t, b.buf, 64, 0, 0), -EINVAL);
+	assert_non_null(strstr(err_msg(), "magic"));
+	assert_int_equal(gopclntab_parse(&t, NULL, 0, 0, 0), -EINVAL);
+
+	/* Huge function count. */
+	build(&b, GOPCLNTAB_GO120, false, 8, sample, ARRAY_SIZE(sample), SAMPLE_END, SAMPLE_TEXT);
+	put_word(&b, 8, UINT64_MAX / 2);
+	assert_int_equal(gopclntab_parse(&t, b.buf, b.len, 0, 0), -EINVAL);
+	put_word(&b, 8, 5000);
+	assert_int_equal(gopclntab_parse(&t, b.buf, b.len, 0, 0), -EINVAL);
+
+	/* Bad pad byte, pointer size, quantum. */
+	build(&b, GOPCLNTAB_GO118, false, 8, sample, ARRAY_SIZE(sample), SAMPLE_END, SAMPLE_TEXT);
+	b.buf[4] = 1;
+	assert_int_equal(gopclntab_parse(&t, b.buf, b.len, 0, 0), -EINVAL);
+	b.buf[4] = 0;
+	b.buf[7] = 16;
+	assert_int_equal(gopclntab_parse(&t, b.buf, b.len, 0, 0), -EINVAL);
+	b.buf[7] = 8;
+	b.buf[6] = 3;
+	assert_int_equal(gopclntab_parse(&t, b.buf, b.len, 0, 0), -EINVAL);
+
+	/* Functab beyond the end. */
+	build(&b, GOPCLNTAB_GO118, false, 8, sample, ARRAY_SIZE(sample), SAMPLE_END, SAMPLE_TEXT);
+	put_word(&b, 8 + 7 * 8, UINT64_MAX - 3);
+	assert_int_equal(gopclntab_parse(&t, b.buf, b.len, 0, 0), -EINVAL);
+
+	/* Out-of-order entry and negative name offset: those entries dropped. */
+	struct sfunc bad[] = {
+		{ "a.one", 0x401000 }, { "a.two", 0x401100 }, { "a.three", 0x401080 }, { "a.four", 0x401180 },
+	};
+	build(&b, GOPCLNTAB_GO116, false, 8, bad, ARRAY_SIZE(bad), SAMPLE_END, 0);
+	assert_int_equal(gopclntab_parse(&t, b.buf, b.len, 0, 0), 0);
+	for (size_t i = 1; i < t.funcs_nr; i++)
+		assert_true(t.funcs[i - 1].end <= t.funcs[i].entry);
+	assert_true(t.dropped >= 1);
+	gopclntab_release(&t);
+
+	build(&b, GOPCLNTAB_GO120, false, 8, sample, ARRAY_SIZE(sample), SAMPLE_END, SAMPLE_TEXT);
+	put32(&b, func0(&b) + 4, 0xffffffffu);
+	assert_int_equal(gopclntab_parse(&t, b.buf, b.len, 0, 0), 0);
+	assert_int_equal(t.funcs_nr, ARRAY_SIZE(sample) - 1);
+	assert_int_equal(t.dropped, 1);
+	gopclntab_release(&t);
+
+	/* A name running off the end is kept as "". */
+	build(&b, GOPCLNTAB_GO120, false, 8, sample, 1, 0x401080, SAMPLE_TEXT);
+	b.buf[b.len] = 'x';
+	put32(&b, func0(&b) + 4, (uint32_t)(b.len - (8 + 8 * 8)));
+	b.len++;
+	assert_int_equal(gopclntab_parse(&t, b.buf, b.len, 0, 0), 0);
+	assert_int_equal(t.funcs_nr, 1);
+	assert_string_equal(t.funcs[0].name, "");
+	gopclntab_release(&t);
+}
+
+static void test_wrappers(void **state)
+{
+	static const struct {
+		const char *name;
+		bool is;
+		const char *canon;
+		bool abi0;
+	} cases[] = {
+		{ "syscall.Syscall", true, "syscall.Syscall", false },
+		{ "syscall.Syscall6", true, "syscall.Syscall6", false },
+		{ "syscall.RawSyscall", true, "syscall.RawSyscall", false },
+		{ "syscall.RawSyscall6", true, "syscall.RawSyscall6", false },
+		{ "syscall.rawVforkSyscall.abi0", true, "syscall.rawVforkSyscall", true },
+		{ "syscall.rawSyscallNoError.abi0", true, "syscall.rawSyscallNoError", true },
+		{ "runtime/internal/syscall.Syscall6", true, "runtime/internal/syscall.Syscall6", false },
+		{ "internal/runtime/syscall.Syscall6", true, "internal/runtime/syscall.Syscall6", false },
+		{ "golang.org/x/sys/unix.Syscall", true, "golang.org/x/sys/unix.Syscall", false },
+		{ "golang.org/x/sys/unix.RawSyscallNoError", true, "golang.org/x/sys/unix.RawSyscallNoError", false },
+		{ "github.com/docker/docker/vendor/golang.org/x/sys/unix.Syscall6", true,
+		  "golang.org/x/sys/unix.Syscall6", false },
+		{ "github.com/x/golang.org/x/sys/unix.Syscall6", false, NULL, false },
+		{ "syscall.Syscall6.func1", false, NULL, false },
+		{ "syscall.Syscal", false, NULL, false },
+		{ "main.Syscall", false, NULL, false },
+		{ ".abi0", false, NULL, false },
+		{ "", false, NULL, false },
+	};
+	struct gopclntab_wrapper w;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		bool is = gopclntab_syscall_wrapper(cases[i].name, &w);
+		if (is != cases[i].is)
+			fail_msg("%s: expected %d", cases[i].name, cases[i].is);
+		if (!is)
+			continue;
+		assert_string_equal(w.name, cases[i].canon);
+		assert_int_equal(w.number_arg, 0);
+		assert_int_equal(w.abi0, cases[i].abi0);
+	}
+}
+
+/* --- real Go binaries -------------------------------------------------- */
+
+static const char *const go_bins[] = {
+	"/usr/sbin/runc", "/usr/bin/containerd", "/usr/sbin/dockerd", "/usr/local/bin/docker",
+};
+
+/* Load the table of 'path'; false (and no table) when the file is absent. */
+static bool load_go(const char *path, struct fs_map *map, struct elf_file **elf,
+		    struct gopclntab *t)
+{
+	if (access(path, R_OK) != 0)
+		return false;
+	assert_int_equal(fs_map_file(path, map), 0);
+	assert_int_equal(elf_open_mem(map, path, elf), 0);
+	int ret = gopclntab_load(t, *elf);
+	if (ret < 0)
+		fail_msg("%s: %s", path, err_msg());
+	return true;
+}
+
+static void check_real(const char *path, const struct gopclntab *t, const struct elf_file *elf)
+{
+	static const char *const must[] = { "runtime.main", "runtime.goexit", "main.main",
+					    "runtime.rt0_go" };
+	assert_true(t->funcs_nr > 1000);
+	assert_true(t->dropped < 16);
+	for (size_t i = 0; i < ARRAY_SIZE(must); i++) {
+		const struct gopclntab_func *f = gopclntab_lookup(t, must[i]);
+		if (!f)
+			fail_msg("%s: %s not found", path, must[i]);
+		assert_true(f->entry < f->end);
+		assert_true(f->end - f->entry < 1u << 20);
+		assert_true(elf_vaddr_is_code(elf, f->entry));
+		assert_ptr_equal(gopclntab_find(t, f->entry), f);
+		assert_ptr_equal(gopclntab_find(t, f->end - 1), f);
+	}
+	/* Symbols, when present, agree with the table. */
+	const struct elf_symbol *s = elf_symbol_lookup(elf, "runtime.main", NULL);
+	if (s)
+		assert_int_equal(gopclntab_lookup(t, "runtime.main")->entry, s->value);
+	/* Every Go binary on Linux has one of the raw syscall entry points. */
+	size_t wrappers = 0;
+	for (size_t i = 0; i < t->funcs_nr; i++)
+		wrappers += gopclntab_syscall_wrapper(t->funcs[i].name, NULL);
+	assert_true(wrappers >= 2);
+}
+
+static void test_real(void **state)
+{
+	size_t seen = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(go_bins); i++) {
+		struct fs_map map;
+		struct elf_file *elf = NULL;
+		struct gopclntab t;
+		if (!load_go(go_bins[i], &map, &elf, &t))
+			continue;
+		seen++;
+		check_real(go_bins[i], &t, elf);
+		print_message("%s: %s table from %s, %zu functions, text 0x%llx\n", go_bins[i],
+			      gopclntab_version_name(t.version),
+			      t.source == GOPCLNTAB_FROM_SECTION ? "section"
+			      : t.source == GOPCLNTAB_FROM_SYMBOL ? "symbol"
+			      : t.source == GOPCLNTAB_FROM_MODULEDATA ? "moduledata" : "scan",
+			      t.funcs_nr, (unsigned long long)t.text_start);
+		gopclntab_release(&t);
+		elf_free(elf);
+		fs_unmap(&map);
+	}
+	if (!seen)
+		skip();
+}
+
+/*
+ * The same binaries stripped of symbols, and of section headers' names for
+ * .gopclntab (objcopy renames it): the scan must find the same table.
+ */
+static void test_stripped(void **state)
+{
+	char dir[] = "/tmp/confine-gopclntab.XXXXXX";
+	size_t seen = 0;
+
+	(void)state;
+	if (system("command -v strip >/dev/null && command -v objcopy >/dev/null") != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	for (size_t i = 0; i < ARRAY_SIZE(go_bins); i++) {
+		if (access(go_bins[i], R_OK) != 0)
+			continue;
+		struct fs_map map;
+		struct elf_file *elf = NULL;
+		struct gopclntab orig, t;
+		assert_true(load_go(go_bins[i], &map, &elf, &orig));
+
+		char *out = xasprintf("%s/stripped", dir);
+		char *cmd = xasprintf("strip -o '%s' '%s' && objcopy --rename-section "
+				      ".gopclntab=.rodata.x '%s' 2>/dev/null",
+				      out, go_bins[i], out);
+		assert_int_equal(system(cmd), 0);
+		struct fs_map smap;
+		struct elf_file *selp = NULL;
+		assert_int_equal(fs_map_file(out, &smap), 0);
+		assert_int_equal(elf_open_mem(&smap, out, &selp), 0);
+		if (gopclntab_load(&t, selp) < 0)
+			fail_msg("stripped %s: %s", go_bins[i], err_msg());
+		/* dockerd exports runtime.firstmoduledata in .dynsym, which strip keeps. */
+		if (t.source != GOPCLNTAB_FROM_SCAN && t.source != GOPCLNTAB_FROM_MODULEDATA)
+			fail_msg("stripped %s: table found by source %d", go_bins[i], (int)t.source);
+		print_message("stripped %s: source %d, %zu functions\n", go_bins[i], (int)t.source,
+			      t.funcs_nr);
+		assert_int_equal(t.funcs_nr, orig.funcs_nr);
+		assert_int_equal(t.text_start, orig.text_start);
+		for (size_t k = 0; k < t.funcs_nr; k += 97) {
+			assert_int_equal(t.funcs[k].entry, orig.funcs[k].entry);
+			assert_string_equal(t.funcs[k].name, orig.funcs[k].name);
+		}
+		seen++;
+		gopclntab_release(&t);
+		elf_free(selp);
+		fs_unmap(&smap);
+		unlink(out);
+		free(cmd);
+		free(out);
+		gopclntab_release(&orig);
+		elf_free(elf);
+		fs_unmap(&map);
+	}
+	rmdir(dir);
+	if (!seen)
+		skip();
+}
+
+/* A C program is no Go binary: -ENOENT, quickly. */
+static void test_not_go(void **state)
+{
+	struct fs_map map;
+	struct elf_file *elf = NULL;
+	struct gopclntab t;
+
+	(void)state;
+	assert_int_equal(fs_map_file("/bin/ls", &map), 0);
+	assert_int_equal(elf_open_mem(&map, "/bin/ls", &elf), 0);
+	assert_int_equal(gopclntab_load(&t, elf), -ENOENT);
+	assert_int_equal(t.funcs_nr, 0);
+	elf_free(elf);
+	fs_unmap(&map);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_text_start_override),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_wrappers),
+		cmocka_unit_test(test_real),
+		cmocka_unit_test(test_stripped),
+		cmocka_unit_test(test_not_go),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
