@@ -1,0 +1,442 @@
+#include "analysis/program.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elf/elf.h"
+#include "image/image.h"
+#include "util/error.h"
+#include "util/xalloc.h"
+
+/* Docker's PATH when the image sets none. */
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/* The kernel follows at most this many nested '#!' interpreters. */
+#define SCRIPT_DEPTH_MAX 4
+#define SHEBANG_MAX 256
+
+const char *program_origin_name(enum program_origin o)
+{
+	switch (o) {
+	case PROGRAM_ENTRYPOINT:
+		return "entrypoint";
+	case PROGRAM_CMD:
+		return "cmd";
+	case PROGRAM_INTERPRETER:
+		return "interpreter";
+	case PROGRAM_MONITOR:
+		return "monitor";
+	case PROGRAM_ALL_BINARIES:
+		return "all-binaries";
+	default:
+		return "added";
+	}
+}
+
+static const char *env_get(char *const *env, size_t env_nr, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (size_t i = env_nr; i > 0; i--) {
+		const char *e = env[i - 1];
+
+		if (e && strncmp(e, key, klen) == 0 && e[klen] == '=')
+			return e + klen + 1;
+	}
+	return NULL;
+}
+
+void program_set_init(struct program_set *ps, const struct rootfs *fs,
+		      const struct image_config *cfg)
+{
+	const char *path = NULL;
+
+	memset(ps, 0, sizeof(*ps));
+	ps->fs = fs;
+	if (cfg) {
+		ps->env = cfg->env;
+		ps->env_nr = cfg->env_nr;
+		path = env_get(cfg->env, cfg->env_nr, "PATH");
+	}
+	ps->path_var = xstrdup(path ? path : DEFAULT_PATH);
+	ps->workdir = xstrdup(cfg && cfg->working_dir && cfg->working_dir[0] == '/' ?
+				      cfg->working_dir :
+				      "/");
+	ps->ld = ldso_new(fs, ps->env, ps->env_nr, ps->workdir);
+}
+
+static void program_release(struct program *p)
+{
+	free(p->path);
+	free(p->real);
+	free(p->reason);
+	free(p->interpreter);
+	free(p->libs_err_msg);
+	ldso_result_release(&p->libs);
+}
+
+void program_set_release(struct program_set *ps)
+{
+	for (size_t i = 0; i < ps->nr; i++)
+		program_release(&ps->progs[i]);
+	free(ps->progs);
+	for (size_t i = 0; i < ps->argc; i++)
+		free(ps->argv[i]);
+	free(ps->argv);
+	for (size_t i = 0; i < ps->unresolved_nr; i++)
+		free(ps->unresolved[i]);
+	free(ps->unresolved);
+	ldso_free(ps->ld);
+	free(ps->path_var);
+	free(ps->workdir);
+	memset(ps, 0, sizeof(*ps));
+}
+
+/* An executable regular file at 'path' (symlinks followed)? */
+static bool is_executable(struct program_set *ps, const char *path)
+{
+	const struct rootfs_node *node;
+	char *real = NULL;
+	bool ok;
+
+	if (rootfs_resolve(ps->fs, path, true, &node, &real) < 0)
+		return false;
+	free(real);
+	ok = node->type == ROOTFS_REG && (node->mode & 0111);
+	return ok;
+}
+
+int program_set_which(struct program_set *ps, const char *name, char **out)
+{
+	char *copy, *p;
+
+	*out = NULL;
+	if (!name || !name[0])
+		return -ENOENT;
+	if (strchr(name, '/')) {
+		char *abs = name[0] == '/' ? xstrdup(name) : fs_join(ps->workdir, name);
+
+		if (is_executable(ps, abs)) {
+			*out = abs;
+			return 0;
+		}
+		free(abs);
+		return -ENOENT;
+	}
+	copy = xstrdup(ps->path_var);
+	for (p = copy; p;) {
+		char *colon = strchr(p, ':'), *cand, *base;
+
+		if (colon)
+			*colon = '\0';
+		/* execvp: an empty PATH entry is the current folder. */
+		base = p[0] == '/' ? xstrdup(p) : fs_join(ps->workdir, p[0] ? p : ".");
+		cand = fs_join(base, name);
+		free(base);
+		if (is_executable(ps, cand)) {
+			*out = cand;
+			free(copy);
+			return 0;
+		}
+		free(cand);
+		p = colon ? colon + 1 : NULL;
+	}
+	free(copy);
+	return -ENOENT;
+}
+
+static void add_unresolved(struct program_set *ps, const char *name)
+{
+	for (size_t i = 0; i < ps->unresolved_nr; i++)
+		if (strcmp(ps->unresolved[i], name) == 0)
+			return;
+	ALLOC_GROW(ps->unresolved, ps->unresolved_nr + 1, ps->unresolved_alloc);
+	ps->unresolved[ps->unresolved_nr++] = xstrdup(name);
+}
+
+/*
+ * Parse a '#!' line: *interp and *arg (the single optional argument, as
+ * Linux passes it: everything after the interpreter, trimmed).  Returns
+ * true when the file starts with '#!' and names an interpreter.
+ */
+static bool parse_shebang(const uint8_t *data, size_t len, char **interp, char **arg)
+{
+	size_t n = len < SHEBANG_MAX ? len : SHEBANG_MAX, i = 2, start;
+
+	*interp = *arg = NULL;
+	if (n < 3 || data[0] != '#' || data[1] != '!')
+		return false;
+	while (i < n && (data[i] == ' ' || data[i] == '\t'))
+		i++;
+	start = i;
+	while (i < n && data[i] != ' ' && data[i] != '\t' && data[i] != '\n' && data[i] != '\0')
+		i++;
+	if (i == start)
+		return false;
+	*interp = xstrndup((const char *)data + start, i - start);
+	while (i < n && (data[i] == ' ' || data[i] == '\t'))
+		i++;
+	start = i;
+	while (i < n && data[i] != '\n' && data[i] != '\0')
+		i++;
+	while (i > start && (data[i - 1] == ' ' || data[i - 1] == '\t' || data[i - 1] == '\r'))
+		i--;
+	if (i > start)
+		*arg = xstrndup((const char *)data + start, i - start);
+	return true;
+}
+
+/* 'env [-S] [-i] [NAME=V]... PROG': the program env runs, or NULL. */
+static char *env_target(const char *arg)
+{
+	char *copy = xstrdup(arg), *tok, *save = NULL, *res = NULL;
+
+	for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		if (tok[0] == '-' || strchr(tok, '='))
+			continue;
+		res = xstrdup(tok);
+		break;
+	}
+	free(copy);
+	return res;
+}
+
+static int add_depth(struct program_set *ps, const char *name, enum program_origin origin,
+		     const char *reason, int depth);
+
+/* Look at a new program's content: ELF, or '#!' (then add its interpreter). */
+static void inspect_program(struct program_set *ps, size_t idx, int depth)
+{
+	const struct rootfs_node *node;
+	struct fs_map map = { NULL, 0 };
+	char *real = NULL, *interp = NULL, *arg = NULL;
+	char *path;
+
+	if (rootfs_resolve(ps->fs, ps->progs[idx].real, true, &node, &real) < 0)
+		return;
+	free(real);
+	if (rootfs_map(ps->fs, node, &map) < 0) {
+		err_clear();
+		warn_add("program '%s': content not available", ps->progs[idx].path);
+		return;
+	}
+	if (elf_probe(map.data, map.size)) {
+		ps->progs[idx].is_elf = true;
+		fs_unmap(&map);
+		return;
+	}
+	if (!parse_shebang(map.data, map.size, &interp, &arg)) {
+		fs_unmap(&map);
+		warn_add("program '%s' is neither ELF nor a '#!' script", ps->progs[idx].path);
+		return;
+	}
+	fs_unmap(&map);
+	ps->progs[idx].is_script = true;
+	ps->progs[idx].interpreter = xstrdup(interp);
+	path = xstrdup(ps->progs[idx].path);
+	if (depth >= SCRIPT_DEPTH_MAX) {
+		warn_add("program '%s': '#!' interpreters nested deeper than %d", path,
+			 SCRIPT_DEPTH_MAX);
+	} else {
+		char *why = xasprintf("interpreter of %s", path);
+		const char *base = strrchr(interp, '/');
+
+		if (add_depth(ps, interp, PROGRAM_INTERPRETER, why, depth + 1) < 0) {
+			err_clear();
+			add_unresolved(ps, interp);
+			warn_add("program '%s': interpreter '%s' not found in the image", path,
+				 interp);
+		}
+		/* '#!/usr/bin/env NAME': the program that really runs is NAME. */
+		if (base && strcmp(base + 1, "env") == 0 && arg) {
+			char *target = env_target(arg);
+
+			if (target && add_depth(ps, target, PROGRAM_INTERPRETER, why, depth + 1) < 0) {
+				err_clear();
+				add_unresolved(ps, target);
+				warn_add("program '%s': '%s' (via env) not found on PATH", path,
+					 target);
+			}
+			free(target);
+		}
+		free(why);
+	}
+	free(path);
+	free(interp);
+	free(arg);
+}
+
+static int add_depth(struct program_set *ps, const char *name, enum program_origin origin,
+		     const char *reason, int depth)
+{
+	const struct rootfs_node *node;
+	char *path = NULL, *real = NULL;
+	struct program *p;
+	size_t idx;
+	int ret;
+
+	ret = program_set_which(ps, name, &path);
+	if (ret < 0)
+		return err_set(ENOENT, "cannot find program '%s' in the image (PATH=%s)", name,
+			       ps->path_var);
+	ret = rootfs_resolve(ps->fs, path, true, &node, &real);
+	if (ret < 0) {
+		free(path);
+		return err_set(-ret, "cannot resolve program '%s' in the image: %s", name,
+			       strerror(-ret));
+	}
+	for (size_t i = 0; i < ps->nr; i++) {
+		if (strcmp(ps->progs[i].real, real) == 0) {
+			free(path);
+			free(real);
+			return (int)i;
+		}
+	}
+	ALLOC_GROW(ps->progs, ps->nr + 1, ps->alloc);
+	idx = ps->nr++;
+	p = &ps->progs[idx];
+	memset(p, 0, sizeof(*p));
+	p->path = path;
+	p->real = real;
+	p->origin = origin;
+	p->reason = xstrdup(reason ? reason : program_origin_name(origin));
+	inspect_program(ps, idx, depth);
+	return (int)idx;
+}
+
+int program_set_add(struct program_set *ps, const char *name, enum program_origin origin,
+		    const char *reason)
+{
+	return add_depth(ps, name, origin, reason, 0);
+}
+
+/* The first word of a 'sh -c' command that names a program, or NULL. */
+static char *shell_command_word(const char *cmd)
+{
+	char *copy = xstrdup(cmd), *tok, *save = NULL, *res = NULL;
+
+	for (tok = strtok_r(copy, " \t\n;&|", &save); tok; tok = strtok_r(NULL, " \t\n;&|", &save)) {
+		/* Skip 'exec', env assignments and options of exec. */
+		if (strcmp(tok, "exec") == 0 || (strchr(tok, '=') && tok[0] != '/') || tok[0] == '-')
+			continue;
+		/* Words with expansions or quotes are not resolvable statically. */
+		if (strpbrk(tok, "$`\"'(){}<>*?"))
+			break;
+		res = xstrdup(tok);
+		break;
+	}
+	free(copy);
+	return res;
+}
+
+static bool is_shell(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return strcmp(base, "sh") == 0 || strcmp(base, "bash") == 0 || strcmp(base, "dash") == 0 ||
+	       strcmp(base, "ash") == 0 || strcmp(base, "zsh") == 0;
+}
+
+static void try_add(struct program_set *ps, const char *name, enum program_origin origin,
+		    const char *reason, int *added)
+{
+	size_t before = ps->nr;
+
+	if (program_set_add(ps, name, origin, reason) < 0) {
+		err_clear();
+		add_unresolved(ps, name);
+		warn_add("%s '%s' not found in the image", reason, name);
+		return;
+	}
+	*added += (int)(ps->nr - before);
+}
+
+int program_set_add_config(struct program_set *ps, const struct image_config *cfg)
+{
+	int added = 0;
+
+	if (!cfg)
+		return 0;
+	for (size_t i = 0; i < ps->argc; i++)
+		free(ps->argv[i]);
+	free(ps->argv);
+	ps->argc = cfg->entrypoint_nr + cfg->cmd_nr;
+	ps->argv = xcalloc(ps->argc ? ps->argc : 1, sizeof(*ps->argv));
+	for (size_t i = 0; i < cfg->entrypoint_nr; i++)
+		ps->argv[i] = xstrdup(cfg->entrypoint[i] ? cfg->entrypoint[i] : "");
+	for (size_t i = 0; i < cfg->cmd_nr; i++)
+		ps->argv[cfg->entrypoint_nr + i] = xstrdup(cfg->cmd[i] ? cfg->cmd[i] : "");
+	if (!ps->argc || !ps->argv[0][0]) {
+		warn_add("image config names no Entrypoint or Cmd");
+		return 0;
+	}
+	try_add(ps, ps->argv[0], PROGRAM_ENTRYPOINT, cfg->entrypoint_nr ? "entrypoint" : "cmd",
+		&added);
+	/* 'sh -c "exec prog ..."': prog runs too. */
+	if (ps->argc >= 3 && is_shell(ps->argv[0]) && strcmp(ps->argv[1], "-c") == 0) {
+		char *word = shell_command_word(ps->argv[2]);
+
+		if (word)
+			try_add(ps, word, PROGRAM_CMD, "command of sh -c", &added);
+		free(word);
+	}
+	/* Entrypoint scripts conventionally end in 'exec "$@"'. */
+	if (cfg->entrypoint_nr && cfg->cmd_nr && cfg->cmd[0] && cfg->cmd[0][0] &&
+	    cfg->cmd[0][0] != '-') {
+		char *path = NULL;
+
+		if (program_set_which(ps, cfg->cmd[0], &path) == 0)
+			try_add(ps, path, PROGRAM_CMD, "cmd passed to the entrypoint", &added);
+		free(path);
+	}
+	return added;
+}
+
+int program_set_add_all_binaries(struct program_set *ps, const struct progress *progress)
+{
+	const struct rootfs_node *n;
+	size_t total = rootfs_count(ps->fs);
+	int added = 0;
+
+	for (size_t i = 0; (n = rootfs_at(ps->fs, i)); i++) {
+		const struct elf_file *elf;
+		size_t before = ps->nr;
+
+		if ((i & 255) == 0)
+			progress_update(progress, "finding executables", i, total);
+		if (n->type != ROOTFS_REG || !n->is_elf)
+			continue;
+		if (ldso_open(ps->ld, n->path, &elf, NULL) < 0) {
+			err_clear();
+			continue;
+		}
+		if (elf->type != ELF_TYPE_EXEC && elf->type != ELF_TYPE_PIE)
+			continue;
+		if (program_set_add(ps, n->path, PROGRAM_ALL_BINARIES, "all-binaries") < 0) {
+			err_clear();
+			continue;
+		}
+		added += (int)(ps->nr - before);
+	}
+	progress_update(progress, "finding executables", total, total);
+	return added;
+}
+
+void program_set_resolve_libs(struct program_set *ps, const struct progress *progress)
+{
+	for (size_t i = 0; i < ps->nr; i++) {
+		struct program *p = &ps->progs[i];
+
+		progress_update(progress, "resolving libraries", i, ps->nr);
+		if (p->libs_done || !p->is_elf)
+			continue;
+		p->libs_done = true;
+		p->libs_err = ldso_resolve(ps->ld, p->real, &p->libs);
+		if (p->libs_err < 0) {
+			p->libs_err_msg = xstrdup(err_msg());
+			err_clear();
+		}
+	}
+	progress_update(progress, "resolving libraries", ps->nr, ps->nr);
+}
