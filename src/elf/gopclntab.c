@@ -532,6 +532,21 @@ static int scan(struct gopclntab *t, const struct elf_file *elf)
 	return -ENOENT;
 }
 
+static void mark_abi0(struct gopclntab *t, const struct elf_file *elf)
+{
+	static const char suffix[] = ".abi0";
+	if (!elf->symtab.nr)
+		return;
+	for (size_t i = 0; i < t->funcs_nr; i++) {
+		const struct elf_symbol *s = elf_symbol_at(elf, t->funcs[i].entry);
+		if (!s || s->value != t->funcs[i].entry)
+			continue;
+		size_t len = strlen(s->name);
+		t->funcs[i].abi0 = len > sizeof(suffix) - 1 &&
+				   !strcmp(s->name + len - (sizeof(suffix) - 1), suffix);
+	}
+}
+
 int gopclntab_load(struct gopclntab *t, const struct elf_file *elf)
 {
 	static const char *const header_syms[] = { "runtime.pcheader", "runtime.pclntab" };
@@ -580,6 +595,7 @@ int gopclntab_load(struct gopclntab *t, const struct elf_file *elf)
 		return err_set(seen ? EINVAL : ENOENT, "no usable Go function table%s",
 			       seen ? " (the one found is damaged)" : "");
 	}
+	mark_abi0(t, elf);
 	if (t->version == GOPCLNTAB_GO116) {
 		unsigned minor = go_minor(elf->go_version);
 		t->register_abi = minor >= 17 && elf->arch == ELF_ARCH_X86_64;

@@ -46,6 +46,13 @@ struct gopclntab_func {
 	uint64_t entry;    /* vaddr of the first instruction */
 	uint64_t end;      /* one past the last byte: the next entry (or the table's end) */
 	const char *name;  /* "" when the name was unreadable; owned by the table */
+	/*
+	 * ABI0 (assembly, stack arguments).  The table itself names an ABI0
+	 * function and its ABIInternal twin alike ("syscall.Syscall" twice);
+	 * only a symbol table says which is which ("syscall.Syscall.abi0"),
+	 * so this is false in stripped binaries.
+	 */
+	bool abi0;
 };
 
 struct gopclntab {

@@ -167,6 +167,21 @@ static void check_sample(const struct gopclntab *t)
 	assert_null(gopclntab_lookup(t, "main.nope"));
 }
 
+/* CONFINE_FUZZ_SEEDS=DIR: keep the built tables as a fuzzing corpus. */
+static void save_seed(const struct tb *b, size_t i)
+{
+	const char *dir = getenv("CONFINE_FUZZ_SEEDS");
+	if (!dir)
+		return;
+	char *path = xasprintf("%s/table-%zu", dir, i);
+	FILE *f = fopen(path, "wb");
+	if (f) {
+		fwrite(b->buf, 1, b->len, f);
+		fclose(f);
+	}
+	free(path);
+}
+
 static void test_formats(void **state)
 {
 	static const struct {
@@ -188,6 +203,7 @@ static void test_formats(void **state)
 		build(&b, cases[i].v, cases[i].be, cases[i].ptr, sample, ARRAY_SIZE(sample),
 		      SAMPLE_END, SAMPLE_TEXT);
 		assert_int_equal(gopclntab_parse(&t, b.buf, b.len, 0x1000, 0), 0);
+		save_seed(&b, i);
 		assert_int_equal(t.version, cases[i].v);
 		assert_int_equal(t.ptr_size, cases[i].ptr);
 		assert_int_equal(t.big_endian, cases[i].be);
@@ -479,6 +495,110 @@ static void test_stripped(void **state)
 		skip();
 }
 
+/* go tool nm prints the linker's "·" (U+00B7) as ".". */
+static void middot_to_dot(const char *in, char *out, size_t cap)
+{
+	size_t o = 0;
+	for (size_t i = 0; in[i] && o + 1 < cap; i++) {
+		if ((unsigned char)in[i] == 0xc2 && (unsigned char)in[i + 1] == 0xb7) {
+			out[o++] = '.';
+			i++;
+		} else {
+			out[o++] = in[i];
+		}
+	}
+	out[o] = '\0';
+}
+
+/*
+ * With Debian's golang-go installed: build the Go fixture (as is, PIE and
+ * stripped static) and check the table against `go tool nm`: every
+ * function the table names is a text symbol at the same address (ABI0
+ * functions carry ".abi0" there).
+ */
+static void test_go_fixture(void **state)
+{
+	char dir[] = "/tmp/confine-gofix.XXXXXX";
+	const char *src = getenv("CONFINE_SRC");
+	/* The Go build cache is kept with the other test fixtures. */
+	const char *gocache = "/var/tmp/confine-fixtures/gocache";
+
+	(void)state;
+	if (!src || system("command -v go >/dev/null 2>&1") != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	char *cmd = xasprintf(
+		"cd '%s/tests/fixtures/programs/go' && mkdir -p '%s' && export GOCACHE='%s' GOPATH='%s/gopath' "
+		"GOFLAGS=-mod=mod GOTOOLCHAIN=local && go build -o '%s/plain' . && "
+		"go build -buildmode=pie -o '%s/pie' . && "
+		"CGO_ENABLED=0 go build -ldflags='-s -w' -o '%s/stripped' . && "
+		"go tool nm '%s/plain' | sed -n 's/^ *\\([0-9a-f]*\\) [Tt] \\(.*\\)$/\\1 \\2/p' > '%s/nm'",
+		src, gocache, gocache, dir, dir, dir, dir, dir, dir);
+	if (system(cmd) != 0)
+		fail_msg("cannot build the Go fixture: %s", cmd);
+	free(cmd);
+
+	static const char *const bins[] = { "plain", "pie", "stripped" };
+	for (size_t b = 0; b < ARRAY_SIZE(bins); b++) {
+		char *path = xasprintf("%s/%s", dir, bins[b]);
+		struct fs_map map;
+		struct elf_file *elf = NULL;
+		struct gopclntab t;
+		assert_true(load_go(path, &map, &elf, &t));
+		check_real(path, &t, elf);
+		assert_non_null(gopclntab_lookup(&t, "main.main"));
+		if (b == 0) {
+			/* Compare with go tool nm. */
+			char *nm = xasprintf("%s/nm", dir);
+			FILE *f = fopen(nm, "r");
+			assert_non_null(f);
+			char line[4096];
+			size_t matched = 0;
+			struct strset {
+				unsigned long long addr;
+				char name[512];
+			} *syms = NULL;
+			size_t nsyms = 0, alloc = 0;
+			while (fgets(line, sizeof(line), f)) {
+				ALLOC_GROW(syms, nsyms + 1, alloc);
+				if (sscanf(line, "%llx %511[^\n]", &syms[nsyms].addr, syms[nsyms].name) == 2)
+					nsyms++;
+			}
+			fclose(f);
+			for (size_t i = 0; i < t.funcs_nr; i++) {
+				const struct gopclntab_func *fn = &t.funcs[i];
+				/* The table abbreviates array types in names: "[...]". */
+				bool found = strstr(fn->name, "[...]") != NULL;
+				char want[512];
+				middot_to_dot(fn->name, want, sizeof(want));
+				for (size_t k = 0; k < nsyms && !found; k++) {
+					if (syms[k].addr != fn->entry)
+						continue;
+					size_t len = strlen(want);
+					found = !strncmp(syms[k].name, want, len) &&
+						(syms[k].name[len] == '\0' ||
+						 (!strcmp(syms[k].name + len, ".abi0") && fn->abi0));
+				}
+				if (!found)
+					fail_msg("%s at 0x%llx not in go tool nm", fn->name,
+						 (unsigned long long)fn->entry);
+				matched++;
+			}
+			assert_true(matched > 1000);
+			free(syms);
+			free(nm);
+		}
+		gopclntab_release(&t);
+		elf_free(elf);
+		fs_unmap(&map);
+		unlink(path);
+		free(path);
+	}
+	cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 /* A C program is no Go binary: -ENOENT, quickly. */
 static void test_not_go(void **state)
 {
@@ -505,6 +625,7 @@ int main(void)
 		cmocka_unit_test(test_wrappers),
 		cmocka_unit_test(test_real),
 		cmocka_unit_test(test_stripped),
+		cmocka_unit_test(test_go_fixture),
 		cmocka_unit_test(test_not_go),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Soundness and precision on fixture programs compiled here (gcc, gcc
+# -static, musl-gcc): each fixture's known system calls (inline asm,
+# syscall() with a constant, a wrapper chain, function pointers, a qsort
+# callback, a signal handler, constructor/destructor, a dlopen'ed plugin)
+# must be observed under strace and be in its static set; every observed
+# call must be in the set (zero misses); the write-and-exit fixtures get
+# small sets and an unreachable function adds nothing.
+. "$(dirname "$0")/lib.sh"
+. "$CONFINE_SRC/tests/fixtures/strace-lib.sh"
+st_init
+command -v gcc >/dev/null || skip "gcc not installed"
+
+P=$CONFINE_SRC/tests/fixtures/programs
+B=$T/bin
+mkdir -p "$B"
+FIXTURES=(write_exit inline_asm syscall_const wrapper_chain fnptr qsort_cb signal_handler
+	constructor unreachable dlopen_main)
+VARIANTS=(glibc glibc-static)
+command -v musl-gcc >/dev/null && VARIANTS+=(musl musl-static)
+# Bounds on the static sets of the write-and-exit fixtures (see docs/soundness.md).
+BOUND_NOLIBC=2
+BOUND_WRITE_EXIT_STATIC=${BOUND_WRITE_EXIT_STATIC:-40}
+BOUND_WRITE_EXIT_DYNAMIC=${BOUND_WRITE_EXIT_DYNAMIC:-60}
+
+build() { # VARIANT SRC OUT [extra flags]
+	local v=$1 src=$2 out=$3
+	shift 3
+	case $v in
+	glibc) gcc -O2 -o "$out" "$src" "$@" ;;
+	glibc-static) gcc -O2 -static -o "$out" "$src" "$@" ;;
+	musl) musl-gcc -O2 -o "$out" "$src" "$@" ;;
+	musl-static) musl-gcc -O2 -static -o "$out" "$src" "$@" ;;
+	esac
+}
+
+for v in "${VARIANTS[@]}"; do
+	case $v in glibc | musl) build "$v" "$P/dlopen_plugin.c" "$B/dlopen_plugin.$v.so" -shared -fPIC ;; esac
+	for f in "${FIXTURES[@]}"; do
+		# Static executables cannot dlopen a plugin built against a shared libc.
+		[ "$f" = dlopen_main ] && [ "${v%-static}" != "$v" ] && continue
+		build "$v" "$P/$f.c" "$B/$f.$v" -ldl 2>"$T/cc.err" ||
+			fail "cannot build $f ($v): $(cat "$T/cc.err")"
+	done
+done
+gcc -O2 -static -nostdlib -fno-stack-protector -o "$B/nolibc_write_exit" "$P/nolibc_write_exit.c" ||
+	fail "cannot build nolibc_write_exit"
+
+cd "$B"
+for v in "${VARIANTS[@]}"; do
+	for f in "${FIXTURES[@]}"; do
+		[ -x "$B/$f.$v" ] || continue
+		if [ "$f" = dlopen_main ]; then
+			st_run "$f.$v" "$B/$f.$v" "$B/dlopen_plugin.$v.so"
+		else
+			st_run "$f.$v" "$B/$f.$v"
+		fi
+	done
+done
+st_run nolibc_write_exit "$B/nolibc_write_exit"
+
+# The analysis is told about the plugins (issue: "a dlopen'ed plugin named
+# to the analysis").
+for so in "$B"/dlopen_plugin.*.so; do
+	ST_ANALYZE_ARGS+=(--dlopen "$so")
+done
+st_check
+
+# Each fixture's own calls: seen under strace (the fixture works) and in
+# the static set; 'absent:' calls must not be in it.
+for v in "${VARIANTS[@]}" nolibc; do
+	for f in "${FIXTURES[@]}" nolibc_write_exit; do
+		if [ "$v" = nolibc ]; then
+			[ "$f" = nolibc_write_exit ] || continue
+			w=$f
+		else
+			[ "$f" = nolibc_write_exit ] && continue
+			w=$f.$v
+		fi
+		[ -x "$B/$w" ] || continue
+		for c in $(sed -n 's|^/\* expect: \(.*\) \*/$|\1|p' "$P/$f.c"); do
+			# musl's exit() calls exit_group as well; _exit too.
+			st_observed "$w" "$c" || fail "$w: the fixture did not make $c (strace)"
+			st_static_has "$B/$w" "$c" || fail "$w: $c is missing from the static set"
+		done
+		for c in $(sed -n 's|^/\* absent: \(.*\) \*/$|\1|p' "$P/$f.c"); do
+			st_static_has "$B/$w" "$c" &&
+				fail "$w: $c is in the static set but nothing can reach it"
+		done
+	done
+done
+
+n=$(st_static_size "$B/nolibc_write_exit")
+echo "nolibc_write_exit: static set $n: $(st_static_names "$B/nolibc_write_exit" | tr '\n' ' ')"
+[ "$n" -le "$BOUND_NOLIBC" ] || fail "nolibc_write_exit: static set has $n calls, bound $BOUND_NOLIBC"
+for v in "${VARIANTS[@]}"; do
+	n=$(st_static_size "$B/write_exit.$v")
+	bound=$BOUND_WRITE_EXIT_DYNAMIC
+	[ "${v%-static}" != "$v" ] && bound=$BOUND_WRITE_EXIT_STATIC
+	echo "write_exit.$v: static set $n (bound $bound): $(st_static_names "$B/write_exit.$v" | tr '\n' ' ')"
+	[ "$n" -le "$bound" ] || fail "write_exit.$v: static set has $n calls, bound $bound"
+done
+pass
