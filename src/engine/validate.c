@@ -1,0 +1,608 @@
+#include "engine/validate.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/error.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+#define PROFILE_CAP (8u << 20)
+#define RUNTIME_INIT_COMM "runc:[2:INIT]"
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void validate_result_init(struct validate_result *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+static void run_release(struct validate_run *v)
+{
+	free(v->start_error);
+	free(v->probe_error);
+	memset(v, 0, sizeof(*v));
+}
+
+void validate_result_release(struct validate_result *r)
+{
+	run_release(&r->baseline);
+	run_release(&r->hardened);
+	run_release(&r->audit);
+	for (size_t i = 0; i < r->missing_nr; i++)
+		free(r->missing[i].comms);
+	free(r->missing);
+	strlist_clear(&r->reasons);
+	free(r->log_diff);
+	memset(r, 0, sizeof(*r));
+}
+
+static bool is_allow(const char *a)
+{
+	return a && !strcmp(a, "SCMP_ACT_ALLOW");
+}
+
+static int load_profile(const char *text, json_t **out)
+{
+	json_error_t jerr;
+	json_t *root;
+
+	if (!text)
+		return err_set(EINVAL, "no profile given");
+	if (strlen(text) > PROFILE_CAP)
+		return err_set(EFBIG, "profile larger than %u bytes", PROFILE_CAP);
+	root = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return err_set(EINVAL, "cannot parse the profile: line %d: %s", jerr.line, jerr.text);
+	if (!json_is_object(root) || !json_is_string(json_object_get(root, "defaultAction"))) {
+		json_decref(root);
+		return err_set(EINVAL, "the profile is not a seccomp profile (no defaultAction)");
+	}
+	*out = root;
+	return 0;
+}
+
+static char *dump(json_t *root)
+{
+	char *s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	if (!s)
+		abort();
+	return s;
+}
+
+int validate_audit_profile(const char *profile_json, char **out, struct strlist *explicit_names)
+{
+	json_t *root, *rule;
+	size_t i;
+	int ret = load_profile(profile_json, &root);
+
+	if (ret < 0)
+		return ret;
+	/* A deny-list profile (default allow) keeps its default. */
+	if (!is_allow(json_string_value(json_object_get(root, "defaultAction")))) {
+		json_object_set_new(root, "defaultAction", json_string("SCMP_ACT_LOG"));
+		json_object_del(root, "defaultErrnoRet");
+	}
+	json_array_foreach(json_object_get(root, "syscalls"), i, rule) {
+		const char *a = json_string_value(json_object_get(rule, "action"));
+		json_t *nm;
+		size_t j;
+
+		if (is_allow(a) || (a && !strcmp(a, "SCMP_ACT_LOG")))
+			continue;
+		/*
+		 * A rule answering ENOSYS is a deliberate "not implemented" so
+		 * that libc falls back (clone3 -> clone): keep it, or the audit
+		 * run would take a path the hardened run never takes.
+		 */
+		if (a && !strcmp(a, "SCMP_ACT_ERRNO") &&
+		    json_integer_value(json_object_get(rule, "errnoRet")) == ENOSYS)
+			continue;
+		json_object_set_new(rule, "action", json_string("SCMP_ACT_LOG"));
+		json_object_del(rule, "errnoRet");
+		if (explicit_names) {
+			json_array_foreach(json_object_get(rule, "names"), j, nm)
+				if (json_is_string(nm))
+					strlist_push(explicit_names, json_string_value(nm));
+			if (json_is_string(json_object_get(rule, "name")))
+				strlist_push(explicit_names,
+					     json_string_value(json_object_get(rule, "name")));
+		}
+	}
+	*out = dump(root);
+	json_decref(root);
+	return 0;
+}
+
+int validate_profile_add(const char *profile_json, char *const *names, size_t nr, char **out)
+{
+	json_t *root, *rules, *rule, *target = NULL;
+	size_t i;
+	int ret = load_profile(profile_json, &root);
+
+	if (ret < 0)
+		return ret;
+	rules = json_object_get(root, "syscalls");
+	if (!json_is_array(rules)) {
+		rules = json_array();
+		json_object_set_new(root, "syscalls", rules);
+	}
+	/* The first unconditional allow rule takes them. */
+	json_array_foreach(rules, i, rule) {
+		if (is_allow(json_string_value(json_object_get(rule, "action"))) &&
+		    !json_array_size(json_object_get(rule, "args")) &&
+		    !json_object_get(rule, "includes") && !json_object_get(rule, "excludes") &&
+		    json_is_array(json_object_get(rule, "names"))) {
+			target = rule;
+			break;
+		}
+	}
+	if (!target) {
+		target = json_pack("{s:[],s:s}", "names", "action", "SCMP_ACT_ALLOW");
+		json_array_append_new(rules, target);
+	}
+	for (i = 0; i < nr; i++) {
+		json_t *arr = json_object_get(target, "names"), *e;
+		size_t j;
+		bool have = false;
+
+		json_array_foreach(arr, j, e)
+			have |= json_is_string(e) && !strcmp(json_string_value(e), names[i]);
+		if (!have) {
+			/* Keep the list sorted for deterministic bytes. */
+			size_t pos = 0;
+
+			json_array_foreach(arr, j, e)
+				if (json_is_string(e) && strcmp(json_string_value(e), names[i]) < 0)
+					pos = j + 1;
+			json_array_insert_new(arr, pos, json_string(names[i]));
+		}
+		/* An explicit deny rule for the name must not win over the allow. */
+		json_array_foreach(rules, j, rule) {
+			json_t *rn = json_object_get(rule, "names"), *x;
+			size_t k;
+
+			if (rule == target || is_allow(json_string_value(json_object_get(rule, "action"))))
+				continue;
+			json_array_foreach(rn, k, x) {
+				if (json_is_string(x) && !strcmp(json_string_value(x), names[i])) {
+					json_array_remove(rn, k);
+					break;
+				}
+			}
+		}
+	}
+	*out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (!*out)
+		abort();
+	return 0;
+}
+
+char *validate_normalize_log(const char *log, size_t len)
+{
+	struct strbuf sb;
+	size_t i = 0;
+
+	strbuf_init(&sb, 0);
+	while (i < len) {
+		unsigned char c = (unsigned char)log[i];
+
+		if (c == '0' && i + 2 < len && (log[i + 1] == 'x' || log[i + 1] == 'X') &&
+		    isxdigit((unsigned char)log[i + 2])) {
+			i += 2;
+			while (i < len && isxdigit((unsigned char)log[i]))
+				i++;
+			strbuf_addch(&sb, 'X');
+			continue;
+		}
+		if (isxdigit(c) && (i == 0 || !isalnum((unsigned char)log[i - 1]))) {
+			size_t j = i;
+			bool digit = false, alpha = false;
+
+			while (j < len && isxdigit((unsigned char)log[j])) {
+				digit |= isdigit((unsigned char)log[j]) != 0;
+				alpha |= isalpha((unsigned char)log[j]) != 0;
+				j++;
+			}
+			/* Ids and hashes: a hex word of 8+ with digits and letters. */
+			if (j - i >= 8 && digit && alpha && (j == len || !isalnum((unsigned char)log[j]))) {
+				strbuf_addch(&sb, 'X');
+				i = j;
+				continue;
+			}
+		}
+		if (isdigit(c)) {
+			while (i < len && isdigit((unsigned char)log[i]))
+				i++;
+			strbuf_addch(&sb, '#');
+			continue;
+		}
+		if (c != '\r')
+			strbuf_addch(&sb, (char)c);
+		i++;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+static int cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The normalised non-empty lines of both streams, sorted (concurrent writers reorder lines). */
+static char **log_lines(const struct monitor_result *m, size_t *nr)
+{
+	char **v = NULL;
+	size_t alloc = 0;
+	const struct strbuf *bufs[2] = { &m->out, &m->err };
+
+	*nr = 0;
+	for (int b = 0; b < 2; b++) {
+		char *norm = validate_normalize_log(bufs[b]->buf ? bufs[b]->buf : "", bufs[b]->len);
+		char *line, *save = NULL;
+
+		for (line = strtok_r(norm, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			ALLOC_GROW(v, *nr + 1, alloc);
+			v[(*nr)++] = xstrdup(line);
+		}
+		free(norm);
+	}
+	if (*nr)
+		qsort(v, *nr, sizeof(*v), cmp_line);
+	return v;
+}
+
+static void compare_logs(const struct monitor_result *base, const struct monitor_result *hard,
+			 struct validate_result *r)
+{
+	size_t bn, hn, i = 0, j = 0;
+	char **b = log_lines(base, &bn), **h = log_lines(hard, &hn);
+
+	r->baseline.log_lines = bn;
+	r->hardened.log_lines = hn;
+	r->logs_equal = true;
+	while (i < bn || j < hn) {
+		int c = i >= bn ? 1 : j >= hn ? -1 : strcmp(b[i], h[j]);
+
+		if (!c) {
+			i++;
+			j++;
+			continue;
+		}
+		r->logs_equal = false;
+		r->log_diff = c < 0 ? xasprintf("only in the baseline: %s", b[i])
+				    : xasprintf("only in the hardened run: %s", h[j]);
+		break;
+	}
+	for (i = 0; i < bn; i++)
+		free(b[i]);
+	for (j = 0; j < hn; j++)
+		free(h[j]);
+	free(b);
+	free(h);
+}
+
+static void fill_run(struct validate_run *v, const struct monitor_result *m)
+{
+	v->ran = true;
+	v->started = m->started;
+	v->exited = m->exited;
+	v->exit_code = m->exit_code;
+	v->oom_killed = m->oom_killed;
+	v->ms = m->ran_ms;
+	v->probe_ran = m->probe_ran;
+	v->probe_ok = m->probe_ran && m->probe_status == 0;
+	v->start_error = m->start_error ? xstrdup(m->start_error) : NULL;
+	v->probe_error = m->probe_error ? xstrdup(m->probe_error) : NULL;
+}
+
+static int cmp_missing(const void *a, const void *b)
+{
+	const struct validate_missing *x = a, *y = b;
+
+	if (x->arch != y->arch)
+		return x->arch == AUDIT_ARCH_X86_64_ID ? -1 : y->arch == AUDIT_ARCH_X86_64_ID ? 1
+							     : (x->arch < y->arch ? -1 : 1);
+	return x->nr - y->nr;
+}
+
+static bool list_has(const struct strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		if (!strcmp(l->v[i], s))
+			return true;
+	return false;
+}
+
+static void add_comm(char **comms, const char *comm)
+{
+	char *n;
+	size_t cl = strlen(comm);
+
+	if (!*comms) {
+		*comms = xstrdup(comm);
+		return;
+	}
+	/* Already listed? */
+	for (const char *p = *comms; (p = strstr(p, comm)); p++)
+		if ((p == *comms || p[-1] == ',') && (p[cl] == ',' || !p[cl]))
+			return;
+	n = xasprintf("%s,%s", *comms, comm);
+	free(*comms);
+	*comms = n;
+}
+
+/*
+ * Which records are the container's: the cgroup said so when the record
+ * was read, or (for a process already gone) its pid or comm was seen by
+ * the /proc watch of this run.
+ */
+static void attribute(struct validate_result *r, const struct audit_record *recs, size_t nr,
+		      const char *cid, const struct procwatch *w, const struct strlist *explicit_names)
+{
+	size_t alloc = 0, mine_nr = 0;
+	int *mine = xcalloc(nr ? nr : 1, sizeof(*mine));
+
+	/*
+	 * A process that exits quickly (echo, or runc's init racing the
+	 * reader) may be gone before its later records are read: a pid that
+	 * any record placed in the container is the container's throughout.
+	 */
+	for (size_t i = 0; i < nr; i++)
+		if (recs[i].container_id[0] && !strcmp(recs[i].container_id, cid))
+			mine[mine_nr++] = recs[i].pid;
+	for (size_t i = 0; i < nr; i++) {
+		const struct audit_record *a = &recs[i];
+		struct validate_missing *m = NULL;
+		bool ours = false;
+
+		if (a->container_id[0]) {
+			ours = !strcmp(a->container_id, cid);
+		} else {
+			for (size_t k = 0; k < mine_nr && !ours; k++)
+				ours = mine[k] == a->pid;
+			ours = ours || procwatch_saw_pid(w, a->pid) ||
+			       (a->comm[0] && procwatch_saw_comm(w, a->comm));
+		}
+		if (!ours) {
+			r->audit_foreign++;
+			continue;
+		}
+		r->audit_records++;
+		for (size_t j = 0; j < r->missing_nr; j++)
+			if (r->missing[j].nr == a->syscall && r->missing[j].arch == a->arch)
+				m = &r->missing[j];
+		if (!m) {
+			ALLOC_GROW(r->missing, r->missing_nr + 1, alloc);
+			m = &r->missing[r->missing_nr++];
+			memset(m, 0, sizeof(*m));
+			m->nr = a->syscall;
+			m->arch = a->arch;
+			if (a->arch == AUDIT_ARCH_X86_64_ID)
+				m->name = syscall_name(SYS_ARCH_X86_64, a->syscall);
+			m->explicit_rule = m->name && explicit_names && list_has(explicit_names, m->name);
+		}
+		m->count++;
+		if (a->comm[0])
+			add_comm(&m->comms, a->comm);
+		if (!strcmp(a->comm, RUNTIME_INIT_COMM))
+			m->by_runtime = true;
+	}
+	free(mine);
+	if (r->missing_nr)
+		qsort(r->missing, r->missing_nr, sizeof(*r->missing), cmp_missing);
+}
+
+struct audit_arm {
+	struct audit_reader *reader;
+};
+
+static void reason(struct validate_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void reason(struct validate_result *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	strlist_push(&r->reasons, s);
+	free(s);
+}
+
+static void monitor_defaults(struct monitor_opts *mo, const struct validate_opts *o,
+			     const char *phase)
+{
+	memset(mo, 0, sizeof(*mo));
+	mo->min_ms = o->min_ms > 0 ? o->min_ms : 500;
+	mo->idle_ms = o->idle_ms > 0 ? o->idle_ms : 800;
+	mo->max_ms = o->timeout_ms > 0 ? o->timeout_ms : 10000;
+	mo->probe = o->probe;
+	mo->probe_timeout_ms = mo->max_ms < 5000 ? mo->max_ms : 5000;
+	mo->stop_timeout_s = 1;
+	mo->progress = o->progress;
+	mo->phase = phase;
+}
+
+int validate_profile(struct dockerapi *api, const struct container_spec *spec,
+		     const struct validate_opts *o, struct validate_result *r)
+{
+	struct container_spec s;
+	struct monitor_opts mo;
+	struct monitor_result audit, base, hard;
+	struct strlist explicit_names = { 0 };
+	struct audit_reader *reader = NULL;
+	struct audit_record *recs = NULL;
+	size_t recs_nr = 0;
+	char *audit_json = NULL;
+	long t0 = now_ms();
+	int ret;
+
+	monitor_result_init(&audit);
+	monitor_result_init(&base);
+	monitor_result_init(&hard);
+	container_spec_copy(&s, spec);
+	ret = validate_audit_profile(o->profile_json, &audit_json, &explicit_names);
+	if (ret < 0)
+		goto out;
+
+	/* 1. The audit run, which is also the baseline unless asked otherwise. */
+	ret = audit_reader_start(&reader);
+	if (ret < 0)
+		goto out;
+	r->audit_source = audit_reader_source(reader);
+	free(s.seccomp);
+	s.seccomp = xstrdup(audit_json);
+	monitor_defaults(&mo, o, "validate: audit run");
+	ret = monitor_run(api, &s, &mo, &audit);
+	if (ret < 0)
+		goto out;
+	{
+		/* Records travel through kauditd asynchronously: let the last ones arrive. */
+		struct timespec ts = { 0, 100 * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	audit_reader_take(reader, &recs, &recs_nr, &r->audit_lost);
+	audit_reader_stop(reader);
+	reader = NULL;
+	fill_run(&r->audit, &audit);
+	attribute(r, recs, recs_nr, audit.container_id, &audit.watch, &explicit_names);
+	if (!audit.started) {
+		ret = err_set(EIO, "the container did not start even with nothing denied: %s",
+			      audit.start_error ? audit.start_error : "unknown error");
+		goto out;
+	}
+	if (o->audit_only)
+		goto verdict;
+
+	if (o->separate_baseline) {
+		free(s.seccomp);
+		s.seccomp = xstrdup("unconfined");
+		monitor_defaults(&mo, o, "validate: baseline run");
+		ret = monitor_run(api, &s, &mo, &base);
+		if (ret < 0)
+			goto out;
+		fill_run(&r->baseline, &base);
+	} else {
+		r->baseline_is_audit = true;
+		fill_run(&r->baseline, &audit);
+	}
+
+	/* 2. The hardened run. */
+	free(s.seccomp);
+	s.seccomp = xstrdup(o->profile_json);
+	monitor_defaults(&mo, o, "validate: hardened run");
+	{
+		/* A probe that answered fast in the baseline need not wait long now. */
+		const struct monitor_result *b = o->separate_baseline ? &base : &audit;
+
+		if (b->probe_ran && b->probe_status == 0 && 3 * b->probe_ms + 1500 < mo.probe_timeout_ms)
+			mo.probe_timeout_ms = 3 * b->probe_ms + 1500;
+	}
+	ret = monitor_run(api, &s, &mo, &hard);
+	if (ret < 0)
+		goto out;
+	fill_run(&r->hardened, &hard);
+	compare_logs(o->separate_baseline ? &base : &audit, &hard, r);
+
+verdict:
+	{
+		const struct validate_run *b = &r->baseline, *h = &r->hardened;
+		struct strbuf names;
+
+		strbuf_init(&names, 0);
+		for (size_t i = 0; i < r->missing_nr; i++) {
+			const struct validate_missing *m = &r->missing[i];
+
+			if (m->explicit_rule)
+				continue;
+			if (m->name)
+				strbuf_addf(&names, "%s%s", names.len ? ", " : "", m->name);
+			else
+				strbuf_addf(&names, "%s%s%d (arch %#x)", names.len ? ", " : "",
+					    m->arch == AUDIT_ARCH_X86_64_ID ? "syscall " : "compat syscall ",
+					    m->nr, m->arch);
+		}
+		bool denied = names.len > 0;
+
+		if (denied)
+			reason(r, "the profile denies system calls the container made: %s", names.buf);
+		strbuf_release(&names);
+		if (r->audit_lost)
+			reason(r, "%llu audit records were lost; the list of denied calls may be incomplete",
+			       (unsigned long long)r->audit_lost);
+		if (!o->audit_only) {
+			if (!h->started) {
+				reason(r, "the hardened container did not start: %s",
+				       h->start_error ? h->start_error : "unknown error");
+			} else {
+				if (b->exited && !h->exited)
+					reason(r, "the baseline exited (code %d) within the window, the hardened "
+						  "container did not",
+					       b->exit_code);
+				else if (!b->exited && h->exited)
+					reason(r, "the hardened container exited (code %d) while the baseline "
+						  "kept running",
+					       h->exit_code);
+				else if (b->exit_code != h->exit_code)
+					reason(r, "exit code %d under the profile, %d in the baseline",
+					       h->exit_code, b->exit_code);
+				if (h->oom_killed && !b->oom_killed)
+					reason(r, "the hardened container was killed for lack of memory");
+				if (b->probe_ok && !h->probe_ok)
+					reason(r, "the health check passed in the baseline but not under the "
+						  "profile: %s",
+					       h->probe_error ? h->probe_error : "failed");
+				if (!r->logs_equal)
+					reason(r, "the logs differ from the baseline's (%s)",
+					       r->log_diff ? r->log_diff : "");
+			}
+		}
+		r->ok = r->reasons.nr == 0;
+		if (o->audit_only)
+			r->ok = !denied && !r->audit_lost;
+	}
+	ret = 0;
+out:
+	r->total_ms = now_ms() - t0;
+	audit_reader_stop(reader);
+	free(recs);
+	free(audit_json);
+	strlist_clear(&explicit_names);
+	container_spec_release(&s);
+	monitor_result_release(&audit);
+	monitor_result_release(&base);
+	monitor_result_release(&hard);
+	return ret;
+}
+
+size_t validate_missing_set(const struct validate_result *r, struct sysset *set)
+{
+	size_t n = 0;
+
+	sysset_clear(set);
+	for (size_t i = 0; i < r->missing_nr; i++) {
+		if (r->missing[i].arch != AUDIT_ARCH_X86_64_ID || r->missing[i].explicit_rule)
+			continue;
+		sysset_add(set, r->missing[i].nr);
+		n++;
+	}
+	return n;
+}

@@ -1,0 +1,114 @@
+#ifndef CONFINE_ENGINE_VALIDATE_H
+#define CONFINE_ENGINE_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/audit.h"
+#include "engine/container.h"
+#include "engine/monitor.h"
+#include "engine/probe.h"
+#include "syscalls/syscalls.h"
+#include "util/progress.h"
+
+/*
+ * Validation of a profile by running the image under it.
+ *
+ *  1. The audit run: the profile with every deny action turned into
+ *     SCMP_ACT_LOG.  Nothing is denied, so the program behaves as it would
+ *     unconfined: this run is also the baseline (exit code, logs, health
+ *     check).  The kernel's seccomp audit records for the container's
+ *     processes name every system call the profile would have denied.
+ *  2. The hardened run: the profile as given.
+ *
+ * With separate_baseline, a third run under seccomp=unconfined is the
+ * baseline instead (for comparing with Docker's own notion of "no profile").
+ *
+ * The profile passes when: the hardened container starts; it is still up
+ * at the end of the window (or exited as the baseline did, same code); its
+ * exit code after the final stop matches the baseline's; its logs equal the
+ * baseline's after normalisation (digits, hex numbers); the health check
+ * passes where it passed in the baseline; and the audit run shows no call
+ * that fell to the default action.
+ */
+struct validate_opts {
+	const char *profile_json;  /* the profile, Docker/OCI JSON text */
+	const struct probe *probe; /* NULL: none */
+	long timeout_ms;           /* per run: the longest observation (default 10000) */
+	long min_ms, idle_ms;      /* see monitor_opts (defaults 500, 800) */
+	bool separate_baseline;
+	bool audit_only;           /* only the audit run (measurement) */
+	const struct progress *progress;
+};
+
+/* A syscall the audit run saw fall to the profile's default action. */
+struct validate_missing {
+	int nr;
+	const char *name;   /* static table string, or NULL for an unknown number */
+	uint32_t arch;      /* AUDIT_ARCH_* */
+	uint64_t count;
+	char *comms;        /* "nginx,runc:[2:INIT]" (owned) */
+	bool by_runtime;    /* called by the runtime's init (comm runc:[2:INIT]) */
+	bool explicit_rule; /* denied by an explicit rule (e.g. clone3 -> ENOSYS), not the default */
+};
+
+struct validate_run {
+	bool ran, started, exited, probe_ran, probe_ok, oom_killed;
+	int exit_code;
+	long ms;
+	char *start_error, *probe_error; /* owned */
+	size_t log_lines;
+};
+
+struct validate_result {
+	bool ok;
+	struct validate_run baseline, hardened, audit;
+	bool baseline_is_audit;
+	struct validate_missing *missing; /* sorted by arch then nr */
+	size_t missing_nr;
+	struct strlist reasons;  /* why it failed, one line each */
+	bool logs_equal;
+	char *log_diff;          /* "baseline: X / hardened: Y", owned */
+	enum audit_source audit_source;
+	uint64_t audit_lost;     /* records the kernel dropped */
+	size_t audit_records;    /* records attributed to the container */
+	size_t audit_foreign;    /* records of other processes, ignored */
+	long total_ms;
+};
+
+void validate_result_init(struct validate_result *r);
+void validate_result_release(struct validate_result *r);
+
+/*
+ * Validate 'opts->profile_json' on the container 'spec' (its seccomp field
+ * is ignored).  Returns 0 whether or not the profile passed (see r->ok),
+ * or a negative errno when validation could not be carried out.
+ */
+int validate_profile(struct dockerapi *api, const struct container_spec *spec,
+		     const struct validate_opts *opts, struct validate_result *r);
+
+/*
+ * The --repair building block: the native-arch syscalls the audit run saw
+ * the profile deny by default, as a set.  Returns how many.
+ */
+size_t validate_missing_set(const struct validate_result *r, struct sysset *set);
+
+/*
+ * The audit variant of a profile: defaultAction and every non-allow rule
+ * become SCMP_ACT_LOG.  *out is new JSON text (caller frees); 'explicit'
+ * (may be NULL) gets the names that explicit rules denied.  -EINVAL for
+ * text that is not a seccomp profile.
+ */
+int validate_audit_profile(const char *profile_json, char **out, struct strlist *explicit_names);
+
+/* The profile with 'names' added to an allow rule.  Caller frees. */
+int validate_profile_add(const char *profile_json, char *const *names, size_t nr, char **out);
+
+/*
+ * Normalise a log for comparison: runs of digits become '#', hex numbers
+ * (0x..., and hex runs of 8+ characters) become 'X'.  Caller frees.
+ */
+char *validate_normalize_log(const char *log, size_t len);
+
+#endif
