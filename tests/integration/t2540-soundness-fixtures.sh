@@ -83,6 +83,7 @@ for v in "${VARIANTS[@]}" nolibc; do
 			st_observed "$w" "$c" || fail "$w: the fixture did not make $c (strace)"
 			st_static_has "$B/$w" "$c" || fail "$w: $c is missing from the static set"
 		done
+		[ "${CONFINE_SOUNDNESS_FAKE:-}" = 1 ] && continue
 		for c in $(sed -n 's|^/\* absent: \(.*\) \*/$|\1|p' "$P/$f.c"); do
 			st_static_has "$B/$w" "$c" &&
 				fail "$w: $c is in the static set but nothing can reach it"
@@ -90,6 +91,8 @@ for v in "${VARIANTS[@]}" nolibc; do
 	done
 done
 
+# Precision bounds (meaningless against the fake "every syscall" sets).
+[ "${CONFINE_SOUNDNESS_FAKE:-}" = 1 ] && pass
 n=$(st_static_size "$B/nolibc_write_exit")
 echo "nolibc_write_exit: static set $n: $(st_static_names "$B/nolibc_write_exit" | tr '\n' ' ')"
 [ "$n" -le "$BOUND_NOLIBC" ] || fail "nolibc_write_exit: static set has $n calls, bound $BOUND_NOLIBC"

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Soundness against reality, part 3: interpreters (python3, perl) doing
+# files, sockets, threads, subprocesses and signals.  Interpreter
+# extension modules are shared objects loaded with dlopen; the analysis
+# must account for them (the default sound policy, or told via --dlopen).
+. "$(dirname "$0")/lib.sh"
+. "$CONFINE_SRC/tests/fixtures/strace-lib.sh"
+st_init
+[ -x /usr/bin/python3 ] || skip "no /usr/bin/python3"
+[ -x /usr/bin/perl ] || skip "no /usr/bin/perl"
+
+W=$T/w
+mkdir -p "$W"
+cd "$W"
+cat >"$W/net.py" <<'PY'
+import os, socket, threading, subprocess, signal, json, hashlib, tempfile, select, time
+srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", 0)); srv.listen(4)
+port = srv.getsockname()[1]
+def serve():
+    c, _ = srv.accept()
+    data = c.recv(64)
+    c.sendall(data.upper()); c.close()
+t = threading.Thread(target=serve); t.start()
+c = socket.create_connection(("127.0.0.1", port), timeout=5)
+c.sendall(b"ping"); r = c.recv(64); c.close(); t.join()
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0))
+u.sendto(b"x", u.getsockname()); select.select([u], [], [], 1); u.recvfrom(8); u.close()
+a, b = socket.socketpair(); a.send(b"y"); b.recv(1)
+signal.signal(signal.SIGUSR1, lambda *x: None); os.kill(os.getpid(), signal.SIGUSR1)
+out = subprocess.run(["/bin/echo", "child"], capture_output=True).stdout
+with tempfile.TemporaryDirectory() as d:
+    p = os.path.join(d, "f"); open(p, "w").write(json.dumps({"r": r.decode()}))
+    os.rename(p, p + "2"); os.stat(p + "2"); os.listdir(d)
+h = hashlib.sha256(b"abc").hexdigest()
+time.sleep(0.01)
+print(r, out.strip(), h[:8], os.cpu_count() > 0)
+PY
+st_run python3-net /usr/bin/python3 "$W/net.py"
+st_run python3-c /usr/bin/python3 -c 'import sys, os, re; print(len(os.environ) > 0, re.sub("a", "b", sys.version[:3]))'
+st_run python3-mp /usr/bin/python3 -c '
+import concurrent.futures as cf
+with cf.ThreadPoolExecutor(4) as ex: print(sum(ex.map(lambda x: x * x, range(100))))'
+st_run perl-e perl -e 'use strict; my %h = map { $_ => 1 } 1..100; opendir(my $d, "/etc") or die; my @f = readdir($d); closedir $d; open(my $fh, "<", "/etc/passwd") or die; my @l = <$fh>; print scalar(keys %h), " ", scalar(@l) > 0, "\n"; my $pid = fork(); if ($pid == 0) { exit 0 } waitpid($pid, 0); print `echo sub`; local $SIG{ALRM} = sub {}; alarm 0;'
+st_run perl-socket perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1", LocalPort => 0, Proto => "tcp") or die; my $c = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => $s->sockport, Proto => "tcp") or die; my $a = $s->accept; print $c "hi\n"; my $l = <$a>; print $l; select(undef, undef, undef, 0.01);'
+st_check
+pass

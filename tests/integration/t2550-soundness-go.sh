@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Soundness against reality, part 5: Go binaries.  Debian's runc,
+# containerd, dockerd and the docker CLI (stripped of Go symbols, PIE and
+# non-PIE, Go 1.19 and 1.24), and when golang-go is installed a fixture
+# built here (cgo, static, stripped, PIE) that uses syscall.Syscall and
+# RawSyscall with constant numbers, sockets, goroutines and os/exec.
+. "$(dirname "$0")/lib.sh"
+. "$CONFINE_SRC/tests/fixtures/strace-lib.sh"
+st_init
+
+W=$T/w
+mkdir -p "$W/runc"
+cd "$W"
+ran=0
+if [ -x /usr/sbin/runc ]; then
+	st_run runc-version /usr/sbin/runc --version
+	st_run runc-list /usr/sbin/runc --root "$W/runc" list
+	ran=1
+fi
+if [ -x /usr/bin/containerd ]; then
+	st_run containerd-version /usr/bin/containerd --version
+	st_run containerd-config /usr/bin/containerd config default
+	ran=1
+fi
+if [ -x /usr/sbin/dockerd ]; then
+	st_run dockerd-version /usr/sbin/dockerd --version
+	ran=1
+fi
+for d in /usr/local/bin/docker /usr/bin/docker; do
+	[ -x "$d" ] || continue
+	st_run "docker-version-${d//\//_}" "$d" --version
+	if docker_up; then
+		st_run "docker-info-${d//\//_}" "$d" version --format '{{.Server.Version}}'
+	fi
+	ran=1
+done
+
+GOFIX=()
+if command -v go >/dev/null; then
+	export GOCACHE=${CONFINE_FIXTURES:-/var/tmp/confine-fixtures}/gocache GOPATH=$T/gopath
+	export GOFLAGS=-mod=mod GOTOOLCHAIN=local
+	mkdir -p "$GOCACHE"
+	src=$CONFINE_SRC/tests/fixtures/programs/go
+	(cd "$src" && go build -o "$W/gofix" .) || fail "cannot build the Go fixture"
+	(cd "$src" && go build -buildmode=pie -ldflags='-s -w' -o "$W/gofix-pie-stripped" .) ||
+		fail "cannot build the Go fixture (pie)"
+	(cd "$src" && CGO_ENABLED=0 go build -ldflags='-s -w' -o "$W/gofix-static-stripped" .) ||
+		fail "cannot build the Go fixture (static)"
+	GOFIX=(gofix gofix-pie-stripped gofix-static-stripped)
+	for g in "${GOFIX[@]}"; do
+		st_run "$g" "$W/$g"
+	done
+	ran=1
+else
+	echo "golang-go not installed: the Go fixture part is skipped"
+fi
+[ "$ran" = 1 ] || skip "no Go binaries here"
+st_check
+
+for g in "${GOFIX[@]}"; do
+	for c in $(sed -n 's|^// expect: \(.*\)$|\1|p' "$CONFINE_SRC/tests/fixtures/programs/go/main.go"); do
+		st_observed "$g" "$c" || fail "$g: the fixture did not make $c (strace)"
+		st_static_has "$W/$g" "$c" || fail "$g: $c is missing from the static set"
+	done
+done
+pass
