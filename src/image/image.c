@@ -873,7 +873,8 @@ static int open_docker(struct opener *o, const char *name)
 	ret = dockerapi_request(&api, "GET", path, NULL, &sb, NULL);
 	free(path);
 	if (ret == -ENOENT) {
-		ret = err_wrap(ret, "no such image in the Docker engine at %s", dockerapi_endpoint(&api));
+		ret = err_set(ENOENT, "no such image '%s' in the Docker engine at %s", name,
+			      dockerapi_endpoint(&api));
 		goto out;
 	}
 	if (ret < 0)
@@ -1002,7 +1003,8 @@ static int oci_dir_layer(void *ctx, const char *digest, struct layer **out)
 	close(s.fd);
 	free(s.buf);
 	if (ret == 0 && strcmp(L->digest, digest))
-		ret = err_set(EINVAL, "layer %s: digest mismatch: content is %s", digest, L->digest);
+		ret = err_set(EINVAL, "digest mismatch: manifest says %s, content is %s", digest,
+			      L->digest);
 	if (ret < 0) {
 		ret = err_wrap(ret, "layer '%s'", L->name);
 		layer_release(L);

@@ -93,15 +93,23 @@ char *dockerapi_escape(const char *s)
 	return out;
 }
 
-/* Map a libcurl failure to an errno and the user-facing message. */
-static int transport_error(const struct dockerapi *api, CURLcode rc, const char *errbuf)
+/*
+ * Map a libcurl failure to an errno and the user-facing message.  For a
+ * failed connect the socket's own errno says more than curl's text, which
+ * talks about "localhost port 80".
+ */
+static int transport_error(const struct dockerapi *api, CURL *c, CURLcode rc, const char *errbuf)
 {
 	const char *why = errbuf && *errbuf ? errbuf : curl_easy_strerror(rc);
+	long os_errno = 0;
 	int e = EIO;
 
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
 		e = ECONNREFUSED;
+		curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+		if (os_errno > 0)
+			why = strerror((int)os_errno);
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
 		e = ETIMEDOUT;
@@ -248,7 +256,7 @@ static int do_request(struct dockerapi *api, const char *method, const char *pat
 		ret = err_set(EFBIG, "%s %s: response larger than %zu bytes", method, path,
 			      api->response_cap);
 	} else if (rc != CURLE_OK) {
-		ret = transport_error(api, rc, errbuf);
+		ret = transport_error(api, api->curl, rc, errbuf);
 	} else if (status >= 300) {
 		ret = http_error(method, path, status, b.err.buf, b.err.len);
 	}
@@ -394,7 +402,7 @@ static int stream_status(struct dockerapi_stream *s)
 
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (s->done && s->result != CURLE_OK)
-		return transport_error(s->api, s->result, s->errbuf);
+		return transport_error(s->api, s->easy, s->result, s->errbuf);
 	if (status >= 300 && s->done)
 		return http_error("GET", s->path, status, s->err.buf, s->err.len);
 	return 0;

@@ -17,8 +17,8 @@
  * when lower, after dockerapi_ping()).
  *
  * Errors (err_set) read like:
- *   cannot reach the Docker engine at unix:///var/run/docker.sock: Couldn't
- *     connect to server (is dockerd running?)
+ *   cannot reach the Docker engine at unix:///var/run/docker.sock: No such
+ *     file or directory (is dockerd running?)
  *   GET /images/x/json: HTTP 404: no such image: x
  *
  * One handle is not safe to use from several threads at once; make one per
@@ -47,7 +47,8 @@ const char *dockerapi_endpoint(const struct dockerapi *api);
 /*
  * Check the engine answers (GET /_ping) and negotiate the API version with
  * GET /version (keeps v1.41 unless the engine is older).  Returns 0 or a
- * negative errno (-ECONNREFUSED / -ENOENT when nothing listens).
+ * negative errno (-ECONNREFUSED when nothing listens, whatever the
+ * socket's own errno; the message carries that).
  */
 int dockerapi_ping(struct dockerapi *api);
 
@@ -61,7 +62,8 @@ int dockerapi_ping(struct dockerapi *api);
  * message set to "METHOD PATH: HTTP N: <engine's message>", and the result is
  * -ENOENT for 404, -EEXIST for 409, -EACCES for 401/403, -EINVAL for other
  * 4xx, -EIO for 5xx.  Transport failures give the "cannot reach" message and
- * -ECONNREFUSED/-ENOENT/-ETIMEDOUT/-EIO.
+ * -ECONNREFUSED (cannot connect), -ETIMEDOUT or -EIO, never -ENOENT, so a
+ * caller can tell "no such object" (404) from "no engine".
  */
 int dockerapi_request(struct dockerapi *api, const char *method, const char *path,
 		      const char *json_body, struct strbuf *response, long *status);
