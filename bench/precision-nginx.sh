@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Precision of confine's static syscall set for Debian's nginx (issue #3,
+# item 9): run /usr/sbin/nginx (master + workers) under strace -f through
+# a bounded workload on 127.0.0.1, collect every system call the nginx
+# processes made, and compare with `confine analyze /usr/sbin/nginx`.
+#
+#   bench/precision-nginx.sh [-n REQUESTS] [-o DIR] [--confine BIN] [--nginx BIN]
+#
+# Prints the observed and static counts, the ratio |static| / |observed|
+# (the issue's bound: static ⊇ observed and ratio <= 1.5), the calls that
+# inflate the static set, and ends with one machine-readable line:
+#   RESULT observed=N static=M ratio=R missing=K
+# Exit status: 0 when the measurement ran (whatever the numbers), 2 on
+# usage errors, 1 when the workload or the analysis failed.
+set -euo pipefail
+
+N=200
+OUT=
+CONFINE_BIN=${CONFINE:-}
+NGINX_BIN=/usr/sbin/nginx
+while [ $# -gt 0 ]; do
+	case $1 in
+	-n) N=$2; shift 2 ;;
+	-o) OUT=$2; shift 2 ;;
+	--confine) CONFINE_BIN=$2; shift 2 ;;
+	--nginx) NGINX_BIN=$2; shift 2 ;;
+	-h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "precision-nginx: unknown argument '$1'" >&2; exit 2 ;;
+	esac
+done
+case $N in '' | *[!0-9]*) echo "precision-nginx: -n needs a number" >&2; exit 2 ;; esac
+[ "$N" -le 5000 ] || { echo "precision-nginx: -n at most 5000" >&2; exit 2; }
+here=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "$CONFINE_BIN" ]; then
+	for c in "$here"/build/confine "$here"/build-*/confine; do
+		[ -x "$c" ] && { CONFINE_BIN=$c; break; }
+	done
+fi
+[ -n "$CONFINE_BIN" ] && [ -x "$CONFINE_BIN" ] || { echo "precision-nginx: no confine binary (--confine BIN)" >&2; exit 2; }
+for t in strace curl jq "$NGINX_BIN"; do
+	command -v "$t" >/dev/null || { echo "precision-nginx: '$t' not found" >&2; exit 1; }
+done
+[ "$(id -u)" -eq 0 ] || { echo "precision-nginx: run as root (nginx switches to www-data)" >&2; exit 1; }
+
+W=$(mktemp -d /tmp/confine-precision.XXXXXX)
+chmod 755 "$W"
+ngx_strace=
+cleanup() {
+	if [ -n "$ngx_strace" ] && kill -0 "$ngx_strace" 2>/dev/null; then
+		[ -s "$W/nginx.pid" ] && kill -TERM "$(cat "$W/nginx.pid")" 2>/dev/null || true
+		sleep 0.5
+		kill -KILL "$ngx_strace" 2>/dev/null || true
+	fi
+	if [ -n "$OUT" ]; then
+		mkdir -p "$OUT" && cp "$W"/trace "$W"/observed "$W"/static "$W"/analysis.json "$OUT"/ 2>/dev/null || true
+	fi
+	rm -rf "$W"
+}
+trap cleanup EXIT
+die() { echo "precision-nginx: $*" >&2; exit 1; }
+
+mkdir -p "$W/html/dir" "$W/logs" "$W/tmp"
+user=root
+id www-data >/dev/null 2>&1 && user=www-data
+echo '<h1>confine</h1>' >"$W/html/index.html"
+for i in $(seq 1 200); do echo "line $i of a compressible text file"; done >"$W/html/text.txt"
+head -c $((8 << 20)) /dev/urandom >"$W/html/big.bin"
+touch "$W/html/dir/a" "$W/html/dir/b"
+chmod -R a+rX "$W/html"
+port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$W/nginx.conf" <<CONF
+user $user;
+worker_processes 2;
+pid $W/nginx.pid;
+error_log $W/logs/error.log;
+events { worker_connections 256; }
+http {
+	include /etc/nginx/mime.types;
+	access_log $W/logs/access.log;
+	client_body_temp_path $W/tmp/body;
+	proxy_temp_path $W/tmp/proxy;
+	fastcgi_temp_path $W/tmp/fastcgi;
+	uwsgi_temp_path $W/tmp/uwsgi;
+	scgi_temp_path $W/tmp/scgi;
+	sendfile on;
+	tcp_nopush on;
+	keepalive_timeout 10;
+	gzip on;
+	gzip_types text/plain;
+	server {
+		listen 127.0.0.1:$port;
+		root $W/html;
+		location / { try_files \$uri \$uri/ =404; }
+		location /dir/ { autoindex on; }
+	}
+}
+CONF
+ngx=("$NGINX_BIN" -p "$W" -c "$W/nginx.conf")
+"${ngx[@]}" -t 2>"$W/t.err" || die "nginx -t failed: $(cat "$W/t.err")"
+
+strace -f -qq -o "$W/trace" -- "${ngx[@]}" -g 'daemon off;' >"$W/nginx.out" 2>&1 </dev/null &
+ngx_strace=$!
+for ((i = 0; i < 200; i++)); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+	kill -0 "$ngx_strace" 2>/dev/null || die "nginx exited at start: $(cat "$W/nginx.out" "$W/logs/error.log" 2>/dev/null)"
+	sleep 0.1
+done
+[ -s "$W/nginx.pid" ] || die "nginx wrote no pid file"
+master=$(cat "$W/nginx.pid")
+base=http://127.0.0.1:$port
+C=(curl -s --max-time 20)
+
+workload() {
+	local urls=() i
+	for ((i = 0; i < N; i++)); do urls+=("$base/index.html"); done
+	# N requests on one keepalive connection, then N/10 parallel clients.
+	"${C[@]}" "${urls[@]}" >/dev/null || die "keepalive requests failed"
+	seq 1 $((N / 10 + 1)) | xargs -P 8 -I{} "${C[@]}" -o /dev/null "$base/?q={}" ||
+		die "parallel requests failed"
+	[ "$("${C[@]}" -o /dev/null -w '%{http_code}' "$base/nope")" = 404 ] || die "no 404"
+	"${C[@]}" -I -o /dev/null "$base/index.html" || die "HEAD failed"
+	"${C[@]}" -o "$W/big.out" "$base/big.bin" || die "large file failed"
+	cmp -s "$W/big.out" "$W/html/big.bin" || die "large file differs"
+	"${C[@]}" -r 100-199 -o /dev/null "$base/big.bin" || die "range request failed"
+	"${C[@]}" --compressed -o /dev/null "$base/text.txt" || die "gzip request failed"
+	"${C[@]}" -o /dev/null "$base/dir/" || die "autoindex failed"
+	"${C[@]}" -o /dev/null -d 'a=1&b=2' "$base/index.html" || true
+	"${C[@]}" -o /dev/null -H 'Expect: 100-continue' --data-binary @"$W/html/text.txt" "$base/" || true
+}
+
+t0=$(date +%s.%N)
+workload
+kill -HUP "$master"            # reload: new workers, old ones drain
+sleep 1
+workload
+kill -USR1 "$master"           # reopen logs
+sleep 0.3
+"${C[@]}" -o /dev/null "$base/" || die "request after reopen failed"
+kill -QUIT "$master"           # graceful quit
+for ((i = 0; i < 200; i++)); do
+	kill -0 "$ngx_strace" 2>/dev/null || break
+	sleep 0.1
+done
+kill -0 "$ngx_strace" 2>/dev/null && die "nginx did not quit within 20s"
+wait "$ngx_strace" || true
+ngx_strace=
+t1=$(date +%s.%N)
+
+# Observed: every call of every nginx process (master, old and new
+# workers), startup to exit; restart_syscall is the kernel's, not nginx's.
+awk '{ s = $2; if (s ~ /^[a-z_][a-z0-9_]*\(/) { sub(/\(.*/, "", s); print s } }' "$W/trace" |
+	grep -vx restart_syscall | sort -u >"$W/observed" || true
+execs=$(grep -c ' execve(' "$W/trace" || true)
+[ "$execs" -eq 1 ] || die "expected nginx alone in the trace, saw $execs execve calls"
+
+a0=$(date +%s.%N)
+"$CONFINE_BIN" analyze --json "$NGINX_BIN" >"$W/analysis.json" 2>"$W/analysis.err" ||
+	die "confine analyze failed: $(head -c 2000 "$W/analysis.err")"
+a1=$(date +%s.%N)
+jq -r '.programs[0].syscalls[]' "$W/analysis.json" | grep -vx restart_syscall | sort -u >"$W/static"
+unresolved=$(jq '.programs[0].unresolved | length' "$W/analysis.json")
+
+nobs=$(wc -l <"$W/observed")
+nsta=$(wc -l <"$W/static")
+missing=$(comm -23 "$W/observed" "$W/static")
+extra=$(comm -13 "$W/observed" "$W/static")
+nmiss=0
+[ -n "$missing" ] && nmiss=$(printf '%s\n' "$missing" | wc -l)
+ratio=$(awk -v s="$nsta" -v o="$nobs" 'BEGIN { printf "%.2f", o ? s / o : 0 }')
+
+echo "nginx precision: $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //') ($NGINX_BIN, workers as $user)"
+printf 'workload: %d keepalive + %d parallel requests, 404, HEAD, range, 8 MiB sendfile, gzip, autoindex, POST, x2 around SIGHUP reload, SIGUSR1, SIGQUIT (%.1f s)\n' \
+	"$N" $((N / 10 + 1)) "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
+printf 'analysis: %.2f s, %s unresolved sites reported\n' "$(awk -v a="$a0" -v b="$a1" 'BEGIN { print b - a }')" "$unresolved"
+echo "observed syscalls: $nobs"
+echo "static set:        $nsta"
+echo "ratio:             $ratio (bound 1.5)"
+echo "missing (observed but not in the static set): $nmiss"
+[ -n "$missing" ] && printf '  %s\n' $missing
+echo "in the static set, not observed ($(printf '%s' "$extra" | grep -c . || true)):"
+[ -n "$extra" ] && printf '%s\n' "$extra" | paste -sd' ' | fold -s -w 100 | sed 's/^/  /'
+echo "observed: $(paste -sd' ' "$W/observed")"
+echo "RESULT observed=$nobs static=$nsta ratio=$ratio missing=$nmiss"
