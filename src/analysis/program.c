@@ -346,23 +346,51 @@ int program_set_add(struct program_set *ps, const char *name, enum program_origi
 	return add_depth(ps, name, origin, reason, 0);
 }
 
-/* The first word of a 'sh -c' command that names a program, or NULL. */
-static char *shell_command_word(const char *cmd)
+static bool shell_builtin(const char *w)
 {
-	char *copy = xstrdup(cmd), *tok, *save = NULL, *res = NULL;
+	static const char *const words[] = {
+		"!", ".", ":", "[", "[[", "alias", "break", "case", "cd", "command", "continue",
+		"do", "done", "elif", "else", "esac", "eval", "exit", "export", "false", "fi",
+		"for", "function", "if", "in", "local", "read", "readonly", "return", "set",
+		"shift", "source", "test", "then", "trap", "true", "ulimit", "umask", "unset",
+		"until", "wait", "while", "{", "}",
+	};
 
-	for (tok = strtok_r(copy, " \t\n;&|", &save); tok; tok = strtok_r(NULL, " \t\n;&|", &save)) {
-		/* Skip 'exec', env assignments and options of exec. */
-		if (strcmp(tok, "exec") == 0 || (strchr(tok, '=') && tok[0] != '/') || tok[0] == '-')
-			continue;
-		/* Words with expansions or quotes are not resolvable statically. */
-		if (strpbrk(tok, "$`\"'(){}<>*?"))
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		if (strcmp(w, words[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The command words of a 'sh -c' string: the first word of each simple
+ * command (split at ; & | and newlines), skipping 'exec', assignments and
+ * shell builtins.  Words with expansions or quotes cannot be resolved
+ * statically and are left out.  Returns the count; *out is the caller's.
+ */
+static size_t shell_command_words(const char *cmd, char ***out)
+{
+	char *copy = xstrdup(cmd), *seg, *ssave = NULL;
+	char **words = NULL;
+	size_t nr = 0, alloc = 0;
+
+	for (seg = strtok_r(copy, ";&|\n", &ssave); seg; seg = strtok_r(NULL, ";&|\n", &ssave)) {
+		char *tok, *save = NULL;
+
+		for (tok = strtok_r(seg, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+			if (strcmp(tok, "exec") == 0 || (strchr(tok, '=') && tok[0] != '/') ||
+			    tok[0] == '-')
+				continue;
+			if (strpbrk(tok, "$`\"'(){}<>*?\\") || shell_builtin(tok))
+				break;
+			ALLOC_GROW(words, nr + 1, alloc);
+			words[nr++] = xstrdup(tok);
 			break;
-		res = xstrdup(tok);
-		break;
+		}
 	}
 	free(copy);
-	return res;
+	*out = words;
+	return nr;
 }
 
 static bool is_shell(const char *path)
@@ -411,11 +439,14 @@ int program_set_add_config(struct program_set *ps, const struct image_config *cf
 		&added);
 	/* 'sh -c "exec prog ..."': prog runs too. */
 	if (ps->argc >= 3 && is_shell(ps->argv[0]) && strcmp(ps->argv[1], "-c") == 0) {
-		char *word = shell_command_word(ps->argv[2]);
+		char **words;
+		size_t n = shell_command_words(ps->argv[2], &words);
 
-		if (word)
-			try_add(ps, word, PROGRAM_CMD, "command of sh -c", &added);
-		free(word);
+		for (size_t i = 0; i < n; i++) {
+			try_add(ps, words[i], PROGRAM_CMD, "command of sh -c", &added);
+			free(words[i]);
+		}
+		free(words);
 	}
 	/* Entrypoint scripts conventionally end in 'exec "$@"'. */
 	if (cfg->entrypoint_nr && cfg->cmd_nr && cfg->cmd[0] && cfg->cmd[0][0] &&
