@@ -398,7 +398,7 @@ out:
 		dockerapi_release(&api);
 		api_ready = false;
 	}
-	if (container_interrupted && status == 0)
+	if (container_interrupted)
 		status = 130;
 	validate_result_release(&res);
 	strlist_clear(&repaired);

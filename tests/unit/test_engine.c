@@ -1,0 +1,494 @@
+/*
+ * engine/: the parts that need no engine (log demultiplexing, audit record
+ * parsing, log normalisation, profile transforms, probes, runtime data),
+ * then, when a Docker engine answers, container lifecycle, cleanup and the
+ * monitor on the fixture images.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "engine/audit.h"
+#include "engine/container.h"
+#include "engine/monitor.h"
+#include "engine/probe.h"
+#include "engine/runtime.h"
+#include "engine/validate.h"
+#include "util/error.h"
+#include "util/strbuf.h"
+
+static void frame(struct strbuf *sb, int stream, const char *s)
+{
+	size_t n = strlen(s);
+	unsigned char h[8] = { (unsigned char)stream, 0, 0, 0, (unsigned char)(n >> 24),
+			       (unsigned char)(n >> 16), (unsigned char)(n >> 8), (unsigned char)n };
+
+	strbuf_add(sb, h, 8);
+	strbuf_add(sb, s, n);
+}
+
+static void test_demux(void **state)
+{
+	struct strbuf in, out, err;
+
+	(void)state;
+	strbuf_init(&in, 0);
+	strbuf_init(&out, 0);
+	strbuf_init(&err, 0);
+	frame(&in, 1, "hello ");
+	frame(&in, 2, "oops\n");
+	frame(&in, 1, "world\n");
+	frame(&in, 1, "");
+	assert_int_equal(container_demux(in.buf, in.len, &out, &err), 0);
+	assert_string_equal(strbuf_str(&out), "hello world\n");
+	assert_string_equal(strbuf_str(&err), "oops\n");
+	/* Truncated header, bad stream byte, length past the end. */
+	assert_int_equal(container_demux(in.buf, 5, &out, &err), -EBADMSG);
+	in.buf[0] = 7;
+	assert_int_equal(container_demux(in.buf, in.len, &out, &err), -EBADMSG);
+	in.buf[0] = 1;
+	in.buf[7] = 100;
+	assert_int_equal(container_demux(in.buf, in.len, &out, &err), -EBADMSG);
+	strbuf_release(&in);
+	strbuf_release(&out);
+	strbuf_release(&err);
+}
+
+static void test_audit_parse(void **state)
+{
+	static const char nl[] =
+		"audit(1795901558.995:2): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=25175 "
+		"comm=\"runc:[2:INIT]\" exe=\"/\" sig=0 arch=c000003e syscall=257 compat=0 "
+		"ip=0x40828e code=0x7ffc0000";
+	static const char km[] =
+		"5,1234,388919931,-;audit: type=1326 audit(1795901558.995:9): auid=4294967295 "
+		"uid=1000 gid=1000 ses=4294967295 pid=42 comm=6E67 20696E78 exe=\"/usr/sbin/nginx\" "
+		"sig=0 arch=40000003 syscall=5 compat=1 ip=0x1 code=0x7ffc0000";
+	static const char hexcomm[] =
+		"audit(1.2:3): pid=7 comm=6E67696E78 exe=\"/x\" arch=c000003e syscall=288 code=0x7ffc0000";
+	static const char other[] = "6,99,1,-;audit: type=1400 audit(1.2:3): apparmor=\"DENIED\"";
+	static const char bad[] = "audit(1.2:3): pid=x comm=\"a\" arch=c000003e syscall=1";
+	struct audit_record r;
+
+	(void)state;
+	assert_int_equal(audit_parse_seccomp(nl, strlen(nl), &r), 0);
+	assert_int_equal(r.pid, 25175);
+	assert_int_equal(r.syscall, 257);
+	assert_int_equal(r.arch, AUDIT_ARCH_X86_64_ID);
+	assert_int_equal(r.code, 0x7ffc0000u);
+	assert_int_equal(r.serial, 2);
+	assert_string_equal(r.comm, "runc:[2:INIT]");
+	assert_string_equal(r.exe, "/");
+	assert_int_equal(audit_parse_seccomp(km, strlen(km), &r), 0);
+	assert_int_equal(r.pid, 42);
+	assert_int_equal(r.arch, AUDIT_ARCH_I386_ID);
+	assert_int_equal(r.syscall, 5);
+	assert_string_equal(r.exe, "/usr/sbin/nginx");
+	assert_int_equal(audit_parse_seccomp(hexcomm, strlen(hexcomm), &r), 0);
+	assert_string_equal(r.comm, "nginx");
+	assert_int_equal(audit_parse_seccomp(other, strlen(other), &r), -ENOMSG);
+	assert_int_equal(audit_parse_seccomp("hello", 5, &r), -ENOMSG);
+	assert_int_equal(audit_parse_seccomp(bad, strlen(bad), &r), -EBADMSG);
+	/* Cut anywhere: never reads past the length. */
+	for (size_t n = 0; n < sizeof(nl) - 1; n++)
+		(void)audit_parse_seccomp(nl, n, &r);
+}
+
+static void test_cgroup_id(void **state)
+{
+	char id[65];
+	static const char v1[] =
+		"12:pids:/docker/279c0c92b185bc0e075728d3be82d5a52f71a9eadb8775b13b042cf4ab66215f\n";
+	static const char v2[] =
+		"0::/system.slice/docker-279c0c92b185bc0e075728d3be82d5a52f71a9eadb8775b13b042cf4ab66215f.scope\n";
+
+	(void)state;
+	assert_true(audit_cgroup_container_id(v1, id));
+	assert_string_equal(id, "279c0c92b185bc0e075728d3be82d5a52f71a9eadb8775b13b042cf4ab66215f");
+	assert_true(audit_cgroup_container_id(v2, id));
+	assert_string_equal(id, "279c0c92b185bc0e075728d3be82d5a52f71a9eadb8775b13b042cf4ab66215f");
+	assert_false(audit_cgroup_container_id("0::/\n", id));
+	assert_false(audit_cgroup_container_id("0::/user.slice/abc\n", id));
+}
+
+static void test_normalize(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "2026/11/28 21:40:01 [notice] 1#1: start worker process 31",
+		  "#/#/# #:#:# [notice] ###: start worker process #" },
+		{ "ptr=0x7ffd1234abcd id=279c0c92b185 ok", "ptr=X id=X ok" },
+		{ "deadbee1 cafe 12ab facade00", "X cafe #ab X" },
+		{ "line\r\n", "line\n" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *n = validate_normalize_log(cases[i].in, strlen(cases[i].in));
+
+		assert_string_equal(n, cases[i].out);
+		free(n);
+	}
+}
+
+static void test_audit_profile(void **state)
+{
+	static const char prof[] =
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"defaultErrnoRet\":1,"
+		"\"syscalls\":[{\"names\":[\"read\",\"write\"],\"action\":\"SCMP_ACT_ALLOW\"},"
+		"{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38},"
+		"{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":1}]}";
+	static const char denylist[] =
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"kexec_load\"],"
+		"\"action\":\"SCMP_ACT_ERRNO\"}]}";
+	struct strlist ex = { 0 };
+	char *out = NULL;
+
+	(void)state;
+	assert_int_equal(validate_audit_profile(prof, &out, &ex), 0);
+	assert_non_null(strstr(out, "\"defaultAction\":\"SCMP_ACT_LOG\""));
+	assert_null(strstr(out, "defaultErrnoRet"));
+	/* ENOSYS rules stay (libc falls back), other denies become LOG. */
+	assert_non_null(strstr(out, "{\"names\":[\"clone3\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":38}"));
+	assert_non_null(strstr(out, "{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_LOG\"}"));
+	assert_int_equal(ex.nr, 1);
+	assert_string_equal(ex.v[0], "ptrace");
+	free(out);
+	strlist_clear(&ex);
+	assert_int_equal(validate_audit_profile(denylist, &out, NULL), 0);
+	assert_non_null(strstr(out, "\"defaultAction\":\"SCMP_ACT_ALLOW\""));
+	assert_non_null(strstr(out, "\"kexec_load\"],\"action\":\"SCMP_ACT_LOG\""));
+	free(out);
+	err_clear();
+	assert_int_equal(validate_audit_profile("{\"syscalls\":[]}", &out, NULL), -EINVAL);
+	assert_non_null(strstr(err_msg(), "not a seccomp profile"));
+	assert_int_equal(validate_audit_profile("{nope", &out, NULL), -EINVAL);
+	assert_non_null(strstr(err_msg(), "cannot parse the profile"));
+}
+
+static void test_profile_add(void **state)
+{
+	static const char prof[] =
+		"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\",\"write\"],"
+		"\"action\":\"SCMP_ACT_ALLOW\"},{\"names\":[\"ptrace\"],\"action\":\"SCMP_ACT_ERRNO\"}]}";
+	char *names[] = { "accept4", "ptrace", "read" };
+	char *out = NULL;
+	json_t *j, *n;
+
+	(void)state;
+	assert_int_equal(validate_profile_add(prof, names, 3, &out), 0);
+	j = json_loads(out, 0, NULL);
+	assert_non_null(j);
+	n = json_object_get(json_array_get(json_object_get(j, "syscalls"), 0), "names");
+	assert_int_equal(json_array_size(n), 4);
+	assert_string_equal(json_string_value(json_array_get(n, 0)), "accept4");
+	assert_string_equal(json_string_value(json_array_get(n, 1)), "ptrace");
+	assert_string_equal(json_string_value(json_array_get(n, 2)), "read");
+	n = json_object_get(json_array_get(json_object_get(j, "syscalls"), 1), "names");
+	assert_int_equal(json_array_size(n), 0);
+	json_decref(j);
+	free(out);
+}
+
+static void test_probe_parse(void **state)
+{
+	static const struct {
+		const char *spec;
+		int ret;
+		enum probe_kind kind;
+	} cases[] = {
+		{ "http://127.0.0.1:8080/", 0, PROBE_HTTP },
+		{ "http://localhost/health", 0, PROBE_HTTP },
+		{ "http://[::1]:80/", 0, PROBE_HTTP },
+		{ "tcp:127.0.0.1:6379", 0, PROBE_TCP },
+		{ "tcp://[::1]:6379", 0, PROBE_TCP },
+		{ "cmd:redis-cli ping", 0, PROBE_EXEC },
+		{ "exec:redis-cli -p 6379 ping", 0, PROBE_EXEC },
+		{ "http://example.com/", -EINVAL, PROBE_NONE },
+		{ "tcp:10.0.0.1:80", -EINVAL, PROBE_NONE },
+		{ "tcp:127.0.0.1:0", -EINVAL, PROBE_NONE },
+		{ "tcp:127.0.0.1", -EINVAL, PROBE_NONE },
+		{ "cmd:", -EINVAL, PROBE_NONE },
+		{ "exec:", -EINVAL, PROBE_NONE },
+		{ "ftp://127.0.0.1/", -EINVAL, PROBE_NONE },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct probe p;
+		int ret = probe_parse(cases[i].spec, &p);
+
+		if (ret != cases[i].ret)
+			fail_msg("probe '%s': got %d (%s)", cases[i].spec, ret, err_msg());
+		if (!ret) {
+			assert_int_equal(p.kind, cases[i].kind);
+			probe_release(&p);
+		} else {
+			assert_non_null(strstr(err_msg(), cases[i].spec));
+		}
+	}
+	{
+		char *hc[] = { "CMD-SHELL", "curl -f http://localhost/" };
+		char *none[] = { "NONE" };
+		struct probe p;
+
+		assert_int_equal(probe_from_healthcheck(hc, 2, &p), 0);
+		assert_int_equal(p.kind, PROBE_EXEC);
+		assert_string_equal(p.argv[2], "curl -f http://localhost/");
+		probe_release(&p);
+		assert_int_equal(probe_from_healthcheck(none, 1, &p), 0);
+		assert_int_equal(p.kind, PROBE_NONE);
+	}
+}
+
+static void test_probe_tcp_refused(void **state)
+{
+	struct probe p;
+
+	(void)state;
+	/* Port 1 on loopback: nothing listens; the probe must give up in time. */
+	assert_int_equal(probe_parse("tcp:127.0.0.1:1", &p), 0);
+	assert_true(probe_run(&p, NULL, NULL, 300) < 0);
+	assert_non_null(strstr(err_msg(), "tcp:127.0.0.1:1"));
+	probe_release(&p);
+}
+
+static void test_runtime_data(void **state)
+{
+	struct runtime_info info = { "runc", "1.1.5+ds1" }, old = { "runc", "0.9" },
+			    crun = { "crun", "1.8" };
+	char **names, *src = NULL;
+	size_t nr;
+	struct sysset set;
+	static const char *const must[] = { "capget", "capset", "chdir", "execve", "fchown",
+					    "fstatfs", "futex", "getdents64", "openat", "setgid",
+					    "setgroups", "setuid", "write" };
+
+	(void)state;
+	assert_int_equal(runtime_syscall_names(&info, &names, &nr, &src), 0);
+	assert_non_null(strstr(src, "runc-1.1.json"));
+	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < nr; j++)
+			found |= !strcmp(names[j], must[i]);
+		if (!found)
+			fail_msg("runc set lacks %s", must[i]);
+	}
+	for (size_t j = 1; j < nr; j++)
+		assert_true(strcmp(names[j - 1], names[j]) < 0);
+	runtime_names_free(names);
+	free(src);
+	assert_int_equal(runtime_sysset(&info, SYS_ARCH_X86_64, &set), 0);
+	assert_int_equal(sysset_count(&set), nr);
+	/* Unknown versions and runtimes fall back to the newest runc set, with a warning. */
+	warn_drain(NULL, NULL);
+	assert_int_equal(runtime_syscall_names(&old, &names, &nr, NULL), 0);
+	assert_true(warn_count() >= 1);
+	runtime_names_free(names);
+	assert_int_equal(runtime_syscall_names(&crun, &names, &nr, NULL), 0);
+	runtime_names_free(names);
+}
+
+/* ---- with a Docker engine ---- */
+
+static bool have_docker(struct dockerapi *api)
+{
+	if (dockerapi_init(api, NULL) < 0)
+		return false;
+	if (dockerapi_ping(api) < 0) {
+		dockerapi_release(api);
+		return false;
+	}
+	return true;
+}
+
+static bool have_image(struct dockerapi *api, const char *name)
+{
+	char *path, *esc = dockerapi_escape(name);
+	int ret;
+
+	path = malloc(strlen(esc) + 32);
+	snprintf(path, strlen(esc) + 32, "/images/%s/json", esc);
+	ret = dockerapi_request(api, "GET", path, NULL, NULL, NULL);
+	free(path);
+	free(esc);
+	err_clear();
+	return ret == 0;
+}
+
+/* Containers of this process's run still present (by label). */
+static size_t labelled(struct dockerapi *api)
+{
+	char *f, *path;
+	struct strbuf sb;
+	json_t *list;
+	size_t n;
+	char filter[256];
+
+	snprintf(filter, sizeof(filter), "{\"label\":[\"%s=%s\"]}", CONTAINER_RUN_LABEL,
+		 container_run_id());
+	f = dockerapi_escape(filter);
+	path = malloc(strlen(f) + 64);
+	snprintf(path, strlen(f) + 64, "/containers/json?all=1&filters=%s", f);
+	strbuf_init(&sb, 0);
+	assert_int_equal(dockerapi_request(api, "GET", path, NULL, &sb, NULL), 0);
+	list = json_loadb(sb.buf, sb.len, 0, NULL);
+	assert_non_null(list);
+	n = json_array_size(list);
+	json_decref(list);
+	strbuf_release(&sb);
+	free(path);
+	free(f);
+	return n;
+}
+
+static void test_docker_lifecycle(void **state)
+{
+	struct dockerapi api;
+	struct container_spec spec;
+	struct container c;
+	struct strbuf out, err;
+	int code = -1;
+	bool trunc;
+
+	(void)state;
+	if (!have_docker(&api))
+		skip();
+	if (!have_image(&api, "confine-test/small:latest")) {
+		dockerapi_release(&api);
+		skip();
+	}
+	container_spec_init(&spec);
+	spec.image = strdup("confine-test/small:latest");
+	spec.network = strdup("none");
+	spec.cmd_set = true;
+	strlist_push(&spec.cmd, "/bin/sh");
+	strlist_push(&spec.cmd, "-c");
+	strlist_push(&spec.cmd, "echo out; echo err >&2; exit 3");
+	assert_int_equal(container_create(&api, &spec, &c), 0);
+	assert_int_equal(labelled(&api), 1);
+	assert_int_equal(container_start(&api, &c), 0);
+	assert_int_equal(container_wait(&api, &c, 10000, &code), 0);
+	assert_int_equal(code, 3);
+	strbuf_init(&out, 0);
+	strbuf_init(&err, 0);
+	assert_int_equal(container_logs(&api, &c, 0, &out, &err, &trunc), 0);
+	assert_string_equal(strbuf_str(&out), "out\n");
+	assert_string_equal(strbuf_str(&err), "err\n");
+	assert_false(trunc);
+	assert_int_equal(container_remove(&api, &c), 0);
+	assert_int_equal(labelled(&api), 0);
+	container_release(&c);
+
+	/* A failing start (no such executable) still leaves nothing behind. */
+	strlist_clear(&spec.cmd);
+	strlist_push(&spec.cmd, "/nonexistent");
+	assert_int_equal(container_create(&api, &spec, &c), 0);
+	assert_true(container_start(&api, &c) < 0);
+	assert_non_null(strstr(err_msg(), "cannot start container"));
+	container_release(&c);
+	assert_int_equal(container_cleanup_all(&api), 1);
+	assert_int_equal(labelled(&api), 0);
+
+	/* No such image: a clear message, nothing created. */
+	free(spec.image);
+	spec.image = strdup("confine-test/does-not-exist:nope");
+	assert_int_equal(container_create(&api, &spec, &c), -ENOENT);
+	assert_non_null(strstr(err_msg(), "no such image 'confine-test/does-not-exist:nope'"));
+	assert_int_equal(labelled(&api), 0);
+	container_spec_release(&spec);
+	dockerapi_release(&api);
+}
+
+static bool has(char **v, size_t nr, const char *s, bool prefix)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (prefix ? !strncmp(v[i], s, strlen(s)) : !strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+static void test_docker_monitor_nginx(void **state)
+{
+	struct dockerapi api;
+	struct container_spec spec;
+	struct monitor_opts o = { .min_ms = 300, .max_ms = 8000, .idle_ms = 500, .collect_maps = true };
+	struct monitor_result r;
+
+	(void)state;
+	if (!have_docker(&api))
+		skip();
+	if (!have_image(&api, "confine-test/nginx:latest")) {
+		dockerapi_release(&api);
+		skip();
+	}
+	container_spec_init(&spec);
+	spec.image = strdup("confine-test/nginx:latest");
+	spec.network = strdup("none");
+	monitor_result_init(&r);
+	assert_int_equal(monitor_run(&api, &spec, &o, &r), 0);
+	assert_true(r.started);
+	assert_false(r.exited);
+	assert_true(r.ran_ms < 8000);
+	if (!has(r.exes, r.exes_nr, "/usr/sbin/nginx", false))
+		fail_msg("monitor did not see /usr/sbin/nginx (%zu exes)", r.exes_nr);
+	if (!has(r.libs, r.libs_nr, "/usr/lib/x86_64-linux-gnu/libc.so.6", false) &&
+	    !has(r.libs, r.libs_nr, "/lib/x86_64-linux-gnu/libc.so.6", false))
+		fail_msg("monitor did not see libc (%zu libs)", r.libs_nr);
+	assert_true(has(r.libs, r.libs_nr, "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", false) ||
+		    has(r.libs, r.libs_nr, "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", false) ||
+		    has(r.libs, r.libs_nr, "/lib64/ld-linux-x86-64.so.2", false));
+	/* The master and its worker(s). */
+	assert_true(r.watch.pids_nr >= 2);
+	assert_true(procwatch_saw_comm(&r.watch, "nginx"));
+	assert_int_equal(labelled(&api), 0);
+	monitor_result_release(&r);
+	container_spec_release(&spec);
+	dockerapi_release(&api);
+}
+
+static void test_docker_runtime_detect(void **state)
+{
+	struct dockerapi api;
+	struct runtime_info info;
+
+	(void)state;
+	if (!have_docker(&api))
+		skip();
+	assert_int_equal(runtime_detect(&api, &info), 0);
+	assert_non_null(info.name);
+	assert_true(info.name[0] != '\0');
+	runtime_info_release(&info);
+	dockerapi_release(&api);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_demux),
+		cmocka_unit_test(test_audit_parse),
+		cmocka_unit_test(test_cgroup_id),
+		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_audit_profile),
+		cmocka_unit_test(test_profile_add),
+		cmocka_unit_test(test_probe_parse),
+		cmocka_unit_test(test_probe_tcp_refused),
+		cmocka_unit_test(test_runtime_data),
+		cmocka_unit_test(test_docker_lifecycle),
+		cmocka_unit_test(test_docker_monitor_nginx),
+		cmocka_unit_test(test_docker_runtime_detect),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
