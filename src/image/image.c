@@ -298,6 +298,21 @@ static ssize_t member_read(void *ctx, const void **buf)
 	return (ssize_t)size;
 }
 
+/*
+ * Members are told apart by content, since the manifest naming them may come
+ * last: a tar header or a compressor's magic is a layer, '{' or '[' a JSON
+ * document (manifest, index, config), anything else is tried as a layer and
+ * only fails if something references it.
+ */
+static bool looks_layer(const unsigned char *p, size_t len)
+{
+	return (len >= 262 && !memcmp(p + 257, "ustar", 5)) ||
+	       (len >= 2 && p[0] == 0x1f && p[1] == 0x8b) ||
+	       (len >= 4 && !memcmp(p, "\x28\xb5\x2f\xfd", 4)) ||
+	       (len >= 6 && !memcmp(p, "\xfd" "7zXZ", 5)) ||
+	       (len >= 3 && !memcmp(p, "BZh", 3));
+}
+
 static bool looks_json(const void *data, size_t len, const char *path)
 {
 	const unsigned char *p = data;
@@ -305,6 +320,8 @@ static bool looks_json(const void *data, size_t len, const char *path)
 
 	if (!strcmp(path, "oci-layout") || !strcmp(path, "repositories"))
 		return true;
+	if (looks_layer(p, len))
+		return false;
 	while (i < len && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t'))
 		i++;
 	return i < len && (p[i] == '{' || p[i] == '[');

@@ -313,98 +313,120 @@ out:
 }
 
 /*
- * Pull-style streaming: a curl multi handle driven from the reader.  The
- * write callback appends to 'buf' and pauses the transfer when more than
- * DOCKERAPI_STREAM_HIGH bytes wait unread, so memory stays bounded.
+ * Pull-style streaming.  The transfer runs in its own thread and hands
+ * chunks to the reader through a bounded queue, so the engine keeps
+ * producing while the reader works (the export is mostly the engine's
+ * time), and memory stays bounded: the writer waits while
+ * DOCKERAPI_STREAM_HIGH bytes are queued.
  */
+struct stream_chunk {
+	struct stream_chunk *next;
+	size_t len;
+	char data[];
+};
+
 struct dockerapi_stream {
 	struct dockerapi *api;
 	char *path;
-	CURLM *multi;
 	CURL *easy;
 	struct curl_slist *headers;
 	char errbuf[CURL_ERROR_SIZE];
-	char *buf;
-	size_t len, alloc;
-	bool handed_out; /* buf was returned by the last read */
-	bool paused;
+	pthread_t thread;
+	bool started;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	/* Under 'lock': */
+	struct stream_chunk *head, *tail;
+	size_t queued;
+	bool headers_done;
 	bool done;
+	bool closed;
 	CURLcode result;
+	long status;
+	/* Reader side only: */
+	struct stream_chunk *handed;
+	/* Writer side only until 'done': */
 	struct strbuf err;
-	bool is_error;
 };
+
+static size_t stream_header(char *data, size_t size, size_t nmemb, void *p)
+{
+	struct dockerapi_stream *s = p;
+	size_t n = size * nmemb;
+	long status = 0;
+
+	/* The blank line ends a header block; 1xx blocks are followed by more. */
+	if (n <= 2 && (n == 0 || data[0] == '\r' || data[0] == '\n')) {
+		curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+		if (status >= 200) {
+			pthread_mutex_lock(&s->lock);
+			s->status = status;
+			s->headers_done = true;
+			pthread_cond_broadcast(&s->cond);
+			pthread_mutex_unlock(&s->lock);
+		}
+	}
+	return n;
+}
 
 static size_t stream_write(char *data, size_t size, size_t nmemb, void *p)
 {
 	struct dockerapi_stream *s = p;
-	size_t n = size * nmemb, want;
+	size_t n = size * nmemb;
+	struct stream_chunk *c;
 	long status = 0;
 
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (status >= 300) {
-		s->is_error = true;
 		strbuf_add(&s->err, data, n);
 		return n;
 	}
-	if (s->len >= DOCKERAPI_STREAM_HIGH) {
-		s->paused = true;
-		return CURL_WRITEFUNC_PAUSE;
+	c = xmalloc(sizeof(*c) + n);
+	c->next = NULL;
+	c->len = n;
+	memcpy(c->data, data, n);
+	pthread_mutex_lock(&s->lock);
+	while (s->queued >= DOCKERAPI_STREAM_HIGH && !s->closed)
+		pthread_cond_wait(&s->cond, &s->lock);
+	if (s->closed) {
+		pthread_mutex_unlock(&s->lock);
+		free(c);
+		return 0; /* aborts the transfer */
 	}
-	if (!size_add(s->len, n, &want))
-		return 0;
-	if (want > s->alloc) {
-		size_t a = s->alloc ? s->alloc : 65536;
-
-		while (a < want)
-			a *= 2;
-		s->buf = xrealloc(s->buf, a);
-		s->alloc = a;
-	}
-	memcpy(s->buf + s->len, data, n);
-	s->len = want;
+	if (s->tail)
+		s->tail->next = c;
+	else
+		s->head = c;
+	s->tail = c;
+	s->queued += n;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
 	return n;
 }
 
-/* Run the transfer until some body data is buffered or it has finished. */
-static int stream_pump(struct dockerapi_stream *s)
+static void *stream_thread(void *p)
 {
-	while (s->len == 0 && !s->done) {
-		int running = 0, left;
-		CURLMsg *m;
-
-		if (s->paused) {
-			s->paused = false;
-			curl_easy_pause(s->easy, CURLPAUSE_CONT);
-		}
-		if (curl_multi_perform(s->multi, &running) != CURLM_OK)
-			return err_set(EIO, "GET %s: libcurl multi interface failed", s->path);
-		while ((m = curl_multi_info_read(s->multi, &left))) {
-			if (m->msg == CURLMSG_DONE) {
-				s->done = true;
-				s->result = m->data.result;
-			}
-		}
-		if (s->len || s->done)
-			break;
-		if (!running) {
-			s->done = true;
-			break;
-		}
-		if (curl_multi_poll(s->multi, NULL, 0, 1000, NULL) != CURLM_OK)
-			return err_set(EIO, "GET %s: libcurl poll failed", s->path);
-	}
-	return 0;
-}
-
-static int stream_status(struct dockerapi_stream *s)
-{
+	struct dockerapi_stream *s = p;
+	CURLcode rc = curl_easy_perform(s->easy);
 	long status = 0;
 
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
-	if (s->done && s->result != CURLE_OK)
+	pthread_mutex_lock(&s->lock);
+	s->result = rc;
+	s->status = status;
+	s->done = true;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* The outcome once the transfer is over (called with 'done' seen). */
+static int stream_status(struct dockerapi_stream *s)
+{
+	if (s->result != CURLE_OK)
 		return transport_error(s->api, s->easy, s->result, s->errbuf);
-	if (status >= 300 && s->done)
-		return http_error("GET", s->path, status, s->err.buf, s->err.len);
+	if (s->status >= 300)
+		return http_error("GET", s->path, s->status, s->err.buf, s->err.len);
 	return 0;
 }
 
@@ -412,33 +434,36 @@ int dockerapi_stream_open(struct dockerapi *api, const char *path,
 			  struct dockerapi_stream **out)
 {
 	struct dockerapi_stream *s = xcalloc(1, sizeof(*s));
-	int ret;
+	int ret = 0;
 
 	*out = NULL;
 	s->api = api;
 	s->path = xstrdup(path);
 	strbuf_init(&s->err, DOCKERAPI_ERRBODY_CAP);
-	s->multi = curl_multi_init();
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
 	s->easy = curl_easy_init();
-	if (!s->multi || !s->easy) {
+	if (!s->easy) {
 		ret = err_set(ENOMEM, "cannot initialise libcurl");
 		goto out_free;
 	}
 	easy_setup(api, s->easy, "GET", path, NULL, &s->headers, s->errbuf);
 	curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, stream_write);
 	curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
-	curl_multi_add_handle(s->multi, s->easy);
-	/* An error answer has a small body: pumping until data or the end
-	 * decides between failure here and a readable stream. */
-	ret = stream_pump(s);
-	if (ret == 0)
-		ret = stream_status(s);
-	if (ret == 0 && s->is_error) {
-		while (!s->done && (ret = stream_pump(s)) == 0)
-			;
-		if (ret == 0)
-			ret = stream_status(s);
+	curl_easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, stream_header);
+	curl_easy_setopt(s->easy, CURLOPT_HEADERDATA, s);
+	if (pthread_create(&s->thread, NULL, stream_thread, s)) {
+		ret = err_set(EAGAIN, "cannot start a thread for GET %s", path);
+		goto out_free;
 	}
+	s->started = true;
+	/* Wait for the answer's status: errors are reported here, not mid-read. */
+	pthread_mutex_lock(&s->lock);
+	while (!s->done && !(s->headers_done && s->status < 300))
+		pthread_cond_wait(&s->cond, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+	if (s->done)
+		ret = stream_status(s);
 	if (ret < 0)
 		goto out_free;
 	*out = s;
@@ -450,37 +475,53 @@ out_free:
 
 ssize_t dockerapi_stream_read(struct dockerapi_stream *s, const void **data)
 {
-	int ret;
+	struct stream_chunk *c;
 
-	if (s->handed_out) {
-		s->len = 0;
-		s->handed_out = false;
+	free(s->handed);
+	s->handed = NULL;
+	pthread_mutex_lock(&s->lock);
+	while (!s->head && !s->done)
+		pthread_cond_wait(&s->cond, &s->lock);
+	c = s->head;
+	if (c) {
+		s->head = c->next;
+		if (!s->head)
+			s->tail = NULL;
+		s->queued -= c->len;
+		pthread_cond_broadcast(&s->cond);
 	}
-	ret = stream_pump(s);
-	if (ret < 0)
-		return ret;
-	if (s->len == 0) {
-		ret = stream_status(s);
-		return ret < 0 ? ret : 0;
-	}
-	*data = s->buf;
-	s->handed_out = true;
-	return (ssize_t)s->len;
+	pthread_mutex_unlock(&s->lock);
+	if (!c)
+		return stream_status(s);
+	s->handed = c;
+	*data = c->data;
+	return (ssize_t)c->len;
 }
 
 void dockerapi_stream_close(struct dockerapi_stream *s)
 {
+	struct stream_chunk *c, *next;
+
 	if (!s)
 		return;
-	if (s->multi && s->easy)
-		curl_multi_remove_handle(s->multi, s->easy);
+	if (s->started) {
+		pthread_mutex_lock(&s->lock);
+		s->closed = true;
+		pthread_cond_broadcast(&s->cond);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->thread, NULL);
+	}
+	for (c = s->head; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(s->handed);
 	if (s->easy)
 		curl_easy_cleanup(s->easy);
-	if (s->multi)
-		curl_multi_cleanup(s->multi);
 	curl_slist_free_all(s->headers);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->cond);
 	strbuf_release(&s->err);
-	free(s->buf);
 	free(s->path);
 	free(s);
 }

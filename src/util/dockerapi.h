@@ -82,8 +82,9 @@ int dockerapi_request_stream(struct dockerapi *api, const char *method, const ch
 /*
  * A pull-style GET: the caller reads the body at its own pace (for example
  * as a libarchive read callback), so a large export never needs a temporary
- * copy.  Memory stays bounded: the transfer is paused while unread data is
- * pending.
+ * copy.  The transfer runs in a thread of its own so the engine keeps
+ * sending while the reader works; memory stays bounded: that thread waits
+ * while 1 MiB is queued unread.
  */
 struct dockerapi_stream;
 

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Benchmark `confine inventory` of the nginx fixture image from
+# docker-archive: and docker:, with a baseline measured in the same run:
+#   wall time   hyperfine (warm-up 1, N runs), mean +- stddev
+#   peak RSS    /usr/bin/time -v "Maximum resident set size"
+# Baselines: `docker save IMAGE | tar -x -C tmp` (what unpacking the image
+# costs) and `tar -xf ARCHIVE -C tmp` for the saved archive.  Ratios are
+# confine / baseline (lower is better).
+#
+# Usage: bench/inventory.sh [BUILD_DIR] [RUNS]   (default build, 10 runs)
+# Environment: CONFINE (binary), IMAGE (default confine-test/nginx:latest).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$here/build}
+runs=${2:-10}
+CONFINE=${CONFINE:-$build/confine}
+IMAGE=${IMAGE:-confine-test/nginx:latest}
+FIX=${CONFINE_FIXTURES:-/var/tmp/confine-fixtures}
+
+for tool in hyperfine docker /usr/bin/time python3; do
+	command -v "$tool" >/dev/null || { echo "bench: $tool is required" >&2; exit 1; }
+done
+[ -x "$CONFINE" ] || { echo "bench: no confine binary at $CONFINE" >&2; exit 1; }
+if [ "$IMAGE" = confine-test/nginx:latest ]; then
+	bash "$here/tests/fixtures/images.sh" nginx >&2
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/confine-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export CONFINE_CACHE_DIR="$work/cache"
+archive="$work/image.tar"
+docker save -o "$archive" "$IMAGE"
+size=$(stat -c %s "$archive")
+
+# Warm the blob cache once: later runs measure the steady state; the cold
+# run is reported separately.
+cold=$( { /usr/bin/time -f '%e %M' "$CONFINE" inventory -q "docker-archive:$archive" >/dev/null; } 2>&1 | tail -n1)
+
+cmd_archive="$CONFINE inventory -q docker-archive:$archive"
+cmd_docker="$CONFINE inventory -q docker:$IMAGE"
+cmd_base_archive="rm -rf $work/x && mkdir $work/x && tar -xf $archive -C $work/x"
+cmd_base_docker="rm -rf $work/y && mkdir $work/y && docker save $IMAGE | tar -x -C $work/y"
+
+hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/h.json" \
+	-n "confine docker-archive:" "$cmd_archive" \
+	-n "confine docker:" "$cmd_docker" \
+	-n "baseline tar -x archive" "bash -c '$cmd_base_archive'" \
+	-n "baseline docker save | tar -x" "bash -c '$cmd_base_docker'" >&2
+
+peak() { # peak CMD... -> "wall_s maxrss_kb"
+	{ /usr/bin/time -f '%e %M' "$@" >/dev/null; } 2>&1 | tail -n1
+}
+rss_archive=$(peak $cmd_archive)
+rss_docker=$(peak $cmd_docker)
+rss_base=$(peak bash -c "$cmd_base_docker")
+
+python3 - "$work/h.json" "$size" "$cold" "$rss_archive" "$rss_docker" "$rss_base" "$IMAGE" <<'PY'
+import json, sys
+h = json.load(open(sys.argv[1]))
+size, cold, ra, rd, rb, image = sys.argv[2:]
+r = {x["command"]: x for x in h["results"]}
+def m(n): return r[n]["mean"], r[n]["stddev"]
+a, d = m("confine docker-archive:"), m("confine docker:")
+ba, bd = m("baseline tar -x archive"), m("baseline docker save | tar -x")
+mb = lambda kb: int(kb) / 1024
+print(f"image {image}: docker save archive {int(size) / 1e6:.1f} MB")
+print(f"{'':34} {'wall (s)':>16} {'peak RSS':>10} {'vs baseline':>12}")
+print(f"{'confine docker-archive: (cold)':34} {float(cold.split()[0]):>16.3f} {mb(cold.split()[1]):>7.1f} MiB")
+print(f"{'confine docker-archive: (warm)':34} {a[0]:>9.3f} ± {a[1]:.3f} {mb(ra.split()[1]):>7.1f} MiB {a[0] / ba[0]:>11.2f}x (tar -x)")
+print(f"{'confine docker:':34} {d[0]:>9.3f} ± {d[1]:.3f} {mb(rd.split()[1]):>7.1f} MiB {d[0] / bd[0]:>11.2f}x (save|tar -x)")
+print(f"{'baseline tar -x archive':34} {ba[0]:>9.3f} ± {ba[1]:.3f}")
+print(f"{'baseline docker save | tar -x':34} {bd[0]:>9.3f} ± {bd[1]:.3f} {mb(rb.split()[1]):>7.1f} MiB (bash+tar)")
+ok = a[0] < 2 and d[0] < 2 and mb(ra.split()[1]) < 200 and mb(rd.split()[1]) < 200
+print("target (< 2 s, < 200 MiB):", "met" if ok else "NOT met")
+PY
