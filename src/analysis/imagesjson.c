@@ -163,90 +163,131 @@ static int check_name(const struct ctx *c, const char *field, const char *name)
 	return 0;
 }
 
-static int parse_health_string(const struct ctx *c, const char *s, struct images_health *h)
+/* Normalise a probe string to the engine's syntax (see imagesjson.h). */
+static int probe_from_string(const struct ctx *c, const char *field, const char *s,
+			     struct images_probe *pr)
 {
-	if (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8)) {
-		h->kind = HEALTH_HTTP;
-		h->target = xstrdup(s);
-	} else if (!strncmp(s, "tcp://", 6)) {
+	static const char *const kept[] = { "http://", "https://", "tcp:", "cmd:", "exec:" };
+	size_t i;
+
+	if (!*s)
+		return bad(c, field, "must not be empty");
+	if (!strncmp(s, "tcp://", 6)) {
 		if (!strchr(s + 6, ':'))
-			return bad(c, "healthcheck", "tcp:// needs HOST:PORT");
-		h->kind = HEALTH_TCP;
-		h->target = xstrdup(s + 6);
-	} else if (*s) {
-		h->kind = HEALTH_CMD;
-		h->target = xstrdup(s);
+			return bad(c, field, "tcp:// needs HOST:PORT");
+		pr->spec = xasprintf("tcp:%s", s + 6);
+		return 0;
 	}
+	for (i = 0; i < ARRAY_SIZE(kept); i++) {
+		if (!strncmp(s, kept[i], strlen(kept[i]))) {
+			if (!strcmp(kept[i], "tcp:") && !strchr(s + 4, ':'))
+				return bad(c, field, "tcp: needs HOST:PORT");
+			pr->spec = xstrdup(s);
+			return 0;
+		}
+	}
+	pr->spec = xasprintf("cmd:%s", s);
 	return 0;
 }
 
-static int parse_health(const struct ctx *c, json_t *v, struct images_health *h)
+/* An argv array becomes "exec:W1 W2 ..." (words must not contain blanks). */
+static int probe_from_array(const struct ctx *c, const char *field, json_t *v,
+			    struct images_probe *pr)
+{
+	char **argv = NULL;
+	size_t n = 0, i, len = 5;
+	char *spec;
+	int ret;
+
+	ret = get_strv(c, v, field, &argv, &n);
+	if (ret)
+		return ret;
+	if (!n) {
+		strv_free(argv);
+		return bad(c, field, "command array is empty");
+	}
+	for (i = 0; i < n; i++) {
+		if (!argv[i][0] || strpbrk(argv[i], " \t\n'\"\\")) {
+			strv_free(argv);
+			return bad(c, field, "array words must be non-empty and without blanks or "
+					     "quotes (use a \"cmd:\" string)");
+		}
+		len += strlen(argv[i]) + 1;
+	}
+	spec = xmalloc(len + 1);
+	{
+		size_t off = 0;
+
+		memcpy(spec, "exec:", 5);
+		off = 5;
+		for (i = 0; i < n; i++) {
+			size_t l = strlen(argv[i]);
+
+			if (i)
+				spec[off++] = ' ';
+			memcpy(spec + off, argv[i], l);
+			off += l;
+		}
+		spec[off] = '\0';
+	}
+	strv_free(argv);
+	pr->spec = spec;
+	return 0;
+}
+
+static int parse_probe(const struct ctx *c, const char *field, json_t *v,
+		       struct images_probe *pr)
 {
 	static const char *const keys[] = { "http", "tcp", "cmd" };
 	json_t *x;
 	size_t i, found = 0;
-	int ret;
 
-	memset(h, 0, sizeof(*h));
+	memset(pr, 0, sizeof(*pr));
 	if (!v || json_is_null(v))
 		return 0;
 	if (json_is_string(v)) {
 		if (!sane_string(v))
-			return bad(c, "healthcheck", "string too long");
-		return parse_health_string(c, json_string_value(v), h);
+			return bad(c, field, "string too long or contains NUL");
+		return probe_from_string(c, field, json_string_value(v), pr);
 	}
-	if (json_is_array(v)) {
-		ret = get_strv(c, v, "healthcheck", &h->argv, NULL);
-		if (ret)
-			return ret;
-		if (!h->argv[0]) {
-			free(h->argv);
-			h->argv = NULL;
-			return bad(c, "healthcheck", "command array is empty");
-		}
-		h->kind = HEALTH_CMD;
-		return 0;
-	}
+	if (json_is_array(v))
+		return probe_from_array(c, field, v, pr);
 	if (!json_is_object(v))
-		return bad(c, "healthcheck", "must be a string, an array or an object");
+		return bad(c, field, "must be a string, an array or an object");
 	for (i = 0; i < ARRAY_SIZE(keys); i++)
 		if (json_object_get(v, keys[i]))
 			found++;
 	if (found != 1)
-		return bad(c, "healthcheck", "needs exactly one of \"http\", \"tcp\", \"cmd\"");
+		return bad(c, field, "needs exactly one of \"http\", \"tcp\", \"cmd\"");
 	x = json_object_get(v, "timeout");
 	if (x) {
 		if (!json_is_integer(x) || json_integer_value(x) < 1 ||
 		    json_integer_value(x) > 3600)
-			return bad(c, "healthcheck", "\"timeout\" must be seconds (1..3600)");
-		h->timeout_s = (int)json_integer_value(x);
+			return bad(c, field, "\"timeout\" must be seconds (1..3600)");
+		pr->timeout_s = (int)json_integer_value(x);
 	}
 	if ((x = json_object_get(v, "http"))) {
-		if (!json_is_string(x) || (strncmp(json_string_value(x), "http://", 7) &&
-					   strncmp(json_string_value(x), "https://", 8)))
-			return bad(c, "healthcheck", "\"http\" must be an http:// URL");
-		return parse_health_string(c, json_string_value(x), h);
+		if (!json_is_string(x) || !sane_string(x) ||
+		    (strncmp(json_string_value(x), "http://", 7) &&
+		     strncmp(json_string_value(x), "https://", 8)))
+			return bad(c, field, "\"http\" must be an http:// URL");
+		pr->spec = xstrdup(json_string_value(x));
+		return 0;
 	}
 	if ((x = json_object_get(v, "tcp"))) {
-		if (!json_is_string(x) || !strchr(json_string_value(x), ':'))
-			return bad(c, "healthcheck", "\"tcp\" must be \"HOST:PORT\"");
-		h->kind = HEALTH_TCP;
-		h->target = xstrdup(json_string_value(x));
+		if (!json_is_string(x) || !sane_string(x) || !strchr(json_string_value(x), ':'))
+			return bad(c, field, "\"tcp\" must be \"HOST:PORT\"");
+		pr->spec = xasprintf("tcp:%s", json_string_value(x));
 		return 0;
 	}
 	x = json_object_get(v, "cmd");
 	if (json_is_string(x)) {
-		h->kind = HEALTH_CMD;
-		h->target = xstrdup(json_string_value(x));
+		if (!sane_string(x) || !json_string_length(x))
+			return bad(c, field, "\"cmd\" must be a non-empty command");
+		pr->spec = xasprintf("cmd:%s", json_string_value(x));
 		return 0;
 	}
-	ret = get_strv(c, x, "healthcheck", &h->argv, NULL);
-	if (ret)
-		return ret;
-	if (!h->argv[0])
-		return bad(c, "healthcheck", "command array is empty");
-	h->kind = HEALTH_CMD;
-	return 0;
+	return probe_from_array(c, field, x, pr);
 }
 
 static const char *const known_keys[] = {
@@ -369,21 +410,12 @@ static int parse_entry(const struct ctx *c, json_t *v, struct images_entry *e)
 	ret = parse_deps(c, json_object_get(v, "dependencies"), e);
 	if (ret)
 		return ret;
-	ret = parse_health(c, json_object_get(v, "healthcheck"), &e->health);
+	ret = parse_probe(c, "healthcheck", json_object_get(v, "healthcheck"), &e->health);
 	if (ret)
 		return ret;
-	x = json_object_get(v, "workload");
-	if (json_is_string(x)) {
-		if (!sane_string(x) || !json_string_length(x))
-			return bad(c, "workload", "must be a non-empty command");
-		e->workload = xstrdup(json_string_value(x));
-	} else if (x && !json_is_null(x)) {
-		ret = get_strv(c, x, "workload", &e->workload_argv, NULL);
-		if (ret)
-			return ret;
-		if (!e->workload_argv[0])
-			return bad(c, "workload", "command array is empty");
-	}
+	ret = parse_probe(c, "workload", json_object_get(v, "workload"), &e->workload);
+	if (ret)
+		return ret;
 	return 0;
 }
 
@@ -486,10 +518,8 @@ static void entry_release(struct images_entry *e)
 		free(e->deps[i].options);
 	}
 	free(e->deps);
-	free(e->health.target);
-	strv_free(e->health.argv);
-	free(e->workload);
-	strv_free(e->workload_argv);
+	free(e->health.spec);
+	free(e->workload.spec);
 }
 
 void images_file_release(struct images_file *f)

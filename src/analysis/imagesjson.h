@@ -20,28 +20,21 @@
  *       "workload": ...                confine's own (see below)
  *   }
  *
- * healthcheck: "http://127.0.0.1:80/" (HTTP GET, 2xx/3xx passes),
- * "tcp://127.0.0.1:6379" (connect), any other string or an array (a
- * command run inside the container, exit 0 passes), or an object
- * {"http"|"tcp"|"cmd": ..., "timeout": seconds}.
- * workload: a host command (string: run by /bin/sh -c; array: argv) that
- * exercises the running container during the monitor and validation runs,
- * e.g. "curl -sf http://127.0.0.1/"; it must exit 0.
+ * healthcheck and workload are probes in the engine's probe syntax
+ * (engine/probe.h): "http://127.0.0.1:80/" (HTTP GET, 2xx/3xx passes),
+ * "tcp:127.0.0.1:6379" (also "tcp://..."; a connection is accepted),
+ * "cmd:COMMAND" (sh -c inside the container, exit 0), "exec:ARG0 ARG1"; any
+ * other string is a shell command run in the container ("cmd:"), an array is
+ * an argv run in the container ("exec:").  An object
+ * {"http"|"tcp"|"cmd": ..., "timeout": seconds} is accepted too.
+ * The healthcheck decides validation; the workload exercises the container
+ * during the monitor run (and validation) and must pass as well.
  *
  * Parsing is strict: a wrong type is an error naming the file, the image
  * key and the field; unknown fields are warnings (warn_add).
  */
-enum health_kind {
-	HEALTH_NONE,
-	HEALTH_HTTP,
-	HEALTH_TCP,
-	HEALTH_CMD,
-};
-
-struct images_health {
-	enum health_kind kind;
-	char *target;    /* URL for HTTP, "host:port" for TCP, shell string for CMD */
-	char **argv;     /* CMD given as an array (NULL-terminated), else NULL */
+struct images_probe {
+	char *spec;      /* probe spec as above, normalised; NULL: none */
 	int timeout_s;   /* 0: caller's default */
 };
 
@@ -65,9 +58,8 @@ struct images_entry {
 	size_t category_nr;
 	struct images_dep *deps;
 	size_t deps_nr;
-	struct images_health health;
-	char *workload;    /* shell string, or NULL */
-	char **workload_argv; /* NULL-terminated, or NULL */
+	struct images_probe health;
+	struct images_probe workload;
 };
 
 struct images_file {

@@ -485,6 +485,7 @@ size_t profile_check_names(const struct profile *p)
 {
 	const struct syscall_info *tab;
 	uint32_t arch = profile_scmp_arch(p->arch);
+	struct strbuf names = STRBUF_INIT;
 	size_t n, i, bad = 0;
 
 	tab = syscall_table(p->arch, &n);
@@ -495,14 +496,17 @@ size_t profile_check_names(const struct profile *p)
 			continue;
 		snr = seccomp_syscall_resolve_name_arch(arch, tab[i].name);
 		if (snr == __NR_SCMP_ERROR || snr < 0) {
-			warn_add("libseccomp %u.%u.%u does not know syscall '%s' on %s: "
-				 "Docker would drop it silently, so it stays denied",
-				 seccomp_version()->major, seccomp_version()->minor,
-				 seccomp_version()->micro, tab[i].name,
-				 profile_scmp_arch_name(p->arch));
+			strbuf_addf(&names, "%s%s", bad ? ", " : "", tab[i].name);
 			bad++;
 		}
 	}
+	if (bad)
+		warn_add("libseccomp %u.%u.%u does not know %zu allowed syscall%s on %s (%s): "
+			 "Docker drops such names silently, so they stay denied",
+			 seccomp_version()->major, seccomp_version()->minor,
+			 seccomp_version()->micro, bad, bad == 1 ? "" : "s",
+			 profile_scmp_arch_name(p->arch), strbuf_str(&names));
+	strbuf_release(&names);
 	for (i = 0; i < p->unknown_nr; i++) {
 		warn_add("syscall '%s' is unknown on %s (the kernel has no such call)",
 			 p->unknown[i], profile_scmp_arch_name(p->arch));

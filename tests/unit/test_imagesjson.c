@@ -52,7 +52,7 @@ static void test_seed_shape(void **state)
 	assert_string_equal(e->id, "-1");
 	assert_string_equal(e->category[0], "Other");
 	assert_int_equal(e->deps_nr, 0);
-	assert_int_equal(e->health.kind, HEALTH_NONE);
+	assert_null(e->health.spec);
 	e = &f.entries[1];
 	assert_false(e->enable);
 	assert_string_equal(e->id, "38");
@@ -66,40 +66,42 @@ static void test_seed_shape(void **state)
 	assert_string_equal(e->image_name, "redis");
 	assert_string_equal(e->image_url, "redis");
 	assert_string_equal(e->id, "8");
-	assert_int_equal(e->health.kind, HEALTH_TCP);
-	assert_string_equal(e->health.target, "127.0.0.1:6379");
-	assert_string_equal(e->workload_argv[0], "redis-cli");
-	assert_null(e->workload_argv[2]);
+	assert_string_equal(e->health.spec, "tcp:127.0.0.1:6379");
+	assert_string_equal(e->workload.spec, "exec:redis-cli ping");
 	images_file_release(&f);
 }
 
-static void test_health_forms(void **state)
+static void test_probe_forms(void **state)
 {
 	static const struct {
 		const char *json;
-		enum health_kind kind;
-		const char *target;
+		const char *spec;
+		int timeout;
 	} cases[] = {
-		{ "\"http://127.0.0.1:80/\"", HEALTH_HTTP, "http://127.0.0.1:80/" },
-		{ "\"nginx -t\"", HEALTH_CMD, "nginx -t" },
-		{ "{\"http\": \"http://127.0.0.1/x\", \"timeout\": 5}", HEALTH_HTTP, "http://127.0.0.1/x" },
-		{ "{\"tcp\": \"127.0.0.1:11211\"}", HEALTH_TCP, "127.0.0.1:11211" },
-		{ "{\"cmd\": \"redis-cli ping\"}", HEALTH_CMD, "redis-cli ping" },
-		{ "[\"redis-cli\", \"ping\"]", HEALTH_CMD, NULL },
+		{ "\"http://127.0.0.1:80/\"", "http://127.0.0.1:80/", 0 },
+		{ "\"nginx -t\"", "cmd:nginx -t", 0 },
+		{ "\"tcp://127.0.0.1:6379\"", "tcp:127.0.0.1:6379", 0 },
+		{ "\"tcp:127.0.0.1:6379\"", "tcp:127.0.0.1:6379", 0 },
+		{ "\"exec:redis-cli ping\"", "exec:redis-cli ping", 0 },
+		{ "{\"http\": \"http://127.0.0.1/x\", \"timeout\": 5}", "http://127.0.0.1/x", 5 },
+		{ "{\"tcp\": \"127.0.0.1:11211\"}", "tcp:127.0.0.1:11211", 0 },
+		{ "{\"cmd\": \"redis-cli ping\"}", "cmd:redis-cli ping", 0 },
+		{ "{\"cmd\": [\"redis-cli\", \"ping\"]}", "exec:redis-cli ping", 0 },
+		{ "[\"redis-cli\", \"ping\"]", "exec:redis-cli ping", 0 },
 	};
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *doc = xasprintf("{\"x\": {\"healthcheck\": %s}}", cases[i].json);
+		char *doc = xasprintf("{\"x\": {\"healthcheck\": %s, \"workload\": %s}}",
+				      cases[i].json, cases[i].json);
 		struct images_file f;
 
-		assert_int_equal(parse(doc, &f), 0);
-		assert_int_equal(f.entries[0].health.kind, cases[i].kind);
-		if (cases[i].target)
-			assert_string_equal(f.entries[0].health.target, cases[i].target);
-		else
-			assert_string_equal(f.entries[0].health.argv[1], "ping");
+		if (parse(doc, &f))
+			fail_msg("case %zu: %s", i, err_msg());
+		assert_string_equal(f.entries[0].health.spec, cases[i].spec);
+		assert_string_equal(f.entries[0].workload.spec, cases[i].spec);
+		assert_int_equal(f.entries[0].health.timeout_s, cases[i].timeout);
 		images_file_release(&f);
 		free(doc);
 	}
@@ -125,6 +127,9 @@ static void test_errors(void **state)
 		{ "{\"a\": {\"category\": 5}}", "\"category\": must be a string or an array" },
 		{ "{\"a\": {\"id\": \"1;2\"}}", "\"id\": must be a number or a string" },
 		{ "{\"a\": {\"healthcheck\": {\"tcp\": \"x\"}}}", "\"tcp\" must be \"HOST:PORT\"" },
+		{ "{\"a\": {\"healthcheck\": \"tcp://x\"}}", "tcp:// needs HOST:PORT" },
+		{ "{\"a\": {\"workload\": [\"a b\"]}}", "without blanks" },
+		{ "{\"a\": {\"workload\": \"\"}}", "\"workload\": must not be empty" },
 		{ "{\"a\": {\"healthcheck\": {\"http\": \"a\", \"tcp\": \"b:1\"}}}", "exactly one of" },
 		{ "{\"a\": {\"healthcheck\": 4}}", "\"healthcheck\": must be a string" },
 		{ "{\"a\": {\"workload\": []}}", "\"workload\": command array is empty" },
@@ -207,7 +212,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seed_shape),
-		cmocka_unit_test(test_health_forms),
+		cmocka_unit_test(test_probe_forms),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_unknown_key_warns),
 		cmocka_unit_test(test_ref_and_name),
