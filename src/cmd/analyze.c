@@ -1,10 +1,234 @@
-/* Placeholder until the issue that builds 'analyze' lands; replaced wholesale. */
+/*
+ * confine analyze FILE... [--root ROOTFS] [--json] [--dlopen FILE]...
+ *                 [--unresolved all|ignore] [--no-cache] [--threads N]
+ *
+ * Per program: the system calls it (and every library it loads) can make,
+ * the imports it uses, every site whose number could not be resolved, and
+ * the time taken.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis.h"
 #include "cmd/cmd.h"
+#include "syscalls/syscalls.h"
+#include "util/error.h"
+#include "util/xalloc.h"
+
+static const char usage[] =
+	"usage: confine analyze FILE... [--root ROOTFS] [--json] [--dlopen FILE]...\n"
+	"                       [--unresolved all|ignore] [--no-cache] [--threads N]\n"
+	"\n"
+	"Compute, by binary analysis, the system calls each program FILE can make\n"
+	"together with every library its loader would load (DT_NEEDED closure,\n"
+	"RPATH/RUNPATH, /etc/ld.so.conf, /etc/ld.so.preload).\n"
+	"\n"
+	"  -r, --root ROOTFS     FILEs (and their libraries) are paths inside ROOTFS\n"
+	"  -j, --json            machine-readable output on stdout\n"
+	"      --dlopen FILE     also load FILE as a dlopen()ed plugin (repeatable)\n"
+	"      --unresolved P    policy for sites whose number is unknown:\n"
+	"                          all     (default, sound) the program may make any syscall\n"
+	"                          ignore  report them only (unsound, for measurements)\n"
+	"      --no-cache        do not read or write the per-object summary cache\n"
+	"      --threads N       per-object analysis workers (default: CPUs, max 8)\n"
+	"  -q, --quiet           no progress\n";
+
+static void drop_warning(const char *msg, void *ctx)
+{
+	(void)msg;
+	(void)ctx;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Names of the set, sorted; the caller frees the array (not the strings). */
+static const char **sorted_names(const struct sysset *s, enum sys_arch arch, size_t *n)
+{
+	size_t tn;
+	const struct syscall_info *tab = syscall_table(arch, &tn);
+	const char **v = xcalloc(tn ? tn : 1, sizeof(char *));
+
+	*n = 0;
+	for (size_t i = 0; i < tn; i++)
+		if (sysset_has(s, tab[i].nr))
+			v[(*n)++] = tab[i].name;
+	qsort(v, *n, sizeof(char *), cmp_cstr);
+	return v;
+}
+
+static json_t *program_json(const struct analysis *a, const struct analysis_program *p)
+{
+	json_t *o = json_object(), *names = json_array(), *nums = json_array();
+	json_t *imps = json_array(), *unres = json_array(), *objs = json_array();
+	size_t n;
+	const char **v = sorted_names(&p->syscalls, a->arch, &n);
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(names, json_string(v[i]));
+	free(v);
+	for (int i = 0; i < SYSSET_NR; i++)
+		if (sysset_has(&p->syscalls, i))
+			json_array_append_new(nums, json_integer(i));
+	for (size_t i = 0; i < p->imports_used_nr; i++)
+		json_array_append_new(imps, json_string(p->imports_used[i]));
+	for (size_t i = 0; i < p->unresolved_nr; i++) {
+		const struct analysis_unresolved *u = &p->unresolved[i];
+		char addr[32];
+
+		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)u->address);
+		json_array_append_new(unres, json_pack("{s:s, s:s, s:s?, s:s}", "object", u->object,
+						       "address", addr, "function", u->function,
+						       "reason", u->reason));
+	}
+	for (size_t i = 0; i < p->objects_nr; i++)
+		json_array_append_new(objs, json_string(p->objects[i]));
+	json_object_set_new(o, "path", json_string(p->path));
+	json_object_set_new(o, "root", p->root ? json_string(p->root) : json_null());
+	json_object_set_new(o, "syscalls", names);
+	json_object_set_new(o, "syscall_numbers", nums);
+	json_object_set_new(o, "imports_used", imps);
+	json_object_set_new(o, "unresolved", unres);
+	json_object_set_new(o, "objects", objs);
+	json_object_set_new(o, "time_ms", json_real((double)(long long)(p->time_ms * 1000) / 1000));
+	json_object_set_new(o, "all_syscalls", json_boolean(p->all_syscalls));
+	if (p->error_msg)
+		json_object_set_new(o, "error", json_string(p->error_msg));
+	return o;
+}
+
+static void program_text(const struct analysis *a, const struct analysis_program *p)
+{
+	size_t n;
+	const char **v = sorted_names(&p->syscalls, a->arch, &n);
+
+	printf("%s%s%s: %zu syscalls%s, %zu imports used, %zu unresolved, %.1f ms\n", p->path,
+	       p->root ? " in " : "", p->root ? p->root : "", n,
+	       p->all_syscalls ? " (all: unresolved sites)" : "", p->imports_used_nr, p->unresolved_nr,
+	       p->time_ms);
+	if (p->error_msg)
+		printf("  error: %s\n", p->error_msg);
+	if (!p->all_syscalls) {
+		printf("  syscalls:");
+		for (size_t i = 0; i < n; i++)
+			printf("%s%s", i % 8 ? " " : "\n    ", v[i]);
+		printf("\n");
+	}
+	for (size_t i = 0; i < p->unresolved_nr && i < 20; i++) {
+		const struct analysis_unresolved *u = &p->unresolved[i];
+
+		printf("  unresolved: %s 0x%llx %s: %s\n", u->object, (unsigned long long)u->address,
+		       u->function ? u->function : "?", u->reason);
+	}
+	if (p->unresolved_nr > 20)
+		printf("  ... %zu more unresolved sites (see --json)\n", p->unresolved_nr - 20);
+	free(v);
+}
 
 int cmd_analyze(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	p_err("'analyze' is not built yet");
-	return 2;
+	static const struct option longopts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "dlopen", required_argument, NULL, 'd' },
+		{ "unresolved", required_argument, NULL, 'u' },
+		{ "no-cache", no_argument, NULL, 'n' },
+		{ "threads", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct analysis_opts opts = { 0 };
+	const char *root = NULL;
+	const char **dl = NULL;
+	size_t dl_nr = 0;
+	struct analysis *a = NULL;
+	int c, ret, status = 0;
+
+	argc = cmd_parse_common(argc, argv, usage);
+	dl = xcalloc((size_t)argc + 1, sizeof(char *));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "r:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			root = optarg;
+			break;
+		case 'd':
+			dl[dl_nr++] = optarg;
+			break;
+		case 'u':
+			if (analysis_policy_parse(optarg, &opts.policy) != 0) {
+				p_err_last();
+				free(dl);
+				return 2;
+			}
+			break;
+		case 'n':
+			opts.no_cache = true;
+			break;
+		case 't': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v < 1 || v > 64) {
+				p_err("invalid --threads '%s' (1-64)", optarg);
+				free(dl);
+				return 2;
+			}
+			opts.threads = (unsigned)v;
+			break;
+		}
+		default:
+			fputs(usage, stderr);
+			free(dl);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		p_err("analyze: no FILE given");
+		fputs(usage, stderr);
+		free(dl);
+		return 2;
+	}
+	opts.dlopen = dl;
+	opts.dlopen_nr = dl_nr;
+	opts.progress = cmd_progress();
+	ret = analysis_files((const char *const *)argv + optind, (size_t)(argc - optind), root, &opts, &a);
+	cmd_progress_done();
+	if (ret < 0) {
+		p_err_last();
+		free(dl);
+		return 1;
+	}
+	for (size_t i = 0; i < a->programs_nr; i++)
+		if (a->programs[i].error)
+			status = 1;
+	if (cmd_opts.json) {
+		json_t *top = json_object(), *progs = json_array();
+
+		for (size_t i = 0; i < a->programs_nr; i++)
+			json_array_append_new(progs, program_json(a, &a->programs[i]));
+		json_object_set_new(top, "programs", progs);
+		json_object_set_new(top, "policy", json_string(analysis_policy_name(opts.policy)));
+		json_object_set_new(top, "arch", json_string(sys_arch_name(a->arch)));
+		json_dumpf(top, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(top);
+		warn_drain(drop_warning, NULL);
+	} else {
+		p_warnings();
+		for (size_t i = 0; i < a->programs_nr; i++)
+			program_text(a, &a->programs[i]);
+		if (opts.policy == ANALYSIS_UNRESOLVED_IGNORE)
+			p_info("note: --unresolved ignore is unsound: unresolved sites add nothing");
+	}
+	for (size_t i = 0; i < a->programs_nr; i++)
+		if (a->programs[i].error_msg && !cmd_opts.json)
+			fprintf(stderr, "confine: %s\n", a->programs[i].error_msg);
+	analysis_free(a);
+	free(dl);
+	return status;
 }

@@ -1,6 +1,7 @@
 #include "disasm/disasm.h"
 
 #include <Zydis/Zydis.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/xalloc.h"
@@ -244,191 +245,470 @@ static void after_call(struct dis_state *st, bool go_abi)
 	}
 }
 
+/* One decoded instruction of the function being analysed. */
+struct insn {
+	ZydisDecodedInstruction in;
+	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+	uint64_t addr;
+	bool bad;                 /* undecodable byte */
+};
+
+struct block {
+	uint32_t first, last;     /* instruction indexes, inclusive */
+	uint32_t succ[2];
+	uint8_t succ_nr;
+	bool seen;                /* entry state valid */
+	bool queued;
+	struct dis_state st;      /* state on entry */
+};
+
+/* Per-thread scratch space, reused across functions. */
+struct scratch {
+	struct insn *insns;
+	size_t insns_alloc;
+	uint32_t *block_of;       /* instruction -> block */
+	size_t block_of_alloc;
+	struct block *blocks;
+	size_t blocks_alloc;
+	uint32_t *work;
+	size_t work_alloc;
+};
+
+static _Thread_local struct scratch scratch;
+
 static void emit(dis_fn fn, void *ctx, enum dis_kind kind, uint64_t addr, uint64_t target,
 		 uint8_t len, const struct dis_state *st)
 {
 	struct dis_rec r = { kind, addr, target, len, st };
 
-	fn(&r, ctx);
+	if (fn)
+		fn(&r, ctx);
 }
 
-static bool is_join(const struct dis_opts *o, size_t *cursor, uint64_t addr)
+static bool is_terminator(const struct insn *I)
 {
-	while (*cursor < o->joins_nr && o->joins[*cursor] < addr)
-		(*cursor)++;
-	return *cursor < o->joins_nr && o->joins[*cursor] == addr;
+	if (I->bad)
+		return true;
+	switch (I->in.mnemonic) {
+	case ZYDIS_MNEMONIC_JMP:
+	case ZYDIS_MNEMONIC_RET:
+	case ZYDIS_MNEMONIC_HLT:
+	case ZYDIS_MNEMONIC_UD0:
+	case ZYDIS_MNEMONIC_UD1:
+	case ZYDIS_MNEMONIC_UD2:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A call the caller says never returns ends its block like a jmp. */
+static bool is_noreturn_call(const struct insn *I, const struct dis_opts *o)
+{
+	const ZydisDecodedOperand *op = &I->ops[0];
+
+	if (I->bad || I->in.mnemonic != ZYDIS_MNEMONIC_CALL || !o->noreturn)
+		return false;
+	if (op->type == ZYDIS_OPERAND_TYPE_IMMEDIATE && op->imm.is_relative)
+		return o->noreturn(o->noreturn_ctx, I->addr + I->in.length + (uint64_t)op->imm.value.s, false);
+	if (is_rip_mem(op))
+		return o->noreturn(o->noreturn_ctx, rip_target(&I->in, I->addr, op), true);
+	return false;
+}
+
+static bool direct_target(const struct insn *I, uint64_t *target)
+{
+	const ZydisDecodedOperand *op = &I->ops[0];
+
+	if (I->bad || I->in.operand_count_visible < 1 || op->type != ZYDIS_OPERAND_TYPE_IMMEDIATE ||
+	    !op->imm.is_relative)
+		return false;
+	*target = I->addr + I->in.length + (uint64_t)op->imm.value.s;
+	return true;
+}
+
+/*
+ * Apply one instruction to 'st'; with fn non-NULL also report its records.
+ * Returns false when control does not fall through to the next instruction.
+ */
+static bool step(struct dis_state *st, const struct insn *I, const struct dis_opts *opts, dis_fn fn,
+		 void *ctx)
+{
+	const ZydisDecodedInstruction *in = &I->in;
+	const ZydisDecodedOperand *ops = I->ops;
+	uint64_t addr = I->addr;
+	unsigned nops = in->operand_count;
+	unsigned nvis = in->operand_count_visible;
+	bool fallthrough = true;
+
+	if (I->bad) {
+		state_forget(st);
+		return true;
+	}
+	/* Rip-relative operands and immediates: GOT slots and taken addresses. */
+	for (unsigned i = 0; fn && i < nvis; i++) {
+		if (is_rip_mem(&ops[i]) && in->mnemonic != ZYDIS_MNEMONIC_CALL &&
+		    in->mnemonic != ZYDIS_MNEMONIC_JMP)
+			emit(fn, ctx, in->mnemonic == ZYDIS_MNEMONIC_LEA ? DIS_ADDR : DIS_MEMREF, addr,
+			     rip_target(in, addr, &ops[i]), in->length, st);
+		else if (ops[i].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && !ops[i].imm.is_relative &&
+			 ops[i].size >= 32 && ops[i].imm.value.u >= 0x1000 &&
+			 (in->mnemonic == ZYDIS_MNEMONIC_MOV || in->mnemonic == ZYDIS_MNEMONIC_PUSH))
+			emit(fn, ctx, DIS_ADDR, addr, ops[i].imm.value.u, in->length, st);
+	}
+
+	switch (in->mnemonic) {
+	case ZYDIS_MNEMONIC_SYSCALL:
+		emit(fn, ctx, DIS_SYSCALL, addr, 0, in->length, st);
+		st->reg[DIS_RAX] = st->reg[DIS_RCX] = st->reg[DIS_R11] = unknown_val;
+		break;
+	case ZYDIS_MNEMONIC_SYSENTER:
+		emit(fn, ctx, DIS_SYSENTER, addr, 0, in->length, st);
+		state_forget(st);
+		break;
+	case ZYDIS_MNEMONIC_INT:
+		if (ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && ops[0].imm.value.u == 0x80)
+			emit(fn, ctx, DIS_INT80, addr, 0, in->length, st);
+		st->reg[DIS_RAX] = unknown_val;
+		break;
+	case ZYDIS_MNEMONIC_CALL:
+		if (ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && ops[0].imm.is_relative)
+			emit(fn, ctx, DIS_CALL, addr, addr + in->length + (uint64_t)ops[0].imm.value.s,
+			     in->length, st);
+		else
+			emit(fn, ctx, DIS_CALL_IND, addr,
+			     is_rip_mem(&ops[0]) ? rip_target(in, addr, &ops[0]) : 0, in->length, st);
+		after_call(st, opts->go_abi);
+		break;
+	case ZYDIS_MNEMONIC_JMP:
+		if (ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && ops[0].imm.is_relative)
+			emit(fn, ctx, DIS_JUMP, addr, addr + in->length + (uint64_t)ops[0].imm.value.s,
+			     in->length, st);
+		else
+			emit(fn, ctx, DIS_JUMP_IND, addr,
+			     is_rip_mem(&ops[0]) ? rip_target(in, addr, &ops[0]) : 0, in->length, st);
+		fallthrough = false;
+		break;
+	case ZYDIS_MNEMONIC_RET:
+		emit(fn, ctx, DIS_RET, addr, 0, in->length, st);
+		fallthrough = false;
+		break;
+	case ZYDIS_MNEMONIC_HLT:
+	case ZYDIS_MNEMONIC_UD0:
+	case ZYDIS_MNEMONIC_UD1:
+	case ZYDIS_MNEMONIC_UD2:
+		fallthrough = false;
+		break;
+	case ZYDIS_MNEMONIC_MOV:
+	case ZYDIS_MNEMONIC_MOVSXD:
+	case ZYDIS_MNEMONIC_MOVZX:
+		if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER) {
+			struct dis_val v = operand_value(st, &ops[1]);
+
+			if (in->mnemonic != ZYDIS_MNEMONIC_MOV && v.kind == DIS_CONST)
+				v = unknown_val; /* extension of a narrower constant: not modelled */
+			set_reg(st, ops[0].reg.value, v);
+		} else if (is_rsp_mem(&ops[0]) && in->mnemonic == ZYDIS_MNEMONIC_MOV) {
+			if (ops[0].size == 64 || ops[0].size == 32)
+				slot_set(st, ops[0].mem.disp.value, narrow(operand_value(st, &ops[1]), ops[0].size));
+			else
+				slot_clobber(st, ops[0].mem.disp.value, ops[0].size / 8);
+		} else {
+			generic_writes(st, ops, nops);
+		}
+		break;
+	case ZYDIS_MNEMONIC_XOR:
+	case ZYDIS_MNEMONIC_SUB:
+		if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+		    ops[0].reg.value == ops[1].reg.value && reg_width(ops[0].reg.value) >= 32) {
+			set_reg(st, ops[0].reg.value, (struct dis_val){ DIS_CONST, 0, 0 });
+			break;
+		}
+		if (in->mnemonic == ZYDIS_MNEMONIC_SUB && ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+		    ops[0].reg.value == ZYDIS_REGISTER_RSP && ops[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
+			rsp_adjust(st, -ops[1].imm.value.s);
+			break;
+		}
+		generic_writes(st, ops, nops);
+		break;
+	case ZYDIS_MNEMONIC_ADD:
+		if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[0].reg.value == ZYDIS_REGISTER_RSP &&
+		    ops[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
+			rsp_adjust(st, ops[1].imm.value.s);
+			break;
+		}
+		generic_writes(st, ops, nops);
+		break;
+	case ZYDIS_MNEMONIC_PUSH: {
+		struct dis_val v = operand_value(st, &ops[0]);
+
+		if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && reg_index(ops[0].reg.value) == DIS_RSP)
+			v = unknown_val;
+		rsp_adjust(st, -8);
+		slot_set(st, 0, v);
+		break;
+	}
+	case ZYDIS_MNEMONIC_POP:
+		if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && reg_index(ops[0].reg.value) != DIS_RSP) {
+			struct dis_val v = slot_get(st, 0);
+
+			rsp_adjust(st, 8);
+			set_reg(st, ops[0].reg.value, v);
+		} else {
+			generic_writes(st, ops, nops);
+		}
+		break;
+	default:
+		if (in->meta.category == ZYDIS_CATEGORY_COND_BR && ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
+		    ops[0].imm.is_relative)
+			emit(fn, ctx, DIS_BRANCH, addr, addr + in->length + (uint64_t)ops[0].imm.value.s,
+			     in->length, st);
+		generic_writes(st, ops, nops);
+		break;
+	}
+	return fallthrough;
+}
+
+static bool val_eq(struct dis_val a, struct dis_val b)
+{
+	return a.kind == b.kind && (a.kind == DIS_UNKNOWN ||
+				    (a.kind == DIS_CONST ? a.value == b.value : a.loc == b.loc));
+}
+
+/* dst = meet(dst, src); returns true when dst changed. */
+static bool state_meet(struct dis_state *dst, const struct dis_state *src)
+{
+	bool changed = false;
+
+	for (unsigned i = 0; i < DIS_REG_NR; i++)
+		if (dst->reg[i].kind != DIS_UNKNOWN && !val_eq(dst->reg[i], src->reg[i])) {
+			dst->reg[i] = unknown_val;
+			changed = true;
+		}
+	if (dst->rsp_known && (!src->rsp_known || src->rsp_off != dst->rsp_off)) {
+		dst->rsp_known = false;
+		dst->slots = 0;
+		return true;
+	}
+	for (unsigned i = 0; i < dst->slots;) {
+		int j = slot_find(src, dst->slot_off[i]);
+
+		if (j < 0 || !val_eq(dst->slot_val[i], src->slot_val[j])) {
+			slot_drop(dst, i);
+			changed = true;
+		} else {
+			i++;
+		}
+	}
+	return changed;
+}
+
+static uint32_t insn_at(const struct insn *v, uint32_t n, uint64_t addr)
+{
+	uint32_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].addr == addr)
+			return mid;
+		if (v[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return UINT32_MAX;
+}
+
+#define MAX_FUNC_INSNS (1u << 20)
+
+static void state_unknown(struct dis_state *st)
+{
+	state_entry(st);
+	state_forget(st);
 }
 
 int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct dis_opts *opts,
 		 dis_fn fn, void *ctx, struct dis_result *res)
 {
-	ZydisDecoder dec;
-	ZydisDecodedInstruction in;
-	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-	struct dis_state st;
-	size_t pos = 0, cursor = 0;
-	bool fallthrough = true;
 	static const struct dis_opts no_opts;
+	struct scratch *sc = &scratch;
+	ZydisDecoder dec;
+	uint32_t n = 0, nb = 0, wn = 0;
+	size_t pos = 0, j;
+	uint64_t end = vaddr + len;
 
 	if (!opts)
 		opts = &no_opts;
 	memset(res, 0, sizeof(*res));
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
-	state_entry(&st);
-	while (pos < len) {
-		uint64_t addr = vaddr + pos;
 
-		if (is_join(opts, &cursor, addr) && !(pos == 0 && opts->go_abi))
-			state_forget(&st);
-		else if (!fallthrough)
-			state_forget(&st);
-		if (ZYAN_FAILED(ZydisDecoderDecodeFull(&dec, code + pos, len - pos, &in, ops))) {
+	/* 1. Decode. */
+	while (pos < len && n < MAX_FUNC_INSNS) {
+		struct insn *I;
+
+		ALLOC_GROW(sc->insns, n + 1, sc->insns_alloc);
+		I = &sc->insns[n];
+		I->addr = vaddr + pos;
+		if (ZYAN_FAILED(ZydisDecoderDecodeFull(&dec, code + pos, len - pos, &I->in, I->ops))) {
+			I->bad = true;
 			res->bad++;
 			pos++;
-			fallthrough = true;
-			state_forget(&st);
+			n++;
 			continue;
 		}
+		I->bad = false;
 		res->insns++;
-		fallthrough = true;
-		unsigned nops = in.operand_count;
-		unsigned nvis = in.operand_count_visible;
-
-		/* Rip-relative operands and immediates: GOT slots and taken addresses. */
-		for (unsigned i = 0; i < nvis; i++) {
-			if (is_rip_mem(&ops[i]) && in.mnemonic != ZYDIS_MNEMONIC_CALL &&
-			    in.mnemonic != ZYDIS_MNEMONIC_JMP)
-				emit(fn, ctx, in.mnemonic == ZYDIS_MNEMONIC_LEA ? DIS_ADDR : DIS_MEMREF,
-				     addr, rip_target(&in, addr, &ops[i]), in.length, &st);
-			else if (ops[i].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && !ops[i].imm.is_relative &&
-				 ops[i].size >= 32 && ops[i].imm.value.u >= 0x1000 &&
-				 (in.mnemonic == ZYDIS_MNEMONIC_MOV || in.mnemonic == ZYDIS_MNEMONIC_PUSH))
-				emit(fn, ctx, DIS_ADDR, addr, ops[i].imm.value.u, in.length, &st);
-		}
-
-		switch (in.mnemonic) {
-		case ZYDIS_MNEMONIC_SYSCALL:
-			emit(fn, ctx, DIS_SYSCALL, addr, 0, in.length, &st);
-			st.reg[DIS_RAX] = st.reg[DIS_RCX] = st.reg[DIS_R11] = unknown_val;
-			break;
-		case ZYDIS_MNEMONIC_SYSENTER:
-			emit(fn, ctx, DIS_SYSENTER, addr, 0, in.length, &st);
-			state_forget(&st);
-			break;
-		case ZYDIS_MNEMONIC_INT:
-			if (ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && ops[0].imm.value.u == 0x80)
-				emit(fn, ctx, DIS_INT80, addr, 0, in.length, &st);
-			st.reg[DIS_RAX] = unknown_val;
-			break;
-		case ZYDIS_MNEMONIC_CALL:
-			if (ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && ops[0].imm.is_relative)
-				emit(fn, ctx, DIS_CALL, addr, addr + in.length + (uint64_t)ops[0].imm.value.s,
-				     in.length, &st);
-			else
-				emit(fn, ctx, DIS_CALL_IND, addr,
-				     is_rip_mem(&ops[0]) ? rip_target(&in, addr, &ops[0]) : 0, in.length, &st);
-			after_call(&st, opts->go_abi);
-			break;
-		case ZYDIS_MNEMONIC_JMP:
-			if (ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && ops[0].imm.is_relative)
-				emit(fn, ctx, DIS_JUMP, addr, addr + in.length + (uint64_t)ops[0].imm.value.s,
-				     in.length, &st);
-			else
-				emit(fn, ctx, DIS_JUMP_IND, addr,
-				     is_rip_mem(&ops[0]) ? rip_target(&in, addr, &ops[0]) : 0, in.length, &st);
-			fallthrough = false;
-			break;
-		case ZYDIS_MNEMONIC_RET:
-			emit(fn, ctx, DIS_RET, addr, 0, in.length, &st);
-			fallthrough = false;
-			break;
-		case ZYDIS_MNEMONIC_HLT:
-		case ZYDIS_MNEMONIC_UD0:
-		case ZYDIS_MNEMONIC_UD1:
-		case ZYDIS_MNEMONIC_UD2:
-			fallthrough = false;
-			break;
-		case ZYDIS_MNEMONIC_MOV:
-		case ZYDIS_MNEMONIC_MOVSXD:
-		case ZYDIS_MNEMONIC_MOVZX:
-			if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER) {
-				struct dis_val v = operand_value(&st, &ops[1]);
-
-				if (in.mnemonic != ZYDIS_MNEMONIC_MOV && v.kind == DIS_CONST)
-					v = unknown_val; /* extension of a narrower constant: not modelled */
-				set_reg(&st, ops[0].reg.value, v);
-			} else if (is_rsp_mem(&ops[0]) && in.mnemonic == ZYDIS_MNEMONIC_MOV) {
-				if (ops[0].size == 64 || ops[0].size == 32)
-					slot_set(&st, ops[0].mem.disp.value,
-						 narrow(operand_value(&st, &ops[1]), ops[0].size));
-				else
-					slot_clobber(&st, ops[0].mem.disp.value, ops[0].size / 8);
-			} else {
-				generic_writes(&st, ops, nops);
-			}
-			break;
-		case ZYDIS_MNEMONIC_XOR:
-		case ZYDIS_MNEMONIC_SUB:
-			if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
-			    ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[0].reg.value == ops[1].reg.value &&
-			    reg_width(ops[0].reg.value) >= 32) {
-				set_reg(&st, ops[0].reg.value, (struct dis_val){ DIS_CONST, 0, 0 });
-				break;
-			}
-			if (in.mnemonic == ZYDIS_MNEMONIC_SUB && ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
-			    ops[0].reg.value == ZYDIS_REGISTER_RSP && ops[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
-				rsp_adjust(&st, -ops[1].imm.value.s);
-				break;
-			}
-			generic_writes(&st, ops, nops);
-			break;
-		case ZYDIS_MNEMONIC_ADD:
-			if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[0].reg.value == ZYDIS_REGISTER_RSP &&
-			    ops[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
-				rsp_adjust(&st, ops[1].imm.value.s);
-				break;
-			}
-			generic_writes(&st, ops, nops);
-			break;
-		case ZYDIS_MNEMONIC_PUSH: {
-			struct dis_val v = operand_value(&st, &ops[0]);
-
-			if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && reg_index(ops[0].reg.value) == DIS_RSP)
-				v = unknown_val;
-			rsp_adjust(&st, -8);
-			slot_set(&st, 0, v);
-			break;
-		}
-		case ZYDIS_MNEMONIC_POP:
-			if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && reg_index(ops[0].reg.value) != DIS_RSP) {
-				struct dis_val v = slot_get(&st, 0);
-
-				rsp_adjust(&st, 8);
-				set_reg(&st, ops[0].reg.value, v);
-			} else {
-				generic_writes(&st, ops, nops);
-			}
-			break;
-		default:
-			if (in.meta.category == ZYDIS_CATEGORY_COND_BR) {
-				if (ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && ops[0].imm.is_relative)
-					emit(fn, ctx, DIS_BRANCH, addr,
-					     addr + in.length + (uint64_t)ops[0].imm.value.s, in.length, &st);
-				generic_writes(&st, ops, nops);
-				break;
-			}
-			generic_writes(&st, ops, nops);
-			break;
-		}
-		pos += in.length;
-		res->bytes += in.length;
+		res->bytes += I->in.length;
+		pos += I->in.length;
+		n++;
 	}
-	res->falls_off = fallthrough;
+	if (!n)
+		return 0;
+
+	/* 2. Basic blocks: the entry, in-function branch targets, what follows a branch. */
+	ALLOC_GROW(sc->block_of, n, sc->block_of_alloc);
+	for (uint32_t i = 0; i < n; i++)
+		sc->block_of[i] = 0;
+	sc->block_of[0] = UINT32_MAX; /* leader mark */
+	for (uint32_t i = 0; i < n; i++) {
+		const struct insn *I = &sc->insns[i];
+		uint64_t t;
+		bool branch = !I->bad && (I->in.meta.category == ZYDIS_CATEGORY_COND_BR ||
+					  I->in.meta.category == ZYDIS_CATEGORY_UNCOND_BR);
+
+		if ((branch || is_terminator(I) || is_noreturn_call(I, opts)) && i + 1 < n)
+			sc->block_of[i + 1] = UINT32_MAX;
+		if (branch && direct_target(I, &t) && t >= vaddr && t < end) {
+			uint32_t k = insn_at(sc->insns, n, t);
+
+			if (k != UINT32_MAX)
+				sc->block_of[k] = UINT32_MAX;
+		}
+	}
+	/* Targets of branches from elsewhere in the object are leaders too. */
+	j = 0;
+	while (j < opts->joins_nr && opts->joins[j] < vaddr)
+		j++;
+	for (size_t k = j; k < opts->joins_nr && opts->joins[k] < end; k++) {
+		uint32_t i = insn_at(sc->insns, n, opts->joins[k]);
+
+		if (i != UINT32_MAX)
+			sc->block_of[i] = UINT32_MAX;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if (sc->block_of[i] == UINT32_MAX) {
+			ALLOC_GROW(sc->blocks, nb + 1, sc->blocks_alloc);
+			sc->blocks[nb].first = sc->blocks[nb].last = i;
+			sc->blocks[nb].succ_nr = 0;
+			sc->blocks[nb].seen = sc->blocks[nb].queued = false;
+			nb++;
+		}
+		sc->block_of[i] = nb - 1;
+		sc->blocks[nb - 1].last = i;
+	}
+	for (uint32_t b = 0; b < nb; b++) {
+		struct block *B = &sc->blocks[b];
+		const struct insn *I = &sc->insns[B->last];
+		uint64_t t;
+		bool cond = !I->bad && I->in.meta.category == ZYDIS_CATEGORY_COND_BR;
+		bool jmp = !I->bad && I->in.mnemonic == ZYDIS_MNEMONIC_JMP;
+
+		/* Go jumps back to its entry only after morestack restored the arguments. */
+		if ((cond || jmp) && direct_target(I, &t) && t >= vaddr && t < end &&
+		    !(opts->go_abi && t == vaddr)) {
+			uint32_t k = insn_at(sc->insns, n, t);
+
+			if (k != UINT32_MAX)
+				B->succ[B->succ_nr++] = sc->block_of[k];
+		}
+		if (!is_terminator(I) && !is_noreturn_call(I, opts) && b + 1 < nb)
+			B->succ[B->succ_nr++] = b + 1;
+	}
+
+	/* 3. Fixpoint, seeded by the entry and by blocks entered from outside. */
+	ALLOC_GROW(sc->work, nb + 1, sc->work_alloc);
+	state_entry(&sc->blocks[0].st);
+	sc->blocks[0].seen = true;
+	sc->blocks[0].queued = true;
+	sc->work[wn++] = 0;
+	for (size_t k = j; k < opts->joins_nr && opts->joins[k] < end; k++) {
+		uint32_t i = insn_at(sc->insns, n, opts->joins[k]);
+		struct block *B;
+		struct dis_state u;
+
+		if (i == UINT32_MAX)
+			continue;
+		if (opts->join_srcs && opts->join_srcs[k] >= vaddr && opts->join_srcs[k] < end)
+			continue;
+		if (opts->go_abi && i == 0)
+			continue;
+		B = &sc->blocks[sc->block_of[i]];
+		state_unknown(&u);
+		if (!B->seen) {
+			B->st = u;
+			B->seen = true;
+		} else {
+			state_meet(&B->st, &u);
+		}
+		if (!B->queued) {
+			B->queued = true;
+			sc->work[wn++] = sc->block_of[i];
+		}
+	}
+	while (wn) {
+		uint32_t b = sc->work[--wn];
+		struct block *B = &sc->blocks[b];
+		struct dis_state st = B->st;
+
+		B->queued = false;
+		for (uint32_t i = B->first; i <= B->last; i++)
+			step(&st, &sc->insns[i], opts, NULL, NULL);
+		for (unsigned s = 0; s < B->succ_nr; s++) {
+			struct block *S = &sc->blocks[B->succ[s]];
+			bool changed;
+
+			if (!S->seen) {
+				S->st = st;
+				S->seen = true;
+				changed = true;
+			} else {
+				changed = state_meet(&S->st, &st);
+			}
+			if (changed && !S->queued) {
+				S->queued = true;
+				sc->work[wn++] = B->succ[s];
+			}
+		}
+	}
+
+	/* 4. Report each block from its fixpoint state (unknown when no known edge reaches it). */
+	for (uint32_t b = 0; b < nb; b++) {
+		struct block *B = &sc->blocks[b];
+		struct dis_state st;
+		bool ft = true;
+
+		if (B->seen)
+			st = B->st;
+		else
+			state_unknown(&st);
+		for (uint32_t i = B->first; i <= B->last; i++)
+			ft = step(&st, &sc->insns[i], opts, fn, ctx);
+		/* Only code the entry reaches can run into the next function. */
+		if (b + 1 == nb)
+			res->falls_off = B->seen && ft && !is_terminator(&sc->insns[B->last]) &&
+					 !is_noreturn_call(&sc->insns[B->last], opts);
+	}
 	return 0;
 }
 
-uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, uint64_t **targets,
-			     size_t *nr, size_t *alloc)
+static void push_target(uint64_t **a, size_t *nr, size_t *alloc, uint64_t v)
+{
+	ALLOC_GROW(*a, *nr + 1, *alloc);
+	(*a)[(*nr)++] = v;
+}
+
+uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, struct dis_targets *t)
 {
 	ZydisDecoder dec;
 	ZydisDecodedInstruction in;
@@ -437,20 +717,122 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, ui
 
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 	while (pos < len) {
+		uint64_t addr = vaddr + pos;
+
 		if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&dec, NULL, code + pos, len - pos, &in))) {
 			pos++;
 			continue;
 		}
-		if ((in.meta.category == ZYDIS_CATEGORY_COND_BR ||
-		     in.meta.category == ZYDIS_CATEGORY_UNCOND_BR) &&
-		    (in.attributes & ZYDIS_ATTRIB_IS_RELATIVE) && in.raw.imm[0].is_relative) {
-			ALLOC_GROW(*targets, *nr + 1, *alloc);
-			(*targets)[(*nr)++] = vaddr + pos + in.length + (uint64_t)in.raw.imm[0].value.s;
+		if ((in.attributes & ZYDIS_ATTRIB_IS_RELATIVE) && in.raw.imm[0].is_relative) {
+			uint64_t target = addr + in.length + (uint64_t)in.raw.imm[0].value.s;
+
+			if (in.meta.category == ZYDIS_CATEGORY_CALL)
+				push_target(&t->calls, &t->calls_nr, &t->calls_alloc, target);
+			else if (in.meta.category == ZYDIS_CATEGORY_COND_BR ||
+				 in.meta.category == ZYDIS_CATEGORY_UNCOND_BR) {
+				size_t alloc = t->jumps_alloc;
+
+				push_target(&t->jumps, &t->jumps_nr, &t->jumps_alloc, target);
+				if (alloc != t->jumps_alloc)
+					t->jump_srcs = xrealloc_array(t->jump_srcs, t->jumps_alloc, sizeof(uint64_t));
+				t->jump_srcs[t->jumps_nr - 1] = addr;
+			}
+		} else if (in.mnemonic == ZYDIS_MNEMONIC_LEA && (in.attributes & ZYDIS_ATTRIB_IS_RELATIVE)) {
+			push_target(&t->addrs, &t->addrs_nr, &t->addrs_alloc,
+				    addr + in.length + (uint64_t)in.raw.disp.value);
+		} else if ((in.mnemonic == ZYDIS_MNEMONIC_MOV || in.mnemonic == ZYDIS_MNEMONIC_PUSH) &&
+			   in.raw.imm[0].size >= 32 && !in.raw.imm[0].is_relative) {
+			uint64_t v = in.raw.imm[0].value.u;
+
+			if (in.raw.imm[0].size == 32)
+				v &= 0xffffffffu;
+			if (v >= 0x1000)
+				push_target(&t->addrs, &t->addrs_nr, &t->addrs_alloc, v);
 		}
 		pos += in.length;
 		bytes += in.length;
 	}
 	return bytes;
+}
+
+struct pair {
+	uint64_t target, src;
+};
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+
+	if (x->target != y->target)
+		return x->target < y->target ? -1 : 1;
+	return (x->src > y->src) - (x->src < y->src);
+}
+
+void dis_targets_sort(struct dis_targets *t)
+{
+	struct pair *p = xcalloc(t->jumps_nr ? t->jumps_nr : 1, sizeof(*p));
+
+	for (size_t i = 0; i < t->jumps_nr; i++)
+		p[i] = (struct pair){ t->jumps[i], t->jump_srcs[i] };
+	qsort(p, t->jumps_nr, sizeof(*p), cmp_pair);
+	for (size_t i = 0; i < t->jumps_nr; i++) {
+		t->jumps[i] = p[i].target;
+		t->jump_srcs[i] = p[i].src;
+	}
+	free(p);
+}
+
+void dis_targets_release(struct dis_targets *t)
+{
+	free(t->jumps);
+	free(t->jump_srcs);
+	free(t->calls);
+	free(t->addrs);
+	memset(t, 0, sizeof(*t));
+}
+
+bool dis_may_return(const uint8_t *code, size_t len, uint64_t vaddr)
+{
+	ZydisDecoder dec;
+	ZydisDecodedInstruction in;
+	size_t pos = 0;
+	bool last_ends = false;
+
+	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+	while (pos < len) {
+		uint64_t addr = vaddr + pos;
+
+		if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&dec, NULL, code + pos, len - pos, &in)))
+			return true;
+		switch (in.mnemonic) {
+		case ZYDIS_MNEMONIC_RET:
+		case ZYDIS_MNEMONIC_IRET:
+		case ZYDIS_MNEMONIC_IRETD:
+		case ZYDIS_MNEMONIC_IRETQ:
+		case ZYDIS_MNEMONIC_SYSRET:
+			return true;
+		default:
+			break;
+		}
+		if (in.meta.category == ZYDIS_CATEGORY_COND_BR || in.meta.category == ZYDIS_CATEGORY_UNCOND_BR) {
+			uint64_t t;
+
+			if (!(in.attributes & ZYDIS_ATTRIB_IS_RELATIVE) || !in.raw.imm[0].is_relative)
+				return true; /* indirect jump */
+			t = addr + in.length + (uint64_t)in.raw.imm[0].value.s;
+			if (t < vaddr || t >= vaddr + len)
+				return true; /* tail call */
+		}
+		last_ends = in.mnemonic == ZYDIS_MNEMONIC_JMP || in.mnemonic == ZYDIS_MNEMONIC_HLT ||
+			    in.mnemonic == ZYDIS_MNEMONIC_UD2 || in.mnemonic == ZYDIS_MNEMONIC_CALL ||
+			    in.mnemonic == ZYDIS_MNEMONIC_NOP || in.mnemonic == ZYDIS_MNEMONIC_INT3;
+		pos += in.length;
+	}
+	/*
+	 * Trailing padding after a final call is fine: the call itself never
+	 * returned into it (else there would be a ret somewhere).
+	 */
+	return !last_ends;
 }
 
 const char *dis_reg_name(unsigned loc)

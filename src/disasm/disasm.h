@@ -10,11 +10,13 @@
  * architecture-neutral records: direct calls and jumps with their targets,
  * indirect calls/jumps, rip-relative memory references (GOT slots), code
  * addresses taken by lea / mov imm, syscall / int 0x80 / sysenter sites and
- * returns.  Alongside, a forward constant tracker follows what each
- * register and stack slot holds: a constant, the value a location had on
- * function entry (an argument), or unknown.  At every join point (a branch
- * target) the state is dropped to unknown, so every value reported holds on
- * every path reaching the instruction.
+ * returns.  Alongside, a constant propagation over the function's basic
+ * blocks follows what each register and stack slot holds: a constant, the
+ * value a location had on function entry (an argument), or unknown.  At a
+ * join the states of all predecessors meet (a value survives only when it
+ * is the same on every incoming edge); blocks entered from outside the
+ * function, or reachable only through indirect jumps, start unknown.  So
+ * every value reported holds on every path reaching the instruction.
  *
  * Locations: 0..15 are the general registers in encoding order (rax, rcx,
  * rdx, rbx, rsp, rbp, rsi, rdi, r8..r15); DIS_LOC_SLOT0 + k is the k-th
@@ -74,13 +76,22 @@ struct dis_val dis_state_arg(const struct dis_state *st, unsigned loc);
 
 struct dis_opts {
 	/*
-	 * Sorted addresses that are branch targets anywhere in the object
-	 * (from dis_collect_targets): joins where the state is dropped.
+	 * Branch targets anywhere in the object sorted by target, with the
+	 * address of the branch (from dis_collect_targets + dis_targets_sort):
+	 * a target inside the function reached from outside it starts unknown.
 	 */
 	const uint64_t *joins;
+	const uint64_t *join_srcs;
 	size_t joins_nr;
 	/* Go code: calls clobber every register (no callee-saved ones). */
 	bool go_abi;
+	/*
+	 * Optional: true when a call to 'target' (direct) or through the
+	 * memory slot 'target' (via_slot) never returns, so the call ends its
+	 * block.  Only claim it when it is certain.
+	 */
+	bool (*noreturn)(const void *ctx, uint64_t target, bool via_slot);
+	const void *noreturn_ctx;
 };
 
 struct dis_result {
@@ -99,13 +110,35 @@ typedef void (*dis_fn)(const struct dis_rec *rec, void *ctx);
 int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct dis_opts *opts,
 		 dis_fn fn, void *ctx, struct dis_result *res);
 
+/* Addresses found by the cheap pre-pass (no operand decoding). */
+struct dis_targets {
+	uint64_t *jumps;     /* direct jump / conditional branch targets */
+	uint64_t *jump_srcs; /* the branch instruction of each */
+	size_t jumps_nr, jumps_alloc;
+	uint64_t *calls;     /* direct call targets */
+	size_t calls_nr, calls_alloc;
+	uint64_t *addrs;     /* lea rip-relative targets and mov/push immediates >= 0x1000 */
+	size_t addrs_nr, addrs_alloc;
+};
+
 /*
- * Append to *targets (growing it as ALLOC_GROW does) the targets of
- * direct jumps and conditional branches in [vaddr, vaddr+len).  Cheap:
- * no operand decoding.  Returns the number of bytes decoded.
+ * Append the targets found in [vaddr, vaddr+len) to *t (arrays grown as
+ * needed; release with dis_targets_release()).  Returns the number of bytes
+ * decoded.
  */
-uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, uint64_t **targets,
-			     size_t *nr, size_t *alloc);
+uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, struct dis_targets *t);
+void dis_targets_release(struct dis_targets *t);
+/* Sort jumps (with their sources) by target, for dis_opts.joins. */
+void dis_targets_sort(struct dis_targets *t);
+
+/*
+ * Can the function [vaddr, vaddr+len) return to its caller?  False only
+ * when it has no ret, no indirect jump, no jump leaving the range and
+ * cannot run off its end (undecodable bytes count as "may return"): such a
+ * function only leaves through calls that never come back.  Cheap (no
+ * operand decoding).
+ */
+bool dis_may_return(const uint8_t *code, size_t len, uint64_t vaddr);
 
 const char *dis_reg_name(unsigned loc);
 

@@ -43,20 +43,21 @@ static void collect(const struct dis_rec *r, void *ctx)
 
 static void run(const uint8_t *code, size_t len, bool go, unsigned want_loc, struct seen *s)
 {
-	uint64_t *joins = NULL;
-	size_t nr = 0, alloc = 0;
+	struct dis_targets t = { 0 };
 	struct dis_opts o = { 0 };
 	struct dis_result res;
 
 	memset(s, 0, sizeof(*s));
 	s->want_loc = want_loc;
-	dis_collect_targets(code, len, BASE, &joins, &nr, &alloc);
-	o.joins = joins;
-	o.joins_nr = nr;
+	dis_collect_targets(code, len, BASE, &t);
+	dis_targets_sort(&t);
+	o.joins = t.jumps;
+	o.join_srcs = t.jump_srcs;
+	o.joins_nr = t.jumps_nr;
 	o.go_abi = go;
 	assert_int_equal(dis_function(code, len, BASE, &o, collect, s, &res), 0);
 	assert_int_equal(res.bytes, len);
-	free(joins);
+	dis_targets_release(&t);
 }
 
 #define B(...) (const uint8_t[]){ __VA_ARGS__ }, sizeof((const uint8_t[]){ __VA_ARGS__ })
@@ -103,8 +104,15 @@ static const struct {
 	{ "own frame slot",
 	  B(0x48, 0x83, 0xec, 0x18, 0x48, 0xc7, 0x04, 0x24, 0x27, 0, 0, 0, 0x48, 0x8b, 0x04, 0x24, 0x0f, 0x05),
 	  false, DIS_CONST, 0x27 },
-	/* after jmp, the next instruction is unreachable unless a target */
-	{ "dead after jmp", B(0xb8, 1, 0, 0, 0, 0xeb, 0x00, 0x0f, 0x05), false, DIS_UNKNOWN, 0 },
+	/* after jmp, the next instruction is unreachable unless a target: unknown */
+	{ "dead after jmp", B(0xb8, 1, 0, 0, 0, 0xeb, 0x02, 0x0f, 0x05, 0xc3), false, DIS_UNKNOWN, 0 },
+	/* a jump carries the state to its target */
+	{ "jump carries state", B(0xb8, 1, 0, 0, 0, 0xeb, 0x00, 0x0f, 0x05), false, DIS_CONST, 1 },
+	/* mov esi,0xe7; jmp L; ud2; L: mov eax,esi; syscall (glibc _exit's shape) */
+	{ "constant through a jump", B(0xbe, 0xe7, 0, 0, 0, 0xeb, 0x02, 0x0f, 0x0b, 0x89, 0xf0, 0x0f, 0x05),
+	  false, DIS_CONST, 0xe7 },
+	/* loop: mov eax,1; L: syscall; (rax clobbered) jne L -- the back edge kills the constant */
+	{ "loop back edge", B(0xb8, 1, 0, 0, 0, 0x0f, 0x05, 0x75, 0xfc), false, DIS_UNKNOWN, 0 },
 };
 
 static void test_syscall_numbers(void **state)

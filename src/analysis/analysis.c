@@ -1,0 +1,867 @@
+#include "analysis/analysis.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <linux/openat2.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analysis/link.h"
+#include "analysis/objsum.h"
+#include "analysis/program.h"
+#include "elf/elf.h"
+#include "elf/ldso.h"
+#include "image/image.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/sha256.h"
+#include "util/strbuf.h"
+#include "util/strmap.h"
+#include "util/xalloc.h"
+
+#define MAX_OBJECTS_PER_PROCESS 4096
+#define MAX_FILE (1ull << 32)
+
+/* One ELF object of the analysis, shared by every program that loads it. */
+struct aobj {
+	char *path;                 /* canonical path (inside the root) */
+	const struct elf_file *elf; /* NULL once the summary is done (files mode frees it) */
+	struct elf_file *owned_elf;
+	struct fs_map map;          /* files mode: our mapping */
+	bool mapped;
+	struct objsum *sum;
+	double ms;                  /* time to get its summary */
+	bool counted;               /* its time was charged to a program */
+};
+
+struct apriv {
+	struct aobj **objs;
+	size_t objs_nr, objs_alloc;
+	struct strmap by_path;      /* canonical path -> aobj */
+	const struct analysis_opts *opts;
+	char *cache_dir;            /* NULL: no cache */
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+const char *analysis_policy_name(enum analysis_policy p)
+{
+	return p == ANALYSIS_UNRESOLVED_IGNORE ? "ignore" : "all";
+}
+
+int analysis_policy_parse(const char *s, enum analysis_policy *p)
+{
+	if (!strcmp(s, "all"))
+		*p = ANALYSIS_UNRESOLVED_ALL;
+	else if (!strcmp(s, "ignore"))
+		*p = ANALYSIS_UNRESOLVED_IGNORE;
+	else
+		return err_set(EINVAL, "unknown unresolved-site policy '%s' (use 'all' or 'ignore')", s);
+	return 0;
+}
+
+/* ---- summary cache ---------------------------------------------------- */
+
+static char *cache_key(const struct elf_file *elf)
+{
+	char hex[SHA256_HEX_LEN + 1];
+
+	/* The size guards against two different files claiming one build-id. */
+	if (elf->build_id_hex && strlen(elf->build_id_hex) <= 128)
+		return xasprintf("b%s-%zx-v%d", elf->build_id_hex, elf->size, ANALYSIS_VERSION);
+	sha256_hex(elf->data, elf->size, hex);
+	return xasprintf("s%s-v%d", hex, ANALYSIS_VERSION);
+}
+
+static struct objsum *summary_get(struct apriv *ap, const struct elf_file *elf)
+{
+	struct objsum *s;
+	char *key, *path = NULL;
+	void *data = NULL;
+	size_t len;
+
+	if (!ap->cache_dir)
+		return objsum_compute(elf);
+	key = cache_key(elf);
+	path = xasprintf("%s/%s.sum", ap->cache_dir, key);
+	free(key);
+	if (fs_read_file(path, 1u << 30, (char **)&data, &len) == 0) {
+		s = objsum_deserialize(data, len);
+		if (s) {
+			free(path);
+			return s;
+		}
+		/* Corrupt or stale entry: recompute and overwrite it. */
+		free(data);
+		warn_add("summary cache entry '%s' is corrupt; recomputed", path);
+	}
+	s = objsum_compute(elf);
+	if (objsum_serialize(s, &data, &len) == 0) {
+		if (fs_write_atomic(path, data, len, 0644) != 0)
+			err_clear();
+		free(data);
+	}
+	free(path);
+	return s;
+}
+
+/* ---- worker pool ------------------------------------------------------ */
+
+struct pool {
+	struct apriv *ap;
+	atomic_size_t next;
+	size_t first, last;
+};
+
+static void *pool_worker(void *arg)
+{
+	struct pool *pl = arg;
+
+	for (;;) {
+		size_t i = atomic_fetch_add(&pl->next, 1);
+		struct aobj *o;
+		double t0;
+
+		if (i >= pl->last)
+			break;
+		o = pl->ap->objs[i];
+		if (o->sum || !o->elf)
+			continue;
+		t0 = now_ms();
+		o->sum = summary_get(pl->ap, o->elf);
+		o->ms = now_ms() - t0;
+	}
+	return NULL;
+}
+
+static void summarise_pending(struct apriv *ap, size_t first)
+{
+	struct pool pl = { .ap = ap, .first = first, .last = ap->objs_nr };
+	unsigned n = ap->opts->threads;
+	pthread_t th[8];
+	unsigned started = 0;
+
+	if (!n) {
+		long c = sysconf(_SC_NPROCESSORS_ONLN);
+
+		n = c > 0 ? (unsigned)c : 1;
+	}
+	if (n > 8)
+		n = 8;
+	atomic_init(&pl.next, first);
+	for (unsigned i = 1; i < n && i < ap->objs_nr - first; i++)
+		if (pthread_create(&th[started], NULL, pool_worker, &pl) == 0)
+			started++;
+	pool_worker(&pl);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+}
+
+/* ---- analysis object -------------------------------------------------- */
+
+static struct analysis *analysis_new(const struct analysis_opts *opts)
+{
+	struct analysis *a = xcalloc(1, sizeof(*a));
+	struct apriv *ap = xcalloc(1, sizeof(*ap));
+	const char *dir;
+
+	a->arch = SYS_ARCH_X86_64;
+	a->priv = ap;
+	strmap_init(&ap->by_path);
+	ap->opts = opts;
+	if (!opts->no_cache && (dir = fs_cache_dir())) {
+		ap->cache_dir = fs_join(dir, "summaries");
+		if (fs_mkdir_p(ap->cache_dir, 0755) != 0) {
+			err_clear();
+			free(ap->cache_dir);
+			ap->cache_dir = NULL;
+		}
+	}
+	return a;
+}
+
+static struct aobj *aobj_add(struct apriv *ap, const char *path, bool *fresh)
+{
+	struct aobj *o = strmap_get(&ap->by_path, path);
+
+	*fresh = !o;
+	if (o)
+		return o;
+	o = xcalloc(1, sizeof(*o));
+	o->path = xstrdup(path);
+	strmap_put(&ap->by_path, path, o);
+	ALLOC_GROW(ap->objs, ap->objs_nr + 1, ap->objs_alloc);
+	ap->objs[ap->objs_nr++] = o;
+	return o;
+}
+
+static void aobj_drop_elf(struct aobj *o)
+{
+	if (o->owned_elf) {
+		elf_free(o->owned_elf);
+		o->owned_elf = NULL;
+	}
+	if (o->mapped) {
+		fs_unmap(&o->map);
+		o->mapped = false;
+	}
+	o->elf = NULL;
+}
+
+void analysis_free(struct analysis *a)
+{
+	struct apriv *ap;
+
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->programs_nr; i++) {
+		struct analysis_program *p = &a->programs[i];
+
+		free(p->path);
+		free(p->root);
+		for (size_t k = 0; k < p->imports_used_nr; k++)
+			free(p->imports_used[k]);
+		free(p->imports_used);
+		for (size_t k = 0; k < p->unresolved_nr; k++) {
+			free(p->unresolved[k].object);
+			free(p->unresolved[k].function);
+			free(p->unresolved[k].reason);
+		}
+		free(p->unresolved);
+		for (size_t k = 0; k < p->objects_nr; k++)
+			free(p->objects[k]);
+		free(p->objects);
+		free(p->error_msg);
+		link_priv_free(p->priv);
+	}
+	free(a->programs);
+	ap = a->priv;
+	if (ap) {
+		for (size_t i = 0; i < ap->objs_nr; i++) {
+			aobj_drop_elf(ap->objs[i]);
+			objsum_free(ap->objs[i]->sum);
+			free(ap->objs[i]->path);
+			free(ap->objs[i]);
+		}
+		free(ap->objs);
+		strmap_release(&ap->by_path, NULL);
+		free(ap->cache_dir);
+		free(ap);
+	}
+	free(a);
+}
+
+int analysis_witness(const struct analysis *a, size_t prog, int nr, struct analysis_step **steps)
+{
+	*steps = NULL;
+	if (!a || prog >= a->programs_nr)
+		return -EINVAL;
+	return link_witness(&a->programs[prog], nr, steps);
+}
+
+/* A program's process: objects in load order, then link. */
+struct plan {
+	struct aobj **objs;
+	bool *interp;
+	bool *dlopen;
+	size_t nr, alloc;
+};
+
+static void plan_add(struct plan *pl, struct aobj *o, bool interp, bool dl)
+{
+	for (size_t i = 0; i < pl->nr; i++)
+		if (pl->objs[i] == o) {
+			pl->interp[i] |= interp;
+			return;
+		}
+	if (pl->nr >= MAX_OBJECTS_PER_PROCESS)
+		return;
+	ALLOC_GROW(pl->objs, pl->nr + 1, pl->alloc);
+	pl->interp = xrealloc_array(pl->interp, pl->alloc, sizeof(bool));
+	pl->dlopen = xrealloc_array(pl->dlopen, pl->alloc, sizeof(bool));
+	pl->objs[pl->nr] = o;
+	pl->interp[pl->nr] = interp;
+	pl->dlopen[pl->nr] = dl;
+	pl->nr++;
+}
+
+static void plan_release(struct plan *pl)
+{
+	free(pl->objs);
+	free(pl->interp);
+	free(pl->dlopen);
+	memset(pl, 0, sizeof(*pl));
+}
+
+static void program_link(struct analysis *a, struct analysis_program *prog, struct plan *pl,
+			 const struct analysis_opts *opts, double t0)
+{
+	struct link_obj *lo = xcalloc(pl->nr ? pl->nr : 1, sizeof(*lo));
+	double extra = 0;
+
+	prog->objects = xcalloc(pl->nr ? pl->nr : 1, sizeof(char *));
+	for (size_t i = 0; i < pl->nr; i++) {
+		struct aobj *o = pl->objs[i];
+
+		lo[i] = (struct link_obj){ o->path, o->sum, i == 0, pl->interp[i], pl->dlopen[i] };
+		prog->objects[prog->objects_nr++] = xstrdup(o->path);
+		if (!o->counted) {
+			extra += o->ms;
+			o->counted = true;
+		}
+	}
+	link_program(lo, pl->nr, opts->policy, a->arch, prog);
+	sysset_union(&a->syscalls, &prog->syscalls);
+	prog->time_ms = now_ms() - t0 + extra;
+	free(lo);
+}
+
+static void program_fail(struct analysis *a, struct analysis_program *prog, int err)
+{
+	size_t tn;
+	const struct syscall_info *tab = syscall_table(a->arch, &tn);
+
+	prog->error = err;
+	prog->error_msg = xstrdup(err_msg());
+	prog->all_syscalls = true;
+	for (size_t i = 0; i < tn; i++)
+		sysset_add(&prog->syscalls, tab[i].nr);
+	sysset_union(&a->syscalls, &prog->syscalls);
+}
+
+/* ---- image mode (the image's own loader via elf/ldso) --------------------- */
+
+int analysis_image(struct image *img, struct program_set *ps, const struct analysis_opts *opts,
+		   struct analysis **out)
+{
+	static const struct analysis_opts defaults;
+	struct analysis *a;
+	struct apriv *ap;
+	struct plan *plans;
+	size_t first_new = 0;
+
+	(void)img;
+	if (!opts)
+		opts = &defaults;
+	a = analysis_new(opts);
+	ap = a->priv;
+	program_set_resolve_libs(ps, opts->progress);
+	a->programs = xcalloc(ps->nr ? ps->nr : 1, sizeof(*a->programs));
+	plans = xcalloc(ps->nr ? ps->nr : 1, sizeof(*plans));
+	for (size_t i = 0; i < ps->nr; i++) {
+		struct program *pr = &ps->progs[i];
+		struct analysis_program *prog = &a->programs[a->programs_nr];
+
+		if (!pr->is_elf)
+			continue;
+		a->programs_nr++;
+		prog->path = xstrdup(pr->path);
+		if (!pr->libs_done || pr->libs_err) {
+			err_set(pr->libs_err ? -pr->libs_err : EINVAL, "%s",
+				pr->libs_err_msg ? pr->libs_err_msg : "library set not resolved");
+			program_fail(a, prog, pr->libs_err ? pr->libs_err : -EINVAL);
+			continue;
+		}
+		for (size_t k = 0; k < pr->libs.libs_nr; k++) {
+			const struct ldso_lib *lib = &pr->libs.libs[k];
+			struct aobj *o;
+			bool fresh;
+
+			if (!lib->elf || !lib->real)
+				continue;
+			o = aobj_add(ap, lib->real, &fresh);
+			if (fresh)
+				o->elf = lib->elf;
+			plan_add(&plans[a->programs_nr - 1], o, k == pr->libs.interp && k != 0, false);
+		}
+		for (size_t d = 0; d < opts->dlopen_nr; d++) {
+			const struct elf_file *elf;
+			const char *real;
+			struct aobj *o;
+			bool fresh;
+
+			if (ldso_open(ps->ld, opts->dlopen[d], &elf, &real) != 0) {
+				warn_add("cannot open '%s' named with --dlopen: %s", opts->dlopen[d], err_msg());
+				continue;
+			}
+			o = aobj_add(ap, real, &fresh);
+			if (fresh)
+				o->elf = elf;
+			plan_add(&plans[a->programs_nr - 1], o, false, true);
+		}
+	}
+	summarise_pending(ap, first_new);
+	for (size_t i = 0; i < a->programs_nr; i++) {
+		struct analysis_program *prog = &a->programs[i];
+
+		if (!prog->error && plans[i].nr)
+			program_link(a, prog, &plans[i], opts, now_ms());
+		plan_release(&plans[i]);
+	}
+	free(plans);
+	/* The elf_files belong to the ldso; keep only the summaries. */
+	for (size_t i = 0; i < ap->objs_nr; i++)
+		ap->objs[i]->elf = NULL;
+	*out = a;
+	return 0;
+}
+
+/* ---- files mode: a small loader of our own, root-aware ------------------- */
+
+struct hostld {
+	const char *root;   /* NULL: host */
+	int rootfd;
+	char **dirs;        /* ld.so.conf folders then the defaults */
+	size_t dirs_nr, dirs_alloc;
+	char **preload;
+	size_t preload_nr, preload_alloc;
+};
+
+static int open_in_root(const struct hostld *ld, const char *path)
+{
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+
+	if (!ld->root)
+		return open(path, O_RDONLY | O_CLOEXEC);
+	return (int)syscall(SYS_openat2, ld->rootfd, path, &how, sizeof(how));
+}
+
+/* Canonical path of an open file, relative to the root when there is one. */
+static char *fd_path(const struct hostld *ld, int fd)
+{
+	char link[64], buf[4096];
+	ssize_t n;
+	size_t rl;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	if (!ld->root)
+		return xstrdup(buf);
+	rl = strlen(ld->root);
+	while (rl > 1 && ld->root[rl - 1] == '/')
+		rl--;
+	if (!strncmp(buf, ld->root, rl) && (buf[rl] == '/' || !buf[rl]))
+		return xstrdup(buf[rl] ? buf + rl : "/");
+	return xstrdup(buf);
+}
+
+static void add_dir(struct hostld *ld, const char *d)
+{
+	for (size_t i = 0; i < ld->dirs_nr; i++)
+		if (!strcmp(ld->dirs[i], d))
+			return;
+	ALLOC_GROW(ld->dirs, ld->dirs_nr + 1, ld->dirs_alloc);
+	ld->dirs[ld->dirs_nr++] = xstrdup(d);
+}
+
+static char *read_in_root(const struct hostld *ld, const char *path, size_t cap)
+{
+	int fd = open_in_root(ld, path);
+	struct strbuf sb;
+	char buf[4096];
+	ssize_t n;
+
+	if (fd < 0)
+		return NULL;
+	strbuf_init(&sb, cap);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (strbuf_add(&sb, buf, (size_t)n) != 0)
+			break;
+	close(fd);
+	return strbuf_detach(&sb, NULL);
+}
+
+static void parse_ldconf(struct hostld *ld, const char *path, int depth)
+{
+	char *text = read_in_root(ld, path, 1 << 20), *save = NULL;
+
+	if (!text || depth > 8) {
+		free(text);
+		return;
+	}
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *hash = strchr(line, '#');
+
+		if (hash)
+			*hash = '\0';
+		while (*line == ' ' || *line == '\t')
+			line++;
+		for (size_t l = strlen(line); l && (line[l - 1] == ' ' || line[l - 1] == '\t' ||
+						    line[l - 1] == '\r');)
+			line[--l] = '\0';
+		if (!*line)
+			continue;
+		if (!strncmp(line, "include", 7) && (line[7] == ' ' || line[7] == '\t')) {
+			char *pat = line + 8;
+			char *full;
+			glob_t g;
+
+			while (*pat == ' ' || *pat == '\t')
+				pat++;
+			if (*pat != '/')
+				full = xasprintf("%s/etc/%s", ld->root ? ld->root : "", pat);
+			else
+				full = xasprintf("%s%s", ld->root ? ld->root : "", pat);
+			if (glob(full, 0, NULL, &g) == 0) {
+				size_t rl = ld->root ? strlen(ld->root) : 0;
+
+				for (size_t i = 0; i < g.gl_pathc; i++)
+					parse_ldconf(ld, g.gl_pathv[i] + rl, depth + 1);
+				globfree(&g);
+			}
+			free(full);
+		} else if (*line == '/') {
+			add_dir(ld, line);
+		}
+	}
+	free(text);
+}
+
+static void hostld_init(struct hostld *ld, const char *root)
+{
+	static const char *const defaults[] = {
+		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64",
+		"/lib", "/usr/lib", "/usr/local/lib",
+	};
+	char *pre;
+
+	memset(ld, 0, sizeof(*ld));
+	ld->root = root;
+	ld->rootfd = -1;
+	if (root)
+		ld->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	parse_ldconf(ld, "/etc/ld.so.conf", 0);
+	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
+		add_dir(ld, defaults[i]);
+	pre = read_in_root(ld, "/etc/ld.so.preload", 1 << 16);
+	if (pre) {
+		char *save = NULL;
+
+		for (char *w = strtok_r(pre, " \t\n:", &save); w; w = strtok_r(NULL, " \t\n:", &save)) {
+			ALLOC_GROW(ld->preload, ld->preload_nr + 1, ld->preload_alloc);
+			ld->preload[ld->preload_nr++] = xstrdup(w);
+		}
+		free(pre);
+	}
+}
+
+static void hostld_release(struct hostld *ld)
+{
+	if (ld->rootfd >= 0)
+		close(ld->rootfd);
+	for (size_t i = 0; i < ld->dirs_nr; i++)
+		free(ld->dirs[i]);
+	free(ld->dirs);
+	for (size_t i = 0; i < ld->preload_nr; i++)
+		free(ld->preload[i]);
+	free(ld->preload);
+}
+
+/*
+ * Open 'path' as an object of the analysis (once per canonical path).
+ * Returns the object, or NULL (errno/message set) when it is missing or
+ * not ELF.  'want' (non-NULL) rejects objects of another class/machine.
+ */
+static struct aobj *open_object(struct apriv *ap, const struct hostld *ld, const char *path,
+				const struct elf_file *want)
+{
+	int fd = open_in_root(ld, path);
+	char *real;
+	struct aobj *o;
+	bool fresh;
+	struct stat st;
+	struct fs_map map = { 0 };
+	struct elf_file *elf = NULL;
+	void *p;
+	int ret;
+
+	if (fd < 0) {
+		err_set(errno, "cannot open '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	real = fd_path(ld, fd);
+	if (!real)
+		real = xstrdup(path);
+	o = strmap_get(&ap->by_path, real);
+	if (o) {
+		close(fd);
+		free(real);
+		if (want && o->elf && (o->elf->machine != want->machine || o->elf->elf_class != want->elf_class))
+			return NULL;
+		return o;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > MAX_FILE) {
+		err_set(EINVAL, "cannot analyse '%s': not a regular non-empty file", path);
+		close(fd);
+		free(real);
+		return NULL;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		err_set(errno, "cannot map '%s': %s", path, strerror(errno));
+		free(real);
+		return NULL;
+	}
+	map.data = p;
+	map.size = (size_t)st.st_size;
+	ret = elf_open_mem(&map, real, &elf);
+	if (ret != 0) {
+		err_wrap(ret, "cannot analyse '%s'", path);
+		munmap(p, map.size);
+		free(real);
+		return NULL;
+	}
+	if (want && (elf->machine != want->machine || elf->elf_class != want->elf_class)) {
+		elf_free(elf);
+		munmap(p, map.size);
+		free(real);
+		return NULL;
+	}
+	o = aobj_add(ap, real, &fresh);
+	free(real);
+	o->owned_elf = elf;
+	o->elf = elf;
+	o->map = map;
+	o->mapped = true;
+	return o;
+}
+
+static char *dirname_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(slash - path));
+}
+
+/* Expand $ORIGIN / ${ORIGIN} in one search path entry. */
+static char *expand_origin(const char *dir, const char *origin)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, 1 << 16);
+	for (const char *s = dir; *s;) {
+		if (!strncmp(s, "$ORIGIN", 7)) {
+			strbuf_addstr(&sb, origin);
+			s += 7;
+		} else if (!strncmp(s, "${ORIGIN}", 9)) {
+			strbuf_addstr(&sb, origin);
+			s += 9;
+		} else {
+			strbuf_addch(&sb, *s++);
+		}
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+static struct aobj *search_list(struct apriv *ap, const struct hostld *ld, const char *list,
+				const char *origin, const char *name, const struct elf_file *want)
+{
+	char *copy, *save = NULL;
+	struct aobj *o = NULL;
+
+	if (!list)
+		return NULL;
+	copy = xstrdup(list);
+	for (char *d = strtok_r(copy, ":", &save); d && !o; d = strtok_r(NULL, ":", &save)) {
+		char *dir = expand_origin(d, origin);
+		char *p = xasprintf("%s/%s", dir, name);
+
+		o = open_object(ap, ld, p, want);
+		if (!o)
+			err_clear();
+		free(p);
+		free(dir);
+	}
+	free(copy);
+	return o;
+}
+
+static struct aobj *find_library(struct apriv *ap, const struct hostld *ld, const char *name,
+				 struct plan *pl, size_t requester, const struct elf_file *want)
+{
+	const struct elf_file *req = pl->objs[requester]->elf;
+	char *origin = dirname_of(pl->objs[requester]->path);
+	struct aobj *o = NULL;
+
+	if (strchr(name, '/')) {
+		o = open_object(ap, ld, name, want);
+		free(origin);
+		return o;
+	}
+	/* DT_RPATH of the requester and of the main program, unless the requester has DT_RUNPATH. */
+	if (req && !req->dyn.runpath) {
+		o = search_list(ap, ld, req->dyn.rpath, origin, name, want);
+		if (!o && requester != 0 && pl->objs[0]->elf && !pl->objs[0]->elf->dyn.runpath) {
+			char *morigin = dirname_of(pl->objs[0]->path);
+
+			o = search_list(ap, ld, pl->objs[0]->elf->dyn.rpath, morigin, name, want);
+			free(morigin);
+		}
+	}
+	if (!o && req)
+		o = search_list(ap, ld, req->dyn.runpath, origin, name, want);
+	for (size_t i = 0; !o && i < ld->dirs_nr; i++) {
+		char *p = xasprintf("%s/%s", ld->dirs[i], name);
+
+		o = open_object(ap, ld, p, want);
+		if (!o)
+			err_clear();
+		free(p);
+	}
+	free(origin);
+	return o;
+}
+
+static int plan_files(struct apriv *ap, const struct hostld *ld, const char *path,
+		      const struct analysis_opts *opts, struct plan *pl)
+{
+	struct aobj *main_obj = open_object(ap, ld, path, NULL);
+	const struct elf_file *want;
+
+	if (!main_obj)
+		return -(err_code() ? err_code() : ENOENT);
+	plan_add(pl, main_obj, false, false);
+	want = main_obj->elf;
+	if (!want)
+		return 0;
+	if (!want->is_static && want->is_dynamic) {
+		for (size_t i = 0; i < ld->preload_nr; i++) {
+			struct aobj *o = find_library(ap, ld, ld->preload[i], pl, 0, want);
+
+			if (o)
+				plan_add(pl, o, false, false);
+			else
+				err_clear();
+		}
+		/* Breadth-first over DT_NEEDED, the way ld.so builds its search list. */
+		for (size_t i = 0; i < pl->nr; i++) {
+			const struct elf_file *e = pl->objs[i]->elf;
+
+			if (!e)
+				continue;
+			for (size_t k = 0; k < e->dyn.needed_nr; k++) {
+				struct aobj *o = find_library(ap, ld, e->dyn.needed[k], pl, i, want);
+
+				if (o)
+					plan_add(pl, o, false, false);
+				else
+					warn_add("%s: library '%s' not found", path, e->dyn.needed[k]);
+				err_clear();
+			}
+		}
+		if (want->interp) {
+			struct aobj *o = open_object(ap, ld, want->interp, want);
+
+			if (o)
+				plan_add(pl, o, true, false);
+			else
+				warn_add("%s: interpreter '%s' not found", path, want->interp);
+			err_clear();
+		}
+	}
+	for (size_t d = 0; d < opts->dlopen_nr; d++) {
+		struct aobj *o = open_object(ap, ld, opts->dlopen[d], want);
+
+		if (!o)
+			return err_wrap(-(err_code() ? err_code() : ENOENT), "--dlopen");
+		plan_add(pl, o, false, true);
+		/* Its own dependencies load with it. */
+		for (size_t i = pl->nr - 1; i < pl->nr; i++) {
+			const struct elf_file *e = pl->objs[i]->elf;
+
+			for (size_t k = 0; e && k < e->dyn.needed_nr; k++) {
+				struct aobj *dep = find_library(ap, ld, e->dyn.needed[k], pl, i, want);
+
+				if (dep)
+					plan_add(pl, dep, false, false);
+				err_clear();
+			}
+		}
+	}
+	return 0;
+}
+
+int analysis_files(const char *const *paths, size_t nr, const char *root,
+		   const struct analysis_opts *opts, struct analysis **out)
+{
+	static const struct analysis_opts defaults;
+	struct analysis *a;
+	struct apriv *ap;
+	struct hostld ld;
+	struct plan *plans;
+	double *t_start;
+
+	if (!opts)
+		opts = &defaults;
+	if (root) {
+		struct stat st;
+
+		if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode))
+			return err_set(ENOTDIR, "cannot use root '%s': not a folder", root);
+	}
+	a = analysis_new(opts);
+	ap = a->priv;
+	hostld_init(&ld, root);
+	if (root && ld.rootfd < 0) {
+		hostld_release(&ld);
+		analysis_free(a);
+		return err_set(errno, "cannot open root '%s': %s", root, strerror(errno));
+	}
+	a->programs = xcalloc(nr ? nr : 1, sizeof(*a->programs));
+	plans = xcalloc(nr ? nr : 1, sizeof(*plans));
+	t_start = xcalloc(nr ? nr : 1, sizeof(*t_start));
+	for (size_t i = 0; i < nr; i++) {
+		struct analysis_program *prog = &a->programs[a->programs_nr++];
+		int ret;
+
+		t_start[i] = now_ms();
+		prog->path = xstrdup(paths[i]);
+		prog->root = root ? xstrdup(root) : NULL;
+		ret = plan_files(ap, &ld, paths[i], opts, &plans[i]);
+		if (ret < 0)
+			program_fail(a, prog, ret);
+		t_start[i] = now_ms() - t_start[i];
+		progress_update(opts->progress, "resolving", i + 1, nr);
+	}
+	progress_update(opts->progress, "analysing objects", 0, ap->objs_nr);
+	summarise_pending(ap, 0);
+	for (size_t i = 0; i < ap->objs_nr; i++)
+		aobj_drop_elf(ap->objs[i]);
+	for (size_t i = 0; i < a->programs_nr; i++) {
+		struct analysis_program *prog = &a->programs[i];
+
+		if (!prog->error)
+			program_link(a, prog, &plans[i], opts, now_ms() - t_start[i]);
+		plan_release(&plans[i]);
+	}
+	free(plans);
+	free(t_start);
+	hostld_release(&ld);
+	*out = a;
+	return 0;
+}

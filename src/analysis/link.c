@@ -1,0 +1,401 @@
+#include "analysis/link.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "disasm/disasm.h"
+#include "util/strmap.h"
+#include "util/xalloc.h"
+
+struct witness {
+	int64_t func;     /* global function id holding the site or call */
+	uint64_t site;
+	int64_t via;      /* wrapper called with the number, or -1 */
+};
+
+struct link_priv {
+	struct link_obj *objs;
+	size_t nr;
+	size_t *base;     /* first global id of each object */
+	size_t total;
+	int64_t *parent;  /* -1 root, -2 unreached */
+	struct witness w[SYSSET_NR];
+};
+
+static size_t obj_of(const struct link_priv *p, size_t gid)
+{
+	size_t lo = 0, hi = p->nr;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->base[mid] <= gid)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static const char *func_name(const struct link_priv *p, size_t gid)
+{
+	size_t o = obj_of(p, gid);
+	const struct objsum *s = p->objs[o].sum;
+
+	return objsum_str(s, s->funcs[gid - p->base[o]].name);
+}
+
+struct unres_list {
+	struct analysis_unresolved *v;
+	size_t nr, alloc;
+	struct strmap seen;
+};
+
+static void unres_add(struct unres_list *u, const struct link_priv *p, size_t gid, uint64_t addr,
+		      const char *reason)
+{
+	size_t o = obj_of(p, gid);
+	char *key = xasprintf("%zu:%llx", o, (unsigned long long)addr);
+	const char *fname = func_name(p, gid);
+
+	if (strmap_contains(&u->seen, key)) {
+		free(key);
+		return;
+	}
+	strmap_put(&u->seen, key, NULL);
+	free(key);
+	ALLOC_GROW(u->v, u->nr + 1, u->alloc);
+	u->v[u->nr++] = (struct analysis_unresolved){
+		xstrdup(p->objs[o].path), addr, fname ? xstrdup(fname) : NULL, xstrdup(reason),
+	};
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy policy,
+		  enum sys_arch arch, struct analysis_program *prog)
+{
+	struct link_priv *p = xcalloc(1, sizeof(*p));
+	struct strmap exports = STRMAP_INIT, used = STRMAP_INIT;
+	int64_t **imp;
+	uint32_t *wrap;
+	size_t *queue, qhead = 0, qtail = 0;
+	bool *is_root;
+	struct unres_list u = { 0 };
+
+	strmap_init(&u.seen);
+	p->objs = xcalloc(nr ? nr : 1, sizeof(*p->objs));
+	memcpy(p->objs, objs, nr * sizeof(*objs));
+	p->nr = nr;
+	p->base = xcalloc(nr + 1, sizeof(*p->base));
+	for (size_t o = 0; o < nr; o++)
+		p->base[o + 1] = p->base[o] + objs[o].sum->funcs_nr;
+	p->total = p->base[nr];
+	for (int i = 0; i < SYSSET_NR; i++)
+		p->w[i] = (struct witness){ -1, 0, -1 };
+
+	/*
+	 * Exports in load order, first definer wins (interposition).  Objects
+	 * named for dlopen come last and are searched last.  Non-default
+	 * versions only bind to imports naming that version.
+	 */
+	for (size_t o = 0; o < nr; o++) {
+		const struct objsum *s = objs[o].sum;
+
+		for (uint32_t i = 0; i < s->exports_nr; i++) {
+			const struct osum_export *e = &s->exports[i];
+			const char *name = objsum_str(s, e->name);
+			const char *ver = objsum_str(s, e->version);
+			void *gid = (void *)(uintptr_t)(p->base[o] + e->func + 1);
+
+			if (!name)
+				continue;
+			if (ver) {
+				char *key = xasprintf("%s@%s", name, ver);
+
+				if (!strmap_contains(&exports, key))
+					strmap_put(&exports, key, gid);
+				free(key);
+			}
+			if (!e->hidden && !strmap_contains(&exports, name))
+				strmap_put(&exports, name, gid);
+		}
+	}
+	imp = xcalloc(nr ? nr : 1, sizeof(*imp));
+	for (size_t o = 0; o < nr; o++) {
+		const struct objsum *s = objs[o].sum;
+
+		imp[o] = xcalloc(s->imports_nr ? s->imports_nr : 1, sizeof(**imp));
+		for (uint32_t i = 0; i < s->imports_nr; i++) {
+			const char *name = objsum_str(s, s->imports[i].name);
+			const char *ver = objsum_str(s, s->imports[i].version);
+			void *v = NULL;
+
+			if (name && ver) {
+				char *key = xasprintf("%s@%s", name, ver);
+
+				v = strmap_get(&exports, key);
+				free(key);
+			}
+			if (!v && name)
+				v = strmap_get(&exports, name);
+			imp[o][i] = v ? (int64_t)((uintptr_t)v - 1) : -1;
+		}
+	}
+
+	/* Wrapper fixpoint: a caller passing its own entry value into a wrapper's number is one too. */
+	wrap = xcalloc(p->total ? p->total : 1, sizeof(*wrap));
+	for (size_t o = 0; o < nr; o++)
+		for (uint32_t f = 0; f < objs[o].sum->funcs_nr; f++)
+			wrap[p->base[o] + f] = objs[o].sum->funcs[f].wrap;
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (size_t o = 0; o < nr; o++) {
+			const struct objsum *s = objs[o].sum;
+
+			for (uint32_t f = 0; f < s->funcs_nr; f++) {
+				const struct osum_func *fn = &s->funcs[f];
+				size_t g = p->base[o] + f;
+
+				for (uint32_t k = fn->edges; k < fn->edges + fn->edges_nr; k++) {
+					const struct osum_edge *e = &s->edges[k];
+					int64_t t;
+					uint32_t m;
+
+					if (e->kind != OSUM_EDGE_CALL)
+						continue;
+					t = e->target & OSUM_IMPORT_BIT ? imp[o][e->target & ~OSUM_IMPORT_BIT]
+									 : (int64_t)(p->base[o] + e->target);
+					if (t < 0 || !(m = wrap[t]))
+						continue;
+					for (uint32_t a = e->args; a < e->args + e->args_nr; a++) {
+						const struct osum_arg *arg = &s->args[a];
+
+						if (arg->is_entry && (m >> arg->loc & 1) && arg->value < DIS_LOC_NR &&
+						    !(wrap[g] >> arg->value & 1)) {
+							wrap[g] |= 1u << arg->value;
+							changed = true;
+						}
+					}
+				}
+			}
+		}
+	}
+
+	/* Roots. */
+	p->parent = xmalloc((p->total ? p->total : 1) * sizeof(*p->parent));
+	is_root = xcalloc(p->total ? p->total : 1, sizeof(*is_root));
+	queue = xmalloc((p->total ? p->total : 1) * sizeof(*queue));
+	for (size_t g = 0; g < p->total; g++)
+		p->parent[g] = -2;
+#define VISIT(g, from)                                                                         \
+	do {                                                                                   \
+		size_t g_ = (g);                                                               \
+		if (p->parent[g_] == -2) {                                                     \
+			p->parent[g_] = (from);                                                \
+			queue[qtail++] = g_;                                                   \
+		}                                                                              \
+	} while (0)
+#define ROOT(g)                                                                                \
+	do {                                                                                   \
+		is_root[(g)] = true;                                                           \
+		VISIT((g), -1);                                                                \
+	} while (0)
+	for (size_t o = 0; o < nr; o++) {
+		const struct objsum *s = objs[o].sum;
+
+		if ((objs[o].is_main || objs[o].is_interp) && s->entry != OSUM_NONE)
+			ROOT(p->base[o] + s->entry);
+		if ((objs[o].is_main && s->entry == OSUM_NONE) || objs[o].is_dlopen)
+			for (uint32_t i = 0; i < s->exports_nr; i++)
+				ROOT(p->base[o] + s->exports[i].func);
+		for (uint32_t i = 0; i < s->roots_nr; i++)
+			ROOT(p->base[o] + s->roots[i]);
+		for (uint32_t i = 0; i < s->data_imports_nr; i++)
+			if (imp[o][s->data_imports[i]] >= 0)
+				ROOT((size_t)imp[o][s->data_imports[i]]);
+	}
+	while (qhead < qtail) {
+		size_t g = queue[qhead++];
+		size_t o = obj_of(p, g);
+		const struct objsum *s = objs[o].sum;
+		const struct osum_func *fn = &s->funcs[g - p->base[o]];
+
+		for (uint32_t k = fn->edges; k < fn->edges + fn->edges_nr; k++) {
+			const struct osum_edge *e = &s->edges[k];
+			int64_t t = e->target & OSUM_IMPORT_BIT ? imp[o][e->target & ~OSUM_IMPORT_BIT]
+								 : (int64_t)(p->base[o] + e->target);
+
+			if (t >= 0)
+				VISIT((size_t)t, (int64_t)g);
+		}
+	}
+#undef VISIT
+#undef ROOT
+
+	/* Collect, in breadth-first order so witnesses are short. */
+	sysset_clear(&prog->syscalls);
+	for (size_t qi = 0; qi < qtail; qi++) {
+		size_t g = queue[qi];
+		size_t o = obj_of(p, g);
+		const struct objsum *s = objs[o].sum;
+		const struct osum_func *fn = &s->funcs[g - p->base[o]];
+
+		for (uint32_t k = fn->sys; k < fn->sys + fn->sys_nr; k++) {
+			uint32_t n = s->sys[k].nr;
+
+			sysset_add(&prog->syscalls, (int)n);
+			if (n < SYSSET_NR && p->w[n].func < 0)
+				p->w[n] = (struct witness){ (int64_t)g, s->sys[k].addr, -1 };
+		}
+		for (uint32_t k = fn->unres; k < fn->unres + fn->unres_nr; k++)
+			unres_add(&u, p, g, s->unres[k].addr, objsum_reason_name(s->unres[k].reason));
+		if (is_root[g] && wrap[g])
+			unres_add(&u, p, g, fn->start, "syscall wrapper reachable without a known caller");
+		for (uint32_t k = fn->edges; k < fn->edges + fn->edges_nr; k++) {
+			const struct osum_edge *e = &s->edges[k];
+			bool is_imp = e->target & OSUM_IMPORT_BIT;
+			int64_t t = is_imp ? imp[o][e->target & ~OSUM_IMPORT_BIT]
+					   : (int64_t)(p->base[o] + e->target);
+			uint32_t m;
+
+			if (is_imp && o == 0) {
+				const char *name = objsum_str(s, s->imports[e->target & ~OSUM_IMPORT_BIT].name);
+
+				if (name && !strmap_contains(&used, name))
+					strmap_put(&used, name, NULL);
+			}
+			if (t < 0 || !(m = wrap[t]))
+				continue;
+			if (e->kind != OSUM_EDGE_CALL) {
+				char *why = xasprintf("address of syscall wrapper %s taken",
+						      func_name(p, (size_t)t) ? func_name(p, (size_t)t) : "?");
+
+				unres_add(&u, p, g, e->addr, why);
+				free(why);
+				continue;
+			}
+			for (unsigned loc = 0; loc < DIS_LOC_NR; loc++) {
+				bool found = false;
+
+				if (!(m >> loc & 1))
+					continue;
+				for (uint32_t a = e->args; a < e->args + e->args_nr; a++) {
+					const struct osum_arg *arg = &s->args[a];
+
+					if (arg->loc != loc)
+						continue;
+					found = true;
+					if (!arg->is_entry) {
+						sysset_add(&prog->syscalls, arg->value);
+						if (p->w[arg->value].func < 0)
+							p->w[arg->value] = (struct witness){ (int64_t)g, e->addr, t };
+					}
+				}
+				if (!found) {
+					const char *wn = func_name(p, (size_t)t);
+					char *why = xasprintf("syscall wrapper %s called with an unknown number (%s)",
+							      wn ? wn : "?", dis_reg_name(loc));
+
+					unres_add(&u, p, g, e->addr, why);
+					free(why);
+				}
+			}
+		}
+	}
+	prog->unresolved = u.v;
+	prog->unresolved_nr = u.nr;
+	prog->all_syscalls = false;
+	if (u.nr && policy == ANALYSIS_UNRESOLVED_ALL) {
+		size_t tn;
+		const struct syscall_info *tab = syscall_table(arch, &tn);
+
+		for (size_t i = 0; i < tn; i++)
+			sysset_add(&prog->syscalls, tab[i].nr);
+		prog->all_syscalls = true;
+	}
+	{
+		const char **keys = strmap_sorted_keys(&used);
+
+		prog->imports_used = xcalloc(used.nr ? used.nr : 1, sizeof(char *));
+		for (size_t i = 0; i < used.nr; i++)
+			prog->imports_used[i] = xstrdup(keys[i]);
+		prog->imports_used_nr = used.nr;
+		free(keys);
+		qsort(prog->imports_used, prog->imports_used_nr, sizeof(char *), cmp_str);
+	}
+	prog->priv = p;
+	for (size_t o = 0; o < nr; o++)
+		free(imp[o]);
+	free(imp);
+	free(wrap);
+	free(queue);
+	free(is_root);
+	strmap_release(&exports, NULL);
+	strmap_release(&used, NULL);
+	strmap_release(&u.seen, NULL);
+}
+
+int link_witness(const struct analysis_program *prog, int nr, struct analysis_step **steps)
+{
+	const struct link_priv *p = prog->priv;
+	struct analysis_step *v = NULL;
+	size_t n = 0, alloc = 0;
+	int64_t g;
+
+	*steps = NULL;
+	if (!p || nr < 0 || nr >= SYSSET_NR)
+		return -EINVAL;
+	if (p->w[nr].func < 0)
+		return 0;
+	for (g = p->w[nr].func; g >= 0 && n < p->total + 1; g = p->parent[g]) {
+		size_t o = obj_of(p, (size_t)g);
+
+		ALLOC_GROW(v, n + 1, alloc);
+		v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, (size_t)g),
+						 p->objs[o].sum->funcs[(size_t)g - p->base[o]].start };
+	}
+	/* Reverse: root first. */
+	for (size_t i = 0; i < n / 2; i++) {
+		struct analysis_step t = v[i];
+
+		v[i] = v[n - 1 - i];
+		v[n - 1 - i] = t;
+	}
+	if (p->w[nr].via >= 0) {
+		size_t t = (size_t)p->w[nr].via, o = obj_of(p, t);
+
+		/* The call site, then the wrapper it reaches. */
+		struct analysis_step site;
+
+		ALLOC_GROW(v, n + 2, alloc);
+		site = (struct analysis_step){ v[n - 1].object, v[n - 1].function, p->w[nr].site };
+		v[n++] = site;
+		v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, t),
+						 p->objs[o].sum->funcs[t - p->base[o]].start };
+	} else {
+		struct analysis_step site;
+
+		ALLOC_GROW(v, n + 1, alloc);
+		site = (struct analysis_step){ v[n - 1].object, v[n - 1].function, p->w[nr].site };
+		v[n++] = site;
+	}
+	*steps = v;
+	return (int)n;
+}
+
+void link_priv_free(void *priv)
+{
+	struct link_priv *p = priv;
+
+	if (!p)
+		return;
+	free(p->objs);
+	free(p->base);
+	free(p->parent);
+	free(p);
+}

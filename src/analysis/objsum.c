@@ -1,0 +1,1104 @@
+#include "analysis/objsum.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "analysis/analysis.h"
+#include "disasm/disasm.h"
+#include "elf/elf.h"
+#include "elf/gopclntab.h"
+#include "syscalls/syscalls.h"
+#include "util/strmap.h"
+#include "util/xalloc.h"
+
+/* Locations worth recording at call sites: argument registers (C and Go ABIs) and stack slots. */
+#define ARG_LOCS ((1u << DIS_RAX) | (1u << DIS_RBX) | (1u << DIS_RCX) | (1u << DIS_RDX) |       \
+		  (1u << DIS_RSI) | (1u << DIS_RDI) | (1u << DIS_R8) | (1u << DIS_R9) |          \
+		  (1u << DIS_R10) | (1u << DIS_R11) | (0xffu << DIS_LOC_SLOT0))
+
+/* Caps that keep hostile inputs bounded. */
+#define MAX_FUNCS (1u << 22)
+#define MAX_EDGES (1u << 26)
+
+struct range {
+	uint64_t start, end;
+	const uint8_t *data;
+};
+
+struct builder {
+	const struct elf_file *elf;
+	struct objsum *s;
+	uint32_t funcs_alloc, edges_alloc, args_alloc, sys_alloc, unres_alloc, imports_alloc,
+		exports_alloc, roots_alloc, dimp_alloc, strs_alloc;
+	struct range *code;
+	size_t code_nr, code_alloc;
+	uint64_t *starts;
+	size_t starts_nr, starts_alloc;
+	const char **start_names; /* parallel to starts during collection */
+	struct strmap import_ix;   /* "name@version" -> index+1 */
+	struct strmap str_ix;      /* string -> offset+1 */
+	/* GOT slot vaddr -> target (import bit or function index), sorted by slot */
+	uint64_t *got_slot;
+	uint32_t *got_target;
+	size_t got_nr, got_alloc;
+	struct dis_targets tg;
+	uint32_t cur;              /* function being decoded */
+	uint8_t *noret;            /* per function: never returns */
+	bool overflow;
+};
+
+static uint32_t str_add(struct builder *b, const char *s)
+{
+	struct objsum *o = b->s;
+	void *v;
+	size_t len, off;
+
+	if (!s || !*s)
+		return OSUM_NONE;
+	v = strmap_get(&b->str_ix, s);
+	if (v)
+		return (uint32_t)((uintptr_t)v - 1);
+	len = strlen(s) + 1;
+	off = o->strs_len;
+	if (off + len > UINT32_MAX / 2)
+		return OSUM_NONE;
+	ALLOC_GROW(o->strs, off + len, b->strs_alloc);
+	memcpy(o->strs + off, s, len);
+	o->strs_len = (uint32_t)(off + len);
+	strmap_put(&b->str_ix, s, (void *)(uintptr_t)(off + 1));
+	return (uint32_t)off;
+}
+
+static bool in_code(const struct builder *b, uint64_t addr)
+{
+	for (size_t i = 0; i < b->code_nr; i++)
+		if (addr >= b->code[i].start && addr < b->code[i].end)
+			return true;
+	return false;
+}
+
+static void add_start(struct builder *b, uint64_t addr, const char *name)
+{
+	if (!in_code(b, addr) || b->starts_nr >= MAX_FUNCS)
+		return;
+	ALLOC_GROW(b->starts, b->starts_nr + 1, b->starts_alloc);
+	b->start_names = xrealloc_array(b->start_names, b->starts_alloc, sizeof(*b->start_names));
+	b->starts[b->starts_nr] = addr;
+	b->start_names[b->starts_nr] = name && *name ? name : NULL;
+	b->starts_nr++;
+}
+
+
+struct named_start {
+	uint64_t addr;
+	const char *name;
+};
+
+static int cmp_named(const void *a, const void *b)
+{
+	const struct named_start *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	/* Named entries first so the name survives deduplication. */
+	return (x->name == NULL) - (y->name == NULL);
+}
+
+uint32_t objsum_func_at(const struct objsum *s, uint64_t addr)
+{
+	size_t lo = 0, hi = s->funcs_nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (addr < s->funcs[mid].start)
+			hi = mid;
+		else if (addr >= s->funcs[mid].end)
+			lo = mid + 1;
+		else
+			return (uint32_t)mid;
+	}
+	return OSUM_NONE;
+}
+
+static uint32_t func_exact(const struct objsum *s, uint64_t addr)
+{
+	uint32_t f = objsum_func_at(s, addr);
+
+	return f != OSUM_NONE && s->funcs[f].start == addr ? f : OSUM_NONE;
+}
+
+static void collect_code(struct builder *b)
+{
+	const struct elf_file *elf = b->elf;
+
+	for (size_t i = 0; i < elf->sections_nr; i++) {
+		const struct elf_section *sec = &elf->sections[i];
+		const uint8_t *data;
+		size_t len;
+
+		if (!(sec->flags & SHF_EXECINSTR) || !(sec->flags & SHF_ALLOC) || sec->type != SHT_PROGBITS)
+			continue;
+		if (elf_section_data(elf, sec, &data, &len) != 0 || len == 0 || sec->addr == 0)
+			continue;
+		if (sec->addr + len < sec->addr)
+			continue;
+		ALLOC_GROW(b->code, b->code_nr + 1, b->code_alloc);
+		b->code[b->code_nr++] = (struct range){ sec->addr, sec->addr + len, data };
+	}
+	if (b->code_nr)
+		return;
+	/* No section headers: fall back to executable segments. */
+	for (size_t i = 0; i < elf->segments_nr; i++) {
+		const struct elf_segment *seg = &elf->segments[i];
+
+		if (seg->type != PT_LOAD || !(seg->flags & PF_X) || !seg->in_file || seg->filesz == 0)
+			continue;
+		if (seg->vaddr + seg->filesz < seg->vaddr)
+			continue;
+		ALLOC_GROW(b->code, b->code_nr + 1, b->code_alloc);
+		b->code[b->code_nr++] =
+			(struct range){ seg->vaddr, seg->vaddr + seg->filesz, elf->data + seg->offset };
+	}
+}
+
+static uint32_t import_add(struct builder *b, const struct elf_symbol *sym)
+{
+	char *key = xasprintf("%s@%s", sym->name, sym->version ? sym->version : "");
+	void *v = strmap_get(&b->import_ix, key);
+	struct objsum *s = b->s;
+	uint32_t ix;
+
+	if (v) {
+		free(key);
+		return (uint32_t)((uintptr_t)v - 1);
+	}
+	ALLOC_GROW(s->imports, s->imports_nr + 1, b->imports_alloc);
+	ix = s->imports_nr++;
+	s->imports[ix].name = str_add(b, sym->name);
+	s->imports[ix].version = sym->version ? str_add(b, sym->version) : OSUM_NONE;
+	strmap_put(&b->import_ix, key, (void *)(uintptr_t)(ix + 1));
+	free(key);
+	return ix;
+}
+
+static void got_add(struct builder *b, uint64_t slot, uint32_t target)
+{
+	ALLOC_GROW(b->got_slot, b->got_nr + 1, b->got_alloc);
+	b->got_target = xrealloc_array(b->got_target, b->got_alloc, sizeof(*b->got_target));
+	b->got_slot[b->got_nr] = slot;
+	b->got_target[b->got_nr] = target;
+	b->got_nr++;
+}
+
+static uint32_t got_lookup(const struct builder *b, uint64_t slot)
+{
+	size_t lo = 0, hi = b->got_nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b->got_slot[mid] == slot)
+			return b->got_target[mid];
+		if (b->got_slot[mid] < slot)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return OSUM_NONE;
+}
+
+/* Function starts from .eh_frame_hdr's binary search table. */
+static void collect_fdes(struct builder *b)
+{
+	const struct elf_section *sec = elf_section_by_name(b->elf, ".eh_frame_hdr");
+	const uint8_t *d;
+	size_t len, pos = 4;
+	uint32_t count;
+
+	if (!sec || elf_section_data(b->elf, sec, &d, &len) != 0 || len < 12 || d[0] != 1)
+		return;
+	/* eh_frame_ptr: only 4-byte encodings are emitted by GNU ld / lld. */
+	if ((d[1] & 0x0f) != 0x03 && (d[1] & 0x0f) != 0x0b)
+		return;
+	pos += 4;
+	if (d[2] != 0x03 || d[3] != 0x3b) /* udata4 count, datarel sdata4 table */
+		return;
+	memcpy(&count, d + pos, 4);
+	pos += 4;
+	if (count > (len - pos) / 8)
+		count = (uint32_t)((len - pos) / 8);
+	for (uint32_t i = 0; i < count; i++) {
+		int32_t loc;
+
+		memcpy(&loc, d + pos + 8 * (size_t)i, 4);
+		add_start(b, sec->addr + (uint64_t)(int64_t)loc, NULL);
+	}
+}
+
+static void collect_symbols(struct builder *b, const struct elf_symtab *t)
+{
+	for (size_t i = 1; i < t->nr; i++) {
+		const struct elf_symbol *sym = &t->syms[i];
+
+		if (!sym->defined || (sym->type != STT_FUNC && sym->type != STT_GNU_IFUNC))
+			continue;
+		add_start(b, sym->value, sym->name);
+	}
+}
+
+static void collect_relocs(struct builder *b)
+{
+	const struct elf_file *elf = b->elf;
+
+	for (size_t i = 0; i < elf->relocs_nr; i++) {
+		const struct elf_reloc *r = &elf->relocs[i];
+		const struct elf_symbol *sym = r->symbol;
+
+		switch (elf_reloc_kind(elf, r->type)) {
+		case ELF_RELOC_RELATIVE:
+		case ELF_RELOC_IRELATIVE:
+			add_start(b, (uint64_t)r->addend, NULL);
+			break;
+		case ELF_RELOC_ABS64:
+			if (sym && sym->defined)
+				add_start(b, sym->value + (uint64_t)r->addend, NULL);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void collect_init(struct builder *b)
+{
+	const struct elf_dynamic *dyn = &b->elf->dyn;
+	const struct {
+		uint64_t addr, size;
+	} arrays[] = {
+		{ dyn->init_array, dyn->init_arraysz },
+		{ dyn->fini_array, dyn->fini_arraysz },
+		{ dyn->preinit_array, dyn->preinit_arraysz },
+	};
+
+	add_start(b, b->elf->entry, NULL);
+	add_start(b, dyn->init, NULL);
+	add_start(b, dyn->fini, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(arrays); i++) {
+		uint64_t *fns = NULL;
+		int n;
+
+		if (!arrays[i].addr || !arrays[i].size)
+			continue;
+		n = elf_read_pointer_array(b->elf, arrays[i].addr, arrays[i].size, &fns);
+		for (int k = 0; k < n; k++)
+			add_start(b, fns[k], NULL);
+		free(fns);
+	}
+	/* Static binaries have no dynamic section: use the section headers. */
+	if (!dyn->present) {
+		static const char *const names[] = { ".init_array", ".fini_array", ".preinit_array",
+						     ".init", ".fini" };
+
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+			const struct elf_section *sec = elf_section_by_name(b->elf, names[i]);
+			uint64_t *fns = NULL;
+			int n;
+
+			if (!sec)
+				continue;
+			if (sec->flags & SHF_EXECINSTR) {
+				add_start(b, sec->addr, NULL);
+				continue;
+			}
+			n = elf_read_pointer_array(b->elf, sec->addr, sec->size, &fns);
+			for (int k = 0; k < n; k++)
+				add_start(b, fns[k], NULL);
+			free(fns);
+		}
+	}
+}
+
+static bool is_plt_name(const char *n)
+{
+	return !strcmp(n, ".plt") || !strcmp(n, ".plt.sec") || !strcmp(n, ".plt.got") ||
+	       !strcmp(n, ".iplt");
+}
+
+static void collect_plt(struct builder *b)
+{
+	for (size_t i = 0; i < b->elf->sections_nr; i++) {
+		const struct elf_section *sec = &b->elf->sections[i];
+		uint64_t step = sec->entsize >= 8 && sec->entsize <= 64 ? sec->entsize : 16;
+
+		if (!is_plt_name(sec->name) || !(sec->flags & SHF_EXECINSTR))
+			continue;
+		for (uint64_t off = 0; off < sec->size && b->starts_nr < MAX_FUNCS; off += step)
+			add_start(b, sec->addr + off, NULL);
+	}
+}
+
+static void build_got(struct builder *b)
+{
+	const struct elf_file *elf = b->elf;
+
+	for (size_t i = 0; i < elf->relocs_nr; i++) {
+		const struct elf_reloc *r = &elf->relocs[i];
+		const struct elf_symbol *sym = r->symbol;
+		enum elf_reloc_kind k = elf_reloc_kind(elf, r->type);
+
+		if ((k == ELF_RELOC_JUMP_SLOT || k == ELF_RELOC_GLOB_DAT) && sym && sym->name[0] &&
+		    (sym->type == STT_FUNC || sym->type == STT_GNU_IFUNC || sym->type == STT_NOTYPE)) {
+			got_add(b, r->offset, OSUM_IMPORT_BIT | import_add(b, sym));
+		} else if (k == ELF_RELOC_IRELATIVE || k == ELF_RELOC_RELATIVE) {
+			uint32_t f = func_exact(b->s, (uint64_t)r->addend);
+
+			if (f != OSUM_NONE)
+				got_add(b, r->offset, f);
+		} else if (k == ELF_RELOC_ABS64 && sym && !sym->defined && sym->name[0] &&
+			   (sym->type == STT_FUNC || sym->type == STT_NOTYPE)) {
+			uint32_t ix = import_add(b, sym);
+			struct objsum *s = b->s;
+
+			/* A function pointer to an import stored in data: always usable. */
+			ALLOC_GROW(s->data_imports, s->data_imports_nr + 1, b->dimp_alloc);
+			s->data_imports[s->data_imports_nr++] = ix;
+		}
+	}
+	/* Sort slots (insertion order is file order, nearly sorted). */
+	for (size_t i = 1; i < b->got_nr; i++) {
+		uint64_t s = b->got_slot[i];
+		uint32_t t = b->got_target[i];
+		size_t j = i;
+
+		while (j > 0 && b->got_slot[j - 1] > s) {
+			b->got_slot[j] = b->got_slot[j - 1];
+			b->got_target[j] = b->got_target[j - 1];
+			j--;
+		}
+		b->got_slot[j] = s;
+		b->got_target[j] = t;
+	}
+}
+
+static void add_root(struct builder *b, uint32_t f)
+{
+	struct objsum *s = b->s;
+
+	if (f == OSUM_NONE)
+		return;
+	ALLOC_GROW(s->roots, s->roots_nr + 1, b->roots_alloc);
+	s->roots[s->roots_nr++] = f;
+}
+
+static void add_root_addr(struct builder *b, uint64_t addr)
+{
+	add_root(b, func_exact(b->s, addr));
+}
+
+static void collect_roots(struct builder *b)
+{
+	const struct elf_file *elf = b->elf;
+	const struct elf_dynamic *dyn = &elf->dyn;
+	const struct {
+		uint64_t addr, size;
+	} arrays[] = {
+		{ dyn->init_array, dyn->init_arraysz },
+		{ dyn->fini_array, dyn->fini_arraysz },
+		{ dyn->preinit_array, dyn->preinit_arraysz },
+	};
+
+	b->s->entry = elf->entry ? func_exact(b->s, elf->entry) : OSUM_NONE;
+	add_root_addr(b, dyn->init);
+	add_root_addr(b, dyn->fini);
+	for (size_t i = 0; i < ARRAY_SIZE(arrays); i++) {
+		uint64_t *fns = NULL;
+		int n;
+
+		if (!arrays[i].addr || !arrays[i].size)
+			continue;
+		n = elf_read_pointer_array(elf, arrays[i].addr, arrays[i].size, &fns);
+		for (int k = 0; k < n; k++)
+			add_root_addr(b, fns[k]);
+		free(fns);
+	}
+	if (!dyn->present) {
+		static const char *const names[] = { ".init_array", ".fini_array", ".preinit_array",
+						     ".init", ".fini" };
+
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+			const struct elf_section *sec = elf_section_by_name(elf, names[i]);
+			uint64_t *fns = NULL;
+			int n;
+
+			if (!sec)
+				continue;
+			if (sec->flags & SHF_EXECINSTR) {
+				add_root_addr(b, sec->addr);
+				continue;
+			}
+			n = elf_read_pointer_array(elf, sec->addr, sec->size, &fns);
+			for (int k = 0; k < n; k++)
+				add_root_addr(b, fns[k]);
+			free(fns);
+		}
+	}
+	/* Code addresses held in data (relocated pointers): callable from anywhere. */
+	for (size_t i = 0; i < elf->relocs_nr; i++) {
+		const struct elf_reloc *r = &elf->relocs[i];
+
+		switch (elf_reloc_kind(elf, r->type)) {
+		case ELF_RELOC_RELATIVE:
+		case ELF_RELOC_IRELATIVE:
+			add_root_addr(b, (uint64_t)r->addend);
+			break;
+		case ELF_RELOC_ABS64:
+			if (r->symbol && r->symbol->defined)
+				add_root_addr(b, r->symbol->value + (uint64_t)r->addend);
+			break;
+		default:
+			break;
+		}
+	}
+	/*
+	 * Position-dependent code stores absolute code addresses in data
+	 * without relocations: scan aligned words of allocated data.
+	 */
+	if (elf->type == ELF_TYPE_EXEC || elf->relocs_nr == 0) {
+		for (size_t i = 0; i < elf->sections_nr; i++) {
+			const struct elf_section *sec = &elf->sections[i];
+			const uint8_t *d;
+			size_t len;
+
+			if (!(sec->flags & SHF_ALLOC) || (sec->flags & SHF_EXECINSTR) ||
+			    (sec->type != SHT_PROGBITS && sec->type != SHT_INIT_ARRAY &&
+			     sec->type != SHT_FINI_ARRAY && sec->type != SHT_PREINIT_ARRAY) ||
+			    !strcmp(sec->name, ".gopclntab") || !strncmp(sec->name, ".eh_frame", 9) ||
+			    !strcmp(sec->name, ".gcc_except_table"))
+				continue;
+			if (elf_section_data(elf, sec, &d, &len) != 0)
+				continue;
+			for (size_t off = (8 - (sec->addr & 7)) & 7; off + 8 <= len; off += 8) {
+				uint64_t v;
+
+				memcpy(&v, d + off, 8);
+				if (v >= b->code[0].start)
+					add_root_addr(b, v);
+			}
+		}
+	}
+}
+
+static void add_edge(struct builder *b, uint64_t addr, uint32_t target, uint8_t kind,
+		     const struct dis_state *st)
+{
+	struct objsum *s = b->s;
+	struct osum_edge *e;
+
+	if (s->edges_nr >= MAX_EDGES) {
+		b->overflow = true;
+		return;
+	}
+	ALLOC_GROW(s->edges, s->edges_nr + 1, b->edges_alloc);
+	e = &s->edges[s->edges_nr++];
+	e->addr = addr;
+	e->target = target;
+	e->kind = kind;
+	e->args = s->args_nr;
+	e->args_nr = 0;
+	if (kind != OSUM_EDGE_CALL || !st)
+		return;
+	for (unsigned loc = 0; loc < DIS_LOC_NR; loc++) {
+		struct dis_val v;
+		struct osum_arg a;
+
+		if (!(ARG_LOCS & (1u << loc)))
+			continue;
+		v = dis_state_arg(st, loc);
+		if (v.kind == DIS_CONST && v.value < SYSSET_NR)
+			a = (struct osum_arg){ (uint8_t)loc, 0, (uint16_t)v.value };
+		else if (v.kind == DIS_ENTRY && v.loc != loc)
+			a = (struct osum_arg){ (uint8_t)loc, 1, v.loc };
+		else if (v.kind == DIS_ENTRY)
+			a = (struct osum_arg){ (uint8_t)loc, 1, v.loc };
+		else
+			continue;
+		ALLOC_GROW(s->args, s->args_nr + 1, b->args_alloc);
+		s->args[s->args_nr++] = a;
+		e->args_nr++;
+	}
+}
+
+static void add_unres(struct builder *b, uint64_t addr, uint32_t reason)
+{
+	struct objsum *s = b->s;
+
+	ALLOC_GROW(s->unres, s->unres_nr + 1, b->unres_alloc);
+	s->unres[s->unres_nr++] = (struct osum_unres){ addr, reason };
+}
+
+static void on_rec(const struct dis_rec *r, void *ctx)
+{
+	struct builder *b = ctx;
+	struct objsum *s = b->s;
+	struct osum_func *f = &s->funcs[b->cur];
+	uint32_t t;
+
+	switch (r->kind) {
+	case DIS_SYSCALL: {
+		struct dis_val v = dis_state_arg(r->st, DIS_RAX);
+
+		if (v.kind == DIS_CONST) {
+			/* A number beyond every table always fails with ENOSYS: nothing to allow. */
+			if (v.value < SYSSET_NR) {
+				ALLOC_GROW(s->sys, s->sys_nr + 1, b->sys_alloc);
+				s->sys[s->sys_nr++] = (struct osum_sys){ r->addr, (uint32_t)v.value };
+			}
+		} else if (v.kind == DIS_ENTRY) {
+			f->wrap |= 1u << v.loc;
+		} else {
+			add_unres(b, r->addr, OSUM_R_NOT_CONST);
+		}
+		break;
+	}
+	case DIS_INT80:
+		add_unres(b, r->addr, OSUM_R_INT80);
+		break;
+	case DIS_SYSENTER:
+		add_unres(b, r->addr, OSUM_R_SYSENTER);
+		break;
+	case DIS_CALL:
+	case DIS_JUMP:
+	case DIS_BRANCH:
+		if (r->kind != DIS_CALL && r->target >= f->start && r->target < f->end)
+			break;
+		t = objsum_func_at(s, r->target);
+		if (t == OSUM_NONE)
+			break;
+		add_edge(b, r->addr, t,
+			 s->funcs[t].start == r->target ? OSUM_EDGE_CALL : OSUM_EDGE_TAKEN, r->st);
+		break;
+	case DIS_CALL_IND:
+	case DIS_JUMP_IND:
+		if (!r->target)
+			break;
+		t = got_lookup(b, r->target);
+		if (t != OSUM_NONE)
+			add_edge(b, r->addr, t, t & OSUM_IMPORT_BIT ? OSUM_EDGE_CALL : OSUM_EDGE_TAKEN, r->st);
+		break;
+	case DIS_MEMREF:
+		t = got_lookup(b, r->target);
+		if (t != OSUM_NONE)
+			add_edge(b, r->addr, t, OSUM_EDGE_TAKEN, NULL);
+		break;
+	case DIS_ADDR:
+		t = func_exact(s, r->target);
+		if (t != OSUM_NONE && t != b->cur)
+			add_edge(b, r->addr, t, OSUM_EDGE_TAKEN, NULL);
+		break;
+	case DIS_RET:
+		break;
+	}
+}
+
+static void build_funcs(struct builder *b)
+{
+	struct objsum *s = b->s;
+	struct named_start *ns;
+	size_t n = 0;
+
+	for (size_t i = 0; i < b->code_nr; i++)
+		add_start(b, b->code[i].start, NULL);
+	ns = xcalloc(b->starts_nr ? b->starts_nr : 1, sizeof(*ns));
+	for (size_t i = 0; i < b->starts_nr; i++)
+		ns[i] = (struct named_start){ b->starts[i], b->start_names[i] };
+	qsort(ns, b->starts_nr, sizeof(*ns), cmp_named);
+	s->funcs = xcalloc(b->starts_nr ? b->starts_nr : 1, sizeof(*s->funcs));
+	for (size_t i = 0; i < b->starts_nr; i++) {
+		if (n && s->funcs[n - 1].start == ns[i].addr)
+			continue;
+		s->funcs[n] = (struct osum_func){ .start = ns[i].addr, .name = str_add(b, ns[i].name) };
+		n++;
+	}
+	/* Each function ends at the next start or at the end of its code range. */
+	for (size_t i = 0; i < n; i++) {
+		uint64_t end = s->funcs[i].start;
+
+		for (size_t r = 0; r < b->code_nr; r++)
+			if (s->funcs[i].start >= b->code[r].start && s->funcs[i].start < b->code[r].end)
+				end = b->code[r].end;
+		if (i + 1 < n && s->funcs[i + 1].start < end)
+			end = s->funcs[i + 1].start;
+		s->funcs[i].end = end;
+	}
+	s->funcs_nr = (uint32_t)n;
+	free(ns);
+}
+
+/* Library functions that never return, by contract. */
+static bool noreturn_name(const char *n)
+{
+	static const char *const names[] = {
+		"abort", "exit", "_exit", "_Exit", "quick_exit", "__stack_chk_fail", "__assert_fail",
+		"__assert_perror_fail", "__fortify_fail", "__chk_fail", "pthread_exit", "longjmp",
+		"siglongjmp", "_longjmp", "__longjmp_chk", "err", "errx", "verr", "verrx",
+		"__cxa_throw", "__cxa_rethrow", "_Unwind_Resume", "__libc_fatal", "thrd_exit",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(n, names[i]))
+			return true;
+	return false;
+}
+
+static bool noreturn_cb(const void *ctx, uint64_t target, bool via_slot)
+{
+	const struct builder *b = ctx;
+	uint32_t f;
+
+	if (via_slot) {
+		uint32_t t = got_lookup(b, target);
+		const char *name;
+
+		if (t == OSUM_NONE)
+			return false;
+		if (!(t & OSUM_IMPORT_BIT))
+			return b->noret[t];
+		name = objsum_str(b->s, b->s->imports[t & ~OSUM_IMPORT_BIT].name);
+		return name && noreturn_name(name);
+	}
+	f = func_exact(b->s, target);
+	if (f == OSUM_NONE)
+		return false;
+	if (b->noret[f])
+		return true;
+	/* A PLT stub: the import it jumps through. */
+	return false;
+}
+
+static const struct range *range_of(const struct builder *b, uint64_t addr)
+{
+	for (size_t i = 0; i < b->code_nr; i++)
+		if (addr >= b->code[i].start && addr < b->code[i].end)
+			return &b->code[i];
+	return NULL;
+}
+
+/*
+ * PLT stubs that jump through a GOT slot bound to a never-returning import
+ * (abort@plt) never return either.
+ */
+static void plt_noreturn(struct builder *b)
+{
+	for (size_t i = 0; i < b->elf->sections_nr; i++) {
+		const struct elf_section *sec = &b->elf->sections[i];
+		const uint8_t *d;
+		size_t len;
+
+		if (!is_plt_name(sec->name) || elf_section_data(b->elf, sec, &d, &len) != 0)
+			continue;
+		for (size_t off = 0; off + 6 <= len; off++) {
+			/* jmp *disp32(%rip): ff 25, optionally after bnd (f2) or endbr64 */
+			int32_t disp;
+			uint64_t slot;
+			uint32_t f;
+
+			if (d[off] != 0xff || d[off + 1] != 0x25)
+				continue;
+			memcpy(&disp, d + off + 2, 4);
+			slot = sec->addr + off + 6 + (uint64_t)(int64_t)disp;
+			f = objsum_func_at(b->s, sec->addr + off);
+			if (f != OSUM_NONE && noreturn_cb(b, slot, true))
+				b->noret[f] = 1;
+		}
+	}
+}
+
+static void decode_all(struct builder *b)
+{
+	struct objsum *s = b->s;
+	struct dis_opts o = { 0 };
+
+	dis_targets_sort(&b->tg);
+	o.joins = b->tg.jumps;
+	o.join_srcs = b->tg.jump_srcs;
+	o.joins_nr = b->tg.jumps_nr;
+	o.go_abi = s->is_go;
+	o.noreturn = noreturn_cb;
+	o.noreturn_ctx = b;
+	b->noret = xcalloc(s->funcs_nr ? s->funcs_nr : 1, 1);
+	for (uint32_t i = 0; i < s->funcs_nr; i++) {
+		const struct osum_func *f = &s->funcs[i];
+		const struct range *r = range_of(b, f->start);
+
+		if (r)
+			b->noret[i] = !dis_may_return(r->data + (f->start - r->start), f->end - f->start,
+						      f->start);
+	}
+	plt_noreturn(b);
+	for (uint32_t i = 0; i < s->funcs_nr && !b->overflow; i++) {
+		struct osum_func *f = &s->funcs[i];
+		const struct range *r = range_of(b, f->start);
+		struct dis_result res;
+
+		if (!r)
+			continue;
+		b->cur = i;
+		f->edges = s->edges_nr;
+		f->sys = s->sys_nr;
+		f->unres = s->unres_nr;
+		dis_function(r->data + (f->start - r->start), f->end - f->start, f->start, &o, on_rec, b, &res);
+		s->code_bytes += res.bytes;
+		/* Falling off the end runs into the next function. */
+		if (res.falls_off && i + 1 < s->funcs_nr && s->funcs[i + 1].start == f->end)
+			add_edge(b, f->end, i + 1, OSUM_EDGE_TAKEN, NULL);
+		f = &s->funcs[i];
+		f->edges_nr = s->edges_nr - f->edges;
+		f->sys_nr = s->sys_nr - f->sys;
+		f->unres_nr = s->unres_nr - f->unres;
+	}
+}
+
+static void collect_exports(struct builder *b)
+{
+	const struct elf_symtab *t = &b->elf->dynsym;
+	struct objsum *s = b->s;
+
+	for (size_t i = 1; i < t->nr; i++) {
+		const struct elf_symbol *sym = &t->syms[i];
+		uint32_t f;
+
+		if (!sym->defined || (sym->type != STT_FUNC && sym->type != STT_GNU_IFUNC) ||
+		    (sym->bind != STB_GLOBAL && sym->bind != STB_WEAK) || !sym->name[0] ||
+		    sym->visibility == STV_HIDDEN || sym->visibility == STV_INTERNAL)
+			continue;
+		f = func_exact(s, sym->value);
+		if (f == OSUM_NONE)
+			continue;
+		ALLOC_GROW(s->exports, s->exports_nr + 1, b->exports_alloc);
+		s->exports[s->exports_nr++] = (struct osum_export){
+			str_add(b, sym->name), sym->version ? str_add(b, sym->version) : OSUM_NONE, f,
+			sym->version_hidden,
+		};
+	}
+}
+
+/* Go: function starts and names from the pclntab. */
+static void collect_go(struct builder *b, struct gopclntab *t)
+{
+	for (size_t i = 0; i < t->funcs_nr; i++)
+		add_start(b, t->funcs[i].entry, t->funcs[i].name);
+}
+
+/*
+ * Go wrappers named in the runtime's own table take the number from a
+ * known argument even when the tracker loses it (e.g. a spill through a
+ * register the tracker does not follow): the name is the contract.
+ */
+static void mark_go_wrappers(struct builder *b, struct gopclntab *t)
+{
+	struct objsum *s = b->s;
+	static const uint8_t go_regs[] = { DIS_RAX, DIS_RBX, DIS_RCX, DIS_RDI, DIS_RSI,
+					   DIS_R8,  DIS_R9,  DIS_R10, DIS_R11 };
+
+	for (uint32_t i = 0; i < s->funcs_nr; i++) {
+		struct osum_func *f = &s->funcs[i];
+		const char *name = objsum_str(s, f->name);
+		struct gopclntab_wrapper w;
+		unsigned loc;
+
+		if (!name || !gopclntab_syscall_wrapper(name, &w))
+			continue;
+		if (w.abi0 || !t->register_abi)
+			loc = DIS_LOC_SLOT0 + (w.number_arg < DIS_ARG_SLOTS ? w.number_arg : 0);
+		else
+			loc = go_regs[w.number_arg < ARRAY_SIZE(go_regs) ? w.number_arg : 0];
+		if (f->unres_nr && !f->wrap) {
+			/* Its own sites take the number from that argument. */
+			for (uint32_t k = f->unres; k < f->unres + f->unres_nr; k++)
+				if (s->unres[k].reason == OSUM_R_NOT_CONST)
+					s->unres[k].reason = OSUM_R_NR; /* dropped below */
+		}
+		f->wrap |= 1u << loc;
+	}
+	/* Compact away the dropped sites. */
+	uint32_t out = 0;
+
+	for (uint32_t i = 0; i < s->funcs_nr; i++) {
+		struct osum_func *f = &s->funcs[i];
+		uint32_t first = out;
+
+		for (uint32_t k = f->unres; k < f->unres + f->unres_nr; k++)
+			if (s->unres[k].reason != OSUM_R_NR)
+				s->unres[out++] = s->unres[k];
+		f->unres = first;
+		f->unres_nr = out - first;
+	}
+	s->unres_nr = out;
+}
+
+static struct objsum *unsupported(struct objsum *s)
+{
+	s->analysable = false;
+	s->funcs = xcalloc(1, sizeof(*s->funcs));
+	s->funcs_nr = 1;
+	s->unres = xcalloc(1, sizeof(*s->unres));
+	s->unres[0] = (struct osum_unres){ 0, OSUM_R_UNSUPPORTED };
+	s->unres_nr = 1;
+	s->funcs[0] = (struct osum_func){ .name = OSUM_NONE, .unres = 0, .unres_nr = 1 };
+	s->roots = xcalloc(1, sizeof(*s->roots));
+	s->roots_nr = 1;
+	s->entry = 0;
+	return s;
+}
+
+struct objsum *objsum_compute(const struct elf_file *elf)
+{
+	struct objsum *s = xcalloc(1, sizeof(*s));
+	struct builder b = { 0 };
+	struct gopclntab go = { 0 };
+	bool have_go = false;
+
+	s->machine = elf->machine;
+	s->entry = OSUM_NONE;
+	s->is_go = elf->is_go;
+	s->is_exec = elf->type == ELF_TYPE_EXEC || elf->type == ELF_TYPE_PIE;
+	if (!elf->analysable || elf->arch != ELF_ARCH_X86_64)
+		return unsupported(s);
+	s->analysable = true;
+	b.elf = elf;
+	b.s = s;
+	strmap_init(&b.import_ix);
+	strmap_init(&b.str_ix);
+	collect_code(&b);
+	if (!b.code_nr)
+		goto out;
+	for (size_t i = 0; i < b.code_nr; i++)
+		dis_collect_targets(b.code[i].data, b.code[i].end - b.code[i].start, b.code[i].start, &b.tg);
+	collect_symbols(&b, &elf->symtab);
+	collect_symbols(&b, &elf->dynsym);
+	if (elf->is_go && gopclntab_load(&go, elf) == 0) {
+		have_go = true;
+		collect_go(&b, &go);
+	}
+	collect_fdes(&b);
+	collect_init(&b);
+	collect_relocs(&b);
+	collect_plt(&b);
+	for (size_t i = 0; i < b.tg.calls_nr; i++)
+		add_start(&b, b.tg.calls[i], NULL);
+	for (size_t i = 0; i < b.tg.addrs_nr; i++)
+		add_start(&b, b.tg.addrs[i], NULL);
+	build_funcs(&b);
+	build_got(&b);
+	decode_all(&b);
+	if (b.overflow) {
+		/* Too large to summarise within the caps: fall back to "anything". */
+		add_unres(&b, 0, OSUM_R_UNSUPPORTED);
+		if (s->funcs_nr)
+			s->funcs[0].unres_nr++;
+	}
+	if (have_go)
+		mark_go_wrappers(&b, &go);
+	collect_roots(&b);
+	collect_exports(&b);
+out:
+	if (have_go)
+		gopclntab_release(&go);
+	if (!s->funcs_nr)
+		return unsupported(s);
+	strmap_release(&b.import_ix, NULL);
+	strmap_release(&b.str_ix, NULL);
+	free(b.code);
+	free(b.starts);
+	free(b.start_names);
+	free(b.got_slot);
+	free(b.got_target);
+	free(b.noret);
+	dis_targets_release(&b.tg);
+	return s;
+}
+
+void objsum_free(struct objsum *s)
+{
+	if (!s)
+		return;
+	if (s->blob) {
+		free(s->blob);
+	} else {
+		free(s->funcs);
+		free(s->edges);
+		free(s->args);
+		free(s->sys);
+		free(s->unres);
+		free(s->imports);
+		free(s->exports);
+		free(s->roots);
+		free(s->data_imports);
+		free(s->strs);
+	}
+	free(s);
+}
+
+const char *objsum_reason_name(uint32_t reason)
+{
+	static const char *const names[OSUM_R_NR] = {
+		[OSUM_R_NOT_CONST] = "syscall number is not a constant",
+		[OSUM_R_INT80] = "int 0x80 (i386 system call ABI)",
+		[OSUM_R_SYSENTER] = "sysenter (i386 system call ABI)",
+		[OSUM_R_UNSUPPORTED] = "object cannot be analysed",
+		[OSUM_R_OUT_OF_RANGE] = "syscall number out of range",
+	};
+
+	return reason < OSUM_R_NR ? names[reason] : "unknown";
+}
+
+/*
+ * Cache format: a header, then each array as it is in memory.  Arrays are
+ * plain structs of fixed-width fields, so this is stable for one build of
+ * one architecture; ANALYSIS_VERSION and the struct sizes are in the header.
+ */
+#define OSUM_MAGIC 0x314d5553464e4343ull /* "CCNFSUM1" */
+
+struct blob_header {
+	uint64_t magic;
+	uint32_t version;
+	uint32_t sizes;       /* hash of the struct sizes */
+	uint64_t payload_len;
+	uint64_t checksum;    /* XXH3 of the payload */
+	uint16_t machine;
+	uint8_t analysable, is_go, is_exec, pad[3];
+	uint64_t code_bytes;
+	uint32_t entry;
+	uint32_t n[10];
+};
+
+static uint32_t layout_hash(void)
+{
+	return (uint32_t)(sizeof(struct osum_func) * 1 + sizeof(struct osum_edge) * 7 +
+			  sizeof(struct osum_arg) * 31 + sizeof(struct osum_sys) * 127 +
+			  sizeof(struct osum_unres) * 511 + sizeof(struct osum_import) * 2047 +
+			  sizeof(struct osum_export) * 8191 + sizeof(struct blob_header) * 32767);
+}
+
+#define ARRAYS(X)                                                                              \
+	X(0, funcs, funcs_nr) X(1, edges, edges_nr) X(2, args, args_nr) X(3, sys, sys_nr)          \
+	X(4, unres, unres_nr) X(5, imports, imports_nr) X(6, exports, exports_nr)                   \
+	X(7, roots, roots_nr) X(8, data_imports, data_imports_nr) X(9, strs, strs_len)
+
+/* Every array starts 8-byte aligned inside the blob. */
+static size_t pad8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+int objsum_serialize(const struct objsum *s, void **data, size_t *len)
+{
+	struct blob_header h = { 0 };
+	size_t total = sizeof(h);
+	uint8_t *buf, *p;
+
+#define SIZE(i, a, c) total += pad8((size_t)s->c * sizeof(*s->a));
+	ARRAYS(SIZE)
+#undef SIZE
+	buf = xcalloc(1, total);
+	p = buf + sizeof(h);
+#define COPY(i, a, c)                                                                          \
+	h.n[i] = s->c;                                                                         \
+	if (s->c)                                                                              \
+		memcpy(p, s->a, (size_t)s->c * sizeof(*s->a));                                 \
+	p += pad8((size_t)s->c * sizeof(*s->a));
+	ARRAYS(COPY)
+#undef COPY
+	h.magic = OSUM_MAGIC;
+	h.version = ANALYSIS_VERSION;
+	h.sizes = layout_hash();
+	h.payload_len = total - sizeof(h);
+	h.checksum = XXH3_64bits(buf + sizeof(h), total - sizeof(h));
+	h.machine = s->machine;
+	h.analysable = s->analysable;
+	h.is_go = s->is_go;
+	h.is_exec = s->is_exec;
+	h.code_bytes = s->code_bytes;
+	h.entry = s->entry;
+	memcpy(buf, &h, sizeof(h));
+	*data = buf;
+	*len = total;
+	return 0;
+}
+
+struct objsum *objsum_deserialize(void *data, size_t len)
+{
+	struct blob_header h;
+	struct objsum *s;
+	uint8_t *p;
+	size_t need = sizeof(h);
+
+	if (len < sizeof(h))
+		goto bad;
+	memcpy(&h, data, sizeof(h));
+	if (h.magic != OSUM_MAGIC || h.version != ANALYSIS_VERSION || h.sizes != layout_hash() ||
+	    h.payload_len != len - sizeof(h) ||
+	    h.checksum != XXH3_64bits((uint8_t *)data + sizeof(h), len - sizeof(h)))
+		goto bad;
+	s = xcalloc(1, sizeof(*s));
+#define NEED(i, a, c)                                                                          \
+	if (h.n[i] > SIZE_MAX / 64 || !size_add(need, pad8((size_t)h.n[i] * sizeof(*s->a)), &need)) \
+		goto bad_free;
+	ARRAYS(NEED)
+#undef NEED
+	if (need != len)
+		goto bad_free;
+	p = (uint8_t *)data + sizeof(h);
+#define SET(i, a, c)                                                                           \
+	s->c = h.n[i];                                                                         \
+	s->a = (void *)p;                                                                      \
+	p += pad8((size_t)h.n[i] * sizeof(*s->a));
+	ARRAYS(SET)
+#undef SET
+	s->machine = h.machine;
+	s->analysable = h.analysable;
+	s->is_go = h.is_go;
+	s->is_exec = h.is_exec;
+	s->code_bytes = h.code_bytes;
+	s->entry = h.entry;
+	/* Cross-check indexes so a consistent-but-wrong blob cannot send us out of bounds. */
+	for (uint32_t i = 0; i < s->funcs_nr; i++) {
+		const struct osum_func *f = &s->funcs[i];
+
+		if ((uint64_t)f->edges + f->edges_nr > s->edges_nr ||
+		    (uint64_t)f->sys + f->sys_nr > s->sys_nr ||
+		    (uint64_t)f->unres + f->unres_nr > s->unres_nr)
+			goto bad_free;
+	}
+	for (uint32_t i = 0; i < s->edges_nr; i++) {
+		const struct osum_edge *e = &s->edges[i];
+		uint32_t t = e->target & ~OSUM_IMPORT_BIT;
+
+		if ((uint64_t)e->args + e->args_nr > s->args_nr ||
+		    (e->target & OSUM_IMPORT_BIT ? t >= s->imports_nr : t >= s->funcs_nr))
+			goto bad_free;
+	}
+	for (uint32_t i = 0; i < s->exports_nr; i++)
+		if (s->exports[i].func >= s->funcs_nr)
+			goto bad_free;
+	for (uint32_t i = 0; i < s->roots_nr; i++)
+		if (s->roots[i] >= s->funcs_nr)
+			goto bad_free;
+	for (uint32_t i = 0; i < s->data_imports_nr; i++)
+		if (s->data_imports[i] >= s->imports_nr)
+			goto bad_free;
+	if ((s->entry != OSUM_NONE && s->entry >= s->funcs_nr) ||
+	    (s->strs_len && s->strs[s->strs_len - 1] != '\0'))
+		goto bad_free;
+	s->blob = data;
+	return s;
+bad_free:
+	free(s);
+bad:
+	errno = EINVAL;
+	return NULL;
+}

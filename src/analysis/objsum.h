@@ -1,0 +1,145 @@
+#ifndef CONFINE_ANALYSIS_OBJSUM_H
+#define CONFINE_ANALYSIS_OBJSUM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The per-object summary: everything the per-process link needs from one
+ * ELF object, in flat arrays so it can be cached on disk as is.
+ *
+ * Functions cover every byte of the executable sections: a function runs
+ * from its start (symbol, .eh_frame FDE, direct call target, Go pclntab
+ * entry, relocated or lea-taken code address, entry/init/fini) to the next
+ * start.  Edges go from a function to a local function or to an import;
+ * call edges carry what the caller put in each argument location (a
+ * constant or one of its own entry values), which is how wrappers
+ * ("syscall number = argument k") are resolved at link time.
+ */
+
+struct elf_file;
+
+#define OSUM_NONE UINT32_MAX
+#define OSUM_IMPORT_BIT 0x80000000u /* edge target is imports[target & ~bit] */
+
+enum osum_edge_kind {
+	OSUM_EDGE_CALL = 0,   /* direct call or tail jump: args meaningful */
+	OSUM_EDGE_TAKEN,      /* address taken (lea / GOT load / fall-through): no args */
+};
+
+struct osum_func {
+	uint64_t start, end;
+	uint32_t name;        /* offset in strs, or OSUM_NONE */
+	uint32_t edges, edges_nr;   /* into edges[] */
+	uint32_t sys, sys_nr;       /* into sys[] */
+	uint32_t unres, unres_nr;   /* into unres[] */
+	uint32_t wrap;        /* locations whose entry value is used as a syscall number here */
+};
+
+struct osum_edge {
+	uint64_t addr;        /* the instruction */
+	uint32_t target;      /* function index, or OSUM_IMPORT_BIT | import index */
+	uint32_t args;        /* into args[] */
+	uint8_t kind;
+	uint8_t args_nr;
+};
+
+/* A known value in one location at a call: a constant, or the caller's entry value of 'loc2'. */
+struct osum_arg {
+	uint8_t loc;
+	uint8_t is_entry;
+	uint16_t value;       /* the constant (< 1024), or the caller's location */
+};
+
+struct osum_sys {
+	uint64_t addr;
+	uint32_t nr;
+};
+
+enum osum_reason {
+	OSUM_R_NOT_CONST = 0,     /* syscall number not a constant */
+	OSUM_R_INT80,             /* int 0x80 (i386 ABI) */
+	OSUM_R_SYSENTER,
+	OSUM_R_UNSUPPORTED,       /* object cannot be analysed (machine, class) */
+	OSUM_R_OUT_OF_RANGE,      /* constant number outside the table */
+	OSUM_R_NR
+};
+
+struct osum_unres {
+	uint64_t addr;
+	uint32_t reason;
+};
+
+struct osum_import {
+	uint32_t name;        /* offsets in strs */
+	uint32_t version;     /* OSUM_NONE when unversioned */
+};
+
+struct osum_export {
+	uint32_t name;
+	uint32_t version;     /* OSUM_NONE when unversioned */
+	uint32_t func;        /* function index (for an IFUNC: the resolver) */
+	uint8_t hidden;       /* non-default version */
+};
+
+struct objsum {
+	uint16_t machine;
+	bool analysable;
+	bool is_go;
+	bool is_exec;         /* executable (has an entry point that runs) */
+	uint64_t code_bytes;  /* bytes decoded */
+
+	struct osum_func *funcs;
+	uint32_t funcs_nr;
+	struct osum_edge *edges;
+	uint32_t edges_nr;
+	struct osum_arg *args;
+	uint32_t args_nr;
+	struct osum_sys *sys;
+	uint32_t sys_nr;
+	struct osum_unres *unres;
+	uint32_t unres_nr;
+	struct osum_import *imports;
+	uint32_t imports_nr;
+	struct osum_export *exports;
+	uint32_t exports_nr;
+	uint32_t *roots;      /* entry, init/fini/preinit, IFUNC resolvers, data-taken functions */
+	uint32_t roots_nr;
+	uint32_t *data_imports; /* imports whose address sits in data (always used) */
+	uint32_t data_imports_nr;
+	uint32_t entry;       /* function index of e_entry, or OSUM_NONE */
+	char *strs;
+	uint32_t strs_len;
+
+	void *blob;           /* backing storage when loaded from the cache */
+};
+
+/*
+ * Compute the summary of 'elf'.  Never fails on damaged input: what cannot
+ * be analysed becomes an unresolved site.  The summary is the caller's
+ * (objsum_free()).
+ */
+struct objsum *objsum_compute(const struct elf_file *elf);
+void objsum_free(struct objsum *s);
+
+static inline const char *objsum_str(const struct objsum *s, uint32_t off)
+{
+	return off < s->strs_len ? s->strs + off : NULL;
+}
+
+/* Index of the function containing addr, or OSUM_NONE. */
+uint32_t objsum_func_at(const struct objsum *s, uint64_t addr);
+
+/* Serialise (with a checksum) into a new buffer; the caller frees *data. */
+int objsum_serialize(const struct objsum *s, void **data, size_t *len);
+/*
+ * Rebuild a summary from serialised bytes (takes ownership of 'data' on
+ * success).  Returns NULL with errno EINVAL on a bad checksum, version or
+ * layout: corrupt cache entries are recomputed by the caller.
+ */
+struct objsum *objsum_deserialize(void *data, size_t len);
+
+const char *objsum_reason_name(uint32_t reason);
+
+#endif
