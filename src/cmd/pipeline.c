@@ -1,0 +1,835 @@
+#include "cmd/pipeline.h"
+
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analysis/analysis.h"
+#include "analysis/program.h"
+#include "cmd/cmd.h"
+#include "elf/elf.h"
+#include "elf/ldso.h"
+#include "engine/validate.h"
+#include "engine/container.h"
+#include "engine/monitor.h"
+#include "engine/probe.h"
+#include "engine/runopts.h"
+#include "engine/runtime.h"
+#include "image/image.h"
+#include "util/dockerapi.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/strbuf.h"
+#include "util/strmap.h"
+#include "util/xalloc.h"
+
+#define STARS "************************************************************************************"
+
+static struct dockerapi the_api;
+static bool api_ready;
+
+/* The engine handle, set up on first use.  NULL with a message when unreachable. */
+static struct dockerapi *engine(void)
+{
+	if (!api_ready) {
+		if (dockerapi_init(&the_api, NULL))
+			return NULL;
+		if (dockerapi_ping(&the_api)) {
+			dockerapi_release(&the_api);
+			return NULL;
+		}
+		api_ready = true;
+	}
+	return &the_api;
+}
+
+void pipeline_cleanup(void)
+{
+	if (api_ready)
+		container_cleanup_all(&the_api);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void pipeline_result_init(struct pipeline_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	profile_init(&r->profile, SYS_ARCH_X86_64);
+	sysset_clear(&r->analysed);
+	sysset_clear(&r->runtime);
+	sysset_clear(&r->repaired);
+	sysset_clear(&r->missing);
+}
+
+void pipeline_result_release(struct pipeline_result *r)
+{
+	size_t i;
+
+	profile_release(&r->profile);
+	free(r->runtime_name);
+	free(r->error);
+	for (i = 0; i < r->imports_nr; i++)
+		free(r->imports[i]);
+	free(r->imports);
+	memset(r, 0, sizeof(*r));
+}
+
+static void seed(const struct pipeline_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void seed(const struct pipeline_opts *o, const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+
+	if (!o->seed_messages)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	p_info("%s", buf);
+}
+
+static char *join_names(const struct sysset *s, size_t max)
+{
+	const struct syscall_info *tab;
+	struct strbuf sb = STRBUF_INIT;
+	size_t n, i, k = 0;
+
+	tab = syscall_table(SYS_ARCH_X86_64, &n);
+	for (i = 0; i < n; i++) {
+		if (!sysset_has(s, tab[i].nr))
+			continue;
+		if (k == max) {
+			strbuf_addstr(&sb, ", ...");
+			break;
+		}
+		strbuf_addf(&sb, "%s%s", k ? ", " : "", tab[i].name);
+		k++;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+/* ---- copying the analysed files into output/IMAGE ---------------------- */
+
+/*
+ * Open (creating) each folder of 'rel' below 'dirfd' without following a
+ * symlink anywhere: a planted link in output/ cannot redirect the copy.
+ */
+static int open_below(int dirfd, const char *rel, int *out)
+{
+	const char *p = rel;
+	int fd = dup(dirfd), ret = 0;
+
+	*out = -1;
+	if (fd < 0)
+		return -errno;
+	while (*p) {
+		const char *slash = strchr(p, '/');
+		size_t len = slash ? (size_t)(slash - p) : strlen(p);
+		char *part;
+		int next;
+
+		if (!len) {
+			p++;
+			continue;
+		}
+		part = xstrndup(p, len);
+		p += len;
+		if (!strcmp(part, "..") || !strcmp(part, ".")) {
+			free(part);
+			ret = -EINVAL;
+			break;
+		}
+		if (mkdirat(fd, part, 0755) && errno != EEXIST) {
+			ret = -errno;
+			free(part);
+			break;
+		}
+		next = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		free(part);
+		if (next < 0) {
+			ret = -errno;
+			break;
+		}
+		close(fd);
+		fd = next;
+	}
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	*out = fd;
+	return 0;
+}
+
+/* Write 'data' to dirfd/name atomically (temporary + rename), never through a link. */
+static int write_at(int dirfd, const char *name, const void *data, size_t len, unsigned mode)
+{
+	char *tmp = xasprintf(".%s.confine-tmp", name);
+	const char *p = data;
+	int fd, ret = 0;
+
+	unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0755);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			break;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (!ret && renameat(dirfd, tmp, dirfd, name))
+		ret = -errno;
+	if (ret)
+		unlinkat(dirfd, tmp, 0);
+out:
+	free(tmp);
+	return ret;
+}
+
+static int copy_one(const struct rootfs *fs, int basefd, const char *path, const char *outdir)
+{
+	const struct rootfs_node *node = NULL;
+	char *real = NULL, *dir, *slash;
+	struct fs_map map;
+	int dfd = -1, ret;
+
+	ret = rootfs_resolve(fs, path, true, &node, &real);
+	if (ret || node->type != ROOTFS_REG || !node->blob) {
+		free(real);
+		return 0; /* nothing kept to copy (not an ELF file, or absent) */
+	}
+	dir = xstrdup(real);
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	ret = open_below(basefd, dir[0] ? dir + 1 : "", &dfd);
+	if (ret) {
+		ret = err_set(-ret, "cannot create folder '%s%s' in '%s': %s", outdir, dir,
+			      outdir, strerror(-ret));
+		goto out;
+	}
+	ret = fs_map_file(node->blob, &map);
+	if (!ret) {
+		ret = write_at(dfd, slash + 1, map.data, map.size, node->mode);
+		if (ret)
+			ret = err_set(-ret, "cannot write '%s%s': %s", outdir, real, strerror(-ret));
+		fs_unmap(&map);
+	}
+	close(dfd);
+out:
+	free(dir);
+	free(real);
+	return ret;
+}
+
+#define OUTPUT_MARKER ".confine-output"
+
+static bool dir_is_empty(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool empty = true;
+
+	if (!d)
+		return true;
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			empty = false;
+			break;
+		}
+	}
+	closedir(d);
+	return empty;
+}
+
+/*
+ * output/IMAGE is confine's own folder: one holding files but no marker is
+ * someone else's and is refused; confine's own is emptied and refilled.
+ * On success *fd is an O_NOFOLLOW handle on the folder.
+ */
+static int prepare_copy_dir(const char *dir, int *fd)
+{
+	char *marker = fs_join(dir, OUTPUT_MARKER);
+	struct stat st;
+	int ret = 0;
+
+	if (!lstat(dir, &st)) {
+		if (!S_ISDIR(st.st_mode)) {
+			ret = err_set(ENOTDIR, "output folder '%s' exists and is not a folder", dir);
+			goto out;
+		}
+		if (!fs_exists(marker) && !dir_is_empty(dir)) {
+			ret = err_set(EEXIST,
+				      "output folder '%s' holds files confine did not write; "
+				      "remove it or choose another -o", dir);
+			goto out;
+		}
+		ret = fs_remove_tree(dir);
+		if (ret)
+			goto out;
+	}
+	ret = fs_mkdir_p(dir, 0755);
+	if (ret)
+		goto out;
+	*fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0) {
+		ret = err_set(errno, "cannot open output folder '%s': %s", dir, strerror(errno));
+		goto out;
+	}
+	ret = write_at(*fd, OUTPUT_MARKER, "confine output folder\n", 22, 0644);
+	if (ret) {
+		close(*fd);
+		ret = err_set(-ret, "cannot write '%s': %s", marker, strerror(-ret));
+	}
+out:
+	free(marker);
+	return ret;
+}
+
+/* Every object of every program, unique by canonical path, sorted. */
+static const char **program_objects(const struct program_set *ps, struct strmap *seen,
+				    size_t *nr)
+{
+	size_t i, j;
+
+	for (i = 0; i < ps->nr; i++) {
+		const struct program *pg = &ps->progs[i];
+
+		if (pg->real)
+			strmap_put(seen, pg->real, (void *)pg);
+		if (!pg->libs_done || pg->libs_err)
+			continue;
+		for (j = 0; j < pg->libs.libs_nr; j++)
+			if (pg->libs.libs[j].real)
+				strmap_put(seen, pg->libs.libs[j].real, (void *)&pg->libs.libs[j]);
+	}
+	*nr = seen->nr;
+	return strmap_sorted_keys(seen);
+}
+
+static int copy_objects(const struct pipeline_opts *o, const struct image *img,
+			const char *const *objs, size_t nr)
+{
+	int fd = -1, ret;
+	size_t i;
+
+	ret = prepare_copy_dir(o->copy_dir, &fd);
+	if (ret)
+		return ret;
+	for (i = 0; i < nr && !ret; i++) {
+		ret = copy_one(img->rootfs, fd, objs[i], o->copy_dir);
+		progress_update(cmd_progress(), "copying", i + 1, nr);
+	}
+	close(fd);
+	return ret;
+}
+
+/* Imports of every object, for Confine's method. */
+static void collect_imports(const struct program_set *ps, struct pipeline_result *r)
+{
+	struct strmap names = STRMAP_INIT, done = STRMAP_INIT;
+	const char **keys;
+	size_t i, j, k;
+
+	for (i = 0; i < ps->nr; i++) {
+		const struct program *pg = &ps->progs[i];
+
+		if (!pg->libs_done || pg->libs_err)
+			continue;
+		for (j = 0; j < pg->libs.libs_nr; j++) {
+			const struct ldso_lib *l = &pg->libs.libs[j];
+
+			if (!l->elf || !l->real || strmap_contains(&done, l->real))
+				continue;
+			strmap_put(&done, l->real, NULL);
+			if (l->elf->is_go)
+				r->is_go = true;
+			if (strstr(l->real, "musl"))
+				r->uses_musl = true;
+			for (k = 1; k < l->elf->dynsym.nr; k++) {
+				const struct elf_symbol *s = &l->elf->dynsym.syms[k];
+
+				if (!s->defined && s->name[0])
+					strmap_put(&names, s->name, NULL);
+			}
+		}
+	}
+	keys = strmap_sorted_keys(&names);
+	for (i = 0; i < names.nr; i++) {
+		ALLOC_GROW(r->imports, r->imports_nr + 1, r->imports_alloc);
+		r->imports[r->imports_nr++] = xstrdup(keys[i]);
+	}
+	free(keys);
+	strmap_release(&names, NULL);
+	strmap_release(&done, NULL);
+}
+
+/* ---- containers ---------------------------------------------------------- */
+
+static int build_spec(const struct pipeline_opts *o, struct container_spec *spec)
+{
+	size_t i;
+	int ret;
+
+	container_spec_init(spec);
+	spec->image = xstrdup(o->ref + strlen("docker:"));
+	if (o->run_options && *o->run_options) {
+		ret = runopts_parse(o->run_options, spec);
+		if (ret)
+			return err_wrap(ret, "image '%s': \"options\"", o->name);
+	}
+	if (o->run_args && *o->run_args) {
+		char **argv = NULL;
+		int argc = 0;
+
+		ret = runopts_split(o->run_args, &argv, &argc);
+		if (ret)
+			return err_wrap(ret, "image '%s': \"args\"", o->name);
+		spec->cmd_set = true;
+		for (i = 0; i < (size_t)argc; i++)
+			strlist_push(&spec->cmd, argv[i]);
+		runopts_free_argv(argv);
+	}
+	for (i = 0; i < o->links_nr; i++)
+		strlist_push(&spec->links, o->links[i]);
+	return 0;
+}
+
+/* The probe a run uses: the workload when given, else the health check. */
+static int pick_probe(const struct pipeline_opts *o, struct probe *pr, bool *have)
+{
+	const char *spec = o->workload ? o->workload : o->health;
+	int ret;
+
+	memset(pr, 0, sizeof(*pr));
+	*have = false;
+	if (!spec)
+		return 0;
+	ret = probe_parse(spec, pr);
+	if (ret)
+		return err_wrap(ret, "image '%s'", o->name);
+	*have = true;
+	return 0;
+}
+
+/* ---- validation ------------------------------------------------------- */
+
+static char *reasons_text(const struct validate_result *vr)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < vr->reasons.nr; i++)
+		strbuf_addf(&sb, "%s%s", i ? "; " : "", vr->reasons.v[i]);
+	return strbuf_detach(&sb, NULL);
+}
+
+static int validate_once(const struct pipeline_opts *o, struct dockerapi *api,
+			 const struct container_spec *spec, const struct probe *probe,
+			 struct pipeline_result *r, struct validate_result *vr)
+{
+	struct validate_opts vo;
+	struct strbuf sb = STRBUF_INIT;
+	int ret;
+
+	ret = profile_render(&r->profile, PROFILE_DOCKER, &sb);
+	if (ret)
+		return ret;
+	memset(&vo, 0, sizeof(vo));
+	vo.profile_json = sb.buf;
+	vo.probe = probe;
+	vo.timeout_ms = o->monitor_max_ms;
+	vo.progress = cmd_progress();
+	ret = validate_profile(api, spec, &vo, vr);
+	strbuf_release(&sb);
+	return ret;
+}
+
+static int run_validation(const struct pipeline_opts *o, struct dockerapi *api,
+			  const struct container_spec *spec, const struct probe *probe,
+			  struct pipeline_result *r)
+{
+	int round, rounds = o->repair_rounds > 0 ? o->repair_rounds : 3;
+	int ret = 0;
+
+	for (round = 0;; round++) {
+		struct validate_result vr;
+		struct sysset add;
+		size_t n;
+
+		validate_result_init(&vr);
+		ret = validate_once(o, api, spec, probe, r, &vr);
+		if (ret) {
+			validate_result_release(&vr);
+			return ret;
+		}
+		r->validated = true;
+		r->hardened = vr.ok;
+		if (!r->launched && vr.baseline.started)
+			r->launched = true;
+		if (vr.baseline.started && (!vr.baseline.exited || vr.baseline.exit_code == 0))
+			r->stays_running = true;
+		sysset_clear(&add);
+		n = validate_missing_set(&vr, &add);
+		sysset_clear(&r->missing);
+		sysset_union(&r->missing, &add);
+		free(r->error);
+		r->error = vr.ok ? NULL : reasons_text(&vr);
+		validate_result_release(&vr);
+		if (r->hardened || !o->repair || !n || round + 1 >= rounds)
+			break;
+		{
+			char *names = join_names(&add, 50);
+
+			p_info("Repair: the audit run saw %zu syscall%s denied: %s; adding %s and "
+			       "validating again", n, n == 1 ? "" : "s", names, n == 1 ? "it" : "them");
+			free(names);
+		}
+		sysset_union(&r->profile.allow, &add);
+		sysset_union(&r->repaired, &add);
+		if (o->profile_path) {
+			ret = profile_write(&r->profile, PROFILE_DOCKER, o->profile_path);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/* ---- the pipeline ------------------------------------------------------ */
+
+int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
+{
+	struct image_open_opts iopts = { 0 };
+	struct image *img = NULL;
+	struct program_set ps;
+	struct analysis_opts aopts = { 0 };
+	struct analysis *an = NULL;
+	struct container_spec spec;
+	struct probe probe;
+	struct monitor_result mr;
+	struct dockerapi *api = NULL;
+	struct strmap objs_seen = STRMAP_INIT;
+	const char **objs = NULL;
+	bool is_docker = !strncmp(o->ref, "docker:", 7), have_probe = false;
+	double t0 = now_s(), t;
+	size_t i, nobjs = 0;
+	int ret;
+
+	container_spec_init(&spec);
+	monitor_result_init(&mr);
+	memset(&probe, 0, sizeof(probe));
+	iopts.progress = cmd_progress();
+	ret = image_open(o->ref, &iopts, &img);
+	r->image_s = now_s() - t0;
+	if (ret)
+		goto out_nothing;
+	program_set_init(&ps, img->rootfs, &img->config);
+	program_set_add_config(&ps, &img->config);
+	if (o->all_binaries)
+		program_set_add_all_binaries(&ps, cmd_progress());
+
+	if ((o->monitor || o->validate) && is_docker) {
+		api = engine();
+		if (!api) {
+			ret = err_wrap(-ECONNREFUSED, "the monitor and validation phases need the "
+						      "Docker engine");
+			goto out;
+		}
+		ret = build_spec(o, &spec);
+		if (!ret)
+			ret = pick_probe(o, &probe, &have_probe);
+		if (ret)
+			goto out;
+	} else if (o->monitor || o->validate) {
+		warn_add("%s: monitor and validation need a docker: image; skipped", o->ref);
+	}
+
+	/* MONITOR */
+	if (o->monitor && api) {
+		struct monitor_opts mo = { 0 };
+
+		seed(o, "--->Starting MONITOR phase:");
+		seed(o, "Running the container until it is idle (at most %ld s), watching its "
+			"processes through /proc", (o->monitor_max_ms ? o->monitor_max_ms : 10000) / 1000);
+		t = now_s();
+		mo.max_ms = o->monitor_max_ms;
+		mo.collect_maps = true;
+		mo.probe = have_probe ? &probe : NULL;
+		mo.probe_timeout_ms = o->probe_timeout_ms;
+		mo.progress = cmd_progress();
+		ret = monitor_run(api, &spec, &mo, &mr);
+		r->monitor_s = now_s() - t;
+		if (ret)
+			goto out;
+		r->monitored = true;
+		r->launched = mr.started;
+		r->stays_running = mr.started && (!mr.exited || mr.exit_code == 0);
+		r->monitor_exes_nr = mr.exes_nr;
+		r->monitor_libs_nr = mr.libs_nr;
+		if (!mr.started)
+			warn_add("%s: the container did not start: %s", o->name,
+				 mr.start_error ? mr.start_error : "unknown reason");
+		if (mr.probe_ran && mr.probe_status)
+			warn_add("%s: probe '%s' failed in the monitor run: %s", o->name,
+				 probe.spec ? probe.spec : "?",
+				 mr.probe_error ? mr.probe_error : "failed");
+		for (i = 0; i < mr.exes_nr; i++)
+			if (program_set_add(&ps, mr.exes[i], PROGRAM_MONITOR, "seen running") < 0)
+				warn_add("%s: monitored executable '%s' not usable: %s", o->name,
+					 mr.exes[i], err_msg());
+		aopts.dlopen = (const char *const *)mr.libs;
+		aopts.dlopen_nr = mr.libs_nr;
+		seed(o, "Container: %s ran %.1f s%s; extracted psList with %zu elements "
+			"(%zu executables, %zu mapped libraries)", o->name, (double)mr.ran_ms / 1000,
+			mr.exited ? " and exited" : "", mr.exes_nr + mr.libs_nr, mr.exes_nr,
+			mr.libs_nr);
+		if (o->seed_messages && !cmd_opts.quiet && !cmd_opts.json) {
+			struct strbuf sb = STRBUF_INIT;
+
+			for (i = 0; i < mr.exes_nr; i++)
+				strbuf_addf(&sb, "%s'%s'", i ? ", " : "", mr.exes[i]);
+			p_info("Container: %s PS List: {%s}", o->name, strbuf_str(&sb));
+			strbuf_release(&sb);
+		}
+	}
+
+	program_set_resolve_libs(&ps, cmd_progress());
+	/* The libraries the monitor saw mapped are analysed (dlopen) and copied too. */
+	for (i = 0; i < mr.libs_nr; i++) {
+		const struct rootfs_node *node;
+		char *real = NULL;
+
+		if (!rootfs_resolve(img->rootfs, mr.libs[i], true, &node, &real))
+			strmap_put(&objs_seen, real, NULL);
+		free(real);
+	}
+	objs = program_objects(&ps, &objs_seen, &nobjs);
+	r->programs_nr = ps.nr;
+	r->objects_nr = nobjs;
+	if (o->copy_dir) {
+		seed(o, "Starting to copy identified binaries and libraries (This can take some "
+			"time...)");
+		ret = copy_objects(o, img, objs, nobjs);
+		if (ret)
+			goto out;
+		seed(o, "Finished copying identified binaries and libraries");
+	}
+	if (o->monitor && api)
+		seed(o, "<---Finished MONITOR phase\n");
+
+	/* Direct Syscall Extraction + ANALYZE: the binary analysis does both. */
+	seed(o, "--->Starting Direct Syscall Extraction");
+	seed(o, "Extracting direct system call invocations (%zu programs, %zu objects)", ps.nr,
+	     nobjs);
+	t = now_s();
+	aopts.progress = cmd_progress();
+	ret = analysis_image(img, &ps, &aopts, &an);
+	r->analysis_s = now_s() - t;
+	if (ret)
+		goto out;
+	seed(o, "<---Finished Direct Syscall Extraction\n");
+	seed(o, "--->Starting ANALYZE phase");
+	seed(o, "Linking each program with its libraries and following calls from its entry "
+		"points, init code and address-taken functions");
+	sysset_union(&r->analysed, &an->syscalls);
+	for (i = 0; i < an->programs_nr; i++) {
+		const struct analysis_program *ap = &an->programs[i];
+
+		r->unresolved_nr += ap->unresolved_nr;
+		if (ap->error) {
+			r->programs_failed++;
+			warn_add("%s: cannot analyse '%s' (all syscalls assumed): %s", o->name,
+				 ap->path, ap->error_msg ? ap->error_msg : "failed");
+		} else if (ap->all_syscalls) {
+			warn_add("%s: '%s' has %zu unresolved syscall site%s: all syscalls assumed "
+				 "for it (see 'confine analyze')", o->name, ap->path,
+				 ap->unresolved_nr, ap->unresolved_nr == 1 ? "" : "s");
+		}
+	}
+	collect_imports(&ps, r);
+	seed(o, "%zu system calls reachable; %zu unresolved site%s; %zu imported functions",
+	     sysset_count(&r->analysed), r->unresolved_nr, r->unresolved_nr == 1 ? "" : "s",
+	     r->imports_nr);
+	seed(o, "<---Finished ANALYZE phase\n");
+
+	/* INTEGRATE */
+	seed(o, "--->Starting INTEGRATE phase, extracting the list required system calls");
+	if (!o->no_runtime) {
+		struct runtime_info info = { 0 };
+		bool detected = api && !runtime_detect(api, &info);
+
+		ret = runtime_sysset(detected ? &info : NULL, SYS_ARCH_X86_64, &r->runtime);
+		if (ret) {
+			runtime_info_release(&info);
+			goto out;
+		}
+		r->runtime_name = detected ? xasprintf("%s %s", info.name, info.version)
+					   : xstrdup("runc (newest known set)");
+		runtime_info_release(&info);
+		seed(o, "Adding the %zu system calls the runtime (%s) makes after installing the "
+			"filter", sysset_count(&r->runtime), r->runtime_name);
+	}
+	seed(o, "Generating final system call filter list");
+	sysset_union(&r->profile.allow, &r->analysed);
+	sysset_union(&r->profile.allow, &r->runtime);
+	for (i = 0; i < o->deny_nr; i++) {
+		int nr = syscall_number(SYS_ARCH_X86_64, o->deny[i]);
+
+		if (nr < 0) {
+			ret = err_set(EINVAL, "--deny: unknown syscall '%s'", o->deny[i]);
+			goto out;
+		}
+		sysset_del(&r->profile.allow, nr);
+	}
+	profile_set_name(&r->profile, o->name);
+	profile_check_names(&r->profile);
+	seed(o, STARS);
+	seed(o, "Container Name: %s Num of filtered syscalls (original): %zu", o->name,
+	     profile_blocked_count(&r->profile));
+	seed(o, STARS);
+	seed(o, "<---Finished INTEGRATE phase\n");
+	if (o->profile_path) {
+		ret = profile_write(&r->profile, PROFILE_DOCKER, o->profile_path);
+		if (ret)
+			goto out;
+	}
+
+	/* Validation */
+	if (o->validate && api) {
+		seed(o, "--->Validating generated Seccomp profile: %s",
+		     o->profile_path ? o->profile_path : "(in memory)");
+		t = now_s();
+		ret = run_validation(o, api, &spec, have_probe ? &probe : NULL, r);
+		r->validation_s = now_s() - t;
+		if (ret)
+			goto out;
+		if (r->hardened) {
+			seed(o, STARS);
+			seed(o, "Finished validation. Container for image: %s was hardened "
+				"SUCCESSFULLY!", o->name);
+			seed(o, STARS);
+		} else {
+			char *names = join_names(&r->missing, 50);
+
+			seed(o, "Container for image: %s was hardened with problems: %s%s%s", o->name,
+			     r->error ? r->error : "validation failed",
+			     sysset_count(&r->missing) ? "; denied syscalls: " : "", names);
+			free(names);
+		}
+	}
+	ret = 0;
+out:
+	free(objs);
+	strmap_release(&objs_seen, NULL);
+	analysis_free(an);
+	program_set_release(&ps);
+	image_free(img);
+out_nothing:
+	r->total_s = now_s() - t0;
+	probe_release(&probe);
+	monitor_result_release(&mr);
+	container_spec_release(&spec);
+	return ret;
+}
+
+/* ---- JSON ------------------------------------------------------------ */
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorted names of a set (JSON array, new reference). */
+json_t *pipeline_names_json(const struct sysset *s)
+{
+	const struct syscall_info *tab;
+	json_t *a = json_array();
+	const char **v;
+	size_t n, i, k = 0;
+
+	tab = syscall_table(SYS_ARCH_X86_64, &n);
+	v = xcalloc(n + 1, sizeof(*v));
+	for (i = 0; i < n; i++)
+		if (sysset_has(s, tab[i].nr))
+			v[k++] = tab[i].name;
+	qsort(v, k, sizeof(*v), cmp_name);
+	for (i = 0; i < k; i++)
+		json_array_append_new(a, json_string(v[i]));
+	free(v);
+	return a;
+}
+
+static void collect_warning(const char *msg, void *ctx)
+{
+	json_array_append_new(ctx, json_string(msg));
+}
+
+json_t *pipeline_result_json(const struct pipeline_result *r, const char *image)
+{
+	json_t *o = json_object(), *w = json_array(), *v;
+
+	json_object_set_new(o, "image", json_string(image));
+	json_object_set_new(o, "allowed", json_integer((json_int_t)sysset_count(&r->profile.allow)));
+	json_object_set_new(o, "blocked", json_integer((json_int_t)profile_blocked_count(&r->profile)));
+	json_object_set_new(o, "programs", json_integer((json_int_t)r->programs_nr));
+	json_object_set_new(o, "objects", json_integer((json_int_t)r->objects_nr));
+	json_object_set_new(o, "programs_failed", json_integer((json_int_t)r->programs_failed));
+	json_object_set_new(o, "unresolved_sites", json_integer((json_int_t)r->unresolved_nr));
+	json_object_set_new(o, "runtime", r->runtime_name ? json_string(r->runtime_name) : json_null());
+	json_object_set_new(o, "runtime_syscalls", pipeline_names_json(&r->runtime));
+	json_object_set_new(o, "syscalls", pipeline_names_json(&r->profile.allow));
+	if (r->monitored) {
+		v = json_object();
+		json_object_set_new(v, "launched", json_boolean(r->launched));
+		json_object_set_new(v, "stays_running", json_boolean(r->stays_running));
+		json_object_set_new(v, "executables", json_integer((json_int_t)r->monitor_exes_nr));
+		json_object_set_new(v, "libraries", json_integer((json_int_t)r->monitor_libs_nr));
+		json_object_set_new(o, "monitor", v);
+	}
+	if (r->validated) {
+		v = json_object();
+		json_object_set_new(v, "hardened", json_boolean(r->hardened));
+		json_object_set_new(v, "missing", pipeline_names_json(&r->missing));
+		json_object_set_new(v, "repaired", pipeline_names_json(&r->repaired));
+		json_object_set_new(v, "error", r->error ? json_string(r->error) : json_null());
+		json_object_set_new(o, "validation", v);
+	}
+	v = json_object();
+	json_object_set_new(v, "image", json_real(r->image_s));
+	json_object_set_new(v, "monitor", json_real(r->monitor_s));
+	json_object_set_new(v, "analysis", json_real(r->analysis_s));
+	json_object_set_new(v, "validation", json_real(r->validation_s));
+	json_object_set_new(v, "total", json_real(r->total_s));
+	json_object_set_new(o, "seconds", v);
+	warn_drain(collect_warning, w);
+	json_object_set_new(o, "warnings", w);
+	return o;
+}
+

@@ -1,0 +1,86 @@
+#ifndef CONFINE_CMD_PIPELINE_H
+#define CONFINE_CMD_PIPELINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "profile/profile.h"
+#include "syscalls/syscalls.h"
+
+/*
+ * One image through the whole pipeline, shared by 'confine profile' and
+ * 'confine batch': open, (monitor), program set, analysis, profile
+ * (+ runtime set), (validation with repair).  It lives in cmd/ because it
+ * ties every layer together and prints the seed tutorial's phase messages.
+ */
+struct pipeline_opts {
+	const char *ref;         /* transport-prefixed image reference */
+	const char *name;        /* image name for messages and outputs */
+	const char *run_options; /* docker run options (images JSON "options") */
+	const char *run_args;    /* arguments after the image ("args") */
+	const char *health;      /* probe spec or NULL */
+	const char *workload;    /* probe spec or NULL */
+	long probe_timeout_ms;
+	char **links;            /* "container:alias" links to dependencies */
+	size_t links_nr;
+
+	bool monitor;            /* run the monitor phase (docker: images only) */
+	long monitor_max_ms;
+	bool all_binaries;
+	bool no_runtime;         /* leave the runtime's own syscalls out */
+	/* Syscalls denied whatever the analysis says (what breaks without X?). */
+	char **deny;
+	size_t deny_nr;
+	bool validate;
+	bool repair;             /* add syscalls validation finds missing, revalidate */
+	int repair_rounds;       /* default 3 */
+	bool seed_messages;      /* print the Confine tutorial's phase lines */
+
+	const char *copy_dir;    /* copy analysed ELF files here (output/IMAGE), or NULL */
+	const char *profile_path;/* write the Docker profile here before validating, or NULL */
+};
+
+struct pipeline_result {
+	struct profile profile;     /* the final allowlist (after repair) */
+	struct sysset analysed;     /* union over programs (binary analysis) */
+	struct sysset runtime;      /* the runtime's own set (added) */
+	struct sysset repaired;     /* added by --repair */
+	char *runtime_name;         /* "runc 1.1.5" or NULL */
+	size_t programs_nr, objects_nr, unresolved_nr, programs_failed;
+	size_t monitor_exes_nr, monitor_libs_nr;
+	bool monitored;
+	bool launched;              /* the baseline container started */
+	bool stays_running;         /* and stayed up (or exited 0 like a job) */
+	bool validated;             /* validation ran */
+	bool hardened;              /* validation passed */
+	struct sysset missing;      /* syscalls validation found denied */
+	char *error;                /* why validation or a phase failed, or NULL */
+	bool is_go;                 /* some program is a Go binary */
+	bool uses_musl;             /* some object is musl's (Confine picks its musl graph) */
+	/* ELF imports of every analysed object, for Confine's method (owned). */
+	char **imports;
+	size_t imports_nr, imports_alloc;
+	double image_s, monitor_s, analysis_s, validation_s, total_s;
+};
+
+void pipeline_result_init(struct pipeline_result *r);
+void pipeline_result_release(struct pipeline_result *r);
+
+/*
+ * Run the pipeline.  Returns 0 when a profile was produced (validation may
+ * still have failed: see r->hardened), or a negative errno (message set)
+ * when no profile could be made.  -EINTR after Ctrl-C.
+ */
+int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r);
+
+/* Sorted names of a set, as a JSON array (new reference). */
+json_t *pipeline_names_json(const struct sysset *s);
+/* The outcome as JSON, warnings drained into "warnings" (new reference). */
+json_t *pipeline_result_json(const struct pipeline_result *r, const char *image);
+
+/* Remove confine's containers (on exit and from the signal path). */
+void pipeline_cleanup(void);
+
+#endif
