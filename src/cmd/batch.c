@@ -785,8 +785,8 @@ int cmd_batch(int argc, char **argv)
 		o.copy_dir = copy_dir;
 		o.profile_path = prof_path;
 		pipeline_result_init(r);
-		ret = 0;
-		if (e->deps_nr && !strncmp(ref, "docker:", 7) && (o.monitor || o.validate)) {
+		ret = pipeline_check_output(prof_path, false);
+		if (!ret && e->deps_nr && !strncmp(ref, "docker:", 7) && (o.monitor || o.validate)) {
 			ret = dockerapi_init(&api, NULL);
 			if (!ret)
 				api_ok = true;

@@ -683,7 +683,8 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 	seed(o, "--->Starting INTEGRATE phase, extracting the list required system calls");
 	if (!o->no_runtime) {
 		struct runtime_info info = { 0 };
-		bool detected = api && !runtime_detect(api, &info);
+		struct dockerapi *rapi = api ? api : is_docker ? engine() : NULL;
+		bool detected = rapi && !runtime_detect(rapi, &info);
 
 		ret = runtime_sysset(detected ? &info : NULL, SYS_ARCH_X86_64, &r->runtime);
 		if (ret) {
@@ -833,3 +834,24 @@ json_t *pipeline_result_json(const struct pipeline_result *r, const char *image)
 	return o;
 }
 
+
+/* ---- outputs -------------------------------------------------------------- */
+
+int pipeline_check_output(const char *path, bool force)
+{
+	struct profile p;
+	size_t len = strlen(path);
+	int ret;
+
+	if (force || !fs_exists(path))
+		return 0;
+	if (len > 4 && !strcmp(path + len - 4, ".bpf"))
+		return 0;
+	profile_init(&p, SYS_ARCH_X86_64);
+	ret = profile_read_file(path, &p, NULL);
+	profile_release(&p);
+	if (ret)
+		return err_set(EEXIST, "'%s' exists and is not a seccomp profile; not replacing it",
+			       path);
+	return 0;
+}

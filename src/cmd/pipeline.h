@@ -80,6 +80,13 @@ json_t *pipeline_names_json(const struct sysset *s);
 /* The outcome as JSON, warnings drained into "warnings" (new reference). */
 json_t *pipeline_result_json(const struct pipeline_result *r, const char *image);
 
+/*
+ * An existing output file is replaced only when it is a seccomp profile (a
+ * previous run's), a .bpf file, or with 'force': never a user's other file.
+ * Returns 0 or -EEXIST with a message.
+ */
+int pipeline_check_output(const char *path, bool force);
+
 /* Remove confine's containers (on exit and from the signal path). */
 void pipeline_cleanup(void);
 

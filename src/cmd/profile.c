@@ -43,23 +43,6 @@ static const char usage[] =
 	"  -j, --json           summary as JSON on stdout (the profile goes to -o)\n"
 	"  -q, --quiet          no progress or messages\n";
 
-/* An existing output file may be replaced when it is a profile (a previous run's). */
-static int check_output(const char *path, bool force)
-{
-	struct profile p;
-	int ret;
-
-	if (force || !fs_exists(path))
-		return 0;
-	profile_init(&p, SYS_ARCH_X86_64);
-	ret = profile_read_file(path, &p, NULL);
-	profile_release(&p);
-	if (ret && !(strlen(path) > 4 && !strcmp(path + strlen(path) - 4, ".bpf")))
-		return err_set(EEXIST, "'%s' exists and is not a seccomp profile; not replacing it "
-				       "(use --force)", path);
-	return 0;
-}
-
 static void on_signal_cleanup(void)
 {
 	pipeline_cleanup();
@@ -154,7 +137,7 @@ int cmd_profile(int argc, char **argv)
 		p_err("profile: --json with --format %s needs -o FILE", profile_format_name(fmt));
 		goto usage_err;
 	}
-	if (output && check_output(output, force)) {
+	if (output && pipeline_check_output(output, force)) {
 		p_err_last();
 		free(deny);
 		return 1;
