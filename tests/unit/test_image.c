@@ -91,14 +91,17 @@ static void tar_build(struct strbuf *t, const struct ent *ents, size_t n)
 	strbuf_add(t, zeros, sizeof(zeros));
 }
 
-static void gzip_buf(const struct strbuf *in, struct strbuf *out)
+static void compress_buf(const struct strbuf *in, struct strbuf *out, bool zstd)
 {
 	struct archive *a = archive_write_new();
 	struct archive_entry *e = archive_entry_new();
 	size_t used = 0, cap = in->len + 4096;
 	char *buf = xmalloc(cap);
 
-	archive_write_add_filter_gzip(a);
+	if (zstd)
+		assert_int_equal(archive_write_add_filter_zstd(a), ARCHIVE_OK);
+	else
+		archive_write_add_filter_gzip(a);
 	archive_write_set_format_raw(a);
 	archive_write_set_bytes_in_last_block(a, 1);
 	assert_int_equal(archive_write_open_memory(a, buf, cap, &used), ARCHIVE_OK);
@@ -111,6 +114,11 @@ static void gzip_buf(const struct strbuf *in, struct strbuf *out)
 	strbuf_init(out, 0);
 	strbuf_add(out, buf, used);
 	free(buf);
+}
+
+static void gzip_buf(const struct strbuf *in, struct strbuf *out)
+{
+	compress_buf(in, out, false);
 }
 
 static void digest_of(const struct strbuf *b, char out[SHA256_HEX_LEN + 8])
@@ -163,6 +171,7 @@ static const struct ent layer2[] = {
 
 struct img_opts {
 	bool gzip;           /* OCI layers gzip-compressed */
+	bool zstd;           /* OCI layers zstd-compressed */
 	bool bad_diff_id;    /* config names the wrong diff_id for layer 2 */
 	bool missing_layer;  /* manifest names a layer that is absent */
 	bool bad_blob_digest;/* OCI manifest digest differs from content */
@@ -266,6 +275,7 @@ static char *make_oci_dir(const char *name, const struct img_opts *o)
 	struct strbuf l1, l2, z1, z2, cfgb, manb, idxb;
 	char d1[80], d2[80], s1[80], s2[80], cfgd[80], mand[80];
 	char *dir = spath(name), *blobs, *p, *cfg;
+	const char *media;
 
 	blobs = xasprintf("%s/blobs/sha256", dir);
 	assert_int_equal(fs_mkdir_p(blobs, 0755), 0);
@@ -273,9 +283,9 @@ static char *make_oci_dir(const char *name, const struct img_opts *o)
 	tar_build(&l2, layer2, ARRAY_SIZE(layer2));
 	digest_of(&l1, d1);
 	digest_of(&l2, d2);
-	if (o && o->gzip) {
-		gzip_buf(&l1, &z1);
-		gzip_buf(&l2, &z2);
+	if (o && (o->gzip || o->zstd)) {
+		compress_buf(&l1, &z1, o->zstd);
+		compress_buf(&l2, &z2, o->zstd);
 	} else {
 		strbuf_init(&z1, 0);
 		strbuf_add(&z1, l1.buf, l1.len);
@@ -290,14 +300,14 @@ static char *make_oci_dir(const char *name, const struct img_opts *o)
 	put_blob(dir, &cfgb, cfgd);
 	if (o && o->bad_blob_digest)
 		s2[10] = s2[10] == 'a' ? 'b' : 'a';
+	media = o && o->gzip ? "+gzip" : o && o->zstd ? "+zstd" : "";
 	strbuf_init(&manb, 0);
 	strbuf_addf(&manb,
 		    "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
 		    "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"%s\",\"size\":%zu},"
 		    "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar%s\",\"digest\":\"%s\",\"size\":%zu},"
 		    "{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar%s\",\"digest\":\"%s\",\"size\":%zu}]}",
-		    cfgd, cfgb.len, o && o->gzip ? "+gzip" : "", s1, z1.len, o && o->gzip ? "+gzip" : "", s2,
-		    z2.len);
+		    cfgd, cfgb.len, media, s1, z1.len, media, s2, z2.len);
 	put_blob(dir, &manb, mand);
 	if (o && o->corrupt_blob) {
 		p = xasprintf("%s/%s", blobs, s2 + 7);
@@ -554,12 +564,15 @@ static void test_docker_archive(void **state)
 static void test_oci(void **state)
 {
 	static const struct img_opts gz = { .gzip = true, .docker_manifest = true };
+	static const struct img_opts zs = { .zstd = true };
 	char *dir = make_oci_dir("oci-plain", NULL), *dirz = make_oci_dir("oci-gz", &gz);
+	char *dirzs = make_oci_dir("oci-zstd", &zs);
 	char *arc = make_oci_archive("oci.tar", dirz);
 	char *r1 = xasprintf("oci:%s", dir), *r2 = xasprintf("oci:%s", dirz);
 	char *r3 = xasprintf("oci-archive:%s", arc);
 	char *r4 = xasprintf("docker-archive:%s", arc);
-	const char *refs[] = { r1, r2, r3, r4 };
+	char *r5 = xasprintf("oci:%s", dirzs);
+	const char *refs[] = { r1, r2, r3, r4, r5 };
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(refs); i++) {
@@ -573,6 +586,8 @@ static void test_oci(void **state)
 	free(r2);
 	free(r3);
 	free(r4);
+	free(r5);
+	free(dirzs);
 	free(arc);
 	free(dir);
 	free(dirz);
