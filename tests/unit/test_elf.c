@@ -99,6 +99,26 @@ static int setup(void **state)
 			"gcc -O1 -fPIE -pie -Wl,--disable-new-dtags -Wl,-rpath,/opt/x -o rpath hello.c",
 			tmpdir) != 0)
 			have_gcc = false;
+		f = fopen(src, "w");
+		if (!f)
+			return -1;
+		fputs("static int a, b, c, d;\n"
+		      "int *tab[] = { &a, &b, &c, &d, &a, &b, 0, &c };\n"
+		      "int get(int i) { return *tab[i]; }\n", f);
+		fclose(f);
+		/* RELR needs binutils >= 2.38; without it the RELR test skips. */
+		if (run("cd %s && gcc -O1 -shared -fPIC -Wl,-z,pack-relative-relocs -o relr.so hello.c "
+			">/dev/null 2>&1", tmpdir) != 0) {
+			char *relr = xasprintf("%s/relr.so", tmpdir);
+
+			unlink(relr);
+			free(relr);
+		}
+		f = fopen(src, "w");
+		if (!f)
+			return -1;
+		fputs("int main(void) { return 0; }\n", f);
+		fclose(f);
 		if (have_musl && run("cd %s && musl-gcc -O1 -o musl hello.c", tmpdir) != 0)
 			have_musl = false;
 		free(src);
@@ -375,6 +395,47 @@ static void test_musl(void **state)
 	elf_free(elf);
 	fs_unmap(&map);
 	free(path);
+}
+
+/* Packed relative relocations decode to one RELATIVE per pointer. */
+static void test_relr(void **state)
+{
+	char *path = xasprintf("%s/relr.so", tmpdir);
+	struct fs_map map;
+	struct elf_file *elf = have_gcc ? open_file(path, &map) : NULL;
+	const struct elf_symbol *tab, *a, *b;
+	size_t relr = 0;
+	uint64_t v;
+
+	(void)state;
+	free(path);
+	if (!elf)
+		skip();
+	for (size_t i = 0; i < elf->relocs_nr; i++)
+		relr += elf->relocs[i].section && elf_reloc_kind(elf, elf->relocs[i].type) ==
+							   ELF_RELOC_RELATIVE;
+	/* tab[] has 7 non-null pointers; init/fini arrays and __dso_handle add more. */
+	assert_true(relr >= 7);
+	tab = elf_symbol_lookup(elf, "tab", NULL);
+	a = NULL;
+	b = NULL;
+	for (size_t i = 1; i < elf->symtab.nr; i++) {
+		if (strcmp(elf->symtab.syms[i].name, "a") == 0)
+			a = &elf->symtab.syms[i];
+		if (strcmp(elf->symtab.syms[i].name, "b") == 0)
+			b = &elf->symtab.syms[i];
+	}
+	assert_non_null(tab);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(elf_read_pointer(elf, tab->value, &v), 0);
+	assert_int_equal(v, a->value);
+	assert_int_equal(elf_read_pointer(elf, tab->value + 8, &v), 0);
+	assert_int_equal(v, b->value);
+	assert_int_equal(elf_read_pointer(elf, tab->value + 32, &v), 0);
+	assert_int_equal(v, a->value);
+	elf_free(elf);
+	fs_unmap(&map);
 }
 
 static void test_go(void **state)
@@ -669,6 +730,7 @@ int main(void)
 		cmocka_unit_test(test_libc),
 		cmocka_unit_test(test_built),
 		cmocka_unit_test(test_musl),
+		cmocka_unit_test(test_relr),
 		cmocka_unit_test(test_go),
 		cmocka_unit_test(test_elf32),
 		cmocka_unit_test(test_truncated),
