@@ -215,6 +215,7 @@ struct opener {
 	uint64_t done;
 	struct layer_limits lim;
 	struct image *img;
+	const char *oci_ref;          /* oci:DIR:REF / oci-archive:FILE:REF, or NULL */
 };
 
 static bool digest_ok(const char *d)
@@ -662,6 +663,13 @@ static int oci_from_index(struct opener *o, const struct blob_src *src, json_t *
 		/* Attestation manifests (buildx) are not images. */
 		if (arch && !strcmp(arch, "unknown"))
 			continue;
+		if (depth == 0 && o->oci_ref) {
+			const char *rn = json_string_value(json_object_get(
+				json_object_get(d, "annotations"), "org.opencontainers.image.ref.name"));
+
+			if (!rn || strcmp(rn, o->oci_ref))
+				continue;
+		}
 		if (m && strstr(m, "attestation"))
 			continue;
 		candidates++;
@@ -675,6 +683,8 @@ static int oci_from_index(struct opener *o, const struct blob_src *src, json_t *
 				break;
 		}
 	}
+	if (!pick && depth == 0 && o->oci_ref)
+		return err_set(ENOENT, "image index has no manifest named '%s'", o->oci_ref);
 	if (!pick)
 		return err_set(EINVAL, "image index lists no usable manifest");
 	if (candidates > 1) {
@@ -1202,6 +1212,8 @@ int image_open(const char *ref, const struct image_open_opts *opts, struct image
 {
 	struct opener o = { .input = ref };
 	struct image *img;
+	const char *target;
+	char *split = NULL;
 	int ret;
 
 	*out = NULL;
@@ -1225,10 +1237,22 @@ int image_open(const char *ref, const struct image_open_opts *opts, struct image
 		.progress = o.opts.progress,
 		.progress_done = &o.done,
 	};
+	target = img->ref.name;
 	if (img->ref.transport != IMAGE_DIR) {
 		ret = blobstore_init(&o.bs);
 		if (ret < 0)
 			goto out_wrap;
+	}
+	/* skopeo's oci:DIR:REF and oci-archive:FILE:REF, when the whole is no path. */
+	if ((img->ref.transport == IMAGE_OCI || img->ref.transport == IMAGE_OCI_ARCHIVE) &&
+	    !fs_exists(img->ref.name)) {
+		char *colon = strrchr(img->ref.name, ':');
+
+		if (colon && colon[1] && !strchr(colon, '/')) {
+			split = xstrndup(img->ref.name, (size_t)(colon - img->ref.name));
+			target = split;
+			o.oci_ref = colon + 1;
+		}
 	}
 	switch (img->ref.transport) {
 	case IMAGE_DOCKER:
@@ -1238,16 +1262,17 @@ int image_open(const char *ref, const struct image_open_opts *opts, struct image
 		ret = open_archive_file(&o, img->ref.name, false);
 		break;
 	case IMAGE_OCI_ARCHIVE:
-		ret = open_archive_file(&o, img->ref.name, true);
+		ret = open_archive_file(&o, target, true);
 		break;
 	case IMAGE_OCI:
-		ret = open_oci_dir(&o, img->ref.name);
+		ret = open_oci_dir(&o, target);
 		break;
 	case IMAGE_DIR:
 		ret = open_dir(&o, img->ref.name);
 		break;
 	}
 	blobstore_release(&o.bs);
+	free(split);
 out_wrap:
 	if (ret < 0) {
 		ret = err_wrap(ret, "cannot open image '%s'", ref);

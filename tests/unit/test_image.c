@@ -341,6 +341,7 @@ static char *make_oci_dir(const char *name, const struct img_opts *o)
 		    "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:%064d\",\"size\":1,"
 		    "\"platform\":{\"architecture\":\"arm64\",\"os\":\"linux\"}},"
 		    "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"%s\",\"size\":%zu,"
+		    "\"annotations\":{\"org.opencontainers.image.ref.name\":\"v1\"},"
 		    "\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}]}",
 		    0, mand, manb.len);
 	p = xasprintf("%s/index.json", dir);
@@ -572,7 +573,9 @@ static void test_oci(void **state)
 	char *r3 = xasprintf("oci-archive:%s", arc);
 	char *r4 = xasprintf("docker-archive:%s", arc);
 	char *r5 = xasprintf("oci:%s", dirzs);
-	const char *refs[] = { r1, r2, r3, r4, r5 };
+	char *r6 = xasprintf("oci:%s:v1", dir), *r7 = xasprintf("oci-archive:%s:v1", arc);
+	char *bad = xasprintf("oci:%s:v2", dir);
+	const char *refs[] = { r1, r2, r3, r4, r5, r6, r7 };
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(refs); i++) {
@@ -585,6 +588,10 @@ static void test_oci(void **state)
 	free(r1);
 	free(r2);
 	free(r3);
+	expect_open_fail(bad, NULL, "no manifest named 'v2'");
+	free(bad);
+	free(r6);
+	free(r7);
 	free(r4);
 	free(r5);
 	free(dirzs);
