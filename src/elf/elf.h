@@ -269,7 +269,9 @@ const struct elf_symbol *elf_symbol_at(const struct elf_file *elf, uint64_t vadd
 
 /*
  * The underlying libelf handle (for libdw: dwarf_getcfi_elf() on
- * .eh_frame).  Owned by the elf_file; NULL when not analysable.
+ * .eh_frame).  Owned by the elf_file; NULL when not analysable.  Created
+ * on first use: do not call it on one elf_file from two threads at once
+ * (everything else on a parsed elf_file is read-only and thread-safe).
  */
 struct Elf;
 struct Elf *elf_libelf_handle(const struct elf_file *elf);

@@ -694,8 +694,13 @@ static enum ldso_how search_glibc(struct resolve_state *st, size_t requester, co
 	struct ldso_result *res = st->res;
 	const struct elf_file *req = res->libs[requester].elf;
 	bool nodeflib = req && (req->dyn.flags_1 & DF_1_NODEFLIB);
-	static const char *const defaults[] = { "/lib/%s", "/usr/lib/%s", "/lib64", "/usr/lib64",
-						"/lib", "/usr/lib" };
+	/*
+	 * Debian's ld.so searches /lib/TRIPLET /usr/lib/TRIPLET /lib /usr/lib;
+	 * lib64 distributions use /lib64 /usr/lib64.  Searching all of them is
+	 * safe: a 32-bit library in /usr/lib fails the class check.
+	 */
+	static const char *const defaults[] = { "/lib/%s", "/usr/lib/%s", "/lib", "/usr/lib",
+						"/lib64", "/usr/lib64" };
 
 	if (!req || !req->dyn.runpath) {
 		/* RPATH of the requester and every object up its loader chain. */

@@ -27,6 +27,11 @@
  * Every lookup goes through rootfs_resolve(), so symlinks are followed
  * inside the image and never escape it.  A library that cannot be found is
  * listed as unresolved, never fatal.
+ *
+ * Not modelled: glibc-hwcaps/ and legacy hwcap subfolders (which variant
+ * loads depends on the CPU; the baseline library is reported), and glibc's
+ * hard failure on a non-ELF file in a search folder (we keep searching).
+ * A struct ldso is not thread-safe.
  */
 
 struct rootfs;
