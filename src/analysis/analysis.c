@@ -18,6 +18,7 @@
 
 #include "analysis/link.h"
 #include "analysis/objsum.h"
+#include "disasm/disasm.h"
 #include "analysis/program.h"
 #include "elf/elf.h"
 #include "elf/ldso.h"
@@ -80,13 +81,23 @@ int analysis_policy_parse(const char *s, enum analysis_policy *p)
 
 static char *cache_key(const struct elf_file *elf)
 {
-	char hex[SHA256_HEX_LEN + 1];
+	char hex[SHA256_HEX_LEN + 1], stamp[SHA256_HEX_LEN + 1];
+	char *st = xasprintf("%s|%s", dis_build_stamp(), objsum_build_stamp());
+	char *key;
+
+	/* Summaries from another build of the analysis are never reused. */
+	sha256_hex(st, strlen(st), stamp);
+	free(st);
+	stamp[12] = '\0';
 
 	/* The size guards against two different files claiming one build-id. */
-	if (elf->build_id_hex && strlen(elf->build_id_hex) <= 128)
-		return xasprintf("b%s-%zx-v%d", elf->build_id_hex, elf->size, ANALYSIS_VERSION);
-	sha256_hex(elf->data, elf->size, hex);
-	return xasprintf("s%s-v%d", hex, ANALYSIS_VERSION);
+	if (elf->build_id_hex && strlen(elf->build_id_hex) <= 128) {
+		key = xasprintf("b%s-%zx-v%d-%s", elf->build_id_hex, elf->size, ANALYSIS_VERSION, stamp);
+	} else {
+		sha256_hex(elf->data, elf->size, hex);
+		key = xasprintf("s%s-v%d-%s", hex, ANALYSIS_VERSION, stamp);
+	}
+	return key;
 }
 
 static struct objsum *summary_get(struct apriv *ap, const struct elf_file *elf)

@@ -540,6 +540,41 @@ static void add_unres(struct builder *b, uint64_t addr, uint32_t reason)
 	s->unres[s->unres_nr++] = (struct osum_unres){ addr, reason };
 }
 
+static const struct range *range_of(const struct builder *b, uint64_t addr);
+
+/*
+ * Known sites whose number comes from memory, matched on the instructions
+ * right before the syscall, with the numbers they can take.  glibc's
+ * set*id broadcast (__nptl_setxid_sighandler / the calling thread's part)
+ * loads the number from its struct xid_command:
+ *   mov rsi,[R+0x10]; mov rdi,[R+8]; mov rdx,[R+0x18]; mov eax,[R]; syscall
+ * and only set*id / setgroups go through it (INLINE_SETXID_SYSCALL).
+ */
+static bool known_site(const struct builder *b, uint64_t addr)
+{
+	static const uint16_t setxid[] = { 105, 106, 113, 114, 116, 117, 119 };
+	const struct range *r = range_of(b, addr);
+	const uint8_t *p;
+	struct objsum *s = b->s;
+	unsigned reg;
+
+	if (!r || addr < r->start + 14)
+		return false;
+	p = r->data + (addr - r->start) - 14;
+	reg = p[2] & 7;
+	if (reg == 4 || reg == 5)
+		return false;
+	if (p[0] != 0x48 || p[1] != 0x8b || p[2] != (0x70 | reg) || p[3] != 0x10 || p[4] != 0x48 ||
+	    p[5] != 0x8b || p[6] != (0x78 | reg) || p[7] != 0x08 || p[8] != 0x48 || p[9] != 0x8b ||
+	    p[10] != (0x50 | reg) || p[11] != 0x18 || p[12] != 0x8b || p[13] != reg)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(setxid); i++) {
+		ALLOC_GROW(s->sys, s->sys_nr + 1, ((struct builder *)b)->sys_alloc);
+		s->sys[s->sys_nr++] = (struct osum_sys){ addr, setxid[i] };
+	}
+	return true;
+}
+
 static void on_rec(const struct dis_rec *r, void *ctx)
 {
 	struct builder *b = ctx;
@@ -547,6 +582,9 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 	struct osum_func *f = &s->funcs[b->cur];
 	uint32_t t;
 
+	/* Bytes no control flow reaches (tables in .text) are not code: no sites there. */
+	if (!r->reached && (r->kind == DIS_SYSCALL || r->kind == DIS_INT80 || r->kind == DIS_SYSENTER))
+		return;
 	switch (r->kind) {
 	case DIS_SYSCALL: {
 		struct dis_val v = dis_state_arg(r->st, DIS_RAX);
@@ -559,7 +597,7 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 			}
 		} else if (v.kind == DIS_ENTRY) {
 			f->wrap |= 1u << v.loc;
-		} else {
+		} else if (!known_site(b, r->addr)) {
 			add_unres(b, r->addr, OSUM_R_NOT_CONST);
 		}
 		break;
@@ -1101,4 +1139,9 @@ bad_free:
 bad:
 	errno = EINVAL;
 	return NULL;
+}
+
+const char *objsum_build_stamp(void)
+{
+	return __DATE__ " " __TIME__;
 }

@@ -142,4 +142,7 @@ struct objsum *objsum_deserialize(void *data, size_t len);
 
 const char *objsum_reason_name(uint32_t reason);
 
+/* Identifies this build of the summary logic (part of cache keys). */
+const char *objsum_build_stamp(void);
+
 #endif

@@ -1,10 +1,227 @@
-/* Placeholder until the issue that builds 'explain' lands; replaced wholesale. */
+/*
+ * confine explain IMAGE SYSCALL [--all-binaries] [--program PATH] [--json]
+ *
+ * Why does the image's profile allow SYSCALL?  For every program of the
+ * image's program set that can make it: a witness chain from the
+ * program's entry (or another root) through the functions it calls to the
+ * site, or the unresolved sites that made the set "everything".
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis.h"
+#include "analysis/program.h"
 #include "cmd/cmd.h"
+#include "image/image.h"
+#include "syscalls/syscalls.h"
+#include "util/error.h"
+#include "util/xalloc.h"
+
+static const char usage[] =
+	"usage: confine explain IMAGE SYSCALL [--all-binaries] [--program PATH]...\n"
+	"                       [--dlopen PATH]... [--json]\n"
+	"\n"
+	"Show why SYSCALL (a name, or a number) is in IMAGE's system call set: for\n"
+	"each program that can make it, one call chain from the program's entry\n"
+	"(or another root: init code, an address-taken function) to the site.\n"
+	"\n"
+	"IMAGE is docker:NAME[:TAG], docker-archive:FILE, oci:DIR, oci-archive:FILE\n"
+	"or dir:ROOTFS.\n"
+	"\n"
+	"      --all-binaries  analyse every ELF executable of the image\n"
+	"      --program PATH  add a program (path inside the image); repeatable\n"
+	"      --dlopen PATH   a plugin the programs dlopen() (path inside the image)\n"
+	"  -j, --json         machine-readable output on stdout\n"
+	"  -q, --quiet        no progress\n";
+
+static int parse_syscall(const char *s, int *nr)
+{
+	char *end;
+	long v;
+
+	*nr = syscall_number(SYS_ARCH_X86_64, s);
+	if (*nr >= 0)
+		return 0;
+	v = strtol(s, &end, 10);
+	if (*s && !*end && v >= 0 && v < SYSSET_NR && syscall_name(SYS_ARCH_X86_64, (int)v)) {
+		*nr = (int)v;
+		return 0;
+	}
+	return err_set(EINVAL, "unknown system call '%s' for x86_64", s);
+}
+
+static json_t *chain_json(const struct analysis_step *st, int n)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < n; i++) {
+		char addr[32];
+
+		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)st[i].address);
+		json_array_append_new(a, json_pack("{s:s, s:s?, s:s}", "object", st[i].object, "function",
+						   st[i].function, "address", addr));
+	}
+	return a;
+}
+
+static void chain_text(const struct analysis_step *st, int n)
+{
+	for (int i = 0; i < n; i++) {
+		const char *obj = strrchr(st[i].object, '/');
+
+		printf("    %s%s %s!%s 0x%llx\n", i ? "-> " : "   ", i + 1 == n ? "site" : "",
+		       obj ? obj + 1 : st[i].object, st[i].function ? st[i].function : "?",
+		       (unsigned long long)st[i].address);
+	}
+}
 
 int cmd_explain(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	p_err("'explain' is not built yet");
-	return 2;
+	static const struct option longopts[] = {
+		{ "all-binaries", no_argument, NULL, 'a' },
+		{ "program", required_argument, NULL, 'p' },
+		{ "dlopen", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct image_open_opts iopts = { 0 };
+	struct analysis_opts aopts = { 0 };
+	struct image *img = NULL;
+	struct program_set ps;
+	struct analysis *a = NULL;
+	const char **progs, **dl;
+	size_t progs_nr = 0, dl_nr = 0, found = 0;
+	bool all = false, ps_init = false;
+	json_t *out = NULL, *list = NULL;
+	int c, nr, ret, status = 1;
+
+	argc = cmd_parse_common(argc, argv, usage);
+	progs = xcalloc((size_t)argc + 1, sizeof(char *));
+	dl = xcalloc((size_t)argc + 1, sizeof(char *));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			all = true;
+			break;
+		case 'p':
+			progs[progs_nr++] = optarg;
+			break;
+		case 'd':
+			dl[dl_nr++] = optarg;
+			break;
+		default:
+			fputs(usage, stderr);
+			status = 2;
+			goto out;
+		}
+	}
+	if (argc - optind != 2) {
+		p_err("explain: expected IMAGE and SYSCALL");
+		fputs(usage, stderr);
+		status = 2;
+		goto out;
+	}
+	if (parse_syscall(argv[optind + 1], &nr) != 0) {
+		p_err_last();
+		status = 2;
+		goto out;
+	}
+	iopts.progress = cmd_progress();
+	ret = image_open(argv[optind], &iopts, &img);
+	if (ret) {
+		p_err_last();
+		goto out;
+	}
+	program_set_init(&ps, img->rootfs, &img->config);
+	ps_init = true;
+	program_set_add_config(&ps, &img->config);
+	for (size_t i = 0; i < progs_nr; i++)
+		if (program_set_add(&ps, progs[i], PROGRAM_ADDED, "named with --program") < 0) {
+			p_err_last();
+			goto out;
+		}
+	if (all)
+		program_set_add_all_binaries(&ps, cmd_progress());
+	aopts.dlopen = dl;
+	aopts.dlopen_nr = dl_nr;
+	aopts.progress = cmd_progress();
+	ret = analysis_image(img, &ps, &aopts, &a);
+	cmd_progress_done();
+	if (ret) {
+		p_err_last();
+		goto out;
+	}
+	if (cmd_opts.json) {
+		out = json_object();
+		list = json_array();
+		json_object_set_new(out, "image", json_string(argv[optind]));
+		json_object_set_new(out, "syscall", json_string(syscall_name(SYS_ARCH_X86_64, nr)));
+		json_object_set_new(out, "number", json_integer(nr));
+	} else {
+		p_warnings();
+		printf("%s (%d) in %s:\n", syscall_name(SYS_ARCH_X86_64, nr), nr, argv[optind]);
+	}
+	for (size_t i = 0; i < a->programs_nr; i++) {
+		const struct analysis_program *p = &a->programs[i];
+		struct analysis_step *steps = NULL;
+		int n;
+
+		if (!sysset_has(&p->syscalls, nr))
+			continue;
+		found++;
+		n = analysis_witness(a, i, nr, &steps);
+		if (cmd_opts.json) {
+			json_t *o = json_object(), *un = json_array();
+
+			json_object_set_new(o, "program", json_string(p->path));
+			json_object_set_new(o, "chain", n > 0 ? chain_json(steps, n) : json_array());
+			json_object_set_new(o, "all_syscalls", json_boolean(p->all_syscalls));
+			for (size_t k = 0; p->all_syscalls && k < p->unresolved_nr; k++) {
+				char addr[32];
+
+				snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)p->unresolved[k].address);
+				json_array_append_new(un, json_pack("{s:s, s:s, s:s?, s:s}", "object",
+								    p->unresolved[k].object, "address", addr,
+								    "function", p->unresolved[k].function,
+								    "reason", p->unresolved[k].reason));
+			}
+			json_object_set_new(o, "unresolved", un);
+			if (p->error_msg)
+				json_object_set_new(o, "error", json_string(p->error_msg));
+			json_array_append_new(list, o);
+		} else {
+			printf("  %s\n", p->path);
+			if (n > 0)
+				chain_text(steps, n);
+			else if (p->error_msg)
+				printf("    not analysable (%s): every syscall assumed\n", p->error_msg);
+			else if (p->all_syscalls)
+				printf("    only because of %zu unresolved site(s), e.g. %s 0x%llx: %s\n",
+				       p->unresolved_nr, p->unresolved_nr ? p->unresolved[0].object : "?",
+				       p->unresolved_nr ? (unsigned long long)p->unresolved[0].address : 0ULL,
+				       p->unresolved_nr ? p->unresolved[0].reason : "?");
+		}
+		free(steps);
+	}
+	if (cmd_opts.json) {
+		json_object_set_new(out, "programs", list);
+		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(out);
+	} else if (!found) {
+		printf("  no program of the image can make it\n");
+	}
+	status = 0;
+out:
+	analysis_free(a);
+	if (ps_init)
+		program_set_release(&ps);
+	image_free(img);
+	free(progs);
+	free(dl);
+	return status;
 }

@@ -11,7 +11,7 @@
  * and pops shift them; 'rsp_off' is rsp relative to its value on entry and
  * tells which slots live in the caller's frame (and so survive calls).
  */
-#define SLOT_MAX 32
+#define SLOT_MAX 16
 
 struct dis_state {
 	struct dis_val reg[DIS_REG_NR];
@@ -169,7 +169,11 @@ static struct dis_val operand_value(const struct dis_state *st, const ZydisDecod
 	if (op->type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
 		uint64_t v = op->imm.is_signed ? (uint64_t)op->imm.value.s : op->imm.value.u;
 
-		return (struct dis_val){ DIS_CONST, 0, v };
+		if (op->size == 32)
+			v &= 0xffffffffu;
+		if (v > 0xffffffffu)
+			return unknown_val;
+		return (struct dis_val){ DIS_CONST, 0, (uint32_t)v };
 	}
 	if (op->type == ZYDIS_OPERAND_TYPE_REGISTER) {
 		int r = reg_index(op->reg.value);
@@ -275,11 +279,13 @@ struct scratch {
 };
 
 static _Thread_local struct scratch scratch;
+/* Whether the block being reported is reachable (see dis_rec.reached). */
+static _Thread_local bool cur_reached;
 
 static void emit(dis_fn fn, void *ctx, enum dis_kind kind, uint64_t addr, uint64_t target,
 		 uint8_t len, const struct dis_state *st)
 {
-	struct dis_rec r = { kind, addr, target, len, st };
+	struct dis_rec r = { kind, addr, target, len, cur_reached, st };
 
 	if (fn)
 		fn(&r, ctx);
@@ -587,9 +593,19 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		}
 	}
 	/* Targets of branches from elsewhere in the object are leaders too. */
-	j = 0;
-	while (j < opts->joins_nr && opts->joins[j] < vaddr)
-		j++;
+	{
+		size_t lo = 0, hi = opts->joins_nr;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (opts->joins[mid] < vaddr)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		j = lo;
+	}
 	for (size_t k = j; k < opts->joins_nr && opts->joins[k] < end; k++) {
 		uint32_t i = insn_at(sc->insns, n, opts->joins[k]);
 
@@ -683,6 +699,16 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 	}
 
 	/* 4. Report each block from its fixpoint state (unknown when no known edge reaches it). */
+	bool indirect = false;
+
+	/* A jump table needs an indirect jump in code the entry reaches. */
+	for (uint32_t i = 0; i < n && !indirect; i++) {
+		const struct insn *I = &sc->insns[i];
+
+		indirect = !I->bad && sc->blocks[sc->block_of[i]].seen &&
+			   I->in.mnemonic == ZYDIS_MNEMONIC_JMP &&
+			   I->ops[0].type != ZYDIS_OPERAND_TYPE_IMMEDIATE && !is_rip_mem(&I->ops[0]);
+	}
 	for (uint32_t b = 0; b < nb; b++) {
 		struct block *B = &sc->blocks[b];
 		struct dis_state st;
@@ -692,6 +718,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 			st = B->st;
 		else
 			state_unknown(&st);
+		cur_reached = B->seen || indirect;
 		for (uint32_t i = B->first; i <= B->last; i++)
 			ft = step(&st, &sc->insns[i], opts, fn, ctx);
 		/* Only code the entry reaches can run into the next function. */
@@ -850,4 +877,9 @@ const char *dis_reg_name(unsigned loc)
 	if (loc < DIS_LOC_NR)
 		return slots[loc - DIS_LOC_SLOT0];
 	return "?";
+}
+
+const char *dis_build_stamp(void)
+{
+	return __DATE__ " " __TIME__;
 }

@@ -34,14 +34,14 @@ enum {
 
 enum dis_val_kind {
 	DIS_UNKNOWN = 0,
-	DIS_CONST,   /* 'value' */
+	DIS_CONST,   /* 'value' (constants wider than 32 bits are not tracked: unknown) */
 	DIS_ENTRY,   /* what location 'loc' held on function entry */
 };
 
 struct dis_val {
 	uint8_t kind;
 	uint8_t loc;
-	uint64_t value;
+	uint32_t value;
 };
 
 enum dis_kind {
@@ -65,6 +65,12 @@ struct dis_rec {
 	uint64_t addr;       /* instruction address */
 	uint64_t target;
 	uint8_t len;
+	/*
+	 * False for code no known control flow reaches: not the entry, not a
+	 * branch target, in a function without indirect jumps (so no jump
+	 * table can reach it either).  Data embedded in .text decodes as such.
+	 */
+	bool reached;
 	const struct dis_state *st; /* state before the instruction */
 };
 
@@ -141,5 +147,8 @@ void dis_targets_sort(struct dis_targets *t);
 bool dis_may_return(const uint8_t *code, size_t len, uint64_t vaddr);
 
 const char *dis_reg_name(unsigned loc);
+
+/* Identifies this build of the decoder logic (part of summary cache keys). */
+const char *dis_build_stamp(void);
 
 #endif
