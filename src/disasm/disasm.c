@@ -657,7 +657,8 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 			continue;
 		if (opts->join_srcs && opts->join_srcs[k] >= vaddr && opts->join_srcs[k] < end)
 			continue;
-		if (opts->go_abi && i == 0)
+		/* A jump from elsewhere to the entry is a tail call: it passes arguments. */
+		if (i == 0)
 			continue;
 		B = &sc->blocks[sc->block_of[i]];
 		state_unknown(&u);
