@@ -3,9 +3,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "disasm/disasm.h"
 #include "elf/elf.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -364,4 +366,80 @@ size_t confine_elf_imports(const void *data, size_t len, const char *what, char 
 	}
 	elf_free(elf);
 	return added;
+}
+
+/* Confine's exception list for direct-syscall extraction, by normalised name. */
+static const char *const direct_except[] = {
+	"ld.so", "libc.so", "libdl.so", "libcrypt.so", "libnss_compat.so", "libnsl.so",
+	"libnss_files.so", "libnss_nis.so", "libpthread.so", "libm.so", "libresolv.so",
+	"librt.so", "libutil.so", "libnss_dns.so", "gosu",
+};
+
+/*
+ * Confine's normalisation: "libc-2.31.so" and "libc.so.6" become
+ * "libc.so"; "ld-linux-x86-64.so.2" becomes "ld.so".
+ */
+static bool direct_skipped(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char name[256];
+	char *so, *dash;
+	size_t i;
+
+	base = base ? base + 1 : path;
+	snprintf(name, sizeof(name), "%s", base);
+	so = strstr(name, ".so");
+	if (so) {
+		so[3] = '\0';
+		dash = strchr(name, '-');
+		if (dash && dash < so)
+			memmove(dash, so, strlen(so) + 1);
+	}
+	for (i = 0; i < ARRAY_SIZE(direct_except); i++)
+		if (!strcmp(name, direct_except[i]))
+			return true;
+	return false;
+}
+
+struct direct_ctx {
+	struct sysset *out;
+	size_t sites;
+};
+
+static void direct_rec(const struct dis_rec *rec, void *ctx)
+{
+	struct direct_ctx *d = ctx;
+	struct dis_val v;
+
+	if (rec->kind != DIS_SYSCALL)
+		return;
+	d->sites++;
+	v = dis_state_arg(rec->st, DIS_RAX);
+	if (v.kind == DIS_CONST && v.value < CONFINE_MAX_NR)
+		sysset_add(d->out, (int)v.value);
+}
+
+size_t confine_direct_syscalls(const struct elf_file *elf, const char *path, struct sysset *out)
+{
+	struct direct_ctx d = { out, 0 };
+	size_t i;
+
+	if (!elf || !elf->analysable || elf->arch != ELF_ARCH_X86_64 || direct_skipped(path))
+		return 0;
+	for (i = 0; i < elf->sections_nr; i++) {
+		const struct elf_section *sec = &elf->sections[i];
+		const uint8_t *code;
+		size_t len;
+		struct dis_opts opts;
+		struct dis_result res;
+
+		if (!(sec->flags & 0x4 /* SHF_EXECINSTR */) || !sec->in_file)
+			continue;
+		if (elf_section_data(elf, sec, &code, &len))
+			continue;
+		memset(&opts, 0, sizeof(opts));
+		opts.go_abi = elf->is_go;
+		dis_function(code, len, sec->addr, &opts, direct_rec, &d, &res);
+	}
+	return d.sites;
 }

@@ -65,6 +65,17 @@ void confine_method_allowed(enum sys_arch arch, const struct sysset *needed,
 			    struct sysset *allowed);
 
 /*
+ * Confine's "direct syscall extraction" for one object: the numbers (< 400)
+ * a linear sweep of its executable sections finds loaded into eax at
+ * syscall instructions.  Confine skips libc and its companions (ld.so,
+ * libc, libdl, libcrypt, libnss_*, libnsl, libpthread, libm, libresolv,
+ * librt, libutil) and gosu, judged by file name, and so does this.
+ * Returns the number of syscall sites seen.
+ */
+struct elf_file;
+size_t confine_direct_syscalls(const struct elf_file *elf, const char *path, struct sysset *out);
+
+/*
  * The undefined dynamic symbols (imports) of an ELF file's bytes, added to
  * 'names' (a NULL-terminated, growable array of owned strings; *nr and
  * *alloc track it).  Non-ELF data adds nothing.  Returns the count added.

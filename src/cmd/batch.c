@@ -575,6 +575,7 @@ static void confine_method(const struct batch_opts *b, const struct batch_compat
 		confine_graph_syscalls(g, (const char *const *)r->imports, r->imports_nr, &needed);
 		ir->compat_libc = sysset_count(&needed);
 	}
+	sysset_union(&needed, &r->direct);
 	if (b->godir) {
 		int ret = confine_go_syscalls(b->godir, e->image_name, &needed);
 
@@ -782,6 +783,7 @@ int cmd_batch(int argc, char **argv)
 		o.validate = !b.no_validate;
 		o.repair = b.repair;
 		o.seed_messages = true;
+		o.confine_direct = cg.glibc || cg.musl || b.godir;
 		o.copy_dir = copy_dir;
 		o.profile_path = prof_path;
 		pipeline_result_init(r);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "analysis/analysis.h"
+#include "analysis/confine_compat.h"
 #include "analysis/program.h"
 #include "cmd/cmd.h"
 #include "elf/elf.h"
@@ -73,6 +74,7 @@ void pipeline_result_init(struct pipeline_result *r)
 	sysset_clear(&r->runtime);
 	sysset_clear(&r->repaired);
 	sysset_clear(&r->missing);
+	sysset_clear(&r->direct);
 }
 
 void pipeline_result_release(struct pipeline_result *r)
@@ -351,7 +353,7 @@ static int copy_objects(const struct pipeline_opts *o, const struct image *img,
 }
 
 /* Imports of every object, for Confine's method. */
-static void collect_imports(const struct program_set *ps, struct pipeline_result *r)
+static void collect_imports(const struct program_set *ps, bool direct, struct pipeline_result *r)
 {
 	struct strmap names = STRMAP_INIT, done = STRMAP_INIT;
 	const char **keys;
@@ -372,6 +374,8 @@ static void collect_imports(const struct program_set *ps, struct pipeline_result
 				r->is_go = true;
 			if (strstr(l->real, "musl"))
 				r->uses_musl = true;
+			if (direct)
+				confine_direct_syscalls(l->elf, l->real, &r->direct);
 			for (k = 1; k < l->elf->dynsym.nr; k++) {
 				const struct elf_symbol *s = &l->elf->dynsym.syms[k];
 
@@ -673,7 +677,7 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 				 ap->unresolved_nr, ap->unresolved_nr == 1 ? "" : "s");
 		}
 	}
-	collect_imports(&ps, r);
+	collect_imports(&ps, o->confine_direct, r);
 	seed(o, "%zu system calls reachable; %zu unresolved site%s; %zu imported functions",
 	     sysset_count(&r->analysed), r->unresolved_nr, r->unresolved_nr == 1 ? "" : "s",
 	     r->imports_nr);

@@ -37,6 +37,7 @@ struct pipeline_opts {
 	bool repair;             /* add syscalls validation finds missing, revalidate */
 	int repair_rounds;       /* default 3 */
 	bool seed_messages;      /* print the Confine tutorial's phase lines */
+	bool confine_direct;     /* also run Confine's direct-syscall scan (r->direct) */
 
 	const char *copy_dir;    /* copy analysed ELF files here (output/IMAGE), or NULL */
 	const char *profile_path;/* write the Docker profile here before validating, or NULL */
@@ -59,6 +60,7 @@ struct pipeline_result {
 	char *error;                /* why validation or a phase failed, or NULL */
 	bool is_go;                 /* some program is a Go binary */
 	bool uses_musl;             /* some object is musl's (Confine picks its musl graph) */
+	struct sysset direct;       /* Confine's direct-syscall scan (confine_direct) */
 	/* ELF imports of every analysed object, for Confine's method (owned). */
 	char **imports;
 	size_t imports_nr, imports_alloc;

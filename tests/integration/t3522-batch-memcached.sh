@@ -34,7 +34,8 @@ mc() { # mc COMMANDS: send to memcached, print the answer
 }
 for _ in $(seq 50); do mc 'version\r\n' 1 2>/dev/null | grep -q VERSION && break; sleep 0.1; done
 for i in $(seq 20); do
-	mc "set k$i 0 0 2\r\nv$i\r\n" 1 | grep -q STORED || fail "set under the profile"
+	v="v$i"
+	mc "set k$i 0 0 ${#v}\r\n$v\r\n" 1 | grep -q STORED || fail "set under the profile"
 done
 mc 'get k7\r\n' 3 | grep -q '^v7' || fail "get under the profile"
 [ "$(docker inspect -f '{{.State.Running}}' "$cid")" = true ] || fail "memcached died under the profile"
