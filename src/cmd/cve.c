@@ -239,10 +239,19 @@ static void debug_rows(const struct cve_report *r)
 {
 	if (!debug)
 		return;
-	for (size_t i = 0; i < r->nr_images; i++)
-		dbg("image %s: %zu syscalls blocked, %zu CVEs mitigated (%zu beyond Docker's default)",
-		    r->images[i].name, r->images[i].blocked, r->images[i].nr_rows,
-		    r->images[i].beyond_default);
+	for (size_t i = 0; i < r->nr_images; i++) {
+		const struct cve_report_image *im = &r->images[i];
+		struct strbuf sb;
+
+		strbuf_init(&sb, 0);
+		for (size_t j = 0; j < im->nr_rows; j++)
+			if (!r->rows[im->rows[j]].docker_default)
+				strbuf_addf(&sb, " %s", r->rows[im->rows[j]].id);
+		dbg("image %s: %zu syscalls blocked, %zu CVEs mitigated, %zu beyond Docker's "
+		    "default:%s", im->name, im->blocked, im->nr_rows, im->beyond_default,
+		    sb.len ? strbuf_str(&sb) : " none");
+		strbuf_release(&sb);
+	}
 }
 
 int cmd_cve(int argc, char **argv)
