@@ -910,7 +910,8 @@ static int open_docker(struct opener *o, const char *name)
 	if (ret < 0)
 		goto out;
 	id = json_string_value(json_object_get(inspect, "Id"));
-	o->lim.progress_total = (uint64_t)json_integer_value(json_object_get(inspect, "Size"));
+	/* The export's length is not known up front (Size is the unpacked size). */
+	o->lim.progress_total = 0;
 	set_repo_tags(o->img, json_object_get(inspect, "RepoTags"));
 	/* Export by ID, so a tag moved meanwhile cannot swap the image. */
 	path = xasprintf("/images/%s/get", id && digest_ok(id) ? id + 7 : esc);
