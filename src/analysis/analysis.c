@@ -356,7 +356,123 @@ static void program_fail(struct analysis *a, struct analysis_program *prog, int 
 	sysset_union(&a->syscalls, &prog->syscalls);
 }
 
+/* ---- NSS modules: glibc dlopen()s them as /etc/nsswitch.conf says ------ */
+
+/* Imports that make glibc consult NSS (and so load its modules). */
+static bool nss_trigger(const char *name)
+{
+	static const char *const prefixes[] = {
+		"getpw", "getgr", "getsp", "initgroups", "getaddrinfo", "gethostby", "getservby",
+		"getprotoby", "getnetby", "getrpcby", "getnetgrent", "innetgr", "setpwent", "setgrent",
+		"getlogin", "getnameinfo", "ether_", "getaliasby", "getpublickey", "getsecretkey",
+		"setnetgrent", "getspnam", "putpwent", "fgetpwent", "gethostent", "getservent",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
+static bool elf_uses_nss(const struct elf_file *elf)
+{
+	if (!elf)
+		return false;
+	for (size_t i = 1; i < elf->dynsym.nr; i++) {
+		const struct elf_symbol *sym = &elf->dynsym.syms[i];
+
+		if (!sym->defined && sym->name[0] && nss_trigger(sym->name))
+			return true;
+	}
+	return false;
+}
+
+/* Service names from nsswitch.conf text ("files", "systemd", ...), unique. */
+static size_t nss_services(const char *text, char ***out)
+{
+	char **v = NULL;
+	size_t n = 0, alloc = 0;
+	char *copy = xstrdup(text ? text : ""), *save = NULL;
+
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *colon, *hash = strchr(line, '#'), *wsave = NULL;
+
+		if (hash)
+			*hash = '\0';
+		colon = strchr(line, ':');
+		if (!colon)
+			continue;
+		for (char *w = strtok_r(colon + 1, " \t\r", &wsave); w; w = strtok_r(NULL, " \t\r", &wsave)) {
+			bool dup = false;
+
+			if (w[0] == '[' || strchr(w, ']') || strchr(w, '/') || strlen(w) > 64)
+				continue;
+			for (size_t i = 0; i < n; i++)
+				dup |= !strcmp(v[i], w);
+			if (dup || n >= 64)
+				continue;
+			ALLOC_GROW(v, n + 1, alloc);
+			v[n++] = xstrdup(w);
+		}
+	}
+	free(copy);
+	*out = v;
+	return n;
+}
+
+static void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 /* ---- image mode (the image's own loader via elf/ldso) --------------------- */
+
+static const char *const nss_dirs[] = {
+	"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib",
+};
+
+/*
+ * glibc loads libnss_SERVICE.so.2 (and its dependencies) the first time an
+ * NSS function runs: when the process imports one, add the modules the
+ * image's nsswitch.conf names, as dlopen()ed objects.
+ */
+static void image_add_nss(struct apriv *ap, struct program_set *ps, struct plan *pl, char **nss,
+			  size_t nss_nr)
+{
+	bool uses = false;
+
+	for (size_t i = 0; i < pl->nr && !uses; i++)
+		uses = elf_uses_nss(pl->objs[i]->elf);
+	for (size_t s = 0; uses && s < nss_nr; s++) {
+		for (size_t d = 0; d < ARRAY_SIZE(nss_dirs); d++) {
+			char *path = xasprintf("%s/libnss_%s.so.2", nss_dirs[d], nss[s]);
+			struct ldso_result res;
+
+			if (ldso_resolve(ps->ld, path, &res) != 0) {
+				err_clear();
+				free(path);
+				continue;
+			}
+			for (size_t k = 0; k < res.libs_nr; k++) {
+				const struct ldso_lib *lib = &res.libs[k];
+				struct aobj *o;
+				bool fresh;
+
+				if (!lib->elf || !lib->real)
+					continue;
+				o = aobj_add(ap, lib->real, &fresh);
+				if (fresh)
+					o->elf = lib->elf;
+				plan_add(pl, o, false, k == 0);
+			}
+			ldso_result_release(&res);
+			free(path);
+			break;
+		}
+	}
+}
 
 int analysis_image(struct image *img, struct program_set *ps, const struct analysis_opts *opts,
 		   struct analysis **out)
@@ -365,7 +481,8 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 	struct analysis *a;
 	struct apriv *ap;
 	struct plan *plans;
-	size_t first_new = 0;
+	size_t first_new = 0, nss_nr = 0;
+	char **nss = NULL;
 
 	(void)img;
 	if (!opts)
@@ -375,6 +492,17 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 	program_set_resolve_libs(ps, opts->progress);
 	a->programs = xcalloc(ps->nr ? ps->nr : 1, sizeof(*a->programs));
 	plans = xcalloc(ps->nr ? ps->nr : 1, sizeof(*plans));
+	{
+		const struct rootfs_node *node;
+		char *text = NULL;
+		size_t len;
+
+		if (rootfs_resolve(ps->fs, "/etc/nsswitch.conf", true, &node, NULL) == 0 &&
+		    rootfs_read(ps->fs, node, 1 << 20, &text, &len) == 0)
+			nss_nr = nss_services(text, &nss);
+		err_clear();
+		free(text);
+	}
 	for (size_t i = 0; i < ps->nr; i++) {
 		struct program *pr = &ps->progs[i];
 		struct analysis_program *prog = &a->programs[a->programs_nr];
@@ -416,6 +544,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 				o->elf = elf;
 			plan_add(&plans[a->programs_nr - 1], o, false, true);
 		}
+		image_add_nss(ap, ps, &plans[a->programs_nr - 1], nss, nss_nr);
 	}
 	summarise_pending(ap, first_new);
 	for (size_t i = 0; i < a->programs_nr; i++) {
@@ -426,6 +555,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 		plan_release(&plans[i]);
 	}
 	free(plans);
+	free_strv(nss, nss_nr);
 	/* The elf_files belong to the ldso; keep only the summaries. */
 	for (size_t i = 0; i < ap->objs_nr; i++)
 		ap->objs[i]->elf = NULL;
@@ -748,6 +878,26 @@ static struct aobj *find_library(struct apriv *ap, const struct hostld *ld, cons
 	return o;
 }
 
+/* Add a dlopen()ed object and, like dlopen, the closure of its DT_NEEDED. */
+static void add_with_deps(struct apriv *ap, const struct hostld *ld, struct plan *pl, struct aobj *o,
+			  const struct elf_file *want)
+{
+	size_t first = pl->nr;
+
+	plan_add(pl, o, false, true);
+	for (size_t i = first; i < pl->nr; i++) {
+		const struct elf_file *e = pl->objs[i]->elf;
+
+		for (size_t k = 0; e && k < e->dyn.needed_nr; k++) {
+			struct aobj *dep = find_library(ap, ld, e->dyn.needed[k], pl, i, want);
+
+			if (dep)
+				plan_add(pl, dep, false, false);
+			err_clear();
+		}
+	}
+}
+
 static int plan_files(struct apriv *ap, const struct hostld *ld, const char *path,
 		      const struct analysis_opts *opts, struct plan *pl)
 {
@@ -800,18 +950,30 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 
 		if (!o)
 			return err_wrap(-(err_code() ? err_code() : ENOENT), "--dlopen");
-		plan_add(pl, o, false, true);
-		/* Its own dependencies load with it. */
-		for (size_t i = pl->nr - 1; i < pl->nr; i++) {
-			const struct elf_file *e = pl->objs[i]->elf;
+		add_with_deps(ap, ld, pl, o, want);
+	}
+	/* glibc loads the NSS modules nsswitch.conf names when an NSS function runs. */
+	if (want->is_dynamic) {
+		bool uses = false;
 
-			for (size_t k = 0; e && k < e->dyn.needed_nr; k++) {
-				struct aobj *dep = find_library(ap, ld, e->dyn.needed[k], pl, i, want);
+		for (size_t i = 0; i < pl->nr && !uses; i++)
+			uses = elf_uses_nss(pl->objs[i]->elf);
+		if (uses) {
+			char *text = read_in_root(ld, "/etc/nsswitch.conf", 1 << 20);
+			char **nss = NULL;
+			size_t nss_nr = nss_services(text, &nss);
 
-				if (dep)
-					plan_add(pl, dep, false, false);
+			for (size_t i = 0; i < nss_nr; i++) {
+				char *name = xasprintf("libnss_%s.so.2", nss[i]);
+				struct aobj *o = find_library(ap, ld, name, pl, 0, want);
+
+				if (o)
+					add_with_deps(ap, ld, pl, o, want);
 				err_clear();
+				free(name);
 			}
+			free_strv(nss, nss_nr);
+			free(text);
 		}
 	}
 	return 0;
