@@ -61,8 +61,9 @@ st_run nolibc_write_exit "$B/nolibc_write_exit"
 
 # The analysis is told about the plugins (issue: "a dlopen'ed plugin named
 # to the analysis").
-for so in "$B"/dlopen_plugin.*.so; do
-	ST_ANALYZE_ARGS+=(--dlopen "$so")
+for v in "${VARIANTS[@]}"; do
+	[ -x "$B/dlopen_main.$v" ] &&
+		ST_TARGET_ARGS[$(readlink -f "$B/dlopen_main.$v")]="--dlopen $B/dlopen_plugin.$v.so"
 done
 st_check
 
