@@ -4,10 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
+#include <linux/cn_proc.h>
+#include <linux/connector.h>
 #include <linux/netlink.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +174,9 @@ bool audit_cgroup_container_id(const char *text, char id[65])
 struct audit_reader {
 	enum audit_source source;
 	int fd;
+	int cn_fd; /* proc connector, -1 when unavailable */
+	struct audit_fork *forks;
+	size_t forks_nr, forks_alloc;
 	pthread_t thread;
 	atomic_bool stop;
 	pthread_mutex_t lock;
@@ -222,16 +228,61 @@ static void count_lost(struct audit_reader *r, uint64_t n)
 	pthread_mutex_unlock(&r->lock);
 }
 
+static void read_forks(struct audit_reader *r, char *buf, size_t cap)
+{
+	ssize_t n = recv(r->cn_fd, buf, cap, 0);
+	size_t off = 0;
+
+	if (n < 0) {
+		if (errno == ENOBUFS)
+			count_lost(r, 1);
+		return;
+	}
+	while (off + sizeof(struct nlmsghdr) <= (size_t)n) {
+		struct nlmsghdr *h = (struct nlmsghdr *)(buf + off);
+		size_t mlen = h->nlmsg_len;
+		struct cn_msg *cn;
+		struct proc_event ev;
+
+		if (mlen < sizeof(*h) || !range_ok(off, mlen, (size_t)n))
+			break;
+		cn = (struct cn_msg *)NLMSG_DATA(h);
+		if (mlen >= NLMSG_HDRLEN + sizeof(*cn) + offsetof(struct proc_event, event_data) +
+				    sizeof(ev.event_data.fork)) {
+			memcpy(&ev, cn->data, offsetof(struct proc_event, event_data) +
+						      sizeof(ev.event_data.fork));
+			/* Processes only: a new thread has child_pid != child_tgid. */
+			if (ev.what == PROC_EVENT_FORK &&
+			    ev.event_data.fork.child_pid == ev.event_data.fork.child_tgid) {
+				pthread_mutex_lock(&r->lock);
+				if (r->forks_nr < RECORDS_MAX) {
+					ALLOC_GROW(r->forks, r->forks_nr + 1, r->forks_alloc);
+					r->forks[r->forks_nr].parent = ev.event_data.fork.parent_tgid;
+					r->forks[r->forks_nr].child = ev.event_data.fork.child_tgid;
+					r->forks_nr++;
+				}
+				pthread_mutex_unlock(&r->lock);
+			}
+		}
+		off += NLMSG_ALIGN(mlen);
+	}
+}
+
 static void *reader_main(void *arg)
 {
 	struct audit_reader *r = arg;
 	char *buf = xmalloc(KMSG_LINE_MAX + 1);
 
 	while (!atomic_load(&r->stop)) {
-		struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+		struct pollfd pfd[2] = { { .fd = r->fd, .events = POLLIN },
+					 { .fd = r->cn_fd, .events = POLLIN } };
 		ssize_t n;
 
-		if (poll(&pfd, 1, 20) <= 0)
+		if (poll(pfd, r->cn_fd >= 0 ? 2 : 1, 20) <= 0)
+			continue;
+		if (r->cn_fd >= 0 && (pfd[1].revents & POLLIN))
+			read_forks(r, buf, KMSG_LINE_MAX);
+		if (!(pfd[0].revents & POLLIN))
 			continue;
 		n = read(r->fd, buf, KMSG_LINE_MAX);
 		if (n < 0) {
@@ -299,6 +350,45 @@ static int open_netlink(void)
 	return fd;
 }
 
+/* The proc connector's fork events; -errno when unavailable (not root). */
+static int open_connector(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC,
+				  .nl_pid = 0 };
+	struct {
+		struct nlmsghdr h;
+		struct cn_msg cn;
+		enum proc_cn_mcast_op op;
+	} __attribute__((packed)) msg;
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_CONNECTOR);
+	int sz = 8 << 20;
+
+	if (fd < 0)
+		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		goto fail;
+	memset(&msg, 0, sizeof(msg));
+	msg.h.nlmsg_len = sizeof(msg);
+	msg.h.nlmsg_type = NLMSG_DONE;
+	msg.h.nlmsg_pid = (uint32_t)getpid();
+	msg.cn.id.idx = CN_IDX_PROC;
+	msg.cn.id.val = CN_VAL_PROC;
+	msg.cn.len = sizeof(msg.op);
+	msg.op = PROC_CN_MCAST_LISTEN;
+	if (send(fd, &msg, sizeof(msg), 0) < 0)
+		goto fail;
+	return fd;
+fail:
+	{
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+}
+
 static int open_kmsg(void)
 {
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -340,11 +430,16 @@ int audit_reader_start(struct audit_reader **out)
 			 "rate-limits them there",
 			 strerror(nl_err));
 	r->fd = fd;
+	r->cn_fd = open_connector();
+	if (r->cn_fd < 0)
+		r->cn_fd = -1;
 	pthread_mutex_init(&r->lock, NULL);
 	atomic_init(&r->stop, false);
 	ret = pthread_create(&r->thread, NULL, reader_main, r);
 	if (ret) {
 		close(fd);
+		if (r->cn_fd >= 0)
+			close(r->cn_fd);
 		pthread_mutex_destroy(&r->lock);
 		free(r);
 		return err_set(ret, "cannot start the audit reader thread: %s", strerror(ret));
@@ -373,6 +468,17 @@ int audit_reader_take(struct audit_reader *r, struct audit_record **recs, size_t
 	return 0;
 }
 
+int audit_reader_take_forks(struct audit_reader *r, struct audit_fork **forks, size_t *nr)
+{
+	pthread_mutex_lock(&r->lock);
+	*forks = r->forks;
+	*nr = r->forks_nr;
+	r->forks = NULL;
+	r->forks_nr = r->forks_alloc = 0;
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
 void audit_reader_stop(struct audit_reader *r)
 {
 	if (!r)
@@ -380,7 +486,67 @@ void audit_reader_stop(struct audit_reader *r)
 	atomic_store(&r->stop, true);
 	pthread_join(r->thread, NULL);
 	close(r->fd);
+	if (r->cn_fd >= 0)
+		close(r->cn_fd);
 	pthread_mutex_destroy(&r->lock);
 	free(r->recs);
+	free(r->forks);
 	free(r);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+static bool in_sorted(const int *v, size_t nr, int x)
+{
+	return nr && bsearch(&x, v, nr, sizeof(*v), cmp_int) != NULL;
+}
+
+size_t audit_attribute(struct audit_record *recs, size_t nr, const struct audit_fork *forks,
+		       size_t forks_nr, const char *cid, bool (*known_pid)(void *ctx, int pid),
+		       void *ctx)
+{
+	int *pids = xcalloc(nr + 2 * forks_nr + 1, sizeof(*pids));
+	size_t pids_nr = 0, marked = 0;
+	bool grew = true;
+
+	/* Seeds: pids the cgroup or the caller vouch for. */
+	for (size_t i = 0; i < nr; i++) {
+		bool c = recs[i].container_id[0] && !strcmp(recs[i].container_id, cid);
+
+		if (c || (!recs[i].container_id[0] && known_pid && known_pid(ctx, recs[i].pid)))
+			pids[pids_nr++] = recs[i].pid;
+	}
+	for (size_t i = 0; i < forks_nr; i++)
+		if (known_pid && known_pid(ctx, forks[i].parent))
+			pids[pids_nr++] = forks[i].parent;
+	qsort(pids, pids_nr, sizeof(*pids), cmp_int);
+	/* Descendants, to a fixed point (events are in order, so this is quick). */
+	while (grew) {
+		grew = false;
+		for (size_t i = 0; i < forks_nr; i++) {
+			if (in_sorted(pids, pids_nr, forks[i].parent) &&
+			    !in_sorted(pids, pids_nr, forks[i].child)) {
+				pids[pids_nr++] = forks[i].child;
+				qsort(pids, pids_nr, sizeof(*pids), cmp_int);
+				grew = true;
+			}
+		}
+	}
+	for (size_t i = 0; i < nr; i++) {
+		struct audit_record *a = &recs[i];
+
+		/* A live process whose cgroup is another container's is never ours. */
+		if (a->container_id[0])
+			a->ours = !strcmp(a->container_id, cid);
+		else
+			a->ours = in_sorted(pids, pids_nr, a->pid);
+		marked += a->ours;
+	}
+	free(pids);
+	return marked;
 }

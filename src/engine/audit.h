@@ -34,6 +34,12 @@ struct audit_record {
 	 * read, "" when the process was already gone or is not in a container.
 	 */
 	char container_id[65];
+	bool ours; /* set by audit_attribute() */
+};
+
+/* A process creation seen by the kernel's proc connector (thread group ids). */
+struct audit_fork {
+	int parent, child;
 };
 
 /*
@@ -65,6 +71,24 @@ enum audit_source audit_reader_source(const struct audit_reader *r);
  */
 int audit_reader_take(struct audit_reader *r, struct audit_record **recs, size_t *nr,
 		      uint64_t *lost);
+/*
+ * The fork events seen so far (the reader also listens to the kernel's proc
+ * connector when it can, so that records of processes that lived too short
+ * for /proc can still be traced to the container).  Same ownership rules as
+ * audit_reader_take().  *nr is 0 when the connector was not available.
+ */
+int audit_reader_take_forks(struct audit_reader *r, struct audit_fork **forks, size_t *nr);
+
+/*
+ * Mark (rec->ours) the records of container 'cid': those whose cgroup named
+ * it when read; then every pid such a record or known_pid() vouches for,
+ * and, through the fork events, all descendants of those pids.
+ * Returns the number of records marked.
+ */
+size_t audit_attribute(struct audit_record *recs, size_t nr, const struct audit_fork *forks,
+		       size_t forks_nr, const char *cid, bool (*known_pid)(void *ctx, int pid),
+		       void *ctx);
+
 /* Stop the thread and free.  NULL is allowed. */
 void audit_reader_stop(struct audit_reader *r);
 

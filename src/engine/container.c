@@ -170,7 +170,10 @@ char *container_spec_json(const struct container_spec *spec, const char *run_id)
 		} else {
 			json_t *t = json_pack("[s]", "CMD-SHELL");
 
-			json_array_extend(t, json_strlist(&spec->health_cmd));
+			json_t *cmd = json_strlist(&spec->health_cmd);
+
+			json_array_extend(t, cmd);
+			json_decref(cmd);
 			json_object_set_new(o, "Test", t);
 		}
 		json_object_set_new(root, "Healthcheck", o);

@@ -456,20 +456,60 @@ static int watch(struct dockerapi *api, struct container *c, struct procwatch *w
 	}
 }
 
+/* Allow everything; log the calls whose records name a program. */
+static const char exec_log_profile[] =
+	"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"execve\",\"execveat\","
+	"\"exit_group\"],\"action\":\"SCMP_ACT_LOG\"}]}";
+
+static bool watch_knows(void *ctx, int pid)
+{
+	return procwatch_saw_pid(ctx, pid);
+}
+
+/* Programs named by the audit records of this container's processes. */
+static void add_audit_exes(struct monitor_result *r, struct audit_record *recs, size_t nr,
+			   const struct audit_fork *forks, size_t forks_nr)
+{
+	audit_attribute(recs, nr, forks, forks_nr, r->container_id, watch_knows, &r->watch);
+	for (size_t i = 0; i < nr; i++) {
+		const struct audit_record *a = &recs[i];
+		char exe[sizeof(a->exe)];
+
+		/* runc's init runs from a memfd copy: its exe is not the image's. */
+		if (!a->ours || !strcmp(a->comm, "runc:[2:INIT]") || a->exe[0] != '/' || !a->exe[1])
+			continue;
+		memcpy(exe, a->exe, sizeof(exe));
+		if (add_path(&r->watch.exes, exe))
+			r->audit_exes++;
+	}
+}
+
 int monitor_run(struct dockerapi *api, const struct container_spec *spec,
 		const struct monitor_opts *in, struct monitor_result *r)
 {
 	struct monitor_opts o;
 	struct container c = { 0 };
 	struct container_state st = { 0 };
+	struct container_spec logged;
+	struct audit_reader *reader = NULL;
 	long start, idle_since;
 	bool exited = false;
 	int ret;
 
 	defaults(&o, in);
-	ret = container_create(api, spec, &c);
-	if (ret < 0)
+	if (!o.no_audit_exec && !spec->seccomp && audit_reader_start(&reader) == 0) {
+		container_spec_copy(&logged, spec);
+		logged.seccomp = xstrdup(exec_log_profile);
+		ret = container_create(api, &logged, &c);
+		container_spec_release(&logged);
+	} else {
+		err_clear();
+		ret = container_create(api, spec, &c);
+	}
+	if (ret < 0) {
+		audit_reader_stop(reader);
 		return ret;
+	}
 	r->container_id = xstrdup(c.id);
 	ret = container_start(api, &c);
 	if (ret < 0) {
@@ -517,6 +557,16 @@ int monitor_run(struct dockerapi *api, const struct container_spec *spec,
 stop:
 	r->exited = exited;
 	r->ran_ms = now_ms() - start;
+	/*
+	 * Logs as of the end of the observation: what a program prints while
+	 * being stopped depends on timing (nginx's SIGCHLD notices), so it
+	 * would make two runs differ for no reason.
+	 */
+	if (!exited) {
+		if (container_logs(api, &c, LOGS_CAP, &r->out, &r->err, &r->logs_truncated) < 0)
+			err_clear();
+		r->logs_taken = true;
+	}
 	if (!exited) {
 		int code;
 
@@ -535,8 +585,30 @@ logs:
 			r->start_error = xstrdup(st.error);
 		container_state_release(&st);
 	}
-	if (container_logs(api, &c, LOGS_CAP, &r->out, &r->err, &r->logs_truncated) < 0)
+	if (!r->logs_taken &&
+	    container_logs(api, &c, LOGS_CAP, &r->out, &r->err, &r->logs_truncated) < 0)
 		err_clear();
+	if (reader) {
+		struct audit_record *recs = NULL;
+		size_t nr = 0;
+		uint64_t lost = 0;
+		struct timespec ts = { 0, 50 * 1000000L };
+
+		/* kauditd delivers asynchronously: give the last records a moment. */
+		nanosleep(&ts, NULL);
+		struct audit_fork *forks = NULL;
+		size_t forks_nr = 0;
+
+		audit_reader_take(reader, &recs, &nr, &lost);
+		audit_reader_take_forks(reader, &forks, &forks_nr);
+		add_audit_exes(r, recs, nr, forks, forks_nr);
+		free(forks);
+		if (lost)
+			warn_add("monitor: %llu seccomp audit records were lost; short-lived programs "
+				 "may be missing",
+				 (unsigned long long)lost);
+		free(recs);
+	}
 	if (o.collect_maps) {
 		r->exes = sorted_copy(&r->watch.exes, &r->exes_nr);
 		r->libs = sorted_copy(&r->watch.libs, &r->libs_nr);
@@ -554,6 +626,7 @@ out:
 			free(saved);
 		}
 	}
+	audit_reader_stop(reader);
 	container_release(&c);
 	return ret;
 }

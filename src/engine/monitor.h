@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine/audit.h"
 #include "engine/container.h"
 #include "engine/probe.h"
 #include "util/progress.h"
@@ -59,6 +60,17 @@ struct monitor_opts {
 	const struct probe *probe;
 	long probe_timeout_ms;
 	bool collect_maps; /* record executables and mappings (the monitor phase) */
+	/*
+	 * Programs too short-lived for /proc polling are caught too: when the
+	 * spec has no seccomp profile of its own, the container runs under
+	 * "allow everything, but log execve, execveat and exit_group" and the
+	 * kernel's seccomp audit records (whose exe= names the program as the
+	 * container sees it) are traced to the container through fork events.
+	 * Without access to the records (not root) the monitor falls back to
+	 * /proc polling alone.  no_audit_exec turns this off (the container
+	 * then runs under the engine's default profile).
+	 */
+	bool no_audit_exec;
 	const struct progress *progress;
 	const char *phase; /* progress phase name, default "monitor" */
 	/* Called right after the container started (the audit run arms here). */
@@ -77,8 +89,10 @@ struct monitor_result {
 	char *probe_error;   /* owned, NULL when passed */
 	long probe_ms;       /* how long the probe took */
 	long ran_ms;
+	size_t audit_exes;   /* executables known only from audit records */
 	char *container_id;  /* owned */
-	struct strbuf out, err; /* logs */
+	struct strbuf out, err; /* logs (up to the final stop when it kept running) */
+	bool logs_taken;
 	bool logs_truncated;
 	/* Executables and mapped objects, sorted container paths (owned). */
 	char **exes;

@@ -275,12 +275,20 @@ static void compare_logs(const struct monitor_result *base, const struct monitor
 	r->baseline.log_lines = bn;
 	r->hardened.log_lines = hn;
 	r->logs_equal = true;
+	/*
+	 * The same distinct lines: how often a line repeats (requests served,
+	 * workers started while the window closed) depends on timing.
+	 */
 	while (i < bn || j < hn) {
 		int c = i >= bn ? 1 : j >= hn ? -1 : strcmp(b[i], h[j]);
 
 		if (!c) {
-			i++;
-			j++;
+			const char *line = b[i];
+
+			while (i < bn && !strcmp(b[i], line))
+				i++;
+			while (j < hn && !strcmp(h[j], line))
+				j++;
 			continue;
 		}
 		r->logs_equal = false;
@@ -346,39 +354,24 @@ static void add_comm(char **comms, const char *comm)
 	*comms = n;
 }
 
-/*
- * Which records are the container's: the cgroup said so when the record
- * was read, or (for a process already gone) its pid or comm was seen by
- * the /proc watch of this run.
- */
-static void attribute(struct validate_result *r, const struct audit_record *recs, size_t nr,
-		      const char *cid, const struct procwatch *w, const struct strlist *explicit_names)
+static bool watch_knows(void *ctx, int pid)
 {
-	size_t alloc = 0, mine_nr = 0;
-	int *mine = xcalloc(nr ? nr : 1, sizeof(*mine));
+	return procwatch_saw_pid(ctx, pid);
+}
 
-	/*
-	 * A process that exits quickly (echo, or runc's init racing the
-	 * reader) may be gone before its later records are read: a pid that
-	 * any record placed in the container is the container's throughout.
-	 */
-	for (size_t i = 0; i < nr; i++)
-		if (recs[i].container_id[0] && !strcmp(recs[i].container_id, cid))
-			mine[mine_nr++] = recs[i].pid;
+/* Fold the container's records (see audit_attribute()) into r->missing. */
+static void attribute(struct validate_result *r, struct audit_record *recs, size_t nr,
+		      const struct audit_fork *forks, size_t forks_nr, const char *cid,
+		      struct procwatch *w, const struct strlist *explicit_names)
+{
+	size_t alloc = 0;
+
+	audit_attribute(recs, nr, forks, forks_nr, cid, watch_knows, w);
 	for (size_t i = 0; i < nr; i++) {
 		const struct audit_record *a = &recs[i];
 		struct validate_missing *m = NULL;
-		bool ours = false;
 
-		if (a->container_id[0]) {
-			ours = !strcmp(a->container_id, cid);
-		} else {
-			for (size_t k = 0; k < mine_nr && !ours; k++)
-				ours = mine[k] == a->pid;
-			ours = ours || procwatch_saw_pid(w, a->pid) ||
-			       (a->comm[0] && procwatch_saw_comm(w, a->comm));
-		}
-		if (!ours) {
+		if (!a->ours) {
 			r->audit_foreign++;
 			continue;
 		}
@@ -402,7 +395,6 @@ static void attribute(struct validate_result *r, const struct audit_record *recs
 		if (!strcmp(a->comm, RUNTIME_INIT_COMM))
 			m->by_runtime = true;
 	}
-	free(mine);
 	if (r->missing_nr)
 		qsort(r->missing, r->missing_nr, sizeof(*r->missing), cmp_missing);
 }
@@ -449,7 +441,8 @@ int validate_profile(struct dockerapi *api, const struct container_spec *spec,
 	struct strlist explicit_names = { 0 };
 	struct audit_reader *reader = NULL;
 	struct audit_record *recs = NULL;
-	size_t recs_nr = 0;
+	struct audit_fork *forks = NULL;
+	size_t recs_nr = 0, forks_nr = 0;
 	char *audit_json = NULL;
 	long t0 = now_ms();
 	int ret;
@@ -480,10 +473,12 @@ int validate_profile(struct dockerapi *api, const struct container_spec *spec,
 		nanosleep(&ts, NULL);
 	}
 	audit_reader_take(reader, &recs, &recs_nr, &r->audit_lost);
+	audit_reader_take_forks(reader, &forks, &forks_nr);
 	audit_reader_stop(reader);
 	reader = NULL;
 	fill_run(&r->audit, &audit);
-	attribute(r, recs, recs_nr, audit.container_id, &audit.watch, &explicit_names);
+	attribute(r, recs, recs_nr, forks, forks_nr, audit.container_id, &audit.watch,
+		  &explicit_names);
 	if (!audit.started) {
 		ret = err_set(EIO, "the container did not start even with nothing denied: %s",
 			      audit.start_error ? audit.start_error : "unknown error");
@@ -566,7 +561,10 @@ verdict:
 					       h->exit_code, b->exit_code);
 				if (h->oom_killed && !b->oom_killed)
 					reason(r, "the hardened container was killed for lack of memory");
-				if (b->probe_ok && !h->probe_ok)
+				if (b->probe_ok && !h->probe_ran)
+					reason(r, "the health check could not run: the hardened container had "
+						  "exited");
+				else if (b->probe_ok && !h->probe_ok)
 					reason(r, "the health check passed in the baseline but not under the "
 						  "profile: %s",
 					       h->probe_error ? h->probe_error : "failed");
@@ -584,6 +582,7 @@ out:
 	r->total_ms = now_ms() - t0;
 	audit_reader_stop(reader);
 	free(recs);
+	free(forks);
 	free(audit_json);
 	strlist_clear(&explicit_names);
 	container_spec_release(&s);

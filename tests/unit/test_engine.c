@@ -387,6 +387,8 @@ static void test_docker_lifecycle(void **state)
 	assert_string_equal(strbuf_str(&out), "out\n");
 	assert_string_equal(strbuf_str(&err), "err\n");
 	assert_false(trunc);
+	strbuf_release(&out);
+	strbuf_release(&err);
 	assert_int_equal(container_remove(&api, &c), 0);
 	assert_int_equal(labelled(&api), 0);
 	container_release(&c);
@@ -423,7 +425,8 @@ static void test_docker_monitor_nginx(void **state)
 {
 	struct dockerapi api;
 	struct container_spec spec;
-	struct monitor_opts o = { .min_ms = 300, .max_ms = 8000, .idle_ms = 500, .collect_maps = true };
+	struct monitor_opts o = { .min_ms = 300, .max_ms = 8000, .idle_ms = 500, .collect_maps = true,
+				  .no_audit_exec = true };
 	struct monitor_result r;
 
 	(void)state;
@@ -452,6 +455,43 @@ static void test_docker_monitor_nginx(void **state)
 	/* The master and its worker(s). */
 	assert_true(r.watch.pids_nr >= 2);
 	assert_true(procwatch_saw_comm(&r.watch, "nginx"));
+	assert_int_equal(labelled(&api), 0);
+	monitor_result_release(&r);
+	container_spec_release(&spec);
+	dockerapi_release(&api);
+}
+
+static void test_docker_monitor_short_lived(void **state)
+{
+	struct dockerapi api;
+	struct container_spec spec;
+	struct monitor_opts o = { .min_ms = 200, .max_ms = 5000, .idle_ms = 300, .collect_maps = true };
+	struct monitor_result r;
+
+	(void)state;
+	if (!have_docker(&api))
+		skip();
+	if (!have_image(&api, "confine-test/small:latest") || geteuid() != 0) {
+		dockerapi_release(&api);
+		skip();
+	}
+	container_spec_init(&spec);
+	spec.image = strdup("confine-test/small:latest");
+	spec.network = strdup("none");
+	spec.cmd_set = true;
+	strlist_push(&spec.cmd, "/bin/sh");
+	strlist_push(&spec.cmd, "-c");
+	/* ls and cat live for a millisecond: /proc polling alone would miss them. */
+	strlist_push(&spec.cmd, "ls / >/dev/null; cat /etc/hostname >/dev/null; echo done");
+	monitor_result_init(&r);
+	assert_int_equal(monitor_run(&api, &spec, &o, &r), 0);
+	assert_true(r.started);
+	assert_true(r.exited);
+	assert_int_equal(r.exit_code, 0);
+	assert_string_equal(strbuf_str(&r.out), "done\n");
+	if (!has(r.exes, r.exes_nr, "/bin/ls", false) || !has(r.exes, r.exes_nr, "/bin/cat", false) ||
+	    !has(r.exes, r.exes_nr, "/bin/sh", false))
+		fail_msg("short-lived programs missed: %zu exes, %zu from audit", r.exes_nr, r.audit_exes);
 	assert_int_equal(labelled(&api), 0);
 	monitor_result_release(&r);
 	container_spec_release(&spec);
@@ -487,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_runtime_data),
 		cmocka_unit_test(test_docker_lifecycle),
 		cmocka_unit_test(test_docker_monitor_nginx),
+		cmocka_unit_test(test_docker_monitor_short_lived),
 		cmocka_unit_test(test_docker_runtime_detect),
 	};
 
