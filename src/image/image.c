@@ -476,20 +476,31 @@ out:
 	return ret;
 }
 
-static struct arc_file *arc_get(const struct arc *a, const char *path)
+/* A member by path, following in-archive links; *final (may be NULL) gets the target path. */
+static struct arc_file *arc_get_final(const struct arc *a, const char *path, const char **final)
 {
 	struct arc_file *f = strmap_get(&a->files, path);
 	int hops = 0;
 
-	while (f && f->alias && hops++ < 8)
-		f = strmap_get(&a->files, f->alias);
+	while (f && f->alias && hops++ < 8) {
+		path = f->alias;
+		f = strmap_get(&a->files, path);
+	}
+	if (final)
+		*final = path;
 	return f && !f->alias ? f : NULL;
+}
+
+static struct arc_file *arc_get(const struct arc *a, const char *path)
+{
+	return arc_get_final(a, path, NULL);
 }
 
 /* The member 'path' as a checked layer; 'expect' (may be NULL) is its stored digest. */
 static int arc_layer(struct arc *a, const char *path, const char *expect, struct layer **out)
 {
-	struct arc_file *f = arc_get(a, path);
+	const char *final;
+	struct arc_file *f = arc_get_final(a, path, &final);
 	const char *blob_hex;
 
 	*out = NULL;
@@ -501,7 +512,7 @@ static int arc_layer(struct arc *a, const char *path, const char *expect, struct
 	if (!f->layer)
 		return err_set(EINVAL, "layer '%s': %s", path, f->error ? f->error : "not a layer");
 	/* blobs/sha256/HEX must hash to HEX. */
-	blob_hex = strncmp(path, "blobs/sha256/", 13) ? NULL : path + 13;
+	blob_hex = strncmp(final, "blobs/sha256/", 13) ? NULL : final + 13;
 	if (blob_hex && strcmp(f->layer->digest + 7, blob_hex))
 		return err_set(EINVAL, "layer '%s': digest mismatch: content is %s", path,
 			       f->layer->digest);
