@@ -14,9 +14,17 @@
  *
  *   docker:NAME[:TAG]      the Docker Engine API on its Unix socket
  *   docker-archive:FILE    `docker save` output (legacy or OCI variant)
- *   oci:DIR                an OCI image layout folder
- *   oci-archive:FILE       a tar of an OCI image layout
+ *   oci:DIR[:REF]          an OCI image layout folder (REF: the manifest's
+ *                          org.opencontainers.image.ref.name, else the only
+ *                          or the linux/amd64 manifest)
+ *   oci-archive:FILE[:REF] a tar of an OCI image layout
  *   dir:ROOTFS             a plain root filesystem folder
+ *
+ * ("docker-daemon:" is accepted as a synonym of "docker:".)  Layer blobs are
+ * checked against their manifest digest and the config's diff_ids; file
+ * content that is kept lives in a content-addressed store under
+ * fs_cache_dir()/blobs, which rootfs_node.blob names (for dir:, the file
+ * itself).
  */
 enum image_transport {
 	IMAGE_DOCKER,
