@@ -441,10 +441,13 @@ bool elf_vaddr_is_code(const struct elf_file *elf, uint64_t vaddr)
 /* ---- dynamic section -------------------------------------------------- */
 
 struct dyn_raw {
-	uint64_t strtab, strsz, symtab;
+	uint64_t strtab, strsz, symtab, hash, gnu_hash;
 	uint64_t rela, relasz, rel, relsz, jmprel, pltrelsz, pltrel, relr, relrsz;
 	uint64_t versym, verdef, verdefnum, verneed, verneednum;
 	bool has_strtab;
+	/* the dynamic string table, once located */
+	const uint8_t *str_p;
+	uint64_t str_sz;
 };
 
 static void parse_dynamic(struct elf_file *elf, struct dyn_raw *raw)
@@ -500,6 +503,27 @@ static void parse_dynamic(struct elf_file *elf, struct dyn_raw *raw)
 		case DT_SYMTAB:
 			raw->symtab = val;
 			break;
+		case DT_HASH:
+			raw->hash = val;
+			break;
+		case DT_GNU_HASH:
+			raw->gnu_hash = val;
+			break;
+		case DT_VERSYM:
+			raw->versym = val;
+			break;
+		case DT_VERDEF:
+			raw->verdef = val;
+			break;
+		case DT_VERDEFNUM:
+			raw->verdefnum = val;
+			break;
+		case DT_VERNEED:
+			raw->verneed = val;
+			break;
+		case DT_VERNEEDNUM:
+			raw->verneednum = val;
+			break;
 		case DT_RELA:
 			raw->rela = val;
 			break;
@@ -544,6 +568,8 @@ static void parse_dynamic(struct elf_file *elf, struct dyn_raw *raw)
 			strsz = raw->strsz && raw->strsz < avail ? raw->strsz : avail;
 		}
 	}
+	raw->str_p = strtab;
+	raw->str_sz = strsz;
 
 	for (size_t i = 0; i < n; i++) {
 		const uint8_t *e = dyn + i * sizeof(Elf64_Dyn);
@@ -742,17 +768,14 @@ static bool sec_strtab(const struct elf_file *elf, uint32_t link, const uint8_t 
 	return true;
 }
 
-static void parse_verdef(const struct elf_file *elf, const struct elf_section *sec,
-			 struct versions *v)
+static void parse_verdef(const uint8_t *p, uint64_t len, uint64_t count,
+			 const uint8_t *strs, uint64_t strsz, struct versions *v)
 {
-	const uint8_t *p = elf->data + sec->offset, *strs;
-	uint64_t len = sec->size, off = 0, strsz;
+	uint64_t off = 0;
 	/* Each entry is at least 20 bytes, which bounds the walk on cycles. */
 	uint64_t max_iter = len / sizeof(Elf64_Verdef) + 1;
 
-	if (!sec_strtab(elf, sec->link, &strs, &strsz))
-		return;
-	for (uint64_t it = 0; it < max_iter && it < sec->info + 1u; it++) {
+	for (uint64_t it = 0; it < max_iter && it <= count; it++) {
 		Elf64_Verdef vd;
 		Elf64_Verdaux va;
 
@@ -774,16 +797,13 @@ static void parse_verdef(const struct elf_file *elf, const struct elf_section *s
 	}
 }
 
-static void parse_verneed(const struct elf_file *elf, const struct elf_section *sec,
-			  struct versions *v)
+static void parse_verneed(const uint8_t *p, uint64_t len, uint64_t count,
+			  const uint8_t *strs, uint64_t strsz, struct versions *v)
 {
-	const uint8_t *p = elf->data + sec->offset, *strs;
-	uint64_t len = sec->size, off = 0, strsz;
+	uint64_t off = 0;
 	uint64_t max_iter = len / sizeof(Elf64_Verneed) + 1;
 
-	if (!sec_strtab(elf, sec->link, &strs, &strsz))
-		return;
-	for (uint64_t it = 0; it < max_iter && it < sec->info + 1u; it++) {
+	for (uint64_t it = 0; it < max_iter && it <= count; it++) {
 		Elf64_Verneed vn;
 		uint64_t aoff;
 		const char *file;
@@ -813,52 +833,29 @@ static void parse_verneed(const struct elf_file *elf, const struct elf_section *
 	}
 }
 
-static void parse_symtab(struct elf_file *elf, const struct elf_section *sec,
-			 struct elf_symtab *out, bool dynamic)
-{
-	struct elf_priv *pv = priv_of(elf);
-	const uint8_t *strs = NULL, *versym = NULL;
-	uint64_t strsz = 0, versym_nr = 0;
-	struct versions vers = { NULL, 0 };
+/* Where a symbol table's entries, names and versions are. */
+struct symsrc {
+	const uint8_t *syms;
 	size_t n;
+	uint32_t section;
+	const uint8_t *strs;
+	uint64_t strsz;
+	const uint8_t *versym;
+	uint64_t versym_nr;
+	struct versions vers;
+};
 
-	if (!sec->in_file)
-		return;
-	if (sec->entsize && sec->entsize != sizeof(Elf64_Sym)) {
-		warn_add("ELF '%s': symbol table '%s' entry size %llu; ignored", pv->name,
-			 sec->name, (unsigned long long)sec->entsize);
-		return;
-	}
-	if (!sec_strtab(elf, sec->link, &strs, &strsz))
-		warn_add("ELF '%s': symbol table '%s' has no string table", pv->name, sec->name);
-	n = (size_t)(sec->size / sizeof(Elf64_Sym));
-	if (!n)
-		return;
-	if (dynamic) {
-		for (size_t i = 0; i < elf->sections_nr; i++) {
-			const struct elf_section *s = &elf->sections[i];
-
-			if (!s->in_file)
-				continue;
-			if (s->type == SHT_GNU_versym && s->link == sec->index) {
-				versym = elf->data + s->offset;
-				versym_nr = s->size / 2;
-			} else if (s->type == SHT_GNU_verdef) {
-				parse_verdef(elf, s, &vers);
-			} else if (s->type == SHT_GNU_verneed) {
-				parse_verneed(elf, s, &vers);
-			}
-		}
-	}
-	out->syms = xcalloc(n, sizeof(*out->syms));
-	out->nr = n;
-	out->section = sec->index;
-	for (size_t i = 0; i < n; i++) {
+static void decode_symbols(const struct symsrc *src, struct elf_symtab *out)
+{
+	out->syms = xcalloc(src->n, sizeof(*out->syms));
+	out->nr = src->n;
+	out->section = src->section;
+	for (size_t i = 0; i < src->n; i++) {
 		Elf64_Sym es;
 		struct elf_symbol *s = &out->syms[i];
 
-		memcpy(&es, elf->data + sec->offset + i * sizeof(es), sizeof(es));
-		s->name = str_or_empty(strs, strsz, es.st_name);
+		memcpy(&es, src->syms + i * sizeof(es), sizeof(es));
+		s->name = str_or_empty(src->strs, src->strsz, es.st_name);
 		s->value = es.st_value;
 		s->size = es.st_size;
 		s->type = ELF64_ST_TYPE(es.st_info);
@@ -866,22 +863,117 @@ static void parse_symtab(struct elf_file *elf, const struct elf_section *sec,
 		s->visibility = ELF64_ST_VISIBILITY(es.st_other);
 		s->shndx = es.st_shndx;
 		s->defined = es.st_shndx != SHN_UNDEF;
-		if (versym && i < versym_nr) {
-			uint16_t vs = rd16(versym + 2 * i);
+		if (src->versym && i < src->versym_nr) {
+			uint16_t vs = rd16(src->versym + 2 * i);
 			uint16_t idx = vs & 0x7fff;
 
-			if (idx > 1 && idx < vers.nr && vers.by_index[idx].name) {
-				s->version = vers.by_index[idx].name;
-				s->version_file = s->defined ? NULL : vers.by_index[idx].file;
+			if (idx > 1 && idx < src->vers.nr && src->vers.by_index[idx].name) {
+				s->version = src->vers.by_index[idx].name;
+				s->version_file = s->defined ? NULL : src->vers.by_index[idx].file;
 				s->version_hidden = (vs & 0x8000) != 0;
 			}
 		}
 	}
-	free(vers.by_index);
 }
 
-static void parse_symbols(struct elf_file *elf)
+static void parse_symtab(struct elf_file *elf, const struct elf_section *sec,
+			 struct elf_symtab *out, bool dynamic)
 {
+	struct elf_priv *pv = priv_of(elf);
+	struct symsrc src;
+
+	memset(&src, 0, sizeof(src));
+	if (!sec->in_file)
+		return;
+	if (sec->entsize && sec->entsize != sizeof(Elf64_Sym)) {
+		warn_add("ELF '%s': symbol table '%s' entry size %llu; ignored", pv->name,
+			 sec->name, (unsigned long long)sec->entsize);
+		return;
+	}
+	if (!sec_strtab(elf, sec->link, &src.strs, &src.strsz))
+		warn_add("ELF '%s': symbol table '%s' has no string table", pv->name, sec->name);
+	src.syms = elf->data + sec->offset;
+	src.n = (size_t)(sec->size / sizeof(Elf64_Sym));
+	src.section = sec->index;
+	if (!src.n)
+		return;
+	if (dynamic) {
+		for (size_t i = 0; i < elf->sections_nr; i++) {
+			const struct elf_section *s = &elf->sections[i];
+			const uint8_t *vstrs;
+			uint64_t vstrsz;
+
+			if (!s->in_file)
+				continue;
+			if (s->type == SHT_GNU_versym && s->link == sec->index) {
+				src.versym = elf->data + s->offset;
+				src.versym_nr = s->size / 2;
+			} else if ((s->type == SHT_GNU_verdef || s->type == SHT_GNU_verneed) &&
+				   sec_strtab(elf, s->link, &vstrs, &vstrsz)) {
+				if (s->type == SHT_GNU_verdef)
+					parse_verdef(elf->data + s->offset, s->size, s->info, vstrs,
+						     vstrsz, &src.vers);
+				else
+					parse_verneed(elf->data + s->offset, s->size, s->info, vstrs,
+						      vstrsz, &src.vers);
+			}
+		}
+	}
+	decode_symbols(&src, out);
+	free(src.vers.by_index);
+}
+
+/*
+ * The number of dynamic symbols from the hash tables, for objects whose
+ * section headers are gone: DT_HASH's nchain, or the highest symbol index
+ * DT_GNU_HASH's chains reach.  0 when neither is usable.
+ */
+static uint64_t dynsym_count(const struct elf_file *elf, const struct dyn_raw *raw)
+{
+	const uint8_t *h;
+	uint64_t off, avail;
+
+	if (raw->hash && (h = elf_vaddr_bytes(elf, raw->hash, 8)))
+		return rd32(h + 4);
+	if (raw->gnu_hash && elf_vaddr_to_offset(elf, raw->gnu_hash, &off, &avail) && avail >= 16) {
+		uint32_t nbuckets, symoffset, bloom;
+		uint64_t buckets_off, chain_off, max = 0;
+
+		h = elf->data + off;
+		nbuckets = rd32(h);
+		symoffset = rd32(h + 4);
+		bloom = rd32(h + 8);
+		buckets_off = 16 + (uint64_t)bloom * 8;
+		if (!range_ok(buckets_off, (uint64_t)nbuckets * 4, avail))
+			return 0;
+		for (uint32_t i = 0; i < nbuckets; i++) {
+			uint32_t b = rd32(h + buckets_off + 4 * (uint64_t)i);
+
+			if (b > max)
+				max = b;
+		}
+		if (max < symoffset)
+			return symoffset;
+		chain_off = buckets_off + (uint64_t)nbuckets * 4;
+		/* Walk the last chain to its end bit. */
+		for (;;) {
+			uint64_t at = chain_off + (max - symoffset) * 4;
+
+			if (!range_ok(at, 4, avail))
+				return max;
+			if (rd32(h + at) & 1)
+				return max + 1;
+			max++;
+		}
+	}
+	return 0;
+}
+
+static void parse_symbols(struct elf_file *elf, const struct dyn_raw *raw)
+{
+	struct symsrc src;
+	uint64_t off, avail, n;
+
 	for (size_t i = 0; i < elf->sections_nr; i++) {
 		const struct elf_section *s = &elf->sections[i];
 
@@ -890,6 +982,32 @@ static void parse_symbols(struct elf_file *elf)
 		else if (s->type == SHT_DYNSYM && !elf->dynsym.syms)
 			parse_symtab(elf, s, &elf->dynsym, true);
 	}
+	if (elf->dynsym.syms || elf->sections_nr || !raw->symtab)
+		return;
+	/* Section headers stripped: the dynamic tags still locate everything. */
+	if (!elf_vaddr_to_offset(elf, raw->symtab, &off, &avail))
+		return;
+	n = dynsym_count(elf, raw);
+	if (n > avail / sizeof(Elf64_Sym))
+		n = avail / sizeof(Elf64_Sym);
+	if (!n)
+		return;
+	memset(&src, 0, sizeof(src));
+	src.syms = elf->data + off;
+	src.n = (size_t)n;
+	src.strs = raw->str_p;
+	src.strsz = raw->str_sz;
+	if (raw->versym && elf_vaddr_to_offset(elf, raw->versym, &off, &avail)) {
+		src.versym = elf->data + off;
+		src.versym_nr = avail / 2;
+	}
+	if (raw->verdef && elf_vaddr_to_offset(elf, raw->verdef, &off, &avail))
+		parse_verdef(elf->data + off, avail, raw->verdefnum, src.strs, src.strsz, &src.vers);
+	if (raw->verneed && elf_vaddr_to_offset(elf, raw->verneed, &off, &avail))
+		parse_verneed(elf->data + off, avail, raw->verneednum, src.strs, src.strsz,
+			      &src.vers);
+	decode_symbols(&src, &elf->dynsym);
+	free(src.vers.by_index);
 }
 
 /* ---- relocations ------------------------------------------------------ */
@@ -1470,7 +1588,7 @@ int elf_open_mem(const struct fs_map *map, const char *name, struct elf_file **o
 	parse_interp(elf);
 	parse_dynamic(elf, &raw);
 	parse_notes(elf);
-	parse_symbols(elf);
+	parse_symbols(elf, &raw);
 	classify(elf);
 	parse_relocs(elf, &raw);
 	detect_go(elf);
