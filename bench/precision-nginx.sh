@@ -5,6 +5,13 @@
 # processes made, and compare with `confine analyze /usr/sbin/nginx`.
 #
 #   bench/precision-nginx.sh [-n REQUESTS] [-o DIR] [--confine BIN] [--nginx BIN]
+#                            [--nss] [--dlopen FILE]...
+#
+# --nss names the NSS modules /etc/nsswitch.conf lists (passwd, group,
+# shadow, hosts) to the analysis as dlopen'ed plugins: nginx's `user`
+# directive runs getpwnam() and initgroups(), which load them (on Debian 12
+# libnss_systemd.so.2, whose calls include readlinkat).  --dlopen passes
+# any other plugin.
 #
 # Prints the observed and static counts, the ratio |static| / |observed|
 # (the issue's bound: static ⊇ observed and ratio <= 1.5), the calls that
@@ -18,13 +25,17 @@ N=200
 OUT=
 CONFINE_BIN=${CONFINE:-}
 NGINX_BIN=/usr/sbin/nginx
+DLOPEN=()
+NSS=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) N=$2; shift 2 ;;
 	-o) OUT=$2; shift 2 ;;
 	--confine) CONFINE_BIN=$2; shift 2 ;;
 	--nginx) NGINX_BIN=$2; shift 2 ;;
-	-h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--dlopen) DLOPEN+=(--dlopen "$2"); shift 2 ;;
+	--nss) NSS=1; shift ;;
+	-h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "precision-nginx: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -153,8 +164,20 @@ awk '{ s = $2; if (s ~ /^[a-z_][a-z0-9_]*\(/) { sub(/\(.*/, "", s); print s } }'
 execs=$(grep -c ' execve(' "$W/trace" || true)
 [ "$execs" -eq 1 ] || die "expected nginx alone in the trace, saw $execs execve calls"
 
+if [ "$NSS" = 1 ] && [ -r /etc/nsswitch.conf ]; then
+	for svc in $(awk '$1 ~ /^(passwd|group|shadow|hosts):$/ { for (i = 2; i <= NF; i++) print $i }' \
+		/etc/nsswitch.conf | grep -v '^\[' | sort -u); do
+		for d in /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu /lib64 /usr/lib64; do
+			if [ -e "$d/libnss_$svc.so.2" ]; then
+				DLOPEN+=(--dlopen "$d/libnss_$svc.so.2")
+				break
+			fi
+		done
+	done
+fi
+
 a0=$(date +%s.%N)
-"$CONFINE_BIN" analyze --json "$NGINX_BIN" >"$W/analysis.json" 2>"$W/analysis.err" ||
+"$CONFINE_BIN" analyze --json "${DLOPEN[@]}" "$NGINX_BIN" >"$W/analysis.json" 2>"$W/analysis.err" ||
 	die "confine analyze failed: $(head -c 2000 "$W/analysis.err")"
 a1=$(date +%s.%N)
 jq -r '.programs[0].syscalls[]' "$W/analysis.json" | grep -vx restart_syscall | sort -u >"$W/static"
@@ -171,7 +194,9 @@ ratio=$(awk -v s="$nsta" -v o="$nobs" 'BEGIN { printf "%.2f", o ? s / o : 0 }')
 echo "nginx precision: $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //') ($NGINX_BIN, workers as $user)"
 printf 'workload: %d keepalive + %d parallel requests, 404, HEAD, range, 8 MiB sendfile, gzip, autoindex, POST, x2 around SIGHUP reload, SIGUSR1, SIGQUIT (%.1f s)\n' \
 	"$N" $((N / 10 + 1)) "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
-printf 'analysis: %.2f s, %s unresolved sites reported\n' "$(awk -v a="$a0" -v b="$a1" 'BEGIN { print b - a }')" "$unresolved"
+printf 'analysis: %.2f s, %s unresolved sites reported, plugins named: %s\n' \
+	"$(awk -v a="$a0" -v b="$a1" 'BEGIN { print b - a }')" "$unresolved" \
+	"$( [ ${#DLOPEN[@]} -gt 0 ] && printf '%s ' "${DLOPEN[@]}" | sed 's/--dlopen //g' || echo none)"
 echo "observed syscalls: $nobs"
 echo "static set:        $nsta"
 echo "ratio:             $ratio (bound 1.5)"
