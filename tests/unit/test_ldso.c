@@ -344,6 +344,52 @@ static void test_against_ld_so(void **state)
 	free(path);
 }
 
+/* musl's own loader, run in a chroot of the musl rootfs, loads the same files. */
+static void test_against_musl(void **state)
+{
+	static const char *const roots[] = { "M", "Mpath" };
+
+	(void)state;
+	if (!have_musl || geteuid() != 0)
+		skip();
+	for (size_t r = 0; r < ARRAY_SIZE(roots); r++) {
+		char *cmd, *out = NULL, *path, *line, *save = NULL;
+		size_t len, seen = 0;
+		struct fixture fx;
+
+		path = xasprintf("%s/musl-list.txt", tmpdir);
+		cmd = xasprintf("chroot %s/%s /lib/ld-musl-x86_64.so.1 --list /bin/app_musl > %s 2>&1",
+				tmpdir, roots[r], path);
+		assert_int_equal(system(cmd), 0);
+		assert_int_equal(fs_read_file(path, 1 << 20, &out, &len), 0);
+		open_root(&fx, roots[r], NULL, 0);
+		assert_int_equal(ldso_resolve(fx.ld, "/bin/app_musl", &fx.res), 0);
+		/* Lines: "\t/lib/ld-musl... (0x..)" or "\tNAME => PATH (0x..)". */
+		for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char *arrow = strstr(line, "=> "), *file = arrow ? arrow + 3 : line, *sp;
+			bool found = false;
+
+			while (*file == '\t' || *file == ' ')
+				file++;
+			sp = strchr(file, ' ');
+			if (sp)
+				*sp = '\0';
+			for (size_t i = 1; i < fx.res.libs_nr; i++)
+				found |= fx.res.libs[i].real && strcmp(fx.res.libs[i].real, file) == 0;
+			if (!found)
+				fail_msg("%s: musl loads %s, we do not", roots[r], file);
+			seen++;
+		}
+		assert_true(seen >= 2);
+		/* and nothing more: libmfoo and the loader */
+		assert_int_equal(fx.res.libs_nr, 3);
+		close_root(&fx);
+		free(out);
+		free(cmd);
+		free(path);
+	}
+}
+
 static void test_errors(void **state)
 {
 	struct fixture fx;
@@ -372,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_against_ld_so),
+		cmocka_unit_test(test_against_musl),
 		cmocka_unit_test(test_errors),
 	};
 
