@@ -442,10 +442,15 @@ static bool entries_in_code(const struct elf_file *elf, const struct gopclntab *
  * binaries only through a RELATIVE relocation (elf_read_pointer() applies
  * it); runtime.text is the same address when symbols survive.
  */
-static uint64_t text_start_of(const struct elf_file *elf, uint64_t table_addr, unsigned ptr)
+static uint64_t text_start_of(const struct elf_file *elf, const uint8_t *hdr, size_t len,
+			      uint64_t table_addr, bool be)
 {
+	struct reader r = { .data = hdr, .size = len, .be = be, .ptr = hdr[7] };
 	uint64_t v = 0;
-	if (table_addr && ptr == 8 && elf_read_pointer(elf, table_addr + 8 + 2 * 8, &v) == 0 && v)
+	if (table_addr && r.ptr == 8 && elf_read_pointer(elf, table_addr + 8 + 2 * 8, &v) == 0 && v)
+		return v;
+	/* A table outside every segment (no vaddr): its own bytes. */
+	if (rd_word(&r, 8 + 2 * (uint64_t)r.ptr, &v) && v)
 		return v;
 	const struct elf_symbol *s = elf_symbol_lookup(elf, "runtime.text", NULL);
 	if (s && s->value)
@@ -464,7 +469,7 @@ static int try_at(struct gopclntab *t, const struct elf_file *elf, const uint8_t
 		return -EINVAL;
 	uint64_t text = 0;
 	if (v >= GOPCLNTAB_GO118)
-		text = text_start_of(elf, vaddr, data[7]);
+		text = text_start_of(elf, data, len, vaddr, be);
 	int ret = gopclntab_parse(t, data, len, vaddr, text);
 	if (ret < 0)
 		return ret;

@@ -599,6 +599,122 @@ static void test_go_fixture(void **state)
 	free(cmd);
 }
 
+static void write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Load 'path'; returns gopclntab_load()'s result, the table in *t. */
+static int load_path(const char *path, struct gopclntab *t)
+{
+	struct fs_map map;
+	struct elf_file *elf = NULL;
+	assert_int_equal(fs_map_file(path, &map), 0);
+	assert_int_equal(elf_open_mem(&map, path, &elf), 0);
+	int ret = gopclntab_load(t, elf);
+	/* Names point into the mapping: keep only what the caller checks. */
+	if (ret == 0) {
+		assert_int_equal(t->funcs_nr, 3);
+		assert_string_equal(t->funcs[1].name, "syscall.Syscall");
+		enum gopclntab_source source = t->source;
+		gopclntab_release(t);
+		t->source = source;
+	}
+	elf_free(elf);
+	fs_unmap(&map);
+	return ret;
+}
+
+/*
+ * A small C executable carrying a synthetic table, built here: found as a
+ * section, by the scan when only a Go hint (.go.buildinfo) is left, not at
+ * all without a hint, and refused when its entries are not code.
+ */
+static void test_synthetic_elf(void **state)
+{
+	char dir[] = "/tmp/confine-gopclntab-elf.XXXXXX";
+	const char *src = getenv("CONFINE_SRC");
+	struct gopclntab t;
+	struct tb b;
+
+	(void)state;
+	if (!src || system("command -v gcc >/dev/null && command -v objcopy >/dev/null") != 0)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	char *cmd = xasprintf("gcc -O2 -static -nostdlib -fno-stack-protector -o '%s/base' "
+			      "'%s/tests/fixtures/programs/nolibc_write_exit.c'", dir, src);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+
+	char *base = xasprintf("%s/base", dir);
+	struct fs_map map;
+	struct elf_file *elf = NULL;
+	assert_int_equal(fs_map_file(base, &map), 0);
+	assert_int_equal(elf_open_mem(&map, base, &elf), 0);
+	const struct elf_section *text = elf_section_by_name(elf, ".text");
+	assert_non_null(text);
+	assert_true(text->size >= 3);
+	uint64_t t0 = text->addr, tend = text->addr + text->size;
+	assert_int_equal(gopclntab_load(&t, elf), -ENOENT);
+	elf_free(elf);
+	fs_unmap(&map);
+
+	struct sfunc fn[] = {
+		{ "main.main", t0 }, { "syscall.Syscall", t0 + 1 }, { "runtime.goexit", t0 + 2 },
+	};
+	char *table = xasprintf("%s/table", dir), *bi = xasprintf("%s/bi", dir);
+	char *out = xasprintf("%s/out", dir);
+	static const char buildinfo[] = "\xff Go buildinf:\x08\x02";
+	write_file(bi, buildinfo, sizeof(buildinfo) - 1);
+	static const struct {
+		const char *section;  /* where the table goes */
+		bool hint;            /* add a .go.buildinfo section */
+		bool outside;         /* entries beyond the code */
+		int ret;
+		enum gopclntab_source source;
+	} cases[] = {
+		{ ".gopclntab", false, false, 0, GOPCLNTAB_FROM_SECTION },
+		{ ".rodata.g", true, false, 0, GOPCLNTAB_FROM_SCAN },
+		{ ".rodata.g", false, false, -ENOENT, GOPCLNTAB_FROM_NONE },
+		{ ".gopclntab", false, true, -EINVAL, GOPCLNTAB_FROM_NONE },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		uint64_t shift = cases[i].outside ? 0x10000000 : 0;
+		struct sfunc f2[3];
+		for (size_t k = 0; k < 3; k++)
+			f2[k] = (struct sfunc){ fn[k].name, fn[k].entry + shift };
+		build(&b, GOPCLNTAB_GO120, false, 8, f2, 3, tend + shift, t0 + shift);
+		write_file(table, b.buf, b.len);
+		char *hint = cases[i].hint ? xasprintf("--add-section .go.buildinfo='%s' "
+						       "--set-section-flags .go.buildinfo=alloc", bi)
+					   : xstrdup("");
+		char *opts = xasprintf("--add-section %s='%s' --set-section-flags %s=alloc,readonly %s",
+				       cases[i].section, table, cases[i].section, hint);
+		free(hint);
+		cmd = xasprintf("objcopy %s '%s' '%s' 2>/dev/null", opts, base, out);
+		assert_int_equal(system(cmd), 0);
+		int ret = load_path(out, &t);
+		if (ret != cases[i].ret)
+			fail_msg("case %zu: %d, expected %d (%s)", i, ret, cases[i].ret, err_msg());
+		if (ret == 0)
+			assert_int_equal(t.source, cases[i].source);
+		if (ret == -EINVAL)
+			assert_non_null(strstr(err_msg(), "Go function table"));
+		free(cmd);
+		free(opts);
+	}
+	free(table);
+	free(bi);
+	free(out);
+	free(base);
+	cmd = xasprintf("rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 /* A C program is no Go binary: -ENOENT, quickly. */
 static void test_not_go(void **state)
 {
@@ -626,6 +742,7 @@ int main(void)
 		cmocka_unit_test(test_real),
 		cmocka_unit_test(test_stripped),
 		cmocka_unit_test(test_go_fixture),
+		cmocka_unit_test(test_synthetic_elf),
 		cmocka_unit_test(test_not_go),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
