@@ -269,7 +269,7 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 				if (name && !strmap_contains(&used, name))
 					strmap_put(&used, name, NULL);
 			}
-			if (t < 0 || !(m = wrap[t]))
+			if (t < 0 || !(m = wrap[t]) || e->kind == OSUM_EDGE_COVERED)
 				continue;
 			if (e->kind != OSUM_EDGE_CALL) {
 				char *why = xasprintf("address of syscall wrapper %s taken",
@@ -306,6 +306,17 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 				}
 			}
 		}
+	}
+	/*
+	 * The program is started by an execve() that the filter already
+	 * governs (runc loads it before exec'ing the entrypoint, and a traced
+	 * process shows it as its first call).
+	 */
+	{
+		int ex = syscall_number(arch, "execve");
+
+		if (ex >= 0)
+			sysset_add(&prog->syscalls, ex);
 	}
 	prog->unresolved = u.v;
 	prog->unresolved_nr = u.nr;

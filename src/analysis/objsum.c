@@ -92,6 +92,13 @@ static void add_start(struct builder *b, uint64_t addr, const char *name)
 }
 
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 struct named_start {
 	uint64_t addr;
 	const char *name;
@@ -493,7 +500,7 @@ static void collect_roots(struct builder *b)
 }
 
 static void add_edge(struct builder *b, uint64_t addr, uint32_t target, uint8_t kind,
-		     const struct dis_state *st)
+		     const struct dis_state *st, bool tail)
 {
 	struct objsum *s = b->s;
 	struct osum_edge *e;
@@ -517,7 +524,7 @@ static void add_edge(struct builder *b, uint64_t addr, uint32_t target, uint8_t 
 
 		if (!(ARG_LOCS & (1u << loc)))
 			continue;
-		v = dis_state_arg(st, loc);
+		v = tail ? dis_state_arg_tail(st, loc) : dis_state_arg(st, loc);
 		if (v.kind == DIS_CONST && v.value < SYSSET_NR)
 			a = (struct osum_arg){ (uint8_t)loc, 0, (uint16_t)v.value };
 		else if (v.kind == DIS_ENTRY && v.loc != loc)
@@ -617,7 +624,8 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 		if (t == OSUM_NONE)
 			break;
 		add_edge(b, r->addr, t,
-			 s->funcs[t].start == r->target ? OSUM_EDGE_CALL : OSUM_EDGE_TAKEN, r->st);
+			 s->funcs[t].start == r->target ? OSUM_EDGE_CALL : OSUM_EDGE_TAKEN, r->st,
+			 r->kind != DIS_CALL);
 		break;
 	case DIS_CALL_IND:
 	case DIS_JUMP_IND:
@@ -625,17 +633,18 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 			break;
 		t = got_lookup(b, r->target);
 		if (t != OSUM_NONE)
-			add_edge(b, r->addr, t, t & OSUM_IMPORT_BIT ? OSUM_EDGE_CALL : OSUM_EDGE_TAKEN, r->st);
+			add_edge(b, r->addr, t, t & OSUM_IMPORT_BIT ? OSUM_EDGE_CALL : OSUM_EDGE_TAKEN, r->st,
+				 r->kind == DIS_JUMP_IND);
 		break;
 	case DIS_MEMREF:
 		t = got_lookup(b, r->target);
 		if (t != OSUM_NONE)
-			add_edge(b, r->addr, t, OSUM_EDGE_TAKEN, NULL);
+			add_edge(b, r->addr, t, OSUM_EDGE_TAKEN, NULL, false);
 		break;
 	case DIS_ADDR:
 		t = func_exact(s, r->target);
 		if (t != OSUM_NONE && t != b->cur)
-			add_edge(b, r->addr, t, OSUM_EDGE_TAKEN, NULL);
+			add_edge(b, r->addr, t, OSUM_EDGE_TAKEN, NULL, false);
 		break;
 	case DIS_RET:
 		break;
@@ -717,6 +726,45 @@ static bool noreturn_cb(const void *ctx, uint64_t target, bool via_slot)
 	return false;
 }
 
+/*
+ * A load from a variable nothing in the object writes: Go keeps some
+ * syscall numbers in package variables (syscall.fcntl64Syscall).  Only for
+ * Go objects, only when no instruction stores to, takes the address of or
+ * otherwise touches it or anything up to 64 bytes below it (a write
+ * indexed from a small array's base there would show such a reference),
+ * and no relocation covers it.  Heuristic for larger arrays: documented.
+ */
+static bool load_const_cb(const void *ctx, uint64_t addr, unsigned size, uint32_t *value)
+{
+	const struct builder *b = ctx;
+	const struct elf_section *sec;
+	const uint8_t *p;
+	size_t lo = 0, hi = b->tg.touched_nr;
+	uint64_t v = 0;
+
+	if (!b->s->is_go || (size != 4 && size != 8) || addr < 64)
+		return false;
+	sec = elf_section_of(b->elf, addr);
+	if (!sec || (sec->flags & SHF_EXECINSTR) || sec->type != SHT_PROGBITS ||
+	    elf_reloc_at(b->elf, addr) || !(p = elf_vaddr_bytes(b->elf, addr, size)))
+		return false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b->tg.touched[mid] < addr - 64)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < b->tg.touched_nr && b->tg.touched[lo] < addr + size)
+		return false;
+	memcpy(&v, p, size);
+	if (v > 0xffffffffu)
+		return false;
+	*value = (uint32_t)v;
+	return true;
+}
+
 static const struct range *range_of(const struct builder *b, uint64_t addr)
 {
 	for (size_t i = 0; i < b->code_nr; i++)
@@ -767,6 +815,8 @@ static void decode_all(struct builder *b)
 	o.go_abi = s->is_go;
 	o.noreturn = noreturn_cb;
 	o.noreturn_ctx = b;
+	o.load_const = load_const_cb;
+	qsort(b->tg.touched, b->tg.touched_nr, sizeof(uint64_t), cmp_u64);
 	b->noret = xcalloc(s->funcs_nr ? s->funcs_nr : 1, 1);
 	for (uint32_t i = 0; i < s->funcs_nr; i++) {
 		const struct osum_func *f = &s->funcs[i];
@@ -792,7 +842,7 @@ static void decode_all(struct builder *b)
 		s->code_bytes += res.bytes;
 		/* Falling off the end runs into the next function. */
 		if (res.falls_off && i + 1 < s->funcs_nr && s->funcs[i + 1].start == f->end)
-			add_edge(b, f->end, i + 1, OSUM_EDGE_TAKEN, NULL);
+			add_edge(b, f->end, i + 1, OSUM_EDGE_TAKEN, NULL, false);
 		f = &s->funcs[i];
 		f->edges_nr = s->edges_nr - f->edges;
 		f->sys_nr = s->sys_nr - f->sys;
@@ -850,6 +900,14 @@ static void mark_go_wrappers(struct builder *b, struct gopclntab *t)
 
 		if (!name || !gopclntab_syscall_wrapper(name, &w))
 			continue;
+		/*
+		 * Only where tracking lost the number at the function's own
+		 * site: elsewhere the tracker knows better (ABI0 stubs that
+		 * tail-jump, register-ABI bodies) and a forced location would
+		 * make every caller's unrelated first argument a "number".
+		 */
+		if (f->wrap || !f->unres_nr)
+			continue;
 		if (w.abi0 || !t->register_abi)
 			loc = DIS_LOC_SLOT0 + (w.number_arg < DIS_ARG_SLOTS ? w.number_arg : 0);
 		else
@@ -861,6 +919,16 @@ static void mark_go_wrappers(struct builder *b, struct gopclntab *t)
 					s->unres[k].reason = OSUM_R_NR; /* dropped below */
 		}
 		f->wrap |= 1u << loc;
+	}
+	/* runPerThreadSyscall: see OSUM_EDGE_COVERED. */
+	for (uint32_t i = 0; i < s->funcs_nr; i++) {
+		const char *name = objsum_str(s, s->funcs[i].name);
+
+		if (!name || strcmp(name, "runtime.runPerThreadSyscall"))
+			continue;
+		for (uint32_t k = s->funcs[i].edges; k < s->funcs[i].edges + s->funcs[i].edges_nr; k++)
+			if (s->edges[k].kind == OSUM_EDGE_CALL)
+				s->edges[k].kind = OSUM_EDGE_COVERED;
 	}
 	/* Compact away the dropped sites. */
 	uint32_t out = 0;

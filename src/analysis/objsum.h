@@ -26,6 +26,12 @@ struct elf_file;
 enum osum_edge_kind {
 	OSUM_EDGE_CALL = 0,   /* direct call or tail jump: args meaningful */
 	OSUM_EDGE_TAKEN,      /* address taken (lea / GOT load / fall-through): no args */
+	/*
+	 * A call whose syscall number is known to be covered elsewhere (Go's
+	 * runtime.runPerThreadSyscall repeats, on every other thread, the
+	 * call doAllThreadsSyscall makes itself with the same number).
+	 */
+	OSUM_EDGE_COVERED,
 };
 
 struct osum_func {

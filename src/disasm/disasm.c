@@ -119,6 +119,17 @@ struct dis_val dis_state_arg(const struct dis_state *st, unsigned loc)
 	return unknown_val;
 }
 
+struct dis_val dis_state_arg_tail(const struct dis_state *st, unsigned loc)
+{
+	if (!st)
+		return unknown_val;
+	if (loc < DIS_REG_NR)
+		return st->reg[loc];
+	if (loc < DIS_LOC_NR)
+		return slot_get(st, 8 + 8 * (int64_t)(loc - DIS_LOC_SLOT0));
+	return unknown_val;
+}
+
 static int reg_index(ZydisRegister r)
 {
 	ZydisRegister big = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, r);
@@ -242,7 +253,19 @@ static void after_call(struct dis_state *st, bool go_abi)
 	 * not our caller's frame: keep only slots at or above our entry rsp.
 	 */
 	for (unsigned i = 0; i < st->slots;) {
-		if (!st->rsp_known || st->slot_off[i] + st->rsp_off < 8)
+		bool keep = st->rsp_known && st->slot_off[i] + st->rsp_off >= 8;
+
+		/*
+		 * Go keeps values live across a call in its own frame, never in
+		 * the outgoing argument area the callee may write; the compiler
+		 * spills incoming register arguments there (syscall.Syscall
+		 * spills the trap number around entersyscall).  Keep spilled
+		 * arguments; constants stored in the frame may be outgoing
+		 * arguments overwritten by stack results, so drop those.
+		 */
+		if (!keep && go_abi && st->rsp_known && st->slot_val[i].kind == DIS_ENTRY)
+			keep = true;
+		if (!keep)
 			slot_drop(st, i);
 		else
 			i++;
@@ -410,9 +433,14 @@ static bool step(struct dis_state *st, const struct insn *I, const struct dis_op
 	case ZYDIS_MNEMONIC_MOVZX:
 		if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER) {
 			struct dis_val v = operand_value(st, &ops[1]);
+			uint32_t c;
 
 			if (in->mnemonic != ZYDIS_MNEMONIC_MOV && v.kind == DIS_CONST)
 				v = unknown_val; /* extension of a narrower constant: not modelled */
+			if (in->mnemonic == ZYDIS_MNEMONIC_MOV && is_rip_mem(&ops[1]) && opts->load_const &&
+			    (ops[1].size == 32 || ops[1].size == 64) &&
+			    opts->load_const(opts->noreturn_ctx, rip_target(in, addr, &ops[1]), ops[1].size / 8, &c))
+				v = (struct dis_val){ DIS_CONST, 0, c };
 			set_reg(st, ops[0].reg.value, v);
 		} else if (is_rsp_mem(&ops[0]) && in->mnemonic == ZYDIS_MNEMONIC_MOV) {
 			if (ops[0].size == 64 || ops[0].size == 32)
@@ -768,6 +796,8 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 		} else if (in.mnemonic == ZYDIS_MNEMONIC_LEA && (in.attributes & ZYDIS_ATTRIB_IS_RELATIVE)) {
 			push_target(&t->addrs, &t->addrs_nr, &t->addrs_alloc,
 				    addr + in.length + (uint64_t)in.raw.disp.value);
+			push_target(&t->touched, &t->touched_nr, &t->touched_alloc,
+				    addr + in.length + (uint64_t)in.raw.disp.value);
 		} else if ((in.mnemonic == ZYDIS_MNEMONIC_MOV || in.mnemonic == ZYDIS_MNEMONIC_PUSH) &&
 			   in.raw.imm[0].size >= 32 && !in.raw.imm[0].is_relative) {
 			uint64_t v = in.raw.imm[0].value.u;
@@ -777,6 +807,14 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 			if (v >= 0x1000)
 				push_target(&t->addrs, &t->addrs_nr, &t->addrs_alloc, v);
 		}
+		/* Anything but a plain load may write (or leak) the location. */
+		if ((in.attributes & ZYDIS_ATTRIB_IS_RELATIVE) && in.raw.modrm.mod == 0 && in.raw.modrm.rm == 5 &&
+		    in.mnemonic != ZYDIS_MNEMONIC_LEA &&
+		    !(in.mnemonic == ZYDIS_MNEMONIC_MOV && in.opcode == 0x8b) &&
+		    !(in.mnemonic == ZYDIS_MNEMONIC_CMP || in.mnemonic == ZYDIS_MNEMONIC_TEST ||
+		      in.mnemonic == ZYDIS_MNEMONIC_CALL || in.mnemonic == ZYDIS_MNEMONIC_JMP))
+			push_target(&t->touched, &t->touched_nr, &t->touched_alloc,
+				    addr + in.length + (uint64_t)in.raw.disp.value);
 		pos += in.length;
 		bytes += in.length;
 	}
@@ -816,6 +854,7 @@ void dis_targets_release(struct dis_targets *t)
 	free(t->jump_srcs);
 	free(t->calls);
 	free(t->addrs);
+	free(t->touched);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -79,6 +79,8 @@ struct dis_rec {
  * as they are; stack argument k as the qword at [rsp + 8k] right now).
  */
 struct dis_val dis_state_arg(const struct dis_state *st, unsigned loc);
+/* The same for a callee entered by a jump (tail call): no return address pushed. */
+struct dis_val dis_state_arg_tail(const struct dis_state *st, unsigned loc);
 
 struct dis_opts {
 	/*
@@ -98,6 +100,12 @@ struct dis_opts {
 	 */
 	bool (*noreturn)(const void *ctx, uint64_t target, bool via_slot);
 	const void *noreturn_ctx;
+	/*
+	 * Optional: the value a "mov reg, [rip+X]" load of 'size' bytes
+	 * always reads (a variable nothing writes).  Returns true with
+	 * *value set when that is certain.  Same ctx as noreturn.
+	 */
+	bool (*load_const)(const void *ctx, uint64_t addr, unsigned size, uint32_t *value);
 };
 
 struct dis_result {
@@ -125,6 +133,9 @@ struct dis_targets {
 	size_t calls_nr, calls_alloc;
 	uint64_t *addrs;     /* lea rip-relative targets and mov/push immediates >= 0x1000 */
 	size_t addrs_nr, addrs_alloc;
+	/* Rip-relative operands other than a plain "mov reg, [rip+X]" load (stores, lea, ...). */
+	uint64_t *touched;
+	size_t touched_nr, touched_alloc;
 };
 
 /*
