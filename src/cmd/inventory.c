@@ -230,10 +230,27 @@ static int emit_json(struct inv *inv, const char *ref)
 
 /* ---- human output ----------------------------------------------------- */
 
+/* Shell-style: arguments with blanks or quotes are single-quoted. */
 static void print_argv(char *const *v, size_t nr)
 {
-	for (size_t i = 0; i < nr; i++)
-		printf("%s%s", i ? " " : "", v[i] ? v[i] : "");
+	for (size_t i = 0; i < nr; i++) {
+		const char *a = v[i] ? v[i] : "";
+
+		if (i)
+			putchar(' ');
+		if (a[0] && !strpbrk(a, " \t\n'\"\\$;&|<>*?()`")) {
+			fputs(a, stdout);
+			continue;
+		}
+		putchar('\'');
+		for (; *a; a++) {
+			if (*a == '\'')
+				fputs("'\\''", stdout);
+			else
+				putchar(*a);
+		}
+		putchar('\'');
+	}
 }
 
 static void print_human(struct inv *inv, const char *ref)
