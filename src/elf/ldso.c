@@ -910,6 +910,25 @@ static void load_preloads(struct resolve_state *st, const char *list, const char
 	free(copy);
 }
 
+static bool image_has(struct ldso *ld, const char *path)
+{
+	const struct rootfs_node *node;
+	char *real = NULL;
+	int ret = resolve_reg(ld, path, &node, &real);
+
+	free(real);
+	return ret == 0;
+}
+
+static enum ldso_flavor image_flavor(struct ldso *ld, const struct elf_file *e)
+{
+	bool arm = e->arch == ELF_ARCH_AARCH64;
+	bool musl = image_has(ld, arm ? "/lib/ld-musl-aarch64.so.1" : "/lib/ld-musl-x86_64.so.1");
+	bool glibc = image_has(ld, arm ? "/lib/ld-linux-aarch64.so.1" : "/lib64/ld-linux-x86-64.so.2");
+
+	return musl && !glibc ? LDSO_MUSL : LDSO_GLIBC;
+}
+
 int ldso_resolve(struct ldso *ld, const char *path, struct ldso_result *res)
 {
 	struct resolve_state st;
@@ -939,7 +958,12 @@ int ldso_resolve(struct ldso *ld, const char *path, struct ldso_result *res)
 	free(abs);
 
 	if (!main_elf->interp) {
-		res->flavor = main_elf->dyn.needed_nr ? LDSO_GLIBC : LDSO_NONE;
+		/*
+		 * A shared object (a dlopen()ed module) carries no interpreter:
+		 * the image's loader decides.  musl images have musl's loader
+		 * and no glibc one.
+		 */
+		res->flavor = main_elf->dyn.needed_nr ? image_flavor(ld, main_elf) : LDSO_NONE;
 		if (res->flavor == LDSO_NONE)
 			goto out;
 	} else {

@@ -100,6 +100,9 @@ void ldso_free(struct ldso *ld);
 
 /*
  * Resolve the library set of the program at 'path' (inside the image).
+ * 'path' may also be a shared object (a dlopen()ed module): without a
+ * PT_INTERP the image decides the rules (musl when it has musl's loader
+ * and no glibc one, else glibc).
  * Fills *res (release with ldso_result_release()).  Returns 0, or a
  * negative errno when the program itself cannot be opened or is not an
  * analysable ELF (message set); missing libraries are not errors.

@@ -237,6 +237,10 @@ static const struct resolve_case cases[] = {
 	{ "M", "/bin/app_musl", NULL, LDSO_MUSL, 0,
 	  { { "libmfoo.so", "/usr/local/lib/libmfoo.so", LDSO_HOW_MUSL_PATH },
 	    { "/lib/ld-musl-x86_64.so.1", "/lib/ld-musl-x86_64.so.1", LDSO_HOW_INTERP } } },
+	/* A shared object (as dlopen() would load it): the image's loader decides. */
+	{ "R", "/opt/app/rlib/libfoo.so", NULL, LDSO_GLIBC, 1,
+	  { { "libbar.so", NULL, LDSO_HOW_UNRESOLVED }, { "libc.so.6", LIBC, LDSO_HOW_CACHE } } },
+	{ "M", "/usr/local/lib/libmfoo.so", NULL, LDSO_MUSL, 0, { { NULL, NULL, 0 } } },
 	{ "Mpath", "/bin/app_musl", NULL, LDSO_MUSL, 0,
 	  { { "libmfoo.so", "/opt/mlib/libmfoo.so", LDSO_HOW_MUSL_PATH } } },
 };
