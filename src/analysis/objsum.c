@@ -582,6 +582,28 @@ static bool known_site(const struct builder *b, uint64_t addr)
 	return true;
 }
 
+
+/*
+ * Without symbols or FDEs (musl's libc.so) a static function reached only
+ * by tail jumps has no start.  An unconditional-looking jump into another
+ * function at a 16-byte aligned address is taken as one.  Returns true when
+ * starts were added (the function list must be rebuilt).
+ */
+static bool tail_call_starts(struct builder *b)
+{
+	size_t before = b->starts_nr;
+
+	for (size_t i = 0; i < b->tg.jumps_nr; i++) {
+		uint64_t t = b->tg.jumps[i], src = b->tg.jump_srcs[i];
+		uint32_t ft = objsum_func_at(b->s, t), fs = objsum_func_at(b->s, src);
+
+		if ((t & 15) || ft == OSUM_NONE || ft == fs || b->s->funcs[ft].start == t)
+			continue;
+		add_start(b, t, NULL);
+	}
+	return b->starts_nr != before;
+}
+
 static void on_rec(const struct dis_rec *r, void *ctx)
 {
 	struct builder *b = ctx;
@@ -999,6 +1021,18 @@ struct objsum *objsum_compute(const struct elf_file *elf)
 	for (size_t i = 0; i < b.tg.addrs_nr; i++)
 		add_start(&b, b.tg.addrs[i], NULL);
 	build_funcs(&b);
+	if (tail_call_starts(&b)) {
+		free(s->funcs);
+		s->funcs = NULL;
+		s->funcs_nr = 0;
+		strmap_release(&b.str_ix, NULL);
+		strmap_init(&b.str_ix);
+		free(s->strs);
+		s->strs = NULL;
+		s->strs_len = 0;
+		b.strs_alloc = 0;
+		build_funcs(&b);
+	}
 	build_got(&b);
 	decode_all(&b);
 	if (b.overflow) {

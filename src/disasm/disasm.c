@@ -198,6 +198,12 @@ static struct dis_val operand_value(const struct dis_state *st, const ZydisDecod
 	return unknown_val;
 }
 
+static bool is_high_byte(ZydisRegister r)
+{
+	return r == ZYDIS_REGISTER_AH || r == ZYDIS_REGISTER_BH || r == ZYDIS_REGISTER_CH ||
+	       r == ZYDIS_REGISTER_DH;
+}
+
 static void set_reg(struct dis_state *st, ZydisRegister r, struct dis_val v)
 {
 	int i = reg_index(r);
@@ -206,6 +212,11 @@ static void set_reg(struct dis_state *st, ZydisRegister r, struct dis_val v)
 		return;
 	if (i == DIS_RSP) {
 		rsp_lost(st);
+		return;
+	}
+	/* "xor eax,eax; mov al,0x38" (musl's clone): a byte into a known constant. */
+	if (reg_width(r) == 8 && !is_high_byte(r) && v.kind == DIS_CONST && st->reg[i].kind == DIS_CONST) {
+		st->reg[i].value = (st->reg[i].value & ~0xffu) | (v.value & 0xffu);
 		return;
 	}
 	st->reg[i] = narrow(v, reg_width(r));
@@ -556,6 +567,35 @@ static uint32_t insn_at(const struct insn *v, uint32_t n, uint64_t addr)
 
 #define MAX_FUNC_INSNS (1u << 20)
 
+/*
+ * A block ending "test r,r; je/jne" (r of 32 or 64 bits): returns r and in
+ * *succ which successor index is reached when r is zero, else -1.
+ */
+static int zero_test(const struct scratch *sc, const struct block *B, int *succ)
+{
+	const struct insn *J = &sc->insns[B->last], *T;
+	int r;
+
+	if (B->last == B->first || J->bad || B->succ_nr != 2)
+		return -1;
+	T = &sc->insns[B->last - 1];
+	if (T->bad || T->in.mnemonic != ZYDIS_MNEMONIC_TEST || T->ops[0].type != ZYDIS_OPERAND_TYPE_REGISTER ||
+	    T->ops[1].type != ZYDIS_OPERAND_TYPE_REGISTER || T->ops[0].reg.value != T->ops[1].reg.value ||
+	    reg_width(T->ops[0].reg.value) < 32)
+		return -1;
+	r = reg_index(T->ops[0].reg.value);
+	if (r < 0 || r == DIS_RSP)
+		return -1;
+	/* succ[0] is the branch target, succ[1] the fall-through (see above). */
+	if (J->in.mnemonic == ZYDIS_MNEMONIC_JZ)
+		*succ = 0;
+	else if (J->in.mnemonic == ZYDIS_MNEMONIC_JNZ)
+		*succ = 1;
+	else
+		return -1;
+	return r;
+}
+
 static void state_unknown(struct dis_state *st)
 {
 	state_entry(st);
@@ -704,21 +744,30 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 	while (wn) {
 		uint32_t b = sc->work[--wn];
 		struct block *B = &sc->blocks[b];
-		struct dis_state st = B->st;
+		struct dis_state st = B->st, zst;
+		int zreg, zsucc;
 
 		B->queued = false;
 		for (uint32_t i = B->first; i <= B->last; i++)
 			step(&st, &sc->insns[i], opts, NULL, NULL);
+		zreg = zero_test(sc, B, &zsucc);
 		for (unsigned s = 0; s < B->succ_nr; s++) {
 			struct block *S = &sc->blocks[B->succ[s]];
+			const struct dis_state *out = &st;
 			bool changed;
 
+			/* "test r,r; je L": r is 0 on the way to L. */
+			if (zreg >= 0 && (int)s == zsucc) {
+				zst = st;
+				zst.reg[zreg] = (struct dis_val){ DIS_CONST, 0, 0 };
+				out = &zst;
+			}
 			if (!S->seen) {
-				S->st = st;
+				S->st = *out;
 				S->seen = true;
 				changed = true;
 			} else {
-				changed = state_meet(&S->st, &st);
+				changed = state_meet(&S->st, out);
 			}
 			if (changed && !S->queued) {
 				S->queued = true;

@@ -84,7 +84,14 @@ static const struct {
 	{ "go: no callee-saved", B(0xbb, 1, 0, 0, 0, 0xe8, 0, 0, 0, 0, 0x89, 0xd8, 0x0f, 0x05),
 	  true, DIS_UNKNOWN, 0 },
 	{ "arithmetic is unknown", B(0xb8, 5, 0, 0, 0, 0x83, 0xc0, 0x01, 0x0f, 0x05), false, DIS_UNKNOWN, 0 },
-	{ "8-bit write is unknown", B(0xb8, 5, 0, 0, 0, 0xb0, 0x07, 0x0f, 0x05), false, DIS_UNKNOWN, 0 },
+	{ "byte into a known constant", B(0xb8, 5, 1, 0, 0, 0xb0, 0x07, 0x0f, 0x05), false, DIS_CONST, 0x107 },
+	{ "xor; mov al (musl clone)", B(0x31, 0xc0, 0xb0, 0x38, 0x0f, 0x05), false, DIS_CONST, 0x38 },
+	{ "high byte is unknown", B(0xb8, 5, 0, 0, 0, 0xb4, 0x07, 0x0f, 0x05), false, DIS_UNKNOWN, 0 },
+	{ "byte into unknown is unknown", B(0xb0, 0x07, 0x0f, 0x05), false, DIS_UNKNOWN, 0 },
+	/* test eax,eax; je L; mov eax,1; L: syscall -- rax is 0 on the jump, 1 on the other path */
+	{ "zero on the je edge", B(0x85, 0xc0, 0x74, 0x05, 0xb8, 1, 0, 0, 0, 0x0f, 0x05), false, DIS_UNKNOWN, 0 },
+	/* test eax,eax; jne L; syscall; L: ret -- fall-through knows rax == 0 */
+	{ "zero on the jne fall-through", B(0x85, 0xc0, 0x75, 0x02, 0x0f, 0x05, 0xc3), false, DIS_CONST, 0 },
 	/* mov eax,1; je L; mov eax,2; L: syscall -- two paths join at L */
 	{ "join drops constants", B(0xb8, 1, 0, 0, 0, 0x74, 0x05, 0xb8, 2, 0, 0, 0, 0x0f, 0x05), false,
 	  DIS_UNKNOWN, 0 },
