@@ -353,9 +353,9 @@ int cmd_validate(int argc, char **argv)
 		json_object_set_new(o, "missing", missing_json(&res, false));
 		json_object_set_new(o, "denied_by_enosys_rules", missing_json(&res, true));
 		au = json_object();
-		json_object_set_new(au, "source", json_string(res.audit_source == AUDIT_SOURCE_NETLINK
-								     ? "netlink"
-								     : "kmsg"));
+		json_object_set_new(au, "source", json_string(res.audit_source == AUDIT_SOURCE_NETLINK ? "netlink"
+							      : res.audit_source == AUDIT_SOURCE_KMSG  ? "kmsg"
+													: "none"));
 		json_object_set_new(au, "records", json_integer((json_int_t)res.audit_records));
 		json_object_set_new(au, "foreign_records", json_integer((json_int_t)res.audit_foreign));
 		json_object_set_new(au, "lost", json_integer((json_int_t)res.audit_lost));

@@ -52,6 +52,7 @@ int audit_parse_seccomp(const char *text, size_t len, struct audit_record *rec);
 enum audit_source {
 	AUDIT_SOURCE_NETLINK,
 	AUDIT_SOURCE_KMSG,
+	AUDIT_SOURCE_NONE, /* no records could be read */
 };
 
 struct audit_reader;

@@ -457,9 +457,17 @@ int validate_profile(struct dockerapi *api, const struct container_spec *spec,
 
 	/* 1. The audit run, which is also the baseline unless asked otherwise. */
 	ret = audit_reader_start(&reader);
-	if (ret < 0)
+	if (ret < 0 && o->audit_only)
 		goto out;
-	r->audit_source = audit_reader_source(reader);
+	if (ret < 0) {
+		/* Still worth running: the hardened run alone can show a failure. */
+		warn_add("%s; the audit run cannot name the system calls the profile denies", err_msg());
+		err_clear();
+		reader = NULL;
+		r->audit_source = AUDIT_SOURCE_NONE;
+	} else {
+		r->audit_source = audit_reader_source(reader);
+	}
 	free(s.seccomp);
 	s.seccomp = xstrdup(audit_json);
 	monitor_defaults(&mo, o, "validate: audit run");
@@ -472,8 +480,10 @@ int validate_profile(struct dockerapi *api, const struct container_spec *spec,
 
 		nanosleep(&ts, NULL);
 	}
-	audit_reader_take(reader, &recs, &recs_nr, &r->audit_lost);
-	audit_reader_take_forks(reader, &forks, &forks_nr);
+	if (reader) {
+		audit_reader_take(reader, &recs, &recs_nr, &r->audit_lost);
+		audit_reader_take_forks(reader, &forks, &forks_nr);
+	}
 	audit_reader_stop(reader);
 	reader = NULL;
 	fill_run(&r->audit, &audit);
