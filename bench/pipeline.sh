@@ -54,9 +54,9 @@ for img in $IMAGES; do
 		wall=$(echo "$end - $start" | bc)
 		jq -r --arg img "$img" --arg run "$run" --arg wall "$wall" --argjson base "$CONFINE_BASELINE_S" '
 			.images[0] as $i | $i.seconds as $s |
-			[$img, $run, ($s.image * 10 | round / 10), ($s.monitor * 10 | round / 10),
-			 ($s.analysis * 10 | round / 10), ($s.validation * 10 | round / 10),
-			 ($wall | tonumber * 10 | round / 10), $base,
+			[$img, $run, ($s.image * 100 | round / 100), ($s.monitor * 100 | round / 100),
+			 ($s.analysis * 100 | round / 100), ($s.validation * 100 | round / 100),
+			 ($wall | tonumber * 100 | round / 100), $base,
 			 (($wall | tonumber) / $base * 1000 | round / 1000),
 			 (if $i.validation.hardened then "hardened, \($i.blocked) blocked" else "NOT hardened" end)]
 			| @tsv' "$work/r.json" |

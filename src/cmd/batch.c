@@ -303,8 +303,10 @@ struct image_report {
  * lists that the table does not know (Confine counts those too).
  */
 struct default_set {
-	const char **names;
+	const char **names; /* table names borrowed; unknown ones also in 'owned' */
 	size_t nr;
+	char **owned;
+	size_t owned_nr;
 	struct sysset blocked;
 };
 
@@ -624,9 +626,13 @@ static int load_default(const struct batch_opts *b, struct default_set *def)
 		}
 	}
 	/* Confine counts the unknown names of its own file (e.g. "move_apges"). */
-	if (kind == PROFILE_KIND_CONFINE_DEFAULT)
-		for (i = 0; i < p.unknown_nr; i++)
-			def->names[def->nr++] = xstrdup(p.unknown[i]); /* leaked on purpose: process lifetime */
+	if (kind == PROFILE_KIND_CONFINE_DEFAULT && p.unknown_nr) {
+		def->owned = xcalloc(p.unknown_nr, sizeof(*def->owned));
+		for (i = 0; i < p.unknown_nr; i++) {
+			def->owned[def->owned_nr++] = xstrdup(p.unknown[i]);
+			def->names[def->nr++] = def->owned[i];
+		}
+	}
 out:
 	profile_release(&p);
 	free(path);
@@ -891,6 +897,9 @@ out:
 	json_decref(jimages);
 	json_decref(jout);
 	free(def.names);
+	for (i = 0; i < def.owned_nr; i++)
+		free(def.owned[i]);
+	free(def.owned);
 	confine_graph_free(cg.glibc);
 	confine_graph_free(cg.musl);
 	images_file_release(&imgs);
