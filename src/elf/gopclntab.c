@@ -148,6 +148,7 @@ struct layout {
 	uint64_t funcoff_base; /* _func offsets are relative to this */
 	uint64_t name_base;    /* nameOff is relative to this */
 	unsigned nameoff_at;   /* offset of nameOff inside _func */
+	unsigned funcid_at;    /* offset of funcID (flag follows), 0: not read */
 	uint64_t text_start;   /* added to entries (1.18+), else 0 */
 };
 
@@ -187,6 +188,8 @@ static int layout_of(struct layout *l, const struct reader *r, enum gopclntab_ve
 		l->field = 4;
 		l->funcoff_base = l->functab;
 		l->nameoff_at = 4;
+		/* 1.20 inserted startLine before funcID. */
+		l->funcid_at = v == GOPCLNTAB_GO118 ? 36 : 40;
 		l->text_start = text_start ? text_start : *hdr_text_start;
 		break;
 	case GOPCLNTAB_NONE:
@@ -228,10 +231,16 @@ static bool entry_at(const struct reader *r, const struct layout *l, uint64_t i,
 	return true;
 }
 
-static const char *func_name(const struct reader *r, const struct layout *l, uint64_t i)
+/*
+ * Name of function 'i' (NULL when its _func is damaged); *func_id and
+ * *flag get the _func's funcID and flag bytes (0 when not read).
+ */
+static const char *func_info(const struct reader *r, const struct layout *l, uint64_t i,
+			     uint8_t *func_id, uint8_t *flag)
 {
 	uint64_t funcoff, fn, noff_at;
 	uint32_t nameoff;
+	*func_id = *flag = 0;
 	if (!functab_field(r, l, 2 * i + 1, &funcoff))
 		return NULL;
 	if (__builtin_add_overflow(l->funcoff_base, funcoff, &fn) ||
@@ -243,6 +252,10 @@ static const char *func_name(const struct reader *r, const struct layout *l, uin
 	uint64_t at;
 	if (__builtin_add_overflow(l->name_base, (uint64_t)nameoff, &at))
 		return NULL;
+	if (l->funcid_at && range_ok(fn, (uint64_t)l->funcid_at + 2, r->size)) {
+		*func_id = r->data[fn + l->funcid_at];
+		*flag = r->data[fn + l->funcid_at + 1];
+	}
 	return name_at(r, at);
 }
 
@@ -281,7 +294,8 @@ int gopclntab_parse(struct gopclntab *t, const uint8_t *data, size_t size, uint6
 	for (uint64_t i = 0; i < l.nfunc; i++) {
 		if (!entry_at(&r, &l, i + 1, &next))
 			goto out_bad;
-		const char *name = func_name(&r, &l, i);
+		uint8_t func_id, flag;
+		const char *name = func_info(&r, &l, i, &func_id, &flag);
 		/*
 		 * Keep the array sorted and non-overlapping whatever the
 		 * input says: an entry out of order or empty is dropped.
@@ -293,6 +307,8 @@ int gopclntab_parse(struct gopclntab *t, const uint8_t *data, size_t size, uint6
 			f->entry = entry;
 			f->end = next;
 			f->name = name;
+			f->func_id = func_id;
+			f->flag = flag;
 			prev_end = next;
 		}
 		entry = next;
@@ -537,11 +553,71 @@ static int scan(struct gopclntab *t, const struct elf_file *elf)
 	return -ENOENT;
 }
 
+/* Assembly declared <ABIInternal>: register arguments despite the ASM flag. */
+static bool asm_abiinternal(const char *name)
+{
+	static const char *const names[] = {
+		"runtime/internal/syscall.Syscall6",
+		"internal/runtime/syscall.Syscall6",
+		"internal/runtime/syscall/linux.Syscall6",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+static int cmp_name_entry(const void *a, const void *b)
+{
+	const struct gopclntab_func *x = *(struct gopclntab_func *const *)a;
+	const struct gopclntab_func *y = *(struct gopclntab_func *const *)b;
+	int c = strcmp(x->name, y->name);
+	if (c)
+		return c;
+	return x->entry < y->entry ? -1 : x->entry > y->entry;
+}
+
+/*
+ * Without symbols, from the table's own metadata (1.18+ formats, register
+ * ABI): an assembly function (flag ASM) is ABI0 unless declared
+ * <ABIInternal>; of exactly two same-named Go functions, the one with a
+ * nonzero funcID (the compiler's "wrapper") is the ABI0 entry that loads
+ * its stack arguments into registers and calls its twin.
+ */
+static void mark_abi0_by_flags(struct gopclntab *t)
+{
+	struct gopclntab_func **by = xcalloc(t->funcs_nr ? t->funcs_nr : 1, sizeof(*by));
+	for (size_t i = 0; i < t->funcs_nr; i++) {
+		struct gopclntab_func *f = &t->funcs[i];
+		f->abi0 = (f->flag & GOPCLNTAB_FLAG_ASM) && !asm_abiinternal(f->name);
+		by[i] = f;
+	}
+	qsort(by, t->funcs_nr, sizeof(*by), cmp_name_entry);
+	for (size_t i = 0; i < t->funcs_nr;) {
+		size_t run = 1;
+		while (i + run < t->funcs_nr && !strcmp(by[i]->name, by[i + run]->name))
+			run++;
+		struct gopclntab_func *a = by[i], *b = run == 2 ? by[i + 1] : NULL;
+		i += run;
+		/* An ASM member is ABI0 already; its twin is the register entry. */
+		if (!b || !*a->name || ((a->flag | b->flag) & GOPCLNTAB_FLAG_ASM))
+			continue;
+		if (!a->func_id != !b->func_id)
+			(a->func_id ? a : b)->abi0 = true;
+	}
+	free(by);
+}
+
 static void mark_abi0(struct gopclntab *t, const struct elf_file *elf)
 {
 	static const char suffix[] = ".abi0";
-	if (!elf->symtab.nr)
+	/* cgo binaries stripped of Go symbols may keep the C ones. */
+	if (!elf_symbol_lookup(elf, "runtime.goexit", NULL) &&
+	    !elf_symbol_lookup(elf, "runtime.goexit.abi0", NULL)) {
+		if (t->version >= GOPCLNTAB_GO118 && t->register_abi)
+			mark_abi0_by_flags(t);
 		return;
+	}
 	for (size_t i = 0; i < t->funcs_nr; i++) {
 		const struct elf_symbol *s = elf_symbol_at(elf, t->funcs[i].entry);
 		if (!s || s->value != t->funcs[i].entry)

@@ -47,13 +47,23 @@ struct gopclntab_func {
 	uint64_t end;      /* one past the last byte: the next entry (or the table's end) */
 	const char *name;  /* "" when the name was unreadable; owned by the table */
 	/*
-	 * ABI0 (assembly, stack arguments).  The table itself names an ABI0
-	 * function and its ABIInternal twin alike ("syscall.Syscall" twice);
-	 * only a symbol table says which is which ("syscall.Syscall.abi0"),
-	 * so this is false in stripped binaries.
+	 * ABI0: arguments on the stack (assembly, or the compiler's ABI0
+	 * entry to a Go function).  The table names an ABI0 function and its
+	 * ABIInternal twin alike ("syscall.Syscall" twice).  With a symbol
+	 * table this comes from the ".abi0" symbol names (exact); without one,
+	 * for 1.18+ tables, from the ASM flag (except assembly declared
+	 * <ABIInternal>, such as runtime/internal/syscall.Syscall6) and, for a
+	 * same-named pair of Go functions, the one marked as a compiler wrapper
+	 * (nonzero funcID).  False when it cannot be told.
 	 */
 	bool abi0;
+	uint8_t func_id;   /* _func.funcID (1.18+; numbering varies by release) */
+	uint8_t flag;      /* _func.flag (1.18+): GOPCLNTAB_FLAG_* */
 };
+
+#define GOPCLNTAB_FLAG_TOPFRAME 0x1
+#define GOPCLNTAB_FLAG_SPWRITE 0x2
+#define GOPCLNTAB_FLAG_ASM 0x4
 
 struct gopclntab {
 	enum gopclntab_version version;

@@ -511,6 +511,44 @@ static void middot_to_dot(const char *in, char *out, size_t cap)
 }
 
 /*
+ * Without symbols, the table's ASM flag and wrapper funcID must give every
+ * syscall wrapper the ABI that the symbol names (".abi0") give.
+ */
+static void check_abi0_heuristic(const char *dir)
+{
+	char *p1 = xasprintf("%s/plain", dir), *p2 = xasprintf("%s/plain-nosym", dir);
+	struct fs_map m1, m2;
+	struct elf_file *e1 = NULL, *e2 = NULL;
+	struct gopclntab t1, t2;
+	assert_true(load_go(p1, &m1, &e1, &t1));
+	assert_true(load_go(p2, &m2, &e2, &t2));
+	assert_null(elf_symbol_lookup(e2, "runtime.goexit", NULL));
+	assert_int_equal(t1.funcs_nr, t2.funcs_nr);
+	size_t wrappers = 0, abi0 = 0;
+	for (size_t i = 0; i < t1.funcs_nr; i++) {
+		assert_int_equal(t1.funcs[i].entry, t2.funcs[i].entry);
+		if (!gopclntab_syscall_wrapper(t1.funcs[i].name, NULL))
+			continue;
+		wrappers++;
+		abi0 += t1.funcs[i].abi0;
+		if (t1.funcs[i].abi0 != t2.funcs[i].abi0)
+			fail_msg("%s at 0x%llx: abi0 %d from symbols, %d from flags", t1.funcs[i].name,
+				 (unsigned long long)t1.funcs[i].entry, t1.funcs[i].abi0, t2.funcs[i].abi0);
+	}
+	/* Both kinds occur: Go functions with ABI0 twins, and assembly. */
+	assert_true(wrappers >= 6);
+	assert_true(abi0 >= 2 && abi0 < wrappers);
+	gopclntab_release(&t1);
+	gopclntab_release(&t2);
+	elf_free(e1);
+	elf_free(e2);
+	fs_unmap(&m1);
+	fs_unmap(&m2);
+	free(p1);
+	free(p2);
+}
+
+/*
  * With Debian's golang-go installed: build the Go fixture (as is, PIE and
  * stripped static) and check the table against `go tool nm`: every
  * function the table names is a text symbol at the same address (ABI0
@@ -537,6 +575,12 @@ static void test_go_fixture(void **state)
 	if (system(cmd) != 0)
 		fail_msg("cannot build the Go fixture: %s", cmd);
 	free(cmd);
+
+	/* The plain build without its symbols: same code, ABI0 from the flags. */
+	cmd = xasprintf("strip -o '%s/plain-nosym' '%s/plain'", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	check_abi0_heuristic(dir);
 
 	static const char *const bins[] = { "plain", "pie", "stripped" };
 	for (size_t b = 0; b < ARRAY_SIZE(bins); b++) {
