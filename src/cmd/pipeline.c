@@ -579,6 +579,13 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 	if (o->monitor && api) {
 		struct monitor_opts mo = { 0 };
 
+		if (o->copy_dir) {
+			char *marker = fs_join(o->copy_dir, OUTPUT_MARKER);
+
+			if (!fs_exists(marker))
+				seed(o, "Cache doesn't exist, must extract binaries and libraries");
+			free(marker);
+		}
 		seed(o, "--->Starting MONITOR phase:");
 		seed(o, "Running the container until it is idle (at most %ld s), watching its "
 			"processes through /proc", (o->monitor_max_ms ? o->monitor_max_ms : 10000) / 1000);

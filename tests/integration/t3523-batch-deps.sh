@@ -26,6 +26,12 @@ left=$(docker ps -aq --filter "name=confine-dep-" --filter "label=io.confine.run
 [ -z "$left" ] || fail "dependency containers left behind: $left"
 [ -s results/web.seccomp.json ] || fail "no profile"
 
+# --json: one object per image with the phase timings and the counts.
+"$CONFINE" -j -i images.json -o output -r results -p "$CONFINE_SRC/data/docker-default.seccomp.json" --no-validate --no-monitor --no-cve >run.json ||
+	fail "batch --json"
+jq -e '.images[0].image == "web" and .images[0].blocked >= 0 and (.images[0].seconds | has("analysis")) and .images[0].profile == "results/web.seccomp.json"' run.json >/dev/null ||
+	fail "batch --json output: $(cat run.json)"
+
 # results/NAME.seccomp.json that is not a profile: refused, untouched.
 echo "keep me" >results/web.seccomp.json
 expect_fail "non-profile results file" "$CONFINE" -i images.json -o output -r results --no-validate --no-monitor --no-cve
