@@ -49,6 +49,7 @@ struct ldso {
 	struct strmap cache;    /* soname -> path (x86_64 entries) */
 	struct strmap cache_aarch64;
 	struct strlist conf_dirs;
+	struct strlist conf_seen;
 	struct strlist preload;
 
 	bool musl_loaded;
@@ -191,6 +192,7 @@ void ldso_free(struct ldso *ld)
 	strmap_release(&ld->cache, free);
 	strmap_release(&ld->cache_aarch64, free);
 	strlist_release(&ld->conf_dirs);
+	strlist_release(&ld->conf_seen);
 	strlist_release(&ld->preload);
 	strlist_release(&ld->musl_dirs);
 	free(ld->workdir);
@@ -400,6 +402,10 @@ static void parse_conf(struct ldso *ld, const char *path, int depth)
 			 CONF_DEPTH_MAX, path);
 		return;
 	}
+	/* Each file once: includes that include each other must not fan out. */
+	if (strlist_has(&ld->conf_seen, path))
+		return;
+	strlist_push(&ld->conf_seen, path);
 	if (read_image_file(ld, path, CONF_FILE_CAP, &data, &len) < 0)
 		return;
 	dir = dir_of(path);

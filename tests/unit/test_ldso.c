@@ -84,7 +84,25 @@ static const char fixture_sh[] =
 	"/sbin/ldconfig -r R -C /etc/ld.so.cache -X\n"
 	"/sbin/ldconfig -r Rold -C /etc/ld.so.cache -X -c old\n"
 	"/sbin/ldconfig -r Rcompat -C /etc/ld.so.cache -X -c compat\n"
-	"test -s R/etc/ld.so.cache\n";
+	"test -s R/etc/ld.so.cache\n"
+	/* H: hostile configuration and dependency loops */
+	"cc -shared -fPIC -DLIBFN=la -Wl,-soname,libA.so -o B/libA.so B/lib.c\n"
+	"cc -shared -fPIC -DLIBFN=lb -Wl,-soname,libB.so -o B/libB.so B/lib.c -LB -Wl,--no-as-needed -l:libA.so\n"
+	"cc -shared -fPIC -DLIBFN=la -Wl,-soname,libA.so -o B/libA.so B/lib.c -LB -Wl,--no-as-needed -l:libB.so\n"
+	"cc -shared -fPIC -DLIBFN=ls -Wl,-soname,libself.so -o B/libself.so B/lib.c\n"
+	"cc -shared -fPIC -DLIBFN=ls -Wl,-soname,libself.so -o B/libself2.so B/lib.c -LB -Wl,--no-as-needed -l:libself.so\n"
+	"mv B/libself2.so B/libself.so\n"
+	"cc -shared -fPIC -DLIBFN=lx -Wl,-soname,libx.so -o B/libx.so B/lib.c\n"
+	"cc $L -o B/app_loops B/app.c -LB -l:libA.so -l:libself.so -l:libx.so\n"
+	"cp -a Rconf H\n"
+	"mkdir -p H/opt/loops H/opt/links\n"
+	"cp B/libA.so B/libB.so B/libself.so H/opt/loops/\n"
+	"cp B/app_loops H/opt/app/bin/\n"
+	"ln -s libx.so H/opt/links/libx.so\n"
+	"printf 'include /etc/ld.so.conf\\ninclude ld.so.conf.d/*.conf\\n/opt/links\\n' > H/etc/ld.so.conf\n"
+	"for i in 1 2 3 4 5 6 7 8; do printf 'include /etc/ld.so.conf.d/*.conf\\ninclude ../ld.so.conf\\n/opt/loops\\n' > H/etc/ld.so.conf.d/$i.conf; done\n"
+	"printf 'glibc-ld.so.cache1.1\\377\\377\\377\\177garbage' > H/etc/ld.so.cache\n"
+	"echo '/opt/no-such-preload.so' > H/etc/ld.so.preload\n";
 
 static const char musl_sh[] =
 	"set -e\n"
@@ -141,6 +159,12 @@ static int teardown(void **state)
 	(void)state;
 	fs_remove_tree(tmpdir);
 	return 0;
+}
+
+static void count_warning(const char *msg, void *ctx)
+{
+	(void)msg;
+	(*(unsigned *)ctx)++;
 }
 
 struct fixture {
@@ -394,6 +418,43 @@ static void test_against_musl(void **state)
 	}
 }
 
+/* Include cycles, a corrupt cache, NEEDED cycles, symlink loops: all finish. */
+static void test_hostile(void **state)
+{
+	struct fixture fx;
+	const struct ldso_lib *l;
+	unsigned warnings = 0;
+
+	(void)state;
+	if (!ready)
+		skip();
+	open_root(&fx, "H", NULL, 0);
+	assert_int_equal(ldso_resolve(fx.ld, "/opt/app/bin/app_loops", &fx.res), 0);
+	l = find_lib(&fx.res, "libA.so");
+	assert_non_null(l);
+	assert_string_equal(l->real, "/opt/loops/libA.so");
+	assert_int_equal(l->how, LDSO_HOW_CONF);
+	assert_non_null(find_lib(&fx.res, "libB.so"));
+	assert_non_null(find_lib(&fx.res, "libself.so"));
+	/* libx.so is a symlink to itself: not found, listed. */
+	l = find_lib(&fx.res, "libx.so");
+	assert_non_null(l);
+	assert_null(l->path);
+	l = find_lib(&fx.res, "/opt/no-such-preload.so");
+	assert_non_null(l);
+	assert_null(l->path);
+	assert_int_equal(fx.res.unresolved_nr, 2);
+	/* each library once */
+	for (size_t i = 0; i < fx.res.libs_nr; i++)
+		for (size_t j = i + 1; j < fx.res.libs_nr; j++)
+			if (fx.res.libs[i].real && fx.res.libs[j].real)
+				assert_string_not_equal(fx.res.libs[i].real, fx.res.libs[j].real);
+	assert_string_equal(ldso_cache_kind(fx.ld), "conf");
+	close_root(&fx);
+	warn_drain(count_warning, &warnings);
+	assert_true(warnings >= 1); /* the corrupt cache */
+}
+
 static void test_errors(void **state)
 {
 	struct fixture fx;
@@ -423,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_against_ld_so),
 		cmocka_unit_test(test_against_musl),
+		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_errors),
 	};
 
