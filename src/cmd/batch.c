@@ -655,6 +655,30 @@ static void print_footer(const char *name)
 	p_info("---------------------------------------------------------------------------------------\n");
 }
 
+/* What Confine's method would have done, beside confine's own result. */
+static void print_compat(const struct image_report *ir)
+{
+	const struct syscall_info *tab;
+	struct strbuf sb = STRBUF_INIT;
+	size_t n, i, cblocked = 0, unsound = 0;
+
+	tab = syscall_table(SYS_ARCH_X86_64, &n);
+	for (i = 0; i < n; i++) {
+		if (sysset_has(&ir->compat_allowed, tab[i].nr))
+			continue;
+		cblocked++;
+		if (sysset_has(&ir->r->analysed, tab[i].nr)) {
+			if (unsound < 20)
+				strbuf_addf(&sb, "%s%s", unsound ? ", " : "", tab[i].name);
+			unsound++;
+		}
+	}
+	p_info("Confine's method (libc call graph + direct syscalls + Go list) would block %zu "
+	       "syscalls; %zu of them are reachable in this image%s%s%s", cblocked, unsound,
+	       unsound ? ": " : "", strbuf_str(&sb), unsound > 20 ? ", ..." : "");
+	strbuf_release(&sb);
+}
+
 static int run_cve(const struct batch_opts *b, const struct image_report *reps, size_t n,
 		   json_t *jout)
 {
@@ -836,6 +860,8 @@ int cmd_batch(int argc, char **argv)
 			confine_method(&b, &cg, e, ir);
 			if (write_reports(&b, ir, &def))
 				p_err_last();
+			if (ir->have_compat && !cmd_opts.json)
+				print_compat(ir);
 			if (r->validated && !r->hardened)
 				failed++;
 			if (jimages) {

@@ -69,6 +69,10 @@ row=$(grep ';nginx;' results/profile.report.csv) || fail "no report row"
 drow=$(grep ';nginx;' results/profile.report.details.csv) || fail "no details row"
 [ "$(echo "$drow" | cut -d';' -f3)" = "$n" ] || fail "details count differs from the INTEGRATE line"
 echo "$drow" | cut -d';' -f8 | grep -q "^{'" || fail "details set column"
+# confine's extra columns: allowed count, then Confine's method beside it (-l/-m given)
+[ "$(echo "$drow" | awk -F';' '{print NF}')" -eq 12 ] || fail "details row columns: $drow"
+[ "$(echo "$drow" | cut -d';' -f9)" = "$allowed" ] || fail "details allowed count"
+grep -q "Confine's method (libc call graph" err.txt || fail "no Confine-method comparison line"
 
 # A second run replaces nginx's rows instead of appending.
 "$CONFINE" -q -i myimages.json -o output/ -r results/ -p default.seccomp.json --no-monitor --no-validate --no-cve ||
