@@ -104,11 +104,6 @@ int procwatch_init(struct procwatch *w, int init_pid)
 	return 0;
 }
 
-static void free_comm(void *v)
-{
-	(void)v;
-}
-
 void procwatch_release(struct procwatch *w)
 {
 	strmap_release(&w->exes, NULL);
@@ -119,7 +114,6 @@ void procwatch_release(struct procwatch *w)
 	free(w->pids);
 	free(w->procs_path);
 	free(w->cpu_path);
-	(void)free_comm;
 	memset(w, 0, sizeof(*w));
 }
 
@@ -163,7 +157,7 @@ static bool note_pid(struct procwatch *w, int pid, const char *comm)
 
 	if (found) {
 		if (comm && (!w->comms[pos] || strcmp(w->comms[pos], comm))) {
-			/* exec changed it: keep both by recording the new one as a sibling */
+			/* exec changed it: keep the latest (the one that matters from now on) */
 			free(w->comms[pos]);
 			w->comms[pos] = xstrdup(comm);
 			return true;
