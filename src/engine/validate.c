@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <errno.h>
 #include <jansson.h>
+#include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,51 @@ int validate_audit_profile(const char *profile_json, char **out, struct strlist 
 	*out = dump(root);
 	json_decref(root);
 	return 0;
+}
+
+/*
+ * Docker drops names its libseccomp does not know without a word, so such
+ * an "allowed" call is in fact denied: say so before the runs.
+ */
+static void warn_unknown_names(const char *profile_json)
+{
+	json_t *root, *rule, *nm;
+	struct strbuf bad, old;
+	size_t i, j, bad_nr = 0, old_nr = 0;
+
+	if (load_profile(profile_json, &root) < 0) {
+		err_clear();
+		return;
+	}
+	strbuf_init(&bad, 4096);
+	strbuf_init(&old, 4096);
+	json_array_foreach(json_object_get(root, "syscalls"), i, rule) {
+		json_array_foreach(json_object_get(rule, "names"), j, nm) {
+			const char *n = json_string_value(nm);
+
+			if (!n)
+				continue;
+			if (syscall_number(SYS_ARCH_X86_64, n) < 0) {
+				strbuf_addf(&bad, "%s%s", bad_nr++ ? ", " : "", n);
+			} else if (seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, n) ==
+				   __NR_SCMP_ERROR) {
+				strbuf_addf(&old, "%s%s", old_nr++ ? ", " : "", n);
+			}
+		}
+	}
+	if (bad_nr)
+		warn_add("the profile names %zu unknown system call%s (%s); the engine ignores them",
+			 bad_nr, bad_nr == 1 ? "" : "s", bad.buf);
+	if (old_nr) {
+		const struct scmp_version *v = seccomp_version();
+
+		warn_add("libseccomp %u.%u.%u does not know %zu allowed system call%s (%s): Docker "
+			 "drops such names silently, so they stay denied",
+			 v->major, v->minor, v->micro, old_nr, old_nr == 1 ? "" : "s", old.buf);
+	}
+	strbuf_release(&bad);
+	strbuf_release(&old);
+	json_decref(root);
 }
 
 int validate_profile_add(const char *profile_json, char *const *names, size_t nr, char **out)
@@ -454,6 +500,7 @@ int validate_profile(struct dockerapi *api, const struct container_spec *spec,
 	ret = validate_audit_profile(o->profile_json, &audit_json, &explicit_names);
 	if (ret < 0)
 		goto out;
+	warn_unknown_names(o->profile_json);
 
 	/* 1. The audit run, which is also the baseline unless asked otherwise. */
 	ret = audit_reader_start(&reader);
