@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <jansson.h>
 #include <linux/openat2.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,6 +16,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "analysis/link.h"
 #include "analysis/objsum.h"
@@ -41,6 +43,7 @@ struct aobj {
 	struct fs_map map;          /* files mode: our mapping */
 	bool mapped;
 	struct objsum *sum;
+	char *key;                  /* summary cache key, or NULL */
 	double ms;                  /* time to get its summary */
 	bool counted;               /* its time was charged to a program */
 };
@@ -100,7 +103,7 @@ static char *cache_key(const struct elf_file *elf)
 	return key;
 }
 
-static struct objsum *summary_get(struct apriv *ap, const struct elf_file *elf)
+static struct objsum *summary_get(struct apriv *ap, const struct elf_file *elf, char **keyp)
 {
 	struct objsum *s;
 	char *key, *path = NULL;
@@ -111,7 +114,7 @@ static struct objsum *summary_get(struct apriv *ap, const struct elf_file *elf)
 		return objsum_compute(elf);
 	key = cache_key(elf);
 	path = xasprintf("%s/%s.sum", ap->cache_dir, key);
-	free(key);
+	*keyp = key;
 	if (fs_read_file(path, 1u << 30, (char **)&data, &len) == 0) {
 		s = objsum_deserialize(data, len);
 		if (s) {
@@ -155,7 +158,7 @@ static void *pool_worker(void *arg)
 		if (o->sum || !o->elf)
 			continue;
 		t0 = now_ms();
-		o->sum = summary_get(pl->ap, o->elf);
+		o->sum = summary_get(pl->ap, o->elf, &o->key);
 		o->ms = now_ms() - t0;
 	}
 	return NULL;
@@ -267,6 +270,7 @@ void analysis_free(struct analysis *a)
 		for (size_t i = 0; i < ap->objs_nr; i++) {
 			aobj_drop_elf(ap->objs[i]);
 			objsum_free(ap->objs[i]->sum);
+			free(ap->objs[i]->key);
 			free(ap->objs[i]->path);
 			free(ap->objs[i]);
 		}
@@ -292,6 +296,7 @@ struct plan {
 	bool *interp;
 	bool *dlopen;
 	size_t nr, alloc;
+	bool cacheable;       /* results may come from / go to the program cache */
 };
 
 static void plan_add(struct plan *pl, struct aobj *o, bool interp, bool dl)
@@ -320,6 +325,121 @@ static void plan_release(struct plan *pl)
 	memset(pl, 0, sizeof(*pl));
 }
 
+/*
+ * Program results are cached too (files mode), keyed by every object's
+ * summary key in load order with its role, the policy and the build: a warm
+ * run of many programs then skips linking.  Entries carry a checksum; a
+ * damaged one is recomputed.  Witness chains are not cached.
+ */
+static char *program_key(const struct apriv *ap, const struct plan *pl, enum analysis_policy pol)
+{
+	struct sha256 h;
+	char hex[SHA256_HEX_LEN + 1];
+	char *stamp = xasprintf("%s|%s|%d|%d", dis_build_stamp(), objsum_build_stamp(), ANALYSIS_VERSION,
+				(int)pol);
+
+	if (!ap->cache_dir) {
+		free(stamp);
+		return NULL;
+	}
+	sha256_init(&h);
+	sha256_update(&h, stamp, strlen(stamp) + 1);
+	free(stamp);
+	for (size_t i = 0; i < pl->nr; i++) {
+		const struct aobj *o = pl->objs[i];
+		char role = (char)('0' + (pl->interp[i] ? 1 : 0) + (pl->dlopen[i] ? 2 : 0));
+
+		if (!o->key) {
+			sha256_release(&h);
+			return NULL;
+		}
+		sha256_update(&h, o->key, strlen(o->key) + 1);
+		sha256_update(&h, o->path, strlen(o->path) + 1);
+		sha256_update(&h, &role, 1);
+	}
+	sha256_final_hex(&h, hex);
+	return xasprintf("%s/p%s.json", ap->cache_dir, hex);
+}
+
+static bool program_load(struct analysis_program *prog, const char *path)
+{
+	char *text = NULL, *nl;
+	size_t len;
+	json_t *j = NULL, *v;
+	size_t i;
+	char sum[32];
+	bool ok = false;
+
+	if (!path || fs_read_file(path, 1 << 26, &text, &len) != 0) {
+		err_clear();
+		goto out;
+	}
+	nl = strchr(text, '\n');
+	if (!nl)
+		goto out;
+	*nl = '\0';
+	snprintf(sum, sizeof(sum), "%016llx", (unsigned long long)XXH3_64bits(nl + 1, len - (size_t)(nl + 1 - text)));
+	if (strcmp(text, sum) || !(j = json_loads(nl + 1, 0, NULL)) || !json_is_object(j))
+		goto out;
+	sysset_clear(&prog->syscalls);
+	json_array_foreach(json_object_get(j, "syscalls"), i, v)
+		sysset_add(&prog->syscalls, (int)json_integer_value(v));
+	prog->all_syscalls = json_is_true(json_object_get(j, "all"));
+	v = json_object_get(j, "imports");
+	prog->imports_used_nr = json_array_size(v);
+	prog->imports_used = xcalloc(prog->imports_used_nr + 1, sizeof(char *));
+	for (i = 0; i < prog->imports_used_nr; i++)
+		prog->imports_used[i] = xstrdup(json_string_value(json_array_get(v, i)) ?: "");
+	v = json_object_get(j, "unresolved");
+	prog->unresolved_nr = json_array_size(v);
+	prog->unresolved = xcalloc(prog->unresolved_nr + 1, sizeof(*prog->unresolved));
+	for (i = 0; i < prog->unresolved_nr; i++) {
+		json_t *u = json_array_get(v, i);
+		const char *fn = json_string_value(json_array_get(u, 2));
+
+		prog->unresolved[i].object = xstrdup(json_string_value(json_array_get(u, 0)) ?: "");
+		prog->unresolved[i].address = (uint64_t)json_integer_value(json_array_get(u, 1));
+		prog->unresolved[i].function = fn ? xstrdup(fn) : NULL;
+		prog->unresolved[i].reason = xstrdup(json_string_value(json_array_get(u, 3)) ?: "");
+	}
+	ok = true;
+out:
+	json_decref(j);
+	free(text);
+	return ok;
+}
+
+static void program_store(const struct analysis_program *prog, const char *path)
+{
+	json_t *j = json_object(), *a = json_array(), *im = json_array(), *un = json_array();
+	char *body, *file;
+
+	for (int n = 0; n < SYSSET_NR; n++)
+		if (sysset_has(&prog->syscalls, n))
+			json_array_append_new(a, json_integer(n));
+	for (size_t i = 0; i < prog->imports_used_nr; i++)
+		json_array_append_new(im, json_string(prog->imports_used[i]));
+	for (size_t i = 0; i < prog->unresolved_nr; i++) {
+		const struct analysis_unresolved *u = &prog->unresolved[i];
+
+		json_array_append_new(un, json_pack("[s, I, s?, s]", u->object, (json_int_t)u->address,
+						    u->function, u->reason));
+	}
+	json_object_set_new(j, "syscalls", a);
+	json_object_set_new(j, "all", json_boolean(prog->all_syscalls));
+	json_object_set_new(j, "imports", im);
+	json_object_set_new(j, "unresolved", un);
+	body = json_dumps(j, JSON_COMPACT);
+	if (body) {
+		file = xasprintf("%016llx\n%s", (unsigned long long)XXH3_64bits(body, strlen(body)), body);
+		if (fs_write_atomic(path, file, strlen(file), 0644) != 0)
+			err_clear();
+		free(file);
+		free(body);
+	}
+	json_decref(j);
+}
+
 static void program_link(struct analysis *a, struct analysis_program *prog, struct plan *pl,
 			 const struct analysis_opts *opts, double t0)
 {
@@ -337,7 +457,16 @@ static void program_link(struct analysis *a, struct analysis_program *prog, stru
 			o->counted = true;
 		}
 	}
-	link_program(lo, pl->nr, opts->policy, a->arch, prog);
+	{
+		char *pkey = pl->cacheable ? program_key(a->priv, pl, opts->policy) : NULL;
+
+		if (!program_load(prog, pkey)) {
+			link_program(lo, pl->nr, opts->policy, a->arch, prog);
+			if (pkey)
+				program_store(prog, pkey);
+		}
+		free(pkey);
+	}
 	sysset_union(&a->syscalls, &prog->syscalls);
 	prog->time_ms = now_ms() - t0 + extra;
 	free(lo);
@@ -1016,6 +1145,7 @@ int analysis_files(const char *const *paths, size_t nr, const char *root,
 		prog->path = xstrdup(paths[i]);
 		prog->root = root ? xstrdup(root) : NULL;
 		ret = plan_files(ap, &ld, paths[i], opts, &plans[i]);
+		plans[i].cacheable = true;
 		if (ret < 0)
 			program_fail(a, prog, ret);
 		t_start[i] = now_ms() - t_start[i];

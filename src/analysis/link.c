@@ -1,6 +1,7 @@
 #include "analysis/link.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +72,38 @@ static void unres_add(struct unres_list *u, const struct link_priv *p, size_t gi
 	};
 }
 
+/* "name" (default versions) and "name@version" -> function index + 1, built once per summary. */
+static struct strmap *export_index(const struct objsum *cs)
+{
+	struct objsum *s = (struct objsum *)cs;
+	struct strmap *m;
+
+	if (s->export_index)
+		return s->export_index;
+	m = xcalloc(1, sizeof(*m));
+	strmap_init(m);
+	for (uint32_t i = 0; i < s->exports_nr; i++) {
+		const struct osum_export *e = &s->exports[i];
+		const char *name = objsum_str(s, e->name);
+		const char *ver = objsum_str(s, e->version);
+		void *f = (void *)(uintptr_t)(e->func + 1);
+
+		if (!name)
+			continue;
+		if (ver) {
+			char key[512];
+
+			if ((size_t)snprintf(key, sizeof(key), "%s@%s", name, ver) < sizeof(key) &&
+			    !strmap_contains(m, key))
+				strmap_put(m, key, f);
+		}
+		if (!e->hidden && !strmap_contains(m, name))
+			strmap_put(m, name, f);
+	}
+	s->export_index = m;
+	return m;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -80,7 +113,7 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 		  enum sys_arch arch, struct analysis_program *prog)
 {
 	struct link_priv *p = xcalloc(1, sizeof(*p));
-	struct strmap exports = STRMAP_INIT, used = STRMAP_INIT;
+	struct strmap used = STRMAP_INIT;
 	int64_t **imp;
 	uint32_t *wrap;
 	size_t *queue, qhead = 0, qtail = 0;
@@ -99,32 +132,11 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 		p->w[i] = (struct witness){ -1, 0, -1 };
 
 	/*
-	 * Exports in load order, first definer wins (interposition).  Objects
-	 * named for dlopen come last and are searched last.  Non-default
-	 * versions only bind to imports naming that version.
+	 * Imports bind to the first object in load order defining them
+	 * (interposition); an import naming a version prefers a definition of
+	 * that version anywhere, then any default definition.  Objects named
+	 * for dlopen come last and so are searched last.
 	 */
-	for (size_t o = 0; o < nr; o++) {
-		const struct objsum *s = objs[o].sum;
-
-		for (uint32_t i = 0; i < s->exports_nr; i++) {
-			const struct osum_export *e = &s->exports[i];
-			const char *name = objsum_str(s, e->name);
-			const char *ver = objsum_str(s, e->version);
-			void *gid = (void *)(uintptr_t)(p->base[o] + e->func + 1);
-
-			if (!name)
-				continue;
-			if (ver) {
-				char *key = xasprintf("%s@%s", name, ver);
-
-				if (!strmap_contains(&exports, key))
-					strmap_put(&exports, key, gid);
-				free(key);
-			}
-			if (!e->hidden && !strmap_contains(&exports, name))
-				strmap_put(&exports, name, gid);
-		}
-	}
 	imp = xcalloc(nr ? nr : 1, sizeof(*imp));
 	for (size_t o = 0; o < nr; o++) {
 		const struct objsum *s = objs[o].sum;
@@ -133,56 +145,23 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 		for (uint32_t i = 0; i < s->imports_nr; i++) {
 			const char *name = objsum_str(s, s->imports[i].name);
 			const char *ver = objsum_str(s, s->imports[i].version);
-			void *v = NULL;
+			char key[512];
+			int64_t found = -1;
 
-			if (name && ver) {
-				char *key = xasprintf("%s@%s", name, ver);
+			if (name && ver && (size_t)snprintf(key, sizeof(key), "%s@%s", name, ver) < sizeof(key))
+				for (size_t d = 0; d < nr && found < 0; d++) {
+					void *v = strmap_get(export_index(objs[d].sum), key);
 
-				v = strmap_get(&exports, key);
-				free(key);
-			}
-			if (!v && name)
-				v = strmap_get(&exports, name);
-			imp[o][i] = v ? (int64_t)((uintptr_t)v - 1) : -1;
-		}
-	}
-
-	/* Wrapper fixpoint: a caller passing its own entry value into a wrapper's number is one too. */
-	wrap = xcalloc(p->total ? p->total : 1, sizeof(*wrap));
-	for (size_t o = 0; o < nr; o++)
-		for (uint32_t f = 0; f < objs[o].sum->funcs_nr; f++)
-			wrap[p->base[o] + f] = objs[o].sum->funcs[f].wrap;
-	for (bool changed = true; changed;) {
-		changed = false;
-		for (size_t o = 0; o < nr; o++) {
-			const struct objsum *s = objs[o].sum;
-
-			for (uint32_t f = 0; f < s->funcs_nr; f++) {
-				const struct osum_func *fn = &s->funcs[f];
-				size_t g = p->base[o] + f;
-
-				for (uint32_t k = fn->edges; k < fn->edges + fn->edges_nr; k++) {
-					const struct osum_edge *e = &s->edges[k];
-					int64_t t;
-					uint32_t m;
-
-					if (e->kind != OSUM_EDGE_CALL)
-						continue;
-					t = e->target & OSUM_IMPORT_BIT ? imp[o][e->target & ~OSUM_IMPORT_BIT]
-									 : (int64_t)(p->base[o] + e->target);
-					if (t < 0 || !(m = wrap[t]))
-						continue;
-					for (uint32_t a = e->args; a < e->args + e->args_nr; a++) {
-						const struct osum_arg *arg = &s->args[a];
-
-						if (arg->is_entry && (m >> arg->loc & 1) && arg->value < DIS_LOC_NR &&
-						    !(wrap[g] >> arg->value & 1)) {
-							wrap[g] |= 1u << arg->value;
-							changed = true;
-						}
-					}
+					if (v)
+						found = (int64_t)(p->base[d] + (uintptr_t)v - 1);
 				}
+			for (size_t d = 0; name && d < nr && found < 0; d++) {
+				void *v = strmap_get(export_index(objs[d].sum), name);
+
+				if (v)
+					found = (int64_t)(p->base[d] + (uintptr_t)v - 1);
 			}
+			imp[o][i] = found;
 		}
 	}
 
@@ -236,6 +215,47 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 	}
 #undef VISIT
 #undef ROOT
+
+	/*
+	 * Wrapper fixpoint over the reachable functions (only their callees'
+	 * summaries matter): a caller passing its own entry value into a
+	 * wrapper's number location is a wrapper too.
+	 */
+	wrap = xcalloc(p->total ? p->total : 1, sizeof(*wrap));
+	for (size_t o = 0; o < nr; o++)
+		for (uint32_t f = 0; f < objs[o].sum->funcs_nr; f++)
+			wrap[p->base[o] + f] = objs[o].sum->funcs[f].wrap;
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (size_t qi = qtail; qi-- > 0;) {
+			size_t g = queue[qi];
+			size_t o = obj_of(p, g);
+			const struct objsum *s = objs[o].sum;
+			const struct osum_func *fn = &s->funcs[g - p->base[o]];
+
+			for (uint32_t k = fn->edges; k < fn->edges + fn->edges_nr; k++) {
+				const struct osum_edge *e = &s->edges[k];
+				int64_t t;
+				uint32_t m;
+
+				if (e->kind != OSUM_EDGE_CALL)
+					continue;
+				t = e->target & OSUM_IMPORT_BIT ? imp[o][e->target & ~OSUM_IMPORT_BIT]
+								 : (int64_t)(p->base[o] + e->target);
+				if (t < 0 || !(m = wrap[t]))
+					continue;
+				for (uint32_t a = e->args; a < e->args + e->args_nr; a++) {
+					const struct osum_arg *arg = &s->args[a];
+
+					if (arg->is_entry && (m >> arg->loc & 1) && arg->value < DIS_LOC_NR &&
+					    !(wrap[g] >> arg->value & 1)) {
+						wrap[g] |= 1u << arg->value;
+						changed = true;
+					}
+				}
+			}
+		}
+	}
 
 	/* Collect, in breadth-first order so witnesses are short. */
 	sysset_clear(&prog->syscalls);
@@ -346,7 +366,6 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 	free(wrap);
 	free(queue);
 	free(is_root);
-	strmap_release(&exports, NULL);
 	strmap_release(&used, NULL);
 	strmap_release(&u.seen, NULL);
 }
@@ -359,8 +378,10 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 	int64_t g;
 
 	*steps = NULL;
-	if (!p || nr < 0 || nr >= SYSSET_NR)
+	if (nr < 0 || nr >= SYSSET_NR)
 		return -EINVAL;
+	if (!p)
+		return -ENODATA; /* result came from the program cache */
 	if (p->w[nr].func < 0)
 		return 0;
 	for (g = p->w[nr].func; g >= 0 && n < p->total + 1; g = p->parent[g]) {

@@ -1066,6 +1066,10 @@ void objsum_free(struct objsum *s)
 {
 	if (!s)
 		return;
+	if (s->export_index) {
+		strmap_release(s->export_index, NULL);
+		free(s->export_index);
+	}
 	if (s->blob) {
 		free(s->blob);
 	} else {
@@ -1175,7 +1179,7 @@ struct objsum *objsum_deserialize(void *data, size_t len)
 	struct blob_header h;
 	struct objsum *s;
 	uint8_t *p;
-	size_t need = sizeof(h);
+	size_t need = sizeof(h), part;
 
 	if (len < sizeof(h))
 		goto bad;
@@ -1186,7 +1190,7 @@ struct objsum *objsum_deserialize(void *data, size_t len)
 		goto bad;
 	s = xcalloc(1, sizeof(*s));
 #define NEED(i, a, c)                                                                          \
-	if (h.n[i] > SIZE_MAX / 64 || !size_add(need, pad8((size_t)h.n[i] * sizeof(*s->a)), &need)) \
+	if (!size_mul(h.n[i], sizeof(*s->a), &part) || !size_add(need, pad8(part), &need))      \
 		goto bad_free;
 	ARRAYS(NEED)
 #undef NEED

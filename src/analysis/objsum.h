@@ -119,6 +119,11 @@ struct objsum {
 	uint32_t strs_len;
 
 	void *blob;           /* backing storage when loaded from the cache */
+	/*
+	 * Lookup index over exports built by the first link that needs it
+	 * (not serialised; links using one summary must not run concurrently).
+	 */
+	void *export_index;
 };
 
 /*

@@ -1,0 +1,78 @@
+/*
+ * libFuzzer target over the whole per-object analysis: parse the input as an
+ * ELF object, compute its summary (functions, decoding, constant tracking,
+ * relocations, Go tables), round-trip it through the cache format, and link
+ * it as a one-object process.  Must never crash, hang or leak.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis.h"
+#include "analysis/link.h"
+#include "analysis/objsum.h"
+#include "elf/elf.h"
+#include "util/error.h"
+
+static void drop(const char *msg, void *ctx)
+{
+	(void)msg;
+	(void)ctx;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fs_map map = { data, size };
+	struct elf_file *elf = NULL;
+	struct objsum *s, *back;
+	void *blob = NULL;
+	size_t len = 0;
+
+	if (elf_open_mem(&map, "fuzz", &elf) == 0) {
+		s = objsum_compute(elf);
+		if (objsum_serialize(s, &blob, &len) == 0) {
+			back = objsum_deserialize(blob, len);
+			if (back) {
+				struct link_obj lo = { "fuzz", back, true, false, false };
+				struct analysis_program prog;
+				struct analysis_step *steps = NULL;
+
+				memset(&prog, 0, sizeof(prog));
+				link_program(&lo, 1, ANALYSIS_UNRESOLVED_ALL, SYS_ARCH_X86_64, &prog);
+				for (int nr = 0; nr < 8; nr++) {
+					if (link_witness(&prog, nr, &steps) >= 0)
+						free(steps);
+					steps = NULL;
+				}
+				for (size_t i = 0; i < prog.imports_used_nr; i++)
+					free(prog.imports_used[i]);
+				free(prog.imports_used);
+				for (size_t i = 0; i < prog.unresolved_nr; i++) {
+					free(prog.unresolved[i].object);
+					free(prog.unresolved[i].function);
+					free(prog.unresolved[i].reason);
+				}
+				free(prog.unresolved);
+				link_priv_free(prog.priv);
+				objsum_free(back); /* frees blob */
+			} else {
+				free(blob);
+			}
+		}
+		/* A corrupted blob must be rejected, not trusted. */
+		if (objsum_serialize(s, &blob, &len) == 0 && len > 64) {
+			((uint8_t *)blob)[len / 2] ^= 0x5a;
+			back = objsum_deserialize(blob, len);
+			if (back)
+				objsum_free(back);
+			else
+				free(blob);
+		}
+		objsum_free(s);
+		elf_free(elf);
+	}
+	warn_drain(drop, NULL);
+	err_clear();
+	return 0;
+}
