@@ -541,9 +541,15 @@ int monitor_run(struct dockerapi *api, const struct container_spec *spec,
 			/* The verdict is in; a failing server may spin, so do not wait for idle. */
 			goto stop;
 		}
-		/* The workload may start work (workers, modules): watch until idle again. */
+		/*
+		 * The workload may start work (workers, modules): watch until idle
+		 * again, for half as long (the program has settled once already).
+		 */
+		struct monitor_opts after = o;
+
+		after.idle_ms = o.idle_ms / 2 > 200 ? o.idle_ms / 2 : 200;
 		idle_since = now_ms();
-		ret = watch(api, &c, &r->watch, &o, start, now_ms() + o.poll_ms * 2, &idle_since,
+		ret = watch(api, &c, &r->watch, &after, start, now_ms() + o.poll_ms * 2, &idle_since,
 			    &exited);
 		if (ret < 0)
 			goto out;

@@ -318,8 +318,6 @@ static void compare_logs(const struct monitor_result *base, const struct monitor
 	size_t bn, hn, i = 0, j = 0;
 	char **b = log_lines(base, &bn), **h = log_lines(hard, &hn);
 
-	r->baseline.log_lines = bn;
-	r->hardened.log_lines = hn;
 	r->logs_equal = true;
 	/*
 	 * The same distinct lines: how often a line repeats (requests served,
@@ -360,6 +358,11 @@ static void fill_run(struct validate_run *v, const struct monitor_result *m)
 	v->ms = m->ran_ms;
 	v->probe_ran = m->probe_ran;
 	v->probe_ok = m->probe_ran && m->probe_status == 0;
+	v->log_lines = 0;
+	for (size_t i = 0; i < m->out.len; i++)
+		v->log_lines += m->out.buf[i] == '\n';
+	for (size_t i = 0; i < m->err.len; i++)
+		v->log_lines += m->err.buf[i] == '\n';
 	v->start_error = m->start_error ? xstrdup(m->start_error) : NULL;
 	v->probe_error = m->probe_error ? xstrdup(m->probe_error) : NULL;
 }
