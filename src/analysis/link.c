@@ -21,6 +21,8 @@ struct link_priv {
 	size_t *base;     /* first global id of each object */
 	size_t total;
 	int64_t *parent;  /* -1 root, -2 unreached */
+	uint32_t *wrap;   /* per function: wrapper locations (fixpoint) */
+	int64_t **imp;    /* per object, per import: bound function or -1 */
 	struct witness w[SYSSET_NR];
 };
 
@@ -360,10 +362,8 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 		qsort(prog->imports_used, prog->imports_used_nr, sizeof(char *), cmp_str);
 	}
 	prog->priv = p;
-	for (size_t o = 0; o < nr; o++)
-		free(imp[o]);
-	free(imp);
-	free(wrap);
+	p->imp = imp;
+	p->wrap = wrap;
 	free(queue);
 	free(is_root);
 	strmap_release(&used, NULL);
@@ -409,6 +409,30 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 		v[n++] = site;
 		v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, t),
 						 p->objs[o].sum->funcs[t - p->base[o]].start };
+		/* Down the wrapper chain to the function holding the syscall instruction. */
+		for (int depth = 0; depth < 32; depth++) {
+			const struct objsum *s = p->objs[o].sum;
+			const struct osum_func *fn = &s->funcs[t - p->base[o]];
+			int64_t next = -1;
+
+			if (fn->wrap)
+				break;
+			for (uint32_t k = fn->edges; k < fn->edges + fn->edges_nr && next < 0; k++) {
+				const struct osum_edge *e = &s->edges[k];
+				int64_t u = e->target & OSUM_IMPORT_BIT ? p->imp[o][e->target & ~OSUM_IMPORT_BIT]
+									: (int64_t)(p->base[o] + e->target);
+
+				if (e->kind == OSUM_EDGE_CALL && u >= 0 && p->wrap[u])
+					next = u;
+			}
+			if (next < 0)
+				break;
+			t = (size_t)next;
+			o = obj_of(p, t);
+			ALLOC_GROW(v, n + 1, alloc);
+			v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, t),
+							 p->objs[o].sum->funcs[t - p->base[o]].start };
+		}
 	} else {
 		struct analysis_step site;
 
@@ -426,6 +450,10 @@ void link_priv_free(void *priv)
 
 	if (!p)
 		return;
+	for (size_t o = 0; p->imp && o < p->nr; o++)
+		free(p->imp[o]);
+	free(p->imp);
+	free(p->wrap);
 	free(p->objs);
 	free(p->base);
 	free(p->parent);

@@ -1,0 +1,85 @@
+#!/bin/bash
+# Benchmark of the binary analysis (issue #3, item 11): analyse every ELF file
+# of the nginx fixture image cold (empty summary cache) and warm, and run
+# `objdump -d` over the same files as the baseline.  Reports wall time (hyperfine),
+# peak RSS (/usr/bin/time -v), bytes of code decoded per second and the ratio
+# to objdump.  Targets: cold < 3 s on 2 cores, warm < 0.3 s, >= 20x objdump.
+#
+#   bench/analysis.sh [--confine BIN] [--root ROOTFS] [--runs N] [--threads N]
+#
+# ROOTFS defaults to /var/tmp/confine-fixtures/rootfs-nginx (built by
+# tests/fixtures/images.sh nginx).
+set -euo pipefail
+
+CONFINE_BIN=${CONFINE:-}
+ROOT=/var/tmp/confine-fixtures/rootfs-nginx
+RUNS=5
+THREADS=2
+while [ $# -gt 0 ]; do
+	case $1 in
+	--confine) CONFINE_BIN=$2; shift 2 ;;
+	--root) ROOT=$2; shift 2 ;;
+	--runs) RUNS=$2; shift 2 ;;
+	--threads) THREADS=$2; shift 2 ;;
+	-h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+	*) echo "analysis.sh: unknown argument '$1'" >&2; exit 2 ;;
+	esac
+done
+here=$(cd "$(dirname "$0")/.." && pwd)
+[ -n "$CONFINE_BIN" ] || CONFINE_BIN=$here/build/confine
+for t in hyperfine objdump jq /usr/bin/time "$CONFINE_BIN"; do
+	command -v "$t" >/dev/null || { echo "analysis.sh: $t not found" >&2; exit 1; }
+done
+[ -d "$ROOT" ] || { echo "analysis.sh: no rootfs at $ROOT (tests/fixtures/images.sh nginx)" >&2; exit 1; }
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/confine-bench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+
+# Every ELF file of the image, as paths inside it.
+(cd "$ROOT" && find . -xdev -type f -size +0 -print0 |
+	xargs -0 -r sh -c 'for f; do [ "$(head -c4 "$f" 2>/dev/null | od -An -c | tr -d " ")" = "177ELF" ] && echo "${f#.}"; done' _) |
+	sort >"$W/files"
+n=$(wc -l <"$W/files")
+sed "s|^|$ROOT|" "$W/files" >"$W/host-files"
+xargs -d '\n' du -cb <"$W/host-files" | tail -1 | cut -f1 >"$W/bytes"
+# Code bytes: the executable sections (what both tools decode).
+xargs -d '\n' -n 50 readelf -SW 2>/dev/null <"$W/host-files" |
+	sed -n 's/^ *\[ *[0-9]*\] *//p' |
+	awk '$7 ~ /X/ { print $5 }' | { s=0; while read -r h; do s=$((s + 16#$h)); done; echo $s; } >"$W/code"
+code=$(cat "$W/code")
+echo "nginx image: $n ELF files, $(($(cat "$W/bytes") / 1048576)) MiB, $((code / 1048576)) MiB of code"
+
+export CONFINE_CACHE_DIR=$W/cache
+args=(analyze --root "$ROOT" --threads "$THREADS" --json)
+mapfile -t files <"$W/files"
+mapfile -t host_files <"$W/host-files"
+printf '%s\0' "${files[@]}" >"$W/files0"
+cold="rm -rf '$W/cache'; xargs -0 '$CONFINE_BIN' ${args[*]} <'$W/files0' >/dev/null"
+warm="xargs -0 '$CONFINE_BIN' ${args[*]} <'$W/files0' >/dev/null"
+objd="xargs -d '\n' objdump -d <'$W/host-files' >/dev/null"
+
+# One warm-up that also fills the cache; check the output is complete.
+xargs -0 "$CONFINE_BIN" "${args[@]}" <"$W/files0" >"$W/out.json"
+got=$(jq '.programs | length' "$W/out.json")
+[ "$got" -eq "$n" ] || { echo "analysis.sh: $got programs in the output, expected $n" >&2; exit 1; }
+
+hyperfine -N --style basic --runs "$RUNS" --export-json "$W/hf.json" \
+	-n cold --prepare "rm -rf '$W/cache'" "bash -c \"xargs -0 '$CONFINE_BIN' ${args[*]} <'$W/files0' >/dev/null\"" \
+	-n warm "bash -c \"$warm\"" \
+	-n objdump --runs 1 "bash -c \"$objd\"" 2>&1 | grep -v '^ *$' || true
+
+rss() { /usr/bin/time -v bash -c "$1" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ { print $2 }'; }
+rss_cold=$(rss "$cold")
+rss_warm=$(rss "$warm")
+rss_objd=$(rss "$objd")
+
+jq -r --argjson code "$code" --arg rc "$rss_cold" --arg rw "$rss_warm" --arg ro "$rss_objd" '
+	(.results | map({(.command): .}) | add) as $r |
+	def mean(n): $r[n].mean;
+	"RESULT files=\(.results | length) cold_s=\(mean("cold") * 1000 | round / 1000) warm_s=\(mean("warm") * 1000 | round / 1000) objdump_s=\(mean("objdump") * 1000 | round / 1000)",
+	"  peak RSS: cold \($rc) KB, warm \($rw) KB, objdump \($ro) KB",
+	"  code decoded: cold \(($code / mean("cold") / 1048576) * 10 | round / 10) MiB/s, objdump \(($code / mean("objdump") / 1048576) * 10 | round / 10) MiB/s",
+	"  speed-up vs objdump -d: cold \((mean("objdump") / mean("cold")) * 10 | round / 10)x, warm \((mean("objdump") / mean("warm")) * 10 | round / 10)x",
+	"  targets: cold < 3 s: \(if mean("cold") < 3 then "met" else "MISSED" end); warm < 0.3 s: \(if mean("warm") < 0.3 then "met" else "MISSED" end); >= 20x objdump: \(if mean("objdump") / mean("cold") >= 20 then "met" else "MISSED" end)"
+' "$W/hf.json" | sed "s/files=[0-9]*/files=$n/"
+echo "  machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,368 @@
+/*
+ * The per-process link on hand-built summaries: wrapper resolution
+ * ("number = argument k") through a chain and across objects, interposition,
+ * unresolved policy, dead code, witnesses; and the summary cache format
+ * (round trip, corruption detected).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/analysis.h"
+#include "analysis/link.h"
+#include "analysis/objsum.h"
+#include "disasm/disasm.h"
+#include "util/xalloc.h"
+
+/* A tiny builder for summaries. */
+struct sb {
+	struct objsum *s;
+};
+
+static uint32_t sb_str(struct objsum *s, const char *str)
+{
+	size_t len = strlen(str) + 1;
+	uint32_t off = s->strs_len;
+
+	s->strs = xrealloc(s->strs, s->strs_len + len);
+	memcpy(s->strs + off, str, len);
+	s->strs_len += (uint32_t)len;
+	return off;
+}
+
+static struct objsum *sum_new(void)
+{
+	struct objsum *s = xcalloc(1, sizeof(*s));
+
+	s->analysable = true;
+	s->entry = OSUM_NONE;
+	return s;
+}
+
+static uint32_t add_func(struct objsum *s, const char *name, uint32_t wrap)
+{
+	uint32_t i = s->funcs_nr++;
+
+	s->funcs = xrealloc_array(s->funcs, s->funcs_nr, sizeof(*s->funcs));
+	s->funcs[i] = (struct osum_func){ .start = 0x1000 + 0x100 * i, .end = 0x1100 + 0x100 * i,
+					  .name = sb_str(s, name), .edges = s->edges_nr, .sys = s->sys_nr,
+					  .unres = s->unres_nr, .wrap = wrap };
+	return i;
+}
+
+/* Edges, sites must be added right after their function (contiguous ranges). */
+static void add_call(struct objsum *s, uint32_t target, int nargs, ...)
+{
+	va_list ap;
+	struct osum_edge *e;
+
+	s->edges = xrealloc_array(s->edges, s->edges_nr + 1, sizeof(*s->edges));
+	e = &s->edges[s->edges_nr++];
+	*e = (struct osum_edge){ .addr = s->funcs[s->funcs_nr - 1].start + 4, .target = target,
+				 .args = s->args_nr, .kind = OSUM_EDGE_CALL };
+	va_start(ap, nargs);
+	for (int i = 0; i < nargs; i++) {
+		int loc = va_arg(ap, int), is_entry = va_arg(ap, int), value = va_arg(ap, int);
+
+		s->args = xrealloc_array(s->args, s->args_nr + 1, sizeof(*s->args));
+		s->args[s->args_nr++] = (struct osum_arg){ (uint8_t)loc, (uint8_t)is_entry, (uint16_t)value };
+		e->args_nr++;
+	}
+	va_end(ap);
+	s->funcs[s->funcs_nr - 1].edges_nr++;
+}
+
+static void add_sys(struct objsum *s, uint32_t nr)
+{
+	s->sys = xrealloc_array(s->sys, s->sys_nr + 1, sizeof(*s->sys));
+	s->sys[s->sys_nr++] = (struct osum_sys){ s->funcs[s->funcs_nr - 1].start + 8, nr };
+	s->funcs[s->funcs_nr - 1].sys_nr++;
+}
+
+static void add_unres(struct objsum *s)
+{
+	s->unres = xrealloc_array(s->unres, s->unres_nr + 1, sizeof(*s->unres));
+	s->unres[s->unres_nr++] = (struct osum_unres){ s->funcs[s->funcs_nr - 1].start + 12, OSUM_R_NOT_CONST };
+	s->funcs[s->funcs_nr - 1].unres_nr++;
+}
+
+static uint32_t add_import(struct objsum *s, const char *name, const char *ver)
+{
+	s->imports = xrealloc_array(s->imports, s->imports_nr + 1, sizeof(*s->imports));
+	s->imports[s->imports_nr] = (struct osum_import){ sb_str(s, name), ver ? sb_str(s, ver) : OSUM_NONE };
+	return OSUM_IMPORT_BIT | s->imports_nr++;
+}
+
+static void add_export(struct objsum *s, const char *name, const char *ver, uint32_t f, bool hidden)
+{
+	s->exports = xrealloc_array(s->exports, s->exports_nr + 1, sizeof(*s->exports));
+	s->exports[s->exports_nr++] =
+		(struct osum_export){ sb_str(s, name), ver ? sb_str(s, ver) : OSUM_NONE, f, hidden };
+}
+
+static void add_root(struct objsum *s, uint32_t f)
+{
+	s->roots = xrealloc_array(s->roots, s->roots_nr + 1, sizeof(*s->roots));
+	s->roots[s->roots_nr++] = f;
+}
+
+static void *xmemdup_helper(const void *p, size_t n)
+{
+	void *q = xmalloc(n ? n : 1);
+
+	memcpy(q, p, n);
+	return q;
+}
+
+#define RDI DIS_RDI
+#define RSI DIS_RSI
+
+/*
+ * main: calls w2(rsi = 39) and a function pointer target is a root;
+ * w2 -> w1 (passes its rsi as rdi) -> syscall@libc (number = rdi).
+ * dead: reboot, never reached.
+ */
+static struct objsum *make_main(bool unknown_arg)
+{
+	struct objsum *s = sum_new();
+	uint32_t imp = add_import(s, "syscall", "GLIBC_2.2.5");
+
+	add_func(s, "main", 0);
+	if (unknown_arg)
+		add_call(s, 1, 0);
+	else
+		add_call(s, 1, 1, RSI, 0, 39);
+	add_func(s, "w2", 0);
+	add_call(s, 2, 1, RSI, 1, RSI);
+	add_func(s, "w1", 0);
+	add_call(s, imp, 1, RDI, 1, RSI);
+	add_func(s, "dead", 0);
+	add_sys(s, 169);
+	add_func(s, "callback", 0);
+	add_sys(s, 102);
+	s->entry = 0;
+	add_root(s, 4); /* address taken in data */
+	return s;
+}
+
+static struct objsum *make_libc(const char *tag)
+{
+	struct objsum *s = sum_new();
+
+	add_func(s, tag, 1u << RDI);
+	add_export(s, "syscall", "GLIBC_2.2.5", 0, false);
+	add_func(s, "exit", 0);
+	add_sys(s, 231);
+	add_export(s, "exit", NULL, 1, false);
+	return s;
+}
+
+static void free_prog(struct analysis_program *p)
+{
+	for (size_t i = 0; i < p->imports_used_nr; i++)
+		free(p->imports_used[i]);
+	free(p->imports_used);
+	for (size_t i = 0; i < p->unresolved_nr; i++) {
+		free(p->unresolved[i].object);
+		free(p->unresolved[i].function);
+		free(p->unresolved[i].reason);
+	}
+	free(p->unresolved);
+	link_priv_free(p->priv);
+	memset(p, 0, sizeof(*p));
+}
+
+static void test_wrapper_chain(void **state)
+{
+	struct objsum *m = make_main(false), *c = make_libc("syscall");
+	struct link_obj objs[] = { { "/bin/m", m, true, false, false }, { "/lib/libc.so.6", c, false, false, false } };
+	struct analysis_program p = { 0 };
+	struct analysis_step *st;
+	int n;
+
+	(void)state;
+	link_program(objs, 2, ANALYSIS_UNRESOLVED_ALL, SYS_ARCH_X86_64, &p);
+	assert_int_equal(p.unresolved_nr, 0);
+	assert_false(p.all_syscalls);
+	assert_true(sysset_has(&p.syscalls, 39));   /* getpid through w2 -> w1 -> syscall() */
+	assert_true(sysset_has(&p.syscalls, 102));  /* data-taken callback is a root */
+	assert_true(sysset_has(&p.syscalls, 59));   /* execve: it is started by one */
+	assert_false(sysset_has(&p.syscalls, 169)); /* dead code */
+	assert_false(sysset_has(&p.syscalls, 231)); /* exit: exported, never called */
+	assert_int_equal(sysset_count(&p.syscalls), 3);
+	assert_int_equal(p.imports_used_nr, 1);
+	assert_string_equal(p.imports_used[0], "syscall");
+
+	n = link_witness(&p, 39, &st);
+	/* main, its call site, w2, w1, libc's syscall */
+	assert_int_equal(n, 5);
+	assert_string_equal(st[0].function, "main");
+	assert_string_equal(st[1].function, "main");
+	assert_int_equal(st[1].address, m->funcs[0].start + 4);
+	assert_string_equal(st[2].function, "w2");
+	assert_string_equal(st[3].function, "w1");
+	assert_string_equal(st[n - 1].object, "/lib/libc.so.6");
+	assert_string_equal(st[n - 1].function, "syscall");
+	free(st);
+	assert_int_equal(link_witness(&p, 169, &st), 0);
+	assert_int_equal(link_witness(&p, 5000, &st), -EINVAL);
+	free_prog(&p);
+	objsum_free(m);
+	objsum_free(c);
+}
+
+static void test_unresolved_policy(void **state)
+{
+	struct objsum *m = make_main(true), *c = make_libc("syscall");
+	struct link_obj objs[] = { { "/bin/m", m, true, false, false }, { "/lib/libc.so.6", c, false, false, false } };
+	struct analysis_program p = { 0 };
+
+	(void)state;
+	link_program(objs, 2, ANALYSIS_UNRESOLVED_ALL, SYS_ARCH_X86_64, &p);
+	assert_int_equal(p.unresolved_nr, 1);
+	assert_string_equal(p.unresolved[0].object, "/bin/m");
+	assert_string_equal(p.unresolved[0].function, "main");
+	assert_non_null(strstr(p.unresolved[0].reason, "unknown number"));
+	assert_true(p.all_syscalls);
+	assert_true(sysset_has(&p.syscalls, 169)); /* everything, soundly */
+	free_prog(&p);
+
+	link_program(objs, 2, ANALYSIS_UNRESOLVED_IGNORE, SYS_ARCH_X86_64, &p);
+	assert_int_equal(p.unresolved_nr, 1);
+	assert_false(p.all_syscalls);
+	assert_false(sysset_has(&p.syscalls, 169));
+	free_prog(&p);
+	objsum_free(m);
+	objsum_free(c);
+}
+
+static void test_direct_unresolved_and_interposition(void **state)
+{
+	struct objsum *m = make_main(false), *pre = make_libc("preload_syscall"), *c = make_libc("syscall");
+	struct link_obj objs[] = {
+		{ "/bin/m", m, true, false, false },
+		{ "/lib/preload.so", pre, false, false, false },
+		{ "/lib/libc.so.6", c, false, false, false },
+	};
+	struct analysis_program p = { 0 };
+	struct analysis_step *st;
+	int n;
+
+	(void)state;
+	link_program(objs, 3, ANALYSIS_UNRESOLVED_ALL, SYS_ARCH_X86_64, &p);
+	n = link_witness(&p, 39, &st);
+	assert_true(n > 0);
+	/* The first object defining the symbol wins. */
+	assert_string_equal(st[n - 1].object, "/lib/preload.so");
+	free(st);
+	free_prog(&p);
+
+	/* An unresolved site in reachable code is reported with object, address and function. */
+	add_func(c, "weird", 0);
+	add_unres(c);
+	add_root(c, c->funcs_nr - 1);
+	link_program(objs, 3, ANALYSIS_UNRESOLVED_ALL, SYS_ARCH_X86_64, &p);
+	assert_int_equal(p.unresolved_nr, 1);
+	assert_string_equal(p.unresolved[0].object, "/lib/libc.so.6");
+	assert_string_equal(p.unresolved[0].function, "weird");
+	assert_int_equal(p.unresolved[0].address, c->funcs[c->funcs_nr - 1].start + 12);
+	assert_true(p.all_syscalls);
+	free_prog(&p);
+	objsum_free(m);
+	objsum_free(pre);
+	objsum_free(c);
+}
+
+static void test_wrapper_as_root(void **state)
+{
+	struct objsum *c = make_libc("syscall");
+	struct link_obj objs[] = { { "/lib/plugin.so", c, false, false, true } };
+	struct analysis_program p = { 0 };
+
+	(void)state;
+	/* A dlopen()ed object's exports are roots: its syscall() may get any number. */
+	link_program(objs, 1, ANALYSIS_UNRESOLVED_ALL, SYS_ARCH_X86_64, &p);
+	assert_true(p.unresolved_nr >= 1);
+	assert_true(p.all_syscalls);
+	free_prog(&p);
+	objsum_free(c);
+}
+
+static void test_cache_format(void **state)
+{
+	struct objsum *m = make_main(false), *back;
+	void *blob, *copy;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(objsum_serialize(m, &blob, &len), 0);
+	copy = xmalloc(len);
+	memcpy(copy, blob, len);
+	back = objsum_deserialize(blob, len);
+	assert_non_null(back);
+	assert_int_equal(back->funcs_nr, m->funcs_nr);
+	assert_int_equal(back->edges_nr, m->edges_nr);
+	assert_int_equal(back->args_nr, m->args_nr);
+	assert_memory_equal(back->funcs, m->funcs, m->funcs_nr * sizeof(*m->funcs));
+	assert_string_equal(objsum_str(back, back->funcs[2].name), "w1");
+	objsum_free(back);
+
+	/* Every single flipped byte is detected (header fields or checksum). */
+	for (size_t i = 0; i < len; i += 7) {
+		void *bad = xmalloc(len);
+
+		memcpy(bad, copy, len);
+		((uint8_t *)bad)[i] ^= 0x40;
+		back = objsum_deserialize(bad, len);
+		if (back) {
+			/* Only padding bytes may go unnoticed, and then the content is intact. */
+			assert_int_equal(back->funcs_nr, m->funcs_nr);
+			objsum_free(back);
+		} else {
+			assert_int_equal(errno, EINVAL);
+			free(bad);
+		}
+	}
+	/* Truncated. */
+	{
+		void *half = xmemdup_helper(copy, len / 2);
+
+		back = objsum_deserialize(half, len / 2);
+		assert_null(back);
+		free(half);
+	}
+	free(copy);
+	objsum_free(m);
+}
+
+static void test_policy_names(void **state)
+{
+	enum analysis_policy p;
+
+	(void)state;
+	assert_int_equal(analysis_policy_parse("all", &p), 0);
+	assert_int_equal(p, ANALYSIS_UNRESOLVED_ALL);
+	assert_int_equal(analysis_policy_parse("ignore", &p), 0);
+	assert_int_equal(p, ANALYSIS_UNRESOLVED_IGNORE);
+	assert_int_equal(analysis_policy_parse("some", &p), -EINVAL);
+	assert_string_equal(analysis_policy_name(ANALYSIS_UNRESOLVED_ALL), "all");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_wrapper_chain),
+		cmocka_unit_test(test_unresolved_policy),
+		cmocka_unit_test(test_direct_unresolved_and_interposition),
+		cmocka_unit_test(test_wrapper_as_root),
+		cmocka_unit_test(test_cache_format),
+		cmocka_unit_test(test_policy_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
