@@ -5,13 +5,14 @@
 # processes made, and compare with `confine analyze /usr/sbin/nginx`.
 #
 #   bench/precision-nginx.sh [-n REQUESTS] [-o DIR] [--confine BIN] [--nginx BIN]
-#                            [--nss] [--dlopen FILE]...
+#                            [--nss] [--dlopen FILE]... [--unresolved all|ignore]
 #
 # --nss names the NSS modules /etc/nsswitch.conf lists (passwd, group,
 # shadow, hosts) to the analysis as dlopen'ed plugins: nginx's `user`
 # directive runs getpwnam() and initgroups(), which load them (on Debian 12
 # libnss_systemd.so.2, whose calls include readlinkat).  --dlopen passes
-# any other plugin.
+# any other plugin.  --unresolved ignore (unsound, diagnostics only) shows
+# what the resolved sites alone give.
 #
 # Prints the observed and static counts, the ratio |static| / |observed|
 # (the bound: static ⊇ observed and ratio <= 1.5), the calls that
@@ -35,7 +36,8 @@ while [ $# -gt 0 ]; do
 	--nginx) NGINX_BIN=$2; shift 2 ;;
 	--dlopen) DLOPEN+=(--dlopen "$2"); shift 2 ;;
 	--nss) NSS=1; shift ;;
-	-h | --help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--unresolved) DLOPEN+=(--unresolved "$2"); shift 2 ;;
+	-h | --help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "precision-nginx: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
