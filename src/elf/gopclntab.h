@@ -45,7 +45,11 @@ enum gopclntab_source {
 struct gopclntab_func {
 	uint64_t entry;    /* vaddr of the first instruction */
 	uint64_t end;      /* one past the last byte: the next entry (or the table's end) */
-	const char *name;  /* "" when the name was unreadable; owned by the table */
+	/*
+	 * "" when unreadable.  Points into the parsed bytes (for
+	 * gopclntab_load(), the elf_file's buffer): valid while they are.
+	 */
+	const char *name;
 	/*
 	 * ABI0: arguments on the stack (assembly, or the compiler's ABI0
 	 * entry to a Go function).  The table names an ABI0 function and its
@@ -85,9 +89,6 @@ struct gopclntab {
 	struct gopclntab_func *funcs;  /* sorted by entry, non-overlapping */
 	size_t funcs_nr;
 	size_t dropped;            /* entries skipped as malformed */
-
-	char *names;               /* storage for funcs[].name */
-	size_t names_len;
 };
 
 /*
@@ -95,7 +96,8 @@ struct gopclntab {
  * the header's vaddr (0 if unknown); 'text_start' the base of the entry
  * offsets for 1.18+ tables, used when nonzero (the header's own field is
  * often 0 in position-independent binaries, where a relocation fills it).
- * On success fills *t (release with gopclntab_release()) and returns 0;
+ * On success fills *t (release with gopclntab_release(); the names point
+ * into 'data', which must outlive it) and returns 0;
  * -EINVAL (message set) when the bytes are not a usable table.
  */
 int gopclntab_parse(struct gopclntab *t, const uint8_t *data, size_t size, uint64_t table_addr,
