@@ -120,6 +120,44 @@ static void test_cgroup_id(void **state)
 	assert_false(audit_cgroup_container_id("0::/user.slice/abc\n", id));
 }
 
+static bool known_10(void *ctx, int pid)
+{
+	(void)ctx;
+	return pid == 10;
+}
+
+static void test_attribute(void **state)
+{
+	static const char cid[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	static const char other[] = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+	struct audit_record recs[7];
+	/* 10 -> 11 -> 12 (a short-lived grandchild), 20 (another container) -> 21 */
+	static const struct audit_fork forks[] = { { 10, 11 }, { 11, 12 }, { 20, 21 }, { 1, 30 } };
+	static const struct {
+		int pid;
+		const char *cid;
+		bool ours;
+	} want[] = {
+		{ 5, cid, true },    /* the cgroup said so */
+		{ 5, "", true },     /* the same pid, read after it died */
+		{ 12, "", true },    /* descendant of a known pid */
+		{ 21, "", false },   /* descendant of another container's process */
+		{ 20, other, false }, { 30, "", false }, /* a host process */
+		{ 10, other, false }, /* a live process in another cgroup is never ours */
+	};
+
+	(void)state;
+	memset(recs, 0, sizeof(recs));
+	for (size_t i = 0; i < 7; i++) {
+		recs[i].pid = want[i].pid;
+		snprintf(recs[i].container_id, sizeof(recs[i].container_id), "%s", want[i].cid);
+	}
+	assert_int_equal(audit_attribute(recs, 7, forks, 4, cid, known_10, NULL), 3);
+	for (size_t i = 0; i < 7; i++)
+		if (recs[i].ours != want[i].ours)
+			fail_msg("record %zu (pid %d): ours=%d", i, recs[i].pid, recs[i].ours);
+}
+
 static void test_normalize(void **state)
 {
 	static const struct {
@@ -519,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_demux),
 		cmocka_unit_test(test_audit_parse),
 		cmocka_unit_test(test_cgroup_id),
+		cmocka_unit_test(test_attribute),
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_audit_profile),
 		cmocka_unit_test(test_profile_add),
