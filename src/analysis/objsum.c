@@ -821,6 +821,18 @@ static void plt_noreturn(struct builder *b)
 			f = objsum_func_at(b->s, sec->addr + off);
 			if (f != OSUM_NONE && noreturn_cb(b, slot, true))
 				b->noret[f] = 1;
+			/* Name the stub after its import, as objdump does ("syscall@plt"). */
+			if (f != OSUM_NONE && b->s->funcs[f].name == OSUM_NONE) {
+				uint32_t t = got_lookup(b, slot);
+
+				if (t != OSUM_NONE && (t & OSUM_IMPORT_BIT)) {
+					const char *in = objsum_str(b->s, b->s->imports[t & ~OSUM_IMPORT_BIT].name);
+					char *nm = xasprintf("%s@plt", in ? in : "?");
+
+					b->s->funcs[f].name = str_add(b, nm);
+					free(nm);
+				}
+			}
 		}
 	}
 }

@@ -203,9 +203,15 @@ int cmd_analyze(int argc, char **argv)
 		free(dl);
 		return 1;
 	}
+	/* A FILE that cannot be analysed fails the command, with no partial output. */
 	for (size_t i = 0; i < a->programs_nr; i++)
-		if (a->programs[i].error)
-			status = 1;
+		if (a->programs[i].error) {
+			p_err("%s", a->programs[i].error_msg ? a->programs[i].error_msg : "analysis failed");
+			warn_drain(drop_warning, NULL);
+			analysis_free(a);
+			free(dl);
+			return 1;
+		}
 	if (cmd_opts.json) {
 		json_t *top = json_object(), *progs = json_array();
 
@@ -225,9 +231,6 @@ int cmd_analyze(int argc, char **argv)
 		if (opts.policy == ANALYSIS_UNRESOLVED_IGNORE)
 			p_info("note: --unresolved ignore is unsound: unresolved sites add nothing");
 	}
-	for (size_t i = 0; i < a->programs_nr; i++)
-		if (a->programs[i].error_msg && !cmd_opts.json)
-			fprintf(stderr, "confine: %s\n", a->programs[i].error_msg);
 	analysis_free(a);
 	free(dl);
 	return status;

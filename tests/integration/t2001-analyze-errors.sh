@@ -1,0 +1,55 @@
+#!/bin/bash
+# Bad input to 'confine analyze' / 'confine explain': a clear error naming the
+# input and the cause, a non-zero exit, and no partial output.  Damaged ELF
+# files are not errors but are analysed soundly (every syscall assumed).
+# ctest-labels: asan
+. "$(dirname "$0")/lib.sh"
+
+command -v jq >/dev/null || skip "no jq"
+
+expect_fail "missing file" "$CONFINE" analyze "$T/nope"
+grep -q "cannot open '$T/nope'" "$T/err" || fail "missing file: $(cat "$T/err")"
+[ ! -s "$T/out" ] || fail "missing file: partial output"
+
+printf 'hello\n' >"$T/text"
+expect_fail "not ELF" "$CONFINE" analyze "$T/text"
+grep -q "'$T/text'.*not an ELF" "$T/err" || fail "not ELF: $(cat "$T/err")"
+[ ! -s "$T/out" ] || fail "not ELF: partial output"
+
+expect_fail "json error" "$CONFINE" analyze --json "$T/nope" /bin/true
+jq -e '.error | test("cannot open")' "$T/out" >/dev/null || fail "json error: $(cat "$T/out")"
+jq -e '.programs' "$T/out" >/dev/null 2>&1 && fail "json error: partial results"
+
+expect_fail "root not a folder" "$CONFINE" analyze --root "$T/text" /bin/true
+grep -q "cannot use root '$T/text': not a folder" "$T/err" || fail "root: $(cat "$T/err")"
+
+expect_fail "bad policy" "$CONFINE" analyze --unresolved maybe /bin/true
+grep -q "unknown unresolved-site policy 'maybe'" "$T/err" || fail "policy: $(cat "$T/err")"
+expect_fail "bad threads" "$CONFINE" analyze --threads 0 /bin/true
+grep -q "invalid --threads '0'" "$T/err" || fail "threads: $(cat "$T/err")"
+expect_fail "no file" "$CONFINE" analyze
+expect_fail "missing dlopen" "$CONFINE" analyze --dlopen "$T/nope.so" /bin/true
+grep -q "nope.so" "$T/err" || fail "dlopen: $(cat "$T/err")"
+
+# A path inside a root never escapes it.
+mkdir -p "$T/root/bin"
+ln -s ../../../../../../bin/true "$T/root/bin/esc"
+expect_fail "escape" "$CONFINE" analyze --root "$T/root" /bin/esc
+grep -q "cannot open '/bin/esc'" "$T/err" || fail "escape: $(cat "$T/err")"
+
+# Damaged ELF: truncated, and garbage after a valid header.  Sound: all syscalls.
+head -c 200 /bin/true >"$T/trunc"
+"$CONFINE" analyze --json "$T/trunc" >"$T/trunc.json" 2>"$T/trunc.err" || fail "truncated ELF failed: $(cat "$T/trunc.err")"
+jq -e '.programs[0].all_syscalls == true and (.programs[0].unresolved | length) >= 1' "$T/trunc.json" >/dev/null ||
+	fail "truncated ELF not handled soundly: $(head -c 300 "$T/trunc.json")"
+{ head -c 64 /bin/true; head -c 65536 /dev/urandom; } >"$T/garbage"
+"$CONFINE" analyze --json "$T/garbage" >"$T/g.json" 2>/dev/null || fail "garbage ELF failed"
+jq -e '.programs[0].all_syscalls == true' "$T/g.json" >/dev/null || fail "garbage ELF not sound"
+
+# explain
+expect_fail "explain unknown syscall" "$CONFINE" explain dir:/ no_such_call
+grep -q "unknown system call 'no_such_call'" "$T/err" || fail "explain syscall: $(cat "$T/err")"
+expect_fail "explain bad image" "$CONFINE" explain "dir:$T/nope" write
+grep -q "$T/nope" "$T/err" || fail "explain image: $(cat "$T/err")"
+expect_fail "explain usage" "$CONFINE" explain dir:/
+pass
