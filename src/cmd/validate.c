@@ -12,6 +12,7 @@
 #include "engine/container.h"
 #include "engine/probe.h"
 #include "engine/runopts.h"
+#include "engine/runtime.h"
 #include "engine/validate.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -270,6 +271,28 @@ int cmd_validate(int argc, char **argv)
 		goto out;
 	}
 
+	{
+		/* Say up front when the runtime itself will be refused. */
+		struct runtime_info info;
+		char **names = NULL;
+		size_t n = 0;
+
+		if (runtime_detect(&api, &info) == 0) {
+			if (runtime_syscall_names(&info, &names, &n, NULL) == 0) {
+				struct strbuf miss;
+
+				strbuf_init(&miss, 0);
+				if (validate_not_allowed(profile, names, n, &miss))
+					warn_add("the profile does not allow what %s %s calls after loading "
+						 "it (%s): the container may fail to start under it",
+						 info.name, info.version ? info.version : "", miss.buf);
+				strbuf_release(&miss);
+				runtime_names_free(names);
+			}
+			runtime_info_release(&info);
+		}
+		err_clear();
+	}
 	p_info("validating %s with %s", image, profile_path);
 	for (;;) {
 		struct validate_opts vo = {

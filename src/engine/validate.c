@@ -173,6 +173,41 @@ static void warn_unknown_names(const char *profile_json)
 	json_decref(root);
 }
 
+size_t validate_not_allowed(const char *profile_json, char *const *names, size_t nr,
+			    struct strbuf *missing)
+{
+	json_t *root, *rule, *nm;
+	const char *def;
+	size_t i, j, n = 0;
+
+	if (load_profile(profile_json, &root) < 0) {
+		err_clear();
+		return 0;
+	}
+	def = json_string_value(json_object_get(root, "defaultAction"));
+	if (is_allow(def) || !strcmp(def, "SCMP_ACT_LOG")) {
+		json_decref(root);
+		return 0;
+	}
+	for (size_t k = 0; k < nr; k++) {
+		bool ok = false;
+
+		json_array_foreach(json_object_get(root, "syscalls"), i, rule) {
+			if (ok || !is_allow(json_string_value(json_object_get(rule, "action"))) ||
+			    json_array_size(json_object_get(rule, "args")))
+				continue;
+			json_array_foreach(json_object_get(rule, "names"), j, nm)
+				ok |= json_is_string(nm) && !strcmp(json_string_value(nm), names[k]);
+		}
+		if (!ok) {
+			strbuf_addf(missing, "%s%s", n ? ", " : "", names[k]);
+			n++;
+		}
+	}
+	json_decref(root);
+	return n;
+}
+
 int validate_profile_add(const char *profile_json, char *const *names, size_t nr, char **out)
 {
 	json_t *root, *rules, *rule, *target = NULL;

@@ -102,6 +102,14 @@ size_t validate_missing_set(const struct validate_result *r, struct sysset *set)
  */
 int validate_audit_profile(const char *profile_json, char **out, struct strlist *explicit_names);
 
+/*
+ * Which of 'names' the profile does not allow unconditionally (an allow
+ * rule without argument conditions, or a default that allows or logs).
+ * Appends them, comma-separated, to 'missing'; returns how many.
+ */
+size_t validate_not_allowed(const char *profile_json, char *const *names, size_t nr,
+			    struct strbuf *missing);
+
 /* The profile with 'names' added to an allow rule.  Caller frees. */
 int validate_profile_add(const char *profile_json, char *const *names, size_t nr, char **out);
 
