@@ -419,6 +419,21 @@ static void collect_roots(struct builder *b)
 	};
 
 	b->s->entry = elf->entry ? func_exact(b->s, elf->entry) : OSUM_NONE;
+	/*
+	 * musl's dynamic linker (libc.so is the interpreter) reaches its later
+	 * stages through addresses it computes from its own symbol table
+	 * before relocating itself: they run whenever the object is loaded.
+	 */
+	{
+		static const char *const stages[] = { "__dls2", "__dls2b", "__dls3" };
+
+		for (size_t i = 0; i < ARRAY_SIZE(stages); i++) {
+			const struct elf_symbol *sym = elf_symbol_lookup(elf, stages[i], NULL);
+
+			if (sym && (sym->type == STT_FUNC || sym->type == STT_NOTYPE))
+				add_root_addr(b, sym->value);
+		}
+	}
 	add_root_addr(b, dyn->init);
 	add_root_addr(b, dyn->fini);
 	for (size_t i = 0; i < ARRAY_SIZE(arrays); i++) {
@@ -664,6 +679,8 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 			add_edge(b, r->addr, t, OSUM_EDGE_TAKEN, NULL, false);
 		break;
 	case DIS_ADDR:
+		if (r->compare_only)
+			break;
 		t = func_exact(s, r->target);
 		if (t != OSUM_NONE && t != b->cur)
 			add_edge(b, r->addr, t, OSUM_EDGE_TAKEN, NULL, false);

@@ -315,11 +315,12 @@ struct scratch {
 static _Thread_local struct scratch scratch;
 /* Whether the block being reported is reachable (see dis_rec.reached). */
 static _Thread_local bool cur_reached;
+static _Thread_local bool cur_compare_only;
 
 static void emit(dis_fn fn, void *ctx, enum dis_kind kind, uint64_t addr, uint64_t target,
 		 uint8_t len, const struct dis_state *st)
 {
-	struct dis_rec r = { kind, addr, target, len, cur_reached, st };
+	struct dis_rec r = { kind, addr, target, len, cur_reached, kind == DIS_ADDR && cur_compare_only, st };
 
 	if (fn)
 		fn(&r, ctx);
@@ -602,6 +603,79 @@ static void state_unknown(struct dis_state *st)
 	state_forget(st);
 }
 
+/* Does instruction I read / write (the whole of) register r? */
+static bool insn_reads(const struct insn *I, int r)
+{
+	for (unsigned k = 0; k < I->in.operand_count; k++) {
+		const ZydisDecodedOperand *op = &I->ops[k];
+
+		if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && reg_index(op->reg.value) == r &&
+		    (op->actions & ZYDIS_OPERAND_ACTION_MASK_READ))
+			return true;
+		if (op->type == ZYDIS_OPERAND_TYPE_MEMORY &&
+		    (reg_index(op->mem.base) == r || reg_index(op->mem.index) == r))
+			return true;
+	}
+	return false;
+}
+
+static bool insn_kills(const struct insn *I, int r)
+{
+	if (I->in.mnemonic == ZYDIS_MNEMONIC_SYSCALL)
+		return r == DIS_RCX || r == DIS_R11;
+	for (unsigned k = 0; k < I->in.operand_count; k++) {
+		const ZydisDecodedOperand *op = &I->ops[k];
+
+		if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && reg_index(op->reg.value) == r &&
+		    (op->actions & ZYDIS_OPERAND_ACTION_WRITE) && !(op->actions & ZYDIS_OPERAND_ACTION_MASK_READ) &&
+		    reg_width(op->reg.value) >= 32)
+			return true;
+	}
+	return false;
+}
+
+/* Is r dead from instruction i on (written before read, or a return that does not return it)? */
+static bool dead_from(const struct scratch *sc, uint32_t n, uint32_t i, int r)
+{
+	for (; i < n; i++) {
+		const struct insn *I = &sc->insns[i];
+
+		if (I->bad || insn_reads(I, r))
+			return false;
+		if (insn_kills(I, r))
+			return true;
+		if (I->in.mnemonic == ZYDIS_MNEMONIC_RET)
+			return r != DIS_RAX && r != DIS_RDX;
+		if (I->in.meta.category == ZYDIS_CATEGORY_COND_BR || I->in.meta.category == ZYDIS_CATEGORY_UNCOND_BR ||
+		    I->in.mnemonic == ZYDIS_MNEMONIC_CALL)
+			return false;
+	}
+	return false;
+}
+
+/*
+ * "lea r,[rip+X]; cmp r,s (or s,r); jcc L" with r dead on both edges: X is
+ * only compared.  Anything else counts as taking X's address.
+ */
+static bool lea_compare_only(const struct scratch *sc, uint32_t n, uint32_t i)
+{
+	const struct insn *L = &sc->insns[i], *C, *J;
+	uint64_t t;
+	uint32_t k;
+	int r;
+
+	if (L->bad || L->in.mnemonic != ZYDIS_MNEMONIC_LEA || !is_rip_mem(&L->ops[1]) || i + 2 >= n)
+		return false;
+	r = reg_index(L->ops[0].reg.value);
+	C = &sc->insns[i + 1];
+	J = &sc->insns[i + 2];
+	if (r < 0 || C->bad || J->bad || C->in.mnemonic != ZYDIS_MNEMONIC_CMP ||
+	    J->in.meta.category != ZYDIS_CATEGORY_COND_BR || !direct_target(J, &t))
+		return false;
+	k = insn_at(sc->insns, n, t);
+	return k != UINT32_MAX && dead_from(sc, n, i + 3, r) && dead_from(sc, n, k, r);
+}
+
 int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct dis_opts *opts,
 		 dis_fn fn, void *ctx, struct dis_result *res)
 {
@@ -797,8 +871,11 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		else
 			state_unknown(&st);
 		cur_reached = B->seen || indirect;
-		for (uint32_t i = B->first; i <= B->last; i++)
+		for (uint32_t i = B->first; i <= B->last; i++) {
+			cur_compare_only = lea_compare_only(sc, n, i);
 			ft = step(&st, &sc->insns[i], opts, fn, ctx);
+		}
+		cur_compare_only = false;
 		/* Only code the entry reaches can run into the next function. */
 		if (b + 1 == nb)
 			res->falls_off = B->seen && ft && !is_terminator(&sc->insns[B->last]) &&

@@ -71,6 +71,12 @@ struct dis_rec {
 	 * table can reach it either).  Data embedded in .text decodes as such.
 	 */
 	bool reached;
+	/*
+	 * DIS_ADDR of a lea whose result is only compared and then dead
+	 * (musl's cancellation handler compares the interrupted pc with
+	 * __cp_begin/__cp_end): the address is not taken for a call.
+	 */
+	bool compare_only;
 	const struct dis_state *st; /* state before the instruction */
 };
 
