@@ -683,3 +683,108 @@ int gopclntab_load(struct gopclntab *t, const struct elf_file *elf)
 	}
 	return 0;
 }
+
+/* --- method tables ------------------------------------------------------ */
+
+/*
+ * moduledata word indexes (64-bit).  Every release since 1.16 starts with
+ * pcHeader, six slices (funcnametab cutab filetab pctab pclntable ftab),
+ * findfunctab, minpc, maxpc, text, etext; Go 1.20 added covctrs/ecovctrs
+ * before end, which moves types/etypes from 35/36 to 37/38.
+ */
+#define MD_MINPC 20
+#define MD_TEXT 22
+
+static bool md_word(const struct elf_file *elf, uint64_t md, unsigned idx, uint64_t *v)
+{
+	return elf_read_pointer(elf, md + 8 * (uint64_t)idx, v) == 0;
+}
+
+/* Is there a moduledata for table 't' at vaddr 'md'? */
+static bool md_valid(const struct gopclntab *t, const struct elf_file *elf, uint64_t md)
+{
+	uint64_t hdr, minpc;
+	return md_word(elf, md, 0, &hdr) && hdr == t->table_addr && md_word(elf, md, MD_MINPC, &minpc) &&
+	       t->funcs_nr && minpc == t->funcs[0].entry;
+}
+
+/* runtime.firstmoduledata, else the word pointing at the table's header. */
+static uint64_t find_moduledata(const struct gopclntab *t, const struct elf_file *elf)
+{
+	const struct elf_symbol *s = elf_symbol_lookup(elf, "runtime.firstmoduledata", NULL);
+	if (s && md_valid(t, elf, s->value))
+		return s->value;
+	/* Position-independent: a RELATIVE relocation with the header as addend. */
+	for (size_t i = 0; i < elf->relocs_nr; i++) {
+		const struct elf_reloc *r = &elf->relocs[i];
+		if (r->has_addend && (uint64_t)r->addend == t->table_addr &&
+		    elf_reloc_kind(elf, r->type) == ELF_RELOC_RELATIVE && md_valid(t, elf, r->offset))
+			return r->offset;
+	}
+	/* Otherwise the header's address is stored as is in writable data. */
+	for (size_t i = 0; i < elf->sections_nr; i++) {
+		const struct elf_section *sec = &elf->sections[i];
+		const uint8_t *data;
+		size_t len;
+		if (!(sec->flags & 0x2 /* SHF_ALLOC */) || (sec->flags & 0x4 /* SHF_EXECINSTR */) ||
+		    elf_section_data(elf, sec, &data, &len) < 0)
+			continue;
+		for (size_t off = (size_t)((8 - (sec->addr & 7)) & 7); off + 8 <= len; off += 8) {
+			uint64_t v = 0;
+			for (int k = 7; k >= 0; k--)
+				v = v << 8 | data[off + (size_t)k];
+			if (v == t->table_addr && md_valid(t, elf, sec->addr + off))
+				return sec->addr + off;
+		}
+	}
+	return 0;
+}
+
+int gopclntab_method_refs(const struct gopclntab *t, const struct elf_file *elf, uint64_t **out)
+{
+	*out = NULL;
+	if (t->version < GOPCLNTAB_GO116 || t->ptr_size != 8 || t->big_endian || !t->funcs_nr)
+		return err_set(ENOTSUP, "Go method tables: unsupported table (%s, %u-byte pointers)",
+			       gopclntab_version_name(t->version), t->ptr_size);
+	uint64_t md = find_moduledata(t, elf);
+	if (!md)
+		return err_set(ENOENT, "Go module data not found");
+	uint64_t text, types = 0, etypes = 0;
+	if (!md_word(elf, md, MD_TEXT, &text))
+		return err_set(ENOENT, "Go module data at 0x%llx: no text field", (unsigned long long)md);
+	const uint8_t *data = NULL;
+	/* Whichever layout gives a readable, ordered, sane range. */
+	static const unsigned types_at[] = { 37, 35 };
+	for (size_t i = 0; i < ARRAY_SIZE(types_at) && !data; i++) {
+		if (t->version < GOPCLNTAB_GO120 && types_at[i] == 37)
+			continue;
+		if (!md_word(elf, md, types_at[i], &types) || !md_word(elf, md, types_at[i] + 1, &etypes) ||
+		    etypes <= types || etypes - types > (1u << 30))
+			continue;
+		data = elf_vaddr_bytes(elf, types, (size_t)(etypes - types));
+	}
+	if (!data)
+		return err_set(ENOENT, "Go module data at 0x%llx: no type data", (unsigned long long)md);
+
+	bool *hit = xcalloc(t->funcs_nr, sizeof(*hit));
+	size_t n = 0;
+	for (uint64_t off = (4 - (types & 3)) & 3; off + 4 <= etypes - types; off += 4) {
+		const uint8_t *p = data + off;
+		uint32_t v = (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+		if (v & 0x80000000u)
+			continue; /* -1: method dropped by the linker */
+		const struct gopclntab_func *f = gopclntab_find(t, text + v);
+		if (f && f->entry == text + v && !hit[f - t->funcs]) {
+			hit[f - t->funcs] = true;
+			n++;
+		}
+	}
+	uint64_t *list = xcalloc(n ? n : 1, sizeof(*list));
+	size_t k = 0;
+	for (size_t i = 0; i < t->funcs_nr; i++)
+		if (hit[i])
+			list[k++] = t->funcs[i].entry;
+	free(hit);
+	*out = list; /* sorted: funcs are */
+	return (int)k;
+}

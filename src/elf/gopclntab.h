@@ -138,6 +138,24 @@ struct gopclntab_wrapper {
  */
 bool gopclntab_syscall_wrapper(const char *name, struct gopclntab_wrapper *w);
 
+/*
+ * Go methods the runtime can call without a direct call in the code: every
+ * function whose offset from the text start is stored in the runtime type
+ * data (the method tables of the types, [moduledata.types,
+ * moduledata.etypes)), which is how interface method calls on dynamically
+ * built itabs and reflection reach methods.  The Go linker already dropped
+ * the methods nothing can reach (their offsets are -1), so these are roots
+ * for a sound reachability.  Every aligned 32-bit value in that range that
+ * lands exactly on a function entry counts, so a few extra functions may
+ * be included (sound, slightly imprecise).
+ *
+ * *out is a new sorted array of entries (the caller frees it); returns the
+ * count, -ENOENT when the module data cannot be found (then nothing is
+ * known about methods: treat every function as a possible target), or
+ * another negative errno.  Needs a table from gopclntab_load() (Go 1.16+).
+ */
+int gopclntab_method_refs(const struct gopclntab *t, const struct elf_file *elf, uint64_t **out);
+
 /* "go1.2", "go1.16", "go1.18", "go1.20" or "none": the table format's first Go version. */
 const char *gopclntab_version_name(enum gopclntab_version v);
 

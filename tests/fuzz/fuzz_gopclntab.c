@@ -7,6 +7,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "elf/elf.h"
@@ -48,7 +49,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct elf_file *elf = NULL;
 		if (elf_open_mem(&map, "fuzz", &elf) == 0) {
 			if (gopclntab_load(&t, elf) == 0) {
+				uint64_t *refs = NULL;
 				walk(&t);
+				int n = gopclntab_method_refs(&t, elf, &refs);
+				for (int i = 0; i < n; i++)
+					if (!gopclntab_find(&t, refs[i]))
+						__builtin_trap();
+				free(refs);
 				gopclntab_release(&t);
 			}
 			elf_free(elf);

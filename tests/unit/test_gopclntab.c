@@ -402,6 +402,34 @@ static void check_real(const char *path, const struct gopclntab *t, const struct
 	const struct elf_symbol *s = elf_symbol_lookup(elf, "runtime.main", NULL);
 	if (s)
 		assert_int_equal(gopclntab_lookup(t, "runtime.main")->entry, s->value);
+	/*
+	 * Method tables: interface-reachable methods are roots, functions
+	 * only ever called directly are not.
+	 */
+	uint64_t *refs = NULL;
+	int n = gopclntab_method_refs(t, elf, &refs);
+	if (n < 0)
+		fail_msg("%s: method refs: %s", path, err_msg());
+	assert_true(n > 100 && (size_t)n < t->funcs_nr);
+	static const char *const methods[] = { "os.(*File).Read", "net.(*conn).Read" };
+	/* (small assembly functions near the text start can match by chance) */
+	static const char *const direct[] = { "runtime.main", "main.main" };
+	for (size_t i = 0; i < ARRAY_SIZE(methods) + ARRAY_SIZE(direct); i++) {
+		bool want = i < ARRAY_SIZE(methods);
+		const char *name = want ? methods[i] : direct[i - ARRAY_SIZE(methods)];
+		const struct gopclntab_func *f = gopclntab_lookup(t, name);
+		if (!f)
+			continue;
+		bool in = false;
+		for (int k = 0; k < n; k++)
+			in |= refs[k] == f->entry;
+		if (in != want)
+			fail_msg("%s: %s %s the method roots", path, name, want ? "missing from" : "in");
+	}
+	for (int k = 1; k < n; k++)
+		assert_true(refs[k - 1] < refs[k]);
+	free(refs);
+
 	/* Every Go binary on Linux has one of the raw syscall entry points. */
 	size_t wrappers = 0;
 	for (size_t i = 0; i < t->funcs_nr; i++)
@@ -475,6 +503,13 @@ static void test_stripped(void **state)
 			      t.funcs_nr);
 		assert_int_equal(t.funcs_nr, orig.funcs_nr);
 		assert_int_equal(t.text_start, orig.text_start);
+		uint64_t *r1 = NULL, *r2 = NULL;
+		int n1 = gopclntab_method_refs(&orig, elf, &r1), n2 = gopclntab_method_refs(&t, selp, &r2);
+		assert_true(n1 > 0);
+		assert_int_equal(n1, n2);
+		assert_memory_equal(r1, r2, (size_t)n1 * sizeof(*r1));
+		free(r1);
+		free(r2);
 		for (size_t k = 0; k < t.funcs_nr; k += 97) {
 			assert_int_equal(t.funcs[k].entry, orig.funcs[k].entry);
 			assert_string_equal(t.funcs[k].name, orig.funcs[k].name);
