@@ -769,9 +769,10 @@ static bool noreturn_cb(const void *ctx, uint64_t target, bool via_slot)
  * A load from a variable nothing in the object writes: Go keeps some
  * syscall numbers in package variables (syscall.fcntl64Syscall).  Only for
  * Go objects, only when no instruction stores to, takes the address of or
- * otherwise touches it or anything up to 64 bytes below it (a write
- * indexed from a small array's base there would show such a reference),
- * and no relocation covers it.  Heuristic for larger arrays: documented.
+ * stores to it directly (a store reaches at most 32 bytes), takes the
+ * address of it or of anything up to 32 bytes below it (a write indexed
+ * from a small array's base there would show such a reference), and no
+ * relocation covers it.  A heuristic for larger arrays: documented.
  */
 static bool load_const_cb(const void *ctx, uint64_t addr, unsigned size, uint32_t *value)
 {
@@ -781,7 +782,7 @@ static bool load_const_cb(const void *ctx, uint64_t addr, unsigned size, uint32_
 	size_t lo = 0, hi = b->tg.touched_nr;
 	uint64_t v = 0;
 
-	if (!b->s->is_go || (size != 4 && size != 8) || addr < 64)
+	if (!b->s->is_go || (size != 4 && size != 8) || addr < 32)
 		return false;
 	sec = elf_section_of(b->elf, addr);
 	if (!sec || (sec->flags & SHF_EXECINSTR) || sec->type != SHT_PROGBITS ||
@@ -790,12 +791,25 @@ static bool load_const_cb(const void *ctx, uint64_t addr, unsigned size, uint32_
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (b->tg.touched[mid] < addr - 64)
+		if (b->tg.touched[mid] < addr - 32)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (lo < b->tg.touched_nr && b->tg.touched[lo] < addr + size)
+		return false;
+	/* Direct stores touch at most 32 bytes (an AVX store) from their address. */
+	lo = 0;
+	hi = b->tg.stored_nr;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (b->tg.stored[mid] + 32 <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < b->tg.stored_nr && b->tg.stored[lo] < addr + size)
 		return false;
 	memcpy(&v, p, size);
 	if (v > 0xffffffffu)
@@ -868,6 +882,7 @@ static void decode_all(struct builder *b)
 	o.noreturn_ctx = b;
 	o.load_const = load_const_cb;
 	qsort(b->tg.touched, b->tg.touched_nr, sizeof(uint64_t), cmp_u64);
+	qsort(b->tg.stored, b->tg.stored_nr, sizeof(uint64_t), cmp_u64);
 	b->noret = xcalloc(s->funcs_nr ? s->funcs_nr : 1, 1);
 	for (uint32_t i = 0; i < s->funcs_nr; i++) {
 		const struct osum_func *f = &s->funcs[i];

@@ -939,7 +939,7 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 		    !(in.mnemonic == ZYDIS_MNEMONIC_MOV && in.opcode == 0x8b) &&
 		    !(in.mnemonic == ZYDIS_MNEMONIC_CMP || in.mnemonic == ZYDIS_MNEMONIC_TEST ||
 		      in.mnemonic == ZYDIS_MNEMONIC_CALL || in.mnemonic == ZYDIS_MNEMONIC_JMP))
-			push_target(&t->touched, &t->touched_nr, &t->touched_alloc,
+			push_target(&t->stored, &t->stored_nr, &t->stored_alloc,
 				    addr + in.length + (uint64_t)in.raw.disp.value);
 		pos += in.length;
 		bytes += in.length;
@@ -981,6 +981,7 @@ void dis_targets_release(struct dis_targets *t)
 	free(t->calls);
 	free(t->addrs);
 	free(t->touched);
+	free(t->stored);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -139,9 +139,12 @@ struct dis_targets {
 	size_t calls_nr, calls_alloc;
 	uint64_t *addrs;     /* lea rip-relative targets and mov/push immediates >= 0x1000 */
 	size_t addrs_nr, addrs_alloc;
-	/* Rip-relative operands other than a plain "mov reg, [rip+X]" load (stores, lea, ...). */
+	/* Addresses taken by lea rip-relative (may be written through, with any offset). */
 	uint64_t *touched;
 	size_t touched_nr, touched_alloc;
+	/* Rip-relative operands accessed other than by a plain load (stores, read-modify-write). */
+	uint64_t *stored;
+	size_t stored_nr, stored_alloc;
 };
 
 /*
