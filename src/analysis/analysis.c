@@ -164,6 +164,13 @@ static void *pool_worker(void *arg)
 	return NULL;
 }
 
+static void *pool_thread(void *arg)
+{
+	pool_worker(arg);
+	dis_thread_release();
+	return NULL;
+}
+
 static void summarise_pending(struct apriv *ap, size_t first)
 {
 	struct pool pl = { .ap = ap, .first = first, .last = ap->objs_nr };
@@ -180,11 +187,12 @@ static void summarise_pending(struct apriv *ap, size_t first)
 		n = 8;
 	atomic_init(&pl.next, first);
 	for (unsigned i = 1; i < n && i < ap->objs_nr - first; i++)
-		if (pthread_create(&th[started], NULL, pool_worker, &pl) == 0)
+		if (pthread_create(&th[started], NULL, pool_thread, &pl) == 0)
 			started++;
 	pool_worker(&pl);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
+	dis_thread_release();
 }
 
 /* ---- analysis object -------------------------------------------------- */

@@ -881,8 +881,10 @@ static void decode_all(struct builder *b)
 	o.noreturn = noreturn_cb;
 	o.noreturn_ctx = b;
 	o.load_const = load_const_cb;
-	qsort(b->tg.touched, b->tg.touched_nr, sizeof(uint64_t), cmp_u64);
-	qsort(b->tg.stored, b->tg.stored_nr, sizeof(uint64_t), cmp_u64);
+	if (b->tg.touched_nr)
+		qsort(b->tg.touched, b->tg.touched_nr, sizeof(uint64_t), cmp_u64);
+	if (b->tg.stored_nr)
+		qsort(b->tg.stored, b->tg.stored_nr, sizeof(uint64_t), cmp_u64);
 	b->noret = xcalloc(s->funcs_nr ? s->funcs_nr : 1, 1);
 	for (uint32_t i = 0; i < s->funcs_nr; i++) {
 		const struct osum_func *f = &s->funcs[i];

@@ -1050,3 +1050,12 @@ const char *dis_build_stamp(void)
 {
 	return __DATE__ " " __TIME__;
 }
+
+void dis_thread_release(void)
+{
+	free(scratch.insns);
+	free(scratch.block_of);
+	free(scratch.blocks);
+	free(scratch.work);
+	memset(&scratch, 0, sizeof(scratch));
+}

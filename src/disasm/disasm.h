@@ -168,6 +168,9 @@ bool dis_may_return(const uint8_t *code, size_t len, uint64_t vaddr);
 
 const char *dis_reg_name(unsigned loc);
 
+/* Free this thread's decoding scratch space (call before a worker thread exits). */
+void dis_thread_release(void);
+
 /* Identifies this build of the decoder logic (part of summary cache keys). */
 const char *dis_build_stamp(void);
 
