@@ -11,6 +11,7 @@
 #include "elf/elf.h"
 #include "elf/gopclntab.h"
 #include "syscalls/syscalls.h"
+#include "util/error.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
@@ -1029,6 +1030,29 @@ static struct objsum *unsupported(struct objsum *s)
 	return s;
 }
 
+/*
+ * Go interface calls and reflection reach methods through the runtime's
+ * type data (method tables hold 32-bit text offsets, itabs are built at run
+ * time), never through a call instruction or a relocation: every method
+ * the type data names is a root.  When the type data cannot be found,
+ * every function is (sound, imprecise).
+ */
+static void go_method_roots(struct builder *b, struct gopclntab *t)
+{
+	uint64_t *refs = NULL;
+	int n = gopclntab_method_refs(t, b->elf, &refs);
+
+	if (n == -ENOENT) {
+		warn_add("Go binary without findable type data: every function counts as reachable");
+		for (uint32_t i = 0; i < b->s->funcs_nr; i++)
+			add_root(b, i);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		add_root_addr(b, refs[i]);
+	free(refs);
+}
+
 struct objsum *objsum_compute(const struct elf_file *elf)
 {
 	struct objsum *s = xcalloc(1, sizeof(*s));
@@ -1090,6 +1114,8 @@ struct objsum *objsum_compute(const struct elf_file *elf)
 	if (have_go)
 		mark_go_wrappers(&b, &go);
 	collect_roots(&b);
+	if (have_go)
+		go_method_roots(&b, &go);
 	collect_exports(&b);
 out:
 	if (have_go)
