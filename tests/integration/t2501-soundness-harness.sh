@@ -51,6 +51,32 @@ cat >"$T/want" <<'WANT'
 WANT
 diff -u "$T/want" "$T/got" || fail "strace log parser attributed calls wrongly"
 
+# 1b. chroot: programs exec'd after it (also by children) are ROOT::PATH.
+cat >"$T/log2" <<'LOG'
+200 execve("/usr/sbin/chroot", ["chroot", "/r", "sh"], 0x1 /* 3 vars */) = 0
+200 chroot("/r" <unfinished ...>
+200 <... chroot resumed>)               = 0
+200 chdir("/")                          = 0
+200 execve("/bin/sh", ["sh"], 0x1 /* 3 vars */) = 0
+200 clone(child_stack=NULL, flags=SIGCHLD) = 201
+201 execve("/bin/ls", ["ls"], 0x1 /* 3 vars */) = 0
+201 getdents64(3, 0x5, 32768)          = 0
+200 chroot("/nope")                     = -1 ENOENT (No such file or directory)
+200 wait4(-1, NULL, 0, NULL)            = 201
+LOG
+awk -f "$AWK" "$T/log2" "$T/log2" | cut -f1,2 >"$T/got2"
+cat >"$T/want2" <<'WANT'
+/usr/sbin/chroot	chroot
+/usr/sbin/chroot	chdir
+/usr/sbin/chroot	execve
+/r::/bin/sh	clone
+/r::/bin/sh	execve
+/r::/bin/ls	getdents64
+/r::/bin/sh	chroot
+/r::/bin/sh	wait4
+WANT
+diff -u "$T/want2" "$T/got2" || fail "strace log parser mishandled chroot"
+
 # 2. A miss is reported and fails the check (fake sets without getppid).
 command -v strace >/dev/null || skip "strace not installed"
 (
