@@ -6,6 +6,13 @@
 #
 #   bench/precision-nginx.sh [-n REQUESTS] [-o DIR] [--confine BIN] [--nginx BIN]
 #                            [--nss] [--dlopen FILE]... [--unresolved all|ignore]
+#                            [--rootfs DIR]
+#
+# --rootfs DIR runs DIR's /usr/sbin/nginx chrooted into DIR (e.g. the
+# fixture image's /var/tmp/confine-fixtures/rootfs-nginx; the work folder
+# is bind-mounted on DIR/mnt in a private mount namespace, nothing is
+# written into DIR) and analyses it as confine analyses images:
+# `confine analyze --root DIR /usr/sbin/nginx`.
 #
 # --nss names the NSS modules /etc/nsswitch.conf lists (passwd, group,
 # shadow, hosts) to the analysis as dlopen'ed plugins: nginx's `user`
@@ -28,6 +35,7 @@ CONFINE_BIN=${CONFINE:-}
 NGINX_BIN=/usr/sbin/nginx
 DLOPEN=()
 NSS=0
+ROOTFS=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) N=$2; shift 2 ;;
@@ -36,8 +44,9 @@ while [ $# -gt 0 ]; do
 	--nginx) NGINX_BIN=$2; shift 2 ;;
 	--dlopen) DLOPEN+=(--dlopen "$2"); shift 2 ;;
 	--nss) NSS=1; shift ;;
+	--rootfs) ROOTFS=$(cd "$2" && pwd) || exit 2; shift 2 ;;
 	--unresolved) DLOPEN+=(--unresolved "$2"); shift 2 ;;
-	-h | --help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "precision-nginx: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -50,9 +59,17 @@ if [ -z "$CONFINE_BIN" ]; then
 	done
 fi
 [ -n "$CONFINE_BIN" ] && [ -x "$CONFINE_BIN" ] || { echo "precision-nginx: no confine binary (--confine BIN)" >&2; exit 2; }
-for t in strace curl jq "$NGINX_BIN"; do
+for t in strace curl jq; do
 	command -v "$t" >/dev/null || { echo "precision-nginx: '$t' not found" >&2; exit 1; }
 done
+if [ -n "$ROOTFS" ]; then
+	NGINX_BIN=/usr/sbin/nginx
+	[ -x "$ROOTFS$NGINX_BIN" ] && [ -d "$ROOTFS/mnt" ] ||
+		{ echo "precision-nginx: no $NGINX_BIN or /mnt in $ROOTFS" >&2; exit 1; }
+	command -v unshare >/dev/null || { echo "precision-nginx: unshare not found" >&2; exit 1; }
+else
+	[ -x "$NGINX_BIN" ] || { echo "precision-nginx: '$NGINX_BIN' not found" >&2; exit 1; }
+fi
 [ "$(id -u)" -eq 0 ] || { echo "precision-nginx: run as root (nginx switches to www-data)" >&2; exit 1; }
 
 W=$(mktemp -d /tmp/confine-precision.XXXXXX)
@@ -74,7 +91,10 @@ die() { echo "precision-nginx: $*" >&2; exit 1; }
 
 mkdir -p "$W/html/dir" "$W/logs" "$W/tmp"
 user=root
-id www-data >/dev/null 2>&1 && user=www-data
+grep -q '^www-data:' "${ROOTFS:-}/etc/passwd" 2>/dev/null && user=www-data
+# Paths in the configuration as nginx sees them.
+P=$W
+[ -n "$ROOTFS" ] && P=/mnt
 echo '<h1>confine</h1>' >"$W/html/index.html"
 for i in $(seq 1 200); do echo "line $i of a compressible text file"; done >"$W/html/text.txt"
 head -c $((8 << 20)) /dev/urandom >"$W/html/big.bin"
@@ -84,17 +104,17 @@ port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0
 cat >"$W/nginx.conf" <<CONF
 user $user;
 worker_processes 2;
-pid $W/nginx.pid;
-error_log $W/logs/error.log;
+pid $P/nginx.pid;
+error_log $P/logs/error.log;
 events { worker_connections 256; }
 http {
 	include /etc/nginx/mime.types;
-	access_log $W/logs/access.log;
-	client_body_temp_path $W/tmp/body;
-	proxy_temp_path $W/tmp/proxy;
-	fastcgi_temp_path $W/tmp/fastcgi;
-	uwsgi_temp_path $W/tmp/uwsgi;
-	scgi_temp_path $W/tmp/scgi;
+	access_log $P/logs/access.log;
+	client_body_temp_path $P/tmp/body;
+	proxy_temp_path $P/tmp/proxy;
+	fastcgi_temp_path $P/tmp/fastcgi;
+	uwsgi_temp_path $P/tmp/uwsgi;
+	scgi_temp_path $P/tmp/scgi;
 	sendfile on;
 	tcp_nopush on;
 	keepalive_timeout 10;
@@ -102,13 +122,22 @@ http {
 	gzip_types text/plain;
 	server {
 		listen 127.0.0.1:$port;
-		root $W/html;
+		root $P/html;
 		location / { try_files \$uri \$uri/ =404; }
 		location /dir/ { autoindex on; }
 	}
 }
 CONF
-ngx=("$NGINX_BIN" -p "$W" -c "$W/nginx.conf")
+if [ -n "$ROOTFS" ]; then
+	# shellcheck disable=SC2016
+	ngx=(unshare -m --propagation private sh -c
+		'mount --bind "$1" "$2/mnt" && shift 2 && exec chroot "$0" /usr/sbin/nginx -p /mnt/ -c /mnt/nginx.conf "$@"'
+		"$ROOTFS" "$W" "$ROOTFS")
+	target="$ROOTFS::$NGINX_BIN"
+else
+	ngx=("$NGINX_BIN" -p "$W" -c "$W/nginx.conf")
+	target=$(readlink -f "$NGINX_BIN")
+fi
 "${ngx[@]}" -t 2>"$W/t.err" || die "nginx -t failed: $(cat "$W/t.err")"
 
 strace -f -qq -o "$W/trace" -- "${ngx[@]}" -g 'daemon off;' >"$W/nginx.out" 2>&1 </dev/null &
@@ -160,11 +189,18 @@ ngx_strace=
 t1=$(date +%s.%N)
 
 # Observed: every call of every nginx process (master, old and new
-# workers), startup to exit; restart_syscall is the kernel's, not nginx's.
-awk '{ s = $2; if (s ~ /^[a-z_][a-z0-9_]*\(/) { sub(/\(.*/, "", s); print s } }' "$W/trace" |
+# workers), startup to exit, attributed by tests/fixtures/strace-check.awk
+# (in --rootfs mode the unshare/sh/mount/chroot calls before nginx's exec
+# are not nginx's); restart_syscall is the kernel's, not nginx's.
+awk -f "$here/tests/fixtures/strace-check.awk" "$W/trace" "$W/trace" >"$W/events"
+# The execve that starts nginx is made by its parent (strace or chroot) but
+# runs under nginx's filter in a container, so it counts.
+{ awk -F'\t' -v t="$target" '$1 == t { print $2 }' "$W/events"; echo execve; } |
 	grep -vx restart_syscall | sort -u >"$W/observed" || true
-execs=$(grep -c ' execve(' "$W/trace" || true)
-[ "$execs" -eq 1 ] || die "expected nginx alone in the trace, saw $execs execve calls"
+others=$(awk -F'\t' -v t="$target" '$1 != t && $1 !~ /^(\/usr)?\/s?bin\/(unshare|sh|dash|mount|chroot)$/ { print $1 }' \
+	"$W/events" | sort -u | paste -sd' ')
+[ -z "$others" ] || die "unexpected programs in the trace: $others"
+[ -s "$W/observed" ] || die "no calls of $target in the trace"
 
 if [ "$NSS" = 1 ] && [ -r /etc/nsswitch.conf ]; then
 	for svc in $(awk '$1 ~ /^(passwd|group|shadow|hosts):$/ { for (i = 2; i <= NF; i++) print $i }' \
@@ -179,7 +215,9 @@ if [ "$NSS" = 1 ] && [ -r /etc/nsswitch.conf ]; then
 fi
 
 a0=$(date +%s.%N)
-"$CONFINE_BIN" analyze --json "${DLOPEN[@]}" "$NGINX_BIN" >"$W/analysis.json" 2>"$W/analysis.err" ||
+root_arg=()
+[ -n "$ROOTFS" ] && root_arg=(--root "$ROOTFS")
+"$CONFINE_BIN" analyze --json "${root_arg[@]}" "${DLOPEN[@]}" "$NGINX_BIN" >"$W/analysis.json" 2>"$W/analysis.err" ||
 	die "confine analyze failed: $(head -c 2000 "$W/analysis.err")"
 a1=$(date +%s.%N)
 jq -r '.programs[0].syscalls[]' "$W/analysis.json" | grep -vx restart_syscall | sort -u >"$W/static"
@@ -193,7 +231,12 @@ nmiss=0
 [ -n "$missing" ] && nmiss=$(printf '%s\n' "$missing" | wc -l)
 ratio=$(awk -v s="$nsta" -v o="$nobs" 'BEGIN { printf "%.2f", o ? s / o : 0 }')
 
-echo "nginx precision: $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //') ($NGINX_BIN, workers as $user)"
+if [ -n "$ROOTFS" ]; then
+	ver=$(chroot "$ROOTFS" "$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //')
+else
+	ver=$("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //')
+fi
+echo "nginx precision: $ver (${ROOTFS:+$ROOTFS }$NGINX_BIN, workers as $user)"
 printf 'workload: %d keepalive + %d parallel requests, 404, HEAD, range, 8 MiB sendfile, gzip, autoindex, POST, x2 around SIGHUP reload, SIGUSR1, SIGQUIT (%.1f s)\n' \
 	"$N" $((N / 10 + 1)) "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
 printf 'analysis: %.2f s, %s unresolved sites reported, plugins named: %s\n' \

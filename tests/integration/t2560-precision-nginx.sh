@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Precision (issue #3, item 9): Debian's nginx served a bounded workload
-# under strace -f (bench/precision-nginx.sh); the static set of
-# `confine analyze /usr/sbin/nginx` must contain every call observed and
-# be at most 1.5 times as large.
+# under strace -f (bench/precision-nginx.sh), chrooted into the fixture
+# image's rootfs (analysed with --root) and on the host; the static set of
+# `confine analyze` must contain every call observed and be at most 1.5
+# times as large.
 . "$(dirname "$0")/lib.sh"
 need_root
 for t in strace curl jq /usr/sbin/nginx; do
@@ -14,13 +15,29 @@ if "$CONFINE" analyze --json /bin/true >"$T/probe" 2>&1; then :; else
 fi
 BOUND=${CONFINE_PRECISION_BOUND:-1.5}
 
-bash "$CONFINE_SRC/bench/precision-nginx.sh" --confine "$CONFINE" -n 100 -o "$T/out" >"$T/report" 2>&1 ||
-	fail "precision-nginx.sh failed: $(tail -n 20 "$T/report")"
-grep -v '^  ' "$T/report"
-res=$(grep '^RESULT ' "$T/report") || fail "no RESULT line"
-missing=$(sed -n 's/.* missing=\([0-9]*\).*/\1/p' <<<"$res")
-ratio=$(sed -n 's/.* ratio=\([0-9.]*\).*/\1/p' <<<"$res")
-[ "$missing" = 0 ] || fail "nginx made $missing syscalls outside its static set: $(sed -n '/^missing/,/^in the static/p' "$T/report")"
-awk -v r="$ratio" -v b="$BOUND" 'BEGIN { exit !(r <= b) }' ||
-	fail "nginx static set is ${ratio}x the observed set (bound ${BOUND}x); see the list of unobserved calls above"
+# check_run LABEL ARGS...: run the benchmark, assert containment and the bound.
+check_run() {
+	local label=$1 res missing ratio
+	shift
+	bash "$CONFINE_SRC/bench/precision-nginx.sh" --confine "$CONFINE" -n 100 "$@" >"$T/report.$label" 2>&1 ||
+		fail "precision-nginx.sh ($label) failed: $(tail -n 20 "$T/report.$label")"
+	echo "== $label"
+	grep -v '^  ' "$T/report.$label"
+	res=$(grep '^RESULT ' "$T/report.$label") || fail "no RESULT line ($label)"
+	missing=$(sed -n 's/.* missing=\([0-9]*\).*/\1/p' <<<"$res")
+	ratio=$(sed -n 's/.* ratio=\([0-9.]*\).*/\1/p' <<<"$res")
+	[ "$missing" = 0 ] ||
+		problems+=("$label: nginx made $missing syscalls outside its static set: $(sed -n '/^missing/,/^in the static/p' "$T/report.$label" | paste -sd' ')")
+	awk -v r="$ratio" -v b="$BOUND" 'BEGIN { exit !(r <= b) }' ||
+		problems+=("$label: nginx static set is ${ratio}x the observed set (bound ${BOUND}x); see the list of unobserved calls above")
+}
+problems=()
+
+# The fixture image's nginx, analysed as an image (--root); then the host's.
+if docker_up || [ -x "${CONFINE_FIXTURES:-/var/tmp/confine-fixtures}/rootfs-nginx/usr/sbin/nginx" ]; then
+	[ -x "$FIX/rootfs-nginx/usr/sbin/nginx" ] || fixture nginx
+	check_run rootfs --rootfs "$FIX/rootfs-nginx"
+fi
+check_run host
+[ ${#problems[@]} -eq 0 ] || fail "$(printf '%s\n' "${problems[@]}")"
 pass
