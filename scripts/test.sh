@@ -12,6 +12,7 @@ CC=clang cmake -S . -B build-clang -G Ninja -DCONFINE_WERROR=ON -DCONFINE_TESTS=
 ninja -C build-clang
 # Fixture images the tests share (cached under /var/tmp).
 bash tests/fixtures/images.sh all
+bash tests/fixtures/images-extra.sh memcached
 ctest --test-dir build --output-on-failure -j "$jobs"
 
 if [ "${CONFINE_SKIP_SANITIZE:-0}" != 1 ]; then
