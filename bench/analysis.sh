@@ -37,13 +37,13 @@ trap 'rm -rf "$W"' EXIT
 
 # Every ELF file of the image, as paths inside it.
 (cd "$ROOT" && find . -xdev -type f -size +0 -print0 |
-	xargs -0 -r sh -c 'for f; do [ "$(head -c4 "$f" 2>/dev/null | od -An -c | tr -d " ")" = "177ELF" ] && echo "${f#.}"; done' _) |
+	xargs -0 -r sh -c 'for f; do [ "$(head -c4 "$f" 2>/dev/null | od -An -c | tr -d " ")" = "177ELF" ] && echo "${f#.}"; done; true' _) |
 	sort >"$W/files"
 n=$(wc -l <"$W/files")
 sed "s|^|$ROOT|" "$W/files" >"$W/host-files"
-xargs -d '\n' du -cb <"$W/host-files" | tail -1 | cut -f1 >"$W/bytes"
+xargs -d '\n' du -cbL <"$W/host-files" | tail -1 | cut -f1 >"$W/bytes"
 # Code bytes: the executable sections (what both tools decode).
-xargs -d '\n' -n 50 readelf -SW 2>/dev/null <"$W/host-files" |
+{ xargs -d '\n' -n 50 readelf -SW 2>/dev/null <"$W/host-files" || true; } |
 	sed -n 's/^ *\[ *[0-9]*\] *//p' |
 	awk '$7 ~ /X/ { print $5 }' | { s=0; while read -r h; do s=$((s + 16#$h)); done; echo $s; } >"$W/code"
 code=$(cat "$W/code")
@@ -63,10 +63,13 @@ xargs -0 "$CONFINE_BIN" "${args[@]}" <"$W/files0" >"$W/out.json"
 got=$(jq '.programs | length' "$W/out.json")
 [ "$got" -eq "$n" ] || { echo "analysis.sh: $got programs in the output, expected $n" >&2; exit 1; }
 
-hyperfine -N --style basic --runs "$RUNS" --export-json "$W/hf.json" \
+hyperfine -N --style basic --runs "$RUNS" --export-json "$W/hf1.json" \
 	-n cold --prepare "rm -rf '$W/cache'" "bash -c \"xargs -0 '$CONFINE_BIN' ${args[*]} <'$W/files0' >/dev/null\"" \
-	-n warm "bash -c \"$warm\"" \
-	-n objdump --runs 1 "bash -c \"$objd\"" 2>&1 | grep -v '^ *$' || true
+	-n warm --prepare true "bash -c \"$warm\"" 2>&1 | grep -v '^ *$' || true
+# objdump -d takes long: one run is enough for the baseline.
+hyperfine -N --style basic --runs 1 --export-json "$W/hf2.json" \
+	-n objdump "bash -c \"$objd\"" 2>&1 | grep -v '^ *$' || true
+jq -s '{results: (.[0].results + .[1].results)}' "$W/hf1.json" "$W/hf2.json" >"$W/hf.json"
 
 rss() { /usr/bin/time -v bash -c "$1" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ { print $2 }'; }
 rss_cold=$(rss "$cold")
