@@ -23,6 +23,32 @@
  * reached with an unknown number, code that cannot be analysed) are always
  * reported.  What they do to the set is the policy below; the default is
  * sound.
+ *
+ * What the analysis assumes (each is a place where it could be wrong):
+ *  - code is what a linear sweep of each function range decodes; bytes no
+ *    control flow reaches (no entry, no branch, no jump table in the
+ *    function) are data: syscall instructions there are ignored;
+ *  - a value reaching a join is kept only when every incoming edge agrees;
+ *    blocks reached only by indirect jumps start unknown, but a block that
+ *    is both a fall-through successor and a jump-table target is seen with
+ *    the fall-through state only;
+ *  - callee-saved registers survive calls in C code (all are clobbered in
+ *    Go code); stack slots in the caller's frame survive calls; in Go,
+ *    spilled arguments survive calls;
+ *  - functions with no ret, no indirect jump, no jump out and no way to
+ *    run off their end never return, nor do abort(), exit() and friends;
+ *  - Go: a package variable nothing stores to, takes the address of, or
+ *    takes the address of up to 32 bytes below, keeps its initial value;
+ *    runtime.runPerThreadSyscall repeats numbers doAllThreadsSyscall makes
+ *    itself; methods named by the runtime type data are roots;
+ *  - glibc's set*id broadcast site takes one of the set*id numbers;
+ *  - every function whose address is in relocated data, or in aligned
+ *    data words of a position-dependent object, is a root of any process
+ *    loading the object (coarse, sound); exports of an object are roots
+ *    only when it is named with --dlopen or is a program without entry;
+ *  - NSS modules named by the root's nsswitch.conf are loaded by programs
+ *    importing an NSS function; other dlopen()s must be named (--dlopen).
+ *  - every program's set contains execve (it is started by one).
  */
 
 struct image;
