@@ -111,6 +111,93 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Wrappers whose address is taken (or that are roots): called through pointers. */
+struct ptr_use {
+	size_t wrapper;   /* global id of the wrapper */
+	size_t where;     /* function taking the address (or the wrapper, for roots) */
+	uint64_t addr;
+	char *why;
+};
+
+struct ptr_list {
+	struct ptr_use *v;
+	size_t nr, alloc;
+};
+
+static void ptr_add(struct ptr_list *l, size_t wrapper, size_t where, uint64_t addr, const char *why)
+{
+	ALLOC_GROW(l->v, l->nr + 1, l->alloc);
+	l->v[l->nr++] = (struct ptr_use){ wrapper, where, addr, xstrdup(why) };
+}
+
+static bool exported(const struct objsum *s, uint32_t f)
+{
+	for (uint32_t i = 0; i < s->exports_nr; i++)
+		if (s->exports[i].func == f)
+			return true;
+	return false;
+}
+
+/*
+ * A wrapper called through a pointer gets its number from the indirect call
+ * that reaches it.  For a function its object does not export (a static
+ * function: no other object can name it), the pointer is assumed to be
+ * called by that object's own indirect calls: the numbers are the
+ * constants those pass in the wrapper's number location, over every
+ * reachable indirect call of the object (crti's _init, whose one indirect
+ * call is __gmon_start__, excepted).  Any such call passing something else,
+ * or an exported wrapper, leaves the use unresolved.
+ */
+static void resolve_pointer_wrappers(struct link_priv *p, struct ptr_list *pw, struct unres_list *u,
+				     struct sysset *set, const size_t *queue, size_t qtail, const uint32_t *wrap)
+{
+	for (size_t i = 0; i < pw->nr; i++) {
+		const struct ptr_use *pu = &pw->v[i];
+		size_t o = obj_of(p, pu->wrapper);
+		const struct objsum *s = p->objs[o].sum;
+		uint32_t m = wrap[pu->wrapper];
+		bool ok = !exported(s, (uint32_t)(pu->wrapper - p->base[o]));
+		struct sysset found;
+
+		sysset_clear(&found);
+		for (size_t qi = 0; ok && qi < qtail; qi++) {
+			size_t g = queue[qi];
+			const struct osum_func *fn;
+
+			if (obj_of(p, g) != o || g - p->base[o] == s->init)
+				continue;
+			fn = &s->funcs[g - p->base[o]];
+			for (uint32_t k = fn->edges; ok && k < fn->edges + fn->edges_nr; k++) {
+				const struct osum_edge *e = &s->edges[k];
+
+				if (e->kind != OSUM_EDGE_INDIRECT)
+					continue;
+				for (unsigned loc = 0; ok && loc < DIS_LOC_NR; loc++) {
+					bool hit = false;
+
+					if (!(m >> loc & 1))
+						continue;
+					for (uint32_t a = e->args; a < e->args + e->args_nr; a++)
+						if (s->args[a].loc == loc && !s->args[a].is_entry) {
+							sysset_add(&found, s->args[a].value);
+							hit = true;
+						}
+					ok = hit;
+				}
+			}
+		}
+		if (ok) {
+			sysset_union(set, &found);
+			for (int n = 0; n < SYSSET_NR; n++)
+				if (sysset_has(&found, n) && p->w[n].func < 0)
+					p->w[n] = (struct witness){ (int64_t)pu->where, pu->addr, (int64_t)pu->wrapper };
+		} else {
+			unres_add(u, p, pu->where, pu->addr, pu->why);
+		}
+		free(pu->why);
+	}
+}
+
 void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy policy,
 		  enum sys_arch arch, struct analysis_program *prog)
 {
@@ -121,6 +208,7 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 	size_t *queue, qhead = 0, qtail = 0;
 	bool *is_root;
 	struct unres_list u = { 0 };
+	struct ptr_list pw = { 0 };
 
 	strmap_init(&u.seen);
 	p->objs = xcalloc(nr ? nr : 1, sizeof(*p->objs));
@@ -277,7 +365,7 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 		for (uint32_t k = fn->unres; k < fn->unres + fn->unres_nr; k++)
 			unres_add(&u, p, g, s->unres[k].addr, objsum_reason_name(s->unres[k].reason));
 		if (is_root[g] && wrap[g])
-			unres_add(&u, p, g, fn->start, "syscall wrapper reachable without a known caller");
+			ptr_add(&pw, g, g, fn->start, "syscall wrapper reachable without a known caller");
 		for (uint32_t k = fn->edges; k < fn->edges + fn->edges_nr; k++) {
 			const struct osum_edge *e = &s->edges[k];
 			bool is_imp = e->target & OSUM_IMPORT_BIT;
@@ -291,13 +379,13 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 				if (name && !strmap_contains(&used, name))
 					strmap_put(&used, name, NULL);
 			}
-			if (t < 0 || !(m = wrap[t]) || e->kind == OSUM_EDGE_COVERED)
+			if (t < 0 || !(m = wrap[t]) || e->kind == OSUM_EDGE_COVERED || e->kind == OSUM_EDGE_INDIRECT)
 				continue;
 			if (e->kind != OSUM_EDGE_CALL) {
 				char *why = xasprintf("address of syscall wrapper %s taken",
 						      func_name(p, (size_t)t) ? func_name(p, (size_t)t) : "?");
 
-				unres_add(&u, p, g, e->addr, why);
+				ptr_add(&pw, (size_t)t, g, e->addr, why);
 				free(why);
 				continue;
 			}
@@ -329,6 +417,9 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 			}
 		}
 	}
+	resolve_pointer_wrappers(p, &pw, &u, &prog->syscalls, queue, qtail, wrap);
+	free(pw.v);
+
 	/*
 	 * The program is started by an execve() that the filter already
 	 * governs (runc loads it before exec'ing the entrypoint, and a traced

@@ -420,6 +420,7 @@ static void collect_roots(struct builder *b)
 	};
 
 	b->s->entry = elf->entry ? func_exact(b->s, elf->entry) : OSUM_NONE;
+	b->s->init = dyn->init ? func_exact(b->s, dyn->init) : OSUM_NONE;
 	/*
 	 * musl's dynamic linker (libc.so is the interpreter) reaches its later
 	 * stages through addresses it computes from its own symbol table
@@ -532,7 +533,7 @@ static void add_edge(struct builder *b, uint64_t addr, uint32_t target, uint8_t 
 	e->kind = kind;
 	e->args = s->args_nr;
 	e->args_nr = 0;
-	if (kind != OSUM_EDGE_CALL || !st)
+	if ((kind != OSUM_EDGE_CALL && kind != OSUM_EDGE_INDIRECT) || !st)
 		return;
 	for (unsigned loc = 0; loc < DIS_LOC_NR; loc++) {
 		struct dis_val v;
@@ -620,6 +621,13 @@ static bool tail_call_starts(struct builder *b)
 	return b->starts_nr != before;
 }
 
+static bool in_got(const struct builder *b, uint64_t addr)
+{
+	const struct elf_section *sec = elf_section_of(b->elf, addr);
+
+	return sec && (!strcmp(sec->name, ".got") || !strcmp(sec->name, ".got.plt"));
+}
+
 static void on_rec(const struct dis_rec *r, void *ctx)
 {
 	struct builder *b = ctx;
@@ -667,12 +675,16 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 		break;
 	case DIS_CALL_IND:
 	case DIS_JUMP_IND:
-		if (!r->target)
-			break;
-		t = got_lookup(b, r->target);
-		if (t != OSUM_NONE)
+		t = r->target ? got_lookup(b, r->target) : OSUM_NONE;
+		if (t != OSUM_NONE) {
 			add_edge(b, r->addr, t, t & OSUM_IMPORT_BIT ? OSUM_EDGE_CALL : OSUM_EDGE_TAKEN, r->st,
 				 r->kind == DIS_JUMP_IND);
+		} else if (r->target && in_got(b, r->target)) {
+			/* A GOT slot with no binding: the lazy resolver (PLT0) or an unused one. */
+		} else if (r->reached && (r->kind == DIS_CALL_IND || dis_state_may_tail(r->st))) {
+			/* A jump with the frame still up is a jump table, not a call. */
+			add_edge(b, r->addr, b->cur, OSUM_EDGE_INDIRECT, r->st, r->kind == DIS_JUMP_IND);
+		}
 		break;
 	case DIS_MEMREF:
 		t = got_lookup(b, r->target);
@@ -1062,6 +1074,7 @@ struct objsum *objsum_compute(const struct elf_file *elf)
 
 	s->machine = elf->machine;
 	s->entry = OSUM_NONE;
+	s->init = OSUM_NONE;
 	s->is_go = elf->is_go;
 	s->is_exec = elf->type == ELF_TYPE_EXEC || elf->type == ELF_TYPE_PIE;
 	if (!elf->analysable || elf->arch != ELF_ARCH_X86_64)
@@ -1189,6 +1202,7 @@ struct blob_header {
 	uint8_t analysable, is_go, is_exec, pad[3];
 	uint64_t code_bytes;
 	uint32_t entry;
+	uint32_t init;
 	uint32_t n[10];
 };
 
@@ -1240,6 +1254,7 @@ int objsum_serialize(const struct objsum *s, void **data, size_t *len)
 	h.is_exec = s->is_exec;
 	h.code_bytes = s->code_bytes;
 	h.entry = s->entry;
+	h.init = s->init;
 	memcpy(buf, &h, sizeof(h));
 	*data = buf;
 	*len = total;
@@ -1281,6 +1296,7 @@ struct objsum *objsum_deserialize(void *data, size_t len)
 	s->is_exec = h.is_exec;
 	s->code_bytes = h.code_bytes;
 	s->entry = h.entry;
+	s->init = h.init;
 	/* Cross-check indexes so a consistent-but-wrong blob cannot send us out of bounds. */
 	for (uint32_t i = 0; i < s->funcs_nr; i++) {
 		const struct osum_func *f = &s->funcs[i];
@@ -1308,6 +1324,7 @@ struct objsum *objsum_deserialize(void *data, size_t len)
 		if (s->data_imports[i] >= s->imports_nr)
 			goto bad_free;
 	if ((s->entry != OSUM_NONE && s->entry >= s->funcs_nr) ||
+	    (s->init != OSUM_NONE && s->init >= s->funcs_nr) ||
 	    (s->strs_len && s->strs[s->strs_len - 1] != '\0'))
 		goto bad_free;
 	s->blob = data;

@@ -32,6 +32,13 @@ enum osum_edge_kind {
 	 * call doAllThreadsSyscall makes itself with the same number).
 	 */
 	OSUM_EDGE_COVERED,
+	/*
+	 * An indirect call (through a register or memory that is not a GOT
+	 * slot): 'target' is the calling function itself, args what it passes.
+	 * Not an edge for reachability; it tells which numbers an
+	 * address-taken wrapper of the same object can be called with.
+	 */
+	OSUM_EDGE_INDIRECT,
 };
 
 struct osum_func {
@@ -115,6 +122,7 @@ struct objsum {
 	uint32_t *data_imports; /* imports whose address sits in data (always used) */
 	uint32_t data_imports_nr;
 	uint32_t entry;       /* function index of e_entry, or OSUM_NONE */
+	uint32_t init;        /* function index of DT_INIT (crti's _init), or OSUM_NONE */
 	char *strs;
 	uint32_t strs_len;
 

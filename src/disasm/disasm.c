@@ -130,6 +130,11 @@ struct dis_val dis_state_arg_tail(const struct dis_state *st, unsigned loc)
 	return unknown_val;
 }
 
+bool dis_state_may_tail(const struct dis_state *st)
+{
+	return !st || !st->rsp_known || st->rsp_off == 0;
+}
+
 static int reg_index(ZydisRegister r)
 {
 	ZydisRegister big = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, r);
@@ -149,7 +154,7 @@ static struct dis_val narrow(struct dis_val v, unsigned width)
 {
 	if (width == 64)
 		return v;
-	if (width != 32)
+	if (width != 32 || v.kind == DIS_LOADED)
 		return unknown_val;
 	if (v.kind == DIS_CONST)
 		v.value &= 0xffffffffu;
@@ -369,6 +374,24 @@ static bool direct_target(const struct insn *I, uint64_t *target)
 }
 
 /*
+ * The memory slot an indirect call/jump reads its target from: its own
+ * rip-relative operand, or the slot a register was loaded from ("mov rax,
+ * [rip+GOT]; call rax", as crt's __gmon_start__ call and -fno-plt code do).
+ */
+static uint64_t indirect_slot(const struct dis_state *st, const ZydisDecodedInstruction *in, uint64_t addr,
+			      const ZydisDecodedOperand *op)
+{
+	int r;
+
+	if (is_rip_mem(op))
+		return rip_target(in, addr, op);
+	if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && (r = reg_index(op->reg.value)) >= 0 &&
+	    st->reg[r].kind == DIS_LOADED)
+		return st->reg[r].value;
+	return 0;
+}
+
+/*
  * Apply one instruction to 'st'; with fn non-NULL also report its records.
  * Returns false when control does not fall through to the next instruction.
  */
@@ -417,8 +440,7 @@ static bool step(struct dis_state *st, const struct insn *I, const struct dis_op
 			emit(fn, ctx, DIS_CALL, addr, addr + in->length + (uint64_t)ops[0].imm.value.s,
 			     in->length, st);
 		else
-			emit(fn, ctx, DIS_CALL_IND, addr,
-			     is_rip_mem(&ops[0]) ? rip_target(in, addr, &ops[0]) : 0, in->length, st);
+			emit(fn, ctx, DIS_CALL_IND, addr, indirect_slot(st, in, addr, &ops[0]), in->length, st);
 		after_call(st, opts->go_abi);
 		break;
 	case ZYDIS_MNEMONIC_JMP:
@@ -426,8 +448,7 @@ static bool step(struct dis_state *st, const struct insn *I, const struct dis_op
 			emit(fn, ctx, DIS_JUMP, addr, addr + in->length + (uint64_t)ops[0].imm.value.s,
 			     in->length, st);
 		else
-			emit(fn, ctx, DIS_JUMP_IND, addr,
-			     is_rip_mem(&ops[0]) ? rip_target(in, addr, &ops[0]) : 0, in->length, st);
+			emit(fn, ctx, DIS_JUMP_IND, addr, indirect_slot(st, in, addr, &ops[0]), in->length, st);
 		fallthrough = false;
 		break;
 	case ZYDIS_MNEMONIC_RET:
@@ -453,6 +474,9 @@ static bool step(struct dis_state *st, const struct insn *I, const struct dis_op
 			    (ops[1].size == 32 || ops[1].size == 64) &&
 			    opts->load_const(opts->noreturn_ctx, rip_target(in, addr, &ops[1]), ops[1].size / 8, &c))
 				v = (struct dis_val){ DIS_CONST, 0, c };
+			else if (in->mnemonic == ZYDIS_MNEMONIC_MOV && is_rip_mem(&ops[1]) && ops[1].size == 64 &&
+				 rip_target(in, addr, &ops[1]) <= 0xffffffffu)
+				v = (struct dis_val){ DIS_LOADED, 0, (uint32_t)rip_target(in, addr, &ops[1]) };
 			set_reg(st, ops[0].reg.value, v);
 		} else if (is_rsp_mem(&ops[0]) && in->mnemonic == ZYDIS_MNEMONIC_MOV) {
 			if (ops[0].size == 64 || ops[0].size == 32)
@@ -518,7 +542,7 @@ static bool step(struct dis_state *st, const struct insn *I, const struct dis_op
 static bool val_eq(struct dis_val a, struct dis_val b)
 {
 	return a.kind == b.kind && (a.kind == DIS_UNKNOWN ||
-				    (a.kind == DIS_CONST ? a.value == b.value : a.loc == b.loc));
+				    (a.kind == DIS_ENTRY ? a.loc == b.loc : a.value == b.value));
 }
 
 /* dst = meet(dst, src); returns true when dst changed. */

@@ -36,6 +36,7 @@ enum dis_val_kind {
 	DIS_UNKNOWN = 0,
 	DIS_CONST,   /* 'value' (constants wider than 32 bits are not tracked: unknown) */
 	DIS_ENTRY,   /* what location 'loc' held on function entry */
+	DIS_LOADED,  /* the 64-bit value at rip-relative address 'value' (a GOT slot, say) */
 };
 
 struct dis_val {
@@ -48,8 +49,8 @@ enum dis_kind {
 	DIS_CALL,        /* direct call: target */
 	DIS_JUMP,        /* direct unconditional jump: target */
 	DIS_BRANCH,      /* direct conditional jump: target */
-	DIS_CALL_IND,    /* call through register/memory (target: rip-relative slot or 0) */
-	DIS_JUMP_IND,    /* jmp through register/memory (target: rip-relative slot or 0) */
+	DIS_CALL_IND,    /* call through register/memory (target: the rip-relative slot it reads, or 0) */
+	DIS_JUMP_IND,    /* jmp through register/memory (target: the rip-relative slot it reads, or 0) */
 	DIS_MEMREF,      /* other rip-relative memory operand: target is the address */
 	DIS_ADDR,        /* address materialised: lea rip-relative, or an immediate */
 	DIS_SYSCALL,     /* syscall instruction */
@@ -87,6 +88,8 @@ struct dis_rec {
 struct dis_val dis_state_arg(const struct dis_state *st, unsigned loc);
 /* The same for a callee entered by a jump (tail call): no return address pushed. */
 struct dis_val dis_state_arg_tail(const struct dis_state *st, unsigned loc);
+/* False when the stack frame is certainly not torn down (rsp below its entry value): no tail call. */
+bool dis_state_may_tail(const struct dis_state *st);
 
 struct dis_opts {
 	/*
