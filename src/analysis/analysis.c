@@ -564,6 +564,75 @@ static void free_strv(char **v, size_t n)
 	free(v);
 }
 
+/* ---- dlopen() of literal names: "libnuma.so.1" in the object's strings ---- */
+
+static bool imports_name(const struct elf_file *elf, const char *name)
+{
+	if (!elf)
+		return false;
+	for (size_t i = 1; i < elf->dynsym.nr; i++)
+		if (!elf->dynsym.syms[i].defined && !strcmp(elf->dynsym.syms[i].name, name))
+			return true;
+	return false;
+}
+
+/* Is s a soname: lib*.so or lib*.so.N[.N...] with a sane alphabet? */
+static bool looks_like_soname(const char *s, size_t len)
+{
+	const char *so;
+
+	if (len < 7 || len > 128 || strncmp(s, "lib", 3))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		      s[i] == '_' || s[i] == '-' || s[i] == '.' || s[i] == '+'))
+			return false;
+	so = strstr(s, ".so");
+	if (!so || (size_t)(so - s) + 3 > len)
+		return false;
+	for (const char *p = so + 3; p < s + len; p++)
+		if (*p != '.' && (*p < '0' || *p > '9'))
+			return false;
+	return true;
+}
+
+/*
+ * Library names an object that imports dlopen() carries as string
+ * literals in its read-only data: the libraries it may dlopen() (procps
+ * loads libnuma.so.1 this way).  Returns a new array of borrowed pointers
+ * into the object's bytes; the caller frees the array.
+ */
+static size_t dlopen_literals(const struct elf_file *elf, const char ***out)
+{
+	const char **v = NULL;
+	size_t n = 0, alloc = 0;
+
+	*out = NULL;
+	if (!imports_name(elf, "dlopen") && !imports_name(elf, "__libc_dlopen_mode") &&
+	    !imports_name(elf, "dlmopen"))
+		return 0;
+	for (size_t i = 0; i < elf->sections_nr; i++) {
+		const struct elf_section *sec = &elf->sections[i];
+		const uint8_t *d;
+		size_t len;
+
+		if (strcmp(sec->name, ".rodata") || elf_section_data(elf, sec, &d, &len) != 0)
+			continue;
+		for (size_t pos = 0; pos < len && n < 256;) {
+			const uint8_t *z = memchr(d + pos, 0, len - pos);
+			size_t l = z ? (size_t)(z - (d + pos)) : len - pos;
+
+			if (z && looks_like_soname((const char *)d + pos, l)) {
+				ALLOC_GROW(v, n + 1, alloc);
+				v[n++] = (const char *)d + pos;
+			}
+			pos += l + 1;
+		}
+	}
+	*out = v;
+	return n;
+}
+
 /* ---- image mode (the image's own loader via elf/ldso) --------------------- */
 
 static const char *const nss_dirs[] = {
@@ -608,6 +677,43 @@ static void image_add_nss(struct apriv *ap, struct program_set *ps, struct plan 
 			free(path);
 			break;
 		}
+	}
+}
+
+/* Objects that dlopen() libraries they name as string literals (see dlopen_literals). */
+static void image_add_literals(struct apriv *ap, struct program_set *ps, struct plan *pl)
+{
+	for (size_t i = 0; i < pl->nr && pl->nr < MAX_OBJECTS_PER_PROCESS; i++) {
+		const char **names;
+		size_t n = dlopen_literals(pl->objs[i]->elf, &names);
+
+		for (size_t k = 0; k < n; k++)
+			for (size_t d = 0; d < ARRAY_SIZE(nss_dirs); d++) {
+				char *path = xasprintf("%s/%s", nss_dirs[d], names[k]);
+				struct ldso_result res;
+
+				if (ldso_resolve(ps->ld, path, &res) != 0) {
+					err_clear();
+					free(path);
+					continue;
+				}
+				for (size_t j = 0; j < res.libs_nr; j++) {
+					const struct ldso_lib *lib = &res.libs[j];
+					struct aobj *o;
+					bool fresh;
+
+					if (!lib->elf || !lib->real)
+						continue;
+					o = aobj_add(ap, lib->real, &fresh);
+					if (fresh)
+						o->elf = lib->elf;
+					plan_add(pl, o, false, j == 0);
+				}
+				ldso_result_release(&res);
+				free(path);
+				break;
+			}
+		free(names);
 	}
 }
 
@@ -682,6 +788,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 			plan_add(&plans[a->programs_nr - 1], o, false, true);
 		}
 		image_add_nss(ap, ps, &plans[a->programs_nr - 1], nss, nss_nr);
+		image_add_literals(ap, ps, &plans[a->programs_nr - 1]);
 	}
 	summarise_pending(ap, first_new);
 	for (size_t i = 0; i < a->programs_nr; i++) {
@@ -1112,6 +1219,20 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 			free_strv(nss, nss_nr);
 			free(text);
 		}
+	}
+	/* Libraries named as string literals by objects that dlopen(). */
+	for (size_t i = 0; i < pl->nr && pl->nr < MAX_OBJECTS_PER_PROCESS; i++) {
+		const char **names;
+		size_t n = dlopen_literals(pl->objs[i]->elf, &names);
+
+		for (size_t k = 0; k < n; k++) {
+			struct aobj *o = find_library(ap, ld, names[k], pl, i, want);
+
+			if (o)
+				add_with_deps(ap, ld, pl, o, want);
+			err_clear();
+		}
+		free(names);
 	}
 	return 0;
 }
