@@ -48,6 +48,7 @@ struct builder {
 	struct dis_targets tg;
 	uint32_t cur;              /* function being decoded */
 	uint8_t *noret;            /* per function: never returns */
+	const struct gopclntab *go; /* Go function table, or NULL */
 	bool overflow;
 };
 
@@ -916,6 +917,16 @@ static void decode_all(struct builder *b)
 		if (!r)
 			continue;
 		b->cur = i;
+		/*
+		 * Go's register ABI has no callee-saved registers; C code linked
+		 * into a Go binary (cgo, a static libc) keeps the C ABI.  Go
+		 * functions are the ones the pclntab names.
+		 */
+		if (s->is_go) {
+			const struct gopclntab_func *gf = b->go ? gopclntab_find(b->go, f->start) : NULL;
+
+			o.go_abi = !b->go || (gf && gf->entry == f->start);
+		}
 		f->edges = s->edges_nr;
 		f->sys = s->sys_nr;
 		f->unres = s->unres_nr;
@@ -1060,8 +1071,23 @@ static void go_method_roots(struct builder *b, struct gopclntab *t)
 			add_root(b, i);
 		return;
 	}
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		const struct gopclntab_func *f = gopclntab_find(t, refs[i]);
+
+		/*
+		 * Method tables hold methods: "pkg.T.M", "pkg.(*T).M".  A value
+		 * that lands on a package-level function ("syscall.Syscall6",
+		 * one dot after the import path) is a coincidence of the scan.
+		 */
+		if (f && f->entry == refs[i] && f->name[0]) {
+			const char *slash = strrchr(f->name, '/');
+			const char *first = strchr(slash ? slash : f->name, '.');
+
+			if (first && !strchr(first + 1, '.'))
+				continue;
+		}
 		add_root_addr(b, refs[i]);
+	}
 	free(refs);
 }
 
@@ -1093,6 +1119,7 @@ struct objsum *objsum_compute(const struct elf_file *elf)
 	collect_symbols(&b, &elf->dynsym);
 	if (elf->is_go && gopclntab_load(&go, elf) == 0) {
 		have_go = true;
+		b.go = &go;
 		collect_go(&b, &go);
 	}
 	collect_fdes(&b);
