@@ -342,10 +342,14 @@ static void collect_plt(struct builder *b)
 	for (size_t i = 0; i < b->elf->sections_nr; i++) {
 		const struct elf_section *sec = &b->elf->sections[i];
 		uint64_t step = sec->entsize >= 8 && sec->entsize <= 64 ? sec->entsize : 16;
+		const uint8_t *d;
+		size_t len;
 
-		if (!is_plt_name(sec->name) || !(sec->flags & SHF_EXECINSTR))
+		/* Only bytes that exist: a damaged header can claim any size. */
+		if (!is_plt_name(sec->name) || !(sec->flags & SHF_EXECINSTR) ||
+		    elf_section_data(b->elf, sec, &d, &len) != 0 || !in_code(b, sec->addr))
 			continue;
-		for (uint64_t off = 0; off < sec->size && b->starts_nr < MAX_FUNCS; off += step)
+		for (uint64_t off = 0; off < len && b->starts_nr < MAX_FUNCS; off += step)
 			add_start(b, sec->addr + off, NULL);
 	}
 }
