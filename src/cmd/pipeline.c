@@ -335,9 +335,75 @@ static const char **program_objects(const struct program_set *ps, struct strmap 
 	return strmap_sorted_keys(seen);
 }
 
-static int copy_objects(const struct pipeline_opts *o, const struct image *img,
-			const char *const *objs, size_t nr)
+/*
+ * The names programs and the loader use for an object ("/usr/bin/redis-server",
+ * "/lib/x86_64-linux-gnu/libc.so.6") when they differ from its canonical
+ * path: alias -> real, both borrowed from the program set.
+ */
+static void program_aliases(const struct program_set *ps, struct strmap *aliases)
 {
+	size_t i, j;
+
+	for (i = 0; i < ps->nr; i++) {
+		const struct program *pg = &ps->progs[i];
+
+		if (pg->path && pg->real && strcmp(pg->path, pg->real))
+			strmap_put(aliases, pg->path, pg->real);
+		if (!pg->libs_done || pg->libs_err)
+			continue;
+		for (j = 0; j < pg->libs.libs_nr; j++) {
+			const struct ldso_lib *l = &pg->libs.libs[j];
+
+			if (l->path && l->real && strcmp(l->path, l->real))
+				strmap_put(aliases, l->path, l->real);
+		}
+	}
+}
+
+/*
+ * Make output/IMAGE/ALIAS a relative symlink to output/IMAGE/REAL, as the
+ * image has it, so the copy can be browsed by the names the programs use.
+ * The link stays inside the output folder: its target climbs exactly the
+ * folders below the output root that hold it.  An existing regular file is
+ * never replaced.
+ */
+static int link_alias(int basefd, const char *alias, const char *real, const char *outdir)
+{
+	const char *name = strrchr(alias, '/'), *p;
+	char *dir = xstrndup(alias, (size_t)(name - alias));
+	struct strbuf target = STRBUF_INIT;
+	struct stat st;
+	int dfd = -1, ret;
+
+	ret = open_below(basefd, dir[0] ? dir + 1 : "", &dfd);
+	if (ret) {
+		ret = err_set(-ret, "cannot create folder '%s%s': %s", outdir, dir, strerror(-ret));
+		goto out;
+	}
+	for (p = dir; *p; p++)
+		if (*p == '/')
+			strbuf_addstr(&target, "../");
+	strbuf_addstr(&target, real + 1);
+	if (!fstatat(dfd, name + 1, &st, AT_SYMLINK_NOFOLLOW)) {
+		if (!S_ISLNK(st.st_mode))
+			goto out; /* a real copy already stands there */
+		unlinkat(dfd, name + 1, 0);
+	}
+	if (symlinkat(strbuf_str(&target), dfd, name + 1))
+		ret = err_set(errno, "cannot link '%s%s': %s", outdir, alias, strerror(errno));
+out:
+	if (dfd >= 0)
+		close(dfd);
+	strbuf_release(&target);
+	free(dir);
+	return ret;
+}
+
+static int copy_objects(const struct pipeline_opts *o, const struct image *img,
+			const struct program_set *ps, const char *const *objs, size_t nr)
+{
+	struct strmap aliases = STRMAP_INIT;
+	const char **names = NULL;
 	int fd = -1, ret;
 	size_t i;
 
@@ -348,6 +414,12 @@ static int copy_objects(const struct pipeline_opts *o, const struct image *img,
 		ret = copy_one(img->rootfs, fd, objs[i], o->copy_dir);
 		progress_update(cmd_progress(), "copying", i + 1, nr);
 	}
+	program_aliases(ps, &aliases);
+	names = strmap_sorted_keys(&aliases);
+	for (i = 0; i < aliases.nr && !ret; i++)
+		ret = link_alias(fd, names[i], strmap_get(&aliases, names[i]), o->copy_dir);
+	free(names);
+	strmap_release(&aliases, NULL);
 	close(fd);
 	return ret;
 }
@@ -647,7 +719,7 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 	if (o->copy_dir) {
 		seed(o, "Starting to copy identified binaries and libraries (This can take some "
 			"time...)");
-		ret = copy_objects(o, img, objs, nobjs);
+		ret = copy_objects(o, img, &ps, objs, nobjs);
 		if (ret)
 			goto out;
 		seed(o, "Finished copying identified binaries and libraries");

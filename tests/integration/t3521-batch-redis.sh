@@ -25,6 +25,14 @@ grep -qF "Container for image: redis was hardened SUCCESSFULLY!" err.txt || { ca
 n=$(grep -o 'Num of filtered syscalls (original): [0-9]*' err.txt | grep -o '[0-9]*$')
 [ "$n" -ge 150 ] || fail "only $n syscalls blocked"
 [ -f output/redis/usr/bin/redis-server ] || fail "redis-server not copied"
+# redis-server is a symlink to redis-check-rdb in the image; libraries are
+# opened as /lib/...: the copy keeps those names as links that stay inside.
+[ -L output/redis/usr/bin/redis-server ] || fail "redis-server should be a link, as in the image"
+[ -f output/redis/lib/x86_64-linux-gnu/libc.so.6 ] || fail "libc.so.6 not reachable by the loader's name"
+out=$(cd output && pwd -P)
+while IFS= read -r l; do
+	case $(readlink -f "$l") in "$out"/*) ;; *) fail "link $l leaves the output folder" ;; esac
+done < <(find output -type l)
 grep -q '^8;redis;True;True;False;' results/profile.report.csv || fail "report row: $(cat results/profile.report.csv)"
 
 cid=$(docker run -d --rm -p 127.0.0.1:$PORT:6379 --security-opt "seccomp=$T/results/redis.seccomp.json" confine-test/redis:latest)
