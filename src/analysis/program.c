@@ -7,6 +7,7 @@
 #include "elf/elf.h"
 #include "image/image.h"
 #include "util/error.h"
+#include "util/path.h"
 #include "util/xalloc.h"
 
 /* Docker's PATH when the image sets none. */
@@ -33,19 +34,6 @@ const char *program_origin_name(enum program_origin o)
 	}
 }
 
-static const char *env_get(char *const *env, size_t env_nr, const char *key)
-{
-	size_t klen = strlen(key);
-
-	for (size_t i = env_nr; i > 0; i--) {
-		const char *e = env[i - 1];
-
-		if (e && strncmp(e, key, klen) == 0 && e[klen] == '=')
-			return e + klen + 1;
-	}
-	return NULL;
-}
-
 void program_set_init(struct program_set *ps, const struct rootfs *fs,
 		      const struct image_config *cfg)
 {
@@ -56,7 +44,7 @@ void program_set_init(struct program_set *ps, const struct rootfs *fs,
 	if (cfg) {
 		ps->env = cfg->env;
 		ps->env_nr = cfg->env_nr;
-		path = env_get(cfg->env, cfg->env_nr, "PATH");
+		path = env_lookup(cfg->env, cfg->env_nr, "PATH");
 	}
 	ps->path_var = xstrdup(path ? path : DEFAULT_PATH);
 	ps->workdir = xstrdup(cfg && cfg->working_dir && cfg->working_dir[0] == '/' ?

@@ -8,6 +8,7 @@
 
 #include "image/image.h"
 #include "util/error.h"
+#include "util/path.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
@@ -117,31 +118,6 @@ const char *ldso_flavor_name(enum ldso_flavor f)
 	}
 }
 
-static const char *env_get(char *const *env, size_t env_nr, const char *key)
-{
-	size_t klen = strlen(key);
-
-	/* The last definition wins, as with execve(). */
-	for (size_t i = env_nr; i > 0; i--) {
-		const char *e = env[i - 1];
-
-		if (e && strncmp(e, key, klen) == 0 && e[klen] == '=')
-			return e + klen + 1;
-	}
-	return NULL;
-}
-
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
-
 /* Make 'path' absolute against 'base' (a folder). */
 static char *absolutize(const char *base, const char *path)
 {
@@ -175,10 +151,10 @@ struct ldso *ldso_new(const struct rootfs *fs, char *const *env, size_t env_nr,
 	strmap_init(&ld->objs);
 	strmap_init(&ld->cache);
 	strmap_init(&ld->cache_aarch64);
-	v = env_get(env, env_nr, "LD_LIBRARY_PATH");
+	v = env_lookup(env, env_nr, "LD_LIBRARY_PATH");
 	if (v && v[0])
 		ld->ld_library_path = xstrdup(v);
-	v = env_get(env, env_nr, "LD_PRELOAD");
+	v = env_lookup(env, env_nr, "LD_PRELOAD");
 	if (v && v[0])
 		ld->ld_preload = xstrdup(v);
 	return ld;
@@ -408,7 +384,7 @@ static void parse_conf(struct ldso *ld, const char *path, int depth)
 	strlist_push(&ld->conf_seen, path);
 	if (read_image_file(ld, path, CONF_FILE_CAP, &data, &len) < 0)
 		return;
-	dir = dir_of(path);
+	dir = path_dirname(path);
 	for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *hash = strchr(line, '#'), *tok, *tsave = NULL;
 
@@ -805,7 +781,7 @@ static size_t add_lib(struct resolve_state *st, const char *name, char *path, co
 	l->needed_by = needed_by;
 	l->elf = path ? elf : NULL;
 	/* glibc's $ORIGIN: the main program's real folder, a library's opened folder. */
-	st->origins[res->libs_nr] = path ? dir_of(how == LDSO_HOW_MAIN ? real : path) : NULL;
+	st->origins[res->libs_nr] = path ? path_dirname(how == LDSO_HOW_MAIN ? real : path) : NULL;
 	if (!path)
 		res->unresolved_nr++;
 	return res->libs_nr++;

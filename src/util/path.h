@@ -1,0 +1,18 @@
+#ifndef CONFINE_UTIL_PATH_H
+#define CONFINE_UTIL_PATH_H
+
+#include <stddef.h>
+
+/*
+ * The folder part of 'path' as dirname(3) gives it ("." without a slash,
+ * "/" for a top-level name), newly allocated: the caller frees it.
+ */
+char *path_dirname(const char *path);
+
+/*
+ * The value of KEY in a "KEY=VALUE" environment array, or NULL.  The last
+ * definition wins, as with execve(); the result points into 'env'.
+ */
+const char *env_lookup(char *const *env, size_t env_nr, const char *key);
+
+#endif
