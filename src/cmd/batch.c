@@ -22,6 +22,7 @@
 #include "analysis/imagesjson.h"
 #include "cmd/cmd.h"
 #include "cmd/pipeline.h"
+#include "cmd/report_html.h"
 #include "cve/cve.h"
 #include "cve/cvedb.h"
 #include "engine/container.h"
@@ -679,8 +680,29 @@ static void print_compat(const struct image_report *ir)
 	strbuf_release(&sb);
 }
 
-static int run_cve(const struct batch_opts *b, const struct image_report *reps, size_t n,
-		   json_t *jout)
+/* results/report.html: every image's syscalls, why, beside Docker's default; the CVEs. */
+static int write_html(const struct batch_opts *b, const struct image_report *reps, size_t n,
+		      const struct default_set *def, const struct cve_report *rep)
+{
+	struct report_html_image *im = xcalloc(n + 1, sizeof(*im));
+	char *path = fs_join(b->resdir, "report.html");
+	int ret;
+
+	for (size_t i = 0; i < n; i++) {
+		im[i].name = reps[i].e->image_name;
+		im[i].r = reps[i].r;
+	}
+	ret = report_html_write(path, im, n, &def->blocked, rep);
+	if (!ret)
+		p_info("HTML report: %s", path);
+	free(path);
+	free(im);
+	return ret;
+}
+
+/* The CVE report (unless --no-cve or no data) and the HTML report. */
+static int finish_reports(const struct batch_opts *b, const struct image_report *reps, size_t n,
+			  const struct default_set *def, json_t *jout)
 {
 	struct cve_db db;
 	struct cve_image_input *in;
@@ -690,11 +712,12 @@ static int run_cve(const struct batch_opts *b, const struct image_report *reps, 
 	int ret;
 
 	cve_db_init(&db);
+	if (b->no_cve)
+		goto html;
 	ret = cve_db_load_defaults(&db, true, true);
 	if (ret) {
 		warn_add("no CVE report: %s", err_msg());
-		cve_db_release(&db);
-		return 0;
+		goto html;
 	}
 	in = xcalloc(n + 1, sizeof(*in));
 	for (i = 0; i < n; i++) {
@@ -705,7 +728,10 @@ static int run_cve(const struct batch_opts *b, const struct image_report *reps, 
 		k++;
 	}
 	ret = k ? cve_report_build(&db, in, k, &rep) : 0;
-	if (!ret && rep) {
+	free(in);
+	if (ret)
+		goto out;
+	if (rep) {
 		path = fs_join(b->resdir, "cve.container.csv");
 		ret = cve_report_write_csv(rep, path);
 		if (!ret && jout) {
@@ -718,9 +744,13 @@ static int run_cve(const struct batch_opts *b, const struct image_report *reps, 
 			strbuf_release(&sb);
 		}
 		free(path);
+		if (ret)
+			goto out;
 	}
+html:
+	ret = write_html(b, reps, n, def, rep);
+out:
 	cve_report_free(rep);
-	free(in);
 	cve_db_release(&db);
 	return ret;
 }
@@ -894,7 +924,7 @@ int cmd_batch(int argc, char **argv)
 	}
 	if (write_stats(&b, reps, nrep))
 		p_err_last();
-	if (!b.no_cve && nrep && run_cve(&b, reps, nrep, jout))
+	if (nrep && finish_reports(&b, reps, nrep, &def, jout))
 		p_err_last();
 	if (!cmd_opts.json) {
 		p_warnings();

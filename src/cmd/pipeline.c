@@ -87,6 +87,8 @@ void pipeline_result_release(struct pipeline_result *r)
 	for (i = 0; i < r->imports_nr; i++)
 		free(r->imports[i]);
 	free(r->imports);
+	for (i = 0; i < SYSSET_NR; i++)
+		free(r->why[i]);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -124,6 +126,65 @@ static char *join_names(const struct sysset *s, size_t max)
 		k++;
 	}
 	return strbuf_detach(&sb, NULL);
+}
+
+/* ---- why each syscall is allowed ---------------------------------------- */
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/*
+ * One line per analysed syscall: the first program that can make it and a
+ * witness chain from a root of that program to the syscall site.
+ */
+static void explain_analysed(const struct analysis *an, struct pipeline_result *r)
+{
+	for (int nr = 0; nr < SYSSET_NR; nr++) {
+		struct analysis_step *steps = NULL;
+		struct strbuf sb = STRBUF_INIT;
+		size_t i;
+		int n;
+
+		if (!sysset_has(&an->syscalls, nr))
+			continue;
+		for (i = 0; i < an->programs_nr; i++)
+			if (sysset_has(&an->programs[i].syscalls, nr))
+				break;
+		if (i == an->programs_nr)
+			continue;
+		strbuf_addf(&sb, "%s: ", an->programs[i].path);
+		n = analysis_witness(an, i, nr, &steps);
+		if (n > 0) {
+			/* The last step is the site; it often lies in the previous function. */
+			int shown = n;
+
+			if (n >= 2 && steps[n - 1].function && steps[n - 2].function &&
+			    !strcmp(steps[n - 1].function, steps[n - 2].function) &&
+			    !strcmp(steps[n - 1].object, steps[n - 2].object))
+				shown = n - 1;
+			for (int k = 0; k < shown; k++)
+				strbuf_addf(&sb, "%s%s!%s", k ? " -> " : "", base_name(steps[k].object),
+					    steps[k].function ? steps[k].function : "?");
+			strbuf_addf(&sb, " (site 0x%llx)", (unsigned long long)steps[n - 1].address);
+		} else if (an->programs[i].all_syscalls && an->programs[i].unresolved_nr) {
+			const struct analysis_program *ap = &an->programs[i];
+
+			strbuf_addf(&sb, "every syscall assumed: %zu unresolved site%s, e.g. %s 0x%llx (%s)",
+				    ap->unresolved_nr, ap->unresolved_nr == 1 ? "" : "s",
+				    base_name(ap->unresolved[0].object),
+				    (unsigned long long)ap->unresolved[0].address, ap->unresolved[0].reason);
+		} else if (an->programs[i].error) {
+			strbuf_addstr(&sb, "not analysable: every syscall assumed");
+		} else {
+			strbuf_addstr(&sb, "reachable (no chain recorded)");
+		}
+		free(steps);
+		r->why[nr] = strbuf_detach(&sb, NULL);
+	}
 }
 
 /* ---- copying the analysed files into output/IMAGE ---------------------- */
@@ -587,6 +648,9 @@ static int run_validation(const struct pipeline_opts *o, struct dockerapi *api,
 			       "validating again", n, n == 1 ? "" : "s", names, n == 1 ? "it" : "them");
 			free(names);
 		}
+		for (int nr = 0; nr < SYSSET_NR; nr++)
+			if (sysset_has(&add, nr) && !r->why[nr])
+				r->why[nr] = xstrdup("added by --repair: the audit run saw it denied");
 		sysset_union(&r->profile.allow, &add);
 		sysset_union(&r->repaired, &add);
 		if (o->profile_path) {
@@ -756,6 +820,7 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 				 ap->unresolved_nr, ap->unresolved_nr == 1 ? "" : "s");
 		}
 	}
+	explain_analysed(an, r);
 	collect_imports(&ps, o->confine_direct, r);
 	seed(o, "%zu system calls reachable; %zu unresolved site%s; %zu imported functions",
 	     sysset_count(&r->analysed), r->unresolved_nr, r->unresolved_nr == 1 ? "" : "s",
@@ -781,6 +846,10 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 			"filter", sysset_count(&r->runtime), r->runtime_name);
 	}
 	seed(o, "Generating final system call filter list");
+	for (i = 0; i < SYSSET_NR; i++)
+		if (sysset_has(&r->runtime, (int)i) && !r->why[i])
+			r->why[i] = xasprintf("the container runtime (%s) calls it after installing "
+					      "the filter", r->runtime_name);
 	sysset_union(&r->profile.allow, &r->analysed);
 	sysset_union(&r->profile.allow, &r->runtime);
 	for (i = 0; i < o->deny_nr; i++) {
@@ -889,6 +958,14 @@ json_t *pipeline_result_json(const struct pipeline_result *r, const char *image)
 	json_object_set_new(o, "runtime", r->runtime_name ? json_string(r->runtime_name) : json_null());
 	json_object_set_new(o, "runtime_syscalls", pipeline_names_json(&r->runtime));
 	json_object_set_new(o, "syscalls", pipeline_names_json(&r->profile.allow));
+	v = json_object();
+	for (int nr = 0; nr < SYSSET_NR; nr++) {
+		const char *name = syscall_name(SYS_ARCH_X86_64, nr);
+
+		if (name && r->why[nr] && sysset_has(&r->profile.allow, nr))
+			json_object_set_new(v, name, json_string(r->why[nr]));
+	}
+	json_object_set_new(o, "why", v);
 	if (r->monitored) {
 		v = json_object();
 		json_object_set_new(v, "launched", json_boolean(r->launched));

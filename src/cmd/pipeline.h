@@ -65,6 +65,12 @@ struct pipeline_result {
 	char **imports;
 	size_t imports_nr, imports_alloc;
 	double image_s, monitor_s, analysis_s, validation_s, total_s;
+	/*
+	 * Why each allowed syscall is allowed, indexed by x86_64 number (owned,
+	 * NULL where not allowed): one witness chain "PROGRAM: obj!f -> ... ->
+	 * obj!site", or the runtime, or --repair.
+	 */
+	char *why[SYSSET_NR];
 };
 
 void pipeline_result_init(struct pipeline_result *r);

@@ -74,6 +74,15 @@ echo "$drow" | cut -d';' -f8 | grep -q "^{'" || fail "details set column"
 [ "$(echo "$drow" | cut -d';' -f9)" = "$allowed" ] || fail "details allowed count"
 grep -q "Confine's method (libc call graph" err.txt || fail "no Confine-method comparison line"
 
+# The HTML report: nginx's section, every allowed call with a reason.
+[ -f results/report.html ] || fail "no results/report.html"
+grep -q '<h2 id="nginx">' results/report.html || fail "report.html has no nginx section"
+grep -q '<td>accept4</td><td class="a">allowed</td>.*<td class="why">/usr/sbin/nginx: .*accept4' results/report.html ||
+	fail "report.html does not explain accept4"
+if grep -E '<td class="a">allowed</td><td class="[ab]">[a-z]*</td><td class="why"></td>' results/report.html; then
+	fail "report.html: an allowed syscall without a reason"
+fi
+
 # A second run replaces nginx's rows instead of appending.
 "$CONFINE" -q -i myimages.json -o output/ -r results/ -p default.seccomp.json --no-monitor --no-validate --no-cve ||
 	fail "second run"
