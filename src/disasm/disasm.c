@@ -135,6 +135,50 @@ bool dis_state_may_tail(const struct dis_state *st)
 	return !st || !st->rsp_known || st->rsp_off == 0;
 }
 
+/*
+ * Compact copies of what the analysis reads from Zydis' decoded
+ * instruction and operands (field names kept).  Zydis' own structs are
+ * over a kilobyte per instruction with operands; copying just these keeps
+ * a function's instructions in cache, and general-register numbers are
+ * looked up once at decode time instead of on every fixpoint pass.
+ */
+struct op {
+	uint8_t type;             /* ZydisOperandType */
+	uint8_t actions;          /* ZydisOperandActions */
+	uint16_t size;
+	union {
+		struct {
+			uint16_t value;   /* ZydisRegister */
+			int8_t gpr;       /* general register number, or -1 */
+			uint16_t width;
+		} reg;
+		struct {
+			uint16_t base, index, segment;
+			int8_t base_gpr, index_gpr;
+			struct {
+				int64_t value;
+			} disp;
+		} mem;
+		struct {
+			bool is_signed, is_relative;
+			union {
+				uint64_t u;
+				int64_t s;
+			} value;
+		} imm;
+	};
+};
+
+struct insn_hdr {
+	uint16_t mnemonic;        /* ZydisMnemonic */
+	uint8_t length;
+	uint8_t operand_count;    /* hidden operands that are not general registers are dropped */
+	uint8_t operand_count_visible;
+	struct {
+		uint8_t category; /* ZydisInstructionCategory */
+	} meta;
+};
+
 static int reg_index(ZydisRegister r)
 {
 	ZydisRegister big = ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, r);
@@ -162,25 +206,25 @@ static struct dis_val narrow(struct dis_val v, unsigned width)
 	return v;
 }
 
-static bool is_rsp_mem(const ZydisDecodedOperand *op)
+static bool is_rsp_mem(const struct op *op)
 {
 	return op->type == ZYDIS_OPERAND_TYPE_MEMORY && op->mem.base == ZYDIS_REGISTER_RSP &&
 	       op->mem.index == ZYDIS_REGISTER_NONE && op->mem.segment != ZYDIS_REGISTER_FS &&
 	       op->mem.segment != ZYDIS_REGISTER_GS;
 }
 
-static bool is_rip_mem(const ZydisDecodedOperand *op)
+static bool is_rip_mem(const struct op *op)
 {
 	return op->type == ZYDIS_OPERAND_TYPE_MEMORY && op->mem.base == ZYDIS_REGISTER_RIP;
 }
 
-static uint64_t rip_target(const ZydisDecodedInstruction *in, uint64_t addr,
-			   const ZydisDecodedOperand *op)
+static uint64_t rip_target(const struct insn_hdr *in, uint64_t addr,
+			   const struct op *op)
 {
 	return addr + in->length + (uint64_t)op->mem.disp.value;
 }
 
-static struct dis_val operand_value(const struct dis_state *st, const ZydisDecodedOperand *op)
+static struct dis_val operand_value(const struct dis_state *st, const struct op *op)
 {
 	if (op->type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
 		uint64_t v = op->imm.is_signed ? (uint64_t)op->imm.value.s : op->imm.value.u;
@@ -192,26 +236,26 @@ static struct dis_val operand_value(const struct dis_state *st, const ZydisDecod
 		return (struct dis_val){ DIS_CONST, 0, (uint32_t)v };
 	}
 	if (op->type == ZYDIS_OPERAND_TYPE_REGISTER) {
-		int r = reg_index(op->reg.value);
+		int r = op->reg.gpr;
 
 		if (r < 0)
 			return unknown_val;
-		return narrow(st->reg[r], reg_width(op->reg.value));
+		return narrow(st->reg[r], op->reg.width);
 	}
 	if (is_rsp_mem(op) && st->rsp_known && (op->size == 64 || op->size == 32))
 		return narrow(slot_get(st, op->mem.disp.value), op->size);
 	return unknown_val;
 }
 
-static bool is_high_byte(ZydisRegister r)
+static bool is_high_byte(unsigned r)
 {
 	return r == ZYDIS_REGISTER_AH || r == ZYDIS_REGISTER_BH || r == ZYDIS_REGISTER_CH ||
 	       r == ZYDIS_REGISTER_DH;
 }
 
-static void set_reg(struct dis_state *st, ZydisRegister r, struct dis_val v)
+static void set_reg(struct dis_state *st, const struct op *op, struct dis_val v)
 {
-	int i = reg_index(r);
+	int i = op->reg.gpr;
 
 	if (i < 0)
 		return;
@@ -220,23 +264,24 @@ static void set_reg(struct dis_state *st, ZydisRegister r, struct dis_val v)
 		return;
 	}
 	/* "xor eax,eax; mov al,0x38" (musl's clone): a byte into a known constant. */
-	if (reg_width(r) == 8 && !is_high_byte(r) && v.kind == DIS_CONST && st->reg[i].kind == DIS_CONST) {
+	if (op->reg.width == 8 && !is_high_byte(op->reg.value) && v.kind == DIS_CONST &&
+	    st->reg[i].kind == DIS_CONST) {
 		st->reg[i].value = (st->reg[i].value & ~0xffu) | (v.value & 0xffu);
 		return;
 	}
-	st->reg[i] = narrow(v, reg_width(r));
+	st->reg[i] = narrow(v, op->reg.width);
 }
 
 /* Everything the instruction writes that the cases below did not model. */
-static void generic_writes(struct dis_state *st, const ZydisDecodedOperand *ops, unsigned n)
+static void generic_writes(struct dis_state *st, const struct op *ops, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
-		const ZydisDecodedOperand *op = &ops[i];
+		const struct op *op = &ops[i];
 
 		if (!(op->actions & ZYDIS_OPERAND_ACTION_MASK_WRITE))
 			continue;
 		if (op->type == ZYDIS_OPERAND_TYPE_REGISTER) {
-			int r = reg_index(op->reg.value);
+			int r = op->reg.gpr;
 
 			if (r == DIS_RSP)
 				rsp_lost(st);
@@ -248,6 +293,40 @@ static void generic_writes(struct dis_state *st, const ZydisDecodedOperand *ops,
 			else if (op->mem.base == ZYDIS_REGISTER_RSP)
 				st->slots = 0;
 		}
+	}
+}
+
+/*
+ * Copy one operand; false for a hidden operand that is no general register
+ * (flags, rip, x87 state...): nothing here reads those.
+ */
+static bool compact_op(struct op *o, const ZydisDecodedOperand *z, bool visible)
+{
+	memset(o, 0, sizeof(*o));
+	o->type = (uint8_t)z->type;
+	o->actions = (uint8_t)z->actions;
+	o->size = z->size;
+	switch (z->type) {
+	case ZYDIS_OPERAND_TYPE_REGISTER:
+		o->reg.value = (uint16_t)z->reg.value;
+		o->reg.gpr = (int8_t)reg_index(z->reg.value);
+		o->reg.width = (uint16_t)reg_width(z->reg.value);
+		return visible || o->reg.gpr >= 0;
+	case ZYDIS_OPERAND_TYPE_MEMORY:
+		o->mem.base = (uint16_t)z->mem.base;
+		o->mem.index = (uint16_t)z->mem.index;
+		o->mem.segment = (uint16_t)z->mem.segment;
+		o->mem.base_gpr = (int8_t)reg_index(z->mem.base);
+		o->mem.index_gpr = (int8_t)reg_index(z->mem.index);
+		o->mem.disp.value = z->mem.disp.value;
+		return true;
+	case ZYDIS_OPERAND_TYPE_IMMEDIATE:
+		o->imm.is_signed = z->imm.is_signed;
+		o->imm.is_relative = z->imm.is_relative;
+		o->imm.value.u = z->imm.value.u;
+		return true;
+	default:
+		return true;
 	}
 }
 
@@ -290,9 +369,9 @@ static void after_call(struct dis_state *st, bool go_abi)
 
 /* One decoded instruction of the function being analysed. */
 struct insn {
-	ZydisDecodedInstruction in;
-	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
 	uint64_t addr;
+	uint32_t op0;             /* first operand in scratch.ops */
+	struct insn_hdr in;
 	bool bad;                 /* undecodable byte */
 };
 
@@ -309,6 +388,8 @@ struct block {
 struct scratch {
 	struct insn *insns;
 	size_t insns_alloc;
+	struct op *ops;
+	size_t ops_alloc;
 	uint32_t *block_of;       /* instruction -> block */
 	size_t block_of_alloc;
 	struct block *blocks;
@@ -318,6 +399,7 @@ struct scratch {
 };
 
 static _Thread_local struct scratch scratch;
+#define OPS(I) (scratch.ops + (I)->op0)
 /* Whether the block being reported is reachable (see dis_rec.reached). */
 static _Thread_local bool cur_reached;
 static _Thread_local bool cur_compare_only;
@@ -351,7 +433,7 @@ static bool is_terminator(const struct insn *I)
 /* A call the caller says never returns ends its block like a jmp. */
 static bool is_noreturn_call(const struct insn *I, const struct dis_opts *o)
 {
-	const ZydisDecodedOperand *op = &I->ops[0];
+	const struct op *op = &OPS(I)[0];
 
 	if (I->bad || I->in.mnemonic != ZYDIS_MNEMONIC_CALL || !o->noreturn)
 		return false;
@@ -364,7 +446,7 @@ static bool is_noreturn_call(const struct insn *I, const struct dis_opts *o)
 
 static bool direct_target(const struct insn *I, uint64_t *target)
 {
-	const ZydisDecodedOperand *op = &I->ops[0];
+	const struct op *op = &OPS(I)[0];
 
 	if (I->bad || I->in.operand_count_visible < 1 || op->type != ZYDIS_OPERAND_TYPE_IMMEDIATE ||
 	    !op->imm.is_relative)
@@ -378,14 +460,14 @@ static bool direct_target(const struct insn *I, uint64_t *target)
  * rip-relative operand, or the slot a register was loaded from ("mov rax,
  * [rip+GOT]; call rax", as crt's __gmon_start__ call and -fno-plt code do).
  */
-static uint64_t indirect_slot(const struct dis_state *st, const ZydisDecodedInstruction *in, uint64_t addr,
-			      const ZydisDecodedOperand *op)
+static uint64_t indirect_slot(const struct dis_state *st, const struct insn_hdr *in, uint64_t addr,
+			      const struct op *op)
 {
 	int r;
 
 	if (is_rip_mem(op))
 		return rip_target(in, addr, op);
-	if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && (r = reg_index(op->reg.value)) >= 0 &&
+	if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && (r = op->reg.gpr) >= 0 &&
 	    st->reg[r].kind == DIS_LOADED)
 		return st->reg[r].value;
 	return 0;
@@ -398,8 +480,8 @@ static uint64_t indirect_slot(const struct dis_state *st, const ZydisDecodedInst
 static bool step(struct dis_state *st, const struct insn *I, const struct dis_opts *opts, dis_fn fn,
 		 void *ctx)
 {
-	const ZydisDecodedInstruction *in = &I->in;
-	const ZydisDecodedOperand *ops = I->ops;
+	const struct insn_hdr *in = &I->in;
+	const struct op *ops = OPS(I);
 	uint64_t addr = I->addr;
 	unsigned nops = in->operand_count;
 	unsigned nvis = in->operand_count_visible;
@@ -477,7 +559,7 @@ static bool step(struct dis_state *st, const struct insn *I, const struct dis_op
 			else if (in->mnemonic == ZYDIS_MNEMONIC_MOV && is_rip_mem(&ops[1]) && ops[1].size == 64 &&
 				 rip_target(in, addr, &ops[1]) <= 0xffffffffu)
 				v = (struct dis_val){ DIS_LOADED, 0, (uint32_t)rip_target(in, addr, &ops[1]) };
-			set_reg(st, ops[0].reg.value, v);
+			set_reg(st, &ops[0], v);
 		} else if (is_rsp_mem(&ops[0]) && in->mnemonic == ZYDIS_MNEMONIC_MOV) {
 			if (ops[0].size == 64 || ops[0].size == 32)
 				slot_set(st, ops[0].mem.disp.value, narrow(operand_value(st, &ops[1]), ops[0].size));
@@ -490,8 +572,8 @@ static bool step(struct dis_state *st, const struct insn *I, const struct dis_op
 	case ZYDIS_MNEMONIC_XOR:
 	case ZYDIS_MNEMONIC_SUB:
 		if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER &&
-		    ops[0].reg.value == ops[1].reg.value && reg_width(ops[0].reg.value) >= 32) {
-			set_reg(st, ops[0].reg.value, (struct dis_val){ DIS_CONST, 0, 0 });
+		    ops[0].reg.value == ops[1].reg.value && ops[0].reg.width >= 32) {
+			set_reg(st, &ops[0], (struct dis_val){ DIS_CONST, 0, 0 });
 			break;
 		}
 		if (in->mnemonic == ZYDIS_MNEMONIC_SUB && ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
@@ -512,18 +594,18 @@ static bool step(struct dis_state *st, const struct insn *I, const struct dis_op
 	case ZYDIS_MNEMONIC_PUSH: {
 		struct dis_val v = operand_value(st, &ops[0]);
 
-		if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && reg_index(ops[0].reg.value) == DIS_RSP)
+		if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[0].reg.gpr == DIS_RSP)
 			v = unknown_val;
 		rsp_adjust(st, -8);
 		slot_set(st, 0, v);
 		break;
 	}
 	case ZYDIS_MNEMONIC_POP:
-		if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && reg_index(ops[0].reg.value) != DIS_RSP) {
+		if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[0].reg.gpr != DIS_RSP) {
 			struct dis_val v = slot_get(st, 0);
 
 			rsp_adjust(st, 8);
-			set_reg(st, ops[0].reg.value, v);
+			set_reg(st, &ops[0], v);
 		} else {
 			generic_writes(st, ops, nops);
 		}
@@ -604,11 +686,11 @@ static int zero_test(const struct scratch *sc, const struct block *B, int *succ)
 	if (B->last == B->first || J->bad || B->succ_nr != 2)
 		return -1;
 	T = &sc->insns[B->last - 1];
-	if (T->bad || T->in.mnemonic != ZYDIS_MNEMONIC_TEST || T->ops[0].type != ZYDIS_OPERAND_TYPE_REGISTER ||
-	    T->ops[1].type != ZYDIS_OPERAND_TYPE_REGISTER || T->ops[0].reg.value != T->ops[1].reg.value ||
-	    reg_width(T->ops[0].reg.value) < 32)
+	if (T->bad || T->in.mnemonic != ZYDIS_MNEMONIC_TEST || OPS(T)[0].type != ZYDIS_OPERAND_TYPE_REGISTER ||
+	    OPS(T)[1].type != ZYDIS_OPERAND_TYPE_REGISTER || OPS(T)[0].reg.value != OPS(T)[1].reg.value ||
+	    OPS(T)[0].reg.width < 32)
 		return -1;
-	r = reg_index(T->ops[0].reg.value);
+	r = OPS(T)[0].reg.gpr;
 	if (r < 0 || r == DIS_RSP)
 		return -1;
 	/* succ[0] is the branch target, succ[1] the fall-through (see above). */
@@ -631,13 +713,13 @@ static void state_unknown(struct dis_state *st)
 static bool insn_reads(const struct insn *I, int r)
 {
 	for (unsigned k = 0; k < I->in.operand_count; k++) {
-		const ZydisDecodedOperand *op = &I->ops[k];
+		const struct op *op = &OPS(I)[k];
 
-		if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && reg_index(op->reg.value) == r &&
+		if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr == r &&
 		    (op->actions & ZYDIS_OPERAND_ACTION_MASK_READ))
 			return true;
 		if (op->type == ZYDIS_OPERAND_TYPE_MEMORY &&
-		    (reg_index(op->mem.base) == r || reg_index(op->mem.index) == r))
+		    (op->mem.base_gpr == r || op->mem.index_gpr == r))
 			return true;
 	}
 	return false;
@@ -648,11 +730,11 @@ static bool insn_kills(const struct insn *I, int r)
 	if (I->in.mnemonic == ZYDIS_MNEMONIC_SYSCALL)
 		return r == DIS_RCX || r == DIS_R11;
 	for (unsigned k = 0; k < I->in.operand_count; k++) {
-		const ZydisDecodedOperand *op = &I->ops[k];
+		const struct op *op = &OPS(I)[k];
 
-		if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && reg_index(op->reg.value) == r &&
+		if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr == r &&
 		    (op->actions & ZYDIS_OPERAND_ACTION_WRITE) && !(op->actions & ZYDIS_OPERAND_ACTION_MASK_READ) &&
-		    reg_width(op->reg.value) >= 32)
+		    op->reg.width >= 32)
 			return true;
 	}
 	return false;
@@ -688,9 +770,9 @@ static bool lea_compare_only(const struct scratch *sc, uint32_t n, uint32_t i)
 	uint32_t k;
 	int r;
 
-	if (L->bad || L->in.mnemonic != ZYDIS_MNEMONIC_LEA || !is_rip_mem(&L->ops[1]) || i + 2 >= n)
+	if (L->bad || L->in.mnemonic != ZYDIS_MNEMONIC_LEA || !is_rip_mem(&OPS(L)[1]) || i + 2 >= n)
 		return false;
-	r = reg_index(L->ops[0].reg.value);
+	r = OPS(L)[0].reg.gpr;
 	C = &sc->insns[i + 1];
 	J = &sc->insns[i + 2];
 	if (r < 0 || C->bad || J->bad || C->in.mnemonic != ZYDIS_MNEMONIC_CMP ||
@@ -706,7 +788,9 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 	static const struct dis_opts no_opts;
 	struct scratch *sc = &scratch;
 	ZydisDecoder dec;
-	uint32_t n = 0, nb = 0, wn = 0;
+	ZydisDecodedInstruction zin;
+	ZydisDecodedOperand zops[ZYDIS_MAX_OPERAND_COUNT];
+	uint32_t n = 0, nb = 0, wn = 0, nops = 0;
 	size_t pos = 0, j;
 	uint64_t end = vaddr + len;
 
@@ -722,14 +806,25 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		ALLOC_GROW(sc->insns, n + 1, sc->insns_alloc);
 		I = &sc->insns[n];
 		I->addr = vaddr + pos;
-		if (ZYAN_FAILED(ZydisDecoderDecodeFull(&dec, code + pos, len - pos, &I->in, I->ops))) {
+		I->op0 = nops;
+		if (ZYAN_FAILED(ZydisDecoderDecodeFull(&dec, code + pos, len - pos, &zin, zops))) {
 			I->bad = true;
+			I->in = (struct insn_hdr){ 0 };
 			res->bad++;
 			pos++;
 			n++;
 			continue;
 		}
 		I->bad = false;
+		ALLOC_GROW(sc->ops, nops + zin.operand_count, sc->ops_alloc);
+		I->in = (struct insn_hdr){ (uint16_t)zin.mnemonic, zin.length, 0, zin.operand_count_visible,
+					   { (uint8_t)zin.meta.category } };
+		for (unsigned k = 0; k < zin.operand_count; k++) {
+			if (compact_op(&sc->ops[nops], &zops[k], k < zin.operand_count_visible)) {
+				nops++;
+				I->in.operand_count++;
+			}
+		}
 		res->insns++;
 		res->bytes += I->in.length;
 		pos += I->in.length;
@@ -883,7 +978,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 
 		indirect = !I->bad && sc->blocks[sc->block_of[i]].seen &&
 			   I->in.mnemonic == ZYDIS_MNEMONIC_JMP &&
-			   I->ops[0].type != ZYDIS_OPERAND_TYPE_IMMEDIATE && !is_rip_mem(&I->ops[0]);
+			   OPS(I)[0].type != ZYDIS_OPERAND_TYPE_IMMEDIATE && !is_rip_mem(&OPS(I)[0]);
 	}
 	for (uint32_t b = 0; b < nb; b++) {
 		struct block *B = &sc->blocks[b];
