@@ -139,6 +139,7 @@ static struct objsum *summary_get(struct apriv *ap, const struct elf_file *elf, 
 
 struct pool {
 	struct apriv *ap;
+	struct aobj **order;        /* the pending objects, largest first */
 	atomic_size_t next;
 	size_t first, last;
 };
@@ -154,7 +155,7 @@ static void *pool_worker(void *arg)
 
 		if (i >= pl->last)
 			break;
-		o = pl->ap->objs[i];
+		o = pl->order[i];
 		if (o->sum || !o->elf)
 			continue;
 		t0 = now_ms();
@@ -171,28 +172,60 @@ static void *pool_thread(void *arg)
 	return NULL;
 }
 
-static void summarise_pending(struct apriv *ap, size_t first)
+static unsigned pool_size(const struct analysis_opts *opts)
 {
-	struct pool pl = { .ap = ap, .first = first, .last = ap->objs_nr };
-	unsigned n = ap->opts->threads;
-	pthread_t th[8];
-	unsigned started = 0;
+	unsigned n = opts->threads;
 
 	if (!n) {
 		long c = sysconf(_SC_NPROCESSORS_ONLN);
 
 		n = c > 0 ? (unsigned)c : 1;
 	}
-	if (n > 8)
-		n = 8;
-	atomic_init(&pl.next, first);
-	for (unsigned i = 1; i < n && i < ap->objs_nr - first; i++)
+	return n > 8 ? 8 : n;
+}
+
+static size_t aobj_size(const struct aobj *o)
+{
+	return o->sum || !o->elf ? 0 : o->elf->size;
+}
+
+static int cmp_aobj_size(const void *x, const void *y)
+{
+	const struct aobj *const *a = x, *const *b = y;
+	size_t sa = aobj_size(*a), sb = aobj_size(*b);
+
+	if (sa != sb)
+		return sa < sb ? 1 : -1;
+	return strcmp((*a)->path, (*b)->path);
+}
+
+static void summarise_pending(struct apriv *ap, size_t first)
+{
+	struct pool pl = { .ap = ap, .first = first, .last = ap->objs_nr };
+	unsigned n = pool_size(ap->opts);
+	pthread_t th[8];
+	unsigned started = 0;
+	struct aobj **order;
+
+	/*
+	 * Largest first: a big library picked up last would leave the other
+	 * threads idle while one finishes it.  The objects keep their own
+	 * order; the workers go through a sorted copy.
+	 */
+	order = xcalloc(ap->objs_nr - first + 1, sizeof(*order));
+	memcpy(order, ap->objs + first, (ap->objs_nr - first) * sizeof(*order));
+	qsort(order, ap->objs_nr - first, sizeof(*order), cmp_aobj_size);
+	pl.order = order;
+	pl.last = ap->objs_nr - first;
+	atomic_init(&pl.next, 0);
+	for (unsigned i = 1; i < n && i < pl.last; i++)
 		if (pthread_create(&th[started], NULL, pool_thread, &pl) == 0)
 			started++;
 	pool_worker(&pl);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	dis_thread_release();
+	free(order);
 }
 
 /* ---- analysis object -------------------------------------------------- */
@@ -448,36 +481,103 @@ static void program_store(const struct analysis_program *prog, const char *path)
 	json_decref(j);
 }
 
-static void program_link(struct analysis *a, struct analysis_program *prog, struct plan *pl,
-			 const struct analysis_opts *opts, double t0)
+/*
+ * Link one program (or load its cached result).  Touches only 'prog' and
+ * reads the shared summaries, so programs link in parallel; what is shared
+ * (time charged, the union of all sets) is done by link_finish in program
+ * order.
+ */
+static void link_one(const struct analysis *a, struct analysis_program *prog, const struct plan *pl,
+		     const struct analysis_opts *opts)
 {
 	struct link_obj *lo = xcalloc(pl->nr ? pl->nr : 1, sizeof(*lo));
-	double extra = 0;
+	char *pkey;
 
 	prog->objects = xcalloc(pl->nr ? pl->nr : 1, sizeof(char *));
 	for (size_t i = 0; i < pl->nr; i++) {
-		struct aobj *o = pl->objs[i];
+		const struct aobj *o = pl->objs[i];
 
 		lo[i] = (struct link_obj){ o->path, o->sum, i == 0, pl->interp[i], pl->dlopen[i] };
 		prog->objects[prog->objects_nr++] = xstrdup(o->path);
+	}
+	pkey = pl->cacheable ? program_key(a->priv, pl, opts->policy) : NULL;
+	if (!program_load(prog, pkey)) {
+		link_program(lo, pl->nr, opts->policy, a->arch, prog);
+		if (pkey)
+			program_store(prog, pkey);
+	}
+	free(pkey);
+	free(lo);
+}
+
+static void link_finish(struct analysis *a, struct analysis_program *prog, struct plan *pl, double ms)
+{
+	double extra = 0;
+
+	for (size_t i = 0; i < pl->nr; i++) {
+		struct aobj *o = pl->objs[i];
+
 		if (!o->counted) {
 			extra += o->ms;
 			o->counted = true;
 		}
 	}
-	{
-		char *pkey = pl->cacheable ? program_key(a->priv, pl, opts->policy) : NULL;
-
-		if (!program_load(prog, pkey)) {
-			link_program(lo, pl->nr, opts->policy, a->arch, prog);
-			if (pkey)
-				program_store(prog, pkey);
-		}
-		free(pkey);
-	}
 	sysset_union(&a->syscalls, &prog->syscalls);
-	prog->time_ms = now_ms() - t0 + extra;
-	free(lo);
+	prog->time_ms = ms + extra;
+}
+
+struct link_pool {
+	struct analysis *a;
+	struct plan *plans;
+	const struct analysis_opts *opts;
+	double *ms;
+	bool link_empty;            /* link programs without objects too (files mode) */
+	atomic_size_t next;
+};
+
+static void *link_worker(void *arg)
+{
+	struct link_pool *lp = arg;
+
+	for (;;) {
+		size_t i = atomic_fetch_add(&lp->next, 1);
+		struct analysis_program *prog;
+		double t0;
+
+		if (i >= lp->a->programs_nr)
+			break;
+		prog = &lp->a->programs[i];
+		if (prog->error || (!lp->plans[i].nr && !lp->link_empty))
+			continue;
+		t0 = now_ms();
+		link_one(lp->a, prog, &lp->plans[i], lp->opts);
+		lp->ms[i] += now_ms() - t0;
+	}
+	return NULL;
+}
+
+/*
+ * Link every program that did not fail; ms[i] comes in as time already
+ * spent on program i (resolving it) and is charged to it with the link.
+ */
+static void link_all(struct analysis *a, struct plan *plans, const struct analysis_opts *opts, double *ms,
+		     bool link_empty)
+{
+	struct link_pool lp = { .a = a, .plans = plans, .opts = opts, .ms = ms, .link_empty = link_empty };
+	unsigned n = pool_size(opts);
+	pthread_t th[8];
+	unsigned started = 0;
+
+	atomic_init(&lp.next, 0);
+	for (unsigned i = 1; i < n && i < a->programs_nr; i++)
+		if (pthread_create(&th[started], NULL, link_worker, &lp) == 0)
+			started++;
+	link_worker(&lp);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	for (size_t i = 0; i < a->programs_nr; i++)
+		if (!a->programs[i].error && (plans[i].nr || link_empty))
+			link_finish(a, &a->programs[i], &plans[i], ms[i]);
 }
 
 static void program_fail(struct analysis *a, struct analysis_program *prog, int err)
@@ -791,13 +891,14 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 		image_add_literals(ap, ps, &plans[a->programs_nr - 1]);
 	}
 	summarise_pending(ap, first_new);
-	for (size_t i = 0; i < a->programs_nr; i++) {
-		struct analysis_program *prog = &a->programs[i];
+	{
+		double *ms = xcalloc(a->programs_nr + 1, sizeof(*ms));
 
-		if (!prog->error && plans[i].nr)
-			program_link(a, prog, &plans[i], opts, now_ms());
-		plan_release(&plans[i]);
+		link_all(a, plans, opts, ms, false);
+		free(ms);
 	}
+	for (size_t i = 0; i < a->programs_nr; i++)
+		plan_release(&plans[i]);
 	free(plans);
 	free_strv(nss, nss_nr);
 	/* The elf_files belong to the ldso; keep only the summaries. */
@@ -1284,13 +1385,9 @@ int analysis_files(const char *const *paths, size_t nr, const char *root,
 	summarise_pending(ap, 0);
 	for (size_t i = 0; i < ap->objs_nr; i++)
 		aobj_drop_elf(ap->objs[i]);
-	for (size_t i = 0; i < a->programs_nr; i++) {
-		struct analysis_program *prog = &a->programs[i];
-
-		if (!prog->error)
-			program_link(a, prog, &plans[i], opts, now_ms() - t_start[i]);
+	link_all(a, plans, opts, t_start, true);
+	for (size_t i = 0; i < a->programs_nr; i++)
 		plan_release(&plans[i]);
-	}
 	free(plans);
 	free(t_start);
 	hostld_release(&ld);
