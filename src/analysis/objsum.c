@@ -899,6 +899,7 @@ static void decode_all(struct builder *b)
 	o.noreturn = noreturn_cb;
 	o.noreturn_ctx = b;
 	o.load_const = load_const_cb;
+	o.decoded = &b->tg;
 	if (b->tg.touched_nr)
 		qsort(b->tg.touched, b->tg.touched_nr, sizeof(uint64_t), cmp_u64);
 	if (b->tg.stored_nr)
@@ -909,8 +910,8 @@ static void decode_all(struct builder *b)
 		const struct range *r = range_of(b, f->start);
 
 		if (r)
-			b->noret[i] = !dis_may_return(r->data + (f->start - r->start), f->end - f->start,
-						      f->start);
+			b->noret[i] = !dis_targets_may_return(&b->tg, r->data + (f->start - r->start),
+							      f->end - f->start, f->start);
 	}
 	plt_noreturn(b);
 	for (uint32_t i = 0; i < s->funcs_nr && !b->overflow; i++) {

@@ -370,10 +370,42 @@ static void after_call(struct dis_state *st, bool go_abi)
 /* One decoded instruction of the function being analysed. */
 struct insn {
 	uint64_t addr;
-	uint32_t op0;             /* first operand in scratch.ops */
+	uint32_t op0;             /* first operand in the operand array */
 	struct insn_hdr in;
 	bool bad;                 /* undecodable byte */
+	bool rel;                 /* raw relative immediate (dis_may_return's view of a direct branch) */
+	int32_t rel_disp;         /* ... and its value */
 };
+
+/*
+ * The pre-pass's instructions over its code ranges, so each function is
+ * decoded once.  A function's linear sweep from its start gives the same
+ * instructions as the range's sweep as soon as it starts on one of the
+ * range's instruction boundaries: decoding depends only on the bytes of the
+ * instruction (more bytes after it change nothing), and an undecodable
+ * position is undecodable with fewer bytes too.  Only an instruction
+ * crossing the function's end differs, so that tail is decoded afresh.
+ */
+struct dd_range {
+	uint64_t vaddr;
+	const uint8_t *code;
+	size_t len;
+	uint32_t first, nr;       /* instructions */
+};
+
+struct dis_decoded {
+	struct dd_range *ranges;
+	size_t ranges_nr, ranges_alloc;
+	struct insn *insns;
+	size_t insns_nr, insns_alloc;
+	struct op *ops;
+	size_t ops_nr, ops_alloc;
+	bool full;                /* over the caps: keep no more */
+};
+
+/* Caps on what is kept (about 100 bytes an instruction); past them, functions decode on their own. */
+#define DD_MAX_INSNS (1u << 24)
+#define DD_MAX_OPS (1u << 26)
 
 struct block {
 	uint32_t first, last;     /* instruction indexes, inclusive */
@@ -386,6 +418,7 @@ struct block {
 
 /* Per-thread scratch space, reused across functions. */
 struct scratch {
+	const struct insn *iv;    /* the function's instructions: insns, or a pre-pass's */
 	struct insn *insns;
 	size_t insns_alloc;
 	struct op *ops;
@@ -399,7 +432,9 @@ struct scratch {
 };
 
 static _Thread_local struct scratch scratch;
-#define OPS(I) (scratch.ops + (I)->op0)
+/* The operands of the instructions being analysed (scratch's, or a pre-pass's). */
+static _Thread_local const struct op *cur_ops;
+#define OPS(I) (cur_ops + (I)->op0)
 /* Whether the block being reported is reachable (see dis_rec.reached). */
 static _Thread_local bool cur_reached;
 static _Thread_local bool cur_compare_only;
@@ -680,12 +715,12 @@ static uint32_t insn_at(const struct insn *v, uint32_t n, uint64_t addr)
  */
 static int zero_test(const struct scratch *sc, const struct block *B, int *succ)
 {
-	const struct insn *J = &sc->insns[B->last], *T;
+	const struct insn *J = &sc->iv[B->last], *T;
 	int r;
 
 	if (B->last == B->first || J->bad || B->succ_nr != 2)
 		return -1;
-	T = &sc->insns[B->last - 1];
+	T = &sc->iv[B->last - 1];
 	if (T->bad || T->in.mnemonic != ZYDIS_MNEMONIC_TEST || OPS(T)[0].type != ZYDIS_OPERAND_TYPE_REGISTER ||
 	    OPS(T)[1].type != ZYDIS_OPERAND_TYPE_REGISTER || OPS(T)[0].reg.value != OPS(T)[1].reg.value ||
 	    OPS(T)[0].reg.width < 32)
@@ -744,7 +779,7 @@ static bool insn_kills(const struct insn *I, int r)
 static bool dead_from(const struct scratch *sc, uint32_t n, uint32_t i, int r)
 {
 	for (; i < n; i++) {
-		const struct insn *I = &sc->insns[i];
+		const struct insn *I = &sc->iv[i];
 
 		if (I->bad || insn_reads(I, r))
 			return false;
@@ -765,7 +800,7 @@ static bool dead_from(const struct scratch *sc, uint32_t n, uint32_t i, int r)
  */
 static bool lea_compare_only(const struct scratch *sc, uint32_t n, uint32_t i)
 {
-	const struct insn *L = &sc->insns[i], *C, *J;
+	const struct insn *L = &sc->iv[i], *C, *J;
 	uint64_t t;
 	uint32_t k;
 	int r;
@@ -773,13 +808,138 @@ static bool lea_compare_only(const struct scratch *sc, uint32_t n, uint32_t i)
 	if (L->bad || L->in.mnemonic != ZYDIS_MNEMONIC_LEA || !is_rip_mem(&OPS(L)[1]) || i + 2 >= n)
 		return false;
 	r = OPS(L)[0].reg.gpr;
-	C = &sc->insns[i + 1];
-	J = &sc->insns[i + 2];
+	C = &sc->iv[i + 1];
+	J = &sc->iv[i + 2];
 	if (r < 0 || C->bad || J->bad || C->in.mnemonic != ZYDIS_MNEMONIC_CMP ||
 	    J->in.meta.category != ZYDIS_CATEGORY_COND_BR || !direct_target(J, &t))
 		return false;
-	k = insn_at(sc->insns, n, t);
+	k = insn_at(sc->iv, n, t);
 	return k != UINT32_MAX && dead_from(sc, n, i + 3, r) && dead_from(sc, n, k, r);
+}
+
+static void insn_set_bad(struct insn *I)
+{
+	I->bad = true;
+	I->rel = false;
+	I->rel_disp = 0;
+	I->in = (struct insn_hdr){ 0 };
+}
+
+/* Fill I from Zydis' decoding; its operands go to 'ops'.  Returns how many were kept. */
+static unsigned insn_set(struct insn *I, const ZydisDecodedInstruction *zin, const ZydisDecodedOperand *zops,
+			 struct op *ops)
+{
+	unsigned kept = 0;
+
+	I->bad = false;
+	I->rel = (zin->attributes & ZYDIS_ATTRIB_IS_RELATIVE) && zin->raw.imm[0].is_relative;
+	I->rel_disp = I->rel ? (int32_t)zin->raw.imm[0].value.s : 0;
+	I->in = (struct insn_hdr){ (uint16_t)zin->mnemonic, zin->length, 0, zin->operand_count_visible,
+				   { (uint8_t)zin->meta.category } };
+	for (unsigned k = 0; k < zin->operand_count; k++)
+		if (compact_op(&ops[kept], &zops[k], k < zin->operand_count_visible))
+			kept++;
+	I->in.operand_count = (uint8_t)kept;
+	return kept;
+}
+
+/*
+ * The pre-pass's instructions of [vaddr, vaddr+len) at 'code': index of the
+ * first, and in *nr how many lie wholly inside (see struct dis_decoded).
+ * Returns false when the function does not start on a kept boundary.
+ */
+static bool dd_find(const struct dis_decoded *dd, const uint8_t *code, size_t len, uint64_t vaddr,
+		    uint32_t *first, uint32_t *nr, size_t *covered)
+{
+	const struct dd_range *r = NULL;
+	uint64_t end = vaddr + len;
+	uint32_t lo, hi, j;
+
+	if (!dd)
+		return false;
+	for (size_t i = 0; i < dd->ranges_nr && !r; i++) {
+		const struct dd_range *c = &dd->ranges[i];
+
+		if (vaddr >= c->vaddr && vaddr - c->vaddr < c->len && len <= c->len - (vaddr - c->vaddr) &&
+		    code == c->code + (vaddr - c->vaddr))
+			r = c;
+	}
+	if (!r || !r->nr)
+		return false;
+	lo = r->first;
+	hi = r->first + r->nr;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (dd->insns[mid].addr < vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == r->first + r->nr || dd->insns[lo].addr != vaddr)
+		return false;
+	for (j = lo; j < r->first + r->nr && dd->insns[j].addr < end; j++) {
+		const struct insn *I = &dd->insns[j];
+
+		if (!I->bad && I->addr + I->in.length > end)
+			break;
+	}
+	*first = lo;
+	*nr = j - lo;
+	*covered = j < r->first + r->nr ? (size_t)(dd->insns[j].addr - vaddr) : len;
+	if (*covered > len)
+		*covered = len;
+	return true;
+}
+
+/*
+ * Start dis_function's decoding from the pre-pass: when it has the whole
+ * function, point the scratch at its instructions (returns true); when only
+ * a head, copy that and leave *pos where decoding must go on.
+ */
+static bool dd_take(struct scratch *sc, const struct dis_decoded *dd, const uint8_t *code, size_t len,
+		    uint64_t vaddr, uint32_t *n, uint32_t *nops, size_t *pos, struct dis_result *res)
+{
+	uint32_t first, nr, ops = 0;
+	size_t covered;
+
+	*n = *nops = 0;
+	*pos = 0;
+	if (!dd_find(dd, code, len, vaddr, &first, &nr, &covered))
+		return false;
+	if (nr > MAX_FUNC_INSNS)
+		nr = MAX_FUNC_INSNS;
+	for (uint32_t i = first; i < first + nr; i++) {
+		const struct insn *I = &dd->insns[i];
+
+		if (I->bad) {
+			res->bad++;
+		} else {
+			res->insns++;
+			res->bytes += I->in.length;
+		}
+	}
+	if (covered == len || nr == MAX_FUNC_INSNS) {
+		sc->iv = dd->insns + first;
+		cur_ops = dd->ops;
+		*n = nr;
+		*pos = len;
+		return true;
+	}
+	ALLOC_GROW(sc->insns, nr + 1, sc->insns_alloc);
+	for (uint32_t i = 0; i < nr; i++) {
+		const struct insn *I = &dd->insns[first + i];
+
+		ALLOC_GROW(sc->ops, ops + I->in.operand_count, sc->ops_alloc);
+		sc->insns[i] = *I;
+		sc->insns[i].op0 = ops;
+		memcpy(sc->ops + ops, dd->ops + I->op0, I->in.operand_count * sizeof(*sc->ops));
+		ops += I->in.operand_count;
+	}
+	*n = nr;
+	*nops = ops;
+	*pos = covered;
+	return false;
 }
 
 int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct dis_opts *opts,
@@ -791,6 +951,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 	ZydisDecodedInstruction zin;
 	ZydisDecodedOperand zops[ZYDIS_MAX_OPERAND_COUNT];
 	uint32_t n = 0, nb = 0, wn = 0, nops = 0;
+	bool hit;
 	size_t pos = 0, j;
 	uint64_t end = vaddr + len;
 
@@ -799,7 +960,8 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 	memset(res, 0, sizeof(*res));
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 
-	/* 1. Decode. */
+	/* 1. Decode (or take the pre-pass's instructions). */
+	hit = dd_take(sc, opts->decoded ? opts->decoded->decoded : NULL, code, len, vaddr, &n, &nops, &pos, res);
 	while (pos < len && n < MAX_FUNC_INSNS) {
 		struct insn *I;
 
@@ -808,27 +970,22 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		I->addr = vaddr + pos;
 		I->op0 = nops;
 		if (ZYAN_FAILED(ZydisDecoderDecodeFull(&dec, code + pos, len - pos, &zin, zops))) {
-			I->bad = true;
-			I->in = (struct insn_hdr){ 0 };
+			insn_set_bad(I);
 			res->bad++;
 			pos++;
 			n++;
 			continue;
 		}
-		I->bad = false;
 		ALLOC_GROW(sc->ops, nops + zin.operand_count, sc->ops_alloc);
-		I->in = (struct insn_hdr){ (uint16_t)zin.mnemonic, zin.length, 0, zin.operand_count_visible,
-					   { (uint8_t)zin.meta.category } };
-		for (unsigned k = 0; k < zin.operand_count; k++) {
-			if (compact_op(&sc->ops[nops], &zops[k], k < zin.operand_count_visible)) {
-				nops++;
-				I->in.operand_count++;
-			}
-		}
+		nops += insn_set(I, &zin, zops, sc->ops + nops);
 		res->insns++;
 		res->bytes += I->in.length;
 		pos += I->in.length;
 		n++;
+	}
+	if (!hit) {
+		sc->iv = sc->insns;
+		cur_ops = sc->ops;
 	}
 	if (!n)
 		return 0;
@@ -839,7 +996,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		sc->block_of[i] = 0;
 	sc->block_of[0] = UINT32_MAX; /* leader mark */
 	for (uint32_t i = 0; i < n; i++) {
-		const struct insn *I = &sc->insns[i];
+		const struct insn *I = &sc->iv[i];
 		uint64_t t;
 		bool branch = !I->bad && (I->in.meta.category == ZYDIS_CATEGORY_COND_BR ||
 					  I->in.meta.category == ZYDIS_CATEGORY_UNCOND_BR);
@@ -847,7 +1004,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		if ((branch || is_terminator(I) || is_noreturn_call(I, opts)) && i + 1 < n)
 			sc->block_of[i + 1] = UINT32_MAX;
 		if (branch && direct_target(I, &t) && t >= vaddr && t < end) {
-			uint32_t k = insn_at(sc->insns, n, t);
+			uint32_t k = insn_at(sc->iv, n, t);
 
 			if (k != UINT32_MAX)
 				sc->block_of[k] = UINT32_MAX;
@@ -868,7 +1025,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		j = lo;
 	}
 	for (size_t k = j; k < opts->joins_nr && opts->joins[k] < end; k++) {
-		uint32_t i = insn_at(sc->insns, n, opts->joins[k]);
+		uint32_t i = insn_at(sc->iv, n, opts->joins[k]);
 
 		if (i != UINT32_MAX)
 			sc->block_of[i] = UINT32_MAX;
@@ -886,7 +1043,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 	}
 	for (uint32_t b = 0; b < nb; b++) {
 		struct block *B = &sc->blocks[b];
-		const struct insn *I = &sc->insns[B->last];
+		const struct insn *I = &sc->iv[B->last];
 		uint64_t t;
 		bool cond = !I->bad && I->in.meta.category == ZYDIS_CATEGORY_COND_BR;
 		bool jmp = !I->bad && I->in.mnemonic == ZYDIS_MNEMONIC_JMP;
@@ -894,7 +1051,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		/* Go jumps back to its entry only after morestack restored the arguments. */
 		if ((cond || jmp) && direct_target(I, &t) && t >= vaddr && t < end &&
 		    !(opts->go_abi && t == vaddr)) {
-			uint32_t k = insn_at(sc->insns, n, t);
+			uint32_t k = insn_at(sc->iv, n, t);
 
 			if (k != UINT32_MAX)
 				B->succ[B->succ_nr++] = sc->block_of[k];
@@ -910,7 +1067,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 	sc->blocks[0].queued = true;
 	sc->work[wn++] = 0;
 	for (size_t k = j; k < opts->joins_nr && opts->joins[k] < end; k++) {
-		uint32_t i = insn_at(sc->insns, n, opts->joins[k]);
+		uint32_t i = insn_at(sc->iv, n, opts->joins[k]);
 		struct block *B;
 		struct dis_state u;
 
@@ -942,7 +1099,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 
 		B->queued = false;
 		for (uint32_t i = B->first; i <= B->last; i++)
-			step(&st, &sc->insns[i], opts, NULL, NULL);
+			step(&st, &sc->iv[i], opts, NULL, NULL);
 		zreg = zero_test(sc, B, &zsucc);
 		for (unsigned s = 0; s < B->succ_nr; s++) {
 			struct block *S = &sc->blocks[B->succ[s]];
@@ -974,7 +1131,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 
 	/* A jump table needs an indirect jump in code the entry reaches. */
 	for (uint32_t i = 0; i < n && !indirect; i++) {
-		const struct insn *I = &sc->insns[i];
+		const struct insn *I = &sc->iv[i];
 
 		indirect = !I->bad && sc->blocks[sc->block_of[i]].seen &&
 			   I->in.mnemonic == ZYDIS_MNEMONIC_JMP &&
@@ -992,13 +1149,13 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		cur_reached = B->seen || indirect;
 		for (uint32_t i = B->first; i <= B->last; i++) {
 			cur_compare_only = lea_compare_only(sc, n, i);
-			ft = step(&st, &sc->insns[i], opts, fn, ctx);
+			ft = step(&st, &sc->iv[i], opts, fn, ctx);
 		}
 		cur_compare_only = false;
 		/* Only code the entry reaches can run into the next function. */
 		if (b + 1 == nb)
-			res->falls_off = B->seen && ft && !is_terminator(&sc->insns[B->last]) &&
-					 !is_noreturn_call(&sc->insns[B->last], opts);
+			res->falls_off = B->seen && ft && !is_terminator(&sc->iv[B->last]) &&
+					 !is_noreturn_call(&sc->iv[B->last], opts);
 	}
 	return 0;
 }
@@ -1009,21 +1166,56 @@ static void push_target(uint64_t **a, size_t *nr, size_t *alloc, uint64_t v)
 	(*a)[(*nr)++] = v;
 }
 
+/* Keep one more instruction of the pre-pass; false when over the caps or undecodable operands. */
+static bool dd_add(struct dis_decoded *dd, uint64_t addr, const ZydisDecoder *dec, ZydisDecoderContext *zctx,
+		   const ZydisDecodedInstruction *in)
+{
+	ZydisDecodedOperand zops[ZYDIS_MAX_OPERAND_COUNT];
+	struct insn *I;
+
+	if (dd->insns_nr >= DD_MAX_INSNS || dd->ops_nr + ZYDIS_MAX_OPERAND_COUNT > DD_MAX_OPS)
+		return false;
+	if (in && ZYAN_FAILED(ZydisDecoderDecodeOperands(dec, zctx, in, zops, in->operand_count)))
+		return false;
+	ALLOC_GROW(dd->insns, dd->insns_nr + 1, dd->insns_alloc);
+	I = &dd->insns[dd->insns_nr++];
+	I->addr = addr;
+	I->op0 = (uint32_t)dd->ops_nr;
+	if (!in) {
+		insn_set_bad(I);
+		return true;
+	}
+	ALLOC_GROW(dd->ops, dd->ops_nr + in->operand_count, dd->ops_alloc);
+	dd->ops_nr += insn_set(I, in, zops, dd->ops + dd->ops_nr);
+	return true;
+}
+
 uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, struct dis_targets *t)
 {
 	ZydisDecoder dec;
+	ZydisDecoderContext zctx;
 	ZydisDecodedInstruction in;
 	size_t pos = 0;
 	uint64_t bytes = 0;
+	struct dis_decoded *dd;
+	uint32_t first;
 
+	if (!t->decoded)
+		t->decoded = xcalloc(1, sizeof(*t->decoded));
+	dd = t->decoded;
+	first = (uint32_t)dd->insns_nr;
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 	while (pos < len) {
 		uint64_t addr = vaddr + pos;
 
-		if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&dec, NULL, code + pos, len - pos, &in))) {
+		if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&dec, &zctx, code + pos, len - pos, &in))) {
+			if (!dd->full && !dd_add(dd, addr, &dec, NULL, NULL))
+				dd->full = true;
 			pos++;
 			continue;
 		}
+		if (!dd->full && !dd_add(dd, addr, &dec, &zctx, &in))
+			dd->full = true;
 		if ((in.attributes & ZYDIS_ATTRIB_IS_RELATIVE) && in.raw.imm[0].is_relative) {
 			uint64_t target = addr + in.length + (uint64_t)in.raw.imm[0].value.s;
 
@@ -1063,6 +1255,11 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 		pos += in.length;
 		bytes += in.length;
 	}
+	if (!dd->full) {
+		ALLOC_GROW(dd->ranges, dd->ranges_nr + 1, dd->ranges_alloc);
+		dd->ranges[dd->ranges_nr++] = (struct dd_range){ vaddr, code, len, first,
+								  (uint32_t)(dd->insns_nr - first) };
+	}
 	return bytes;
 }
 
@@ -1101,6 +1298,12 @@ void dis_targets_release(struct dis_targets *t)
 	free(t->addrs);
 	free(t->touched);
 	free(t->stored);
+	if (t->decoded) {
+		free(t->decoded->ranges);
+		free(t->decoded->insns);
+		free(t->decoded->ops);
+		free(t->decoded);
+	}
 	memset(t, 0, sizeof(*t));
 }
 
@@ -1145,6 +1348,49 @@ bool dis_may_return(const uint8_t *code, size_t len, uint64_t vaddr)
 	 * Trailing padding after a final call is fine: the call itself never
 	 * returned into it (else there would be a ret somewhere).
 	 */
+	return !last_ends;
+}
+
+bool dis_targets_may_return(const struct dis_targets *t, const uint8_t *code, size_t len, uint64_t vaddr)
+{
+	const struct dis_decoded *dd = t ? t->decoded : NULL;
+	uint32_t first, nr;
+	size_t covered;
+	bool last_ends = false;
+
+	if (!dd_find(dd, code, len, vaddr, &first, &nr, &covered))
+		return dis_may_return(code, len, vaddr);
+	/* Same walk as dis_may_return; an instruction crossing the end does not decode there. */
+	for (uint32_t i = first; i < first + nr; i++) {
+		const struct insn *I = &dd->insns[i];
+
+		if (I->bad)
+			return true;
+		switch (I->in.mnemonic) {
+		case ZYDIS_MNEMONIC_RET:
+		case ZYDIS_MNEMONIC_IRET:
+		case ZYDIS_MNEMONIC_IRETD:
+		case ZYDIS_MNEMONIC_IRETQ:
+		case ZYDIS_MNEMONIC_SYSRET:
+			return true;
+		default:
+			break;
+		}
+		if (I->in.meta.category == ZYDIS_CATEGORY_COND_BR || I->in.meta.category == ZYDIS_CATEGORY_UNCOND_BR) {
+			uint64_t tg;
+
+			if (!I->rel)
+				return true;
+			tg = I->addr + I->in.length + (uint64_t)(int64_t)I->rel_disp;
+			if (tg < vaddr || tg >= vaddr + len)
+				return true;
+		}
+		last_ends = I->in.mnemonic == ZYDIS_MNEMONIC_JMP || I->in.mnemonic == ZYDIS_MNEMONIC_HLT ||
+			    I->in.mnemonic == ZYDIS_MNEMONIC_UD2 || I->in.mnemonic == ZYDIS_MNEMONIC_CALL ||
+			    I->in.mnemonic == ZYDIS_MNEMONIC_NOP || I->in.mnemonic == ZYDIS_MNEMONIC_INT3;
+	}
+	if (covered < len)
+		return true;
 	return !last_ends;
 }
 

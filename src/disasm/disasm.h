@@ -91,6 +91,8 @@ struct dis_val dis_state_arg_tail(const struct dis_state *st, unsigned loc);
 /* False when the stack frame is certainly not torn down (rsp below its entry value): no tail call. */
 bool dis_state_may_tail(const struct dis_state *st);
 
+struct dis_targets;
+
 struct dis_opts {
 	/*
 	 * Branch targets anywhere in the object sorted by target, with the
@@ -115,6 +117,12 @@ struct dis_opts {
 	 * *value set when that is certain.  Same ctx as noreturn.
 	 */
 	bool (*load_const)(const void *ctx, uint64_t addr, unsigned size, uint32_t *value);
+	/*
+	 * Optional: the pre-pass of the same object (dis_collect_targets over
+	 * the very bytes 'code' points into); a function it decoded is not
+	 * decoded again.  Results are the same with or without it.
+	 */
+	const struct dis_targets *decoded;
 };
 
 struct dis_result {
@@ -133,7 +141,9 @@ typedef void (*dis_fn)(const struct dis_rec *rec, void *ctx);
 int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct dis_opts *opts,
 		 dis_fn fn, void *ctx, struct dis_result *res);
 
-/* Addresses found by the cheap pre-pass (no operand decoding). */
+struct dis_decoded;
+
+/* Addresses found by the pre-pass over whole code ranges. */
 struct dis_targets {
 	uint64_t *jumps;     /* direct jump / conditional branch targets */
 	uint64_t *jump_srcs; /* the branch instruction of each */
@@ -148,12 +158,15 @@ struct dis_targets {
 	/* Rip-relative operands accessed other than by a plain load (stores, read-modify-write). */
 	uint64_t *stored;
 	size_t stored_nr, stored_alloc;
+	/* The instructions decoded, kept for dis_function / dis_targets_may_return. */
+	struct dis_decoded *decoded;
 };
 
 /*
  * Append the targets found in [vaddr, vaddr+len) to *t (arrays grown as
- * needed; release with dis_targets_release()).  Returns the number of bytes
- * decoded.
+ * needed; release with dis_targets_release()).  The decoded instructions
+ * are kept in *t too, so 'code' must stay mapped until then.  Returns the
+ * number of bytes decoded.
  */
 uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, struct dis_targets *t);
 void dis_targets_release(struct dis_targets *t);
@@ -168,6 +181,8 @@ void dis_targets_sort(struct dis_targets *t);
  * operand decoding).
  */
 bool dis_may_return(const uint8_t *code, size_t len, uint64_t vaddr);
+/* The same answer, from the instructions the pre-pass 't' kept when it can. */
+bool dis_targets_may_return(const struct dis_targets *t, const uint8_t *code, size_t len, uint64_t vaddr);
 
 const char *dis_reg_name(unsigned loc);
 
