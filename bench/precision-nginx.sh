@@ -101,6 +101,9 @@ echo '<h1>confine</h1>' >"$W/html/index.html"
 for i in $(seq 1 200); do echo "line $i of a compressible text file"; done >"$W/html/text.txt"
 head -c $((8 << 20)) /dev/urandom >"$W/html/big.bin"
 head -c $((512 << 10)) /dev/urandom >"$W/up/up.bin"
+# Served only through /ra/ (read_ahead): a file open_file_cache has not
+# already opened for another location.
+head -c $((1 << 20)) /dev/urandom >"$W/html/ahead.bin"
 head -c $((256 << 10)) /dev/urandom >"$W/body.bin"
 echo upstream >"$W/up/index.html"
 touch "$W/html/dir/a" "$W/html/dir/b"
@@ -188,7 +191,7 @@ $( [ "$tls" = 1 ] && echo "		listen 127.0.0.1:$port_tls ssl http2;
 		ssl_certificate_key $P/key.pem;
 		ssl_session_cache shared:SSL:1m;")
 		root $P/html;
-		limit_req zone=rl burst=100;
+		limit_req zone=rl burst=1000 nodelay;
 		limit_conn cl 100;
 		location / { try_files \$uri \$uri/ =404; }
 		location /dir/ { autoindex on; }
@@ -297,7 +300,7 @@ workload() {
 	cmp -s "$W/big.out" "$W/html/big.bin" || die "large file differs"
 	"${C[@]}" -o "$W/big.out" "$base/big/big.bin" || die "aio threads/directio file failed"
 	cmp -s "$W/big.out" "$W/html/big.bin" || die "aio threads/directio file differs"
-	"${C[@]}" -o /dev/null "$base/ra/big.bin" || die "read_ahead file failed"
+	"${C[@]}" -o /dev/null "$base/ra/ahead.bin" || die "read_ahead file failed"
 	"${C[@]}" -r 100-199 -o /dev/null "$base/big.bin" || die "range request failed"
 	"${C[@]}" -r 0-9,1000-1009 -o /dev/null "$base/text.txt" || die "multi-range request failed"
 	"${C[@]}" -o /dev/null "$base/slow/big.bin" -r 0-299999 || die "limit_rate request failed"
