@@ -1,6 +1,7 @@
 #include "disasm/disasm.h"
 
 #include <Zydis/Zydis.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -296,36 +297,61 @@ static void generic_writes(struct dis_state *st, const struct op *ops, unsigned 
 	}
 }
 
+/* Register number -> general register number (or -1) and width, filled once. */
+static int8_t reg_gpr_tab[ZYDIS_REGISTER_MAX_VALUE + 1];
+static uint16_t reg_width_tab[ZYDIS_REGISTER_MAX_VALUE + 1];
+static pthread_once_t reg_tab_once = PTHREAD_ONCE_INIT;
+
+static void reg_tab_fill(void)
+{
+	for (int r = 0; r <= ZYDIS_REGISTER_MAX_VALUE; r++) {
+		reg_gpr_tab[r] = (int8_t)reg_index((ZydisRegister)r);
+		reg_width_tab[r] = (uint16_t)reg_width((ZydisRegister)r);
+	}
+}
+
+static int8_t tab_gpr(ZydisRegister r)
+{
+	return (unsigned)r <= ZYDIS_REGISTER_MAX_VALUE ? reg_gpr_tab[r] : (int8_t)reg_index(r);
+}
+
 /*
  * Copy one operand; false for a hidden operand that is no general register
  * (flags, rip, x87 state...): nothing here reads those.
  */
 static bool compact_op(struct op *o, const ZydisDecodedOperand *z, bool visible)
 {
-	memset(o, 0, sizeof(*o));
 	o->type = (uint8_t)z->type;
 	o->actions = (uint8_t)z->actions;
 	o->size = z->size;
 	switch (z->type) {
 	case ZYDIS_OPERAND_TYPE_REGISTER:
+		memset(&o->imm, 0, sizeof(o->imm));
 		o->reg.value = (uint16_t)z->reg.value;
-		o->reg.gpr = (int8_t)reg_index(z->reg.value);
-		o->reg.width = (uint16_t)reg_width(z->reg.value);
+		if ((unsigned)z->reg.value <= ZYDIS_REGISTER_MAX_VALUE) {
+			o->reg.gpr = reg_gpr_tab[z->reg.value];
+			o->reg.width = reg_width_tab[z->reg.value];
+		} else {
+			o->reg.gpr = (int8_t)reg_index(z->reg.value);
+			o->reg.width = (uint16_t)reg_width(z->reg.value);
+		}
 		return visible || o->reg.gpr >= 0;
 	case ZYDIS_OPERAND_TYPE_MEMORY:
 		o->mem.base = (uint16_t)z->mem.base;
 		o->mem.index = (uint16_t)z->mem.index;
 		o->mem.segment = (uint16_t)z->mem.segment;
-		o->mem.base_gpr = (int8_t)reg_index(z->mem.base);
-		o->mem.index_gpr = (int8_t)reg_index(z->mem.index);
+		o->mem.base_gpr = tab_gpr(z->mem.base);
+		o->mem.index_gpr = tab_gpr(z->mem.index);
 		o->mem.disp.value = z->mem.disp.value;
 		return true;
 	case ZYDIS_OPERAND_TYPE_IMMEDIATE:
+		memset(&o->imm, 0, sizeof(o->imm));
 		o->imm.is_signed = z->imm.is_signed;
 		o->imm.is_relative = z->imm.is_relative;
 		o->imm.value.u = z->imm.value.u;
 		return true;
 	default:
+		memset(&o->imm, 0, sizeof(o->imm));
 		return true;
 	}
 }
@@ -957,6 +983,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 
 	if (!opts)
 		opts = &no_opts;
+	pthread_once(&reg_tab_once, reg_tab_fill);
 	memset(res, 0, sizeof(*res));
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 
@@ -1200,10 +1227,16 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 	struct dis_decoded *dd;
 	uint32_t first;
 
+	pthread_once(&reg_tab_once, reg_tab_fill);
 	if (!t->decoded)
 		t->decoded = xcalloc(1, sizeof(*t->decoded));
 	dd = t->decoded;
 	first = (uint32_t)dd->insns_nr;
+	/* x86-64 code averages about 4 bytes and 2.5 kept operands an instruction. */
+	if (!dd->full && len / 3 < DD_MAX_INSNS) {
+		ALLOC_GROW(dd->insns, dd->insns_nr + len / 3, dd->insns_alloc);
+		ALLOC_GROW(dd->ops, dd->ops_nr + len / 4 * 3, dd->ops_alloc);
+	}
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 	while (pos < len) {
 		uint64_t addr = vaddr + pos;
