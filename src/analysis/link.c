@@ -148,6 +148,25 @@ static bool exported(const struct objsum *s, uint32_t f)
  * call is __gmon_start__, excepted).  Any such call passing something else,
  * or an exported wrapper, leaves the use unresolved.
  */
+/*
+ * glibc's set*id broadcast: the one site (objsum's known_site()) whose
+ * number is loaded from a struct xid_command, recorded as one entry per
+ * set*id number at the same address.  Returns how many entries from k
+ * form such a site, 0 when k is an ordinary site.
+ */
+static uint32_t setxid_site(const struct objsum *s, uint32_t k, uint32_t end)
+{
+	static const uint32_t nrs[] = { 105, 106, 113, 114, 116, 117, 119 };
+	uint32_t n = 0;
+
+	while (k + n < end && n < ARRAY_SIZE(nrs) && s->sys[k + n].addr == s->sys[k].addr &&
+	       s->sys[k + n].nr == nrs[n])
+		n++;
+	if (n != ARRAY_SIZE(nrs) || (k + n < end && s->sys[k + n].addr == s->sys[k].addr))
+		return 0;
+	return n;
+}
+
 static void resolve_pointer_wrappers(struct link_priv *p, struct ptr_list *pw, struct unres_list *u,
 				     struct sysset *set, const size_t *queue, size_t qtail, const uint32_t *wrap)
 {
@@ -356,7 +375,23 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 		const struct osum_func *fn = &s->funcs[g - p->base[o]];
 
 		for (uint32_t k = fn->sys; k < fn->sys + fn->sys_nr; k++) {
-			uint32_t n = s->sys[k].nr;
+			uint32_t n = s->sys[k].nr, xid = setxid_site(s, k, fn->sys + fn->sys_nr);
+
+			/*
+			 * The broadcast (the signal handler other threads run,
+			 * and __nptl_setxid's own call) runs only the number a
+			 * set*id wrapper stored, and every such wrapper is
+			 * INLINE_SETXID_SYSCALL: the same call with a constant
+			 * number on its single-threaded path, in the same
+			 * function.  So the site adds nothing that the
+			 * reachable wrappers do not already add; counting all
+			 * seven would put setresuid & co. into every threaded
+			 * program that never calls them.
+			 */
+			if (xid) {
+				k += xid - 1;
+				continue;
+			}
 
 			sysset_add(&prog->syscalls, (int)n);
 			if (n < SYSSET_NR && p->w[n].func < 0)
