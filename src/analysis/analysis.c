@@ -25,6 +25,7 @@
 #include "elf/elf.h"
 #include "elf/ldso.h"
 #include "image/image.h"
+#include "util/cachefile.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/sha256.h"
@@ -52,6 +53,12 @@ struct apriv {
 	struct aobj **objs;
 	size_t objs_nr, objs_alloc;
 	struct strmap by_path;      /* canonical path -> aobj */
+	/*
+	 * Files mode: path asked for -> aobj, or the errno of opening it (as a
+	 * pointer).  Every program of an image searches the same folders for
+	 * the same libraries; the tree does not change during a run.
+	 */
+	struct strmap opened, open_err;
 	const struct analysis_opts *opts;
 	char *cache_dir;            /* NULL: no cache */
 };
@@ -127,7 +134,7 @@ static struct objsum *summary_get(struct apriv *ap, const struct elf_file *elf, 
 	}
 	s = objsum_compute(elf);
 	if (objsum_serialize(s, &data, &len) == 0) {
-		if (fs_write_atomic(path, data, len, 0644) != 0)
+		if (cachefile_write(path, data, len, 0644) != 0)
 			err_clear();
 		free(data);
 	}
@@ -239,6 +246,8 @@ static struct analysis *analysis_new(const struct analysis_opts *opts)
 	a->arch = SYS_ARCH_X86_64;
 	a->priv = ap;
 	strmap_init(&ap->by_path);
+	strmap_init(&ap->opened);
+	strmap_init(&ap->open_err);
 	ap->opts = opts;
 	if (!opts->no_cache && (dir = fs_cache_dir())) {
 		ap->cache_dir = fs_join(dir, "summaries");
@@ -317,6 +326,8 @@ void analysis_free(struct analysis *a)
 		}
 		free(ap->objs);
 		strmap_release(&ap->by_path, NULL);
+		strmap_release(&ap->opened, NULL);
+		strmap_release(&ap->open_err, NULL);
 		free(ap->cache_dir);
 		free(ap);
 	}
@@ -473,7 +484,7 @@ static void program_store(const struct analysis_program *prog, const char *path)
 	body = json_dumps(j, JSON_COMPACT);
 	if (body) {
 		file = xasprintf("%016llx\n%s", (unsigned long long)XXH3_64bits(body, strlen(body)), body);
-		if (fs_write_atomic(path, file, strlen(file), 0644) != 0)
+		if (cachefile_write(path, file, strlen(file), 0644) != 0)
 			err_clear();
 		free(file);
 		free(body);
@@ -1070,7 +1081,7 @@ static void hostld_release(struct hostld *ld)
 static struct aobj *open_object(struct apriv *ap, const struct hostld *ld, const char *path,
 				const struct elf_file *want)
 {
-	int fd = open_in_root(ld, path);
+	int fd, e;
 	char *real;
 	struct aobj *o;
 	bool fresh;
@@ -1080,17 +1091,32 @@ static struct aobj *open_object(struct apriv *ap, const struct hostld *ld, const
 	void *p;
 	int ret;
 
-	if (fd < 0) {
-		err_set(errno, "cannot open '%s': %s", path, strerror(errno));
+	o = strmap_get(&ap->opened, path);
+	e = (int)(intptr_t)strmap_get(&ap->open_err, path);
+	if (e) {
+		err_set(e, "cannot open '%s': %s", path, strerror(e));
 		return NULL;
 	}
-	real = fd_path(ld, fd);
-	if (!real)
-		real = xstrdup(path);
-	o = strmap_get(&ap->by_path, real);
+	fd = o ? -1 : open_in_root(ld, path);
+	if (!o && fd < 0) {
+		e = errno;
+		strmap_put(&ap->open_err, path, (void *)(intptr_t)e);
+		err_set(e, "cannot open '%s': %s", path, strerror(e));
+		return NULL;
+	}
 	if (o) {
-		close(fd);
+		real = NULL;
+	} else {
+		real = fd_path(ld, fd);
+		if (!real)
+			real = xstrdup(path);
+		o = strmap_get(&ap->by_path, real);
+	}
+	if (o) {
+		if (fd >= 0)
+			close(fd);
 		free(real);
+		strmap_put(&ap->opened, path, o);
 		if (want && o->elf && (o->elf->machine != want->machine || o->elf->elf_class != want->elf_class))
 			return NULL;
 		return o;
@@ -1130,6 +1156,7 @@ static struct aobj *open_object(struct apriv *ap, const struct hostld *ld, const
 	o->elf = elf;
 	o->map = map;
 	o->mapped = true;
+	strmap_put(&ap->opened, path, o);
 	return o;
 }
 

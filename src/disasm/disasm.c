@@ -1193,6 +1193,23 @@ static void push_target(uint64_t **a, size_t *nr, size_t *alloc, uint64_t v)
 	(*a)[(*nr)++] = v;
 }
 
+/*
+ * A pre-pass's arrays kept for the next object this thread summarises
+ * (most objects of an image are small; a big one's arrays are not kept).
+ */
+#define DD_SPARE_MAX (16u << 20)
+static _Thread_local struct dis_decoded *dd_spare;
+
+static void dd_free(struct dis_decoded *dd)
+{
+	if (!dd)
+		return;
+	free(dd->ranges);
+	free(dd->insns);
+	free(dd->ops);
+	free(dd);
+}
+
 /* Keep one more instruction of the pre-pass; false when over the caps or undecodable operands. */
 static bool dd_add(struct dis_decoded *dd, uint64_t addr, const ZydisDecoder *dec, ZydisDecoderContext *zctx,
 		   const ZydisDecodedInstruction *in)
@@ -1228,8 +1245,10 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 	uint32_t first;
 
 	pthread_once(&reg_tab_once, reg_tab_fill);
-	if (!t->decoded)
-		t->decoded = xcalloc(1, sizeof(*t->decoded));
+	if (!t->decoded) {
+		t->decoded = dd_spare ? dd_spare : xcalloc(1, sizeof(*t->decoded));
+		dd_spare = NULL;
+	}
 	dd = t->decoded;
 	first = (uint32_t)dd->insns_nr;
 	/* x86-64 code averages about 4 bytes and 2.5 kept operands an instruction. */
@@ -1331,11 +1350,14 @@ void dis_targets_release(struct dis_targets *t)
 	free(t->addrs);
 	free(t->touched);
 	free(t->stored);
-	if (t->decoded) {
-		free(t->decoded->ranges);
-		free(t->decoded->insns);
-		free(t->decoded->ops);
-		free(t->decoded);
+	if (t->decoded && !dd_spare &&
+	    t->decoded->insns_alloc * sizeof(struct insn) + t->decoded->ops_alloc * sizeof(struct op) <= DD_SPARE_MAX) {
+		/* Keep the arrays for this thread's next object: their pages are already mapped. */
+		dd_spare = t->decoded;
+		dd_spare->ranges_nr = dd_spare->insns_nr = dd_spare->ops_nr = 0;
+		dd_spare->full = false;
+	} else {
+		dd_free(t->decoded);
 	}
 	memset(t, 0, sizeof(*t));
 }
@@ -1456,4 +1478,6 @@ void dis_thread_release(void)
 	free(scratch.blocks);
 	free(scratch.work);
 	memset(&scratch, 0, sizeof(scratch));
+	dd_free(dd_spare);
+	dd_spare = NULL;
 }
