@@ -455,6 +455,9 @@ struct scratch {
 	size_t blocks_alloc;
 	uint32_t *work;
 	size_t work_alloc;
+	uint32_t *at;             /* see at_fill */
+	size_t at_alloc, at_len;
+	uint64_t at_base;
 };
 
 static _Thread_local struct scratch scratch;
@@ -716,21 +719,23 @@ static bool state_meet(struct dis_state *dst, const struct dis_state *src)
 	return changed;
 }
 
-static uint32_t insn_at(const struct insn *v, uint32_t n, uint64_t addr)
+/* Index of the instruction starting at addr, or UINT32_MAX (see at_fill). */
+static uint32_t insn_at(const struct scratch *sc, uint64_t addr)
 {
-	uint32_t lo = 0, hi = n;
+	if (addr < sc->at_base || addr - sc->at_base >= sc->at_len)
+		return UINT32_MAX;
+	return sc->at[addr - sc->at_base];
+}
 
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (v[mid].addr == addr)
-			return mid;
-		if (v[mid].addr < addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return UINT32_MAX;
+/* Byte offset -> instruction index over the function, for insn_at. */
+static void at_fill(struct scratch *sc, uint64_t vaddr, size_t len, uint32_t n)
+{
+	ALLOC_GROW(sc->at, len, sc->at_alloc);
+	memset(sc->at, 0xff, len * sizeof(*sc->at));
+	for (uint32_t i = 0; i < n; i++)
+		sc->at[sc->iv[i].addr - vaddr] = i;
+	sc->at_base = vaddr;
+	sc->at_len = len;
 }
 
 #define MAX_FUNC_INSNS (1u << 20)
@@ -839,7 +844,7 @@ static bool lea_compare_only(const struct scratch *sc, uint32_t n, uint32_t i)
 	if (r < 0 || C->bad || J->bad || C->in.mnemonic != ZYDIS_MNEMONIC_CMP ||
 	    J->in.meta.category != ZYDIS_CATEGORY_COND_BR || !direct_target(J, &t))
 		return false;
-	k = insn_at(sc->iv, n, t);
+	k = insn_at(sc, t);
 	return k != UINT32_MAX && dead_from(sc, n, i + 3, r) && dead_from(sc, n, k, r);
 }
 
@@ -1016,6 +1021,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 	}
 	if (!n)
 		return 0;
+	at_fill(sc, vaddr, len, n);
 
 	/* 2. Basic blocks: the entry, in-function branch targets, what follows a branch. */
 	ALLOC_GROW(sc->block_of, n, sc->block_of_alloc);
@@ -1031,7 +1037,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		if ((branch || is_terminator(I) || is_noreturn_call(I, opts)) && i + 1 < n)
 			sc->block_of[i + 1] = UINT32_MAX;
 		if (branch && direct_target(I, &t) && t >= vaddr && t < end) {
-			uint32_t k = insn_at(sc->iv, n, t);
+			uint32_t k = insn_at(sc, t);
 
 			if (k != UINT32_MAX)
 				sc->block_of[k] = UINT32_MAX;
@@ -1052,7 +1058,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		j = lo;
 	}
 	for (size_t k = j; k < opts->joins_nr && opts->joins[k] < end; k++) {
-		uint32_t i = insn_at(sc->iv, n, opts->joins[k]);
+		uint32_t i = insn_at(sc, opts->joins[k]);
 
 		if (i != UINT32_MAX)
 			sc->block_of[i] = UINT32_MAX;
@@ -1078,7 +1084,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		/* Go jumps back to its entry only after morestack restored the arguments. */
 		if ((cond || jmp) && direct_target(I, &t) && t >= vaddr && t < end &&
 		    !(opts->go_abi && t == vaddr)) {
-			uint32_t k = insn_at(sc->iv, n, t);
+			uint32_t k = insn_at(sc, t);
 
 			if (k != UINT32_MAX)
 				B->succ[B->succ_nr++] = sc->block_of[k];
@@ -1094,7 +1100,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 	sc->blocks[0].queued = true;
 	sc->work[wn++] = 0;
 	for (size_t k = j; k < opts->joins_nr && opts->joins[k] < end; k++) {
-		uint32_t i = insn_at(sc->iv, n, opts->joins[k]);
+		uint32_t i = insn_at(sc, opts->joins[k]);
 		struct block *B;
 		struct dis_state u;
 
@@ -1477,6 +1483,7 @@ void dis_thread_release(void)
 	free(scratch.block_of);
 	free(scratch.blocks);
 	free(scratch.work);
+	free(scratch.at);
 	memset(&scratch, 0, sizeof(scratch));
 	dd_free(dd_spare);
 	dd_spare = NULL;
