@@ -150,7 +150,7 @@ thread_pool pool threads=2;
 events { worker_connections 256; }
 http {
 	include /etc/nginx/mime.types;
-	log_format main '\$remote_addr \$server_addr:\$server_port "\$request" \$status \$body_bytes_sent \$request_time';
+	log_format main '\$remote_addr \$server_addr:\$server_port \$realpath_root "\$request" \$status \$body_bytes_sent \$request_time';
 	access_log $P/logs/access.log main;
 	access_log syslog:server=127.0.0.1:$port_log,tag=confine main;
 	client_body_temp_path $P/tmp/body;
