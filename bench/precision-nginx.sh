@@ -1,8 +1,22 @@
 #!/usr/bin/env bash
 # Precision of confine's static syscall set for Debian's nginx (issue #3,
-# item 9): run /usr/sbin/nginx (master + workers) under strace -f through
-# a bounded workload on 127.0.0.1, collect every system call the nginx
-# processes made, and compare with `confine analyze /usr/sbin/nginx`.
+# item 9): run /usr/sbin/nginx under strace -f through a bounded workload
+# on 127.0.0.1/::1 that uses what deployments use (`nginx -t`, daemonised
+# master with several workers, worker_rlimit_nofile/priority/cpu affinity,
+# timer_resolution, working_directory; access/error logs to files and to
+# syslog over UDP, log reopen by `nginx -s reopen` and SIGUSR1; `nginx -s
+# reload` with a changed configuration; a binary upgrade (USR2, WINCH,
+# QUIT of the old master); keepalive, pipelining, HEAD, ranges, gzip,
+# autoindex, stub_status, 403/404/413/500; sendfile, aio threads, directio,
+# read_ahead, open_file_cache, limit_rate, limit_req/limit_conn; request
+# bodies in client_body_temp files; proxy_pass to a keepalive upstream
+# (a second server block) with responses through proxy temp files, the
+# proxy cache (cache manager process) and a transparent proxy_bind;
+# WebDAV PUT/MKCOL/COPY/MOVE/DELETE; unix-domain, reuseport, IPv6 and
+# TLS + HTTP/2 listeners (a self-signed certificate made with openssl);
+# `nginx -s quit`), collect every system call of every nginx process
+# (the `nginx -t`/`-s` runs too: they run in the container as well), and
+# compare with `confine analyze /usr/sbin/nginx`.
 #
 #   bench/precision-nginx.sh [-n REQUESTS] [-o DIR] [--confine BIN] [--nginx BIN]
 #                            [--nss] [--dlopen FILE]... [--unresolved all|ignore]
@@ -46,7 +60,7 @@ while [ $# -gt 0 ]; do
 	--nss) NSS=1; shift ;;
 	--rootfs) ROOTFS=$(cd "$2" && pwd) || exit 2; shift 2 ;;
 	--unresolved) DLOPEN+=(--unresolved "$2"); shift 2 ;;
-	-h | --help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,43p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "precision-nginx: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
