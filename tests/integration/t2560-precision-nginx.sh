@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Precision (issue #3, item 9): Debian's nginx served a bounded workload
-# under strace -f (bench/precision-nginx.sh), chrooted into the fixture
-# image's rootfs (analysed with --root) and on the host; the static set of
-# `confine analyze` must contain every call observed and be at most 1.5
-# times as large.
+# of what deployments use (bench/precision-nginx.sh: nginx -t, daemon,
+# reload with a changed configuration, log reopen, binary upgrade, proxy
+# with temp files and cache, WebDAV, aio threads, TLS/HTTP2, unix, IPv6
+# and reuseport listeners, error paths; every nginx process under
+# strace -f), chrooted into the fixture image's rootfs (analysed with
+# --root) and on the host; the static set of `confine analyze` must
+# contain every call observed and be at most 1.5 times as large, in both.
+# Measured when written: image 89 observed / 117 static (1.31), host 89 /
+# 129 (1.45; the host's nsswitch.conf adds libnss_systemd).
 . "$(dirname "$0")/lib.sh"
 need_root
 for t in strace curl jq /usr/sbin/nginx; do
