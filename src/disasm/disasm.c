@@ -909,12 +909,19 @@ static bool dd_find(const struct dis_decoded *dd, const uint8_t *code, size_t le
 	}
 	if (lo == r->first + r->nr || dd->insns[lo].addr != vaddr)
 		return false;
-	for (j = lo; j < r->first + r->nr && dd->insns[j].addr < end; j++) {
-		const struct insn *I = &dd->insns[j];
+	/* The instructions starting before end; only the last of them can cross it. */
+	j = lo;
+	hi = r->first + r->nr;
+	while (j < hi) {
+		uint32_t mid = j + (hi - j) / 2;
 
-		if (!I->bad && I->addr + I->in.length > end)
-			break;
+		if (dd->insns[mid].addr < end)
+			j = mid + 1;
+		else
+			hi = mid;
 	}
+	if (j > lo && !dd->insns[j - 1].bad && dd->insns[j - 1].addr + dd->insns[j - 1].in.length > end)
+		j--;
 	*first = lo;
 	*nr = j - lo;
 	*covered = j < r->first + r->nr ? (size_t)(dd->insns[j].addr - vaddr) : len;
