@@ -363,8 +363,14 @@ static void build_got(struct builder *b)
 		const struct elf_symbol *sym = r->symbol;
 		enum elf_reloc_kind k = elf_reloc_kind(elf, r->type);
 
+		/*
+		 * A JUMP_SLOT is a PLT slot whatever its symbol's type: Go's
+		 * internal linker (cgo) types its undefined dynamic symbols
+		 * STT_OBJECT, pthread_create included.
+		 */
 		if ((k == ELF_RELOC_JUMP_SLOT || k == ELF_RELOC_GLOB_DAT) && sym && sym->name[0] &&
-		    (sym->type == STT_FUNC || sym->type == STT_GNU_IFUNC || sym->type == STT_NOTYPE)) {
+		    (k == ELF_RELOC_JUMP_SLOT || sym->type == STT_FUNC || sym->type == STT_GNU_IFUNC ||
+		     sym->type == STT_NOTYPE)) {
 			got_add(b, r->offset, OSUM_IMPORT_BIT | import_add(b, sym));
 		} else if (k == ELF_RELOC_IRELATIVE || k == ELF_RELOC_RELATIVE) {
 			uint32_t f = func_exact(b->s, (uint64_t)r->addend);
