@@ -1138,6 +1138,9 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		int zreg, zsucc;
 
 		B->queued = false;
+		/* Only successors use the state at the block's end. */
+		if (!B->succ_nr)
+			continue;
 		for (uint32_t i = B->first; i <= B->last; i++)
 			step(&st, &sc->iv[i], opts, NULL, NULL);
 		zreg = zero_test(sc, B, &zsucc);
