@@ -50,6 +50,7 @@ struct builder {
 	uint8_t *noret;            /* per function: never returns */
 	const struct gopclntab *go; /* Go function table, or NULL */
 	bool overflow;
+	bool pic_text;             /* see pic_text() */
 };
 
 static uint32_t str_add(struct builder *b, const char *s)
@@ -639,6 +640,51 @@ static bool in_got(const struct builder *b, uint64_t addr)
 	return sec && (!strcmp(sec->name, ".got") || !strcmp(sec->name, ".got.plt"));
 }
 
+/*
+ * x86-64 position-independent code without text relocations: no
+ * instruction immediate can be a code address (the load base is not known
+ * when the object is linked), only a rip-relative lea can.  An immediate
+ * that equals a function start there is a constant (mktime's 601200 is
+ * glibc's aio notification helper), not an address taken.
+ */
+static bool pic_text(const struct elf_file *elf)
+{
+	if (elf->machine != 62 /* EM_X86_64 */ || !elf->relocs_nr || (elf->dyn.flags & 0x4 /* DF_TEXTREL */) ||
+	    (elf->type != ELF_TYPE_PIE && elf->type != ELF_TYPE_SHARED))
+		return false;
+	for (size_t i = 0; i < elf->relocs_nr; i++) {
+		const struct elf_section *sec = elf_section_of(elf, elf->relocs[i].offset);
+
+		if (!sec || (sec->flags & SHF_EXECINSTR))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Whether a DIS_ADDR record is an immediate operand (mov r, imm / mov r/m,
+ * imm32 / push imm32) rather than a lea.  Only those encodings are
+ * recognised; anything else counts as an address.
+ */
+static bool imm_form(const struct builder *b, const struct dis_rec *r)
+{
+	const struct range *rg = range_of(b, r->addr);
+	const uint8_t *p;
+	size_t n, i = 0;
+
+	if (!rg)
+		return false;
+	p = rg->data + (r->addr - rg->start);
+	n = rg->end - r->addr;
+	while (i < n && i < 4 &&
+	       (p[i] == 0x66 || p[i] == 0x67 || p[i] == 0x26 || p[i] == 0x2e || p[i] == 0x36 ||
+		p[i] == 0x3e || p[i] == 0x64 || p[i] == 0x65 || p[i] == 0xf2 || p[i] == 0xf3))
+		i++;
+	if (i < n && (p[i] & 0xf0) == 0x40)
+		i++;
+	return i < n && ((p[i] >= 0xb8 && p[i] <= 0xbf) || p[i] == 0xc7 || p[i] == 0x68);
+}
+
 static void on_rec(const struct dis_rec *r, void *ctx)
 {
 	struct builder *b = ctx;
@@ -703,7 +749,7 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 			add_edge(b, r->addr, t, OSUM_EDGE_TAKEN, NULL, false);
 		break;
 	case DIS_ADDR:
-		if (r->compare_only)
+		if (r->compare_only || (b->pic_text && imm_form(b, r)))
 			break;
 		t = func_exact(s, r->target);
 		if (t != OSUM_NONE && t != b->cur)
@@ -1119,6 +1165,7 @@ struct objsum *objsum_compute(const struct elf_file *elf)
 	s->analysable = true;
 	b.elf = elf;
 	b.s = s;
+	b.pic_text = pic_text(elf);
 	strmap_init(&b.import_ix);
 	strmap_init(&b.str_ix);
 	collect_code(&b);
