@@ -422,6 +422,8 @@ struct dd_range {
 struct dis_decoded {
 	struct dd_range *ranges;
 	size_t ranges_nr, ranges_alloc;
+	uint32_t *bad;            /* indexes of the undecodable positions, ascending */
+	size_t bad_nr, bad_alloc;
 	struct insn *insns;
 	size_t insns_nr, insns_alloc;
 	struct op *ops;
@@ -930,6 +932,27 @@ static bool dd_find(const struct dis_decoded *dd, const uint8_t *code, size_t le
 	return true;
 }
 
+static size_t dd_bad_below(const struct dis_decoded *dd, uint32_t idx)
+{
+	size_t lo = 0, hi = dd->bad_nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (dd->bad[mid] < idx)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Undecodable positions among the kept instructions [from, to). */
+static size_t dd_bad_between(const struct dis_decoded *dd, uint32_t from, uint32_t to)
+{
+	return dd->bad_nr ? dd_bad_below(dd, to) - dd_bad_below(dd, from) : 0;
+}
+
 /*
  * Start dis_function's decoding from the pre-pass: when it has the whole
  * function, point the scratch at its instructions (returns true); when only
@@ -947,15 +970,14 @@ static bool dd_take(struct scratch *sc, const struct dis_decoded *dd, const uint
 		return false;
 	if (nr > MAX_FUNC_INSNS)
 		nr = MAX_FUNC_INSNS;
-	for (uint32_t i = first; i < first + nr; i++) {
-		const struct insn *I = &dd->insns[i];
+	if (nr) {
+		const struct insn *L = &dd->insns[first + nr - 1];
+		size_t bad = dd_bad_between(dd, first, first + nr);
 
-		if (I->bad) {
-			res->bad++;
-		} else {
-			res->insns++;
-			res->bytes += I->in.length;
-		}
+		/* The instructions are contiguous: good ones' bytes plus one per bad position. */
+		res->bad += bad;
+		res->insns += nr - bad;
+		res->bytes += L->addr + (L->bad ? 1 : L->in.length) - vaddr - bad;
 	}
 	if (covered == len || nr == MAX_FUNC_INSNS) {
 		sc->iv = dd->insns + first;
@@ -1134,13 +1156,14 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 	while (wn) {
 		uint32_t b = sc->work[--wn];
 		struct block *B = &sc->blocks[b];
-		struct dis_state st = B->st, zst;
+		struct dis_state st, zst;
 		int zreg, zsucc;
 
 		B->queued = false;
 		/* Only successors use the state at the block's end. */
 		if (!B->succ_nr)
 			continue;
+		st = B->st;
 		for (uint32_t i = B->first; i <= B->last; i++)
 			step(&st, &sc->iv[i], opts, NULL, NULL);
 		zreg = zero_test(sc, B, &zsucc);
@@ -1221,6 +1244,7 @@ static void dd_free(struct dis_decoded *dd)
 	if (!dd)
 		return;
 	free(dd->ranges);
+	free(dd->bad);
 	free(dd->insns);
 	free(dd->ops);
 	free(dd);
@@ -1243,6 +1267,8 @@ static bool dd_add(struct dis_decoded *dd, uint64_t addr, const ZydisDecoder *de
 	I->op0 = (uint32_t)dd->ops_nr;
 	if (!in) {
 		insn_set_bad(I);
+		ALLOC_GROW(dd->bad, dd->bad_nr + 1, dd->bad_alloc);
+		dd->bad[dd->bad_nr++] = (uint32_t)(dd->insns_nr - 1);
 		return true;
 	}
 	ALLOC_GROW(dd->ops, dd->ops_nr + in->operand_count, dd->ops_alloc);
@@ -1367,10 +1393,11 @@ void dis_targets_release(struct dis_targets *t)
 	free(t->touched);
 	free(t->stored);
 	if (t->decoded && !dd_spare &&
-	    t->decoded->insns_alloc * sizeof(struct insn) + t->decoded->ops_alloc * sizeof(struct op) <= DD_SPARE_MAX) {
+	    t->decoded->insns_alloc * sizeof(struct insn) + t->decoded->ops_alloc * sizeof(struct op) +
+		    t->decoded->bad_alloc * sizeof(uint32_t) <= DD_SPARE_MAX) {
 		/* Keep the arrays for this thread's next object: their pages are already mapped. */
 		dd_spare = t->decoded;
-		dd_spare->ranges_nr = dd_spare->insns_nr = dd_spare->ops_nr = 0;
+		dd_spare->ranges_nr = dd_spare->insns_nr = dd_spare->ops_nr = dd_spare->bad_nr = 0;
 		dd_spare->full = false;
 	} else {
 		dd_free(t->decoded);
