@@ -7,8 +7,8 @@
 # strace -f), chrooted into the fixture image's rootfs (analysed with
 # --root) and on the host; the static set of `confine analyze` must
 # contain every call observed and be at most 1.5 times as large, in both.
-# Measured when written: image 89 observed / 117 static (1.31), host 89 /
-# 129 (1.45; the host's nsswitch.conf adds libnss_systemd).
+# Measured when written: image 89 observed / 116 static (1.30), host 89 /
+# 128 (1.44; the host's nsswitch.conf adds libnss_systemd).
 . "$(dirname "$0")/lib.sh"
 need_root
 for t in strace curl jq /usr/sbin/nginx; do
