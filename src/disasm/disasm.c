@@ -1361,27 +1361,67 @@ struct pair {
 	uint64_t target, src;
 };
 
-static int cmp_pair(const void *a, const void *b)
+/* One stable counting-sort pass of 'in' into 'out' on 11 bits of the target or the source. */
+static void radix_pass(const struct pair *in, struct pair *out, size_t n, unsigned shift, bool by_src)
 {
-	const struct pair *x = a, *y = b;
+	size_t count[1u << 11] = { 0 };
+	size_t sum = 0;
 
-	if (x->target != y->target)
-		return x->target < y->target ? -1 : 1;
-	return (x->src > y->src) - (x->src < y->src);
+	for (size_t i = 0; i < n; i++)
+		count[((by_src ? in[i].src : in[i].target) >> shift) & 0x7ff]++;
+	for (size_t d = 0; d < ARRAY_SIZE(count); d++) {
+		size_t c = count[d];
+
+		count[d] = sum;
+		sum += c;
+	}
+	for (size_t i = 0; i < n; i++)
+		out[count[((by_src ? in[i].src : in[i].target) >> shift) & 0x7ff]++] = in[i];
 }
 
+/*
+ * Sorted by target, then source: stable radix passes over the source
+ * (skipped when already in order, as a sweep leaves them) and then over the
+ * target, on only as many bits as the largest value has.
+ */
 void dis_targets_sort(struct dis_targets *t)
 {
-	struct pair *p = xcalloc(t->jumps_nr ? t->jumps_nr : 1, sizeof(*p));
+	size_t n = t->jumps_nr;
+	struct pair *p, *q;
+	uint64_t max_t = 0, max_s = 0;
+	bool src_sorted = true;
 
-	for (size_t i = 0; i < t->jumps_nr; i++)
+	if (n < 2)
+		return;
+	p = xcalloc(n, sizeof(*p));
+	q = xcalloc(n, sizeof(*q));
+	for (size_t i = 0; i < n; i++) {
 		p[i] = (struct pair){ t->jumps[i], t->jump_srcs[i] };
-	qsort(p, t->jumps_nr, sizeof(*p), cmp_pair);
-	for (size_t i = 0; i < t->jumps_nr; i++) {
+		max_t |= p[i].target;
+		max_s |= p[i].src;
+		if (i && p[i].src < p[i - 1].src)
+			src_sorted = false;
+	}
+	for (unsigned sh = 0; !src_sorted && sh < 64 && (max_s >> sh); sh += 11) {
+		struct pair *x = p;
+
+		radix_pass(p, q, n, sh, true);
+		p = q;
+		q = x;
+	}
+	for (unsigned sh = 0; sh < 64 && (max_t >> sh); sh += 11) {
+		struct pair *x = p;
+
+		radix_pass(p, q, n, sh, false);
+		p = q;
+		q = x;
+	}
+	for (size_t i = 0; i < n; i++) {
 		t->jumps[i] = p[i].target;
 		t->jump_srcs[i] = p[i].src;
 	}
 	free(p);
+	free(q);
 }
 
 void dis_targets_release(struct dis_targets *t)
