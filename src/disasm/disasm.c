@@ -993,7 +993,8 @@ static bool dd_take(struct scratch *sc, const struct dis_decoded *dd, const uint
 		ALLOC_GROW(sc->ops, ops + I->in.operand_count, sc->ops_alloc);
 		sc->insns[i] = *I;
 		sc->insns[i].op0 = ops;
-		memcpy(sc->ops + ops, dd->ops + I->op0, I->in.operand_count * sizeof(*sc->ops));
+		if (I->in.operand_count)
+			memcpy(sc->ops + ops, dd->ops + I->op0, I->in.operand_count * sizeof(*sc->ops));
 		ops += I->in.operand_count;
 	}
 	*n = nr;
@@ -1557,6 +1558,7 @@ const char *dis_build_stamp(void)
 void dis_thread_release(void)
 {
 	free(scratch.insns);
+	free(scratch.ops);
 	free(scratch.block_of);
 	free(scratch.blocks);
 	free(scratch.work);
