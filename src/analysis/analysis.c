@@ -25,9 +25,9 @@
 #include "elf/elf.h"
 #include "elf/ldso.h"
 #include "image/image.h"
-#include "util/cachefile.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/path.h"
 #include "util/sha256.h"
 #include "util/strbuf.h"
 #include "util/strmap.h"
@@ -134,7 +134,7 @@ static struct objsum *summary_get(struct apriv *ap, const struct elf_file *elf, 
 	}
 	s = objsum_compute(elf);
 	if (objsum_serialize(s, &data, &len) == 0) {
-		if (cachefile_write(path, data, len, 0644) != 0)
+		if (fs_write_cache(path, data, len, 0644) != 0)
 			err_clear();
 		free(data);
 	}
@@ -484,7 +484,7 @@ static void program_store(const struct analysis_program *prog, const char *path)
 	body = json_dumps(j, JSON_COMPACT);
 	if (body) {
 		file = xasprintf("%016llx\n%s", (unsigned long long)XXH3_64bits(body, strlen(body)), body);
-		if (cachefile_write(path, file, strlen(file), 0644) != 0)
+		if (fs_write_cache(path, file, strlen(file), 0644) != 0)
 			err_clear();
 		free(file);
 		free(body);
@@ -757,6 +757,40 @@ static const char *const nss_dirs[] = {
 };
 
 /*
+ * Add a library the process dlopen()s by file name: the first of the
+ * library folders that has it, with its own dependencies, as loaded objects.
+ */
+static void image_add_dlopened(struct apriv *ap, struct program_set *ps, struct plan *pl,
+			       const char *file)
+{
+	for (size_t d = 0; d < ARRAY_SIZE(nss_dirs); d++) {
+		char *path = xasprintf("%s/%s", nss_dirs[d], file);
+		struct ldso_result res;
+
+		if (ldso_resolve(ps->ld, path, &res) != 0) {
+			err_clear();
+			free(path);
+			continue;
+		}
+		for (size_t k = 0; k < res.libs_nr; k++) {
+			const struct ldso_lib *lib = &res.libs[k];
+			struct aobj *o;
+			bool fresh;
+
+			if (!lib->elf || !lib->real)
+				continue;
+			o = aobj_add(ap, lib->real, &fresh);
+			if (fresh)
+				o->elf = lib->elf;
+			plan_add(pl, o, false, k == 0);
+		}
+		ldso_result_release(&res);
+		free(path);
+		return;
+	}
+}
+
+/*
  * glibc loads libnss_SERVICE.so.2 (and its dependencies) the first time an
  * NSS function runs: when the process imports one, add the modules the
  * image's nsswitch.conf names, as dlopen()ed objects.
@@ -769,31 +803,10 @@ static void image_add_nss(struct apriv *ap, struct program_set *ps, struct plan 
 	for (size_t i = 0; i < pl->nr && !uses; i++)
 		uses = elf_uses_nss(pl->objs[i]->elf);
 	for (size_t s = 0; uses && s < nss_nr; s++) {
-		for (size_t d = 0; d < ARRAY_SIZE(nss_dirs); d++) {
-			char *path = xasprintf("%s/libnss_%s.so.2", nss_dirs[d], nss[s]);
-			struct ldso_result res;
+		char *file = xasprintf("libnss_%s.so.2", nss[s]);
 
-			if (ldso_resolve(ps->ld, path, &res) != 0) {
-				err_clear();
-				free(path);
-				continue;
-			}
-			for (size_t k = 0; k < res.libs_nr; k++) {
-				const struct ldso_lib *lib = &res.libs[k];
-				struct aobj *o;
-				bool fresh;
-
-				if (!lib->elf || !lib->real)
-					continue;
-				o = aobj_add(ap, lib->real, &fresh);
-				if (fresh)
-					o->elf = lib->elf;
-				plan_add(pl, o, false, k == 0);
-			}
-			ldso_result_release(&res);
-			free(path);
-			break;
-		}
+		image_add_dlopened(ap, ps, pl, file);
+		free(file);
 	}
 }
 
@@ -805,31 +818,7 @@ static void image_add_literals(struct apriv *ap, struct program_set *ps, struct 
 		size_t n = dlopen_literals(pl->objs[i]->elf, &names);
 
 		for (size_t k = 0; k < n; k++)
-			for (size_t d = 0; d < ARRAY_SIZE(nss_dirs); d++) {
-				char *path = xasprintf("%s/%s", nss_dirs[d], names[k]);
-				struct ldso_result res;
-
-				if (ldso_resolve(ps->ld, path, &res) != 0) {
-					err_clear();
-					free(path);
-					continue;
-				}
-				for (size_t j = 0; j < res.libs_nr; j++) {
-					const struct ldso_lib *lib = &res.libs[j];
-					struct aobj *o;
-					bool fresh;
-
-					if (!lib->elf || !lib->real)
-						continue;
-					o = aobj_add(ap, lib->real, &fresh);
-					if (fresh)
-						o->elf = lib->elf;
-					plan_add(pl, o, false, j == 0);
-				}
-				ldso_result_release(&res);
-				free(path);
-				break;
-			}
+			image_add_dlopened(ap, ps, pl, names[k]);
 		free(names);
 	}
 }
@@ -1166,17 +1155,6 @@ static struct aobj *open_object(struct apriv *ap, const struct hostld *ld, const
 	return o;
 }
 
-static char *dirname_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
-
 /* Expand $ORIGIN / ${ORIGIN} in one search path entry. */
 static char *expand_origin(const char *dir, const char *origin)
 {
@@ -1224,7 +1202,7 @@ static struct aobj *find_library(struct apriv *ap, const struct hostld *ld, cons
 				 struct plan *pl, size_t requester, const struct elf_file *want)
 {
 	const struct elf_file *req = pl->objs[requester]->elf;
-	char *origin = dirname_of(pl->objs[requester]->path);
+	char *origin = path_dirname(pl->objs[requester]->path);
 	struct aobj *o = NULL;
 
 	if (strchr(name, '/')) {
@@ -1236,7 +1214,7 @@ static struct aobj *find_library(struct apriv *ap, const struct hostld *ld, cons
 	if (req && !req->dyn.runpath) {
 		o = search_list(ap, ld, req->dyn.rpath, origin, name, want);
 		if (!o && requester != 0 && pl->objs[0]->elf && !pl->objs[0]->elf->dyn.runpath) {
-			char *morigin = dirname_of(pl->objs[0]->path);
+			char *morigin = path_dirname(pl->objs[0]->path);
 
 			o = search_list(ap, ld, pl->objs[0]->elf->dyn.rpath, morigin, name, want);
 			free(morigin);

@@ -14,7 +14,8 @@
 #include "util/error.h"
 #include "util/xalloc.h"
 
-int fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
+static int write_replace(const char *path, const void *data, size_t len, unsigned mode,
+			 bool sync)
 {
 	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
 	const char *p = data;
@@ -37,7 +38,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len, unsigned mod
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fchmod(fd, mode) || fsync(fd)) {
+	if (fchmod(fd, mode) || (sync && fsync(fd))) {
 		ret = err_set(errno, "cannot write '%s': %s", tmp, strerror(errno));
 		goto out_unlink;
 	}
@@ -59,6 +60,16 @@ out_unlink:
 out_free:
 	free(tmp);
 	return ret;
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
+{
+	return write_replace(path, data, len, mode, true);
+}
+
+int fs_write_cache(const char *path, const void *data, size_t len, unsigned mode)
+{
+	return write_replace(path, data, len, mode, false);
 }
 
 int fs_mkdir_p(const char *path, unsigned mode)

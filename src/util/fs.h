@@ -12,6 +12,15 @@
  */
 int fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
 
+/*
+ * The same without fsync, for cache entries that carry their own checksum:
+ * readers still see the old or the new file whole, and an entry a crash
+ * loses or tears is only recomputed.  A cold analysis writes one entry per
+ * object and per program; waiting for each to reach the disk cost more
+ * than computing many of them.
+ */
+int fs_write_cache(const char *path, const void *data, size_t len, unsigned mode);
+
 /* mkdir -p with 'mode' for created folders.  Returns 0 or -errno. */
 int fs_mkdir_p(const char *path, unsigned mode);
 
