@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/xalloc.h"
 
@@ -508,25 +509,10 @@ int container_inspect(struct dockerapi *api, const struct container *c,
 	return 0;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 int container_wait(struct dockerapi *api, const struct container *c, long timeout_ms,
 		   int *exit_code)
 {
-	long end = now_ms() + timeout_ms;
+	long end = clock_now_ms() + timeout_ms;
 	struct container_state st;
 	int ret;
 
@@ -542,9 +528,9 @@ int container_wait(struct dockerapi *api, const struct container *c, long timeou
 		container_state_release(&st);
 		if (container_interrupted)
 			return err_set(EINTR, "interrupted");
-		if (now_ms() >= end)
+		if (clock_now_ms() >= end)
 			return -ETIMEDOUT;
-		sleep_ms(POLL_MS);
+		clock_sleep_ms(POLL_MS);
 	}
 }
 
@@ -632,7 +618,7 @@ int container_exec(struct dockerapi *api, const struct container *c, char *const
 {
 	json_t *req = json_object(), *cmd = json_array(), *resp = NULL;
 	char *body, *path = NULL, *exec_id = NULL;
-	long end = now_ms() + timeout_ms;
+	long end = clock_now_ms() + timeout_ms;
 	int ret;
 
 	for (size_t i = 0; argv[i]; i++)
@@ -677,12 +663,12 @@ int container_exec(struct dockerapi *api, const struct container *c, char *const
 			ret = err_set(EINTR, "interrupted");
 			break;
 		}
-		if (now_ms() >= end) {
+		if (clock_now_ms() >= end) {
 			ret = err_set(ETIMEDOUT, "command '%s' in container %.12s still running after %ld ms",
 				      argv[0], c->id, timeout_ms);
 			break;
 		}
-		sleep_ms(POLL_MS);
+		clock_sleep_ms(POLL_MS);
 	}
 	free(path);
 	(void)output;

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/fs.h"
 #include "util/xalloc.h"
@@ -18,21 +19,6 @@
 #define PIDS_MAX 65536
 #define PATHS_MAX 100000
 #define LOGS_CAP (8u << 20)
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 /* Small /proc and /sys files: read into 'buf', NUL-terminated. */
 static ssize_t read_small(const char *path, char *buf, size_t cap)
@@ -421,7 +407,7 @@ static int watch(struct dockerapi *api, struct container *c, struct procwatch *w
 		long now;
 
 		procwatch_poll(w, &changed, &cpu, &alive);
-		now = now_ms();
+		now = clock_now_ms();
 		/* Busy: something new, or more than 10% of a core since the last poll. */
 		if (changed || cpu > (uint64_t)o->poll_ms * 100000ull)
 			*idle_since = now;
@@ -446,7 +432,7 @@ static int watch(struct dockerapi *api, struct container *c, struct procwatch *w
 			return 0;
 		if (now >= min_until && now - *idle_since >= o->idle_ms)
 			return 0;
-		sleep_ms(o->poll_ms);
+		clock_sleep_ms(o->poll_ms);
 	}
 }
 
@@ -515,7 +501,7 @@ int monitor_run(struct dockerapi *api, const struct container_spec *spec,
 		goto logs;
 	}
 	r->started = true;
-	start = now_ms();
+	start = clock_now_ms();
 	idle_since = start;
 	ret = container_inspect(api, &c, &st);
 	if (ret < 0)
@@ -530,11 +516,11 @@ int monitor_run(struct dockerapi *api, const struct container_spec *spec,
 	if (ret < 0)
 		goto out;
 	if (!exited && o.probe && o.probe->kind != PROBE_NONE) {
-		long t = now_ms();
+		long t = clock_now_ms();
 
 		r->probe_ran = true;
 		r->probe_status = probe_run(o.probe, api, &c, o.probe_timeout_ms);
-		r->probe_ms = now_ms() - t;
+		r->probe_ms = clock_now_ms() - t;
 		if (r->probe_status < 0) {
 			r->probe_error = xstrdup(err_msg());
 			err_clear();
@@ -548,15 +534,15 @@ int monitor_run(struct dockerapi *api, const struct container_spec *spec,
 		struct monitor_opts after = o;
 
 		after.idle_ms = o.idle_ms / 2 > 200 ? o.idle_ms / 2 : 200;
-		idle_since = now_ms();
-		ret = watch(api, &c, &r->watch, &after, start, now_ms() + o.poll_ms * 2, &idle_since,
+		idle_since = clock_now_ms();
+		ret = watch(api, &c, &r->watch, &after, start, clock_now_ms() + o.poll_ms * 2, &idle_since,
 			    &exited);
 		if (ret < 0)
 			goto out;
 	}
 stop:
 	r->exited = exited;
-	r->ran_ms = now_ms() - start;
+	r->ran_ms = clock_now_ms() - start;
 	/*
 	 * Logs as of the end of the observation: what a program prints while
 	 * being stopped depends on timing (nginx's SIGCHLD notices), so it

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "engine/runopts.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/xalloc.h"
 
@@ -149,14 +150,6 @@ void probe_release(struct probe *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 static size_t discard(char *ptr, size_t size, size_t nmemb, void *ud)
 {
 	(void)ptr;
@@ -249,13 +242,13 @@ static int try_exec(const struct probe *p, struct dockerapi *api, const struct c
 int probe_run(const struct probe *p, struct dockerapi *api, const struct container *c,
 	      long timeout_ms)
 {
-	long end = now_ms() + timeout_ms;
+	long end = clock_now_ms() + timeout_ms;
 	int ret = 0;
 
 	if (p->kind == PROBE_NONE)
 		return 0;
 	for (;;) {
-		long left = end - now_ms();
+		long left = end - clock_now_ms();
 
 		/* One slow attempt must not eat the whole budget: retry instead. */
 		if (left > 1000)
@@ -275,7 +268,7 @@ int probe_run(const struct probe *p, struct dockerapi *api, const struct contain
 		case PROBE_NONE:
 			break;
 		}
-		if (!ret || container_interrupted || now_ms() + PROBE_RETRY_MS >= end)
+		if (!ret || container_interrupted || clock_now_ms() + PROBE_RETRY_MS >= end)
 			break;
 		struct timespec ts = { 0, PROBE_RETRY_MS * 1000000L };
 

@@ -10,20 +10,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
 #define PROFILE_CAP (8u << 20)
 #define RUNTIME_INIT_COMM "runc:[2:INIT]"
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 void validate_result_init(struct validate_result *r)
 {
@@ -528,7 +521,7 @@ int validate_profile(struct dockerapi *api, const struct container_spec *spec,
 	struct audit_fork *forks = NULL;
 	size_t recs_nr = 0, forks_nr = 0;
 	char *audit_json = NULL;
-	long t0 = now_ms();
+	long t0 = clock_now_ms();
 	int ret;
 
 	monitor_result_init(&audit);
@@ -674,7 +667,7 @@ verdict:
 	}
 	ret = 0;
 out:
-	r->total_ms = now_ms() - t0;
+	r->total_ms = clock_now_ms() - t0;
 	audit_reader_stop(reader);
 	free(recs);
 	free(forks);
