@@ -220,7 +220,8 @@ static void summarise_pending(struct apriv *ap, size_t first)
 	 * order; the workers go through a sorted copy.
 	 */
 	order = xcalloc(ap->objs_nr - first + 1, sizeof(*order));
-	memcpy(order, ap->objs + first, (ap->objs_nr - first) * sizeof(*order));
+	if (ap->objs_nr > first)
+		memcpy(order, ap->objs + first, (ap->objs_nr - first) * sizeof(*order));
 	qsort(order, ap->objs_nr - first, sizeof(*order), cmp_aobj_size);
 	pl.order = order;
 	pl.last = ap->objs_nr - first;

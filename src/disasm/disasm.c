@@ -465,7 +465,8 @@ struct scratch {
 static _Thread_local struct scratch scratch;
 /* The operands of the instructions being analysed (scratch's, or a pre-pass's). */
 static _Thread_local const struct op *cur_ops;
-#define OPS(I) (cur_ops + (I)->op0)
+/* An instruction without operands may come from a function with none at all. */
+#define OPS(I) (cur_ops ? cur_ops + (I)->op0 : NULL)
 /* Whether the block being reported is reachable (see dis_rec.reached). */
 static _Thread_local bool cur_reached;
 static _Thread_local bool cur_compare_only;
