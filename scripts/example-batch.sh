@@ -43,5 +43,6 @@ echo
 echo "Profile:          $work/results/nginx.seccomp.json"
 echo "Reports:          $work/results/profile.report.csv, $work/results/profile.report.details.csv"
 echo "CVE report:       $work/results/cve.container.csv"
+echo "HTML report:      $work/results/report.html"
 echo "Analysed files:   $work/output/nginx/"
 echo "Try it:           docker run --rm -p 127.0.0.1:$port:80 --security-opt seccomp=$work/results/nginx.seccomp.json confine-test/nginx:latest"
