@@ -576,13 +576,8 @@ static void link_all(struct analysis *a, struct plan *plans, const struct analys
 		     bool link_empty)
 {
 	struct link_pool lp = { .a = a, .plans = plans, .opts = opts, .ms = ms, .link_empty = link_empty };
-	/*
-	 * One thread for now: link.c builds an object's export index lazily
-	 * inside the shared summary (objsum.export_index), so two programs
-	 * linking at once may race on it.  Once that index is built under a
-	 * lock (or before linking), pool_size(opts) threads can link.
-	 */
-	unsigned n = 1;
+	/* link_program only reads the shared summaries (their export index is built under a lock). */
+	unsigned n = pool_size(opts);
 	pthread_t th[8];
 	unsigned started = 0;
 

@@ -1,6 +1,7 @@
 #include "analysis/link.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,13 +76,25 @@ static void unres_add(struct unres_list *u, const struct link_priv *p, size_t gi
 }
 
 /* "name" (default versions) and "name@version" -> function index + 1, built once per summary. */
+/*
+ * Built on first use inside the shared summary; programs link in parallel,
+ * so the build is done once under a lock and published with release order.
+ */
+static pthread_mutex_t export_index_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static struct strmap *export_index(const struct objsum *cs)
 {
 	struct objsum *s = (struct objsum *)cs;
-	struct strmap *m;
+	struct strmap *m = __atomic_load_n(&s->export_index, __ATOMIC_ACQUIRE);
 
-	if (s->export_index)
-		return s->export_index;
+	if (m)
+		return m;
+	pthread_mutex_lock(&export_index_lock);
+	m = s->export_index;
+	if (m) {
+		pthread_mutex_unlock(&export_index_lock);
+		return m;
+	}
 	m = xcalloc(1, sizeof(*m));
 	strmap_init(m);
 	for (uint32_t i = 0; i < s->exports_nr; i++) {
@@ -102,7 +115,8 @@ static struct strmap *export_index(const struct objsum *cs)
 		if (!e->hidden && !strmap_contains(m, name))
 			strmap_put(m, name, f);
 	}
-	s->export_index = m;
+	__atomic_store_n(&s->export_index, m, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&export_index_lock);
 	return m;
 }
 
