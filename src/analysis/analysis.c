@@ -46,6 +46,7 @@ struct aobj {
 	struct objsum *sum;
 	char *key;                  /* summary cache key, or NULL */
 	double ms;                  /* time to get its summary */
+	struct aobj *same_as;       /* same contents as this earlier object: its summary is copied */
 	bool counted;               /* its time was charged to a program */
 };
 
@@ -119,9 +120,10 @@ static struct objsum *summary_get(struct apriv *ap, const struct elf_file *elf, 
 
 	if (!ap->cache_dir)
 		return objsum_compute(elf);
-	key = cache_key(elf);
+	if (!*keyp)
+		*keyp = cache_key(elf);
+	key = *keyp;
 	path = xasprintf("%s/%s.sum", ap->cache_dir, key);
-	*keyp = key;
 	if (fs_read_file(path, 1u << 30, (char **)&data, &len) == 0) {
 		s = objsum_deserialize(data, len);
 		if (s) {
@@ -163,7 +165,7 @@ static void *pool_worker(void *arg)
 		if (i >= pl->last)
 			break;
 		o = pl->order[i];
-		if (o->sum || !o->elf)
+		if (o->sum || !o->elf || o->same_as)
 			continue;
 		t0 = now_ms();
 		o->sum = summary_get(pl->ap, o->elf, &o->key);
@@ -206,6 +208,47 @@ static int cmp_aobj_size(const void *x, const void *y)
 	return strcmp((*a)->path, (*b)->path);
 }
 
+/*
+ * One file under two names (hard links: perl and perl5.36.0) or copied:
+ * objects with the same build-id and size are summarised once and the
+ * others get a copy.  Only build-ids are compared here (no hashing of
+ * whole files before the pool starts); the rest is left to the cache.
+ */
+static void mark_same(struct aobj **order, size_t n)
+{
+	struct strmap seen = STRMAP_INIT;
+
+	strmap_init(&seen);
+	for (size_t i = 0; i < n; i++) {
+		struct aobj *o = order[i], *first;
+
+		if (o->sum || !o->elf || !o->elf->build_id_hex || strlen(o->elf->build_id_hex) > 128)
+			continue;
+		if (!o->key)
+			o->key = cache_key(o->elf);
+		first = strmap_get(&seen, o->key);
+		if (first)
+			o->same_as = first;
+		else
+			strmap_put(&seen, o->key, o);
+	}
+	strmap_release(&seen, NULL);
+}
+
+static struct objsum *objsum_copy(const struct objsum *s)
+{
+	void *data;
+	size_t len;
+	struct objsum *c;
+
+	if (objsum_serialize(s, &data, &len) != 0)
+		return NULL;
+	c = objsum_deserialize(data, len);
+	if (!c)
+		free(data);
+	return c;
+}
+
 static void summarise_pending(struct apriv *ap, size_t first)
 {
 	struct pool pl = { .ap = ap, .first = first, .last = ap->objs_nr };
@@ -225,6 +268,7 @@ static void summarise_pending(struct apriv *ap, size_t first)
 	qsort(order, ap->objs_nr - first, sizeof(*order), cmp_aobj_size);
 	pl.order = order;
 	pl.last = ap->objs_nr - first;
+	mark_same(order, pl.last);
 	atomic_init(&pl.next, 0);
 	for (unsigned i = 1; i < n && i < pl.last; i++)
 		if (pthread_create(&th[started], NULL, pool_thread, &pl) == 0)
@@ -233,6 +277,17 @@ static void summarise_pending(struct apriv *ap, size_t first)
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	dis_thread_release();
+	for (size_t i = 0; i < pl.last; i++) {
+		struct aobj *o = order[i];
+		double t0 = now_ms();
+
+		if (!o->same_as || o->sum)
+			continue;
+		o->sum = o->same_as->sum ? objsum_copy(o->same_as->sum) : NULL;
+		if (!o->sum)
+			o->sum = summary_get(ap, o->elf, &o->key);
+		o->ms = now_ms() - t0;
+	}
 	free(order);
 }
 
