@@ -2,9 +2,11 @@
 
 #include <Zydis/Zydis.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "disasm/insn.h"
 #include "util/xalloc.h"
 
 /*
@@ -135,50 +137,6 @@ bool dis_state_may_tail(const struct dis_state *st)
 {
 	return !st || !st->rsp_known || st->rsp_off == 0;
 }
-
-/*
- * Compact copies of what the analysis reads from Zydis' decoded
- * instruction and operands (field names kept).  Zydis' own structs are
- * over a kilobyte per instruction with operands; copying just these keeps
- * a function's instructions in cache, and general-register numbers are
- * looked up once at decode time instead of on every fixpoint pass.
- */
-struct op {
-	uint8_t type;             /* ZydisOperandType */
-	uint8_t actions;          /* ZydisOperandActions */
-	uint16_t size;
-	union {
-		struct {
-			uint16_t value;   /* ZydisRegister */
-			int8_t gpr;       /* general register number, or -1 */
-			uint16_t width;
-		} reg;
-		struct {
-			uint16_t base, index, segment;
-			int8_t base_gpr, index_gpr;
-			struct {
-				int64_t value;
-			} disp;
-		} mem;
-		struct {
-			bool is_signed, is_relative;
-			union {
-				uint64_t u;
-				int64_t s;
-			} value;
-		} imm;
-	};
-};
-
-struct insn_hdr {
-	uint16_t mnemonic;        /* ZydisMnemonic */
-	uint8_t length;
-	uint8_t operand_count;    /* hidden operands that are not general registers are dropped */
-	uint8_t operand_count_visible;
-	struct {
-		uint8_t category; /* ZydisInstructionCategory */
-	} meta;
-};
 
 static int reg_index(ZydisRegister r)
 {
@@ -393,15 +351,6 @@ static void after_call(struct dis_state *st, bool go_abi)
 	}
 }
 
-/* One decoded instruction of the function being analysed. */
-struct insn {
-	uint64_t addr;
-	uint32_t op0;             /* first operand in the operand array */
-	struct insn_hdr in;
-	bool bad;                 /* undecodable byte */
-	bool rel;                 /* raw relative immediate (dis_may_return's view of a direct branch) */
-	int32_t rel_disp;         /* ... and its value */
-};
 
 /*
  * The pre-pass's instructions over its code ranges, so each function is
@@ -1278,11 +1227,138 @@ static bool dd_add(struct dis_decoded *dd, uint64_t addr, const ZydisDecoder *de
 	return true;
 }
 
+/*
+ * Decode one instruction with Zydis into *I (header always; operands into
+ * 'ops' unless NULL) and *raw.  Returns -1 when undecodable, 0 when its
+ * operands could not be decoded (header and raw only), 1 otherwise.
+ */
+static int zydis_one(const ZydisDecoder *dec, const uint8_t *code, size_t len, struct op *ops, struct insn *I,
+		     struct insn_raw *raw)
+{
+	ZydisDecoderContext zctx;
+	ZydisDecodedInstruction in;
+	ZydisDecodedOperand zops[ZYDIS_MAX_OPERAND_COUNT];
+	int ret = 1;
+
+	if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(dec, &zctx, code, len, &in)))
+		return -1;
+	if (ops) {
+		if (ZYAN_FAILED(ZydisDecoderDecodeOperands(dec, &zctx, &in, zops, in.operand_count)))
+			ret = 0;
+		else
+			insn_set(I, &in, zops, ops);
+	}
+	*raw = (struct insn_raw){
+		.relative = in.attributes & ZYDIS_ATTRIB_IS_RELATIVE,
+		.riprel_modrm = in.raw.modrm.mod == 0 && in.raw.modrm.rm == 5,
+		.opcode = in.opcode,
+		.imm0_size = in.raw.imm[0].size,
+		.imm0_relative = in.raw.imm[0].is_relative,
+		.imm0 = in.raw.imm[0].value.u,
+		.disp = in.raw.disp.value,
+	};
+	I->in.mnemonic = (uint16_t)in.mnemonic;
+	I->in.length = in.length;
+	I->in.meta.category = (uint8_t)in.meta.category;
+	return ret;
+}
+
+static bool op_same(const struct op *a, const struct op *b)
+{
+	return a->type == b->type && a->actions == b->actions && a->size == b->size &&
+	       !memcmp(&a->imm, &b->imm, sizeof(a->imm) > sizeof(a->mem) ? sizeof(a->imm) : sizeof(a->mem));
+}
+
+int dis_fastdec_check(const uint8_t *code, size_t len, char *why, size_t why_len)
+{
+	ZydisDecoder dec;
+	struct insn fi = { 0 }, zi = { 0 };
+	struct op fops[ZYDIS_MAX_OPERAND_COUNT], zops[ZYDIS_MAX_OPERAND_COUNT];
+	struct insn_raw fraw, zraw;
+	const char *what = NULL;
+
+	pthread_once(&reg_tab_once, reg_tab_fill);
+	if (!fastdec_insn(code, len, &fi, fops, &fraw))
+		return 0;
+	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+	if (zydis_one(&dec, code, len, zops, &zi, &zraw) != 1)
+		what = "Zydis cannot decode it";
+	else if (memcmp(&fi.in, &zi.in, sizeof(fi.in)))
+		what = "instruction header";
+	else if (fi.bad != zi.bad || fi.rel != zi.rel || fi.rel_disp != zi.rel_disp)
+		what = "relative branch";
+	else if (fraw.relative != zraw.relative || fraw.riprel_modrm != zraw.riprel_modrm ||
+		 fraw.opcode != zraw.opcode || fraw.imm0_size != zraw.imm0_size ||
+		 fraw.imm0_relative != zraw.imm0_relative || fraw.imm0 != zraw.imm0 || fraw.disp != zraw.disp)
+		what = "raw fields";
+	for (unsigned k = 0; !what && k < fi.in.operand_count; k++)
+		if (!op_same(&fops[k], &zops[k]))
+			what = "an operand";
+	if (!what)
+		return 1;
+	if (why && why_len) {
+		size_t n = 0;
+
+		n += (size_t)snprintf(why + n, why_len - n, "%s differs:", what);
+		for (size_t k = 0; k < fi.in.length && k < 15 && n < why_len; k++)
+			n += (size_t)snprintf(why + n, why_len - n, " %02x", code[k]);
+		if (n < why_len)
+			snprintf(why + n, why_len - n, " (len %u/%u ops %u/%u)", fi.in.length, zi.in.length,
+				 fi.in.operand_count, zi.in.operand_count);
+	}
+	return -1;
+}
+
+/* Tests compare the fast decoder's records with Zydis' by turning it off. */
+static bool fastdec_enabled = true;
+
+void dis_fastdec_enable(bool on)
+{
+	fastdec_enabled = on;
+}
+
+/* Note the targets of one instruction of the pre-pass. */
+static void collect_one(struct dis_targets *t, uint64_t addr, const struct insn_hdr *in, const struct insn_raw *raw)
+{
+	uint16_t mn = in->mnemonic;
+
+	if (raw->relative && raw->imm0_relative) {
+		uint64_t target = addr + in->length + raw->imm0;
+
+		if (in->meta.category == ZYDIS_CATEGORY_CALL)
+			push_target(&t->calls, &t->calls_nr, &t->calls_alloc, target);
+		else if (in->meta.category == ZYDIS_CATEGORY_COND_BR ||
+			 in->meta.category == ZYDIS_CATEGORY_UNCOND_BR) {
+			size_t alloc = t->jumps_alloc;
+
+			push_target(&t->jumps, &t->jumps_nr, &t->jumps_alloc, target);
+			if (alloc != t->jumps_alloc)
+				t->jump_srcs = xrealloc_array(t->jump_srcs, t->jumps_alloc, sizeof(uint64_t));
+			t->jump_srcs[t->jumps_nr - 1] = addr;
+		}
+	} else if (mn == ZYDIS_MNEMONIC_LEA && raw->relative) {
+		push_target(&t->addrs, &t->addrs_nr, &t->addrs_alloc, addr + in->length + (uint64_t)raw->disp);
+		push_target(&t->touched, &t->touched_nr, &t->touched_alloc, addr + in->length + (uint64_t)raw->disp);
+	} else if ((mn == ZYDIS_MNEMONIC_MOV || mn == ZYDIS_MNEMONIC_PUSH) && raw->imm0_size >= 32 &&
+		   !raw->imm0_relative) {
+		uint64_t v = raw->imm0;
+
+		if (raw->imm0_size == 32)
+			v &= 0xffffffffu;
+		if (v >= 0x1000)
+			push_target(&t->addrs, &t->addrs_nr, &t->addrs_alloc, v);
+	}
+	/* Anything but a plain load may write (or leak) the location. */
+	if (raw->relative && raw->riprel_modrm && mn != ZYDIS_MNEMONIC_LEA &&
+	    !(mn == ZYDIS_MNEMONIC_MOV && raw->opcode == 0x8b) &&
+	    !(mn == ZYDIS_MNEMONIC_CMP || mn == ZYDIS_MNEMONIC_TEST || mn == ZYDIS_MNEMONIC_CALL ||
+	      mn == ZYDIS_MNEMONIC_JMP))
+		push_target(&t->stored, &t->stored_nr, &t->stored_alloc, addr + in->length + (uint64_t)raw->disp);
+}
+
 uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, struct dis_targets *t)
 {
 	ZydisDecoder dec;
-	ZydisDecoderContext zctx;
-	ZydisDecodedInstruction in;
 	size_t pos = 0;
 	uint64_t bytes = 0;
 	struct dis_decoded *dd;
@@ -1303,53 +1379,42 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 	while (pos < len) {
 		uint64_t addr = vaddr + pos;
+		struct insn spare, *I = &spare;
+		struct op spare_ops[ZYDIS_MAX_OPERAND_COUNT], *ops = spare_ops;
+		struct insn_raw raw;
+		uint8_t ilen;
 
-		if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&dec, &zctx, code + pos, len - pos, &in))) {
-			if (!dd->full && !dd_add(dd, addr, &dec, NULL, NULL))
-				dd->full = true;
-			pos++;
-			continue;
-		}
-		if (!dd->full && !dd_add(dd, addr, &dec, &zctx, &in))
+		/* Decode straight into the kept arrays while there is room. */
+		if (!dd->full && (dd->insns_nr >= DD_MAX_INSNS || dd->ops_nr + ZYDIS_MAX_OPERAND_COUNT > DD_MAX_OPS))
 			dd->full = true;
-		if ((in.attributes & ZYDIS_ATTRIB_IS_RELATIVE) && in.raw.imm[0].is_relative) {
-			uint64_t target = addr + in.length + (uint64_t)in.raw.imm[0].value.s;
-
-			if (in.meta.category == ZYDIS_CATEGORY_CALL)
-				push_target(&t->calls, &t->calls_nr, &t->calls_alloc, target);
-			else if (in.meta.category == ZYDIS_CATEGORY_COND_BR ||
-				 in.meta.category == ZYDIS_CATEGORY_UNCOND_BR) {
-				size_t alloc = t->jumps_alloc;
-
-				push_target(&t->jumps, &t->jumps_nr, &t->jumps_alloc, target);
-				if (alloc != t->jumps_alloc)
-					t->jump_srcs = xrealloc_array(t->jump_srcs, t->jumps_alloc, sizeof(uint64_t));
-				t->jump_srcs[t->jumps_nr - 1] = addr;
-			}
-		} else if (in.mnemonic == ZYDIS_MNEMONIC_LEA && (in.attributes & ZYDIS_ATTRIB_IS_RELATIVE)) {
-			push_target(&t->addrs, &t->addrs_nr, &t->addrs_alloc,
-				    addr + in.length + (uint64_t)in.raw.disp.value);
-			push_target(&t->touched, &t->touched_nr, &t->touched_alloc,
-				    addr + in.length + (uint64_t)in.raw.disp.value);
-		} else if ((in.mnemonic == ZYDIS_MNEMONIC_MOV || in.mnemonic == ZYDIS_MNEMONIC_PUSH) &&
-			   in.raw.imm[0].size >= 32 && !in.raw.imm[0].is_relative) {
-			uint64_t v = in.raw.imm[0].value.u;
-
-			if (in.raw.imm[0].size == 32)
-				v &= 0xffffffffu;
-			if (v >= 0x1000)
-				push_target(&t->addrs, &t->addrs_nr, &t->addrs_alloc, v);
+		if (!dd->full) {
+			ALLOC_GROW(dd->insns, dd->insns_nr + 1, dd->insns_alloc);
+			ALLOC_GROW(dd->ops, dd->ops_nr + ZYDIS_MAX_OPERAND_COUNT, dd->ops_alloc);
+			I = &dd->insns[dd->insns_nr];
+			ops = dd->ops + dd->ops_nr;
 		}
-		/* Anything but a plain load may write (or leak) the location. */
-		if ((in.attributes & ZYDIS_ATTRIB_IS_RELATIVE) && in.raw.modrm.mod == 0 && in.raw.modrm.rm == 5 &&
-		    in.mnemonic != ZYDIS_MNEMONIC_LEA &&
-		    !(in.mnemonic == ZYDIS_MNEMONIC_MOV && in.opcode == 0x8b) &&
-		    !(in.mnemonic == ZYDIS_MNEMONIC_CMP || in.mnemonic == ZYDIS_MNEMONIC_TEST ||
-		      in.mnemonic == ZYDIS_MNEMONIC_CALL || in.mnemonic == ZYDIS_MNEMONIC_JMP))
-			push_target(&t->stored, &t->stored_nr, &t->stored_alloc,
-				    addr + in.length + (uint64_t)in.raw.disp.value);
-		pos += in.length;
-		bytes += in.length;
+		if (!fastdec_enabled || !fastdec_insn(code + pos, len - pos, I, ops, &raw)) {
+			int ret = zydis_one(&dec, code + pos, len - pos, dd->full ? NULL : ops, I, &raw);
+
+			if (ret < 0) {
+				if (!dd->full && !dd_add(dd, addr, &dec, NULL, NULL))
+					dd->full = true;
+				pos++;
+				continue;
+			}
+			if (ret == 0)
+				dd->full = true;
+		}
+		if (!dd->full) {
+			I->addr = addr;
+			I->op0 = (uint32_t)dd->ops_nr;
+			dd->insns_nr++;
+			dd->ops_nr += I->in.operand_count;
+		}
+		ilen = I->in.length;
+		collect_one(t, addr, &I->in, &raw);
+		pos += ilen;
+		bytes += ilen;
 	}
 	if (!dd->full) {
 		ALLOC_GROW(dd->ranges, dd->ranges_nr + 1, dd->ranges_alloc);

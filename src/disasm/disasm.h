@@ -186,6 +186,17 @@ bool dis_targets_may_return(const struct dis_targets *t, const uint8_t *code, si
 
 const char *dis_reg_name(unsigned loc);
 
+/*
+ * Testing: the pre-pass decodes the commonest instruction forms itself and
+ * the rest with Zydis.  dis_fastdec_enable(false) makes it use Zydis for
+ * all (not thread-safe: set it before decoding).  dis_fastdec_check()
+ * decodes the instruction at 'code' both ways: 1 when the records are the
+ * same, 0 when the fast decoder leaves it to Zydis, -1 with a description
+ * in 'why' when they differ.
+ */
+void dis_fastdec_enable(bool on);
+int dis_fastdec_check(const uint8_t *code, size_t len, char *why, size_t why_len);
+
 /* Free this thread's decoding scratch space (call before a worker thread exits). */
 void dis_thread_release(void);
 
