@@ -27,6 +27,13 @@ struct link_priv {
 	struct witness w[SYSSET_NR];
 };
 
+/* A reachable call passing one of the caller's entry values on (wrapper fixpoint). */
+struct fwd_call {
+	size_t caller, callee;
+	const struct objsum *s;
+	const struct osum_edge *e;
+};
+
 static size_t obj_of(const struct link_priv *p, size_t gid)
 {
 	size_t lo = 0, hi = p->nr;
@@ -242,6 +249,10 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 	bool *is_root;
 	struct unres_list u = { 0 };
 	struct ptr_list pw = { 0 };
+	struct {
+		struct fwd_call *v;
+		size_t nr, alloc;
+	} fwd = { 0 };
 
 	strmap_init(&u.seen);
 	p->objs = xcalloc(nr ? nr : 1, sizeof(*p->objs));
@@ -348,37 +359,56 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 	for (size_t o = 0; o < nr; o++)
 		for (uint32_t f = 0; f < objs[o].sum->funcs_nr; f++)
 			wrap[p->base[o] + f] = objs[o].sum->funcs[f].wrap;
+	/*
+	 * Only calls passing an entry value on can change anything: list
+	 * those once (callers last first, as the old full passes went, so a
+	 * chain settles in few rounds), then iterate over them alone.
+	 */
+	for (size_t qi = qtail; qi-- > 0;) {
+		size_t g = queue[qi];
+		size_t o = obj_of(p, g);
+		const struct objsum *s = objs[o].sum;
+		const struct osum_func *fn = &s->funcs[g - p->base[o]];
+
+		for (uint32_t k = fn->edges; k < fn->edges + fn->edges_nr; k++) {
+			const struct osum_edge *e = &s->edges[k];
+			int64_t t;
+			bool passes = false;
+
+			if (e->kind != OSUM_EDGE_CALL)
+				continue;
+			for (uint32_t a = e->args; a < e->args + e->args_nr && !passes; a++)
+				passes = s->args[a].is_entry && s->args[a].value < DIS_LOC_NR;
+			if (!passes)
+				continue;
+			t = e->target & OSUM_IMPORT_BIT ? imp[o][e->target & ~OSUM_IMPORT_BIT]
+							 : (int64_t)(p->base[o] + e->target);
+			if (t < 0)
+				continue;
+			ALLOC_GROW(fwd.v, fwd.nr + 1, fwd.alloc);
+			fwd.v[fwd.nr++] = (struct fwd_call){ g, (size_t)t, s, e };
+		}
+	}
 	for (bool changed = true; changed;) {
 		changed = false;
-		for (size_t qi = qtail; qi-- > 0;) {
-			size_t g = queue[qi];
-			size_t o = obj_of(p, g);
-			const struct objsum *s = objs[o].sum;
-			const struct osum_func *fn = &s->funcs[g - p->base[o]];
+		for (size_t i = 0; i < fwd.nr; i++) {
+			const struct fwd_call *c = &fwd.v[i];
+			uint32_t m = wrap[c->callee];
 
-			for (uint32_t k = fn->edges; k < fn->edges + fn->edges_nr; k++) {
-				const struct osum_edge *e = &s->edges[k];
-				int64_t t;
-				uint32_t m;
+			if (!m)
+				continue;
+			for (uint32_t a = c->e->args; a < c->e->args + c->e->args_nr; a++) {
+				const struct osum_arg *arg = &c->s->args[a];
 
-				if (e->kind != OSUM_EDGE_CALL)
-					continue;
-				t = e->target & OSUM_IMPORT_BIT ? imp[o][e->target & ~OSUM_IMPORT_BIT]
-								 : (int64_t)(p->base[o] + e->target);
-				if (t < 0 || !(m = wrap[t]))
-					continue;
-				for (uint32_t a = e->args; a < e->args + e->args_nr; a++) {
-					const struct osum_arg *arg = &s->args[a];
-
-					if (arg->is_entry && (m >> arg->loc & 1) && arg->value < DIS_LOC_NR &&
-					    !(wrap[g] >> arg->value & 1)) {
-						wrap[g] |= 1u << arg->value;
-						changed = true;
-					}
+				if (arg->is_entry && (m >> arg->loc & 1) && arg->value < DIS_LOC_NR &&
+				    !(wrap[c->caller] >> arg->value & 1)) {
+					wrap[c->caller] |= 1u << arg->value;
+					changed = true;
 				}
 			}
 		}
 	}
+	free(fwd.v);
 
 	/* Collect, in breadth-first order so witnesses are short. */
 	sysset_clear(&prog->syscalls);

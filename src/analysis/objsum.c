@@ -2,6 +2,7 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -107,14 +108,58 @@ struct named_start {
 	const char *name;
 };
 
-static int cmp_named(const void *a, const void *b)
+/*
+ * Sort by address, named entries first at an address (so the name survives
+ * deduplication), otherwise keeping the given order: a stable partition
+ * (named, then unnamed) and a stable LSD radix sort on 11-bit digits,
+ * skipping digits that are the same everywhere.  A big library has some
+ * 100,000 starts; qsort with a comparison call each was 5% of a cold run.
+ */
+static void sort_named(struct named_start *v, size_t n)
 {
-	const struct named_start *x = a, *y = b;
+	struct named_start *tmp, *src = v, *dst;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	size_t k = 0;
 
-	if (x->addr != y->addr)
-		return x->addr < y->addr ? -1 : 1;
-	/* Named entries first so the name survives deduplication. */
-	return (x->name == NULL) - (y->name == NULL);
+	if (n < 2)
+		return;
+	tmp = xcalloc(n, sizeof(*tmp));
+	for (size_t i = 0; i < n; i++)
+		if (v[i].name)
+			tmp[k++] = v[i];
+	for (size_t i = 0; i < n; i++)
+		if (!v[i].name)
+			tmp[k++] = v[i];
+	memcpy(v, tmp, n * sizeof(*v));
+	for (size_t i = 0; i < n; i++) {
+		lo = v[i].addr < lo ? v[i].addr : lo;
+		hi = v[i].addr > hi ? v[i].addr : hi;
+	}
+	dst = tmp;
+	for (unsigned shift = 0; shift < 64; shift += 11) {
+		size_t count[1u << 11];
+		size_t sum = 0;
+
+		/* A digit where lo and hi agree (and all above it too) is the same in every address. */
+		if ((lo >> shift) == (hi >> shift))
+			break;
+		memset(count, 0, sizeof(count));
+		for (size_t i = 0; i < n; i++)
+			count[(src[i].addr >> shift) & 0x7ff]++;
+		for (size_t d = 0; d < (1u << 11); d++) {
+			size_t c = count[d];
+
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i].addr >> shift) & 0x7ff]++] = src[i];
+		src = dst;
+		dst = src == v ? tmp : v;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+	free(tmp);
 }
 
 uint32_t objsum_func_at(const struct objsum *s, uint64_t addr)
@@ -771,7 +816,7 @@ static void build_funcs(struct builder *b)
 	ns = xcalloc(b->starts_nr ? b->starts_nr : 1, sizeof(*ns));
 	for (size_t i = 0; i < b->starts_nr; i++)
 		ns[i] = (struct named_start){ b->starts[i], b->start_names[i] };
-	qsort(ns, b->starts_nr, sizeof(*ns), cmp_named);
+	sort_named(ns, b->starts_nr);
 	s->funcs = xcalloc(b->starts_nr ? b->starts_nr : 1, sizeof(*s->funcs));
 	for (size_t i = 0; i < b->starts_nr; i++) {
 		if (n && s->funcs[n - 1].start == ns[i].addr)
@@ -1310,6 +1355,39 @@ static size_t pad8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
+/* Zero the bytes after 'last' in each of n elements of type T at p (struct padding). */
+#define ZERO_TAIL(T, last, p, n)                                                               \
+	do {                                                                                   \
+		size_t tail_ = offsetof(T, last) + sizeof(((T *)0)->last);                      \
+		for (size_t k_ = 0; k_ < (n); k_++)                                            \
+			memset((uint8_t *)(p) + k_ * sizeof(T) + tail_, 0, sizeof(T) - tail_);  \
+	} while (0)
+
+/*
+ * The arrays were filled member by member, so their padding holds whatever
+ * the allocator left there: cleared in the copy, so that a cache entry is
+ * the same bytes for the same object (and carries no stray memory).
+ */
+static void clear_padding(unsigned array, uint8_t *p, size_t n)
+{
+	switch (array) {
+	case 1:
+		ZERO_TAIL(struct osum_edge, args_nr, p, n);
+		break;
+	case 3:
+		ZERO_TAIL(struct osum_sys, nr, p, n);
+		break;
+	case 4:
+		ZERO_TAIL(struct osum_unres, reason, p, n);
+		break;
+	case 6:
+		ZERO_TAIL(struct osum_export, hidden, p, n);
+		break;
+	default:
+		break;
+	}
+}
+
 int objsum_serialize(const struct objsum *s, void **data, size_t *len)
 {
 	struct blob_header h = { 0 };
@@ -1323,8 +1401,10 @@ int objsum_serialize(const struct objsum *s, void **data, size_t *len)
 	p = buf + sizeof(h);
 #define COPY(i, a, c)                                                                          \
 	h.n[i] = s->c;                                                                         \
-	if (s->c)                                                                              \
+	if (s->c) {                                                                            \
 		memcpy(p, s->a, (size_t)s->c * sizeof(*s->a));                                 \
+		clear_padding(i, p, s->c);                                                     \
+	}                                                                                      \
 	p += pad8((size_t)s->c * sizeof(*s->a));
 	ARRAYS(COPY)
 #undef COPY
