@@ -342,9 +342,20 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 			const struct osum_edge *e = &s->edges[k];
 			int64_t t = e->target & OSUM_IMPORT_BIT ? imp[o][e->target & ~OSUM_IMPORT_BIT]
 								 : (int64_t)(p->base[o] + e->target);
+			bool passes = false;
 
-			if (t >= 0)
-				VISIT((size_t)t, (int64_t)g);
+			if (t < 0)
+				continue;
+			VISIT((size_t)t, (int64_t)g);
+			/* Only calls passing an entry value on matter to the wrapper fixpoint below. */
+			if (e->kind != OSUM_EDGE_CALL)
+				continue;
+			for (uint32_t a = e->args; a < e->args + e->args_nr && !passes; a++)
+				passes = s->args[a].is_entry && s->args[a].value < DIS_LOC_NR;
+			if (passes) {
+				ALLOC_GROW(fwd.v, fwd.nr + 1, fwd.alloc);
+				fwd.v[fwd.nr++] = (struct fwd_call){ g, (size_t)t, s, e };
+			}
 		}
 	}
 #undef VISIT
@@ -360,38 +371,13 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 		for (uint32_t f = 0; f < objs[o].sum->funcs_nr; f++)
 			wrap[p->base[o] + f] = objs[o].sum->funcs[f].wrap;
 	/*
-	 * Only calls passing an entry value on can change anything: list
-	 * those once (callers last first, as the old full passes went, so a
-	 * chain settles in few rounds), then iterate over them alone.
+	 * The search listed each caller's calls before its callees' calls;
+	 * wrapper-ness flows from callee to caller, so going backwards settles
+	 * a chain in few rounds.
 	 */
-	for (size_t qi = qtail; qi-- > 0;) {
-		size_t g = queue[qi];
-		size_t o = obj_of(p, g);
-		const struct objsum *s = objs[o].sum;
-		const struct osum_func *fn = &s->funcs[g - p->base[o]];
-
-		for (uint32_t k = fn->edges; k < fn->edges + fn->edges_nr; k++) {
-			const struct osum_edge *e = &s->edges[k];
-			int64_t t;
-			bool passes = false;
-
-			if (e->kind != OSUM_EDGE_CALL)
-				continue;
-			for (uint32_t a = e->args; a < e->args + e->args_nr && !passes; a++)
-				passes = s->args[a].is_entry && s->args[a].value < DIS_LOC_NR;
-			if (!passes)
-				continue;
-			t = e->target & OSUM_IMPORT_BIT ? imp[o][e->target & ~OSUM_IMPORT_BIT]
-							 : (int64_t)(p->base[o] + e->target);
-			if (t < 0)
-				continue;
-			ALLOC_GROW(fwd.v, fwd.nr + 1, fwd.alloc);
-			fwd.v[fwd.nr++] = (struct fwd_call){ g, (size_t)t, s, e };
-		}
-	}
 	for (bool changed = true; changed;) {
 		changed = false;
-		for (size_t i = 0; i < fwd.nr; i++) {
+		for (size_t i = fwd.nr; i-- > 0;) {
 			const struct fwd_call *c = &fwd.v[i];
 			uint32_t m = wrap[c->callee];
 
