@@ -28,6 +28,24 @@ struct modrm {
 	bool riprel;
 };
 
+static bool imm_read(const uint8_t *p, size_t avail, size_t *i, unsigned bytes, int64_t *v)
+{
+	uint64_t u = 0;
+
+	if (*i + bytes > avail)
+		return false;
+	for (unsigned k = 0; k < bytes; k++)
+		u |= (uint64_t)p[*i + k] << (8 * k);
+	*i += bytes;
+	if (bytes == 1)
+		*v = (int8_t)u;
+	else if (bytes == 4)
+		*v = (int32_t)u;
+	else
+		*v = (int64_t)u;
+	return true;
+}
+
 static bool modrm_parse(const uint8_t *p, size_t avail, size_t *i, uint8_t rex, struct modrm *m)
 {
 	uint8_t b, sib;
@@ -40,11 +58,11 @@ static bool modrm_parse(const uint8_t *p, size_t avail, size_t *i, uint8_t rex, 
 	m->rm = b & 7;
 	m->disp = 0;
 	m->riprel = false;
+	m->base = m->index = NO_REG;
 	if (m->mod == 3) {
 		m->rm |= rex & 1 ? 8 : 0;
 		return true;
 	}
-	m->index = NO_REG;
 	if (m->rm == 4) {
 		unsigned idx;
 
@@ -56,37 +74,20 @@ static bool modrm_parse(const uint8_t *p, size_t avail, size_t *i, uint8_t rex, 
 		if ((sib & 7) == 5 && m->mod == 0) {
 			/* No base: a disp32 follows. */
 			m->base = NO_REG;
-			if (*i + 4 > avail)
-				return false;
-			m->disp = (int32_t)((uint32_t)p[*i] | (uint32_t)p[*i + 1] << 8 | (uint32_t)p[*i + 2] << 16 |
-					    (uint32_t)p[*i + 3] << 24);
-			*i += 4;
-			return true;
+			return imm_read(p, avail, i, 4, &m->disp);
 		}
 		m->base = (sib & 7) | (rex & 1 ? 8 : 0);
 	} else if (m->rm == 5 && m->mod == 0) {
 		m->base = RIP_REG;
 		m->riprel = true;
-		if (*i + 4 > avail)
-			return false;
-		m->disp = (int32_t)((uint32_t)p[*i] | (uint32_t)p[*i + 1] << 8 | (uint32_t)p[*i + 2] << 16 |
-				    (uint32_t)p[*i + 3] << 24);
-		*i += 4;
-		return true;
+		return imm_read(p, avail, i, 4, &m->disp);
 	} else {
 		m->base = m->rm | (rex & 1 ? 8 : 0);
 	}
-	if (m->mod == 1) {
-		if (*i >= avail)
-			return false;
-		m->disp = (int8_t)p[(*i)++];
-	} else if (m->mod == 2) {
-		if (*i + 4 > avail)
-			return false;
-		m->disp = (int32_t)((uint32_t)p[*i] | (uint32_t)p[*i + 1] << 8 | (uint32_t)p[*i + 2] << 16 |
-				    (uint32_t)p[*i + 3] << 24);
-		*i += 4;
-	}
+	if (m->mod == 1)
+		return imm_read(p, avail, i, 1, &m->disp);
+	if (m->mod == 2)
+		return imm_read(p, avail, i, 4, &m->disp);
 	return true;
 }
 
@@ -167,34 +168,27 @@ static unsigned op_stack(struct op *o, uint8_t mem_act)
 	return 2;
 }
 
-static bool imm_read(const uint8_t *p, size_t avail, size_t *i, unsigned bytes, int64_t *v)
-{
-	uint64_t u = 0;
-
-	if (*i + bytes > avail)
-		return false;
-	for (unsigned k = 0; k < bytes; k++)
-		u |= (uint64_t)p[*i + k] << (8 * k);
-	*i += bytes;
-	if (bytes == 1)
-		*v = (int8_t)u;
-	else if (bytes == 4)
-		*v = (int32_t)u;
-	else
-		*v = (int64_t)u;
-	return true;
-}
 
 static const uint16_t alu_mnemonic[8] = {
 	ZYDIS_MNEMONIC_ADD, ZYDIS_MNEMONIC_OR,  ZYDIS_MNEMONIC_ADC, ZYDIS_MNEMONIC_SBB,
 	ZYDIS_MNEMONIC_AND, ZYDIS_MNEMONIC_SUB, ZYDIS_MNEMONIC_XOR, ZYDIS_MNEMONIC_CMP,
 };
 
-static const uint16_t jcc_mnemonic[16] = {
-	ZYDIS_MNEMONIC_JO,  ZYDIS_MNEMONIC_JNO, ZYDIS_MNEMONIC_JB,  ZYDIS_MNEMONIC_JNB,
-	ZYDIS_MNEMONIC_JZ,  ZYDIS_MNEMONIC_JNZ, ZYDIS_MNEMONIC_JBE, ZYDIS_MNEMONIC_JNBE,
-	ZYDIS_MNEMONIC_JS,  ZYDIS_MNEMONIC_JNS, ZYDIS_MNEMONIC_JP,  ZYDIS_MNEMONIC_JNP,
-	ZYDIS_MNEMONIC_JL,  ZYDIS_MNEMONIC_JNL, ZYDIS_MNEMONIC_JLE, ZYDIS_MNEMONIC_JNLE,
+/* The condition-code families, by the low nibble of the opcode. */
+enum { CC_JCC, CC_CMOV, CC_SET };
+static const uint16_t cc_mnemonic[3][16] = {
+	{ ZYDIS_MNEMONIC_JO, ZYDIS_MNEMONIC_JNO, ZYDIS_MNEMONIC_JB, ZYDIS_MNEMONIC_JNB, ZYDIS_MNEMONIC_JZ,
+	  ZYDIS_MNEMONIC_JNZ, ZYDIS_MNEMONIC_JBE, ZYDIS_MNEMONIC_JNBE, ZYDIS_MNEMONIC_JS, ZYDIS_MNEMONIC_JNS,
+	  ZYDIS_MNEMONIC_JP, ZYDIS_MNEMONIC_JNP, ZYDIS_MNEMONIC_JL, ZYDIS_MNEMONIC_JNL, ZYDIS_MNEMONIC_JLE,
+	  ZYDIS_MNEMONIC_JNLE },
+	{ ZYDIS_MNEMONIC_CMOVO, ZYDIS_MNEMONIC_CMOVNO, ZYDIS_MNEMONIC_CMOVB, ZYDIS_MNEMONIC_CMOVNB,
+	  ZYDIS_MNEMONIC_CMOVZ, ZYDIS_MNEMONIC_CMOVNZ, ZYDIS_MNEMONIC_CMOVBE, ZYDIS_MNEMONIC_CMOVNBE,
+	  ZYDIS_MNEMONIC_CMOVS, ZYDIS_MNEMONIC_CMOVNS, ZYDIS_MNEMONIC_CMOVP, ZYDIS_MNEMONIC_CMOVNP,
+	  ZYDIS_MNEMONIC_CMOVL, ZYDIS_MNEMONIC_CMOVNL, ZYDIS_MNEMONIC_CMOVLE, ZYDIS_MNEMONIC_CMOVNLE },
+	{ ZYDIS_MNEMONIC_SETO, ZYDIS_MNEMONIC_SETNO, ZYDIS_MNEMONIC_SETB, ZYDIS_MNEMONIC_SETNB, ZYDIS_MNEMONIC_SETZ,
+	  ZYDIS_MNEMONIC_SETNZ, ZYDIS_MNEMONIC_SETBE, ZYDIS_MNEMONIC_SETNBE, ZYDIS_MNEMONIC_SETS,
+	  ZYDIS_MNEMONIC_SETNS, ZYDIS_MNEMONIC_SETP, ZYDIS_MNEMONIC_SETNP, ZYDIS_MNEMONIC_SETL,
+	  ZYDIS_MNEMONIC_SETNL, ZYDIS_MNEMONIC_SETLE, ZYDIS_MNEMONIC_SETNLE },
 };
 
 static uint8_t alu_category(unsigned op)
@@ -208,6 +202,27 @@ static void hdr(struct insn *I, uint16_t mnemonic, uint8_t category, size_t len,
 	I->rel = false;
 	I->rel_disp = 0;
 	I->in = (struct insn_hdr){ mnemonic, (uint8_t)len, (uint8_t)kept, (uint8_t)visible, { category } };
+}
+
+/* What the pre-pass reads of a ModRM memory operand, an immediate, a relative branch. */
+static void raw_mem(struct insn_raw *raw, const struct modrm *m)
+{
+	raw->riprel_modrm = raw->relative = m->riprel;
+	raw->disp = m->disp;
+}
+
+static void raw_imm(struct insn_raw *raw, unsigned bits, int64_t imm)
+{
+	raw->imm0_size = (uint8_t)bits;
+	raw->imm0 = (uint64_t)imm;
+}
+
+static void rel_branch(struct insn *I, struct insn_raw *raw, unsigned bits, int64_t imm)
+{
+	I->rel = true;
+	I->rel_disp = (int32_t)imm;
+	raw->relative = raw->imm0_relative = true;
+	raw_imm(raw, bits, imm);
 }
 
 bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops, struct insn_raw *raw)
@@ -268,16 +283,13 @@ bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops
 				op_rm(&ops[0], dact, size, &m, rex);
 				op_reg(&ops[1], ACT_R, size, m.reg, rex);
 			}
-			raw->riprel_modrm = m.riprel;
-			raw->relative = m.riprel;
-			raw->disp = m.disp;
+			raw_mem(raw, &m);
 		} else {
 			if (!imm_read(p, avail, &i, size == 8 ? 1 : 4, &imm))
 				return false;
 			op_reg(&ops[0], dact, size, 0, rex);
 			op_imm(&ops[1], size == 8 ? 8 : 32, imm, false);
-			raw->imm0_size = size == 8 ? 8 : 32;
-			raw->imm0 = (uint64_t)imm;
+			raw_imm(raw, size == 8 ? 8 : 32, imm);
 		}
 		hdr(I, alu_mnemonic[op], alu_category(op), i, 2, 2);
 		return true;
@@ -301,8 +313,7 @@ bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops
 			return false;
 		op_reg(&ops[0], ACT_W, 64, m.reg, rex);
 		op_rm(&ops[1], ACT_R, 32, &m, rex);
-		raw->riprel_modrm = raw->relative = m.riprel;
-		raw->disp = m.disp;
+		raw_mem(raw, &m);
 		hdr(I, ZYDIS_MNEMONIC_MOVSXD, ZYDIS_CATEGORY_DATAXFER, i, 2, 2);
 		return true;
 	case 0x68:
@@ -313,8 +324,7 @@ bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops
 			return false;
 		op_imm(&ops[0], b == 0x68 ? 32 : 8, imm, false);
 		n = 1 + op_stack(&ops[1], ACT_W);
-		raw->imm0_size = b == 0x68 ? 32 : 8;
-		raw->imm0 = (uint64_t)imm;
+		raw_imm(raw, b == 0x68 ? 32 : 8, imm);
 		hdr(I, ZYDIS_MNEMONIC_PUSH, ZYDIS_CATEGORY_PUSH, i, n, 1);
 		return true;
 	case 0x70: case 0x71: case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77:
@@ -334,13 +344,9 @@ bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops
 		} else if (b >= 0xe9) {
 			hdr(I, ZYDIS_MNEMONIC_JMP, ZYDIS_CATEGORY_UNCOND_BR, i, n, 1);
 		} else {
-			hdr(I, jcc_mnemonic[b & 15], ZYDIS_CATEGORY_COND_BR, i, n, 1);
+			hdr(I, cc_mnemonic[CC_JCC][b & 15], ZYDIS_CATEGORY_COND_BR, i, n, 1);
 		}
-		I->rel = true;
-		I->rel_disp = (int32_t)imm;
-		raw->relative = raw->imm0_relative = true;
-		raw->imm0_size = (uint8_t)(bytes * 8);
-		raw->imm0 = (uint64_t)imm;
+		rel_branch(I, raw, bytes * 8, imm);
 		return true;
 	}
 	case 0x84:
@@ -364,8 +370,7 @@ bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops
 			op_rm(&ops[0], ACT_W, size, &m, rex);
 			op_reg(&ops[1], ACT_R, size, m.reg, rex);
 		}
-		raw->riprel_modrm = raw->relative = m.riprel;
-		raw->disp = m.disp;
+		raw_mem(raw, &m);
 		hdr(I, test ? ZYDIS_MNEMONIC_TEST : ZYDIS_MNEMONIC_MOV,
 		    test ? ZYDIS_CATEGORY_LOGICAL : ZYDIS_CATEGORY_DATAXFER, i, 2, 2);
 		return true;
@@ -375,8 +380,7 @@ bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops
 			return false;
 		op_reg(&ops[0], ACT_W, osz, m.reg, rex);
 		op_mem(&ops[1], 0, 64, m.base, m.index, m.disp);
-		raw->riprel_modrm = raw->relative = m.riprel;
-		raw->disp = m.disp;
+		raw_mem(raw, &m);
 		hdr(I, ZYDIS_MNEMONIC_LEA, ZYDIS_CATEGORY_MISC, i, 2, 2);
 		return true;
 	case 0xa8:
@@ -387,8 +391,7 @@ bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops
 			return false;
 		op_reg(&ops[0], ACT_R, size, 0, rex);
 		op_imm(&ops[1], size == 8 ? 8 : 32, imm, false);
-		raw->imm0_size = size == 8 ? 8 : 32;
-		raw->imm0 = (uint64_t)imm;
+		raw_imm(raw, size == 8 ? 8 : 32, imm);
 		hdr(I, ZYDIS_MNEMONIC_TEST, ZYDIS_CATEGORY_LOGICAL, i, 2, 2);
 		return true;
 	}
@@ -399,8 +402,7 @@ bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops
 		if (!modrm_parse(p, avail, &i, rex, &m))
 			return false;
 		op = m.reg & 7;
-		raw->riprel_modrm = raw->relative = m.riprel;
-		raw->disp = m.disp;
+		raw_mem(raw, &m);
 		if (op == 2 || op == 3) {
 			op_rm(&ops[0], ACT_RW, size, &m, rex);
 			hdr(I, op == 2 ? ZYDIS_MNEMONIC_NOT : ZYDIS_MNEMONIC_NEG,
@@ -411,8 +413,7 @@ bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops
 			return false;
 		op_rm(&ops[0], ACT_R, size, &m, rex);
 		op_imm(&ops[1], size == 8 ? 8 : 32, imm, false);
-		raw->imm0_size = size == 8 ? 8 : 32;
-		raw->imm0 = (uint64_t)imm;
+		raw_imm(raw, size == 8 ? 8 : 32, imm);
 		hdr(I, ZYDIS_MNEMONIC_TEST, ZYDIS_CATEGORY_LOGICAL, i, 2, 2);
 		return true;
 	}
@@ -439,16 +440,14 @@ bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops
 				return false;
 			op_imm(&ops[1], 8, (uint8_t)imm, false);
 			ops[1].imm.is_signed = false;
-			raw->imm0_size = 8;
-			raw->imm0 = (uint8_t)imm;
+			raw_imm(raw, 8, (uint8_t)imm);
 		} else if (b < 0xd2) {
 			op_imm(&ops[1], 8, 1, false);
 			ops[1].imm.is_signed = false;
 		} else {
 			op_reg(&ops[1], ACT_R, 8, 1, false);
 		}
-		raw->riprel_modrm = raw->relative = m.riprel;
-		raw->disp = m.disp;
+		raw_mem(raw, &m);
 		hdr(I, shift_mnemonic[op], op < 2 ? ZYDIS_CATEGORY_ROTATE : ZYDIS_CATEGORY_SHIFT, i, 2, 2);
 		return true;
 	}
@@ -456,8 +455,7 @@ bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops
 		if (!modrm_parse(p, avail, &i, rex, &m) || (m.reg & 7) > 1)
 			return false;
 		op_rm(&ops[0], ACT_RW, 8, &m, rex);
-		raw->riprel_modrm = raw->relative = m.riprel;
-		raw->disp = m.disp;
+		raw_mem(raw, &m);
 		hdr(I, m.reg & 7 ? ZYDIS_MNEMONIC_DEC : ZYDIS_MNEMONIC_INC, ZYDIS_CATEGORY_BINARY, i, 1, 1);
 		return true;
 	case 0x90:
@@ -473,8 +471,7 @@ bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops
 			return false;
 		op_reg(&ops[0], ACT_W, size, (b & 7) | (rex & 1 ? 8 : 0), rex);
 		op_imm(&ops[1], size, imm, false);
-		raw->imm0_size = (uint8_t)size;
-		raw->imm0 = (uint64_t)imm;
+		raw_imm(raw, (uint8_t)size, imm);
 		hdr(I, ZYDIS_MNEMONIC_MOV, ZYDIS_CATEGORY_DATAXFER, i, 2, 2);
 		return true;
 	}
@@ -494,10 +491,8 @@ bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops
 			return false;
 		op_rm(&ops[0], ACT_W, size, &m, rex);
 		op_imm(&ops[1], size == 8 ? 8 : 32, imm, false);
-		raw->riprel_modrm = raw->relative = m.riprel;
-		raw->disp = m.disp;
-		raw->imm0_size = size == 8 ? 8 : 32;
-		raw->imm0 = (uint64_t)imm;
+		raw_mem(raw, &m);
+		raw_imm(raw, size == 8 ? 8 : 32, imm);
 		hdr(I, ZYDIS_MNEMONIC_MOV, ZYDIS_CATEGORY_DATAXFER, i, 2, 2);
 		return true;
 	}
@@ -513,10 +508,8 @@ bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops
 			return false;
 		op_rm(&ops[0], op == 7 ? ACT_R : ACT_RW, size, &m, rex);
 		op_imm(&ops[1], b == 0x81 ? 32 : 8, imm, false);
-		raw->riprel_modrm = raw->relative = m.riprel;
-		raw->disp = m.disp;
-		raw->imm0_size = b == 0x81 ? 32 : 8;
-		raw->imm0 = (uint64_t)imm;
+		raw_mem(raw, &m);
+		raw_imm(raw, b == 0x81 ? 32 : 8, imm);
 		hdr(I, alu_mnemonic[op], alu_category(op), i, 2, 2);
 		return true;
 	}
@@ -526,8 +519,7 @@ bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops
 		if (!modrm_parse(p, avail, &i, rex, &m))
 			return false;
 		op = m.reg & 7;
-		raw->riprel_modrm = raw->relative = m.riprel;
-		raw->disp = m.disp;
+		raw_mem(raw, &m);
 		if (op == 2) {
 			op_rm(&ops[0], ACT_R, 64, &m, rex);
 			n = 1 + op_stack(&ops[1], ACT_W);
@@ -567,45 +559,24 @@ bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops
 		if (rex || !imm_read(p, avail, &i, 4, &imm))
 			return false;
 		op_imm(&ops[0], 32, imm, true);
-		hdr(I, jcc_mnemonic[b & 15], ZYDIS_CATEGORY_COND_BR, i, 1, 1);
-		I->rel = true;
-		I->rel_disp = (int32_t)imm;
-		raw->relative = raw->imm0_relative = true;
-		raw->imm0_size = 32;
-		raw->imm0 = (uint64_t)imm;
+		hdr(I, cc_mnemonic[CC_JCC][b & 15], ZYDIS_CATEGORY_COND_BR, i, 1, 1);
+		rel_branch(I, raw, 32, imm);
 		return true;
 	}
-	if (b >= 0x40 && b <= 0x4f) {
-		static const uint16_t cmov_mnemonic[16] = {
-			ZYDIS_MNEMONIC_CMOVO,  ZYDIS_MNEMONIC_CMOVNO, ZYDIS_MNEMONIC_CMOVB,  ZYDIS_MNEMONIC_CMOVNB,
-			ZYDIS_MNEMONIC_CMOVZ,  ZYDIS_MNEMONIC_CMOVNZ, ZYDIS_MNEMONIC_CMOVBE, ZYDIS_MNEMONIC_CMOVNBE,
-			ZYDIS_MNEMONIC_CMOVS,  ZYDIS_MNEMONIC_CMOVNS, ZYDIS_MNEMONIC_CMOVP,  ZYDIS_MNEMONIC_CMOVNP,
-			ZYDIS_MNEMONIC_CMOVL,  ZYDIS_MNEMONIC_CMOVNL, ZYDIS_MNEMONIC_CMOVLE, ZYDIS_MNEMONIC_CMOVNLE,
-		};
+	if ((b & 0xf0) == 0x40 || (b & 0xf0) == 0x90) {
+		bool set = b >= 0x90;
 
 		if (!modrm_parse(p, avail, &i, rex, &m))
 			return false;
-		op_reg(&ops[0], ZYDIS_OPERAND_ACTION_CONDWRITE, osz, m.reg, rex);
-		op_rm(&ops[1], ACT_R, osz, &m, rex);
-		raw->riprel_modrm = raw->relative = m.riprel;
-		raw->disp = m.disp;
-		hdr(I, cmov_mnemonic[b & 15], ZYDIS_CATEGORY_CMOV, i, 2, 2);
-		return true;
-	}
-	if (b >= 0x90 && b <= 0x9f) {
-		static const uint16_t set_mnemonic[16] = {
-			ZYDIS_MNEMONIC_SETO,  ZYDIS_MNEMONIC_SETNO, ZYDIS_MNEMONIC_SETB,  ZYDIS_MNEMONIC_SETNB,
-			ZYDIS_MNEMONIC_SETZ,  ZYDIS_MNEMONIC_SETNZ, ZYDIS_MNEMONIC_SETBE, ZYDIS_MNEMONIC_SETNBE,
-			ZYDIS_MNEMONIC_SETS,  ZYDIS_MNEMONIC_SETNS, ZYDIS_MNEMONIC_SETP,  ZYDIS_MNEMONIC_SETNP,
-			ZYDIS_MNEMONIC_SETL,  ZYDIS_MNEMONIC_SETNL, ZYDIS_MNEMONIC_SETLE, ZYDIS_MNEMONIC_SETNLE,
-		};
-
-		if (!modrm_parse(p, avail, &i, rex, &m))
-			return false;
-		op_rm(&ops[0], ACT_W, 8, &m, rex);
-		raw->riprel_modrm = raw->relative = m.riprel;
-		raw->disp = m.disp;
-		hdr(I, set_mnemonic[b & 15], ZYDIS_CATEGORY_SETCC, i, 1, 1);
+		if (set) {
+			op_rm(&ops[0], ACT_W, 8, &m, rex);
+		} else {
+			op_reg(&ops[0], ZYDIS_OPERAND_ACTION_CONDWRITE, osz, m.reg, rex);
+			op_rm(&ops[1], ACT_R, osz, &m, rex);
+		}
+		raw_mem(raw, &m);
+		hdr(I, cc_mnemonic[set ? CC_SET : CC_CMOV][b & 15], set ? ZYDIS_CATEGORY_SETCC : ZYDIS_CATEGORY_CMOV, i,
+		    set ? 1 : 2, set ? 1 : 2);
 		return true;
 	}
 	switch (b) {
@@ -614,8 +585,7 @@ bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops
 			return false;
 		op_reg(&ops[0], ACT_RW, osz, m.reg, rex);
 		op_rm(&ops[1], ACT_R, osz, &m, rex);
-		raw->riprel_modrm = raw->relative = m.riprel;
-		raw->disp = m.disp;
+		raw_mem(raw, &m);
 		hdr(I, ZYDIS_MNEMONIC_IMUL, ZYDIS_CATEGORY_BINARY, i, 2, 2);
 		return true;
 	case 0xb6:
@@ -626,8 +596,7 @@ bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops
 			return false;
 		op_reg(&ops[0], ACT_W, osz, m.reg, rex);
 		op_rm(&ops[1], ACT_R, b & 1 ? 16 : 8, &m, rex);
-		raw->riprel_modrm = raw->relative = m.riprel;
-		raw->disp = m.disp;
+		raw_mem(raw, &m);
 		hdr(I, b < 0xbe ? ZYDIS_MNEMONIC_MOVZX : ZYDIS_MNEMONIC_MOVSX, ZYDIS_CATEGORY_DATAXFER, i, 2, 2);
 		return true;
 	case 0x1f:
@@ -635,8 +604,7 @@ bool fastdec_insn(const uint8_t *p, size_t avail, struct insn *I, struct op *ops
 			return false;
 		op_rm(&ops[0], ACT_R, osz, &m, rex);
 		op_reg(&ops[1], ACT_R, osz, m.reg, rex);
-		raw->riprel_modrm = raw->relative = m.riprel;
-		raw->disp = m.disp;
+		raw_mem(raw, &m);
 		hdr(I, ZYDIS_MNEMONIC_NOP, ZYDIS_CATEGORY_WIDENOP, i, 2, 2);
 		return true;
 	default:
