@@ -351,7 +351,6 @@ static void after_call(struct dis_state *st, bool go_abi)
 	}
 }
 
-
 /*
  * The pre-pass's instructions over its code ranges, so each function is
  * decoded once.  A function's linear sweep from its start gives the same
@@ -1201,30 +1200,16 @@ static void dd_free(struct dis_decoded *dd)
 	free(dd);
 }
 
-/* Keep one more instruction of the pre-pass; false when over the caps or undecodable operands. */
-static bool dd_add(struct dis_decoded *dd, uint64_t addr, const ZydisDecoder *dec, ZydisDecoderContext *zctx,
-		   const ZydisDecodedInstruction *in)
+/* Keep an undecodable position of the pre-pass (the arrays have room: see dis_collect_targets). */
+static void dd_keep_bad(struct dis_decoded *dd, uint64_t addr)
 {
-	ZydisDecodedOperand zops[ZYDIS_MAX_OPERAND_COUNT];
-	struct insn *I;
+	struct insn *I = &dd->insns[dd->insns_nr];
 
-	if (dd->insns_nr >= DD_MAX_INSNS || dd->ops_nr + ZYDIS_MAX_OPERAND_COUNT > DD_MAX_OPS)
-		return false;
-	if (in && ZYAN_FAILED(ZydisDecoderDecodeOperands(dec, zctx, in, zops, in->operand_count)))
-		return false;
-	ALLOC_GROW(dd->insns, dd->insns_nr + 1, dd->insns_alloc);
-	I = &dd->insns[dd->insns_nr++];
+	insn_set_bad(I);
 	I->addr = addr;
 	I->op0 = (uint32_t)dd->ops_nr;
-	if (!in) {
-		insn_set_bad(I);
-		ALLOC_GROW(dd->bad, dd->bad_nr + 1, dd->bad_alloc);
-		dd->bad[dd->bad_nr++] = (uint32_t)(dd->insns_nr - 1);
-		return true;
-	}
-	ALLOC_GROW(dd->ops, dd->ops_nr + in->operand_count, dd->ops_alloc);
-	dd->ops_nr += insn_set(I, in, zops, dd->ops + dd->ops_nr);
-	return true;
+	ALLOC_GROW(dd->bad, dd->bad_nr + 1, dd->bad_alloc);
+	dd->bad[dd->bad_nr++] = (uint32_t)dd->insns_nr++;
 }
 
 /*
@@ -1397,8 +1382,8 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 			int ret = zydis_one(&dec, code + pos, len - pos, dd->full ? NULL : ops, I, &raw);
 
 			if (ret < 0) {
-				if (!dd->full && !dd_add(dd, addr, &dec, NULL, NULL))
-					dd->full = true;
+				if (!dd->full)
+					dd_keep_bad(dd, addr);
 				pos++;
 				continue;
 			}
