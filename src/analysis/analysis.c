@@ -235,20 +235,6 @@ static void mark_same(struct aobj **order, size_t n)
 	strmap_release(&seen, NULL);
 }
 
-static struct objsum *objsum_copy(const struct objsum *s)
-{
-	void *data;
-	size_t len;
-	struct objsum *c;
-
-	if (objsum_serialize(s, &data, &len) != 0)
-		return NULL;
-	c = objsum_deserialize(data, len);
-	if (!c)
-		free(data);
-	return c;
-}
-
 static void summarise_pending(struct apriv *ap, size_t first)
 {
 	struct pool pl = { .ap = ap, .first = first, .last = ap->objs_nr };

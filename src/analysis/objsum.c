@@ -1501,6 +1501,20 @@ bad:
 	return NULL;
 }
 
+struct objsum *objsum_copy(const struct objsum *s)
+{
+	void *data;
+	size_t len;
+	struct objsum *c;
+
+	if (objsum_serialize(s, &data, &len) != 0)
+		return NULL;
+	c = objsum_deserialize(data, len);
+	if (!c)
+		free(data);
+	return c;
+}
+
 const char *objsum_build_stamp(void)
 {
 	return __DATE__ " " __TIME__;

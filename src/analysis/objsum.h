@@ -158,6 +158,8 @@ int objsum_serialize(const struct objsum *s, void **data, size_t *len);
  * layout: corrupt cache entries are recomputed by the caller.
  */
 struct objsum *objsum_deserialize(void *data, size_t len);
+/* A copy of 's' (through its serialised form; no export index yet), or NULL on error. */
+struct objsum *objsum_copy(const struct objsum *s);
 
 const char *objsum_reason_name(uint32_t reason);
 

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -336,8 +337,54 @@ static void test_cache_format(void **state)
 		assert_null(back);
 		free(half);
 	}
+
+	/*
+	 * The same summary is the same bytes whatever its struct padding held
+	 * in memory, and a copy serialises to them too.
+	 */
+	for (uint32_t i = 0; i < m->edges_nr; i++) {
+		struct osum_edge *e = &m->edges[i];
+		size_t tail = offsetof(struct osum_edge, args_nr) + sizeof(e->args_nr);
+
+		memset((uint8_t *)e + tail, 0xa5, sizeof(*e) - tail);
+	}
+	assert_int_equal(objsum_serialize(m, &blob, &len), 0);
+	assert_memory_equal(blob, copy, len);
+	free(blob);
+	back = objsum_copy(m);
+	assert_non_null(back);
+	assert_int_equal(objsum_serialize(back, &blob, &len), 0);
+	assert_memory_equal(blob, copy, len);
+	free(blob);
+	objsum_free(back);
 	free(copy);
 	objsum_free(m);
+}
+
+/* Two names of one file (a hard link) are analysed once and get the same result. */
+static void test_hard_link(void **state)
+{
+	char dir[] = "/tmp/confine-test-XXXXXX", a[64], b[64], cmd[256];
+	const char *paths[2] = { a, b };
+	struct analysis_opts opts = { .no_cache = true, .threads = 2 };
+	struct analysis *an = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/true", dir);
+	snprintf(b, sizeof(b), "%s/true-link", dir);
+	snprintf(cmd, sizeof(cmd), "cp /usr/bin/true %s && ln %s %s", a, a, b);
+	if (system(cmd) != 0)
+		skip();
+	assert_int_equal(analysis_files(paths, 2, NULL, &opts, &an), 0);
+	assert_int_equal(an->programs_nr, 2);
+	assert_int_equal(an->programs[0].error, 0);
+	assert_int_equal(an->programs[1].error, 0);
+	assert_true(sysset_count(&an->programs[0].syscalls) > 5);
+	assert_memory_equal(&an->programs[0].syscalls, &an->programs[1].syscalls, sizeof(struct sysset));
+	analysis_free(an);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
 }
 
 static void test_policy_names(void **state)
@@ -361,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_direct_unresolved_and_interposition),
 		cmocka_unit_test(test_wrapper_as_root),
 		cmocka_unit_test(test_cache_format),
+		cmocka_unit_test(test_hard_link),
 		cmocka_unit_test(test_policy_names),
 	};
 
