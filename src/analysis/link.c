@@ -82,12 +82,14 @@ static void unres_add(struct unres_list *u, const struct link_priv *p, size_t gi
 	};
 }
 
-/* "name" (default versions) and "name@version" -> function index + 1, built once per summary. */
-/*
- * Built on first use inside the shared summary; programs link in parallel,
- * so the build is done once under a lock and published with release order.
- */
 static pthread_mutex_t export_index_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * "name" (default versions) and "name@version" -> function index + 1,
+ * built on first use inside the shared summary.  Programs link in
+ * parallel, so it is built once under a lock and published with release
+ * order.
+ */
 
 static struct strmap *export_index(const struct objsum *cs)
 {
