@@ -174,11 +174,36 @@ static void *pool_worker(void *arg)
 	return NULL;
 }
 
+struct pool_job {
+	void *(*fn)(void *);
+	void *arg;
+};
+
 static void *pool_thread(void *arg)
 {
-	pool_worker(arg);
+	const struct pool_job *job = arg;
+
+	job->fn(job->arg);
 	dis_thread_release();
 	return NULL;
+}
+
+/*
+ * Run fn(arg) on n threads at once, the caller's included, but on no more
+ * threads than there are 'items'; fn takes its work items itself.
+ */
+static void pool_run(unsigned n, size_t items, void *(*fn)(void *), void *arg)
+{
+	struct pool_job job = { fn, arg };
+	pthread_t th[8];
+	unsigned started = 0;
+
+	for (unsigned i = 1; i < n && i < items && started < 8; i++)
+		if (pthread_create(&th[started], NULL, pool_thread, &job) == 0)
+			started++;
+	fn(arg);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
 }
 
 static unsigned pool_size(const struct analysis_opts *opts)
@@ -238,9 +263,6 @@ static void mark_same(struct aobj **order, size_t n)
 static void summarise_pending(struct apriv *ap, size_t first)
 {
 	struct pool pl = { .ap = ap, .first = first, .last = ap->objs_nr };
-	unsigned n = pool_size(ap->opts);
-	pthread_t th[8];
-	unsigned started = 0;
 	struct aobj **order;
 
 	/*
@@ -256,12 +278,7 @@ static void summarise_pending(struct apriv *ap, size_t first)
 	pl.last = ap->objs_nr - first;
 	mark_same(order, pl.last);
 	atomic_init(&pl.next, 0);
-	for (unsigned i = 1; i < n && i < pl.last; i++)
-		if (pthread_create(&th[started], NULL, pool_thread, &pl) == 0)
-			started++;
-	pool_worker(&pl);
-	for (unsigned i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
+	pool_run(pool_size(ap->opts), pl.last, pool_worker, &pl);
 	dis_thread_release();
 	for (size_t i = 0; i < pl.last; i++) {
 		struct aobj *o = order[i];
@@ -617,18 +634,10 @@ static void link_all(struct analysis *a, struct plan *plans, const struct analys
 		     bool link_empty)
 {
 	struct link_pool lp = { .a = a, .plans = plans, .opts = opts, .ms = ms, .link_empty = link_empty };
-	/* link_program only reads the shared summaries (their export index is built under a lock). */
-	unsigned n = pool_size(opts);
-	pthread_t th[8];
-	unsigned started = 0;
 
+	/* link_program only reads the shared summaries (their export index is built under a lock). */
 	atomic_init(&lp.next, 0);
-	for (unsigned i = 1; i < n && i < a->programs_nr; i++)
-		if (pthread_create(&th[started], NULL, link_worker, &lp) == 0)
-			started++;
-	link_worker(&lp);
-	for (unsigned i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
+	pool_run(pool_size(opts), a->programs_nr, link_worker, &lp);
 	for (size_t i = 0; i < a->programs_nr; i++)
 		if (!a->programs[i].error && (plans[i].nr || link_empty))
 			link_finish(a, &a->programs[i], &plans[i], ms[i]);
