@@ -235,9 +235,10 @@ static int cmp_aobj_size(const void *x, const void *y)
 
 /*
  * One file under two names (hard links: perl and perl5.36.0) or copied:
- * objects with the same build-id and size are summarised once and the
- * others get a copy.  Only build-ids are compared here (no hashing of
- * whole files before the pool starts); the rest is left to the cache.
+ * objects with the same build-id, size and bytes are summarised once and
+ * the others get a copy.  The bytes are compared because a build-id is
+ * only a claim: a file copying another's would otherwise be given that
+ * file's system calls.
  */
 static void mark_same(struct aobj **order, size_t n)
 {
@@ -252,10 +253,10 @@ static void mark_same(struct aobj **order, size_t n)
 		if (!o->key)
 			o->key = cache_key(o->elf);
 		first = strmap_get(&seen, o->key);
-		if (first)
-			o->same_as = first;
-		else
+		if (!first)
 			strmap_put(&seen, o->key, o);
+		else if (first->elf->size == o->elf->size && !memcmp(first->elf->data, o->elf->data, o->elf->size))
+			o->same_as = first;
 	}
 	strmap_release(&seen, NULL);
 }

@@ -364,7 +364,7 @@ static void test_cache_format(void **state)
 /* Two names of one file (a hard link) are analysed once and get the same result. */
 static void test_hard_link(void **state)
 {
-	char dir[] = "/tmp/confine-test-XXXXXX", a[64], b[64], cmd[256];
+	char dir[] = "/tmp/confine-test-XXXXXX", a[64], b[64], cmd[512];
 	const char *paths[2] = { a, b };
 	struct analysis_opts opts = { .no_cache = true, .threads = 2 };
 	struct analysis *an = NULL;
@@ -382,6 +382,25 @@ static void test_hard_link(void **state)
 	assert_int_equal(an->programs[1].error, 0);
 	assert_true(sysset_count(&an->programs[0].syscalls) > 5);
 	assert_memory_equal(&an->programs[0].syscalls, &an->programs[1].syscalls, sizeof(struct sysset));
+	analysis_free(an);
+
+	/*
+	 * Hostile: a file claiming true's build-id, with the same size but its
+	 * code zeroed, is not given true's summary: its zeroed code calls none
+	 * of the library functions true calls.
+	 */
+	snprintf(b, sizeof(b), "%s/forged", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "cp %s %s && set -- $(readelf -SW %s | sed -n 's/^ *\\[ *[0-9]*\\] *//p' | awk '$1 == \".text\" { print $4, $5 }') && "
+		 "[ -n \"$2\" ] && dd if=/dev/zero of=%s bs=1 seek=$((0x$1)) count=$((0x$2)) conv=notrunc status=none",
+		 a, b, a, b);
+	if (system(cmd) != 0)
+		skip();
+	assert_int_equal(analysis_files(paths, 2, NULL, &opts, &an), 0);
+	assert_int_equal(an->programs[1].error, 0);
+	assert_true(sysset_count(&an->programs[0].syscalls) > 5);
+	assert_true(an->programs[0].imports_used_nr > 3);
+	assert_true(an->programs[1].imports_used_nr < an->programs[0].imports_used_nr);
 	analysis_free(an);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
