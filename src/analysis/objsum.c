@@ -1368,6 +1368,7 @@ static size_t pad8(size_t n)
  * the allocator left there: cleared in the copy, so that a cache entry is
  * the same bytes for the same object (and carries no stray memory).
  */
+/* array: the index ARRAYS gives it. */
 static void clear_padding(unsigned array, uint8_t *p, size_t n)
 {
 	switch (array) {
