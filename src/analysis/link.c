@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "disasm/disasm.h"
 #include "util/strmap.h"
@@ -85,48 +86,144 @@ static void unres_add(struct unres_list *u, const struct link_priv *p, size_t gi
 static pthread_mutex_t export_index_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /*
- * "name" (default versions) and "name@version" -> function index + 1,
- * built on first use inside the shared summary.  Programs link in
+ * Binding imports is a lookup of each import of each object in every
+ * object before its provider, once per program.  So the keys are hashed
+ * once per object, here, and a lookup that misses (most do) compares
+ * hashes only.
+ */
+struct lx_key {
+	uint64_t hash;
+	const char *key;          /* NULL: no such key (empty slot, or no versioned key) */
+	uint32_t func;            /* in the export table: the function index */
+};
+
+struct link_index {
+	/* Exports, open addressing: "name" (default versions) and "name@version". */
+	struct lx_key *slots;
+	size_t mask;
+	/* Per import: its "name@version" key and its "name" key. */
+	struct lx_key *imp_ver, *imp_name;
+	char **owned;             /* the "name@version" strings */
+	size_t owned_nr, owned_alloc;
+};
+
+#define LX_KEY_MAX 512
+
+static struct lx_key lx_key(const char *key)
+{
+	return (struct lx_key){ XXH3_64bits(key, strlen(key)), key, 0 };
+}
+
+static const char *lx_own(struct link_index *ix, const char *name, const char *ver)
+{
+	char *key;
+
+	if (strlen(name) + strlen(ver) + 1 >= LX_KEY_MAX)
+		return NULL;
+	key = xasprintf("%s@%s", name, ver);
+	ALLOC_GROW(ix->owned, ix->owned_nr + 1, ix->owned_alloc);
+	ix->owned[ix->owned_nr++] = key;
+	return key;
+}
+
+/* The export under k, as function index + 1, or 0. */
+static uint32_t lx_get(const struct link_index *ix, struct lx_key k)
+{
+	for (size_t i = k.hash & ix->mask;; i = (i + 1) & ix->mask) {
+		const struct lx_key *e = &ix->slots[i];
+
+		if (!e->key)
+			return 0;
+		if (e->hash == k.hash && !strcmp(e->key, k.key))
+			return e->func + 1;
+	}
+}
+
+/* Adds k unless it is there already (the first definition wins). */
+static void lx_put(struct link_index *ix, struct lx_key k, uint32_t func)
+{
+	for (size_t i = k.hash & ix->mask;; i = (i + 1) & ix->mask) {
+		struct lx_key *e = &ix->slots[i];
+
+		if (!e->key) {
+			*e = k;
+			e->func = func;
+			return;
+		}
+		if (e->hash == k.hash && !strcmp(e->key, k.key))
+			return;
+	}
+}
+
+static void link_index_free(void *p)
+{
+	struct link_index *ix = p;
+
+	if (!ix)
+		return;
+	for (size_t i = 0; i < ix->owned_nr; i++)
+		free(ix->owned[i]);
+	free(ix->owned);
+	free(ix->slots);
+	free(ix->imp_ver);
+	free(ix->imp_name);
+	free(ix);
+}
+
+/*
+ * Built on first use inside the shared summary.  Programs link in
  * parallel, so it is built once under a lock and published with release
  * order.
  */
-
-static struct strmap *export_index(const struct objsum *cs)
+static const struct link_index *link_index(const struct objsum *cs)
 {
 	struct objsum *s = (struct objsum *)cs;
-	struct strmap *m = __atomic_load_n(&s->export_index, __ATOMIC_ACQUIRE);
+	struct link_index *ix = __atomic_load_n(&s->export_index, __ATOMIC_ACQUIRE);
+	size_t size = 4;
 
-	if (m)
-		return m;
+	if (ix)
+		return ix;
 	pthread_mutex_lock(&export_index_lock);
-	m = s->export_index;
-	if (m) {
+	ix = s->export_index;
+	if (ix) {
 		pthread_mutex_unlock(&export_index_lock);
-		return m;
+		return ix;
 	}
-	m = xcalloc(1, sizeof(*m));
-	strmap_init(m);
+	ix = xcalloc(1, sizeof(*ix));
+	while (size < 4 * (size_t)s->exports_nr)
+		size *= 2;
+	ix->slots = xcalloc(size, sizeof(*ix->slots));
+	ix->mask = size - 1;
 	for (uint32_t i = 0; i < s->exports_nr; i++) {
 		const struct osum_export *e = &s->exports[i];
 		const char *name = objsum_str(s, e->name);
 		const char *ver = objsum_str(s, e->version);
-		void *f = (void *)(uintptr_t)(e->func + 1);
+		const char *key;
 
 		if (!name)
 			continue;
-		if (ver) {
-			char key[512];
-
-			if ((size_t)snprintf(key, sizeof(key), "%s@%s", name, ver) < sizeof(key) &&
-			    !strmap_contains(m, key))
-				strmap_put(m, key, f);
-		}
-		if (!e->hidden && !strmap_contains(m, name))
-			strmap_put(m, name, f);
+		if (ver && (key = lx_own(ix, name, ver)))
+			lx_put(ix, lx_key(key), e->func);
+		if (!e->hidden)
+			lx_put(ix, lx_key(name), e->func);
 	}
-	__atomic_store_n(&s->export_index, m, __ATOMIC_RELEASE);
+	ix->imp_ver = xcalloc(s->imports_nr ? s->imports_nr : 1, sizeof(*ix->imp_ver));
+	ix->imp_name = xcalloc(s->imports_nr ? s->imports_nr : 1, sizeof(*ix->imp_name));
+	for (uint32_t i = 0; i < s->imports_nr; i++) {
+		const char *name = objsum_str(s, s->imports[i].name);
+		const char *ver = objsum_str(s, s->imports[i].version);
+		const char *key;
+
+		if (!name)
+			continue;
+		if (ver && (key = lx_own(ix, name, ver)))
+			ix->imp_ver[i] = lx_key(key);
+		ix->imp_name[i] = lx_key(name);
+	}
+	s->export_index_free = link_index_free;
+	__atomic_store_n(&s->export_index, ix, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&export_index_lock);
-	return m;
+	return ix;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -274,28 +371,27 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 	 * for dlopen come last and so are searched last.
 	 */
 	imp = xcalloc(nr ? nr : 1, sizeof(*imp));
+	for (size_t o = 0; o < nr; o++)
+		link_index(objs[o].sum);
 	for (size_t o = 0; o < nr; o++) {
 		const struct objsum *s = objs[o].sum;
+		const struct link_index *ix = link_index(s);
 
 		imp[o] = xcalloc(s->imports_nr ? s->imports_nr : 1, sizeof(**imp));
 		for (uint32_t i = 0; i < s->imports_nr; i++) {
-			const char *name = objsum_str(s, s->imports[i].name);
-			const char *ver = objsum_str(s, s->imports[i].version);
-			char key[512];
 			int64_t found = -1;
 
-			if (name && ver && (size_t)snprintf(key, sizeof(key), "%s@%s", name, ver) < sizeof(key))
-				for (size_t d = 0; d < nr && found < 0; d++) {
-					void *v = strmap_get(export_index(objs[d].sum), key);
-
-					if (v)
-						found = (int64_t)(p->base[d] + (uintptr_t)v - 1);
-				}
-			for (size_t d = 0; name && d < nr && found < 0; d++) {
-				void *v = strmap_get(export_index(objs[d].sum), name);
+			for (size_t d = 0; ix->imp_ver[i].key && d < nr && found < 0; d++) {
+				uint32_t v = lx_get(objs[d].sum->export_index, ix->imp_ver[i]);
 
 				if (v)
-					found = (int64_t)(p->base[d] + (uintptr_t)v - 1);
+					found = (int64_t)(p->base[d] + v - 1);
+			}
+			for (size_t d = 0; ix->imp_name[i].key && d < nr && found < 0; d++) {
+				uint32_t v = lx_get(objs[d].sum->export_index, ix->imp_name[i]);
+
+				if (v)
+					found = (int64_t)(p->base[d] + v - 1);
 			}
 			imp[o][i] = found;
 		}

@@ -1281,10 +1281,8 @@ void objsum_free(struct objsum *s)
 {
 	if (!s)
 		return;
-	if (s->export_index) {
-		strmap_release(s->export_index, NULL);
-		free(s->export_index);
-	}
+	if (s->export_index && s->export_index_free)
+		s->export_index_free(s->export_index);
 	if (s->blob) {
 		free(s->blob);
 	} else {

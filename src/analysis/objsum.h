@@ -128,10 +128,11 @@ struct objsum {
 
 	void *blob;           /* backing storage when loaded from the cache */
 	/*
-	 * Lookup index over exports built by the first link that needs it
-	 * (not serialised; links using one summary must not run concurrently).
+	 * Lookup index over exports and imports built by the first link that
+	 * needs it (link.c; not serialised), and how to free it.
 	 */
 	void *export_index;
+	void (*export_index_free)(void *);
 };
 
 /*

@@ -389,7 +389,21 @@ struct block {
 	uint8_t succ_nr;
 	bool seen;                /* entry state valid */
 	bool queued;
+	bool recorded;            /* rec_first/rec_nr/ft hold its last fixpoint pass */
+	bool ft;                  /* that pass fell through its last instruction */
+	uint32_t rec_first, rec_nr;
 	struct dis_state st;      /* state on entry */
+};
+
+/*
+ * A record the fixpoint pass over a block produced, kept so the block need
+ * not be stepped again to report it: the state it carried is in the
+ * snapshot arena at 'snap' (UINT32_MAX: none, see dis_rec.st).
+ */
+struct prec {
+	uint64_t addr, target;
+	uint32_t snap;
+	uint8_t kind, len;
 };
 
 /* Per-thread scratch space, reused across functions. */
@@ -408,6 +422,11 @@ struct scratch {
 	uint32_t *at;             /* see at_fill */
 	size_t at_alloc, at_len;
 	uint64_t at_base;
+	struct prec *recs;        /* see struct prec */
+	size_t recs_nr, recs_alloc;
+	uint64_t *snaps;
+	size_t snaps_nr, snaps_alloc;
+	bool recs_full;           /* past the 32-bit indexes: blocks are stepped again instead */
 };
 
 static _Thread_local struct scratch scratch;
@@ -418,11 +437,31 @@ static _Thread_local const struct op *cur_ops;
 /* Whether the block being reported is reachable (see dis_rec.reached). */
 static _Thread_local bool cur_reached;
 static _Thread_local bool cur_compare_only;
+/* The function being analysed: [cur_lo, cur_hi). */
+static _Thread_local uint64_t cur_lo, cur_hi;
+
+/* Which records carry the state (see dis_rec.st). */
+static bool rec_has_state(enum dis_kind kind, uint64_t target)
+{
+	switch (kind) {
+	case DIS_SYSCALL:
+	case DIS_CALL:
+	case DIS_CALL_IND:
+	case DIS_JUMP_IND:
+		return true;
+	case DIS_JUMP:
+	case DIS_BRANCH:
+		return target < cur_lo || target >= cur_hi;
+	default:
+		return false;
+	}
+}
 
 static void emit(dis_fn fn, void *ctx, enum dis_kind kind, uint64_t addr, uint64_t target,
 		 uint8_t len, const struct dis_state *st)
 {
-	struct dis_rec r = { kind, addr, target, len, cur_reached, kind == DIS_ADDR && cur_compare_only, st };
+	struct dis_rec r = { kind, addr, target, len, cur_reached, kind == DIS_ADDR && cur_compare_only,
+			     rec_has_state(kind, target) ? st : NULL };
 
 	if (fn)
 		fn(&r, ctx);
@@ -670,6 +709,67 @@ static bool state_meet(struct dis_state *dst, const struct dis_state *src)
 	return changed;
 }
 
+/*
+ * A state into the scratch's snapshot arena, as words: the registers, then
+ * slots | rsp_known << 8, rsp_off, and the live slots' offsets and values.
+ */
+static uint32_t snap_save(struct scratch *sc, const struct dis_state *st)
+{
+	size_t need = DIS_REG_NR + 2 + 2 * (size_t)st->slots, at = sc->snaps_nr;
+	uint64_t *w;
+
+	ALLOC_GROW(sc->snaps, at + need, sc->snaps_alloc);
+	w = sc->snaps + at;
+	memcpy(w, st->reg, sizeof(st->reg));
+	w += DIS_REG_NR;
+	*w++ = st->slots | (uint64_t)st->rsp_known << 8;
+	*w++ = (uint64_t)st->rsp_off;
+	for (unsigned i = 0; i < st->slots; i++) {
+		*w++ = (uint64_t)st->slot_off[i];
+		memcpy(w++, &st->slot_val[i], sizeof(uint64_t));
+	}
+	sc->snaps_nr += need;
+	return (uint32_t)at;
+}
+
+static void snap_load(const struct scratch *sc, uint32_t at, struct dis_state *st)
+{
+	const uint64_t *w = sc->snaps + at;
+
+	memcpy(st->reg, w, sizeof(st->reg));
+	w += DIS_REG_NR;
+	st->slots = (unsigned)(*w & 0xff);
+	st->rsp_known = *w++ >> 8 & 1;
+	st->rsp_off = (int64_t)*w++;
+	for (unsigned i = 0; i < st->slots; i++) {
+		st->slot_off[i] = (int64_t)*w++;
+		memcpy(&st->slot_val[i], w++, sizeof(uint64_t));
+	}
+}
+
+static bool replay_enabled = true;
+
+void dis_replay_enable(bool on)
+{
+	replay_enabled = on;
+}
+
+/* dis_fn of the fixpoint pass: keep the record (see struct prec). */
+static void keep_rec(const struct dis_rec *r, void *ctx)
+{
+	struct scratch *sc = ctx;
+	uint32_t snap;
+
+	if (sc->recs_full || sc->recs_nr >= UINT32_MAX - 1 ||
+	    sc->snaps_nr + DIS_REG_NR + 2 + 2 * SLOT_MAX >= UINT32_MAX) {
+		sc->recs_full = true;
+		return;
+	}
+	snap = r->st ? snap_save(sc, r->st) : UINT32_MAX;
+	ALLOC_GROW(sc->recs, sc->recs_nr + 1, sc->recs_alloc);
+	sc->recs[sc->recs_nr++] = (struct prec){ r->addr, r->target, snap, (uint8_t)r->kind, r->len };
+}
+
 /* Index of the instruction starting at addr, or UINT32_MAX (see at_fill). */
 static uint32_t insn_at(const struct scratch *sc, uint64_t addr)
 {
@@ -830,6 +930,41 @@ static unsigned insn_set(struct insn *I, const ZydisDecodedInstruction *zin, con
  * first, and in *nr how many lie wholly inside (see struct dis_decoded).
  * Returns false when the function does not start on a kept boundary.
  */
+/*
+ * The first of the instructions [lo, hi) at or after 'addr' (they are in
+ * address order), searched from lo by doubling steps: functions are looked
+ * up in address order, so the answer is usually close to where the last
+ * lookup ended.
+ */
+static uint32_t dd_lower_bound(const struct dis_decoded *dd, uint32_t lo, uint32_t hi, uint64_t addr)
+{
+	uint32_t step = 1;
+
+	while (lo < hi && dd->insns[lo].addr < addr) {
+		uint32_t probe = hi - lo > step ? lo + step : hi - 1;
+
+		if (dd->insns[probe].addr >= addr) {
+			hi = probe;
+			break;
+		}
+		lo = probe + 1;
+		step *= 2;
+	}
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (dd->insns[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Where this thread's last dd_find ended, to start the next one from. */
+static _Thread_local const struct dis_decoded *dd_hint_of;
+static _Thread_local uint32_t dd_hint;
+
 static bool dd_find(const struct dis_decoded *dd, const uint8_t *code, size_t len, uint64_t vaddr,
 		    uint32_t *first, uint32_t *nr, size_t *covered)
 {
@@ -848,29 +983,17 @@ static bool dd_find(const struct dis_decoded *dd, const uint8_t *code, size_t le
 	}
 	if (!r || !r->nr)
 		return false;
-	lo = r->first;
 	hi = r->first + r->nr;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (dd->insns[mid].addr < vaddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == r->first + r->nr || dd->insns[lo].addr != vaddr)
+	lo = r->first;
+	if (dd_hint_of == dd && dd_hint > lo && dd_hint < hi && dd->insns[dd_hint].addr <= vaddr)
+		lo = dd_hint;
+	lo = dd_lower_bound(dd, lo, hi, vaddr);
+	if (lo == hi || dd->insns[lo].addr != vaddr)
 		return false;
 	/* The instructions starting before end; only the last of them can cross it. */
-	j = lo;
-	hi = r->first + r->nr;
-	while (j < hi) {
-		uint32_t mid = j + (hi - j) / 2;
-
-		if (dd->insns[mid].addr < end)
-			j = mid + 1;
-		else
-			hi = mid;
-	}
+	j = dd_lower_bound(dd, lo, hi, end);
+	dd_hint_of = dd;
+	dd_hint = j;
 	if (j > lo && !dd->insns[j - 1].bad && dd->insns[j - 1].addr + dd->insns[j - 1].in.length > end)
 		j--;
 	*first = lo;
@@ -968,6 +1091,10 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 	if (!opts)
 		opts = &no_opts;
 	pthread_once(&reg_tab_once, reg_tab_fill);
+	cur_lo = vaddr;
+	cur_hi = end;
+	sc->recs_nr = sc->snaps_nr = 0;
+	sc->recs_full = false;
 	memset(res, 0, sizeof(*res));
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 
@@ -1047,7 +1174,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 			ALLOC_GROW(sc->blocks, nb + 1, sc->blocks_alloc);
 			sc->blocks[nb].first = sc->blocks[nb].last = i;
 			sc->blocks[nb].succ_nr = 0;
-			sc->blocks[nb].seen = sc->blocks[nb].queued = false;
+			sc->blocks[nb].seen = sc->blocks[nb].queued = sc->blocks[nb].recorded = false;
 			nb++;
 		}
 		sc->block_of[i] = nb - 1;
@@ -1114,8 +1241,16 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		if (!B->succ_nr)
 			continue;
 		st = B->st;
+		/*
+		 * The last pass over a block starts from its final entry state
+		 * (a change to that state queues the block again), so its
+		 * records are the ones the report below would produce.
+		 */
+		B->rec_first = (uint32_t)sc->recs_nr;
 		for (uint32_t i = B->first; i <= B->last; i++)
-			step(&st, &sc->iv[i], opts, NULL, NULL);
+			B->ft = step(&st, &sc->iv[i], opts, fn && replay_enabled ? keep_rec : NULL, sc);
+		B->rec_nr = (uint32_t)(sc->recs_nr - B->rec_first);
+		B->recorded = fn && replay_enabled && !sc->recs_full;
 		zreg = zero_test(sc, B, &zsucc);
 		for (unsigned s = 0; s < B->succ_nr; s++) {
 			struct block *S = &sc->blocks[B->succ[s]];
@@ -1158,6 +1293,24 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		struct dis_state st;
 		bool ft = true;
 
+		if (B->recorded) {
+			for (uint32_t k = B->rec_first; k < B->rec_first + B->rec_nr; k++) {
+				const struct prec *P = &sc->recs[k];
+				struct dis_rec r = { P->kind, P->addr, P->target, P->len, true, false, NULL };
+
+				if (P->kind == DIS_ADDR)
+					r.compare_only = lea_compare_only(sc, n, insn_at(sc, P->addr));
+				if (P->snap != UINT32_MAX) {
+					snap_load(sc, P->snap, &st);
+					r.st = &st;
+				}
+				fn(&r, ctx);
+			}
+			if (b + 1 == nb)
+				res->falls_off = B->ft && !is_terminator(&sc->iv[B->last]) &&
+						 !is_noreturn_call(&sc->iv[B->last], opts);
+			continue;
+		}
 		if (B->seen)
 			st = B->st;
 		else
@@ -1614,6 +1767,8 @@ void dis_thread_release(void)
 	free(scratch.blocks);
 	free(scratch.work);
 	free(scratch.at);
+	free(scratch.recs);
+	free(scratch.snaps);
 	memset(&scratch, 0, sizeof(scratch));
 	dd_free(dd_spare);
 	dd_spare = NULL;

@@ -78,7 +78,12 @@ struct dis_rec {
 	 * __cp_begin/__cp_end): the address is not taken for a call.
 	 */
 	bool compare_only;
-	const struct dis_state *st; /* state before the instruction */
+	/*
+	 * State before the instruction, for the records that pass values on:
+	 * DIS_SYSCALL, calls, indirect jumps, and jumps and branches leaving
+	 * the function.  NULL for the others.
+	 */
+	const struct dis_state *st;
 };
 
 /*
@@ -196,6 +201,13 @@ const char *dis_reg_name(unsigned loc);
  */
 void dis_fastdec_enable(bool on);
 int dis_fastdec_check(const uint8_t *code, size_t len, char *why, size_t why_len);
+
+/*
+ * Testing: dis_function reports a block from the records its last
+ * fixpoint pass kept; dis_replay_enable(false) steps every block again
+ * instead, as it did before (not thread-safe: set it before analysing).
+ */
+void dis_replay_enable(bool on);
 
 /* Free this thread's decoding scratch space (call before a worker thread exits). */
 void dis_thread_release(void);

@@ -18,6 +18,8 @@
 #include "analysis/link.h"
 #include "analysis/objsum.h"
 #include "disasm/disasm.h"
+#include "elf/elf.h"
+#include "util/fs.h"
 #include "util/xalloc.h"
 
 /* A tiny builder for summaries. */
@@ -406,6 +408,53 @@ static void test_hard_link(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*
+ * Blocks are reported from the records of the fixpoint's last pass over
+ * them: real objects get the same summary, byte for byte, as when every
+ * block is stepped again (dis_replay_enable(false)).
+ */
+static void test_replay(void **state)
+{
+	static const char *const paths[] = {
+		"/usr/lib/x86_64-linux-gnu/libc.so.6", "/usr/bin/bash", "/usr/sbin/runc", "/usr/bin/python3",
+	};
+	int done = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		struct fs_map map;
+		struct elf_file *elf = NULL;
+		void *blob[2];
+		size_t len[2];
+
+		if (fs_map_file(paths[i], &map) != 0)
+			continue;
+		assert_int_equal(elf_open_mem(&map, paths[i], &elf), 0);
+		for (int k = 0; k < 2; k++) {
+			struct objsum *s;
+
+			dis_replay_enable(k == 0);
+			s = objsum_compute(elf);
+			assert_true(s->funcs_nr > 100);
+			assert_true(s->edges_nr > 1000);
+			assert_int_equal(objsum_serialize(s, &blob[k], &len[k]), 0);
+			objsum_free(s);
+		}
+		dis_replay_enable(true);
+		assert_int_equal(len[0], len[1]);
+		if (memcmp(blob[0], blob[1], len[0]))
+			fail_msg("%s: the summaries differ", paths[i]);
+		free(blob[0]);
+		free(blob[1]);
+		elf_free(elf);
+		fs_unmap(&map);
+		done++;
+	}
+	if (!done)
+		skip();
+	assert_true(done >= 2);
+}
+
 static void test_policy_names(void **state)
 {
 	enum analysis_policy p;
@@ -429,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_cache_format),
 		cmocka_unit_test(test_hard_link),
 		cmocka_unit_test(test_policy_names),
+		cmocka_unit_test(test_replay),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
