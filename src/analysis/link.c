@@ -103,6 +103,8 @@ struct link_index {
 	size_t mask;
 	/* Per import: its "name@version" key and its "name" key. */
 	struct lx_key *imp_ver, *imp_name;
+	/* Per edge: a call passing one of the caller's entry values on (see the wrapper fixpoint). */
+	bool *passes;
 	char **owned;             /* the "name@version" strings */
 	size_t owned_nr, owned_alloc;
 };
@@ -167,6 +169,7 @@ static void link_index_free(void *p)
 	free(ix->slots);
 	free(ix->imp_ver);
 	free(ix->imp_name);
+	free(ix->passes);
 	free(ix);
 }
 
@@ -219,6 +222,13 @@ static const struct link_index *link_index(const struct objsum *cs)
 		if (ver && (key = lx_own(ix, name, ver)))
 			ix->imp_ver[i] = lx_key(key);
 		ix->imp_name[i] = lx_key(name);
+	}
+	ix->passes = xcalloc(s->edges_nr ? s->edges_nr : 1, sizeof(*ix->passes));
+	for (uint32_t k = 0; k < s->edges_nr; k++) {
+		const struct osum_edge *e = &s->edges[k];
+
+		for (uint32_t a = e->args; e->kind == OSUM_EDGE_CALL && a < e->args + e->args_nr; a++)
+			ix->passes[k] |= s->args[a].is_entry && s->args[a].value < DIS_LOC_NR;
 	}
 	s->export_index_free = link_index_free;
 	__atomic_store_n(&s->export_index, ix, __ATOMIC_RELEASE);
@@ -343,7 +353,7 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 	struct link_priv *p = xcalloc(1, sizeof(*p));
 	struct strmap used = STRMAP_INIT;
 	int64_t **imp;
-	uint32_t *wrap;
+	uint32_t *wrap, *gobj;
 	size_t *queue, qhead = 0, qtail = 0;
 	bool *is_root;
 	struct unres_list u = { 0 };
@@ -398,6 +408,10 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 	}
 
 	/* Roots. */
+	gobj = xmalloc((p->total ? p->total : 1) * sizeof(*gobj));
+	for (size_t o = 0; o < nr; o++)
+		for (size_t g = p->base[o]; g < p->base[o + 1]; g++)
+			gobj[g] = (uint32_t)o;
 	p->parent = xmalloc((p->total ? p->total : 1) * sizeof(*p->parent));
 	is_root = xcalloc(p->total ? p->total : 1, sizeof(*is_root));
 	queue = xmalloc((p->total ? p->total : 1) * sizeof(*queue));
@@ -432,25 +446,21 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 	}
 	while (qhead < qtail) {
 		size_t g = queue[qhead++];
-		size_t o = obj_of(p, g);
+		size_t o = gobj[g];
 		const struct objsum *s = objs[o].sum;
 		const struct osum_func *fn = &s->funcs[g - p->base[o]];
+		const bool *passes = ((const struct link_index *)s->export_index)->passes;
 
 		for (uint32_t k = fn->edges; k < fn->edges + fn->edges_nr; k++) {
 			const struct osum_edge *e = &s->edges[k];
 			int64_t t = e->target & OSUM_IMPORT_BIT ? imp[o][e->target & ~OSUM_IMPORT_BIT]
 								 : (int64_t)(p->base[o] + e->target);
-			bool passes = false;
 
 			if (t < 0)
 				continue;
 			VISIT((size_t)t, (int64_t)g);
 			/* Only calls passing an entry value on matter to the wrapper fixpoint below. */
-			if (e->kind != OSUM_EDGE_CALL)
-				continue;
-			for (uint32_t a = e->args; a < e->args + e->args_nr && !passes; a++)
-				passes = s->args[a].is_entry && s->args[a].value < DIS_LOC_NR;
-			if (passes) {
+			if (passes[k]) {
 				ALLOC_GROW(fwd.v, fwd.nr + 1, fwd.alloc);
 				fwd.v[fwd.nr++] = (struct fwd_call){ g, (size_t)t, s, e };
 			}
@@ -498,7 +508,7 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 	sysset_clear(&prog->syscalls);
 	for (size_t qi = 0; qi < qtail; qi++) {
 		size_t g = queue[qi];
-		size_t o = obj_of(p, g);
+		size_t o = gobj[g];
 		const struct objsum *s = objs[o].sum;
 		const struct osum_func *fn = &s->funcs[g - p->base[o]];
 
@@ -619,6 +629,7 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 	p->imp = imp;
 	p->wrap = wrap;
 	free(queue);
+	free(gobj);
 	free(is_root);
 	strmap_release(&used, NULL);
 	strmap_release(&u.seen, NULL);
