@@ -48,6 +48,11 @@ struct aobj {
 	double ms;                  /* time to get its summary */
 	struct aobj *same_as;       /* same contents as this earlier object: its summary is copied */
 	bool counted;               /* its time was charged to a program */
+	/* dlopen_literals() and elf_uses_nss() of its ELF, found once (every program loading it asks). */
+	const char **literals;
+	size_t literals_nr;
+	bool literals_done;
+	int8_t uses_nss;            /* -1: not known yet */
 };
 
 struct apriv {
@@ -329,6 +334,7 @@ static struct aobj *aobj_add(struct apriv *ap, const char *path, bool *fresh)
 		return o;
 	o = xcalloc(1, sizeof(*o));
 	o->path = xstrdup(path);
+	o->uses_nss = -1;
 	strmap_put(&ap->by_path, path, o);
 	ALLOC_GROW(ap->objs, ap->objs_nr + 1, ap->objs_alloc);
 	ap->objs[ap->objs_nr++] = o;
@@ -346,6 +352,12 @@ static void aobj_drop_elf(struct aobj *o)
 		o->mapped = false;
 	}
 	o->elf = NULL;
+	/* They point into the ELF's bytes. */
+	free(o->literals);
+	o->literals = NULL;
+	o->literals_nr = 0;
+	o->literals_done = false;
+	o->uses_nss = -1;
 }
 
 void analysis_free(struct analysis *a)
@@ -797,6 +809,23 @@ static size_t dlopen_literals(const struct elf_file *elf, const char ***out)
 	return n;
 }
 
+static bool aobj_uses_nss(struct aobj *o)
+{
+	if (o->uses_nss < 0)
+		o->uses_nss = elf_uses_nss(o->elf);
+	return o->uses_nss;
+}
+
+static size_t aobj_literals(struct aobj *o, const char *const **out)
+{
+	if (!o->literals_done) {
+		o->literals_nr = dlopen_literals(o->elf, &o->literals);
+		o->literals_done = true;
+	}
+	*out = o->literals;
+	return o->literals_nr;
+}
+
 /* ---- image mode (the image's own loader via elf/ldso) --------------------- */
 
 static const char *const nss_dirs[] = {
@@ -848,7 +877,7 @@ static void image_add_nss(struct apriv *ap, struct program_set *ps, struct plan 
 	bool uses = false;
 
 	for (size_t i = 0; i < pl->nr && !uses; i++)
-		uses = elf_uses_nss(pl->objs[i]->elf);
+		uses = aobj_uses_nss(pl->objs[i]);
 	for (size_t s = 0; uses && s < nss_nr; s++) {
 		char *file = xasprintf("libnss_%s.so.2", nss[s]);
 
@@ -861,12 +890,11 @@ static void image_add_nss(struct apriv *ap, struct program_set *ps, struct plan 
 static void image_add_literals(struct apriv *ap, struct program_set *ps, struct plan *pl)
 {
 	for (size_t i = 0; i < pl->nr && pl->nr < MAX_OBJECTS_PER_PROCESS; i++) {
-		const char **names;
-		size_t n = dlopen_literals(pl->objs[i]->elf, &names);
+		const char *const *names;
+		size_t n = aobj_literals(pl->objs[i], &names);
 
 		for (size_t k = 0; k < n; k++)
 			image_add_dlopened(ap, ps, pl, names[k]);
-		free(names);
 	}
 }
 
@@ -954,9 +982,9 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 		plan_release(&plans[i]);
 	free(plans);
 	free_strv(nss, nss_nr);
-	/* The elf_files belong to the ldso; keep only the summaries. */
+	/* The elf_files belong to the ldso (not owned nor mapped here): keep only the summaries. */
 	for (size_t i = 0; i < ap->objs_nr; i++)
-		ap->objs[i]->elf = NULL;
+		aobj_drop_elf(ap->objs[i]);
 	*out = a;
 	return 0;
 }
@@ -1360,7 +1388,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 		bool uses = false;
 
 		for (size_t i = 0; i < pl->nr && !uses; i++)
-			uses = elf_uses_nss(pl->objs[i]->elf);
+			uses = aobj_uses_nss(pl->objs[i]);
 		if (uses) {
 			char *text = read_in_root(ld, "/etc/nsswitch.conf", 1 << 20);
 			char **nss = NULL;
@@ -1381,8 +1409,8 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 	}
 	/* Libraries named as string literals by objects that dlopen(). */
 	for (size_t i = 0; i < pl->nr && pl->nr < MAX_OBJECTS_PER_PROCESS; i++) {
-		const char **names;
-		size_t n = dlopen_literals(pl->objs[i]->elf, &names);
+		const char *const *names;
+		size_t n = aobj_literals(pl->objs[i], &names);
 
 		for (size_t k = 0; k < n; k++) {
 			struct aobj *o = find_library(ap, ld, names[k], pl, i, want);
@@ -1391,7 +1419,6 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 				add_with_deps(ap, ld, pl, o, want);
 			err_clear();
 		}
-		free(names);
 	}
 	return 0;
 }
