@@ -4,15 +4,20 @@
 # `objdump -d` over the same files as the baseline.  Reports wall time (hyperfine),
 # peak RSS (/usr/bin/time -v), bytes of code decoded per second and the ratio
 # to objdump.  Targets: cold < 3 s on 2 cores, warm < 0.3 s, >= 20x objdump.
+# Then, as a third case, the next image: every ELF file of another image
+# (THEN), starting from the cache the first one left, against objdump -d
+# over THEN's files (summaries are shared by build-id across images).
 #
-#   bench/analysis.sh [--confine BIN] [--root ROOTFS] [--runs N] [--threads N] [--rm-cache]
+#   bench/analysis.sh [--confine BIN] [--root ROOTFS] [--then ROOTFS|none] [--runs N]
+#                     [--threads N] [--rm-cache]
 #
-# ROOTFS defaults to /var/tmp/confine-fixtures/rootfs-nginx (built by
-# tests/fixtures/images.sh nginx).
+# ROOTFS defaults to /var/tmp/confine-fixtures/rootfs-nginx and THEN to
+# rootfs-redis beside it when that exists (tests/fixtures/images.sh nginx redis).
 set -euo pipefail
 
 CONFINE_BIN=${CONFINE:-}
 ROOT=/var/tmp/confine-fixtures/rootfs-nginx
+THEN=
 RUNS=5
 THREADS=2
 RM_CACHE=0
@@ -20,10 +25,11 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--confine) CONFINE_BIN=$2; shift 2 ;;
 	--root) ROOT=$2; shift 2 ;;
+	--then) THEN=$2; shift 2 ;;
 	--runs) RUNS=$2; shift 2 ;;
 	--threads) THREADS=$2; shift 2 ;;
 	--rm-cache) RM_CACHE=1; shift ;;
-	-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,17p' "$0"; exit 0 ;;
 	*) echo "analysis.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -33,14 +39,22 @@ for t in hyperfine objdump jq /usr/bin/time "$CONFINE_BIN"; do
 	command -v "$t" >/dev/null || { echo "analysis.sh: $t not found" >&2; exit 1; }
 done
 [ -d "$ROOT" ] || { echo "analysis.sh: no rootfs at $ROOT (tests/fixtures/images.sh nginx)" >&2; exit 1; }
+if [ -z "$THEN" ]; then
+	THEN=$(dirname "$ROOT")/rootfs-redis
+	[ -d "$THEN" ] && [ "$THEN" != "$ROOT" ] || THEN=none
+fi
+[ "$THEN" = none ] || [ -d "$THEN" ] || { echo "analysis.sh: no rootfs at $THEN" >&2; exit 1; }
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/confine-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 
-# Every ELF file of the image, as paths inside it.
-(cd "$ROOT" && find . -xdev -type f -size +0 -print0 |
-	xargs -0 -r sh -c 'for f; do [ "$(head -c4 "$f" 2>/dev/null | od -An -c | tr -d " ")" = "177ELF" ] && echo "${f#.}"; done; true' _) |
-	sort >"$W/files"
+# Every ELF file of an image, as paths inside it.
+elf_files() {
+	(cd "$1" && find . -xdev -type f -size +0 -print0 |
+		xargs -0 -r sh -c 'for f; do [ "$(head -c4 "$f" 2>/dev/null | od -An -c | tr -d " ")" = "177ELF" ] && echo "${f#.}"; done; true' _) |
+		sort
+}
+elf_files "$ROOT" >"$W/files"
 n=$(wc -l <"$W/files")
 sed "s|^|$ROOT|" "$W/files" >"$W/host-files"
 xargs -d '\n' du -cbL <"$W/host-files" | tail -1 | cut -f1 >"$W/bytes"
@@ -104,3 +118,23 @@ jq -r --argjson code "$code" --arg rc "$rss_cold" --arg rw "$rss_warm" --arg ro 
 	"  targets: cold < 3 s: \(if mean("cold") < 3 then "met" else "MISSED" end); warm < 0.3 s: \(if mean("warm") < 0.3 then "met" else "MISSED" end); >= 20x objdump: \(if mean("objdump") / mean("cold") >= 20 then "met" else "MISSED" end)"
 ' "$W/hf.json" | sed "s/files=[0-9]*/files=$n/"
 echo "  machine: $(nproc) CPUs, load at start $load0, at end $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# The next image: THEN's files with the cache the first image left (a fresh
+# copy for each run), and objdump -d over THEN's files.
+[ "$THEN" != none ] || exit 0
+elf_files "$THEN" >"$W/then-files"
+n2=$(wc -l <"$W/then-files")
+shared=$(comm -12 "$W/files" "$W/then-files" | wc -l)
+tr '\n' '\0' <"$W/then-files" >"$W/then-files0"
+sed "s|^|$THEN|" "$W/then-files" >"$W/then-host-files"
+echo "next image $(basename "$THEN"): $n2 ELF files, $shared of them at the same paths in $(basename "$ROOT")"
+targs=(analyze --root "$THEN" --threads "$THREADS" --json)
+hyperfine -N --style basic --runs "$RUNS" --export-json "$W/hf3.json" \
+	-n next --prepare "bash -c \"rm -rf '$W/cache2' && cp -a '$W/cache' '$W/cache2'\"" \
+	"bash -c \"CONFINE_CACHE_DIR='$W/cache2' xargs -0 '$CONFINE_BIN' ${targs[*]} <'$W/then-files0' >/dev/null\"" 2>&1 |
+	grep -v '^ *$' || true
+hyperfine -N --style basic --runs 1 --export-json "$W/hf4.json" \
+	-n objdump-next "bash -c \"xargs -d '\\n' objdump -d <'$W/then-host-files' >/dev/null\"" 2>&1 | grep -v '^ *$' || true
+jq -rs '(.[0].results[0].mean) as $c | (.[1].results[0].mean) as $o |
+	"RESULT next: files=\($n) next_s=\($c * 1000 | round / 1000) objdump_s=\($o * 1000 | round / 1000) speed-up \(($o / $c) * 10 | round / 10)x"' \
+	--argjson n "$n2" "$W/hf3.json" "$W/hf4.json"
