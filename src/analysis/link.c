@@ -83,7 +83,7 @@ static void unres_add(struct unres_list *u, const struct link_priv *p, size_t gi
 	};
 }
 
-static pthread_mutex_t export_index_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t link_index_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /*
  * Binding imports is a lookup of each import of each object in every
@@ -181,15 +181,15 @@ static void link_index_free(void *p)
 static const struct link_index *link_index(const struct objsum *cs)
 {
 	struct objsum *s = (struct objsum *)cs;
-	struct link_index *ix = __atomic_load_n(&s->export_index, __ATOMIC_ACQUIRE);
+	struct link_index *ix = __atomic_load_n(&s->link_cache, __ATOMIC_ACQUIRE);
 	size_t size = 4;
 
 	if (ix)
 		return ix;
-	pthread_mutex_lock(&export_index_lock);
-	ix = s->export_index;
+	pthread_mutex_lock(&link_index_lock);
+	ix = s->link_cache;
 	if (ix) {
-		pthread_mutex_unlock(&export_index_lock);
+		pthread_mutex_unlock(&link_index_lock);
 		return ix;
 	}
 	ix = xcalloc(1, sizeof(*ix));
@@ -230,9 +230,9 @@ static const struct link_index *link_index(const struct objsum *cs)
 		for (uint32_t a = e->args; e->kind == OSUM_EDGE_CALL && a < e->args + e->args_nr; a++)
 			ix->passes[k] |= s->args[a].is_entry && s->args[a].value < DIS_LOC_NR;
 	}
-	s->export_index_free = link_index_free;
-	__atomic_store_n(&s->export_index, ix, __ATOMIC_RELEASE);
-	pthread_mutex_unlock(&export_index_lock);
+	s->link_cache_free = link_index_free;
+	__atomic_store_n(&s->link_cache, ix, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&link_index_lock);
 	return ix;
 }
 
@@ -381,8 +381,6 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 	 * for dlopen come last and so are searched last.
 	 */
 	imp = xcalloc(nr ? nr : 1, sizeof(*imp));
-	for (size_t o = 0; o < nr; o++)
-		link_index(objs[o].sum);
 	for (size_t o = 0; o < nr; o++) {
 		const struct objsum *s = objs[o].sum;
 		const struct link_index *ix = link_index(s);
@@ -392,13 +390,13 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 			int64_t found = -1;
 
 			for (size_t d = 0; ix->imp_ver[i].key && d < nr && found < 0; d++) {
-				uint32_t v = lx_get(objs[d].sum->export_index, ix->imp_ver[i]);
+				uint32_t v = lx_get(link_index(objs[d].sum), ix->imp_ver[i]);
 
 				if (v)
 					found = (int64_t)(p->base[d] + v - 1);
 			}
 			for (size_t d = 0; ix->imp_name[i].key && d < nr && found < 0; d++) {
-				uint32_t v = lx_get(objs[d].sum->export_index, ix->imp_name[i]);
+				uint32_t v = lx_get(link_index(objs[d].sum), ix->imp_name[i]);
 
 				if (v)
 					found = (int64_t)(p->base[d] + v - 1);
@@ -449,7 +447,7 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 		size_t o = gobj[g];
 		const struct objsum *s = objs[o].sum;
 		const struct osum_func *fn = &s->funcs[g - p->base[o]];
-		const bool *passes = ((const struct link_index *)s->export_index)->passes;
+		const bool *passes = link_index(s)->passes;
 
 		for (uint32_t k = fn->edges; k < fn->edges + fn->edges_nr; k++) {
 			const struct osum_edge *e = &s->edges[k];

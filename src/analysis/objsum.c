@@ -1281,8 +1281,8 @@ void objsum_free(struct objsum *s)
 {
 	if (!s)
 		return;
-	if (s->export_index && s->export_index_free)
-		s->export_index_free(s->export_index);
+	if (s->link_cache && s->link_cache_free)
+		s->link_cache_free(s->link_cache);
 	if (s->blob) {
 		free(s->blob);
 	} else {

@@ -128,11 +128,12 @@ struct objsum {
 
 	void *blob;           /* backing storage when loaded from the cache */
 	/*
-	 * Lookup index over exports and imports built by the first link that
-	 * needs it (link.c; not serialised), and how to free it.
+	 * What linking derives from the summary once for every program (keys
+	 * of exports and imports, calls passing entry values on): built by the
+	 * first link that needs it (link.c; not serialised), and how to free it.
 	 */
-	void *export_index;
-	void (*export_index_free)(void *);
+	void *link_cache;
+	void (*link_cache_free)(void *);
 };
 
 /*

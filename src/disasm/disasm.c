@@ -926,11 +926,6 @@ static unsigned insn_set(struct insn *I, const ZydisDecodedInstruction *zin, con
 }
 
 /*
- * The pre-pass's instructions of [vaddr, vaddr+len) at 'code': index of the
- * first, and in *nr how many lie wholly inside (see struct dis_decoded).
- * Returns false when the function does not start on a kept boundary.
- */
-/*
  * The first of the instructions [lo, hi) at or after 'addr' (they are in
  * address order), searched from lo by doubling steps: functions are looked
  * up in address order, so the answer is usually close to where the last
@@ -965,6 +960,11 @@ static uint32_t dd_lower_bound(const struct dis_decoded *dd, uint32_t lo, uint32
 static _Thread_local const struct dis_decoded *dd_hint_of;
 static _Thread_local uint32_t dd_hint;
 
+/*
+ * The pre-pass's instructions of [vaddr, vaddr+len) at 'code': index of the
+ * first, and in *nr how many lie wholly inside (see struct dis_decoded).
+ * Returns false when the function does not start on a kept boundary.
+ */
 static bool dd_find(const struct dis_decoded *dd, const uint8_t *code, size_t len, uint64_t vaddr,
 		    uint32_t *first, uint32_t *nr, size_t *covered)
 {
@@ -1298,7 +1298,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 				const struct prec *P = &sc->recs[k];
 				struct dis_rec r = { P->kind, P->addr, P->target, P->len, true, false, NULL };
 
-				if (P->kind == DIS_ADDR)
+				if (P->kind == DIS_ADDR && insn_at(sc, P->addr) != UINT32_MAX)
 					r.compare_only = lea_compare_only(sc, n, insn_at(sc, P->addr));
 				if (P->snap != UINT32_MAX) {
 					snap_load(sc, P->snap, &st);
