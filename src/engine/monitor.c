@@ -221,6 +221,18 @@ static bool scan_maps(struct procwatch *w, int pid)
 	return changed;
 }
 
+/*
+ * runc's own stages ("runc:[0:PARENT]", "runc:[1:CHILD]", "runc:[2:INIT]")
+ * run in the container's cgroup while it starts a process there (the
+ * entrypoint, and every docker exec).  Their executable and mappings are
+ * the host's runc and its libraries (libseccomp...), not the image's: a
+ * poll that catches one must not take them for the container's.
+ */
+static bool runtime_stage(const char *comm)
+{
+	return !strncmp(comm, "runc:[", 6);
+}
+
 static bool scan_pid(struct procwatch *w, int pid, bool collect)
 {
 	char path[64], comm[64] = "", exe[4096];
@@ -231,7 +243,7 @@ static bool scan_pid(struct procwatch *w, int pid, bool collect)
 	if (read_small(path, comm, sizeof(comm)) > 0)
 		comm[strcspn(comm, "\n")] = '\0';
 	changed = note_pid(w, pid, comm[0] ? comm : NULL);
-	if (!collect)
+	if (!collect || runtime_stage(comm))
 		return changed;
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
 	n = readlink(path, exe, sizeof(exe) - 1);
@@ -456,7 +468,7 @@ static void add_audit_exes(struct monitor_result *r, struct audit_record *recs, 
 		char exe[sizeof(a->exe)];
 
 		/* runc's init runs from a memfd copy: its exe is not the image's. */
-		if (!a->ours || !strcmp(a->comm, "runc:[2:INIT]") || a->exe[0] != '/' || !a->exe[1])
+		if (!a->ours || runtime_stage(a->comm) || a->exe[0] != '/' || !a->exe[1])
 			continue;
 		memcpy(exe, a->exe, sizeof(exe));
 		if (add_path(&r->watch.exes, exe))

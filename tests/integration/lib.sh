@@ -9,7 +9,15 @@ export CONFINE_CACHE_DIR="$T/cache"
 trap 'rm -rf "$T"' EXIT
 FIX=${CONFINE_FIXTURES:-/var/tmp/confine-fixtures}
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# A failing batch test shows the end of the batch's own messages (err.txt in $T).
+fail() {
+	echo "FAIL: $*" >&2
+	if [ -f "$T/err.txt" ]; then
+		echo "--- last lines of err.txt:" >&2
+		tail -n 60 "$T/err.txt" >&2
+	fi
+	exit 1
+}
 skip() { echo "SKIP: $*"; exit 77; }
 pass() { echo "PASS: ${0##*/}"; exit 0; }
 

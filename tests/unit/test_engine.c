@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -25,6 +27,7 @@
 #include "engine/validate.h"
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/strmap.h"
 
 static void frame(struct strbuf *sb, int stream, const char *s)
 {
@@ -156,6 +159,69 @@ static void test_attribute(void **state)
 	for (size_t i = 0; i < 7; i++)
 		if (recs[i].ours != want[i].ours)
 			fail_msg("record %zu (pid %d): ours=%d", i, recs[i].pid, recs[i].ours);
+}
+
+/*
+ * A process named as one of runc's stages is noted but its executable and
+ * mappings (the host's runc and libseccomp) are not the container's; once
+ * it has become the container's program (a new comm), they are.  A real
+ * child process of this test plays both parts; it is watched as the init
+ * process with its descendants (no cgroup file).
+ */
+static void test_procwatch_runtime_stage(void **state)
+{
+	int go[2], ready[2];
+	char c;
+	pid_t child;
+	struct procwatch w;
+	bool changed, alive;
+	uint64_t cpu;
+
+	(void)state;
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(ready), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		/* Only the test holds the other ends: when it ends, so does this. */
+		close(go[1]);
+		close(ready[0]);
+		prctl(PR_SET_NAME, "runc:[2:INIT]");
+		if (write(ready[1], "1", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(1);
+		prctl(PR_SET_NAME, "worker");
+		if (write(ready[1], "2", 1) != 1)
+			_exit(1);
+		(void)read(go[0], &c, 1);
+		_exit(0);
+	}
+	close(go[0]);
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	memset(&w, 0, sizeof(w));
+	strmap_init(&w.exes);
+	strmap_init(&w.libs);
+	w.init_pid = child;
+	assert_int_equal(procwatch_poll(&w, &changed, &cpu, &alive), 0);
+	assert_true(alive);
+	assert_true(procwatch_saw_pid(&w, child));
+	assert_true(procwatch_saw_comm(&w, "runc:[2:INIT]"));
+	assert_int_equal(w.exes.nr, 0);
+	assert_int_equal(w.libs.nr, 0);
+
+	assert_int_equal(write(go[1], "g", 1), 1);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	assert_int_equal(procwatch_poll(&w, &changed, &cpu, &alive), 0);
+	assert_true(changed);
+	assert_true(procwatch_saw_comm(&w, "worker"));
+	assert_int_equal(w.exes.nr, 1);
+	assert_true(w.libs.nr > 0);
+
+	assert_int_equal(write(go[1], "g", 1), 1);
+	assert_int_equal(waitpid(child, NULL, 0), child);
+	procwatch_release(&w);
+	close(go[1]);
+	close(ready[0]);
 }
 
 static void test_normalize(void **state)
@@ -558,6 +624,7 @@ int main(void)
 		cmocka_unit_test(test_audit_parse),
 		cmocka_unit_test(test_cgroup_id),
 		cmocka_unit_test(test_attribute),
+		cmocka_unit_test(test_procwatch_runtime_stage),
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_audit_profile),
 		cmocka_unit_test(test_profile_add),
