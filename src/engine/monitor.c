@@ -167,10 +167,13 @@ static bool note_pid(struct procwatch *w, int pid, const char *comm)
 	return true;
 }
 
-/* Paths the kernel prints that are not files of the image. */
+/*
+ * Paths the kernel prints that are not files of the image ("/" alone is
+ * what runc's init shows as its executable once it is inside the container).
+ */
 static bool image_path(const char *p)
 {
-	return p[0] == '/' && strncmp(p, "/memfd:", 7) != 0 && strncmp(p, "/dev/", 5) != 0 &&
+	return p[0] == '/' && p[1] && strncmp(p, "/memfd:", 7) != 0 && strncmp(p, "/dev/", 5) != 0 &&
 	       strncmp(p, "/proc/", 6) != 0;
 }
 
