@@ -13,6 +13,7 @@
 #include "elf/gopclntab.h"
 #include "syscalls/syscalls.h"
 #include "util/error.h"
+#include "util/search.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
@@ -894,7 +895,7 @@ static bool load_const_cb(const void *ctx, uint64_t addr, unsigned size, uint32_
 	const struct builder *b = ctx;
 	const struct elf_section *sec;
 	const uint8_t *p;
-	size_t lo = 0, hi = b->tg.touched_nr;
+	size_t lo;
 	uint64_t v = 0;
 
 	if (!b->s->is_go || (size != 4 && size != 8) || addr < 32)
@@ -903,27 +904,11 @@ static bool load_const_cb(const void *ctx, uint64_t addr, unsigned size, uint32_
 	if (!sec || (sec->flags & SHF_EXECINSTR) || sec->type != SHT_PROGBITS ||
 	    elf_reloc_at(b->elf, addr) || !(p = elf_vaddr_bytes(b->elf, addr, size)))
 		return false;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (b->tg.touched[mid] < addr - 32)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = u64_lower_bound(b->tg.touched, b->tg.touched_nr, addr - 32);
 	if (lo < b->tg.touched_nr && b->tg.touched[lo] < addr + size)
 		return false;
-	/* Direct stores touch at most 32 bytes (an AVX store) from their address. */
-	lo = 0;
-	hi = b->tg.stored_nr;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (b->tg.stored[mid] + 32 <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	/* Direct stores touch at most 32 bytes (an AVX store) from their address: one at or above addr - 31 may. */
+	lo = u64_lower_bound(b->tg.stored, b->tg.stored_nr, addr - 31);
 	if (lo < b->tg.stored_nr && b->tg.stored[lo] < addr + size)
 		return false;
 	memcpy(&v, p, size);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "disasm/insn.h"
+#include "util/search.h"
 #include "util/xalloc.h"
 
 /*
@@ -460,11 +461,13 @@ static bool rec_has_state(enum dis_kind kind, uint64_t target)
 static void emit(dis_fn fn, void *ctx, enum dis_kind kind, uint64_t addr, uint64_t target,
 		 uint8_t len, const struct dis_state *st)
 {
-	struct dis_rec r = { kind, addr, target, len, cur_reached, kind == DIS_ADDR && cur_compare_only,
-			     rec_has_state(kind, target) ? st : NULL };
+	struct dis_rec r;
 
-	if (fn)
-		fn(&r, ctx);
+	if (!fn)
+		return;
+	r = (struct dis_rec){ kind, addr, target, len, cur_reached, kind == DIS_ADDR && cur_compare_only,
+			      rec_has_state(kind, target) ? st : NULL };
+	fn(&r, ctx);
 }
 
 static bool is_terminator(const struct insn *I)
@@ -1150,19 +1153,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		}
 	}
 	/* Targets of branches from elsewhere in the object are leaders too. */
-	{
-		size_t lo = 0, hi = opts->joins_nr;
-
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (opts->joins[mid] < vaddr)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		j = lo;
-	}
+	j = u64_lower_bound(opts->joins, opts->joins_nr, vaddr);
 	for (size_t k = j; k < opts->joins_nr && opts->joins[k] < end; k++) {
 		uint32_t i = insn_at(sc, opts->joins[k]);
 
