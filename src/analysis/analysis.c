@@ -67,6 +67,7 @@ struct apriv {
 	struct strmap opened, open_err;
 	const struct analysis_opts *opts;
 	char *cache_dir;            /* NULL: no cache */
+	struct ldso *ld;            /* image mode: the loader whose files the objects are */
 };
 
 static double now_ms(void)
@@ -175,6 +176,11 @@ static void *pool_worker(void *arg)
 		t0 = now_ms();
 		o->sum = summary_get(pl->ap, o->elf, &o->key);
 		o->ms = now_ms() - t0;
+		/* Done with its bytes: a run over many large files need not keep them all resident. */
+		if (o->mapped)
+			fs_map_drop_pages(&o->map);
+		else if (pl->ap->ld)
+			ldso_drop_pages(pl->ap->ld, o->path);
 	}
 	return NULL;
 }
@@ -913,6 +919,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 		opts = &defaults;
 	a = analysis_new(opts);
 	ap = a->priv;
+	ap->ld = ps->ld;
 	program_set_resolve_libs(ps, opts->progress);
 	a->programs = xcalloc(ps->nr ? ps->nr : 1, sizeof(*a->programs));
 	plans = xcalloc(ps->nr ? ps->nr : 1, sizeof(*plans));

@@ -89,8 +89,10 @@ static void add_start(struct builder *b, uint64_t addr, const char *name)
 {
 	if (!in_code(b, addr) || b->starts_nr >= MAX_FUNCS)
 		return;
-	ALLOC_GROW(b->starts, b->starts_nr + 1, b->starts_alloc);
-	b->start_names = xrealloc_array(b->start_names, b->starts_alloc, sizeof(*b->start_names));
+	if (b->starts_nr + 1 > b->starts_alloc) {
+		ALLOC_GROW(b->starts, b->starts_nr + 1, b->starts_alloc);
+		b->start_names = xrealloc_array(b->start_names, b->starts_alloc, sizeof(*b->start_names));
+	}
 	b->starts[b->starts_nr] = addr;
 	b->start_names[b->starts_nr] = name && *name ? name : NULL;
 	b->starts_nr++;
@@ -837,6 +839,8 @@ static void build_funcs(struct builder *b)
 		s->funcs[i].end = end;
 	}
 	s->funcs_nr = (uint32_t)n;
+	/* Starts repeat (every call to a function adds one): give back the rest. */
+	s->funcs = xrealloc_array(s->funcs, n ? n : 1, sizeof(*s->funcs));
 	free(ns);
 }
 
@@ -1218,6 +1222,12 @@ struct objsum *objsum_compute(const struct elf_file *elf)
 		add_start(&b, b.tg.calls[i], NULL);
 	for (size_t i = 0; i < b.tg.addrs_nr; i++)
 		add_start(&b, b.tg.addrs[i], NULL);
+	/* Only the starts needed them: the analysis below holds memory enough. */
+	free(b.tg.calls);
+	b.tg.calls = NULL;
+	free(b.tg.addrs);
+	b.tg.addrs = NULL;
+	b.tg.calls_nr = b.tg.calls_alloc = b.tg.addrs_nr = b.tg.addrs_alloc = 0;
 	build_funcs(&b);
 	if (tail_call_starts(&b)) {
 		free(s->funcs);
@@ -1231,6 +1241,11 @@ struct objsum *objsum_compute(const struct elf_file *elf)
 		b.strs_alloc = 0;
 		build_funcs(&b);
 	}
+	free(b.starts);
+	b.starts = NULL;
+	free(b.start_names);
+	b.start_names = NULL;
+	b.starts_nr = b.starts_alloc = 0;
 	build_got(&b);
 	decode_all(&b);
 	if (b.overflow) {

@@ -380,9 +380,22 @@ struct dis_decoded {
 	bool full;                /* over the caps: keep no more */
 };
 
-/* Caps on what is kept (about 100 bytes an instruction); past them, functions decode on their own. */
-#define DD_MAX_INSNS (1u << 24)
-#define DD_MAX_OPS (1u << 26)
+/*
+ * Caps on what the pre-pass keeps, per thread: at most 2 Mi instructions
+ * (48 MiB) and 8 Mi operands (192 MiB).  That holds all of any library of
+ * a usual image (libcrypto is 0.65 Mi instructions); past the caps,
+ * functions decode on their own, which costs a second decoding of the
+ * rest instead of ~100 bytes an instruction held (libLLVM: 1.5 GB).
+ */
+#define DD_MAX_INSNS (1u << 21)
+#define DD_MAX_OPS (1u << 23)
+static uint32_t dd_max_insns = DD_MAX_INSNS, dd_max_ops = DD_MAX_OPS;
+
+void dis_keep_limit(uint32_t insns)
+{
+	dd_max_insns = insns ? insns : DD_MAX_INSNS;
+	dd_max_ops = insns ? insns * 4 : DD_MAX_OPS;
+}
 
 struct block {
 	uint32_t first, last;     /* instruction indexes, inclusive */
@@ -1078,14 +1091,32 @@ static bool dd_take(struct scratch *sc, const struct dis_decoded *dd, const uint
 	return false;
 }
 
+/* Tests compare the fast decoder's records with Zydis' by turning it off. */
+static bool fastdec_enabled = true;
+
+static int zydis_one(const ZydisDecoder *dec, const uint8_t *code, size_t len, struct op *ops, struct insn *I,
+		     struct insn_raw *raw);
+
+/*
+ * One instruction outside the pre-pass's kept ones, decoded as the
+ * pre-pass does (the fast decoder, else Zydis) into *I and 'ops' (room for
+ * ZYDIS_MAX_OPERAND_COUNT).  False for an undecodable byte.
+ */
+static bool decode_one(const ZydisDecoder *dec, const uint8_t *code, size_t avail, struct insn *I, struct op *ops)
+{
+	struct insn_raw raw;
+
+	if (fastdec_enabled && fastdec_insn(code, avail, I, ops, &raw))
+		return true;
+	return zydis_one(dec, code, avail, ops, I, &raw) == 1;
+}
+
 int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct dis_opts *opts,
 		 dis_fn fn, void *ctx, struct dis_result *res)
 {
 	static const struct dis_opts no_opts;
 	struct scratch *sc = &scratch;
 	ZydisDecoder dec;
-	ZydisDecodedInstruction zin;
-	ZydisDecodedOperand zops[ZYDIS_MAX_OPERAND_COUNT];
 	uint32_t n = 0, nb = 0, wn = 0, nops = 0;
 	bool hit;
 	size_t pos = 0, j;
@@ -1107,18 +1138,20 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		struct insn *I;
 
 		ALLOC_GROW(sc->insns, n + 1, sc->insns_alloc);
+		ALLOC_GROW(sc->ops, nops + ZYDIS_MAX_OPERAND_COUNT, sc->ops_alloc);
 		I = &sc->insns[n];
-		I->addr = vaddr + pos;
-		I->op0 = nops;
-		if (ZYAN_FAILED(ZydisDecoderDecodeFull(&dec, code + pos, len - pos, &zin, zops))) {
+		if (!decode_one(&dec, code + pos, len - pos, I, sc->ops + nops)) {
 			insn_set_bad(I);
+			I->addr = vaddr + pos;
+			I->op0 = nops;
 			res->bad++;
 			pos++;
 			n++;
 			continue;
 		}
-		ALLOC_GROW(sc->ops, nops + zin.operand_count, sc->ops_alloc);
-		nops += insn_set(I, &zin, zops, sc->ops + nops);
+		I->addr = vaddr + pos;
+		I->op0 = nops;
+		nops += I->in.operand_count;
 		res->insns++;
 		res->bytes += I->in.length;
 		pos += I->in.length;
@@ -1438,9 +1471,6 @@ int dis_fastdec_check(const uint8_t *code, size_t len, char *why, size_t why_len
 	return -1;
 }
 
-/* Tests compare the fast decoder's records with Zydis' by turning it off. */
-static bool fastdec_enabled = true;
-
 void dis_fastdec_enable(bool on)
 {
 	fastdec_enabled = on;
@@ -1501,7 +1531,7 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 	dd = t->decoded;
 	first = (uint32_t)dd->insns_nr;
 	/* x86-64 code averages about 4 bytes and 2.5 kept operands an instruction. */
-	if (!dd->full && len / 3 < DD_MAX_INSNS) {
+	if (!dd->full && len / 3 < dd_max_insns) {
 		ALLOC_GROW(dd->insns, dd->insns_nr + len / 3, dd->insns_alloc);
 		ALLOC_GROW(dd->ops, dd->ops_nr + len / 4 * 3, dd->ops_alloc);
 	}
@@ -1514,7 +1544,7 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 		uint8_t ilen;
 
 		/* Decode straight into the kept arrays while there is room. */
-		if (!dd->full && (dd->insns_nr >= DD_MAX_INSNS || dd->ops_nr + ZYDIS_MAX_OPERAND_COUNT > DD_MAX_OPS))
+		if (!dd->full && (dd->insns_nr >= dd_max_insns || dd->ops_nr + ZYDIS_MAX_OPERAND_COUNT > dd_max_ops))
 			dd->full = true;
 		if (!dd->full) {
 			ALLOC_GROW(dd->insns, dd->insns_nr + 1, dd->insns_alloc);

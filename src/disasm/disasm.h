@@ -209,6 +209,13 @@ int dis_fastdec_check(const uint8_t *code, size_t len, char *why, size_t why_len
  */
 void dis_replay_enable(bool on);
 
+/*
+ * Testing: keep at most 'insns' instructions of the pre-pass for
+ * dis_function (0: the default caps); functions past them decode on their
+ * own, with the same results (not thread-safe: set it before analysing).
+ */
+void dis_keep_limit(uint32_t insns);
+
 /* Free this thread's decoding scratch space (call before a worker thread exits). */
 void dis_thread_release(void);
 

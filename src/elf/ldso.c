@@ -234,6 +234,14 @@ int ldso_open(struct ldso *ld, const char *path, const struct elf_file **elf, co
 	return 0;
 }
 
+void ldso_drop_pages(struct ldso *ld, const char *real)
+{
+	const struct ldso_obj *o = strmap_get(&ld->objs, real);
+
+	if (o && !o->err)
+		fs_map_drop_pages(&o->map);
+}
+
 /* ---- image configuration files ------------------------------------------ */
 
 static int read_image_file(struct ldso *ld, const char *path, size_t cap, char **data,

@@ -118,6 +118,13 @@ void ldso_result_release(struct ldso_result *res);
  */
 int ldso_open(struct ldso *ld, const char *path, const struct elf_file **elf, const char **real);
 
+/*
+ * Done with the bytes of the object opened at canonical path 'real': give
+ * its resident pages back (they fault in again if read).  Safe while other
+ * threads read the ldso, not while they open objects.
+ */
+void ldso_drop_pages(struct ldso *ld, const char *real);
+
 /* The folders ld.so.cache lookups stand for, for diagnostics: "cache", "conf", "none". */
 const char *ldso_cache_kind(struct ldso *ld);
 

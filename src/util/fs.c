@@ -196,6 +196,13 @@ void fs_unmap(struct fs_map *map)
 	map->size = 0;
 }
 
+void fs_map_drop_pages(const struct fs_map *map)
+{
+	/* A private read-only file mapping: the pages come back from the file if read again. */
+	if (map->size)
+		(void)madvise((void *)map->data, map->size, MADV_DONTNEED);
+}
+
 static char *cache_dir;
 
 const char *fs_cache_dir(void)

@@ -37,6 +37,8 @@ struct fs_map {
 };
 int fs_map_file(const char *path, struct fs_map *map);
 void fs_unmap(struct fs_map *map);
+/* Give the mapping's resident pages back (still readable: they fault in again). */
+void fs_map_drop_pages(const struct fs_map *map);
 
 /*
  * confine's cache folder: $CONFINE_CACHE_DIR, else $XDG_CACHE_HOME/confine,
