@@ -885,14 +885,22 @@ static bool noreturn_cb(const void *ctx, uint64_t target, bool via_slot)
 	return false;
 }
 
+static int cmp_store(const void *a, const void *b)
+{
+	const struct dis_store *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
 /*
  * A load from a variable nothing in the object writes: Go keeps some
  * syscall numbers in package variables (syscall.fcntl64Syscall).  Only for
- * Go objects, only when no instruction stores to, takes the address of or
- * stores to it directly (a store reaches at most 32 bytes), takes the
- * address of it or of anything up to 32 bytes below it (a write indexed
- * from a small array's base there would show such a reference), and no
- * relocation covers it.  A heuristic for larger arrays: documented.
+ * Go objects, only when no instruction stores to it directly (a store
+ * reaches its operand's bytes, at most 64; one whose reach is not known,
+ * such as xsave, anything above it in the section), takes the address of
+ * it or of anything up to 32 bytes below it (a write indexed from a small
+ * array's base there would show such a reference), and no relocation
+ * covers it.  A heuristic for larger arrays: documented.
  */
 static bool load_const_cb(const void *ctx, uint64_t addr, unsigned size, uint32_t *value)
 {
@@ -902,7 +910,7 @@ static bool load_const_cb(const void *ctx, uint64_t addr, unsigned size, uint32_
 	size_t lo;
 	uint64_t v = 0;
 
-	if (!b->s->is_go || (size != 4 && size != 8) || addr < 32)
+	if (!b->s->is_go || (size != 4 && size != 8) || addr < 64)
 		return false;
 	sec = elf_section_of(b->elf, addr);
 	if (!sec || (sec->flags & SHF_EXECINSTR) || sec->type != SHT_PROGBITS ||
@@ -911,9 +919,13 @@ static bool load_const_cb(const void *ctx, uint64_t addr, unsigned size, uint32_
 	lo = u64_lower_bound(b->tg.touched, b->tg.touched_nr, addr - 32);
 	if (lo < b->tg.touched_nr && b->tg.touched[lo] < addr + size)
 		return false;
-	/* Direct stores touch at most 32 bytes (an AVX store) from their address: one at or above addr - 31 may. */
-	lo = u64_lower_bound(b->tg.stored, b->tg.stored_nr, addr - 31);
-	if (lo < b->tg.stored_nr && b->tg.stored[lo] < addr + size)
+	_Static_assert(offsetof(struct dis_store, addr) == 0, "addr_lower_bound reads the first member");
+	for (lo = addr_lower_bound(b->tg.stores, b->tg.stores_nr, sizeof(*b->tg.stores), addr - 63);
+	     lo < b->tg.stores_nr && b->tg.stores[lo].addr < addr + size; lo++)
+		if (b->tg.stores[lo].addr + b->tg.stores[lo].size > addr)
+			return false;
+	lo = u64_lower_bound(b->tg.stores_wide, b->tg.stores_wide_nr, sec->addr);
+	if (lo < b->tg.stores_wide_nr && b->tg.stores_wide[lo] < addr + size)
 		return false;
 	memcpy(&v, p, size);
 	if (v > 0xffffffffu)
@@ -988,8 +1000,10 @@ static void decode_all(struct builder *b)
 	o.decoded = &b->tg;
 	if (b->tg.touched_nr)
 		qsort(b->tg.touched, b->tg.touched_nr, sizeof(uint64_t), cmp_u64);
-	if (b->tg.stored_nr)
-		qsort(b->tg.stored, b->tg.stored_nr, sizeof(uint64_t), cmp_u64);
+	if (b->tg.stores_nr)
+		qsort(b->tg.stores, b->tg.stores_nr, sizeof(*b->tg.stores), cmp_store);
+	if (b->tg.stores_wide_nr)
+		qsort(b->tg.stores_wide, b->tg.stores_wide_nr, sizeof(uint64_t), cmp_u64);
 	b->noret = xcalloc(s->funcs_nr ? s->funcs_nr : 1, 1);
 	for (uint32_t i = 0; i < s->funcs_nr; i++) {
 		const struct osum_func *f = &s->funcs[i];

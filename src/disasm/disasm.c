@@ -961,15 +961,8 @@ static uint32_t dd_lower_bound(const struct dis_decoded *dd, uint32_t lo, uint32
 		lo = probe + 1;
 		step *= 2;
 	}
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (dd->insns[mid].addr < addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	_Static_assert(offsetof(struct insn, addr) == 0, "addr_lower_bound reads the first member");
+	return lo + (uint32_t)addr_lower_bound(dd->insns + lo, hi - lo, sizeof(*dd->insns), addr);
 }
 
 /* Where this thread's last dd_find ended, to start the next one from. */
@@ -1476,8 +1469,42 @@ void dis_fastdec_enable(bool on)
 	fastdec_enabled = on;
 }
 
-/* Note the targets of one instruction of the pre-pass. */
-static void collect_one(struct dis_targets *t, uint64_t addr, const struct insn_hdr *in, const struct insn_raw *raw)
+static bool is_store_candidate(const struct insn_hdr *in, const struct insn_raw *raw)
+{
+	uint16_t mn = in->mnemonic;
+
+	return raw->relative && raw->riprel_modrm && mn != ZYDIS_MNEMONIC_LEA &&
+	       !(mn == ZYDIS_MNEMONIC_MOV && raw->opcode == 0x8b) &&
+	       !(mn == ZYDIS_MNEMONIC_CMP || mn == ZYDIS_MNEMONIC_TEST || mn == ZYDIS_MNEMONIC_CALL ||
+		 mn == ZYDIS_MNEMONIC_JMP);
+}
+
+/*
+ * The bytes a rip-relative access to 'target' reaches, from its operand
+ * (NULL: unknown); 0 when they are not known to be just the operand's.
+ */
+static uint64_t store_size(const struct insn_hdr *in, const struct op *ops)
+{
+	const struct op *m = NULL;
+
+	for (unsigned k = 0; ops && k < in->operand_count; k++)
+		if (ops[k].type == ZYDIS_OPERAND_TYPE_MEMORY && ops[k].mem.base == ZYDIS_REGISTER_RIP)
+			m = &ops[k];
+	if (!m || !m->size || m->size % 8 || m->size > 512)
+		return 0;
+	/* A register bit offset addresses memory anywhere from the operand. */
+	if (in->mnemonic == ZYDIS_MNEMONIC_BTS || in->mnemonic == ZYDIS_MNEMONIC_BTR ||
+	    in->mnemonic == ZYDIS_MNEMONIC_BTC || in->mnemonic == ZYDIS_MNEMONIC_BT)
+		for (unsigned k = 0; k < in->operand_count; k++)
+			if (ops[k].type == ZYDIS_OPERAND_TYPE_REGISTER && (ops[k].actions & ZYDIS_OPERAND_ACTION_READ) &&
+			    k < in->operand_count_visible)
+				return 0;
+	return m->size / 8;
+}
+
+/* Note the targets of one instruction of the pre-pass ('ops': its operands, or NULL when not decoded). */
+static void collect_one(struct dis_targets *t, uint64_t addr, const struct insn_hdr *in, const struct insn_raw *raw,
+			const struct op *ops)
 {
 	uint16_t mn = in->mnemonic;
 
@@ -1508,11 +1535,16 @@ static void collect_one(struct dis_targets *t, uint64_t addr, const struct insn_
 			push_target(&t->addrs, &t->addrs_nr, &t->addrs_alloc, v);
 	}
 	/* Anything but a plain load may write (or leak) the location. */
-	if (raw->relative && raw->riprel_modrm && mn != ZYDIS_MNEMONIC_LEA &&
-	    !(mn == ZYDIS_MNEMONIC_MOV && raw->opcode == 0x8b) &&
-	    !(mn == ZYDIS_MNEMONIC_CMP || mn == ZYDIS_MNEMONIC_TEST || mn == ZYDIS_MNEMONIC_CALL ||
-	      mn == ZYDIS_MNEMONIC_JMP))
-		push_target(&t->stored, &t->stored_nr, &t->stored_alloc, addr + in->length + (uint64_t)raw->disp);
+	if (is_store_candidate(in, raw)) {
+		uint64_t target = addr + in->length + (uint64_t)raw->disp, size = store_size(in, ops);
+
+		if (size) {
+			ALLOC_GROW(t->stores, t->stores_nr + 1, t->stores_alloc);
+			t->stores[t->stores_nr++] = (struct dis_store){ target, size };
+		} else {
+			push_target(&t->stores_wide, &t->stores_wide_nr, &t->stores_wide_alloc, target);
+		}
+	}
 }
 
 uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, struct dis_targets *t)
@@ -1542,6 +1574,7 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 		struct op spare_ops[ZYDIS_MAX_OPERAND_COUNT], *ops = spare_ops;
 		struct insn_raw raw;
 		uint8_t ilen;
+		bool have_ops = true;
 
 		/* Decode straight into the kept arrays while there is room. */
 		if (!dd->full && (dd->insns_nr >= dd_max_insns || dd->ops_nr + ZYDIS_MAX_OPERAND_COUNT > dd_max_ops))
@@ -1563,6 +1596,14 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 			}
 			if (ret == 0)
 				dd->full = true;
+			have_ops = ret == 1 && ops != spare_ops;
+		}
+		/* Past the caps Zydis decodes without operands: a store's size needs them. */
+		if (!have_ops && is_store_candidate(&I->in, &raw) && I == &spare) {
+			struct insn_raw again;
+
+			ops = spare_ops;
+			have_ops = zydis_one(&dec, code + pos, len - pos, ops, I, &again) == 1;
 		}
 		if (!dd->full) {
 			I->addr = addr;
@@ -1571,7 +1612,7 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 			dd->ops_nr += I->in.operand_count;
 		}
 		ilen = I->in.length;
-		collect_one(t, addr, &I->in, &raw);
+		collect_one(t, addr, &I->in, &raw, have_ops ? ops : NULL);
 		pos += ilen;
 		bytes += ilen;
 	}
@@ -1657,7 +1698,8 @@ void dis_targets_release(struct dis_targets *t)
 	free(t->calls);
 	free(t->addrs);
 	free(t->touched);
-	free(t->stored);
+	free(t->stores);
+	free(t->stores_wide);
 	if (t->decoded && !dd_spare &&
 	    t->decoded->insns_alloc * sizeof(struct insn) + t->decoded->ops_alloc * sizeof(struct op) +
 		    t->decoded->bad_alloc * sizeof(uint32_t) <= DD_SPARE_MAX) {

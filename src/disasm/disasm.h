@@ -148,6 +148,12 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 
 struct dis_decoded;
 
+/* A store's bytes: [addr, addr + size). */
+struct dis_store {
+	uint64_t addr;
+	uint64_t size;
+};
+
 /* Addresses found by the pre-pass over whole code ranges. */
 struct dis_targets {
 	uint64_t *jumps;     /* direct jump / conditional branch targets */
@@ -160,9 +166,16 @@ struct dis_targets {
 	/* Addresses taken by lea rip-relative (may be written through, with any offset). */
 	uint64_t *touched;
 	size_t touched_nr, touched_alloc;
-	/* Rip-relative operands accessed other than by a plain load (stores, read-modify-write). */
-	uint64_t *stored;
-	size_t stored_nr, stored_alloc;
+	/*
+	 * Rip-relative operands accessed other than by a plain load (stores,
+	 * read-modify-write): those whose bytes are known (the operand's size,
+	 * at most 64), and the rest (xsave, fxsave, bts with a register bit
+	 * offset...), which may reach anything above their address.
+	 */
+	struct dis_store *stores;
+	size_t stores_nr, stores_alloc;
+	uint64_t *stores_wide;
+	size_t stores_wide_nr, stores_wide_alloc;
 	/* The instructions decoded, kept for dis_function / dis_targets_may_return. */
 	struct dis_decoded *decoded;
 };

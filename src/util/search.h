@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Index of the first of the n ascending values v[] that is >= x (n when none is). */
 static inline size_t u64_lower_bound(const uint64_t *v, size_t n, uint64_t x)
@@ -13,6 +14,28 @@ static inline size_t u64_lower_bound(const uint64_t *v, size_t n, uint64_t x)
 		size_t mid = lo + (hi - lo) / 2;
 
 		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The same over n records of 'stride' bytes at v whose first member is a
+ * uint64_t address, ascending.
+ */
+static inline size_t addr_lower_bound(const void *v, size_t n, size_t stride, uint64_t x)
+{
+	const unsigned char *p = v;
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t a;
+
+		memcpy(&a, p + mid * stride, sizeof(a));
+		if (a < x)
 			lo = mid + 1;
 		else
 			hi = mid;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Soundness against reality, part 5: Go binaries.  Debian's runc,
 # containerd, dockerd and the docker CLI (stripped of Go symbols, PIE and
-# non-PIE, Go 1.19 and 1.24), and when golang-go is installed a fixture
+# non-PIE, Go 1.19 and 1.24), terraform and kubectl (Go 1.23) when
+# installed, and when golang-go is installed a fixture
 # built here (cgo, static, stripped, PIE) that uses syscall.Syscall and
 # RawSyscall with constant numbers, sockets, goroutines and os/exec.
 . "$(dirname "$0")/lib.sh"
@@ -37,6 +38,30 @@ for d in /usr/local/bin/docker /usr/bin/docker; do
 	fi
 	ran=1
 done
+
+# Go 1.21+ builds from outside Debian, when this machine has them: their
+# syscall.fcntl64Syscall (FcntlFlock, forkAndExec) sits next to package
+# variables that are written, so the trivial check below fails unless the
+# analysis knows each store's size.  No network: no update check, no server.
+if [ -x /usr/local/bin/terraform ]; then
+	mkdir -p "$W/tf"
+	printf 'output "x" {\n  value = "hi"\n}\n' >"$W/tf/main.tf"
+	export CHECKPOINT_DISABLE=1
+	st_run tf-version /usr/local/bin/terraform version
+	st_run tf-init /usr/local/bin/terraform -chdir="$W/tf" init -input=false
+	st_run tf-apply /usr/local/bin/terraform -chdir="$W/tf" apply -auto-approve -input=false
+	st_run tf-output /usr/local/bin/terraform -chdir="$W/tf" output
+	ran=1
+fi
+kubectl=$(command -v kubectl || true)
+[ -n "$kubectl" ] || [ ! -x /usr/lib/google-cloud-sdk/bin/kubectl ] || kubectl=/usr/lib/google-cloud-sdk/bin/kubectl
+if [ -n "$kubectl" ]; then
+	export KUBECONFIG=$W/kubeconfig
+	st_run kubectl-version "$kubectl" version --client
+	st_run kubectl-set-context "$kubectl" config set-context x --cluster=y
+	st_run kubectl-dry-run "$kubectl" create deployment x --image=nginx --dry-run=client -o yaml
+	ran=1
+fi
 
 GOFIX=()
 if command -v go >/dev/null; then

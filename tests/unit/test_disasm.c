@@ -213,6 +213,60 @@ static void test_garbage(void **state)
 	assert_int_equal(res.bad, 2);
 }
 
+/*
+ * What the pre-pass notes of rip-relative stores: the bytes each reaches
+ * (Go package variables next to them may still be read as constants), or
+ * "anything above" when that is not known.  The same with every operand
+ * decoded afresh past the kept instructions (dis_keep_limit).
+ */
+static void test_store_sizes(void **state)
+{
+	/* disp32 0x100 everywhere: each target is the next instruction's address + 0x100. */
+	static const struct {
+		const char *what;
+		uint8_t bytes[12];
+		size_t len;
+		uint64_t size; /* 0: wide, UINT64_MAX: not a store */
+	} cases[] = {
+		{ "movq $1, x(%rip)", { 0x48, 0xc7, 0x05, 0, 1, 0, 0, 1, 0, 0, 0 }, 11, 8 },
+		{ "movb $1, x(%rip)", { 0xc6, 0x05, 0, 1, 0, 0, 1 }, 7, 1 },
+		{ "mov %eax, x(%rip)", { 0x89, 0x05, 0, 1, 0, 0 }, 6, 4 },
+		{ "vmovdqu %ymm0, x(%rip)", { 0xc5, 0xfe, 0x7f, 0x05, 0, 1, 0, 0 }, 8, 32 },
+		{ "vmovdqu64 %zmm0, x(%rip)", { 0x62, 0xf1, 0xfe, 0x48, 0x7f, 0x05, 0, 1, 0, 0 }, 10, 64 },
+		{ "btsq $5, x(%rip)", { 0x48, 0x0f, 0xba, 0x2d, 0, 1, 0, 0, 5 }, 9, 8 },
+		{ "bts %rax, x(%rip)", { 0x48, 0x0f, 0xab, 0x05, 0, 1, 0, 0 }, 8, 0 },
+		{ "xsave x(%rip)", { 0x0f, 0xae, 0x25, 0, 1, 0, 0 }, 7, 0 },
+		{ "fxsave x(%rip)", { 0x0f, 0xae, 0x05, 0, 1, 0, 0 }, 7, 0 },
+		{ "mov x(%rip), %rax", { 0x48, 0x8b, 0x05, 0, 1, 0, 0 }, 7, UINT64_MAX },
+	};
+
+	(void)state;
+	for (int limit = 0; limit < 2; limit++) {
+		dis_keep_limit(limit ? 1 : 0);
+		for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+			/* A nop first, so that with limit 1 the case itself is past the kept ones. */
+			uint8_t code[16] = { 0x90 };
+			struct dis_targets t = { 0 };
+			uint64_t target = BASE + 1 + cases[i].len + 0x100;
+
+			memcpy(code + 1, cases[i].bytes, cases[i].len);
+			dis_collect_targets(code, 1 + cases[i].len, BASE, &t);
+			if (cases[i].size == UINT64_MAX) {
+				assert_int_equal(t.stores_nr + t.stores_wide_nr, 0);
+			} else if (cases[i].size == 0) {
+				if (t.stores_nr || t.stores_wide_nr != 1 || t.stores_wide[0] != target)
+					fail_msg("%s: expected a store of unknown size", cases[i].what);
+			} else if (t.stores_wide_nr || t.stores_nr != 1 || t.stores[0].addr != target ||
+				   t.stores[0].size != cases[i].size) {
+				fail_msg("%s: expected a %llu-byte store (got %zu, %zu of unknown size)", cases[i].what,
+					 (unsigned long long)cases[i].size, t.stores_nr, t.stores_wide_nr);
+			}
+			dis_targets_release(&t);
+		}
+	}
+	dis_keep_limit(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_call_arguments),
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_store_sizes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -301,7 +301,10 @@ static void test_prepass(void **state)
 	same_array(p.t[0].jump_srcs, p.t[0].jumps_nr, p.t[1].jump_srcs, p.t[1].jumps_nr);
 	same_array(p.t[0].addrs, p.t[0].addrs_nr, p.t[1].addrs, p.t[1].addrs_nr);
 	same_array(p.t[0].touched, p.t[0].touched_nr, p.t[1].touched, p.t[1].touched_nr);
-	same_array(p.t[0].stored, p.t[0].stored_nr, p.t[1].stored, p.t[1].stored_nr);
+	same_array(p.t[0].stores_wide, p.t[0].stores_wide_nr, p.t[1].stores_wide, p.t[1].stores_wide_nr);
+	assert_true(p.t[0].stores_nr > 100);
+	assert_int_equal(p.t[0].stores_nr, p.t[1].stores_nr);
+	assert_memory_equal(p.t[0].stores, p.t[1].stores, p.t[0].stores_nr * sizeof(*p.t[0].stores));
 	dis_targets_release(&p.t[0]);
 	dis_targets_release(&p.t[1]);
 }
