@@ -47,6 +47,7 @@ struct builder {
 	uint64_t *got_slot;
 	uint32_t *got_target;
 	size_t got_nr, got_alloc;
+	uint64_t gots_lo, gots_hi;   /* the span of .got and .got.plt */
 	struct dis_targets tg;
 	uint32_t cur;              /* function being decoded */
 	uint8_t *noret;            /* per function: never returns */
@@ -984,6 +985,30 @@ static void plt_noreturn(struct builder *b)
 	}
 }
 
+/* Pointers loaded from the GOT are followed (most loads are of other variables: a range test). */
+static bool fn_slot_cb(const void *ctx, uint64_t addr)
+{
+	const struct builder *b = ctx;
+
+	return addr >= b->gots_lo && addr < b->gots_hi && got_lookup(b, addr) != OSUM_NONE;
+}
+
+static void gots_span(struct builder *b)
+{
+	b->gots_lo = UINT64_MAX;
+	b->gots_hi = 0;
+	for (size_t i = 0; i < b->elf->sections_nr; i++) {
+		const struct elf_section *sec = &b->elf->sections[i];
+
+		if (strcmp(sec->name, ".got") && strcmp(sec->name, ".got.plt"))
+			continue;
+		if (sec->addr < b->gots_lo)
+			b->gots_lo = sec->addr;
+		if (sec->addr + sec->size > b->gots_hi && sec->addr + sec->size >= sec->addr)
+			b->gots_hi = sec->addr + sec->size;
+	}
+}
+
 static void decode_all(struct builder *b)
 {
 	struct objsum *s = b->s;
@@ -997,6 +1022,8 @@ static void decode_all(struct builder *b)
 	o.noreturn = noreturn_cb;
 	o.noreturn_ctx = b;
 	o.load_const = load_const_cb;
+	o.fn_slot = fn_slot_cb;
+	gots_span(b);
 	o.decoded = &b->tg;
 	if (b->tg.touched_nr)
 		qsort(b->tg.touched, b->tg.touched_nr, sizeof(uint64_t), cmp_u64);

@@ -28,6 +28,8 @@ struct dis_state {
 
 static const struct dis_val unknown_val = { DIS_UNKNOWN, 0, 0 };
 
+static void escape_val(struct dis_val v);
+
 static void state_entry(struct dis_state *st)
 {
 	for (unsigned i = 0; i < DIS_REG_NR; i++)
@@ -421,6 +423,14 @@ struct prec {
 };
 
 /* Per-thread scratch space, reused across functions. */
+/* A 64-bit load from a rip-relative slot in the function being analysed. */
+struct got_load {
+	uint32_t slot;
+	uint8_t len;
+	int8_t reg;               /* the register loaded */
+	uint64_t addr;
+};
+
 struct scratch {
 	const struct insn *iv;    /* the function's instructions: insns, or a pre-pass's */
 	struct insn *insns;
@@ -441,7 +451,16 @@ struct scratch {
 	uint64_t *snaps;
 	size_t snaps_nr, snaps_alloc;
 	bool recs_full;           /* past the 32-bit indexes: blocks are stepped again instead */
+	/*
+	 * Pointers loaded from rip-relative slots ("mov r15, [rip+GOT]"): the
+	 * loads, and the slots whose value escapes (see escape()).
+	 */
+	struct got_load *loads;
+	size_t loads_nr, loads_alloc;
+	uint32_t *esc;
+	size_t esc_nr, esc_alloc;
 };
+
 
 static _Thread_local struct scratch scratch;
 /* The operands of the instructions being analysed (scratch's, or a pre-pass's). */
@@ -453,6 +472,127 @@ static _Thread_local bool cur_reached;
 static _Thread_local bool cur_compare_only;
 /* The function being analysed: [cur_lo, cur_hi). */
 static _Thread_local uint64_t cur_lo, cur_hi;
+
+/*
+ * "mov r15, [rip+GOT(syscall)]; ... call r15" calls syscall() as surely as
+ * "call *GOT(%rip)" does: the load takes the function's address only when
+ * the value can go anywhere but a call or jump target, a test or compare,
+ * or a 64-bit register copy (still tracked).  Everything else lets it
+ * escape: any other read (a store, arithmetic, an address), a call's
+ * clobbered registers (the callee may read them), the kernel, leaving the
+ * function (ret, tail jumps, branches out), and a join or a bad byte that
+ * forgets it.  A write over it, even of a byte, leaves nothing callable.  Escaped slots are reported as
+ * DIS_MEMREF records at their loads when the function is done.
+ */
+/* Is 'slot' one the function loads a followed pointer from? */
+static bool followed_slot(uint32_t slot)
+{
+	const struct scratch *sc = &scratch;
+
+	for (size_t i = 0; i < sc->loads_nr; i++)
+		if (sc->loads[i].slot == slot)
+			return true;
+	return false;
+}
+
+static void escape_val(struct dis_val v)
+{
+	struct scratch *sc = &scratch;
+
+	if (v.kind != DIS_LOADED || !sc->loads_nr || (sc->esc_nr && sc->esc[sc->esc_nr - 1] == v.value) ||
+	    !followed_slot(v.value))
+		return;
+	ALLOC_GROW(sc->esc, sc->esc_nr + 1, sc->esc_alloc);
+	sc->esc[sc->esc_nr++] = v.value;
+}
+
+/* Every loaded pointer 'st' holds escapes, but the one in register 'keep' (-1: none). */
+static void escape_all(const struct dis_state *st, int keep)
+{
+	for (int i = 0; i < DIS_REG_NR; i++)
+		if (i != keep)
+			escape_val(st->reg[i]);
+	for (unsigned i = 0; i < st->slots; i++)
+		escape_val(st->slot_val[i]);
+}
+
+/* Whether operand k's read of a loaded pointer keeps it tracked. */
+static bool tracked_use(const struct insn_hdr *in, const struct op *ops, unsigned k)
+{
+	switch (in->mnemonic) {
+	case ZYDIS_MNEMONIC_CALL:
+	case ZYDIS_MNEMONIC_JMP:
+		return k == 0;
+	case ZYDIS_MNEMONIC_TEST:
+	case ZYDIS_MNEMONIC_CMP:
+		return k < in->operand_count_visible;
+	case ZYDIS_MNEMONIC_MOV:
+		return k == 1 && ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[0].reg.width == 64 &&
+		       ops[1].reg.width == 64 && ops[0].reg.gpr >= 0 && ops[0].reg.gpr != DIS_RSP;
+	default:
+		return false;
+	}
+}
+
+/* The loaded pointers instruction I lets escape from state 'st' (before it runs). */
+static void escapes_of(const struct dis_state *st, const struct insn *I, const struct op *ops,
+		       const struct dis_opts *opts)
+{
+	const struct insn_hdr *in = &I->in;
+	uint16_t mn = in->mnemonic;
+
+	if (I->bad) {
+		escape_all(st, -1);
+		return;
+	}
+	/* Padding: "nopw 0(%rax,%rax)" names registers and reads nothing. */
+	if (mn == ZYDIS_MNEMONIC_NOP)
+		return;
+	if (mn == ZYDIS_MNEMONIC_RET || mn == ZYDIS_MNEMONIC_SYSCALL || mn == ZYDIS_MNEMONIC_SYSENTER ||
+	    mn == ZYDIS_MNEMONIC_INT || mn == ZYDIS_MNEMONIC_INT1 || mn == ZYDIS_MNEMONIC_INT3 ||
+	    mn == ZYDIS_MNEMONIC_INTO || mn == ZYDIS_MNEMONIC_IRET || mn == ZYDIS_MNEMONIC_IRETD ||
+	    mn == ZYDIS_MNEMONIC_IRETQ || mn == ZYDIS_MNEMONIC_SYSRET || mn == ZYDIS_MNEMONIC_SYSEXIT) {
+		escape_all(st, -1);
+		return;
+	}
+	if (mn == ZYDIS_MNEMONIC_CALL) {
+		static const uint8_t clobbered[] = { DIS_RAX, DIS_RCX, DIS_RDX, DIS_RSI, DIS_RDI,
+						     DIS_R8,  DIS_R9,  DIS_R10, DIS_R11 };
+
+		/* The target itself is called, not passed. */
+		int target = ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER ? ops[0].reg.gpr : -1;
+
+		if (opts->go_abi)
+			escape_all(st, target);
+		for (size_t i = 0; i < ARRAY_SIZE(clobbered); i++)
+			if (clobbered[i] != target)
+				escape_val(st->reg[clobbered[i]]);
+	} else if (in->meta.category == ZYDIS_CATEGORY_COND_BR || mn == ZYDIS_MNEMONIC_JMP) {
+		uint64_t t;
+		bool inside = in->operand_count_visible >= 1 && ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
+			      ops[0].imm.is_relative &&
+			      (t = I->addr + in->length + (uint64_t)ops[0].imm.value.s) >= cur_lo && t < cur_hi;
+
+		if (!inside)
+			escape_all(st, mn == ZYDIS_MNEMONIC_JMP && ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER
+						? ops[0].reg.gpr : -1);
+	}
+	for (unsigned k = 0; k < in->operand_count; k++) {
+		const struct op *op = &ops[k];
+
+		if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr >= 0 &&
+		    st->reg[op->reg.gpr].kind == DIS_LOADED) {
+			/* A write, even of a byte, leaves no callable pointer: only reads count. */
+			if ((op->actions & ZYDIS_OPERAND_ACTION_MASK_READ) && !tracked_use(in, ops, k))
+				escape_val(st->reg[op->reg.gpr]);
+		} else if (op->type == ZYDIS_OPERAND_TYPE_MEMORY) {
+			if (op->mem.base_gpr >= 0)
+				escape_val(st->reg[op->mem.base_gpr]);
+			if (op->mem.index_gpr >= 0)
+				escape_val(st->reg[op->mem.index_gpr]);
+		}
+	}
+}
 
 /* Which records carry the state (see dis_rec.st). */
 static bool rec_has_state(enum dis_kind kind, uint64_t target)
@@ -544,6 +684,84 @@ static uint64_t indirect_slot(const struct dis_state *st, const struct insn_hdr 
 }
 
 /*
+ * The slot "mov r64, [rip+slot]" loads a tracked pointer from (a slot
+ * below 4 GiB whose bytes are not a known constant), or -1.
+ */
+static int64_t pointer_load(const struct insn_hdr *in, const struct op *ops, uint64_t addr,
+			    const struct dis_opts *opts)
+{
+	uint64_t t;
+	uint32_t c;
+
+	if (in->mnemonic != ZYDIS_MNEMONIC_MOV || in->operand_count_visible < 2 ||
+	    ops[0].type != ZYDIS_OPERAND_TYPE_REGISTER || ops[0].reg.gpr < 0 || ops[0].reg.gpr == DIS_RSP ||
+	    ops[0].reg.width != 64 || !is_rip_mem(&ops[1]) || ops[1].size != 64 ||
+	    (t = rip_target(in, addr, &ops[1])) > 0xffffffffu)
+		return -1;
+	if (opts->load_const && opts->load_const(opts->noreturn_ctx, t, 8, &c))
+		return -1;
+	return (int64_t)t;
+}
+
+static void note_load(uint32_t slot, uint64_t addr, uint8_t len, int reg)
+{
+	struct scratch *sc = &scratch;
+
+	for (size_t i = 0; i < sc->loads_nr; i++)
+		if (sc->loads[i].addr == addr)
+			return;
+	ALLOC_GROW(sc->loads, sc->loads_nr + 1, sc->loads_alloc);
+	sc->loads[sc->loads_nr++] = (struct got_load){ slot, len, (int8_t)reg, addr };
+}
+
+static int cmp_load(const void *a, const void *b)
+{
+	const struct got_load *x = a, *y = b;
+
+	if (x->slot != y->slot)
+		return x->slot < y->slot ? -1 : 1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The function is done: each slot whose loaded pointer escaped is reported
+ * once, as a DIS_MEMREF at its first load (all of them when the function
+ * may run into the next one).
+ */
+static void report_escapes(dis_fn fn, void *ctx, bool falls_off)
+{
+	struct scratch *sc = &scratch;
+	size_t e = 0;
+
+	if (!sc->loads_nr)
+		return;
+	qsort(sc->loads, sc->loads_nr, sizeof(*sc->loads), cmp_load);
+	if (falls_off)
+		for (size_t i = 0; i < sc->loads_nr; i++)
+			escape_val((struct dis_val){ DIS_LOADED, 0, sc->loads[i].slot });
+	if (!sc->esc_nr)
+		return;
+	qsort(sc->esc, sc->esc_nr, sizeof(*sc->esc), cmp_u32);
+	for (size_t i = 0; i < sc->loads_nr; i++) {
+		const struct got_load *L = &sc->loads[i];
+
+		if (i && sc->loads[i - 1].slot == L->slot)
+			continue;
+		while (e < sc->esc_nr && sc->esc[e] < L->slot)
+			e++;
+		if (e < sc->esc_nr && sc->esc[e] == L->slot)
+			emit(fn, ctx, DIS_MEMREF, L->addr, L->slot, L->len, NULL);
+	}
+}
+
+/*
  * Apply one instruction to 'st'; with fn non-NULL also report its records.
  * Returns false when control does not fall through to the next instruction.
  */
@@ -556,13 +774,23 @@ static bool step(struct dis_state *st, const struct insn *I, const struct dis_op
 	unsigned nops = in->operand_count;
 	unsigned nvis = in->operand_count_visible;
 	bool fallthrough = true;
+	int64_t loaded = pointer_load(in, ops, addr, opts);
+	bool followed = loaded >= 0 && opts->fn_slot && opts->fn_slot(opts->noreturn_ctx, (uint64_t)loaded);
 
+	/* No followed pointer before the first followed load. */
+	if (scratch.loads_nr)
+		escapes_of(st, I, ops, opts);
 	if (I->bad) {
 		state_forget(st);
 		return true;
 	}
+	/* A followed pointer's load is reported at the end, if the pointer escapes. */
+	if (followed)
+		note_load((uint32_t)loaded, addr, in->length, ops[0].reg.gpr);
 	/* Rip-relative operands and immediates: GOT slots and taken addresses. */
 	for (unsigned i = 0; fn && i < nvis; i++) {
+		if (followed && i == 1)
+			continue;
 		if (is_rip_mem(&ops[i]) && in->mnemonic != ZYDIS_MNEMONIC_CALL &&
 		    in->mnemonic != ZYDIS_MNEMONIC_JMP)
 			emit(fn, ctx, in->mnemonic == ZYDIS_MNEMONIC_LEA ? DIS_ADDR : DIS_MEMREF, addr,
@@ -626,9 +854,8 @@ static bool step(struct dis_state *st, const struct insn *I, const struct dis_op
 			    (ops[1].size == 32 || ops[1].size == 64) &&
 			    opts->load_const(opts->noreturn_ctx, rip_target(in, addr, &ops[1]), ops[1].size / 8, &c))
 				v = (struct dis_val){ DIS_CONST, 0, c };
-			else if (in->mnemonic == ZYDIS_MNEMONIC_MOV && is_rip_mem(&ops[1]) && ops[1].size == 64 &&
-				 rip_target(in, addr, &ops[1]) <= 0xffffffffu)
-				v = (struct dis_val){ DIS_LOADED, 0, (uint32_t)rip_target(in, addr, &ops[1]) };
+			else if (loaded >= 0)
+				v = (struct dis_val){ DIS_LOADED, 0, (uint32_t)loaded };
 			set_reg(st, &ops[0], v);
 		} else if (is_rsp_mem(&ops[0]) && in->mnemonic == ZYDIS_MNEMONIC_MOV) {
 			if (ops[0].size == 64 || ops[0].size == 32)
@@ -892,6 +1119,69 @@ static bool dead_from(const struct scratch *sc, uint32_t n, uint32_t i, int r)
 	return false;
 }
 
+static bool callee_saved(int r)
+{
+	return r == DIS_RBX || r == DIS_RBP || (r >= DIS_R12 && r <= DIS_R15);
+}
+
+/*
+ * May r's value at instruction i still be used: read, or visible to a
+ * caller (a return keeps all but the scratch registers of the C ABI)?
+ * "No" only when the code from i, followed through fall-through, jumps
+ * within the function and (for a callee-saved register of C code) calls,
+ * overwrites it first.  Running off the function's end answers 'end'.
+ */
+static bool live_from(const struct scratch *sc, uint32_t n, uint32_t i, int r, bool go_abi, bool end)
+{
+	for (unsigned steps = 0; i < n && steps < 256; steps++) {
+		const struct insn *I = &sc->iv[i];
+		uint64_t t;
+
+		/* Padding: "nopw 0(%rax,%rax)" names registers and reads nothing. */
+		if (!I->bad && I->in.mnemonic == ZYDIS_MNEMONIC_NOP) {
+			i++;
+			continue;
+		}
+		if (I->bad || insn_reads(I, r))
+			return true;
+		if (insn_kills(I, r))
+			return false;
+		if (I->in.mnemonic == ZYDIS_MNEMONIC_RET)
+			return go_abi || !(r == DIS_RCX || r == DIS_RSI || r == DIS_RDI || (r >= DIS_R8 && r <= DIS_R11));
+		if (I->in.mnemonic == ZYDIS_MNEMONIC_CALL) {
+			if (go_abi || !callee_saved(r))
+				return true;
+		} else if (I->in.mnemonic == ZYDIS_MNEMONIC_JMP && direct_target(I, &t) && t >= cur_lo && t < cur_hi &&
+			   insn_at(sc, t) != UINT32_MAX) {
+			i = insn_at(sc, t);
+			continue;
+		} else if (I->in.meta.category == ZYDIS_CATEGORY_COND_BR ||
+			   I->in.meta.category == ZYDIS_CATEGORY_UNCOND_BR) {
+			return true;
+		}
+		i++;
+	}
+	return i < n || end;
+}
+
+/*
+ * A join that forgets a loaded pointer ('into' and 'from' hold different
+ * values) lets it escape, unless it is dead where the block starts.
+ */
+static void join_escapes(const struct scratch *sc, uint32_t n, uint32_t first, const struct dis_state *into,
+			 const struct dis_state *from, bool go_abi)
+{
+	if (!sc->loads_nr)
+		return;
+	for (int r = 0; r < DIS_REG_NR; r++)
+		if (((into->reg[r].kind == DIS_LOADED && followed_slot(into->reg[r].value)) ||
+		     (from->reg[r].kind == DIS_LOADED && followed_slot(from->reg[r].value))) &&
+		    !val_eq(into->reg[r], from->reg[r]) && live_from(sc, n, first, r, go_abi, true)) {
+			escape_val(into->reg[r]);
+			escape_val(from->reg[r]);
+		}
+}
+
 /*
  * "lea r,[rip+X]; cmp r,s (or s,r); jcc L" with r dead on both edges: X is
  * only compared.  Anything else counts as taking X's address.
@@ -1122,6 +1412,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 	cur_hi = end;
 	sc->recs_nr = sc->snaps_nr = 0;
 	sc->recs_full = false;
+	sc->loads_nr = sc->esc_nr = 0;
 	memset(res, 0, sizeof(*res));
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 
@@ -1285,6 +1576,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 				S->seen = true;
 				changed = true;
 			} else {
+				join_escapes(sc, n, S->first, &S->st, out, opts->go_abi);
 				changed = state_meet(&S->st, out);
 			}
 			if (changed && !S->queued) {
@@ -1342,6 +1634,25 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		if (b + 1 == nb)
 			res->falls_off = B->seen && ft && !is_terminator(&sc->iv[B->last]) &&
 					 !is_noreturn_call(&sc->iv[B->last], opts);
+	}
+	if (fn && sc->loads_nr) {
+		/*
+		 * Blocks no edge reaches (landing pads, jump table cases) run
+		 * with registers as some call or jump left them: one reading a
+		 * loaded register before writing it may use the pointer.
+		 * Padding that runs off the end does not.
+		 */
+		uint32_t regs = 0;
+
+		for (size_t k = 0; k < sc->loads_nr; k++)
+			regs |= 1u << sc->loads[k].reg;
+		for (uint32_t b = 0; b < nb; b++)
+			for (int r = 0; !sc->blocks[b].seen && r < DIS_REG_NR; r++)
+				if ((regs >> r & 1) && live_from(sc, n, sc->blocks[b].first, r, opts->go_abi, false))
+					for (size_t k = 0; k < sc->loads_nr; k++)
+						if (sc->loads[k].reg == r)
+							escape_val((struct dis_val){ DIS_LOADED, 0, sc->loads[k].slot });
+		report_escapes(fn, ctx, res->falls_off);
 	}
 	return 0;
 }
@@ -1832,6 +2143,8 @@ void dis_thread_release(void)
 	free(scratch.at);
 	free(scratch.recs);
 	free(scratch.snaps);
+	free(scratch.loads);
+	free(scratch.esc);
 	memset(&scratch, 0, sizeof(scratch));
 	dd_free(dd_spare);
 	dd_spare = NULL;

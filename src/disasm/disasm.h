@@ -123,6 +123,13 @@ struct dis_opts {
 	 */
 	bool (*load_const)(const void *ctx, uint64_t addr, unsigned size, uint32_t *value);
 	/*
+	 * Optional: is the 8-byte slot at 'addr' a GOT slot bound to a
+	 * function?  A pointer loaded from one is followed: its load is
+	 * reported (DIS_MEMREF, "address taken") only if the value escapes
+	 * the function; without this, every load is reported where it is.
+	 */
+	bool (*fn_slot)(const void *ctx, uint64_t addr);
+	/*
 	 * Optional: the pre-pass of the same object (dis_collect_targets over
 	 * the very bytes 'code' points into); a function it decoded is not
 	 * decoded again.  Results are the same with or without it.
