@@ -317,11 +317,12 @@ static bool compact_op(struct op *o, const ZydisDecodedOperand *z, bool visible)
 	}
 }
 
+/* The registers a call of the C ABI may change (and read: arguments, al, r10). */
+static const uint8_t clobbered[] = { DIS_RAX, DIS_RCX, DIS_RDX, DIS_RSI, DIS_RDI,
+				     DIS_R8,  DIS_R9,  DIS_R10, DIS_R11 };
+
 static void after_call(struct dis_state *st, bool go_abi)
 {
-	static const uint8_t clobbered[] = { DIS_RAX, DIS_RCX, DIS_RDX, DIS_RSI, DIS_RDI,
-					     DIS_R8,  DIS_R9,  DIS_R10, DIS_R11 };
-
 	if (go_abi) {
 		for (unsigned i = 0; i < DIS_REG_NR; i++)
 			if (i != DIS_RSP && i != DIS_RBP)
@@ -556,9 +557,6 @@ static void escapes_of(const struct dis_state *st, const struct insn *I, const s
 		return;
 	}
 	if (mn == ZYDIS_MNEMONIC_CALL) {
-		static const uint8_t clobbered[] = { DIS_RAX, DIS_RCX, DIS_RDX, DIS_RSI, DIS_RDI,
-						     DIS_R8,  DIS_R9,  DIS_R10, DIS_R11 };
-
 		/* The target itself is called, not passed. */
 		int target = ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER ? ops[0].reg.gpr : -1;
 
@@ -850,12 +848,13 @@ static bool step(struct dis_state *st, const struct insn *I, const struct dis_op
 
 			if (in->mnemonic != ZYDIS_MNEMONIC_MOV && v.kind == DIS_CONST)
 				v = unknown_val; /* extension of a narrower constant: not modelled */
-			if (in->mnemonic == ZYDIS_MNEMONIC_MOV && is_rip_mem(&ops[1]) && opts->load_const &&
-			    (ops[1].size == 32 || ops[1].size == 64) &&
-			    opts->load_const(opts->noreturn_ctx, rip_target(in, addr, &ops[1]), ops[1].size / 8, &c))
-				v = (struct dis_val){ DIS_CONST, 0, c };
-			else if (loaded >= 0)
+			/* pointer_load already asked load_const about its loads. */
+			if (loaded >= 0)
 				v = (struct dis_val){ DIS_LOADED, 0, (uint32_t)loaded };
+			else if (in->mnemonic == ZYDIS_MNEMONIC_MOV && is_rip_mem(&ops[1]) && opts->load_const &&
+				 (ops[1].size == 32 || ops[1].size == 64) &&
+				 opts->load_const(opts->noreturn_ctx, rip_target(in, addr, &ops[1]), ops[1].size / 8, &c))
+				v = (struct dis_val){ DIS_CONST, 0, c };
 			set_reg(st, &ops[0], v);
 		} else if (is_rsp_mem(&ops[0]) && in->mnemonic == ZYDIS_MNEMONIC_MOV) {
 			if (ops[0].size == 64 || ops[0].size == 32)
