@@ -682,11 +682,16 @@ static bool tail_call_starts(struct builder *b)
 	return b->starts_nr != before;
 }
 
+static bool is_got_name(const char *name)
+{
+	return !strcmp(name, ".got") || !strcmp(name, ".got.plt");
+}
+
 static bool in_got(const struct builder *b, uint64_t addr)
 {
 	const struct elf_section *sec = elf_section_of(b->elf, addr);
 
-	return sec && (!strcmp(sec->name, ".got") || !strcmp(sec->name, ".got.plt"));
+	return sec && is_got_name(sec->name);
 }
 
 /*
@@ -1000,7 +1005,7 @@ static void gots_span(struct builder *b)
 	for (size_t i = 0; i < b->elf->sections_nr; i++) {
 		const struct elf_section *sec = &b->elf->sections[i];
 
-		if (strcmp(sec->name, ".got") && strcmp(sec->name, ".got.plt"))
+		if (!is_got_name(sec->name))
 			continue;
 		if (sec->addr < b->gots_lo)
 			b->gots_lo = sec->addr;

@@ -5,25 +5,9 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Index of the first of the n ascending values v[] that is >= x (n when none is). */
-static inline size_t u64_lower_bound(const uint64_t *v, size_t n, uint64_t x)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (v[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /*
- * The same over n records of 'stride' bytes at v whose first member is a
- * uint64_t address, ascending.
+ * Index of the first of n records of 'stride' bytes at v, whose first
+ * member is a uint64_t in ascending order, that is >= x (n when none is).
  */
 static inline size_t addr_lower_bound(const void *v, size_t n, size_t stride, uint64_t x)
 {
@@ -41,6 +25,12 @@ static inline size_t addr_lower_bound(const void *v, size_t n, size_t stride, ui
 			hi = mid;
 	}
 	return lo;
+}
+
+/* The same over n ascending values v[]. */
+static inline size_t u64_lower_bound(const uint64_t *v, size_t n, uint64_t x)
+{
+	return addr_lower_bound(v, n, sizeof(*v), x);
 }
 
 #endif
