@@ -39,7 +39,7 @@ for d in /usr/local/bin/docker /usr/bin/docker; do
 	ran=1
 done
 
-# Go 1.21+ builds from outside Debian, when this machine has them: their
+# Newer Go builds from outside Debian (go1.23), when this machine has them: their
 # syscall.fcntl64Syscall (FcntlFlock, forkAndExec) sits next to package
 # variables that are written, so the trivial check below fails unless the
 # analysis knows each store's size.  No network: no update check, no server.
