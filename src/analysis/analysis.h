@@ -54,7 +54,7 @@
 struct image;
 struct program_set;
 
-#define ANALYSIS_VERSION 1
+#define ANALYSIS_VERSION 2
 
 enum analysis_policy {
 	/* Default, sound: an unresolved reachable site makes the program's set every syscall. */

@@ -9,6 +9,7 @@
 
 #include "analysis/analysis.h"
 #include "disasm/disasm.h"
+#include "elf/ehpads.h"
 #include "elf/elf.h"
 #include "elf/gopclntab.h"
 #include "syscalls/syscalls.h"
@@ -52,6 +53,8 @@ struct builder {
 	uint32_t cur;              /* function being decoded */
 	uint8_t *noret;            /* per function: never returns */
 	const struct gopclntab *go; /* Go function table, or NULL */
+	struct ehpads eh;         /* landing pads, read when first asked (eh_loaded) */
+	bool eh_loaded;
 	bool overflow;
 	bool pic_text;             /* see pic_text() */
 };
@@ -998,6 +1001,25 @@ static bool fn_slot_cb(const void *ctx, uint64_t addr)
 	return addr >= b->gots_lo && addr < b->gots_hi && got_lookup(b, addr) != OSUM_NONE;
 }
 
+/* Landing pads: read from .eh_frame only for the rare function that asks. */
+static enum dis_entry entered_cb(const void *ctx, uint64_t addr)
+{
+	struct builder *b = (struct builder *)ctx;
+
+	if (!b->eh_loaded) {
+		ehpads_load(b->elf, &b->eh);
+		b->eh_loaded = true;
+	}
+	switch (ehpads_entry(&b->eh, addr)) {
+	case EH_NOT_ENTERED:
+		return DIS_ENTRY_NONE;
+	case EH_LANDING_PAD:
+		return DIS_ENTRY_LANDING_PAD;
+	default:
+		return DIS_ENTRY_UNKNOWN;
+	}
+}
+
 static void gots_span(struct builder *b)
 {
 	b->gots_lo = UINT64_MAX;
@@ -1028,6 +1050,7 @@ static void decode_all(struct builder *b)
 	o.noreturn_ctx = b;
 	o.load_const = load_const_cb;
 	o.fn_slot = fn_slot_cb;
+	o.entered = entered_cb;
 	gots_span(b);
 	o.decoded = &b->tg;
 	if (b->tg.touched_nr)
@@ -1077,6 +1100,8 @@ static void decode_all(struct builder *b)
 		f->sys_nr = s->sys_nr - f->sys;
 		f->unres_nr = s->unres_nr - f->unres;
 	}
+	ehpads_release(&b->eh);
+	b->eh_loaded = false;
 }
 
 static void collect_exports(struct builder *b)

@@ -321,6 +321,15 @@ static bool compact_op(struct op *o, const ZydisDecodedOperand *z, bool visible)
 static const uint8_t clobbered[] = { DIS_RAX, DIS_RCX, DIS_RDX, DIS_RSI, DIS_RDI,
 				     DIS_R8,  DIS_R9,  DIS_R10, DIS_R11 };
 
+static const uint8_t callee_saved[] = { DIS_RBX, DIS_RBP, DIS_R12, DIS_R13, DIS_R14, DIS_R15 };
+
+#define ALL_REGS ((1u << DIS_REG_NR) - 1)
+/* What a return leaves visible to the caller: all but the C ABI's scratch registers. */
+#define C_SCRATCH ((1u << DIS_RCX) | (1u << DIS_RSI) | (1u << DIS_RDI) | (1u << DIS_R8) | (1u << DIS_R9) | \
+		   (1u << DIS_R10) | (1u << DIS_R11))
+#define C_CALLEE_SAVED ((1u << DIS_RBX) | (1u << DIS_RBP) | (1u << DIS_R12) | (1u << DIS_R13) | \
+			(1u << DIS_R14) | (1u << DIS_R15))
+
 static void after_call(struct dis_state *st, bool go_abi)
 {
 	if (go_abi) {
@@ -460,6 +469,16 @@ struct scratch {
 	size_t loads_nr, loads_alloc;
 	uint32_t *esc;
 	size_t esc_nr, esc_alloc;
+	/* The followed pointers callee-saved registers held (what a landing pad may see). */
+	struct held {
+		uint32_t slot;
+		uint8_t reg;
+	} *held;
+	size_t held_nr, held_alloc;
+	/* Registers live where each block starts (compute_live), valid when live_ok. */
+	uint16_t *live;
+	size_t live_alloc;
+	bool live_ok;
 };
 
 
@@ -470,6 +489,8 @@ static _Thread_local const struct op *cur_ops;
 #define OPS(I) (cur_ops ? cur_ops + (I)->op0 : NULL)
 /* Whether the block being reported is reachable (see dis_rec.reached). */
 static _Thread_local bool cur_reached;
+/* The block being stepped is one the fixpoint never reached (its state is unknown). */
+static _Thread_local bool cur_unseen;
 static _Thread_local bool cur_compare_only;
 /* The function being analysed: [cur_lo, cur_hi). */
 static _Thread_local uint64_t cur_lo, cur_hi;
@@ -505,6 +526,20 @@ static void escape_val(struct dis_val v)
 		return;
 	ALLOC_GROW(sc->esc, sc->esc_nr + 1, sc->esc_alloc);
 	sc->esc[sc->esc_nr++] = v.value;
+}
+
+/* Callee-saved register 'reg' holds the followed pointer loaded from 'slot'. */
+static void note_held(uint32_t slot, int reg)
+{
+	struct scratch *sc = &scratch;
+
+	if (!followed_slot(slot))
+		return;
+	for (size_t i = 0; i < sc->held_nr; i++)
+		if (sc->held[i].slot == slot && sc->held[i].reg == reg)
+			return;
+	ALLOC_GROW(sc->held, sc->held_nr + 1, sc->held_alloc);
+	sc->held[sc->held_nr++] = (struct held){ slot, (uint8_t)reg };
 }
 
 /* Every loaded pointer 'st' holds escapes, but the one in register 'keep' (-1: none). */
@@ -549,6 +584,13 @@ static void escapes_of(const struct dis_state *st, const struct insn *I, const s
 	/* Padding: "nopw 0(%rax,%rax)" names registers and reads nothing. */
 	if (mn == ZYDIS_MNEMONIC_NOP)
 		return;
+	/*
+	 * What a landing pad entered from here would see: a call that
+	 * throws, or with -fnon-call-exceptions any instruction that traps.
+	 */
+	for (size_t i = 0; !opts->go_abi && i < ARRAY_SIZE(callee_saved); i++)
+		if (st->reg[callee_saved[i]].kind == DIS_LOADED)
+			note_held(st->reg[callee_saved[i]].value, callee_saved[i]);
 	if (mn == ZYDIS_MNEMONIC_RET || mn == ZYDIS_MNEMONIC_SYSCALL || mn == ZYDIS_MNEMONIC_SYSENTER ||
 	    mn == ZYDIS_MNEMONIC_INT || mn == ZYDIS_MNEMONIC_INT1 || mn == ZYDIS_MNEMONIC_INT3 ||
 	    mn == ZYDIS_MNEMONIC_INTO || mn == ZYDIS_MNEMONIC_IRET || mn == ZYDIS_MNEMONIC_IRETD ||
@@ -782,9 +824,16 @@ static bool step(struct dis_state *st, const struct insn *I, const struct dis_op
 		state_forget(st);
 		return true;
 	}
-	/* A followed pointer's load is reported at the end, if the pointer escapes. */
-	if (followed)
+	/*
+	 * A followed pointer's load is reported at the end, if the pointer
+	 * escapes.  One loaded in a block the fixpoint never reached (a jump
+	 * table case) is not followed into the blocks after it: it escapes.
+	 */
+	if (followed) {
 		note_load((uint32_t)loaded, addr, in->length, ops[0].reg.gpr);
+		if (cur_unseen)
+			escape_val((struct dis_val){ DIS_LOADED, 0, (uint32_t)loaded });
+	}
 	/* Rip-relative operands and immediates: GOT slots and taken addresses. */
 	for (unsigned i = 0; fn && i < nvis; i++) {
 		if (followed && i == 1)
@@ -1068,35 +1117,42 @@ static void state_unknown(struct dis_state *st)
 	state_forget(st);
 }
 
-/* Does instruction I read / write (the whole of) register r? */
-static bool insn_reads(const struct insn *I, int r)
+/* The registers instruction I reads / writes whole, a bit per register. */
+static uint32_t insn_read_mask(const struct insn *I)
 {
+	uint32_t m = 0;
+
 	for (unsigned k = 0; k < I->in.operand_count; k++) {
 		const struct op *op = &OPS(I)[k];
 
-		if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr == r &&
+		if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr >= 0 &&
 		    (op->actions & ZYDIS_OPERAND_ACTION_MASK_READ))
-			return true;
-		if (op->type == ZYDIS_OPERAND_TYPE_MEMORY &&
-		    (op->mem.base_gpr == r || op->mem.index_gpr == r))
-			return true;
+			m |= 1u << op->reg.gpr;
+		if (op->type == ZYDIS_OPERAND_TYPE_MEMORY) {
+			if (op->mem.base_gpr >= 0)
+				m |= 1u << op->mem.base_gpr;
+			if (op->mem.index_gpr >= 0)
+				m |= 1u << op->mem.index_gpr;
+		}
 	}
-	return false;
+	return m;
 }
 
-static bool insn_kills(const struct insn *I, int r)
+static uint32_t insn_kill_mask(const struct insn *I)
 {
+	uint32_t m = 0;
+
 	if (I->in.mnemonic == ZYDIS_MNEMONIC_SYSCALL)
-		return r == DIS_RCX || r == DIS_R11;
+		return (1u << DIS_RCX) | (1u << DIS_R11);
 	for (unsigned k = 0; k < I->in.operand_count; k++) {
 		const struct op *op = &OPS(I)[k];
 
-		if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr == r &&
+		if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr >= 0 &&
 		    (op->actions & ZYDIS_OPERAND_ACTION_WRITE) && !(op->actions & ZYDIS_OPERAND_ACTION_MASK_READ) &&
 		    op->reg.width >= 32)
-			return true;
+			m |= 1u << op->reg.gpr;
 	}
-	return false;
+	return m;
 }
 
 /* Is r dead from instruction i on (written before read, or a return that does not return it)? */
@@ -1105,9 +1161,9 @@ static bool dead_from(const struct scratch *sc, uint32_t n, uint32_t i, int r)
 	for (; i < n; i++) {
 		const struct insn *I = &sc->iv[i];
 
-		if (I->bad || insn_reads(I, r))
+		if (I->bad || (insn_read_mask(I) >> r & 1))
 			return false;
-		if (insn_kills(I, r))
+		if (insn_kill_mask(I) >> r & 1)
 			return true;
 		if (I->in.mnemonic == ZYDIS_MNEMONIC_RET)
 			return r != DIS_RAX && r != DIS_RDX;
@@ -1118,64 +1174,133 @@ static bool dead_from(const struct scratch *sc, uint32_t n, uint32_t i, int r)
 	return false;
 }
 
-static bool callee_saved(int r)
+/* Is I a direct branch to an instruction of the function (an edge of its blocks)? */
+static bool inner_branch(const struct scratch *sc, const struct insn *I, uint64_t entry, bool go_abi)
 {
-	return r == DIS_RBX || r == DIS_RBP || (r >= DIS_R12 && r <= DIS_R15);
+	uint64_t t;
+
+	/* Go jumps back to its entry only after morestack restored the arguments. */
+	return direct_target(I, &t) && t >= cur_lo && t < cur_hi && insn_at(sc, t) != UINT32_MAX &&
+	       !(go_abi && t == entry);
 }
 
 /*
- * May r's value at instruction i still be used: read, or visible to a
- * caller (a return keeps all but the scratch registers of the C ABI)?
- * "No" only when the code from i, followed through fall-through, jumps
- * within the function and (for a callee-saved register of C code) calls,
- * overwrites it first.  Running off the function's end answers 'end'.
+ * Which registers may still be used where each block starts (sc->live, a
+ * bit per register): read before they are written on some path, or left
+ * visible to code outside.  A backward fixpoint over the blocks, computed
+ * once per function when the escape rules first ask.  Visible outside:
+ * a return (all but the C ABI's scratch registers), a call (C: all but
+ * the callee-saved registers, which it preserves; Go: all), a jump out,
+ * an indirect jump, a bad byte, running off the function's end.  ud2
+ * and hlt end a path: nothing after them runs (int3 does not: a SIGTRAP
+ * handler may return to the next instruction).
  */
-static bool live_from(const struct scratch *sc, uint32_t n, uint32_t i, int r, bool go_abi, bool end)
+static void compute_live(struct scratch *sc, uint32_t nb, bool go_abi, const struct dis_opts *opts)
 {
-	for (unsigned steps = 0; i < n && steps < 256; steps++) {
-		const struct insn *I = &sc->iv[i];
-		uint64_t t;
+	uint16_t *live, *gen, *pass;
+	bool changed = true;
 
-		/* Padding: "nopw 0(%rax,%rax)" names registers and reads nothing. */
-		if (!I->bad && I->in.mnemonic == ZYDIS_MNEMONIC_NOP) {
-			i++;
-			continue;
+	ALLOC_GROW(sc->live, 3 * (size_t)nb, sc->live_alloc);
+	live = sc->live;
+	gen = live + nb;
+	pass = gen + nb;
+	for (uint32_t b = 0; b < nb; b++) {
+		const struct block *B = &sc->blocks[b];
+		uint32_t decided = 0, used = 0;
+
+		for (uint32_t i = B->first; i <= B->last && decided != ALL_REGS; i++) {
+			const struct insn *I = &sc->iv[i];
+			uint16_t mn = I->in.mnemonic;
+			uint32_t m;
+
+			/* Padding: "nopw 0(%rax,%rax)" names registers and reads nothing. */
+			if (!I->bad && mn == ZYDIS_MNEMONIC_NOP)
+				continue;
+			if (I->bad) {
+				used |= ~decided;
+				break;
+			}
+			m = insn_read_mask(I);
+			used |= m & ~decided;
+			decided |= m | insn_kill_mask(I);
+			if (mn == ZYDIS_MNEMONIC_RET) {
+				used |= (go_abi ? ALL_REGS : ALL_REGS & ~C_SCRATCH) & ~decided;
+				decided = ALL_REGS;
+			} else if (is_terminator(I) && mn != ZYDIS_MNEMONIC_JMP) {
+				decided = ALL_REGS;
+			} else if (mn == ZYDIS_MNEMONIC_CALL) {
+				m = go_abi ? ALL_REGS : ALL_REGS & ~C_CALLEE_SAVED;
+				used |= m & ~decided;
+				decided |= m;
+				if (i == B->last && is_noreturn_call(I, opts))
+					decided = ALL_REGS;
+			} else if ((I->in.meta.category == ZYDIS_CATEGORY_COND_BR ||
+				    I->in.meta.category == ZYDIS_CATEGORY_UNCOND_BR) &&
+				   !inner_branch(sc, I, cur_lo, go_abi)) {
+				used |= ~decided;
+				decided = ALL_REGS;
+			}
 		}
-		if (I->bad || insn_reads(I, r))
-			return true;
-		if (insn_kills(I, r))
-			return false;
-		if (I->in.mnemonic == ZYDIS_MNEMONIC_RET)
-			return go_abi || !(r == DIS_RCX || r == DIS_RSI || r == DIS_RDI || (r >= DIS_R8 && r <= DIS_R11));
-		if (I->in.mnemonic == ZYDIS_MNEMONIC_CALL) {
-			if (go_abi || !callee_saved(r))
-				return true;
-		} else if (I->in.mnemonic == ZYDIS_MNEMONIC_JMP && direct_target(I, &t) && t >= cur_lo && t < cur_hi &&
-			   insn_at(sc, t) != UINT32_MAX) {
-			i = insn_at(sc, t);
-			continue;
-		} else if (I->in.meta.category == ZYDIS_CATEGORY_COND_BR ||
-			   I->in.meta.category == ZYDIS_CATEGORY_UNCOND_BR) {
-			return true;
-		}
-		i++;
+		/* The last block running off the function's end. */
+		if (!B->succ_nr && decided != ALL_REGS && !is_terminator(&sc->iv[B->last]))
+			used |= ~decided;
+		gen[b] = (uint16_t)(used & ALL_REGS);
+		pass[b] = (uint16_t)(~decided & ALL_REGS);
+		live[b] = gen[b];
 	}
-	return i < n || end;
+	while (changed) {
+		changed = false;
+		for (uint32_t b = nb; b-- > 0;) {
+			const struct block *B = &sc->blocks[b];
+			uint16_t v = live[b];
+
+			for (unsigned s = 0; s < B->succ_nr; s++)
+				v |= live[B->succ[s]] & pass[b];
+			if (v != live[b]) {
+				live[b] = v;
+				changed = true;
+			}
+		}
+	}
+	sc->live_ok = true;
+}
+
+/* May register r's value where block b starts still be used (see compute_live)? */
+static bool live_at(struct scratch *sc, uint32_t nb, uint32_t b, int r, bool go_abi, const struct dis_opts *opts)
+{
+	if (!sc->live_ok)
+		compute_live(sc, nb, go_abi, opts);
+	return sc->live[b] >> r & 1;
+}
+
+/*
+ * Alignment padding between an unconditional jump and a loop head or
+ * a label ("jmp L; nopw 0(%rax,%rax); L2: ...") is a block of NOPs (int3
+ * with lld) no edge reaches.  Nothing enters it: jumps, jump tables and
+ * landing pads all name the code after it.
+ */
+static bool padding_block(const struct scratch *sc, const struct block *B)
+{
+	for (uint32_t i = B->first; i <= B->last; i++)
+		if (sc->iv[i].bad ||
+		    (sc->iv[i].in.mnemonic != ZYDIS_MNEMONIC_NOP && sc->iv[i].in.mnemonic != ZYDIS_MNEMONIC_INT3))
+			return false;
+	return true;
 }
 
 /*
  * A join that forgets a loaded pointer ('into' and 'from' hold different
- * values) lets it escape, unless it is dead where the block starts.
+ * values) lets it escape, unless it is dead where block b starts.
  */
-static void join_escapes(const struct scratch *sc, uint32_t n, uint32_t first, const struct dis_state *into,
-			 const struct dis_state *from, bool go_abi)
+static void join_escapes(struct scratch *sc, uint32_t nb, uint32_t b, const struct dis_state *into,
+			 const struct dis_state *from, const struct dis_opts *opts)
 {
 	if (!sc->loads_nr)
 		return;
 	for (int r = 0; r < DIS_REG_NR; r++)
 		if (((into->reg[r].kind == DIS_LOADED && followed_slot(into->reg[r].value)) ||
 		     (from->reg[r].kind == DIS_LOADED && followed_slot(from->reg[r].value))) &&
-		    !val_eq(into->reg[r], from->reg[r]) && live_from(sc, n, first, r, go_abi, true)) {
+		    !val_eq(into->reg[r], from->reg[r]) && live_at(sc, nb, b, r, opts->go_abi, opts)) {
 			escape_val(into->reg[r]);
 			escape_val(from->reg[r]);
 		}
@@ -1411,7 +1536,8 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 	cur_hi = end;
 	sc->recs_nr = sc->snaps_nr = 0;
 	sc->recs_full = false;
-	sc->loads_nr = sc->esc_nr = 0;
+	sc->loads_nr = sc->esc_nr = sc->held_nr = 0;
+	sc->live_ok = false;
 	memset(res, 0, sizeof(*res));
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 
@@ -1575,7 +1701,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 				S->seen = true;
 				changed = true;
 			} else {
-				join_escapes(sc, n, S->first, &S->st, out, opts->go_abi);
+				join_escapes(sc, nb, B->succ[s], &S->st, out, opts);
 				changed = state_meet(&S->st, out);
 			}
 			if (changed && !S->queued) {
@@ -1624,11 +1750,13 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		else
 			state_unknown(&st);
 		cur_reached = B->seen || indirect;
+		cur_unseen = !B->seen;
 		for (uint32_t i = B->first; i <= B->last; i++) {
 			cur_compare_only = lea_compare_only(sc, n, i);
 			ft = step(&st, &sc->iv[i], opts, fn, ctx);
 		}
 		cur_compare_only = false;
+		cur_unseen = false;
 		/* Only code the entry reaches can run into the next function. */
 		if (b + 1 == nb)
 			res->falls_off = B->seen && ft && !is_terminator(&sc->iv[B->last]) &&
@@ -1636,21 +1764,25 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 	}
 	if (fn && sc->loads_nr) {
 		/*
-		 * Blocks no edge reaches (landing pads, jump table cases) run
-		 * with registers as some call or jump left them: one reading a
-		 * loaded register before writing it may use the pointer.
-		 * Padding that runs off the end does not.
+		 * The unwinder enters a landing pad with the callee-saved
+		 * registers as the instruction that threw left them (it sets
+		 * the others): one using such a register may use any pointer
+		 * it held.  A block no edge reaches is a landing pad,
+		 * a jump table case (an indirect jump already let every
+		 * loaded pointer escape), padding or dead code; when the
+		 * object's unwind tables do not say which, it may be a pad.
 		 */
-		uint32_t regs = 0;
+		for (uint32_t b = 0; b < nb && sc->held_nr; b++) {
+			const struct block *B = &sc->blocks[b];
+			enum dis_entry e = opts->entered ? opts->entered(opts->noreturn_ctx, sc->iv[B->first].addr)
+							 : DIS_ENTRY_UNKNOWN;
 
-		for (size_t k = 0; k < sc->loads_nr; k++)
-			regs |= 1u << sc->loads[k].reg;
-		for (uint32_t b = 0; b < nb; b++)
-			for (int r = 0; !sc->blocks[b].seen && r < DIS_REG_NR; r++)
-				if ((regs >> r & 1) && live_from(sc, n, sc->blocks[b].first, r, opts->go_abi, false))
-					for (size_t k = 0; k < sc->loads_nr; k++)
-						if (sc->loads[k].reg == r)
-							escape_val((struct dis_val){ DIS_LOADED, 0, sc->loads[k].slot });
+			if (e == DIS_ENTRY_NONE || (e == DIS_ENTRY_UNKNOWN && (B->seen || padding_block(sc, B))))
+				continue;
+			for (size_t k = 0; k < sc->held_nr; k++)
+				if (live_at(sc, nb, b, sc->held[k].reg, opts->go_abi, opts))
+					escape_val((struct dis_val){ DIS_LOADED, 0, sc->held[k].slot });
+		}
 		report_escapes(fn, ctx, res->falls_off);
 	}
 	return 0;
@@ -2144,6 +2276,8 @@ void dis_thread_release(void)
 	free(scratch.snaps);
 	free(scratch.loads);
 	free(scratch.esc);
+	free(scratch.held);
+	free(scratch.live);
 	memset(&scratch, 0, sizeof(scratch));
 	dd_free(dd_spare);
 	dd_spare = NULL;

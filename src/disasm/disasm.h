@@ -98,6 +98,13 @@ bool dis_state_may_tail(const struct dis_state *st);
 
 struct dis_targets;
 
+/* How code may run without a branch to it (see dis_opts.entered). */
+enum dis_entry {
+	DIS_ENTRY_NONE,           /* it may not: dead code, or reached only from code that is */
+	DIS_ENTRY_LANDING_PAD,    /* the unwinder enters it */
+	DIS_ENTRY_UNKNOWN,
+};
+
 struct dis_opts {
 	/*
 	 * Branch targets anywhere in the object sorted by target, with the
@@ -129,6 +136,12 @@ struct dis_opts {
 	 * the function; without this, every load is reported where it is.
 	 */
 	bool (*fn_slot)(const void *ctx, uint64_t addr);
+	/*
+	 * Optional: how the code at 'addr' may run without a branch to it
+	 * (enum dis_entry).  Without it, any block no branch reaches may be
+	 * an exception landing pad.  Same ctx as noreturn.
+	 */
+	enum dis_entry (*entered)(const void *ctx, uint64_t addr);
 	/*
 	 * Optional: the pre-pass of the same object (dis_collect_targets over
 	 * the very bytes 'code' points into); a function it decoded is not
