@@ -108,7 +108,8 @@ static uint64_t encoded(struct cur *c, uint8_t enc)
 		c->bad = true;
 		return 0;
 	}
-	return (enc & PE_APPLY) == PE_PCREL ? v + at : v;
+	/* As the unwinder reads them: a zero stays zero (no LSDA, an FDE for nothing). */
+	return (enc & PE_APPLY) == PE_PCREL && v ? v + at : v;
 }
 
 /* Skip a pointer of encoding 'enc' whose value is not needed (the personality). */

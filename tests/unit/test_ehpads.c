@@ -178,6 +178,38 @@ static bool first_lsda_field(const struct elf_file *elf, uint64_t *cs_len_vaddr)
 	return false;
 }
 
+/*
+ * The offset in .eh_frame of the LSDA pointer of the first FDE that has a
+ * non-zero one under a "zPLR" CIE as GCC writes it (personality 0x9b,
+ * LSDA and FDE pointers pc-relative sdata4), 0 when there is none.
+ */
+static size_t zplr_fde_lsda(const uint8_t *d, size_t size)
+{
+	size_t pos = 0;
+
+	while (pos + 8 <= size) {
+		uint32_t len, id, lsda;
+
+		memcpy(&len, d + pos, 4);
+		memcpy(&id, d + pos + 4, 4);
+		if (len == 0 || len == 0xffffffffu || pos + 4 + len > size)
+			return 0;
+		if (id != 0 && id <= pos + 4) {
+			const uint8_t *cie = d + pos + 4 - id;
+
+			/* CIE: length, id, version, "zPLR", 3 one-byte fields, aug length, 9b + 4 bytes, L, R */
+			if (!memcmp(cie + 9, "zPLR", 5) && cie[18] == 0x9b && cie[23] == 0x1b && cie[24] == 0x1b &&
+			    d[pos + 16] == 4) {
+				memcpy(&lsda, d + pos + 17, 4);
+				if (lsda)
+					return pos + 17;
+			}
+		}
+		pos += 4 + len;
+	}
+	return 0;
+}
+
 /* Damaged tables: never partial, never a crash. */
 static void test_hostile(void **state)
 {
@@ -229,7 +261,31 @@ static void test_hostile(void **state)
 		elf_free(e2);
 	}
 
-	/* 3. Every prefix length of the first records: a clean answer each time. */
+	/*
+	 * 3. An LSDA pointer whose raw value is zero means "no LSDA" (the
+	 * unwinder does not add the field's address to it, pc-relative or
+	 * not): that FDE's pads go, every other one stays known.
+	 */
+	memcpy(buf, map.data, map.size);
+	{
+		struct elf_file *e2;
+		struct ehpads before, after;
+		size_t lsda_at = zplr_fde_lsda(buf + sec->offset, sec->size);
+
+		assert_true(lsda_at != 0);
+		ehpads_load(elf, &before);
+		memset(buf + sec->offset + lsda_at, 0, 4);
+		assert_int_equal(elf_open_mem(&copy, "no-lsda", &e2), 0);
+		ehpads_load(e2, &after);
+		assert_true(after.known);
+		assert_true(after.pads_nr > 0 && after.pads_nr < before.pads_nr);
+		assert_int_equal(after.fdes_nr, before.fdes_nr);
+		ehpads_release(&before);
+		ehpads_release(&after);
+		elf_free(e2);
+	}
+
+	/* 4. Every prefix length of the first records: a clean answer each time. */
 	for (size_t cut = 0; cut < 64; cut++) {
 		struct elf_file *e2;
 
