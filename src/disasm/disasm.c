@@ -29,6 +29,8 @@ struct dis_state {
 static const struct dis_val unknown_val = { DIS_UNKNOWN, 0, 0 };
 
 static void escape_val(struct dis_val v);
+struct scratch;
+static bool inner_branch(const struct scratch *sc, const struct insn *I, bool go_abi);
 
 static void state_entry(struct dis_state *st)
 {
@@ -608,12 +610,8 @@ static void escapes_of(const struct dis_state *st, const struct insn *I, const s
 			if (clobbered[i] != target)
 				escape_val(st->reg[clobbered[i]]);
 	} else if (in->meta.category == ZYDIS_CATEGORY_COND_BR || mn == ZYDIS_MNEMONIC_JMP) {
-		uint64_t t;
-		bool inside = in->operand_count_visible >= 1 && ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
-			      ops[0].imm.is_relative &&
-			      (t = I->addr + in->length + (uint64_t)ops[0].imm.value.s) >= cur_lo && t < cur_hi;
-
-		if (!inside)
+		/* Anything but an edge of the function's blocks leaves what the data flow follows. */
+		if (!inner_branch(&scratch, I, opts->go_abi))
 			escape_all(st, mn == ZYDIS_MNEMONIC_JMP && ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER
 						? ops[0].reg.gpr : -1);
 	}
@@ -1174,14 +1172,17 @@ static bool dead_from(const struct scratch *sc, uint32_t n, uint32_t i, int r)
 	return false;
 }
 
-/* Is I a direct branch to an instruction of the function (an edge of its blocks)? */
-static bool inner_branch(const struct scratch *sc, const struct insn *I, uint64_t entry, bool go_abi)
+/*
+ * Is I a direct branch to an instruction of the function: an edge of its
+ * blocks?  Go jumps back to its entry only after morestack restored the
+ * arguments: that jump is no edge.
+ */
+static bool inner_branch(const struct scratch *sc, const struct insn *I, bool go_abi)
 {
 	uint64_t t;
 
-	/* Go jumps back to its entry only after morestack restored the arguments. */
-	return direct_target(I, &t) && t >= cur_lo && t < cur_hi && insn_at(sc, t) != UINT32_MAX &&
-	       !(go_abi && t == entry);
+	return !I->bad && direct_target(I, &t) && t >= cur_lo && t < cur_hi && insn_at(sc, t) != UINT32_MAX &&
+	       !(go_abi && t == cur_lo);
 }
 
 /*
@@ -1195,10 +1196,10 @@ static bool inner_branch(const struct scratch *sc, const struct insn *I, uint64_
  * and hlt end a path: nothing after them runs (int3 does not: a SIGTRAP
  * handler may return to the next instruction).
  */
-static void compute_live(struct scratch *sc, uint32_t nb, bool go_abi, const struct dis_opts *opts)
+static void compute_live(struct scratch *sc, uint32_t nb, const struct dis_opts *opts)
 {
 	uint16_t *live, *gen, *pass;
-	bool changed = true;
+	bool go_abi = opts->go_abi, changed = true;
 
 	ALLOC_GROW(sc->live, 3 * (size_t)nb, sc->live_alloc);
 	live = sc->live;
@@ -1236,7 +1237,7 @@ static void compute_live(struct scratch *sc, uint32_t nb, bool go_abi, const str
 					decided = ALL_REGS;
 			} else if ((I->in.meta.category == ZYDIS_CATEGORY_COND_BR ||
 				    I->in.meta.category == ZYDIS_CATEGORY_UNCOND_BR) &&
-				   !inner_branch(sc, I, cur_lo, go_abi)) {
+				   !inner_branch(sc, I, go_abi)) {
 				used |= ~decided;
 				decided = ALL_REGS;
 			}
@@ -1266,10 +1267,10 @@ static void compute_live(struct scratch *sc, uint32_t nb, bool go_abi, const str
 }
 
 /* May register r's value where block b starts still be used (see compute_live)? */
-static bool live_at(struct scratch *sc, uint32_t nb, uint32_t b, int r, bool go_abi, const struct dis_opts *opts)
+static bool live_at(struct scratch *sc, uint32_t nb, uint32_t b, int r, const struct dis_opts *opts)
 {
 	if (!sc->live_ok)
-		compute_live(sc, nb, go_abi, opts);
+		compute_live(sc, nb, opts);
 	return sc->live[b] >> r & 1;
 }
 
@@ -1300,7 +1301,7 @@ static void join_escapes(struct scratch *sc, uint32_t nb, uint32_t b, const stru
 	for (int r = 0; r < DIS_REG_NR; r++)
 		if (((into->reg[r].kind == DIS_LOADED && followed_slot(into->reg[r].value)) ||
 		     (from->reg[r].kind == DIS_LOADED && followed_slot(from->reg[r].value))) &&
-		    !val_eq(into->reg[r], from->reg[r]) && live_at(sc, nb, b, r, opts->go_abi, opts)) {
+		    !val_eq(into->reg[r], from->reg[r]) && live_at(sc, nb, b, r, opts)) {
 			escape_val(into->reg[r]);
 			escape_val(from->reg[r]);
 		}
@@ -1620,13 +1621,9 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		bool cond = !I->bad && I->in.meta.category == ZYDIS_CATEGORY_COND_BR;
 		bool jmp = !I->bad && I->in.mnemonic == ZYDIS_MNEMONIC_JMP;
 
-		/* Go jumps back to its entry only after morestack restored the arguments. */
-		if ((cond || jmp) && direct_target(I, &t) && t >= vaddr && t < end &&
-		    !(opts->go_abi && t == vaddr)) {
-			uint32_t k = insn_at(sc, t);
-
-			if (k != UINT32_MAX)
-				B->succ[B->succ_nr++] = sc->block_of[k];
+		if ((cond || jmp) && inner_branch(sc, I, opts->go_abi)) {
+			(void)direct_target(I, &t);
+			B->succ[B->succ_nr++] = sc->block_of[insn_at(sc, t)];
 		}
 		if (!is_terminator(I) && !is_noreturn_call(I, opts) && b + 1 < nb)
 			B->succ[B->succ_nr++] = b + 1;
@@ -1780,7 +1777,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 			if (e == DIS_ENTRY_NONE || (e == DIS_ENTRY_UNKNOWN && (B->seen || padding_block(sc, B))))
 				continue;
 			for (size_t k = 0; k < sc->held_nr; k++)
-				if (live_at(sc, nb, b, sc->held[k].reg, opts->go_abi, opts))
+				if (live_at(sc, nb, b, sc->held[k].reg, opts))
 					escape_val((struct dis_val){ DIS_LOADED, 0, sc->held[k].slot });
 		}
 		report_escapes(fn, ctx, res->falls_off);
