@@ -419,6 +419,7 @@ struct block {
 	bool queued;
 	bool recorded;            /* rec_first/rec_nr/ft hold its last fixpoint pass */
 	bool ft;                  /* that pass fell through its last instruction */
+	bool ijump;               /* ends in an indirect jump that may stay inside (a jump table) */
 	uint32_t rec_first, rec_nr;
 	struct dis_state st;      /* state on entry */
 };
@@ -481,6 +482,9 @@ struct scratch {
 	uint16_t *live;
 	size_t live_alloc;
 	bool live_ok;
+	/* The meet of the states at the function's indirect jumps (see jump_anywhere). */
+	struct dis_state sw;
+	bool sw_seen;
 };
 
 
@@ -1519,6 +1523,146 @@ static bool decode_one(const ZydisDecoder *dec, const uint8_t *code, size_t avai
 	return zydis_one(dec, code, avail, ops, I, &raw) == 1;
 }
 
+/* The instruction of block B before 'i' that writes register r (any part), or UINT32_MAX. */
+static uint32_t def_before(const struct scratch *sc, const struct block *B, uint32_t i, int r)
+{
+	while (i-- > B->first) {
+		const struct insn *I = &sc->iv[i];
+
+		if (I->bad || I->in.mnemonic == ZYDIS_MNEMONIC_CALL)
+			return UINT32_MAX;
+		for (unsigned k = 0; k < I->in.operand_count; k++) {
+			const struct op *op = &OPS(I)[k];
+
+			if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr == r &&
+			    (op->actions & ZYDIS_OPERAND_ACTION_MASK_WRITE))
+				return i;
+		}
+	}
+	return UINT32_MAX;
+}
+
+/*
+ * Does instruction i (in block B) define its destination as a pointer
+ * read from a structure or a variable, with no table index on the way?
+ * "mov r64, [base + disp]" (the base alike, or from outside the block),
+ * possibly demangled as glibc does (PTR_DEMANGLE: "ror $0x11, r; xor
+ * %fs:0x30, r").
+ */
+static bool plain_pointer(const struct scratch *sc, const struct block *B, uint32_t i, unsigned depth)
+{
+	const struct insn *I = &sc->iv[i];
+	const struct op *ops = OPS(I);
+	uint32_t d;
+
+	if (I->bad || depth > 8 || I->in.operand_count_visible != 2 || ops[0].type != ZYDIS_OPERAND_TYPE_REGISTER ||
+	    ops[0].reg.width != 64 || ops[0].reg.gpr < 0)
+		return false;
+	switch (I->in.mnemonic) {
+	case ZYDIS_MNEMONIC_MOV:
+		if (ops[1].type != ZYDIS_OPERAND_TYPE_MEMORY || ops[1].mem.index_gpr >= 0)
+			return false;
+		if (ops[1].mem.base_gpr < 0 || is_rip_mem(&ops[1]))
+			return true;
+		d = def_before(sc, B, i, ops[1].mem.base_gpr);
+		return d == UINT32_MAX || plain_pointer(sc, B, d, depth + 1);
+	case ZYDIS_MNEMONIC_ROR:
+	case ZYDIS_MNEMONIC_ROL:
+		if (ops[1].type != ZYDIS_OPERAND_TYPE_IMMEDIATE)
+			return false;
+		break;
+	case ZYDIS_MNEMONIC_XOR:
+		if (ops[1].type != ZYDIS_OPERAND_TYPE_MEMORY || ops[1].mem.segment != ZYDIS_REGISTER_FS ||
+		    ops[1].mem.base_gpr >= 0 || ops[1].mem.index_gpr >= 0)
+			return false;
+		break;
+	default:
+		return false;
+	}
+	d = def_before(sc, B, i, ops[0].reg.gpr);
+	return d != UINT32_MAX && plain_pointer(sc, B, d, depth + 1);
+}
+
+/*
+ * May block B's indirect jump be a jump table (or a computed goto) into
+ * this function?  No only for what reads like a tail call through a
+ * function pointer: "jmp *disp(%base)" or "jmp *%r" with r loaded so in
+ * the block, with no scaled index anywhere on the way.  Compilers index
+ * jump tables ("jmp *T(,%rax,8)", "movslq (%rdx,%rax,4),%rax; add
+ * %rdx,%rax; jmp *%rax"); anything unclear counts as a table.
+ */
+static bool table_like(const struct scratch *sc, const struct block *B)
+{
+	const struct op *op = &OPS(&sc->iv[B->last])[0];
+	uint32_t d;
+
+	if (op->type == ZYDIS_OPERAND_TYPE_MEMORY) {
+		if (is_rip_mem(op) || op->mem.index_gpr >= 0)
+			return !is_rip_mem(op);
+		if (op->mem.base_gpr < 0)
+			return true;
+		d = def_before(sc, B, B->last, op->mem.base_gpr);
+		return d == UINT32_MAX || !plain_pointer(sc, B, d, 0);
+	}
+	if (op->type != ZYDIS_OPERAND_TYPE_REGISTER || op->reg.gpr < 0)
+		return true;
+	d = def_before(sc, B, B->last, op->reg.gpr);
+	return d == UINT32_MAX || !plain_pointer(sc, B, d, 0);
+}
+
+/* Does the indirect jump I, from state 'st', possibly stay in the function (not a loaded import)? */
+static bool table_jump(const struct dis_state *st, const struct insn *I)
+{
+	const struct op *op = &OPS(I)[0];
+
+	return !(op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr >= 0 &&
+		 st->reg[op->reg.gpr].kind == DIS_LOADED && followed_slot(st->reg[op->reg.gpr].value));
+}
+
+/*
+ * A jump table's targets are not known, and any block of the function
+ * may be one: each starts from the state at the indirect jump too (the
+ * meet of all such jumps' states, so that a function full of them, a
+ * computed-goto interpreter, costs one pass over its blocks per change).
+ * Without it, a case that sets a syscall number or a wrapper's argument
+ * and jumps to code another path also reaches would be lost there.
+ */
+static void jump_anywhere(struct scratch *sc, uint32_t nb, const struct dis_state *st, uint32_t *wn,
+			  const struct dis_opts *opts)
+{
+	if (!sc->sw_seen) {
+		sc->sw = *st;
+		sc->sw_seen = true;
+	} else if (!state_meet(&sc->sw, st)) {
+		return;
+	}
+	for (uint32_t b = 0; b < nb; b++) {
+		struct block *S = &sc->blocks[b];
+		bool changed;
+
+		/*
+		 * No table names alignment padding, nor the function's first
+		 * instruction: a case that starts the function again jumps
+		 * there directly (an edge), and an empty one ("continue" in
+		 * "for (;;) switch") would loop forever.
+		 */
+		if (b == 0 || padding_block(sc, S))
+			continue;
+		if (!S->seen) {
+			S->st = sc->sw;
+			S->seen = true;
+			changed = true;
+		} else {
+			join_escapes(sc, nb, b, &S->st, &sc->sw, opts);
+			changed = state_meet(&S->st, &sc->sw);
+		}
+		if (changed && !S->queued) {
+			S->queued = true;
+			sc->work[(*wn)++] = b;
+		}
+	}
+}
+
 int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct dis_opts *opts,
 		 dis_fn fn, void *ctx, struct dis_result *res)
 {
@@ -1538,7 +1682,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 	sc->recs_nr = sc->snaps_nr = 0;
 	sc->recs_full = false;
 	sc->loads_nr = sc->esc_nr = sc->held_nr = 0;
-	sc->live_ok = false;
+	sc->live_ok = sc->sw_seen = false;
 	memset(res, 0, sizeof(*res));
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 
@@ -1609,6 +1753,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 			sc->blocks[nb].first = sc->blocks[nb].last = i;
 			sc->blocks[nb].succ_nr = 0;
 			sc->blocks[nb].seen = sc->blocks[nb].queued = sc->blocks[nb].recorded = false;
+			sc->blocks[nb].ijump = false;
 			nb++;
 		}
 		sc->block_of[i] = nb - 1;
@@ -1627,6 +1772,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		}
 		if (!is_terminator(I) && !is_noreturn_call(I, opts) && b + 1 < nb)
 			B->succ[B->succ_nr++] = b + 1;
+		B->ijump = jmp && OPS(I)[0].type != ZYDIS_OPERAND_TYPE_IMMEDIATE && table_like(sc, B);
 	}
 
 	/* 3. Fixpoint, seeded by the entry and by blocks entered from outside. */
@@ -1668,7 +1814,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 
 		B->queued = false;
 		/* Only successors use the state at the block's end. */
-		if (!B->succ_nr)
+		if (!B->succ_nr && !B->ijump)
 			continue;
 		st = B->st;
 		/*
@@ -1706,6 +1852,8 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 				sc->work[wn++] = B->succ[s];
 			}
 		}
+		if (B->ijump && table_jump(&st, &sc->iv[B->last]))
+			jump_anywhere(sc, nb, &st, &wn, opts);
 	}
 
 	/* 4. Report each block from its fixpoint state (unknown when no known edge reaches it). */
