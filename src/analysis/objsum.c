@@ -471,6 +471,74 @@ static void add_root_addr(struct builder *b, uint64_t addr)
 	add_root(b, func_exact(b->s, addr));
 }
 
+static const struct range *range_of(const struct builder *b, uint64_t addr);
+
+/*
+ * Position-dependent code stores absolute code addresses in data without
+ * relocations: fn(b, v) for each aligned word of allocated data that
+ * points into code.
+ */
+static void data_code_words(struct builder *b, void (*fn)(struct builder *b, uint64_t v))
+{
+	const struct elf_file *elf = b->elf;
+
+	if ((elf->type != ELF_TYPE_EXEC && elf->relocs_nr != 0) || !b->code_nr)
+		return;
+	for (size_t i = 0; i < elf->sections_nr; i++) {
+		const struct elf_section *sec = &elf->sections[i];
+		const uint8_t *d;
+		size_t len;
+
+		if (!(sec->flags & SHF_ALLOC) || (sec->flags & SHF_EXECINSTR) ||
+		    (sec->type != SHT_PROGBITS && sec->type != SHT_INIT_ARRAY && sec->type != SHT_FINI_ARRAY &&
+		     sec->type != SHT_PREINIT_ARRAY) ||
+		    !strcmp(sec->name, ".gopclntab") || !strncmp(sec->name, ".eh_frame", 9) ||
+		    !strcmp(sec->name, ".gcc_except_table"))
+			continue;
+		if (elf_section_data(elf, sec, &d, &len) != 0)
+			continue;
+		for (size_t off = (8 - (sec->addr & 7)) & 7; off + 8 <= len; off += 8) {
+			uint64_t v;
+
+			memcpy(&v, d + off, 8);
+			if (in_code(b, v))
+				fn(b, v);
+		}
+	}
+}
+
+/*
+ * A function whose address is in data is callable from anywhere.  (An
+ * address inside a function is a jump-table case: it runs when its
+ * function does.  Making such functions roots made python3, node and
+ * gcc "everything".)
+ */
+static void data_root(struct builder *b, uint64_t v)
+{
+	add_root(b, func_exact(b->s, v));
+}
+
+/*
+ * The data of a non-PIE executable may be all that names a function
+ * (Free Pascal's unit initialisation table and procedure variables; any
+ * stripped C code without unwind tables): a code address there on a
+ * 16-byte boundary right after padding (zeros, NOPs, int3) or a return,
+ * where compilers start functions, starts one.  A jump-table case that
+ * happens to look so is split off as a function of its own, which only
+ * loses precision.  Go's function table names all of Go's.
+ */
+static void data_start(struct builder *b, uint64_t v)
+{
+	const struct range *r = range_of(b, v);
+	uint8_t prev;
+
+	if (!r || (v & 15) || v == r->start)
+		return;
+	prev = r->data[v - r->start - 1];
+	if (prev == 0x00 || prev == 0x90 || prev == 0xc3 || prev == 0xcc)
+		add_start(b, v, NULL);
+}
+
 static void collect_roots(struct builder *b)
 {
 	const struct elf_file *elf = b->elf;
@@ -551,33 +619,7 @@ static void collect_roots(struct builder *b)
 			break;
 		}
 	}
-	/*
-	 * Position-dependent code stores absolute code addresses in data
-	 * without relocations: scan aligned words of allocated data.
-	 */
-	if (elf->type == ELF_TYPE_EXEC || elf->relocs_nr == 0) {
-		for (size_t i = 0; i < elf->sections_nr; i++) {
-			const struct elf_section *sec = &elf->sections[i];
-			const uint8_t *d;
-			size_t len;
-
-			if (!(sec->flags & SHF_ALLOC) || (sec->flags & SHF_EXECINSTR) ||
-			    (sec->type != SHT_PROGBITS && sec->type != SHT_INIT_ARRAY &&
-			     sec->type != SHT_FINI_ARRAY && sec->type != SHT_PREINIT_ARRAY) ||
-			    !strcmp(sec->name, ".gopclntab") || !strncmp(sec->name, ".eh_frame", 9) ||
-			    !strcmp(sec->name, ".gcc_except_table"))
-				continue;
-			if (elf_section_data(elf, sec, &d, &len) != 0)
-				continue;
-			for (size_t off = (8 - (sec->addr & 7)) & 7; off + 8 <= len; off += 8) {
-				uint64_t v;
-
-				memcpy(&v, d + off, 8);
-				if (v >= b->code[0].start)
-					add_root_addr(b, v);
-			}
-		}
-	}
+	data_code_words(b, data_root);
 }
 
 static void add_edge(struct builder *b, uint64_t addr, uint32_t target, uint8_t kind,
@@ -628,7 +670,6 @@ static void add_unres(struct builder *b, uint64_t addr, uint32_t reason)
 	s->unres[s->unres_nr++] = (struct osum_unres){ addr, reason };
 }
 
-static const struct range *range_of(const struct builder *b, uint64_t addr);
 
 /*
  * Known sites whose number comes from memory, matched on the instructions
@@ -1288,6 +1329,8 @@ struct objsum *objsum_compute(const struct elf_file *elf)
 	collect_fdes(&b);
 	collect_init(&b);
 	collect_relocs(&b);
+	if (!have_go)
+		data_code_words(&b, data_start);
 	collect_plt(&b);
 	for (size_t i = 0; i < b.tg.calls_nr; i++)
 		add_start(&b, b.tg.calls[i], NULL);
