@@ -96,6 +96,7 @@ struct analysis_program {
 	char *root;          /* rootfs folder, or NULL for host files */
 	struct sysset syscalls;
 	bool all_syscalls;   /* the policy widened the set to every syscall */
+	bool calls_dlopen;   /* reaches dlopen()/dlmopen(): what it loads by computed names is not in the set */
 	char **imports_used; /* sorted, unique: "read", "write@GLIBC_2.2.5" style names */
 	size_t imports_used_nr;
 	struct analysis_unresolved *unresolved;

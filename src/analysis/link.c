@@ -544,11 +544,14 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 					   : (int64_t)(p->base[o] + e->target);
 			uint32_t m;
 
-			if (is_imp && o == 0) {
+			if (is_imp) {
 				const char *name = objsum_str(s, s->imports[e->target & ~OSUM_IMPORT_BIT].name);
 
-				if (name && !strmap_contains(&used, name))
+				if (o == 0 && name && !strmap_contains(&used, name))
 					strmap_put(&used, name, NULL);
+				/* By any object: java's launcher dlopen()s libjvm.so from libjli. */
+				if (name && name[0] == 'd' && (!strcmp(name, "dlopen") || !strcmp(name, "dlmopen")))
+					prog->calls_dlopen = true;
 			}
 			if (t < 0 || !(m = wrap[t]) || e->kind == OSUM_EDGE_COVERED || e->kind == OSUM_EDGE_INDIRECT)
 				continue;

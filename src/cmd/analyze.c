@@ -98,6 +98,7 @@ static json_t *program_json(const struct analysis *a, const struct analysis_prog
 	json_object_set_new(o, "objects", objs);
 	json_object_set_new(o, "time_ms", json_real((double)(long long)(p->time_ms * 1000) / 1000));
 	json_object_set_new(o, "all_syscalls", json_boolean(p->all_syscalls));
+	json_object_set_new(o, "calls_dlopen", json_boolean(p->calls_dlopen));
 	if (p->error_msg)
 		json_object_set_new(o, "error", json_string(p->error_msg));
 	return o;
@@ -128,6 +129,10 @@ static void program_text(const struct analysis *a, const struct analysis_program
 	}
 	if (p->unresolved_nr > 20)
 		printf("  ... %zu more unresolved sites (see --json)\n", p->unresolved_nr - 20);
+	/* Names it holds as string literals, and glibc's NSS modules, are in; computed ones are not. */
+	if (p->calls_dlopen)
+		printf("  note: calls dlopen(); a library it loads by a computed name is not in this set "
+		       "(name it with --dlopen)\n");
 	free(v);
 }
 

@@ -95,6 +95,10 @@ has "$T/fix.json" swapon && fail "never_called's swapon counted"
 has "$T/fix.json" iopl && fail "plugin's iopl counted without --dlopen"
 has "$T/fixdl.json" iopl || fail "--dlopen plugin's iopl missing"
 has "$T/fixdl.json" swapon && fail "never_called's swapon counted with --dlopen"
+# dlopen() of a name the analysis cannot read is said, never silent.
+jq -e '.programs[0].calls_dlopen == true' "$T/fix.json" >/dev/null || fail "fixture: calls_dlopen not set"
+jq -e '.programs[0].calls_dlopen == false' "$T/mini.json" >/dev/null || fail "mini: calls_dlopen set"
+"$CONFINE" analyze "$T/fix" | grep -q 'note: calls dlopen()' || fail "text output: no dlopen note"
 
 # Precision bounds.
 got=$(jq -c '.programs[0].syscalls' "$T/nolibc.json")
