@@ -1042,6 +1042,14 @@ static bool fn_slot_cb(const void *ctx, uint64_t addr)
 	return addr >= b->gots_lo && addr < b->gots_hi && got_lookup(b, addr) != OSUM_NONE;
 }
 
+/* Jump tables (see dis_opts.read_data). */
+static const uint8_t *read_data_cb(const void *ctx, uint64_t addr, size_t len)
+{
+	const struct builder *b = ctx;
+
+	return elf_vaddr_bytes(b->elf, addr, len);
+}
+
 /* Landing pads: read from .eh_frame only for the rare function that asks. */
 static enum dis_entry entered_cb(const void *ctx, uint64_t addr)
 {
@@ -1092,6 +1100,7 @@ static void decode_all(struct builder *b)
 	o.load_const = load_const_cb;
 	o.fn_slot = fn_slot_cb;
 	o.entered = entered_cb;
+	o.read_data = read_data_cb;
 	gots_span(b);
 	o.decoded = &b->tg;
 	if (b->tg.touched_nr)

@@ -485,6 +485,9 @@ struct scratch {
 	/* The meet of the states at the function's indirect jumps (see jump_anywhere). */
 	struct dis_state sw;
 	bool sw_seen;
+	/* Case labels read from jump tables (see read_table): instruction indexes. */
+	uint32_t *tt;
+	size_t tt_nr, tt_alloc;
 };
 
 
@@ -1619,6 +1622,97 @@ static bool table_jump(const struct dis_state *st, const struct insn *I)
 		 st->reg[op->reg.gpr].kind == DIS_LOADED && followed_slot(st->reg[op->reg.gpr].value));
 }
 
+/* The last instruction before i (same function, in address order, within 'max') that writes gpr r. */
+static uint32_t writer_before(const struct scratch *sc, uint32_t i, int r, unsigned max)
+{
+	for (unsigned steps = 0; i-- > 0 && steps < max; steps++) {
+		const struct insn *I = &sc->iv[i];
+
+		if (I->bad)
+			return UINT32_MAX;
+		for (unsigned k = 0; k < I->in.operand_count; k++) {
+			const struct op *op = &OPS(I)[k];
+
+			if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr == r &&
+			    (op->actions & ZYDIS_OPERAND_ACTION_MASK_WRITE))
+				return i;
+		}
+	}
+	return UINT32_MAX;
+}
+
+/*
+ * The case labels of the jump table of the indirect jump at instruction
+ * i, in the two forms GCC and clang emit for x86-64 switches:
+ *   position-independent: "lea T(%rip),%rB ... movslq (%rB,%rI,4),%rX;
+ *     add %rB,%rX; jmp *%rX", entries T + int32;
+ *   position-dependent: "jmp *T(,%rI,8)", entries absolute 64-bit.
+ * They start blocks: a case the previous one falls through into is
+ * entered at its label with the jump's state (jump_anywhere gives that
+ * state to every block).  Entries are taken while they start an
+ * instruction of the function (the table's length is not read from the
+ * bound check; reading past its end only splits blocks).
+ */
+static void read_table(struct scratch *sc, uint32_t i, const struct dis_opts *opts)
+{
+	const struct op *op = &OPS(&sc->iv[i])[0];
+	uint64_t table;
+	unsigned width;
+
+	if (!opts->read_data)
+		return;
+	if (op->type == ZYDIS_OPERAND_TYPE_MEMORY) {
+		if (op->mem.base_gpr >= 0 || op->mem.index_gpr < 0 || op->size != 64 || op->mem.disp.value <= 0)
+			return;
+		table = (uint64_t)op->mem.disp.value;
+		width = 8;
+	} else if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr >= 0 && i >= 2) {
+		const struct insn *A = &sc->iv[i - 1], *M = &sc->iv[i - 2], *L;
+		const struct op *ao = OPS(A), *mo = OPS(M);
+		int x = op->reg.gpr, base;
+		uint32_t l;
+
+		if (!ao || !mo || A->bad || M->bad || A->in.mnemonic != ZYDIS_MNEMONIC_ADD ||
+		    M->in.mnemonic != ZYDIS_MNEMONIC_MOVSXD || A->in.operand_count_visible != 2 ||
+		    M->in.operand_count_visible != 2 || ao[0].type != ZYDIS_OPERAND_TYPE_REGISTER ||
+		    ao[0].reg.gpr != x || ao[1].type != ZYDIS_OPERAND_TYPE_REGISTER ||
+		    mo[0].type != ZYDIS_OPERAND_TYPE_REGISTER || mo[0].reg.gpr != x ||
+		    mo[1].type != ZYDIS_OPERAND_TYPE_MEMORY || mo[1].mem.index_gpr < 0 || mo[1].mem.disp.value != 0 ||
+		    (base = mo[1].mem.base_gpr) < 0 || ao[1].reg.gpr != base)
+			return;
+		l = writer_before(sc, i - 2, base, 64);
+		if (l == UINT32_MAX)
+			return;
+		L = &sc->iv[l];
+		if (L->in.mnemonic != ZYDIS_MNEMONIC_LEA || !is_rip_mem(&OPS(L)[1]))
+			return;
+		table = rip_target(&L->in, L->addr, &OPS(L)[1]);
+		width = 4;
+	} else {
+		return;
+	}
+	for (uint32_t k = 0; k < 65536; k++) {
+		const uint8_t *e = opts->read_data(opts->noreturn_ctx, table + (uint64_t)k * width, width);
+		uint64_t t;
+		uint32_t at;
+
+		if (!e)
+			break;
+		if (width == 8) {
+			memcpy(&t, e, 8);
+		} else {
+			int32_t d;
+
+			memcpy(&d, e, 4);
+			t = table + (uint64_t)(int64_t)d;
+		}
+		if (t < cur_lo || t >= cur_hi || (at = insn_at(sc, t)) == UINT32_MAX)
+			break;
+		ALLOC_GROW(sc->tt, sc->tt_nr + 1, sc->tt_alloc);
+		sc->tt[sc->tt_nr++] = at;
+	}
+}
+
 /*
  * A jump table's targets are not known, and any block of the function
  * may be one: each starts from the state at the indirect jump too (the
@@ -1681,7 +1775,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 	cur_hi = end;
 	sc->recs_nr = sc->snaps_nr = 0;
 	sc->recs_full = false;
-	sc->loads_nr = sc->esc_nr = sc->held_nr = 0;
+	sc->loads_nr = sc->esc_nr = sc->held_nr = sc->tt_nr = 0;
 	sc->live_ok = sc->sw_seen = false;
 	memset(res, 0, sizeof(*res));
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
@@ -1739,6 +1833,13 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 				sc->block_of[k] = UINT32_MAX;
 		}
 	}
+	/* The cases of the jump tables it can read. */
+	for (uint32_t i = 0; i < n; i++)
+		if (!sc->iv[i].bad && sc->iv[i].in.mnemonic == ZYDIS_MNEMONIC_JMP &&
+		    OPS(&sc->iv[i])[0].type != ZYDIS_OPERAND_TYPE_IMMEDIATE && !is_rip_mem(&OPS(&sc->iv[i])[0]))
+			read_table(sc, i, opts);
+	for (size_t k = 0; k < sc->tt_nr; k++)
+		sc->block_of[sc->tt[k]] = UINT32_MAX;
 	/* Targets of branches from elsewhere in the object are leaders too. */
 	j = u64_lower_bound(opts->joins, opts->joins_nr, vaddr);
 	for (size_t k = j; k < opts->joins_nr && opts->joins[k] < end; k++) {
@@ -2423,6 +2524,7 @@ void dis_thread_release(void)
 	free(scratch.esc);
 	free(scratch.held);
 	free(scratch.live);
+	free(scratch.tt);
 	memset(&scratch, 0, sizeof(scratch));
 	dd_free(dd_spare);
 	dd_spare = NULL;
