@@ -1526,13 +1526,16 @@ static bool decode_one(const ZydisDecoder *dec, const uint8_t *code, size_t avai
 	return zydis_one(dec, code, avail, ops, I, &raw) == 1;
 }
 
-/* The instruction of block B before 'i' that writes register r (any part), or UINT32_MAX. */
-static uint32_t def_before(const struct scratch *sc, const struct block *B, uint32_t i, int r)
+/*
+ * The last instruction in [lo, i) that writes register r (any part), or
+ * UINT32_MAX: also when a bad byte, or (with 'calls') a call, comes first.
+ */
+static uint32_t writer_in(const struct scratch *sc, uint32_t lo, uint32_t i, int r, bool calls)
 {
-	while (i-- > B->first) {
+	while (i-- > lo) {
 		const struct insn *I = &sc->iv[i];
 
-		if (I->bad || I->in.mnemonic == ZYDIS_MNEMONIC_CALL)
+		if (I->bad || (calls && I->in.mnemonic == ZYDIS_MNEMONIC_CALL))
 			return UINT32_MAX;
 		for (unsigned k = 0; k < I->in.operand_count; k++) {
 			const struct op *op = &OPS(I)[k];
@@ -1543,6 +1546,12 @@ static uint32_t def_before(const struct scratch *sc, const struct block *B, uint
 		}
 	}
 	return UINT32_MAX;
+}
+
+/* The instruction of block B before 'i' that writes r, with no call between. */
+static uint32_t def_before(const struct scratch *sc, const struct block *B, uint32_t i, int r)
+{
+	return writer_in(sc, B->first, i, r, true);
 }
 
 /*
@@ -1622,24 +1631,6 @@ static bool table_jump(const struct dis_state *st, const struct insn *I)
 		 st->reg[op->reg.gpr].kind == DIS_LOADED && followed_slot(st->reg[op->reg.gpr].value));
 }
 
-/* The last instruction before i (same function, in address order, within 'max') that writes gpr r. */
-static uint32_t writer_before(const struct scratch *sc, uint32_t i, int r, unsigned max)
-{
-	for (unsigned steps = 0; i-- > 0 && steps < max; steps++) {
-		const struct insn *I = &sc->iv[i];
-
-		if (I->bad)
-			return UINT32_MAX;
-		for (unsigned k = 0; k < I->in.operand_count; k++) {
-			const struct op *op = &OPS(I)[k];
-
-			if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr == r &&
-			    (op->actions & ZYDIS_OPERAND_ACTION_MASK_WRITE))
-				return i;
-		}
-	}
-	return UINT32_MAX;
-}
 
 /*
  * The case labels of the jump table of the indirect jump at instruction
@@ -1680,7 +1671,8 @@ static void read_table(struct scratch *sc, uint32_t i, const struct dis_opts *op
 		    mo[1].type != ZYDIS_OPERAND_TYPE_MEMORY || mo[1].mem.index_gpr < 0 || mo[1].mem.disp.value != 0 ||
 		    (base = mo[1].mem.base_gpr) < 0 || ao[1].reg.gpr != base)
 			return;
-		l = writer_before(sc, i - 2, base, 64);
+		/* The table's address, loaded shortly before (in address order). */
+		l = writer_in(sc, i - 2 > 64 ? i - 2 - 64 : 0, i - 2, base, false);
 		if (l == UINT32_MAX)
 			return;
 		L = &sc->iv[l];
