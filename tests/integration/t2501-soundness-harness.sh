@@ -51,6 +51,33 @@ cat >"$T/want" <<'WANT'
 WANT
 diff -u "$T/want" "$T/got" || fail "strace log parser attributed calls wrongly"
 
+# 1a. A clone that never returns (the process exits while a thread is in
+# clone()): its child gets the program of the clones pending when it first
+# appears, if they agree; two pending clones of different programs leave
+# the child unknown ("?", reported as a miss, never dropped).
+cat >"$T/log1a" <<'LOG'
+300 execve("/usr/local/bin/tf", ["tf"], 0x1 /* 3 vars */) = 0
+300 clone(child_stack=0xc0, flags=CLONE_VM|CLONE_THREAD) = 301
+301 clone(child_stack=0xc1, flags=CLONE_VM|CLONE_THREAD <unfinished ...>
+302 gettid()                            = 302
+300 exit_group(0)                       = ?
+302 sigaltstack(NULL, {ss_flags=SS_DISABLE}) = 0
+LOG
+awk -f "$AWK" "$T/log1a" "$T/log1a" | cut -f1,2 >"$T/got1a"
+printf '%s\n' "/usr/local/bin/tf	clone" "/usr/local/bin/tf	gettid" "/usr/local/bin/tf	exit_group" \
+	"/usr/local/bin/tf	sigaltstack" >"$T/want1a"
+diff -u "$T/want1a" "$T/got1a" || fail "a child of a clone that never returned is misattributed"
+cat >"$T/log1b" <<'LOG'
+400 execve("/usr/bin/sh", ["sh"], 0x1 /* 3 vars */) = 0
+400 clone(child_stack=NULL, flags=SIGCHLD) = 401
+401 execve("/usr/bin/cat", ["cat"], 0x1 /* 3 vars */) = 0
+400 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>
+401 clone(child_stack=NULL, flags=SIGCHLD <unfinished ...>
+402 getpid()                            = 402
+LOG
+awk -f "$AWK" "$T/log1b" "$T/log1b" | cut -f1,2 | grep -q '^?	getpid$' ||
+	fail "a child two pending clones of different programs may have made is not reported as unknown"
+
 # 1b. chroot: programs exec'd after it (also by children) are ROOT::PATH.
 cat >"$T/log2" <<'LOG'
 200 execve("/usr/sbin/chroot", ["chroot", "/r", "sh"], 0x1 /* 3 vars */) = 0
