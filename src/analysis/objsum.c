@@ -1043,11 +1043,15 @@ static bool fn_slot_cb(const void *ctx, uint64_t addr)
 }
 
 /* Jump tables (see dis_opts.read_data). */
-static const uint8_t *read_data_cb(const void *ctx, uint64_t addr, size_t len)
+static const uint8_t *read_data_cb(const void *ctx, uint64_t addr, size_t *avail)
 {
 	const struct builder *b = ctx;
+	uint64_t off, n;
 
-	return elf_vaddr_bytes(b->elf, addr, len);
+	if (!elf_vaddr_to_offset(b->elf, addr, &off, &n) || !n)
+		return NULL;
+	*avail = (size_t)n;
+	return elf_vaddr_bytes(b->elf, addr, *avail);
 }
 
 /* Landing pads: read from .eh_frame only for the rare function that asks. */

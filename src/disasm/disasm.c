@@ -1647,7 +1647,9 @@ static bool table_jump(const struct dis_state *st, const struct insn *I)
 static void read_table(struct scratch *sc, uint32_t i, const struct dis_opts *opts)
 {
 	const struct op *op = &OPS(&sc->iv[i])[0];
+	const uint8_t *data;
 	uint64_t table;
+	size_t avail = 0;
 	unsigned width;
 
 	if (!opts->read_data)
@@ -1683,13 +1685,12 @@ static void read_table(struct scratch *sc, uint32_t i, const struct dis_opts *op
 	} else {
 		return;
 	}
-	for (uint32_t k = 0; k < 65536; k++) {
-		const uint8_t *e = opts->read_data(opts->noreturn_ctx, table + (uint64_t)k * width, width);
+	data = opts->read_data(opts->noreturn_ctx, table, &avail);
+	for (uint32_t k = 0; data && k < 65536 && ((size_t)k + 1) * width <= avail; k++) {
+		const uint8_t *e = data + (size_t)k * width;
 		uint64_t t;
 		uint32_t at;
 
-		if (!e)
-			break;
 		if (width == 8) {
 			memcpy(&t, e, 8);
 		} else {

@@ -143,12 +143,12 @@ struct dis_opts {
 	 */
 	enum dis_entry (*entered)(const void *ctx, uint64_t addr);
 	/*
-	 * Optional, for reading jump tables' case labels: 'len' bytes of the
-	 * object's file image at 'addr' (NULL when not there).  Same ctx as
-	 * noreturn.  Without it a case label in the middle of a block is not
-	 * modelled (see jump_anywhere in disasm.c).
+	 * Optional, for reading jump tables' case labels: the object's file
+	 * image at 'addr', *avail bytes of it (NULL when not there).  Same ctx
+	 * as noreturn.  Without it a case label in the middle of a block is
+	 * not modelled (see jump_anywhere in disasm.c).
 	 */
-	const uint8_t *(*read_data)(const void *ctx, uint64_t addr, size_t len);
+	const uint8_t *(*read_data)(const void *ctx, uint64_t addr, size_t *avail);
 	/*
 	 * Optional: the pre-pass of the same object (dis_collect_targets over
 	 * the very bytes 'code' points into); a function it decoded is not
