@@ -53,6 +53,8 @@ struct builder {
 	uint32_t cur;              /* function being decoded */
 	uint8_t *noret;            /* per function: never returns */
 	const struct gopclntab *go; /* Go function table, or NULL */
+	uint64_t *data_words;      /* code addresses in a position-dependent object's data (collect_data_words) */
+	size_t data_words_nr, data_words_alloc;
 	struct ehpads eh;         /* landing pads, read when first asked (eh_loaded) */
 	bool eh_loaded;
 	bool overflow;
@@ -103,12 +105,6 @@ static void add_start(struct builder *b, uint64_t addr, const char *name)
 }
 
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 struct named_start {
 	uint64_t addr;
@@ -475,10 +471,11 @@ static const struct range *range_of(const struct builder *b, uint64_t addr);
 
 /*
  * Position-dependent code stores absolute code addresses in data without
- * relocations: fn(b, v) for each aligned word of allocated data that
- * points into code.
+ * relocations: the aligned words of allocated data that point into code,
+ * into b->data_words.  They name functions (data_start) and make them
+ * callable from anywhere (collect_roots).
  */
-static void data_code_words(struct builder *b, void (*fn)(struct builder *b, uint64_t v))
+static void collect_data_words(struct builder *b)
 {
 	const struct elf_file *elf = b->elf;
 
@@ -501,21 +498,12 @@ static void data_code_words(struct builder *b, void (*fn)(struct builder *b, uin
 			uint64_t v;
 
 			memcpy(&v, d + off, 8);
-			if (in_code(b, v))
-				fn(b, v);
+			if (!in_code(b, v))
+				continue;
+			ALLOC_GROW(b->data_words, b->data_words_nr + 1, b->data_words_alloc);
+			b->data_words[b->data_words_nr++] = v;
 		}
 	}
-}
-
-/*
- * A function whose address is in data is callable from anywhere.  (An
- * address inside a function is a jump-table case: it runs when its
- * function does.  Making such functions roots made python3, node and
- * gcc "everything".)
- */
-static void data_root(struct builder *b, uint64_t v)
-{
-	add_root(b, func_exact(b->s, v));
 }
 
 /*
@@ -619,7 +607,14 @@ static void collect_roots(struct builder *b)
 			break;
 		}
 	}
-	data_code_words(b, data_root);
+	/*
+	 * A function whose address is in data is callable from anywhere.  (An
+	 * address inside a function is a jump-table case: it runs when its
+	 * function does.  Making such functions roots made python3, node and
+	 * gcc "everything".)
+	 */
+	for (size_t i = 0; i < b->data_words_nr; i++)
+		add_root_addr(b, b->data_words[i]);
 }
 
 static void add_edge(struct builder *b, uint64_t addr, uint32_t target, uint8_t kind,
@@ -669,7 +664,6 @@ static void add_unres(struct builder *b, uint64_t addr, uint32_t reason)
 	ALLOC_GROW(s->unres, s->unres_nr + 1, b->unres_alloc);
 	s->unres[s->unres_nr++] = (struct osum_unres){ addr, reason };
 }
-
 
 /*
  * Known sites whose number comes from memory, matched on the instructions
@@ -1108,11 +1102,11 @@ static void decode_all(struct builder *b)
 	gots_span(b);
 	o.decoded = &b->tg;
 	if (b->tg.touched_nr)
-		qsort(b->tg.touched, b->tg.touched_nr, sizeof(uint64_t), cmp_u64);
+		qsort(b->tg.touched, b->tg.touched_nr, sizeof(uint64_t), u64_cmp);
 	if (b->tg.stores_nr)
 		qsort(b->tg.stores, b->tg.stores_nr, sizeof(*b->tg.stores), cmp_store);
 	if (b->tg.stores_wide_nr)
-		qsort(b->tg.stores_wide, b->tg.stores_wide_nr, sizeof(uint64_t), cmp_u64);
+		qsort(b->tg.stores_wide, b->tg.stores_wide_nr, sizeof(uint64_t), u64_cmp);
 	b->noret = xcalloc(s->funcs_nr ? s->funcs_nr : 1, 1);
 	for (uint32_t i = 0; i < s->funcs_nr; i++) {
 		const struct osum_func *f = &s->funcs[i];
@@ -1342,8 +1336,9 @@ struct objsum *objsum_compute(const struct elf_file *elf)
 	collect_fdes(&b);
 	collect_init(&b);
 	collect_relocs(&b);
-	if (!have_go)
-		data_code_words(&b, data_start);
+	collect_data_words(&b);
+	for (size_t i = 0; !have_go && i < b.data_words_nr; i++)
+		data_start(&b, b.data_words[i]);
 	collect_plt(&b);
 	for (size_t i = 0; i < b.tg.calls_nr; i++)
 		add_start(&b, b.tg.calls[i], NULL);
@@ -1400,6 +1395,7 @@ out:
 	free(b.got_slot);
 	free(b.got_target);
 	free(b.noret);
+	free(b.data_words);
 	dis_targets_release(&b.tg);
 	return s;
 }

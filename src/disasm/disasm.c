@@ -323,8 +323,6 @@ static bool compact_op(struct op *o, const ZydisDecodedOperand *z, bool visible)
 static const uint8_t clobbered[] = { DIS_RAX, DIS_RCX, DIS_RDX, DIS_RSI, DIS_RDI,
 				     DIS_R8,  DIS_R9,  DIS_R10, DIS_R11 };
 
-static const uint8_t callee_saved[] = { DIS_RBX, DIS_RBP, DIS_R12, DIS_R13, DIS_R14, DIS_R15 };
-
 #define ALL_REGS ((1u << DIS_REG_NR) - 1)
 /* What a return leaves visible to the caller: all but the C ABI's scratch registers. */
 #define C_SCRATCH ((1u << DIS_RCX) | (1u << DIS_RSI) | (1u << DIS_RDI) | (1u << DIS_R8) | (1u << DIS_R9) | \
@@ -597,9 +595,9 @@ static void escapes_of(const struct dis_state *st, const struct insn *I, const s
 	 * What a landing pad entered from here would see: a call that
 	 * throws, or with -fnon-call-exceptions any instruction that traps.
 	 */
-	for (size_t i = 0; !opts->go_abi && i < ARRAY_SIZE(callee_saved); i++)
-		if (st->reg[callee_saved[i]].kind == DIS_LOADED)
-			note_held(st->reg[callee_saved[i]].value, callee_saved[i]);
+	for (uint32_t m = opts->go_abi ? 0 : C_CALLEE_SAVED; m; m &= m - 1)
+		if (st->reg[__builtin_ctz(m)].kind == DIS_LOADED)
+			note_held(st->reg[__builtin_ctz(m)].value, __builtin_ctz(m));
 	if (mn == ZYDIS_MNEMONIC_RET || mn == ZYDIS_MNEMONIC_SYSCALL || mn == ZYDIS_MNEMONIC_SYSENTER ||
 	    mn == ZYDIS_MNEMONIC_INT || mn == ZYDIS_MNEMONIC_INT1 || mn == ZYDIS_MNEMONIC_INT3 ||
 	    mn == ZYDIS_MNEMONIC_INTO || mn == ZYDIS_MNEMONIC_IRET || mn == ZYDIS_MNEMONIC_IRETD ||

@@ -181,12 +181,6 @@ static bool parse_cie(const uint8_t *base, size_t size, uint64_t secaddr, uint64
 	return !c.bad;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* The landing pads of the LSDA at 'lsda', for the FDE starting at pc_begin. */
 static bool parse_lsda(const struct elf_file *elf, uint64_t lsda, uint64_t pc_begin, uint64_t **pads,
@@ -302,7 +296,7 @@ void ehpads_load(const struct elf_file *elf, struct ehpads *out)
 		return;
 	}
 	if (out->pads_nr)
-		qsort(out->pads, out->pads_nr, sizeof(*out->pads), cmp_u64);
+		qsort(out->pads, out->pads_nr, sizeof(*out->pads), u64_cmp);
 	for (size_t i = 0; i < out->pads_nr; i++)
 		if (!k || out->pads[k - 1] != out->pads[i])
 			out->pads[k++] = out->pads[i];

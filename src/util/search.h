@@ -27,6 +27,16 @@ static inline size_t addr_lower_bound(const void *v, size_t n, size_t stride, ui
 	return lo;
 }
 
+/* qsort() comparator for uint64_t values. */
+static inline int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x, y;
+
+	memcpy(&x, a, sizeof(x));
+	memcpy(&y, b, sizeof(y));
+	return (x > y) - (x < y);
+}
+
 /* The same over n ascending values v[]. */
 static inline size_t u64_lower_bound(const uint64_t *v, size_t n, uint64_t x)
 {
