@@ -516,6 +516,7 @@ static bool program_load(struct analysis_program *prog, const char *path)
 		sysset_add(&prog->syscalls, (int)json_integer_value(v));
 	prog->all_syscalls = json_is_true(json_object_get(j, "all"));
 	prog->calls_dlopen = json_is_true(json_object_get(j, "dlopen"));
+	prog->dlsym_computed = json_is_true(json_object_get(j, "dlsym_computed"));
 	v = json_object_get(j, "imports");
 	prog->imports_used_nr = json_array_size(v);
 	prog->imports_used = xcalloc(prog->imports_used_nr + 1, sizeof(char *));
@@ -559,6 +560,7 @@ static void program_store(const struct analysis_program *prog, const char *path)
 	json_object_set_new(j, "syscalls", a);
 	json_object_set_new(j, "all", json_boolean(prog->all_syscalls));
 	json_object_set_new(j, "dlopen", json_boolean(prog->calls_dlopen));
+	json_object_set_new(j, "dlsym_computed", json_boolean(prog->dlsym_computed));
 	json_object_set_new(j, "imports", im);
 	json_object_set_new(j, "unresolved", un);
 	body = json_dumps(j, JSON_COMPACT);

@@ -54,7 +54,7 @@
 struct image;
 struct program_set;
 
-#define ANALYSIS_VERSION 2
+#define ANALYSIS_VERSION 3
 
 enum analysis_policy {
 	/* Default, sound: an unresolved reachable site makes the program's set every syscall. */
@@ -97,6 +97,7 @@ struct analysis_program {
 	struct sysset syscalls;
 	bool all_syscalls;   /* the policy widened the set to every syscall */
 	bool calls_dlopen;   /* reaches dlopen()/dlmopen(): what it loads by computed names is not in the set */
+	bool dlsym_computed; /* reaches a dlsym() call with a computed name: what that finds is not in the set */
 	char **imports_used; /* sorted, unique: "read", "write@GLIBC_2.2.5" style names */
 	size_t imports_used_nr;
 	struct analysis_unresolved *unresolved;

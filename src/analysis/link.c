@@ -28,6 +28,28 @@ struct link_priv {
 	struct witness w[SYSSET_NR];
 };
 
+/* A function a reachable dlsym() call finds: called through the pointer it returns. */
+struct dl_found {
+	size_t caller, target;
+	uint64_t addr;
+};
+
+/* The first dlsym() call of function f in s (s->dlsyms is sorted by function). */
+static uint32_t dlsym_first(const struct objsum *s, uint32_t f)
+{
+	uint32_t lo = 0, hi = s->dlsyms_nr;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (s->dlsyms[mid].func < f)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* A reachable call passing one of the caller's entry values on (wrapper fixpoint). */
 struct fwd_call {
 	size_t caller, callee;
@@ -362,6 +384,10 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 		struct fwd_call *v;
 		size_t nr, alloc;
 	} fwd = { 0 };
+	struct {
+		struct dl_found *v;
+		size_t nr, alloc;
+	} dl = { 0 };
 
 	strmap_init(&u.seen);
 	p->objs = xcalloc(nr ? nr : 1, sizeof(*p->objs));
@@ -461,6 +487,33 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 			if (passes[k]) {
 				ALLOC_GROW(fwd.v, fwd.nr + 1, fwd.alloc);
 				fwd.v[fwd.nr++] = (struct fwd_call){ g, (size_t)t, s, e };
+			}
+		}
+		/*
+		 * dlsym(handle, "name"): any loaded object's "name", whatever
+		 * the handle and the version asked for (dlvsym).
+		 */
+		for (uint32_t k = s->dlsyms_nr ? dlsym_first(s, fn - s->funcs) : 0;
+		     k < s->dlsyms_nr && s->dlsyms[k].func == (uint32_t)(fn - s->funcs); k++) {
+			const char *name = objsum_str(s, s->dlsyms[k].name);
+
+			if (!name) {
+				prog->dlsym_computed = true;
+				continue;
+			}
+			for (size_t d = 0; d < nr; d++) {
+				const struct objsum *ds = objs[d].sum;
+
+				for (uint32_t x = 0; x < ds->exports_nr; x++) {
+					const char *en = objsum_str(ds, ds->exports[x].name);
+					size_t t = p->base[d] + ds->exports[x].func;
+
+					if (!en || strcmp(en, name))
+						continue;
+					VISIT(t, (int64_t)g);
+					ALLOC_GROW(dl.v, dl.nr + 1, dl.alloc);
+					dl.v[dl.nr++] = (struct dl_found){ g, t, s->dlsyms[k].addr };
+				}
 			}
 		}
 	}
@@ -591,6 +644,17 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 			}
 		}
 	}
+	for (size_t i = 0; i < dl.nr; i++) {
+		const char *wn = func_name(p, dl.v[i].target);
+		char *why;
+
+		if (!wrap[dl.v[i].target])
+			continue;
+		why = xasprintf("syscall wrapper %s looked up by dlsym()", wn ? wn : "?");
+		ptr_add(&pw, dl.v[i].target, dl.v[i].caller, dl.v[i].addr, why);
+		free(why);
+	}
+	free(dl.v);
 	resolve_pointer_wrappers(p, &pw, &u, &prog->syscalls, queue, qtail, wrap);
 	free(pw.v);
 

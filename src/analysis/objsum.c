@@ -36,7 +36,7 @@ struct builder {
 	const struct elf_file *elf;
 	struct objsum *s;
 	uint32_t funcs_alloc, edges_alloc, args_alloc, sys_alloc, unres_alloc, imports_alloc,
-		exports_alloc, roots_alloc, dimp_alloc, strs_alloc;
+		exports_alloc, roots_alloc, dimp_alloc, dlsyms_alloc, strs_alloc;
 	struct range *code;
 	size_t code_nr, code_alloc;
 	uint64_t *starts;
@@ -52,6 +52,7 @@ struct builder {
 	struct dis_targets tg;
 	uint32_t cur;              /* function being decoded */
 	uint8_t *noret;            /* per function: never returns */
+	uint32_t *stub_import;     /* per function: the import a PLT stub jumps to (when dlsym is imported) */
 	const struct gopclntab *go; /* Go function table, or NULL */
 	uint64_t *data_words;      /* code addresses in a position-dependent object's data (collect_data_words) */
 	size_t data_words_nr, data_words_alloc;
@@ -384,6 +385,11 @@ static bool is_plt_name(const char *n)
 {
 	return !strcmp(n, ".plt") || !strcmp(n, ".plt.sec") || !strcmp(n, ".plt.got") ||
 	       !strcmp(n, ".iplt");
+}
+
+static bool is_dlsym_name(const char *n)
+{
+	return n && n[0] == 'd' && (!strcmp(n, "dlsym") || !strcmp(n, "dlvsym"));
 }
 
 static void collect_plt(struct builder *b)
@@ -777,6 +783,44 @@ static bool imm_form(const struct builder *b, const struct dis_rec *r)
 	return i < n && ((p[i] >= 0xb8 && p[i] <= 0xbf) || p[i] == 0xc7 || p[i] == 0x68);
 }
 
+static const uint8_t *read_data_cb(const void *ctx, uint64_t addr, size_t *avail);
+
+/* The symbol name a dlsym() call passes in 'v', as a string of the summary, or OSUM_NONE. */
+static uint32_t dlsym_name(struct builder *b, struct dis_val v)
+{
+	char buf[256];
+	const uint8_t *p;
+	size_t n, len = 0;
+
+	if ((v.kind != DIS_CONST && v.kind != DIS_ADDRESS) || !(p = read_data_cb(b, v.value, &n)))
+		return OSUM_NONE;
+	while (len < n && len < sizeof(buf) - 1 && p[len] > 0x20 && p[len] < 0x7f)
+		len++;
+	if (!len || len >= n || p[len])
+		return OSUM_NONE;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	return str_add(b, buf);
+}
+
+/* A call (or tail jump) to 't', a function or an import: note it when it is dlsym's. */
+static void dlsym_call(struct builder *b, const struct dis_rec *r, uint32_t t)
+{
+	struct objsum *s = b->s;
+	uint32_t imp = t & OSUM_IMPORT_BIT ? t & ~OSUM_IMPORT_BIT : b->stub_import[t];
+	bool tail = r->kind != DIS_CALL && r->kind != DIS_CALL_IND;
+
+	/* The stub's own jump: its callers' calls are the ones noted. */
+	if (imp == OSUM_NONE || !r->st || b->stub_import[b->cur] != OSUM_NONE ||
+	    !is_dlsym_name(objsum_str(s, s->imports[imp].name)))
+		return;
+	ALLOC_GROW(s->dlsyms, s->dlsyms_nr + 1, b->dlsyms_alloc);
+	s->dlsyms[s->dlsyms_nr++] = (struct osum_dlsym){
+		r->addr, b->cur,
+		dlsym_name(b, tail ? dis_state_arg_tail(r->st, DIS_RSI) : dis_state_arg(r->st, DIS_RSI)),
+	};
+}
+
 static void on_rec(const struct dis_rec *r, void *ctx)
 {
 	struct builder *b = ctx;
@@ -821,6 +865,8 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 		add_edge(b, r->addr, t,
 			 s->funcs[t].start == r->target ? OSUM_EDGE_CALL : OSUM_EDGE_TAKEN, r->st,
 			 r->kind != DIS_CALL);
+		if (b->stub_import && s->funcs[t].start == r->target)
+			dlsym_call(b, r, t);
 		break;
 	case DIS_CALL_IND:
 	case DIS_JUMP_IND:
@@ -828,6 +874,8 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 		if (t != OSUM_NONE) {
 			add_edge(b, r->addr, t, t & OSUM_IMPORT_BIT ? OSUM_EDGE_CALL : OSUM_EDGE_TAKEN, r->st,
 				 r->kind == DIS_JUMP_IND);
+			if (b->stub_import && (t & OSUM_IMPORT_BIT))
+				dlsym_call(b, r, t);
 		} else if (r->target && in_got(b, r->target)) {
 			/* A GOT slot with no binding: the lazy resolver (PLT0) or an unused one. */
 		} else if (r->reached && (r->kind == DIS_CALL_IND || dis_state_may_tail(r->st))) {
@@ -987,11 +1035,18 @@ static const struct range *range_of(const struct builder *b, uint64_t addr)
 }
 
 /*
- * PLT stubs that jump through a GOT slot bound to a never-returning import
- * (abort@plt) never return either.
+ * PLT stubs: one that jumps through a GOT slot bound to a never-returning
+ * import (abort@plt) never returns either; each is named after its import;
+ * and when the object imports dlsym(), the import of each is noted (calls
+ * of dlsym@plt are looked at in on_rec).
  */
-static void plt_noreturn(struct builder *b)
+static void plt_stubs(struct builder *b)
 {
+	for (uint32_t i = 0; i < b->s->imports_nr && !b->stub_import; i++)
+		if (is_dlsym_name(objsum_str(b->s, b->s->imports[i].name))) {
+			b->stub_import = xmalloc((b->s->funcs_nr ? b->s->funcs_nr : 1) * sizeof(uint32_t));
+			memset(b->stub_import, 0xff, (b->s->funcs_nr ? b->s->funcs_nr : 1) * sizeof(uint32_t));
+		}
 	for (size_t i = 0; i < b->elf->sections_nr; i++) {
 		const struct elf_section *sec = &b->elf->sections[i];
 		const uint8_t *d;
@@ -1003,26 +1058,29 @@ static void plt_noreturn(struct builder *b)
 			/* jmp *disp32(%rip): ff 25, optionally after bnd (f2) or endbr64 */
 			int32_t disp;
 			uint64_t slot;
-			uint32_t f;
+			uint32_t f, t;
 
 			if (d[off] != 0xff || d[off + 1] != 0x25)
 				continue;
 			memcpy(&disp, d + off + 2, 4);
 			slot = sec->addr + off + 6 + (uint64_t)(int64_t)disp;
 			f = objsum_func_at(b->s, sec->addr + off);
-			if (f != OSUM_NONE && noreturn_cb(b, slot, true))
+			if (f == OSUM_NONE)
+				continue;
+			if (noreturn_cb(b, slot, true))
 				b->noret[f] = 1;
+			t = got_lookup(b, slot);
+			if (t == OSUM_NONE || !(t & OSUM_IMPORT_BIT))
+				continue;
+			if (b->stub_import && b->stub_import[f] == OSUM_NONE)
+				b->stub_import[f] = t & ~OSUM_IMPORT_BIT;
 			/* Name the stub after its import, as objdump does ("syscall@plt"). */
-			if (f != OSUM_NONE && b->s->funcs[f].name == OSUM_NONE) {
-				uint32_t t = got_lookup(b, slot);
+			if (b->s->funcs[f].name == OSUM_NONE) {
+				const char *in = objsum_str(b->s, b->s->imports[t & ~OSUM_IMPORT_BIT].name);
+				char *nm = xasprintf("%s@plt", in ? in : "?");
 
-				if (t != OSUM_NONE && (t & OSUM_IMPORT_BIT)) {
-					const char *in = objsum_str(b->s, b->s->imports[t & ~OSUM_IMPORT_BIT].name);
-					char *nm = xasprintf("%s@plt", in ? in : "?");
-
-					b->s->funcs[f].name = str_add(b, nm);
-					free(nm);
-				}
+				b->s->funcs[f].name = str_add(b, nm);
+				free(nm);
 			}
 		}
 	}
@@ -1116,7 +1174,7 @@ static void decode_all(struct builder *b)
 			b->noret[i] = !dis_targets_may_return(&b->tg, r->data + (f->start - r->start),
 							      f->end - f->start, f->start);
 	}
-	plt_noreturn(b);
+	plt_stubs(b);
 	for (uint32_t i = 0; i < s->funcs_nr && !b->overflow; i++) {
 		struct osum_func *f = &s->funcs[i];
 		const struct range *r = range_of(b, f->start);
@@ -1395,6 +1453,7 @@ out:
 	free(b.got_slot);
 	free(b.got_target);
 	free(b.noret);
+	free(b.stub_import);
 	free(b.data_words);
 	dis_targets_release(&b.tg);
 	return s;
@@ -1418,6 +1477,7 @@ void objsum_free(struct objsum *s)
 		free(s->exports);
 		free(s->roots);
 		free(s->data_imports);
+		free(s->dlsyms);
 		free(s->strs);
 	}
 	free(s);
@@ -1454,7 +1514,7 @@ struct blob_header {
 	uint64_t code_bytes;
 	uint32_t entry;
 	uint32_t init;
-	uint32_t n[10];
+	uint32_t n[11];
 };
 
 static uint32_t layout_hash(void)
@@ -1462,13 +1522,15 @@ static uint32_t layout_hash(void)
 	return (uint32_t)(sizeof(struct osum_func) * 1 + sizeof(struct osum_edge) * 7 +
 			  sizeof(struct osum_arg) * 31 + sizeof(struct osum_sys) * 127 +
 			  sizeof(struct osum_unres) * 511 + sizeof(struct osum_import) * 2047 +
-			  sizeof(struct osum_export) * 8191 + sizeof(struct blob_header) * 32767);
+			  sizeof(struct osum_export) * 8191 + sizeof(struct blob_header) * 32767 +
+			  sizeof(struct osum_dlsym) * 131071);
 }
 
 #define ARRAYS(X)                                                                              \
 	X(0, funcs, funcs_nr) X(1, edges, edges_nr) X(2, args, args_nr) X(3, sys, sys_nr)          \
 	X(4, unres, unres_nr) X(5, imports, imports_nr) X(6, exports, exports_nr)                   \
-	X(7, roots, roots_nr) X(8, data_imports, data_imports_nr) X(9, strs, strs_len)
+	X(7, roots, roots_nr) X(8, data_imports, data_imports_nr) X(9, dlsyms, dlsyms_nr)          \
+	X(10, strs, strs_len)
 
 /* Every array starts 8-byte aligned inside the blob. */
 static size_t pad8(size_t n)
@@ -1504,6 +1566,9 @@ static void clear_padding(unsigned array, uint8_t *p, size_t n)
 		break;
 	case 6:
 		ZERO_TAIL(struct osum_export, hidden, p, n);
+		break;
+	case 9:
+		ZERO_TAIL(struct osum_dlsym, name, p, n);
 		break;
 	default:
 		break;
@@ -1609,6 +1674,10 @@ struct objsum *objsum_deserialize(void *data, size_t len)
 			goto bad_free;
 	for (uint32_t i = 0; i < s->data_imports_nr; i++)
 		if (s->data_imports[i] >= s->imports_nr)
+			goto bad_free;
+	for (uint32_t i = 0; i < s->dlsyms_nr; i++)
+		if (s->dlsyms[i].func >= s->funcs_nr || (i && s->dlsyms[i].func < s->dlsyms[i - 1].func) ||
+		    (s->dlsyms[i].name != OSUM_NONE && s->dlsyms[i].name >= s->strs_len))
 			goto bad_free;
 	if ((s->entry != OSUM_NONE && s->entry >= s->funcs_nr) ||
 	    (s->init != OSUM_NONE && s->init >= s->funcs_nr) ||

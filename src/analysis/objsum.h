@@ -84,6 +84,17 @@ struct osum_unres {
 	uint32_t reason;
 };
 
+/*
+ * A call of dlsym()/dlvsym(): the function it returns is called through a
+ * pointer, so the link makes every loaded object's export of that name
+ * reachable from the calling function.
+ */
+struct osum_dlsym {
+	uint64_t addr;        /* the call */
+	uint32_t func;        /* the calling function (the array is sorted by it) */
+	uint32_t name;        /* the symbol name (offset in strs), or OSUM_NONE when computed */
+};
+
 struct osum_import {
 	uint32_t name;        /* offsets in strs */
 	uint32_t version;     /* OSUM_NONE when unversioned */
@@ -121,6 +132,8 @@ struct objsum {
 	uint32_t roots_nr;
 	uint32_t *data_imports; /* imports whose address sits in data (always used) */
 	uint32_t data_imports_nr;
+	struct osum_dlsym *dlsyms;
+	uint32_t dlsyms_nr;
 	uint32_t entry;       /* function index of e_entry, or OSUM_NONE */
 	uint32_t init;        /* function index of DT_INIT (crti's _init), or OSUM_NONE */
 	char *strs;

@@ -99,6 +99,7 @@ static json_t *program_json(const struct analysis *a, const struct analysis_prog
 	json_object_set_new(o, "time_ms", json_real((double)(long long)(p->time_ms * 1000) / 1000));
 	json_object_set_new(o, "all_syscalls", json_boolean(p->all_syscalls));
 	json_object_set_new(o, "calls_dlopen", json_boolean(p->calls_dlopen));
+	json_object_set_new(o, "dlsym_computed", json_boolean(p->dlsym_computed));
 	if (p->error_msg)
 		json_object_set_new(o, "error", json_string(p->error_msg));
 	return o;
@@ -133,6 +134,10 @@ static void program_text(const struct analysis *a, const struct analysis_program
 	if (p->calls_dlopen)
 		printf("  note: calls dlopen(); a library it loads by a computed name is not in this set "
 		       "(name it with --dlopen)\n");
+	/* A name it passes as a literal is followed; a computed one is not. */
+	if (p->dlsym_computed)
+		printf("  note: calls dlsym() with a computed name; a function it finds that way is not "
+		       "in this set\n");
 	free(v);
 }
 

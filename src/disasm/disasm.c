@@ -162,7 +162,7 @@ static struct dis_val narrow(struct dis_val v, unsigned width)
 {
 	if (width == 64)
 		return v;
-	if (width != 32 || v.kind == DIS_LOADED)
+	if (width != 32 || v.kind == DIS_LOADED || v.kind == DIS_ADDRESS)
 		return unknown_val;
 	if (v.kind == DIS_CONST)
 		v.value &= 0xffffffffu;
@@ -917,6 +917,16 @@ static bool step(struct dis_state *st, const struct insn *I, const struct dis_op
 			generic_writes(st, ops, nops);
 		}
 		break;
+	case ZYDIS_MNEMONIC_LEA: {
+		/* Addresses above 4 GiB are not tracked (values are 32 bits wide). */
+		uint64_t t = is_rip_mem(&ops[1]) ? rip_target(in, addr, &ops[1]) : UINT64_MAX;
+
+		if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[0].reg.width == 64 && t <= 0xffffffffu)
+			set_reg(st, &ops[0], (struct dis_val){ DIS_ADDRESS, 0, (uint32_t)t });
+		else
+			generic_writes(st, ops, nops);
+		break;
+	}
 	case ZYDIS_MNEMONIC_XOR:
 	case ZYDIS_MNEMONIC_SUB:
 		if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER &&

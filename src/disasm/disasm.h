@@ -37,6 +37,7 @@ enum dis_val_kind {
 	DIS_CONST,   /* 'value' (constants wider than 32 bits are not tracked: unknown) */
 	DIS_ENTRY,   /* what location 'loc' held on function entry */
 	DIS_LOADED,  /* the 64-bit value at rip-relative address 'value' (a GOT slot, say) */
+	DIS_ADDRESS, /* the object's address 'value', from a rip-relative lea (a string's, say) */
 };
 
 struct dis_val {

@@ -3,7 +3,8 @@
 # -static, musl-gcc): each fixture's known system calls (inline asm,
 # syscall() with a constant, a wrapper chain, function pointers, a qsort
 # callback, a signal handler, constructor/destructor, a dlopen'ed plugin,
-# calls through GOT slots kept in registers or escaping with -fno-plt)
+# calls through GOT slots kept in registers or escaping with -fno-plt,
+# functions found by dlsym() with literal names)
 # must be observed under strace and be in its static set; every observed
 # call must be in the set (zero misses); the write-and-exit fixtures get
 # small sets and an unreachable function adds nothing.
@@ -84,6 +85,22 @@ for cc in gcc clang; do
 	done
 done
 
+# Functions found by dlsym() with literal names (PIE: lea; non-PIE: mov
+# imm), and one computed name, which the analysis reports.
+DLS=()
+for cc in gcc clang; do
+	command -v "$cc" >/dev/null || continue
+	for pie in pie no-pie; do
+		flags=()
+		[ "$pie" = pie ] || flags=(-no-pie -fno-pic)
+		"$cc" -O2 "${flags[@]}" -o "$B/dlsym_lookup.$cc-$pie" "$P/dlsym_lookup.c" -ldl 2>"$T/cc.err" ||
+			fail "cannot build dlsym_lookup ($cc, $pie): $(cat "$T/cc.err")"
+		DLS+=("dlsym_lookup.$cc-$pie")
+	done
+done
+gcc -O2 -DLITERAL_ONLY -o "$B/dlsym_literal" "$P/dlsym_lookup.c" -ldl ||
+	fail "cannot build dlsym_lookup (LITERAL_ONLY)"
+
 cd "$B"
 for v in "${VARIANTS[@]}"; do
 	for f in "${FIXTURES[@]}"; do
@@ -98,6 +115,9 @@ done
 st_run nolibc_write_exit "$B/nolibc_write_exit"
 for g in "${GOTP[@]}" "${JT[@]}"; do
 	st_run "$g" "$B/$g"
+done
+for d in "${DLS[@]}"; do
+	st_run "$d" "$B/$d" getpid
 done
 
 # The analysis is told about the plugins (issue: "a dlopen'ed plugin named
@@ -141,9 +161,17 @@ for g in "${GOTP[@]}"; do
 	# shellcheck disable=SC2046
 	st_expect "$g" "$B/$g" $(sed -n 's|^/\* expect: \(.*\) \*/$|\1|p' "$P/got_pointer.c")
 done
-for j in "${JT[@]}"; do
+for d in "${DLS[@]}"; do
 	# shellcheck disable=SC2046
-	st_expect "$j" "$B/$j" $(sed -n 's|^/\* expect: \(.*\) \*/$|\1|p' "$P/${j%%.*}.c")
+	st_expect "$d" "$B/$d" $(sed -n 's|^/\* expect: \(.*\) \*/$|\1|p' "$P/dlsym_lookup.c")
+done
+# A computed name is reported, literal ones are not.
+for d in "${DLS[@]}" dlsym_literal; do
+	c=$("$CONFINE" analyze --json --quiet "$B/$d" | jq -r '.programs[0].dlsym_computed') ||
+		fail "$d: analyze failed"
+	want=true
+	[ "$d" = dlsym_literal ] && want=false
+	[ "$c" = "$want" ] || fail "$d: dlsym_computed is $c, expected $want"
 done
 
 # Precision bounds (meaningless against the fake "every syscall" sets).

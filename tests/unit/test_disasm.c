@@ -162,6 +162,23 @@ static void test_call_arguments(void **state)
 	run(B(0x6a, 0x27, 0xe8, 0, 0, 0, 0), false, DIS_LOC_SLOT0, &s);
 	assert_int_equal(s.arg.kind, DIS_CONST);
 	assert_int_equal(s.arg.value, 0x27);
+
+	/* lea rsi, [rip+0x100]; xor edi, edi; call rel (dlsym(RTLD_DEFAULT, "name")) */
+	run(B(0x48, 0x8d, 0x35, 0, 1, 0, 0, 0x31, 0xff, 0xe8, 0, 0, 0, 0), false, DIS_RSI, &s);
+	assert_int_equal(s.arg.kind, DIS_ADDRESS);
+	assert_int_equal(s.arg.value, BASE + 7 + 0x100);
+
+	/* the same through a copy and the stack: lea rax; push rax; pop rsi; call */
+	run(B(0x48, 0x8d, 0x05, 0, 1, 0, 0, 0x50, 0x5e, 0xe8, 0, 0, 0, 0), false, DIS_RSI, &s);
+	assert_int_equal(s.arg.kind, DIS_ADDRESS);
+	assert_int_equal(s.arg.value, BASE + 7 + 0x100);
+
+	/* only the whole register holds the address: lea esi, [rip+0x100]; call */
+	run(B(0x8d, 0x35, 0, 1, 0, 0, 0xe8, 0, 0, 0, 0), false, DIS_RSI, &s);
+	assert_int_equal(s.arg.kind, DIS_UNKNOWN);
+	/* lea rsi, [rdi+8] is not an address of the object */
+	run(B(0x48, 0x8d, 0x77, 0x08, 0xe8, 0, 0, 0, 0), false, DIS_RSI, &s);
+	assert_int_equal(s.arg.kind, DIS_UNKNOWN);
 }
 
 static void test_records(void **state)
