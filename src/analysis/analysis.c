@@ -1241,24 +1241,10 @@ static struct aobj *open_object(struct apriv *ap, const struct hostld *ld, const
 	return o;
 }
 
-/* Expand $ORIGIN / ${ORIGIN} in one search path entry. */
-static char *expand_origin(const char *dir, const char *origin)
+/* Is 'main' a musl program (whose loader expands only $ORIGIN)? */
+static bool musl_program(const struct elf_file *main)
 {
-	struct strbuf sb;
-
-	strbuf_init(&sb, 1 << 16);
-	for (const char *s = dir; *s;) {
-		if (!strncmp(s, "$ORIGIN", 7)) {
-			strbuf_addstr(&sb, origin);
-			s += 7;
-		} else if (!strncmp(s, "${ORIGIN}", 9)) {
-			strbuf_addstr(&sb, origin);
-			s += 9;
-		} else {
-			strbuf_addch(&sb, *s++);
-		}
-	}
-	return strbuf_detach(&sb, NULL);
+	return main->interp && strstr(main->interp, "ld-musl");
 }
 
 static struct aobj *search_list(struct apriv *ap, const struct hostld *ld, const char *list,
@@ -1271,10 +1257,10 @@ static struct aobj *search_list(struct apriv *ap, const struct hostld *ld, const
 		return NULL;
 	copy = xstrdup(list);
 	for (char *d = strtok_r(copy, ":", &save); d && !o; d = strtok_r(NULL, ":", &save)) {
-		char *dir = expand_origin(d, origin);
-		char *p = xasprintf("%s/%s", dir, name);
+		char *dir = ldso_expand_dst(d, origin, want, musl_program(want));
+		char *p = dir ? xasprintf("%s/%s", dir, name) : NULL;
 
-		o = open_object(ap, ld, p, want);
+		o = p ? open_object(ap, ld, p, want) : NULL;
 		if (!o)
 			err_clear();
 		free(p);
@@ -1291,8 +1277,12 @@ static struct aobj *find_library(struct apriv *ap, const struct hostld *ld, cons
 	char *origin = path_dirname(pl->objs[requester]->path);
 	struct aobj *o = NULL;
 
+	/* A name with a slash is a path ("$ORIGIN/../lib/libpython3.12.so.1.0" too). */
 	if (strchr(name, '/')) {
-		o = open_object(ap, ld, name, want);
+		char *p = ldso_expand_dst(name, origin, want, musl_program(want));
+
+		o = p ? open_object(ap, ld, p, want) : NULL;
+		free(p);
 		free(origin);
 		return o;
 	}

@@ -510,13 +510,7 @@ static const char *triplet_of(const struct elf_file *e)
 	return e->arch == ELF_ARCH_AARCH64 ? "aarch64-linux-gnu" : "x86_64-linux-gnu";
 }
 
-/*
- * Expand $ORIGIN/$LIB/$PLATFORM (and ${...}) in one path entry.  Returns
- * a new string, or NULL when the entry uses an unknown or disallowed
- * token (the loader drops such entries).
- */
-static char *expand_dst(const char *in, const char *origin, const struct elf_file *main,
-			bool musl)
+char *ldso_expand_dst(const char *in, const char *origin, const struct elf_file *main, bool musl)
 {
 	struct strbuf_lite {
 		char *b;
@@ -624,7 +618,7 @@ static bool search_list(struct resolve_state *st, const char *list, const char *
 
 		if (!tok[0])
 			continue;
-		dir = expand_dst(tok, origin, st->main, st->flavor == LDSO_MUSL);
+		dir = ldso_expand_dst(tok, origin, st->main, st->flavor == LDSO_MUSL);
 		if (!dir)
 			continue;
 		abs = absolutize(st->ld->workdir, dir);
@@ -862,7 +856,7 @@ static void load_one(struct resolve_state *st, size_t requester, const char *nam
 	if (st->flavor == LDSO_MUSL && musl_reserved(name))
 		return; /* interpreter missing: nothing else could serve it */
 	if (strchr(name, '/')) {
-		char *exp = expand_dst(name, st->origins[requester], st->main,
+		char *exp = ldso_expand_dst(name, st->origins[requester], st->main,
 				       st->flavor == LDSO_MUSL);
 		char *abs = exp ? absolutize(st->ld->workdir, exp) : NULL;
 

@@ -61,6 +61,15 @@ enum ldso_how {
 };
 
 const char *ldso_how_name(enum ldso_how how);
+
+/*
+ * Expand $ORIGIN, $LIB and $PLATFORM (also as ${...}) in a DT_NEEDED name
+ * or one search path entry, as the loader of 'main' does (musl's expands
+ * only $ORIGIN); 'origin' is the requesting object's folder.  Returns a
+ * new string (the caller's), or NULL when the entry uses an unknown or
+ * disallowed token (the loader drops such entries).
+ */
+char *ldso_expand_dst(const char *in, const char *origin, const struct elf_file *main, bool musl);
 const char *ldso_flavor_name(enum ldso_flavor f);
 
 struct ldso_lib {

@@ -2,7 +2,8 @@
 # confine analyze on fixtures compiled here, each with a known system call:
 # inline asm, syscall() with a constant, a wrapper chain, a function pointer,
 # a qsort callback, a signal handler, a constructor, a dlopen()ed plugin
-# (named with --dlopen), and a function nothing calls (must NOT count).
+# (named with --dlopen), and a function nothing calls (must NOT count);
+# libraries found through $ORIGIN and $LIB.
 # Precision bounds: a -nostdlib program that writes and exits has exactly
 # {execve (it is started by one), write, exit}; a glibc program that only writes and exits has <= 90.
 # ctest-labels: asan
@@ -99,6 +100,32 @@ has "$T/fixdl.json" swapon && fail "never_called's swapon counted with --dlopen"
 jq -e '.programs[0].calls_dlopen == true' "$T/fix.json" >/dev/null || fail "fixture: calls_dlopen not set"
 jq -e '.programs[0].calls_dlopen == false' "$T/mini.json" >/dev/null || fail "mini: calls_dlopen set"
 "$CONFINE" analyze "$T/fix" | grep -q 'note: calls dlopen()' || fail "text output: no dlopen note"
+
+# Dynamic string tokens, as ld.so expands them (ldd agrees): a DT_NEEDED
+# that is a path with $ORIGIN (a library linked with such a soname: the
+# Google Cloud SDK's python3 needs "$ORIGIN/../lib/libpython3.12.so.1.0"),
+# and an RPATH with $LIB.  The library's swapoff must be in the set.
+mkdir -p "$T/dst/bin" "$T/dst/lib/x86_64-linux-gnu"
+cat >"$T/ori.c" <<'C'
+#include <sys/syscall.h>
+#include <unistd.h>
+void ori_fn(void) { syscall(SYS_swapoff, 0); }
+C
+cat >"$T/app.c" <<'C'
+void ori_fn(void);
+int main(void) { ori_fn(); return 0; }
+C
+gcc -O2 -shared -fPIC -Wl,-soname,'$ORIGIN/../lib/libori.so' -o "$T/dst/lib/libori.so" "$T/ori.c" &&
+	gcc -O2 -o "$T/dst/bin/app_needed" "$T/app.c" -L"$T/dst/lib" -l:libori.so &&
+	gcc -O2 -shared -fPIC -o "$T/dst/lib/x86_64-linux-gnu/libori2.so" "$T/ori.c" &&
+	gcc -O2 -o "$T/dst/bin/app_lib" "$T/app.c" -L"$T/dst/lib/x86_64-linux-gnu" -lori2 \
+		-Wl,-rpath,'$ORIGIN/../$LIB' || fail "cannot build the DST fixtures"
+for a in app_needed app_lib; do
+	ldd "$T/dst/bin/$a" | grep -q "$T/dst/bin/../lib/" || fail "$a: ldd does not find its library"
+	"$CONFINE" analyze --json "$T/dst/bin/$a" >"$T/$a.json" 2>"$T/$a.err" || fail "analyze $a failed"
+	grep -q 'not found' "$T/$a.err" && fail "$a: $(cat "$T/$a.err")"
+	has "$T/$a.json" swapoff || fail "$a: the library's swapoff is missing"
+done
 
 # Precision bounds.
 got=$(jq -c '.programs[0].syscalls' "$T/nolibc.json")
