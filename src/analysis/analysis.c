@@ -53,6 +53,7 @@ struct aobj {
 	size_t literals_nr;
 	bool literals_done;
 	int8_t uses_nss;            /* -1: not known yet */
+	int8_t uses_pam;            /* the same for elf_uses_pam() */
 };
 
 struct apriv {
@@ -68,6 +69,10 @@ struct apriv {
 	const struct analysis_opts *opts;
 	char *cache_dir;            /* NULL: no cache */
 	struct ldso *ld;            /* image mode: the loader whose files the objects are */
+	/* The PAM modules the image's configuration names (pam_modules), read when first needed. */
+	char **pam;
+	size_t pam_nr, pam_alloc;
+	bool pam_read;
 };
 
 static double now_ms(void)
@@ -341,6 +346,7 @@ static struct aobj *aobj_add(struct apriv *ap, const char *path, bool *fresh)
 	o = xcalloc(1, sizeof(*o));
 	o->path = xstrdup(path);
 	o->uses_nss = -1;
+	o->uses_pam = -1;
 	strmap_put(&ap->by_path, path, o);
 	ALLOC_GROW(ap->objs, ap->objs_nr + 1, ap->objs_alloc);
 	ap->objs[ap->objs_nr++] = o;
@@ -364,6 +370,14 @@ static void aobj_drop_elf(struct aobj *o)
 	o->literals_nr = 0;
 	o->literals_done = false;
 	o->uses_nss = -1;
+	o->uses_pam = -1;
+}
+
+static void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 void analysis_free(struct analysis *a)
@@ -407,6 +421,7 @@ void analysis_free(struct analysis *a)
 		strmap_release(&ap->opened, NULL);
 		strmap_release(&ap->open_err, NULL);
 		free(ap->cache_dir);
+		free_strv(ap->pam, ap->pam_nr);
 		free(ap);
 	}
 	free(a);
@@ -743,13 +758,6 @@ static size_t nss_services(const char *text, char ***out)
 	return n;
 }
 
-static void free_strv(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* ---- dlopen() of literal names: "libnuma.so.1" in the object's strings ---- */
 
 static bool imports_name(const struct elf_file *elf, const char *name)
@@ -836,6 +844,68 @@ static size_t aobj_literals(struct aobj *o, const char *const **out)
 	return o->literals_nr;
 }
 
+/* ---- PAM modules: libpam dlopen()s those its configuration names -------- */
+
+static bool aobj_uses_pam(struct aobj *o)
+{
+	if (o->uses_pam < 0)
+		o->uses_pam = imports_name(o->elf, "pam_start") || imports_name(o->elf, "pam_start_confdir");
+	return o->uses_pam;
+}
+
+static bool plan_uses_pam(const struct plan *pl)
+{
+	for (size_t i = 0; i < pl->nr; i++)
+		if (aobj_uses_pam(pl->objs[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Add the modules of one PAM configuration file to ap->pam (unique): lines
+ * "[service] type control module-path [args]" (the service only in
+ * /etc/pam.conf), a type with a leading '-' (optional module) too, a
+ * control "[value=action ...]" possibly with blanks.  Every service's
+ * modules count: which service a program opens is a string at run time.
+ */
+static void pam_modules(struct apriv *ap, const char *text, bool with_service)
+{
+	char *copy = xstrdup(text ? text : ""), *save = NULL;
+
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *hash = strchr(line, '#'), *wsave = NULL, *w;
+		bool dup = false;
+
+		if (hash)
+			*hash = '\0';
+		w = strtok_r(line, " \t\r", &wsave);
+		if (w && with_service)
+			w = strtok_r(NULL, " \t\r", &wsave);
+		if (!w || w[0] == '@')
+			continue; /* "@include file": every file is read anyway */
+		w = strtok_r(NULL, " \t\r", &wsave);
+		if (w && w[0] == '[')
+			while (w && !strchr(w, ']'))
+				w = strtok_r(NULL, " \t\r", &wsave);
+		w = w ? strtok_r(NULL, " \t\r", &wsave) : NULL;
+		if (!w || strlen(w) > 255 || w[strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./+-")])
+			continue;
+		for (size_t i = 0; i < ap->pam_nr; i++)
+			dup |= !strcmp(ap->pam[i], w);
+		if (dup || ap->pam_nr >= 256)
+			continue;
+		ALLOC_GROW(ap->pam, ap->pam_nr + 1, ap->pam_alloc);
+		ap->pam[ap->pam_nr++] = xstrdup(w);
+	}
+	free(copy);
+}
+
+/* Where libpam looks for a module named without a path (Debian's, then others'). */
+static const char *const pam_dirs[] = {
+	"/lib/x86_64-linux-gnu/security", "/usr/lib/x86_64-linux-gnu/security", "/lib/security",
+	"/usr/lib/security", "/lib64/security", "/usr/lib64/security",
+};
+
 /* ---- image mode (the image's own loader via elf/ldso) --------------------- */
 
 static const char *const nss_dirs[] = {
@@ -843,36 +913,81 @@ static const char *const nss_dirs[] = {
 };
 
 /*
+ * Add the objects the image's loader found: a program's (its interpreter
+ * marked), or a dlopen()ed object's (the first one marked dlopen()ed).
+ */
+static void plan_add_result(struct apriv *ap, struct plan *pl, const struct ldso_result *res, bool dlopened)
+{
+	for (size_t k = 0; k < res->libs_nr; k++) {
+		const struct ldso_lib *lib = &res->libs[k];
+		struct aobj *o;
+		bool fresh;
+
+		if (!lib->elf || !lib->real)
+			continue;
+		o = aobj_add(ap, lib->real, &fresh);
+		if (fresh)
+			o->elf = lib->elf;
+		plan_add(pl, o, !dlopened && k == res->interp && k != 0, dlopened && k == 0);
+	}
+}
+
+/* Add the object at 'path' and its dependencies as dlopen()ed objects; false when it is not there. */
+static bool image_add_dlopened_path(struct apriv *ap, struct program_set *ps, struct plan *pl,
+				    const char *path)
+{
+	struct ldso_result res;
+
+	if (ldso_resolve(ps->ld, path, &res) != 0) {
+		err_clear();
+		return false;
+	}
+	plan_add_result(ap, pl, &res, true);
+	ldso_result_release(&res);
+	return true;
+}
+
+/*
  * Add a library the process dlopen()s by file name: the first of the
- * library folders that has it, with its own dependencies, as loaded objects.
+ * folders 'dirs' that has it (an absolute name as it is), with its own
+ * dependencies, as loaded objects.
  */
 static void image_add_dlopened(struct apriv *ap, struct program_set *ps, struct plan *pl,
-			       const char *file)
+			       const char *file, const char *const *dirs, size_t dirs_nr)
 {
-	for (size_t d = 0; d < ARRAY_SIZE(nss_dirs); d++) {
-		char *path = xasprintf("%s/%s", nss_dirs[d], file);
-		struct ldso_result res;
-
-		if (ldso_resolve(ps->ld, path, &res) != 0) {
-			err_clear();
-			free(path);
-			continue;
-		}
-		for (size_t k = 0; k < res.libs_nr; k++) {
-			const struct ldso_lib *lib = &res.libs[k];
-			struct aobj *o;
-			bool fresh;
-
-			if (!lib->elf || !lib->real)
-				continue;
-			o = aobj_add(ap, lib->real, &fresh);
-			if (fresh)
-				o->elf = lib->elf;
-			plan_add(pl, o, false, k == 0);
-		}
-		ldso_result_release(&res);
-		free(path);
+	if (file[0] == '/') {
+		image_add_dlopened_path(ap, ps, pl, file);
 		return;
+	}
+	for (size_t d = 0; d < dirs_nr; d++) {
+		char *path = xasprintf("%s/%s", dirs[d], file);
+		bool found = image_add_dlopened_path(ap, ps, pl, path);
+
+		free(path);
+		if (found)
+			return;
+	}
+}
+
+/* The image's PAM configuration: every file of /etc/pam.d, and /etc/pam.conf. */
+static void image_read_pam(struct apriv *ap, const struct rootfs *fs)
+{
+	const struct rootfs_node *n;
+	char *text;
+	size_t len;
+
+	ap->pam_read = true;
+	for (size_t i = 0; (n = rootfs_at(fs, i)); i++) {
+		bool conf = !strcmp(n->path, "/etc/pam.conf");
+
+		if ((!conf && strncmp(n->path, "/etc/pam.d/", 11)) || strchr(n->path + (conf ? 0 : 11), '/'))
+			continue;
+		text = NULL;
+		if (rootfs_resolve(fs, n->path, true, &n, NULL) == 0 && n->type == ROOTFS_REG &&
+		    rootfs_read(fs, n, 1 << 20, &text, &len) == 0)
+			pam_modules(ap, text, conf);
+		err_clear();
+		free(text);
 	}
 }
 
@@ -891,9 +1006,20 @@ static void image_add_nss(struct apriv *ap, struct program_set *ps, struct plan 
 	for (size_t s = 0; uses && s < nss_nr; s++) {
 		char *file = xasprintf("libnss_%s.so.2", nss[s]);
 
-		image_add_dlopened(ap, ps, pl, file);
+		image_add_dlopened(ap, ps, pl, file, nss_dirs, ARRAY_SIZE(nss_dirs));
 		free(file);
 	}
+}
+
+/* libpam dlopen()s the modules its configuration names (pam_limits.so sets priorities). */
+static void image_add_pam(struct apriv *ap, struct program_set *ps, struct plan *pl)
+{
+	if (!plan_uses_pam(pl))
+		return;
+	if (!ap->pam_read)
+		image_read_pam(ap, ps->fs);
+	for (size_t i = 0; i < ap->pam_nr; i++)
+		image_add_dlopened(ap, ps, pl, ap->pam[i], pam_dirs, ARRAY_SIZE(pam_dirs));
 }
 
 /* Objects that dlopen() libraries they name as string literals (see dlopen_literals). */
@@ -904,7 +1030,7 @@ static void image_add_literals(struct apriv *ap, struct program_set *ps, struct 
 		size_t n = aobj_literals(pl->objs[i], &names);
 
 		for (size_t k = 0; k < n; k++)
-			image_add_dlopened(ap, ps, pl, names[k]);
+			image_add_dlopened(ap, ps, pl, names[k], nss_dirs, ARRAY_SIZE(nss_dirs));
 	}
 }
 
@@ -952,18 +1078,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 			program_fail(a, prog, pr->libs_err ? pr->libs_err : -EINVAL);
 			continue;
 		}
-		for (size_t k = 0; k < pr->libs.libs_nr; k++) {
-			const struct ldso_lib *lib = &pr->libs.libs[k];
-			struct aobj *o;
-			bool fresh;
-
-			if (!lib->elf || !lib->real)
-				continue;
-			o = aobj_add(ap, lib->real, &fresh);
-			if (fresh)
-				o->elf = lib->elf;
-			plan_add(&plans[a->programs_nr - 1], o, k == pr->libs.interp && k != 0, false);
-		}
+		plan_add_result(ap, &plans[a->programs_nr - 1], &pr->libs, false);
 		for (size_t d = 0; d < opts->dlopen_nr; d++) {
 			const struct elf_file *elf;
 			const char *real;
@@ -980,6 +1095,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 			plan_add(&plans[a->programs_nr - 1], o, false, true);
 		}
 		image_add_nss(ap, ps, &plans[a->programs_nr - 1], nss, nss_nr);
+		image_add_pam(ap, ps, &plans[a->programs_nr - 1]);
 		image_add_literals(ap, ps, &plans[a->programs_nr - 1]);
 	}
 	summarise_pending(ap, first_new);
@@ -1066,6 +1182,44 @@ static char *read_in_root(const struct hostld *ld, const char *path, size_t cap)
 			break;
 	close(fd);
 	return strbuf_detach(&sb, NULL);
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The PAM configuration under the root: every file of /etc/pam.d (in name order), and /etc/pam.conf. */
+static void files_read_pam(struct apriv *ap, const struct hostld *ld)
+{
+	int fd = open_in_root(ld, "/etc/pam.d");
+	char **names = NULL, *text;
+	size_t n = 0, alloc = 0;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	ap->pam_read = true;
+	if (!d && fd >= 0)
+		close(fd);
+	while (d && (e = readdir(d)) && n < 4096) {
+		if (e->d_name[0] == '.')
+			continue;
+		ALLOC_GROW(names, n + 1, alloc);
+		names[n++] = xasprintf("/etc/pam.d/%s", e->d_name);
+	}
+	if (d)
+		closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_cstr);
+	for (size_t i = 0; i < n; i++) {
+		text = read_in_root(ld, names[i], 1 << 20);
+		pam_modules(ap, text, false);
+		free(text);
+	}
+	free_strv(names, n);
+	text = read_in_root(ld, "/etc/pam.conf", 1 << 20);
+	pam_modules(ap, text, true);
+	free(text);
 }
 
 static void parse_ldconf(struct hostld *ld, const char *path, int depth)
@@ -1406,6 +1560,25 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 			}
 			free_strv(nss, nss_nr);
 			free(text);
+		}
+	}
+	/* libpam dlopen()s the modules its configuration names. */
+	if (want->is_dynamic && plan_uses_pam(pl)) {
+		if (!ap->pam_read)
+			files_read_pam(ap, ld);
+		for (size_t i = 0; i < ap->pam_nr; i++) {
+			struct aobj *o = NULL;
+
+			for (size_t k = 0; !o && k < (ap->pam[i][0] == '/' ? 1 : ARRAY_SIZE(pam_dirs)); k++) {
+				char *p = ap->pam[i][0] == '/' ? xstrdup(ap->pam[i])
+							       : xasprintf("%s/%s", pam_dirs[k], ap->pam[i]);
+
+				o = open_object(ap, ld, p, want);
+				err_clear();
+				free(p);
+			}
+			if (o)
+				add_with_deps(ap, ld, pl, o, want);
 		}
 	}
 	/* Libraries named as string literals by objects that dlopen(). */
