@@ -906,6 +906,87 @@ static const char *const pam_dirs[] = {
 	"/usr/lib/security", "/lib64/security", "/usr/lib64/security",
 };
 
+/*
+ * Reading the files the loading of modules depends on, the same way in
+ * both modes (image mode: the rootfs; files mode: a folder as the root).
+ */
+struct root_reader {
+	/* The file's content, NUL-terminated (at most cap bytes), or NULL. */
+	char *(*read)(const void *ctx, const char *path, size_t cap);
+	/* The paths ("DIR/NAME") of folder DIR's entries, sorted; returns how many. */
+	size_t (*list)(const void *ctx, const char *dir, char ***paths);
+	const void *ctx;
+};
+
+/* Every file of /etc/pam.d, then /etc/pam.conf, into ap->pam. */
+static void read_pam(struct apriv *ap, const struct root_reader *rr)
+{
+	char **paths, *text;
+	size_t n = rr->list(rr->ctx, "/etc/pam.d", &paths);
+
+	ap->pam_read = true;
+	for (size_t i = 0; i < n; i++) {
+		text = rr->read(rr->ctx, paths[i], 1 << 20);
+		pam_modules(ap, text, false);
+		free(text);
+	}
+	free_strv(paths, n);
+	text = rr->read(rr->ctx, "/etc/pam.conf", 1 << 20);
+	pam_modules(ap, text, true);
+	free(text);
+}
+
+/* ---- the JDK: libjli loads libjvm.so, the JVM the JDK's own libraries ----- */
+
+/*
+ * The java launchers' libjli.so dlopen()s LIB/JVM/libjvm.so, for the JVM
+ * the command line picks among those LIB/jvm.cfg lists as KNOWN (-server,
+ * -zero ...), by a path computed from its own; the JVM then loads the
+ * JDK's native libraries (libjava.so, libnet.so, ...) as Java code asks,
+ * by names only class files hold.  So a process with libjli gets them
+ * all: every KNOWN JVM and every shared object in LIB (JDK 8 keeps libjli
+ * in LIB/jli).  Returns how many paths *out holds (the caller's); 0 when
+ * 'jli' is not a libjli.so.
+ */
+static size_t jdk_libs(const struct root_reader *rr, const char *jli, char ***out)
+{
+	const char *base = strrchr(jli, '/');
+	char *lib, *tail, *text, *save = NULL, **names, **v = NULL;
+	size_t n, nr = 0, alloc = 0;
+
+	*out = NULL;
+	if (!base || strcmp(base + 1, "libjli.so"))
+		return 0;
+	lib = path_dirname(jli);
+	tail = strrchr(lib, '/');
+	if (tail && !strcmp(tail, "/jli") && tail != lib)
+		*tail = '\0';
+	text = rr->read(rr->ctx, tail = xasprintf("%s/jvm.cfg", lib), 1 << 16);
+	free(tail);
+	for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
+		char name[64], kind[32];
+
+		if (sscanf(line, " -%63[A-Za-z0-9_] %31s", name, kind) == 2 && !strcmp(kind, "KNOWN") && nr < 16) {
+			ALLOC_GROW(v, nr + 1, alloc);
+			v[nr++] = xasprintf("%s/%s/libjvm.so", lib, name);
+		}
+	}
+	free(text);
+	n = rr->list(rr->ctx, lib, &names);
+	for (size_t i = 0; i < n && nr < 256; i++) {
+		size_t l = strlen(names[i]);
+
+		if (l > 3 && !strcmp(names[i] + l - 3, ".so")) {
+			ALLOC_GROW(v, nr + 1, alloc);
+			v[nr++] = xstrdup(names[i]);
+		}
+	}
+	free_strv(names, n);
+	free(lib);
+	*out = v;
+	return nr;
+}
+
 /* ---- image mode (the image's own loader via elf/ldso) --------------------- */
 
 static const char *const nss_dirs[] = {
@@ -969,26 +1050,46 @@ static void image_add_dlopened(struct apriv *ap, struct program_set *ps, struct 
 	}
 }
 
-/* The image's PAM configuration: every file of /etc/pam.d, and /etc/pam.conf. */
-static void image_read_pam(struct apriv *ap, const struct rootfs *fs)
+static char *image_read(const void *ctx, const char *path, size_t cap)
 {
+	const struct rootfs *fs = ctx;
 	const struct rootfs_node *n;
-	char *text;
+	char *text = NULL;
 	size_t len;
 
-	ap->pam_read = true;
-	for (size_t i = 0; (n = rootfs_at(fs, i)); i++) {
-		bool conf = !strcmp(n->path, "/etc/pam.conf");
-
-		if ((!conf && strncmp(n->path, "/etc/pam.d/", 11)) || strchr(n->path + (conf ? 0 : 11), '/'))
-			continue;
-		text = NULL;
-		if (rootfs_resolve(fs, n->path, true, &n, NULL) == 0 && n->type == ROOTFS_REG &&
-		    rootfs_read(fs, n, 1 << 20, &text, &len) == 0)
-			pam_modules(ap, text, conf);
+	if (rootfs_resolve(fs, path, true, &n, NULL) != 0 || n->type != ROOTFS_REG ||
+	    rootfs_read(fs, n, cap, &text, &len) != 0) {
 		err_clear();
 		free(text);
+		return NULL;
 	}
+	return text;
+}
+
+static size_t image_list(const void *ctx, const char *dir, char ***paths)
+{
+	const struct rootfs *fs = ctx;
+	const struct rootfs_node *n;
+	char *real = NULL, **v = NULL;
+	size_t nr = 0, alloc = 0, rl;
+
+	*paths = NULL;
+	if (rootfs_resolve(fs, dir, true, &n, &real) != 0 || n->type != ROOTFS_DIR) {
+		err_clear();
+		free(real);
+		return 0;
+	}
+	rl = strlen(real);
+	/* Nodes come in path order: a folder's entries are the paths "REAL/NAME" with no further '/'. */
+	for (size_t i = 0; (n = rootfs_at(fs, i)) && nr < 4096; i++)
+		if (!strncmp(n->path, real, rl) && n->path[rl] == '/' && n->path[rl + 1] &&
+		    !strchr(n->path + rl + 1, '/')) {
+			ALLOC_GROW(v, nr + 1, alloc);
+			v[nr++] = xasprintf("%s%s", dir, n->path + rl);
+		}
+	free(real);
+	*paths = v;
+	return nr;
 }
 
 /*
@@ -1014,12 +1115,29 @@ static void image_add_nss(struct apriv *ap, struct program_set *ps, struct plan 
 /* libpam dlopen()s the modules its configuration names (pam_limits.so sets priorities). */
 static void image_add_pam(struct apriv *ap, struct program_set *ps, struct plan *pl)
 {
+	const struct root_reader rr = { image_read, image_list, ps->fs };
+
 	if (!plan_uses_pam(pl))
 		return;
 	if (!ap->pam_read)
-		image_read_pam(ap, ps->fs);
+		read_pam(ap, &rr);
 	for (size_t i = 0; i < ap->pam_nr; i++)
 		image_add_dlopened(ap, ps, pl, ap->pam[i], pam_dirs, ARRAY_SIZE(pam_dirs));
+}
+
+/* The JDK's libjvm.so and native libraries (see jdk_libs). */
+static void image_add_jdk(struct apriv *ap, struct program_set *ps, struct plan *pl)
+{
+	const struct root_reader rr = { image_read, image_list, ps->fs };
+
+	for (size_t i = 0; i < pl->nr; i++) {
+		char **paths;
+		size_t n = jdk_libs(&rr, pl->objs[i]->path, &paths);
+
+		for (size_t k = 0; k < n; k++)
+			image_add_dlopened_path(ap, ps, pl, paths[k]);
+		free_strv(paths, n);
+	}
 }
 
 /* Objects that dlopen() libraries they name as string literals (see dlopen_literals). */
@@ -1096,6 +1214,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 		}
 		image_add_nss(ap, ps, &plans[a->programs_nr - 1], nss, nss_nr);
 		image_add_pam(ap, ps, &plans[a->programs_nr - 1]);
+		image_add_jdk(ap, ps, &plans[a->programs_nr - 1]);
 		image_add_literals(ap, ps, &plans[a->programs_nr - 1]);
 	}
 	summarise_pending(ap, first_new);
@@ -1189,37 +1308,33 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The PAM configuration under the root: every file of /etc/pam.d (in name order), and /etc/pam.conf. */
-static void files_read_pam(struct apriv *ap, const struct hostld *ld)
+static char *files_read(const void *ctx, const char *path, size_t cap)
 {
-	int fd = open_in_root(ld, "/etc/pam.d");
-	char **names = NULL, *text;
-	size_t n = 0, alloc = 0;
+	return read_in_root(ctx, path, cap);
+}
+
+static size_t files_list(const void *ctx, const char *dir, char ***paths)
+{
+	int fd = open_in_root(ctx, dir);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	char **v = NULL;
+	size_t nr = 0, alloc = 0;
 	struct dirent *e;
 
-	ap->pam_read = true;
 	if (!d && fd >= 0)
 		close(fd);
-	while (d && (e = readdir(d)) && n < 4096) {
-		if (e->d_name[0] == '.')
+	while (d && (e = readdir(d)) && nr < 4096) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		ALLOC_GROW(names, n + 1, alloc);
-		names[n++] = xasprintf("/etc/pam.d/%s", e->d_name);
+		ALLOC_GROW(v, nr + 1, alloc);
+		v[nr++] = xasprintf("%s/%s", dir, e->d_name);
 	}
 	if (d)
 		closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_cstr);
-	for (size_t i = 0; i < n; i++) {
-		text = read_in_root(ld, names[i], 1 << 20);
-		pam_modules(ap, text, false);
-		free(text);
-	}
-	free_strv(names, n);
-	text = read_in_root(ld, "/etc/pam.conf", 1 << 20);
-	pam_modules(ap, text, true);
-	free(text);
+	if (nr)
+		qsort(v, nr, sizeof(*v), cmp_cstr);
+	*paths = v;
+	return nr;
 }
 
 static void parse_ldconf(struct hostld *ld, const char *path, int depth)
@@ -1488,6 +1603,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 		      const struct analysis_opts *opts, struct plan *pl)
 {
 	struct aobj *main_obj = open_object(ap, ld, path, NULL);
+	const struct root_reader rr = { files_read, files_list, ld };
 	const struct elf_file *want;
 
 	if (!main_obj)
@@ -1565,7 +1681,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 	/* libpam dlopen()s the modules its configuration names. */
 	if (want->is_dynamic && plan_uses_pam(pl)) {
 		if (!ap->pam_read)
-			files_read_pam(ap, ld);
+			read_pam(ap, &rr);
 		for (size_t i = 0; i < ap->pam_nr; i++) {
 			struct aobj *o = NULL;
 
@@ -1580,6 +1696,20 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 			if (o)
 				add_with_deps(ap, ld, pl, o, want);
 		}
+	}
+	/* The JDK's libjvm.so and native libraries (see jdk_libs). */
+	for (size_t i = 0; want->is_dynamic && i < pl->nr; i++) {
+		char **paths;
+		size_t n = jdk_libs(&rr, pl->objs[i]->path, &paths);
+
+		for (size_t k = 0; k < n; k++) {
+			struct aobj *o = open_object(ap, ld, paths[k], want);
+
+			if (o)
+				add_with_deps(ap, ld, pl, o, want);
+			err_clear();
+		}
+		free_strv(paths, n);
 	}
 	/* Libraries named as string literals by objects that dlopen(). */
 	for (size_t i = 0; i < pl->nr && pl->nr < MAX_OBJECTS_PER_PROCESS; i++) {
