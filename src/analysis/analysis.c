@@ -53,7 +53,8 @@ struct aobj {
 	size_t literals_nr;
 	bool literals_done;
 	int8_t uses_nss;            /* -1: not known yet */
-	int8_t uses_pam;            /* the same for elf_uses_pam() */
+	int8_t uses_pam;            /* the same for imports of pam_start */
+	int8_t is_python;           /* the same for an export of Py_Initialize */
 };
 
 struct apriv {
@@ -347,6 +348,7 @@ static struct aobj *aobj_add(struct apriv *ap, const char *path, bool *fresh)
 	o->path = xstrdup(path);
 	o->uses_nss = -1;
 	o->uses_pam = -1;
+	o->is_python = -1;
 	strmap_put(&ap->by_path, path, o);
 	ALLOC_GROW(ap->objs, ap->objs_nr + 1, ap->objs_alloc);
 	ap->objs[ap->objs_nr++] = o;
@@ -371,6 +373,7 @@ static void aobj_drop_elf(struct aobj *o)
 	o->literals_done = false;
 	o->uses_nss = -1;
 	o->uses_pam = -1;
+	o->is_python = -1;
 }
 
 static void free_strv(char **v, size_t n)
@@ -770,6 +773,16 @@ static bool imports_name(const struct elf_file *elf, const char *name)
 	return false;
 }
 
+static bool exports_name(const struct elf_file *elf, const char *name)
+{
+	if (!elf)
+		return false;
+	for (size_t i = 1; i < elf->dynsym.nr; i++)
+		if (elf->dynsym.syms[i].defined && !strcmp(elf->dynsym.syms[i].name, name))
+			return true;
+	return false;
+}
+
 /* Is s a soname: lib*.so or lib*.so.N[.N...] with a sane alphabet? */
 static bool looks_like_soname(const char *s, size_t len)
 {
@@ -915,8 +928,23 @@ struct root_reader {
 	char *(*read)(const void *ctx, const char *path, size_t cap);
 	/* The paths ("DIR/NAME") of folder DIR's entries, sorted; returns how many. */
 	size_t (*list)(const void *ctx, const char *dir, char ***paths);
+	/*
+	 * The paths of the files (or symbolic links) in folder DIR and its
+	 * subfolders down to 'depth' levels (1: DIR's own) whose names end
+	 * with 'suffix', sorted; returns how many.
+	 */
+	size_t (*walk)(const void *ctx, const char *dir, unsigned depth, const char *suffix, char ***paths);
 	const void *ctx;
 };
+
+#define WALK_MAX 4096
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t l = strlen(s), k = strlen(suffix);
+
+	return l >= k && !strcmp(s + l - k, suffix);
+}
 
 /* Every file of /etc/pam.d, then /etc/pam.conf, into ap->pam. */
 static void read_pam(struct apriv *ap, const struct root_reader *rr)
@@ -987,6 +1015,100 @@ static size_t jdk_libs(const struct root_reader *rr, const char *jli, char ***ou
 	return nr;
 }
 
+/* ---- Python: the interpreter imports extension modules by computed paths -- */
+
+static bool aobj_is_python(struct aobj *o)
+{
+	if (o->is_python < 0)
+		o->is_python = exports_name(o->elf, "Py_Initialize");
+	return o->is_python;
+}
+
+/* Add the .so files under dir (site trees: packages nest) to v. */
+static void python_tree(const struct root_reader *rr, const char *dir, char ***v, size_t *nr, size_t *alloc)
+{
+	char **paths;
+	size_t n = rr->walk(rr->ctx, dir, 8, ".so", &paths);
+
+	for (size_t i = 0; i < n; i++) {
+		if (*nr < WALK_MAX) {
+			ALLOC_GROW(*v, *nr + 1, *alloc);
+			(*v)[(*nr)++] = paths[i];
+		} else {
+			free(paths[i]);
+		}
+	}
+	free(paths);
+}
+
+/*
+ * A process running Python (an object exports Py_Initialize: python3
+ * itself, or libpython in a program that embeds it) imports extension
+ * modules from sys.path, which it computes at run time: for a prefix,
+ * PREFIX/lib/python3.X/{lib-dynload,site-packages,dist-packages} and
+ * Debian's PREFIX/lib/python3/dist-packages.  The prefixes: the folder
+ * above the program's own (python3 finds its library next to itself, as
+ * the Google Cloud SDK's bundled one does), /usr and /usr/local (the
+ * compiled-in one, and Debian's local site).  Every module there can be
+ * imported, so all are loaded objects.  Returns how many paths *out holds
+ * (the caller's).
+ */
+static size_t python_modules(const struct root_reader *rr, const char *program, char ***out)
+{
+	char *bin = path_dirname(program), *own = path_dirname(bin);
+	const char *prefixes[] = { own, "/usr", "/usr/local" };
+	char **v = NULL;
+	size_t nr = 0, alloc = 0;
+
+	for (size_t p = 0; p < ARRAY_SIZE(prefixes); p++) {
+		char *lib, **names;
+		size_t n;
+		bool dup = false;
+
+		for (size_t q = 0; q < p; q++)
+			dup |= !strcmp(prefixes[q], prefixes[p]);
+		if (dup)
+			continue;
+		lib = xasprintf("%s/lib", strcmp(prefixes[p], "/") ? prefixes[p] : "");
+		n = rr->list(rr->ctx, lib, &names);
+		for (size_t i = 0; i < n; i++) {
+			const char *base = strrchr(names[i], '/') + 1;
+			static const char *const sub[] = { "lib-dynload", "site-packages", "dist-packages" };
+
+			if (strncmp(base, "python3", 7))
+				continue;
+			for (size_t k = 0; k < ARRAY_SIZE(sub); k++) {
+				char *dir;
+
+				if (!strcmp(base, "python3") && k < 2)
+					continue; /* Debian's version-independent folder has dist-packages only */
+				dir = xasprintf("%s/%s", names[i], sub[k]);
+				python_tree(rr, dir, &v, &nr, &alloc);
+				free(dir);
+			}
+		}
+		free_strv(names, n);
+		free(lib);
+	}
+	free(own);
+	free(bin);
+	*out = v;
+	return nr;
+}
+
+/*
+ * The extension modules a process running Python may import (see
+ * python_modules), or 0 paths when none of the plan's objects is Python.
+ */
+static size_t plan_python_modules(const struct plan *pl, const struct root_reader *rr, char ***out)
+{
+	*out = NULL;
+	for (size_t i = 0; i < pl->nr; i++)
+		if (aobj_is_python(pl->objs[i]))
+			return python_modules(rr, pl->objs[0]->path, out);
+	return 0;
+}
+
 /* ---- image mode (the image's own loader via elf/ldso) --------------------- */
 
 static const char *const nss_dirs[] = {
@@ -1012,6 +1134,7 @@ static void plan_add_result(struct apriv *ap, struct plan *pl, const struct ldso
 		plan_add(pl, o, !dlopened && k == res->interp && k != 0, dlopened && k == 0);
 	}
 }
+
 
 /* Add the object at 'path' and its dependencies as dlopen()ed objects; false when it is not there. */
 static bool image_add_dlopened_path(struct apriv *ap, struct program_set *ps, struct plan *pl,
@@ -1066,10 +1189,15 @@ static char *image_read(const void *ctx, const char *path, size_t cap)
 	return text;
 }
 
-static size_t image_list(const void *ctx, const char *dir, char ***paths)
+/*
+ * The nodes under folder 'dir' down to 'depth' levels whose names end with
+ * 'suffix' (only files and links to files when files_only), as "DIR/REST"
+ * paths in path order (the rootfs keeps its nodes sorted).
+ */
+static size_t image_scan(const struct rootfs *fs, const char *dir, unsigned depth, const char *suffix,
+			 bool files_only, char ***paths)
 {
-	const struct rootfs *fs = ctx;
-	const struct rootfs_node *n;
+	const struct rootfs_node *n, *t;
 	char *real = NULL, **v = NULL;
 	size_t nr = 0, alloc = 0, rl;
 
@@ -1080,16 +1208,39 @@ static size_t image_list(const void *ctx, const char *dir, char ***paths)
 		return 0;
 	}
 	rl = strlen(real);
-	/* Nodes come in path order: a folder's entries are the paths "REAL/NAME" with no further '/'. */
-	for (size_t i = 0; (n = rootfs_at(fs, i)) && nr < 4096; i++)
-		if (!strncmp(n->path, real, rl) && n->path[rl] == '/' && n->path[rl + 1] &&
-		    !strchr(n->path + rl + 1, '/')) {
-			ALLOC_GROW(v, nr + 1, alloc);
-			v[nr++] = xasprintf("%s%s", dir, n->path + rl);
+	for (size_t i = 0; (n = rootfs_at(fs, i)) && nr < WALK_MAX; i++) {
+		unsigned level = 0;
+
+		if (strncmp(n->path, real, rl) || n->path[rl] != '/' || !n->path[rl + 1] ||
+		    !has_suffix(n->path, suffix))
+			continue;
+		for (const char *c = n->path + rl + 1; *c && level < depth; c++)
+			level += *c == '/';
+		if (level >= depth)
+			continue;
+		if (files_only && n->type == ROOTFS_SYMLINK &&
+		    (rootfs_resolve(fs, n->path, true, &t, NULL) != 0 || t->type != ROOTFS_REG)) {
+			err_clear();
+			continue;
 		}
+		if (files_only && n->type != ROOTFS_REG && n->type != ROOTFS_SYMLINK)
+			continue;
+		ALLOC_GROW(v, nr + 1, alloc);
+		v[nr++] = xasprintf("%s%s", dir, n->path + rl);
+	}
 	free(real);
 	*paths = v;
 	return nr;
+}
+
+static size_t image_list(const void *ctx, const char *dir, char ***paths)
+{
+	return image_scan(ctx, dir, 1, "", false, paths);
+}
+
+static size_t image_walk(const void *ctx, const char *dir, unsigned depth, const char *suffix, char ***paths)
+{
+	return image_scan(ctx, dir, depth, suffix, true, paths);
 }
 
 /*
@@ -1115,7 +1266,7 @@ static void image_add_nss(struct apriv *ap, struct program_set *ps, struct plan 
 /* libpam dlopen()s the modules its configuration names (pam_limits.so sets priorities). */
 static void image_add_pam(struct apriv *ap, struct program_set *ps, struct plan *pl)
 {
-	const struct root_reader rr = { image_read, image_list, ps->fs };
+	const struct root_reader rr = { image_read, image_list, image_walk, ps->fs };
 
 	if (!plan_uses_pam(pl))
 		return;
@@ -1125,19 +1276,23 @@ static void image_add_pam(struct apriv *ap, struct program_set *ps, struct plan 
 		image_add_dlopened(ap, ps, pl, ap->pam[i], pam_dirs, ARRAY_SIZE(pam_dirs));
 }
 
-/* The JDK's libjvm.so and native libraries (see jdk_libs). */
-static void image_add_jdk(struct apriv *ap, struct program_set *ps, struct plan *pl)
+/* The JDK's libjvm.so and native libraries (see jdk_libs), Python's extension modules (python_modules). */
+static void image_add_runtimes(struct apriv *ap, struct program_set *ps, struct plan *pl)
 {
-	const struct root_reader rr = { image_read, image_list, ps->fs };
+	const struct root_reader rr = { image_read, image_list, image_walk, ps->fs };
+	char **paths;
+	size_t n;
 
 	for (size_t i = 0; i < pl->nr; i++) {
-		char **paths;
-		size_t n = jdk_libs(&rr, pl->objs[i]->path, &paths);
-
+		n = jdk_libs(&rr, pl->objs[i]->path, &paths);
 		for (size_t k = 0; k < n; k++)
 			image_add_dlopened_path(ap, ps, pl, paths[k]);
 		free_strv(paths, n);
 	}
+	n = plan_python_modules(pl, &rr, &paths);
+	for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++)
+		image_add_dlopened_path(ap, ps, pl, paths[k]);
+	free_strv(paths, n);
 }
 
 /* Objects that dlopen() libraries they name as string literals (see dlopen_literals). */
@@ -1214,7 +1369,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 		}
 		image_add_nss(ap, ps, &plans[a->programs_nr - 1], nss, nss_nr);
 		image_add_pam(ap, ps, &plans[a->programs_nr - 1]);
-		image_add_jdk(ap, ps, &plans[a->programs_nr - 1]);
+		image_add_runtimes(ap, ps, &plans[a->programs_nr - 1]);
 		image_add_literals(ap, ps, &plans[a->programs_nr - 1]);
 	}
 	summarise_pending(ap, first_new);
@@ -1331,6 +1486,54 @@ static size_t files_list(const void *ctx, const char *dir, char ***paths)
 	}
 	if (d)
 		closedir(d);
+	if (nr)
+		qsort(v, nr, sizeof(*v), cmp_cstr);
+	*paths = v;
+	return nr;
+}
+
+static void files_walk_in(const struct hostld *ld, const char *dir, unsigned depth, const char *suffix,
+			  char ***v, size_t *nr, size_t *alloc)
+{
+	int fd = open_in_root(ld, dir);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	if (!d && fd >= 0)
+		close(fd);
+	while (d && (e = readdir(d)) && *nr < WALK_MAX) {
+		unsigned char type = e->d_type;
+		char *path;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (type == DT_UNKNOWN) {
+			struct stat st;
+
+			if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+				continue;
+			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : S_ISLNK(st.st_mode) ? DT_LNK : DT_UNKNOWN;
+		}
+		path = xasprintf("%s/%s", dir, e->d_name);
+		if (type == DT_DIR && depth > 1) {
+			files_walk_in(ld, path, depth - 1, suffix, v, nr, alloc);
+		} else if ((type == DT_REG || type == DT_LNK) && has_suffix(e->d_name, suffix)) {
+			ALLOC_GROW(*v, *nr + 1, *alloc);
+			(*v)[(*nr)++] = path;
+			path = NULL;
+		}
+		free(path);
+	}
+	if (d)
+		closedir(d);
+}
+
+static size_t files_walk(const void *ctx, const char *dir, unsigned depth, const char *suffix, char ***paths)
+{
+	char **v = NULL;
+	size_t nr = 0, alloc = 0;
+
+	files_walk_in(ctx, dir, depth, suffix, &v, &nr, &alloc);
 	if (nr)
 		qsort(v, nr, sizeof(*v), cmp_cstr);
 	*paths = v;
@@ -1599,11 +1802,24 @@ static void add_with_deps(struct apriv *ap, const struct hostld *ld, struct plan
 	}
 }
 
+/* Add the objects at 'paths' (those there are) with their dependencies as dlopen()ed objects. */
+static void files_add_dlopened(struct apriv *ap, const struct hostld *ld, struct plan *pl, char **paths,
+			       size_t n, const struct elf_file *want)
+{
+	for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++) {
+		struct aobj *o = open_object(ap, ld, paths[k], want);
+
+		if (o)
+			add_with_deps(ap, ld, pl, o, want);
+		err_clear();
+	}
+}
+
 static int plan_files(struct apriv *ap, const struct hostld *ld, const char *path,
 		      const struct analysis_opts *opts, struct plan *pl)
 {
 	struct aobj *main_obj = open_object(ap, ld, path, NULL);
-	const struct root_reader rr = { files_read, files_list, ld };
+	const struct root_reader rr = { files_read, files_list, files_walk, ld };
 	const struct elf_file *want;
 
 	if (!main_obj)
@@ -1697,18 +1913,19 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 				add_with_deps(ap, ld, pl, o, want);
 		}
 	}
-	/* The JDK's libjvm.so and native libraries (see jdk_libs). */
+	/* The JDK's libjvm.so and native libraries (jdk_libs), Python's extension modules (python_modules). */
 	for (size_t i = 0; want->is_dynamic && i < pl->nr; i++) {
 		char **paths;
 		size_t n = jdk_libs(&rr, pl->objs[i]->path, &paths);
 
-		for (size_t k = 0; k < n; k++) {
-			struct aobj *o = open_object(ap, ld, paths[k], want);
+		files_add_dlopened(ap, ld, pl, paths, n, want);
+		free_strv(paths, n);
+	}
+	if (want->is_dynamic) {
+		char **paths;
+		size_t n = plan_python_modules(pl, &rr, &paths);
 
-			if (o)
-				add_with_deps(ap, ld, pl, o, want);
-			err_clear();
-		}
+		files_add_dlopened(ap, ld, pl, paths, n, want);
 		free_strv(paths, n);
 	}
 	/* Libraries named as string literals by objects that dlopen(). */

@@ -41,3 +41,20 @@ expect_fail() {
 		fail "$desc: expected failure, got success"
 	fi
 }
+
+# Small fake roots for the loaders' run-time module rules (t2004-t2006).
+# syscall_lib OUT SYSCALL [SONAME]: a shared object whose one exported
+# function, jdk_fn_SYSCALL, makes SYSCALL.
+syscall_lib() {
+	printf '#include <sys/syscall.h>\n#include <unistd.h>\n%s\n' \
+		"long jdk_fn_$2(void) { return syscall(SYS_$2, 0); }" >"$T/lib_$2.c"
+	gcc -O2 -shared -fPIC ${3:+-Wl,-soname,$3} -o "$1" "$T/lib_$2.c" || fail "cannot build $1"
+}
+# root_add_libc ROOT: the host's glibc and loader, where a Debian root has them.
+root_add_libc() {
+	mkdir -p "$1/lib64" "$1/lib/x86_64-linux-gnu"
+	cp -L /lib64/ld-linux-x86-64.so.2 "$1/lib64/"
+	cp -L "$(ldconfig -p | awk '$1 == "libc.so.6" && /x86-64/ { print $NF; exit }')" "$1/lib/x86_64-linux-gnu/"
+}
+# json_has FILE SYSCALL: the first program of an analyze --json output has SYSCALL.
+json_has() { jq -e --arg s "$2" '.programs[0].syscalls | index($s) != null' "$1" >/dev/null; }

@@ -51,12 +51,11 @@ EOF
 echo 'session required pam_f.so' >"$R/etc/pam.d/common"
 echo 'other auth required pam_g.so' >"$R/etc/pam.conf"
 
-has() { jq -e --arg s "$2" '.programs[0].syscalls | index($s) != null' "$1" >/dev/null; }
 want=(swapoff acct vhangup syslog mincore personality)
 
 "$CONFINE" analyze --quiet --json --root "$R" /bin/app >"$T/files.json" || fail "analyze --root failed"
-for s in "${want[@]}"; do has "$T/files.json" "$s" || fail "files mode: $s missing"; done
-has "$T/files.json" iopl && fail "files mode: the commented-out module counted"
+for s in "${want[@]}"; do json_has "$T/files.json" "$s" || fail "files mode: $s missing"; done
+json_has "$T/files.json" iopl && fail "files mode: the commented-out module counted"
 jq -e '.programs[0].objects | index("/lib/x86_64-linux-gnu/security/pam_a.so") != null' "$T/files.json" \
 	>/dev/null || fail "files mode: pam_a.so not among the objects: $(jq -c '.programs[0].objects' "$T/files.json")"
 
@@ -73,7 +72,7 @@ mv "$R/etc/pam.d" "$T/pam.d.off"
 mv "$R/etc/pam.conf" "$T/pam.conf.off"
 "$CONFINE" analyze --quiet --json --root "$R" /bin/app >"$T/none.json" || fail "analyze (no PAM config) failed"
 for s in "${want[@]}" iopl; do
-	has "$T/none.json" "$s" && fail "without PAM configuration $s is already in the set"
+	json_has "$T/none.json" "$s" && fail "without PAM configuration $s is already in the set"
 done
 
 # su on this machine, under strace: every call it makes is in its set.

@@ -12,23 +12,15 @@
 command -v gcc >/dev/null || skip "no gcc"
 command -v jq >/dev/null || skip "no jq"
 
-mklib() { # OUT SYSCALL [soname]
-	printf '#include <sys/syscall.h>\n#include <unistd.h>\n%s\n' \
-		"long jdk_fn_$2(void) { return syscall(SYS_$2, 0); }" >"$T/$2.c"
-	gcc -O2 -shared -fPIC ${3:+-Wl,-soname,$3} -o "$1" "$T/$2.c" || fail "cannot build $1"
-}
-
-has() { jq -e --arg s "$2" '.programs[0].syscalls | index($s) != null' "$1" >/dev/null; }
-
 check_jdk() { # ROOT JLI_DIR (path of libjli's folder inside ROOT)
 	local R=$1 jli=$2 s
 	mkdir -p "$R/jdk/bin" "$R/jdk/lib/server" "$R/jdk/lib/client" "$R/jdk/other" "$R$jli"
-	mklib "$R$jli/libjli.so" getpgrp libjli.so
-	mklib "$R/jdk/lib/server/libjvm.so" swapoff
-	mklib "$R/jdk/lib/client/libjvm.so" iopl        # IGNORE: not loaded
-	mklib "$R/jdk/lib/libnet.so" acct
-	mklib "$R/jdk/lib/libzip.so" vhangup
-	mklib "$R/jdk/other/libelse.so" syslog         # not in LIB
+	syscall_lib "$R$jli/libjli.so" getpgrp libjli.so
+	syscall_lib "$R/jdk/lib/server/libjvm.so" swapoff
+	syscall_lib "$R/jdk/lib/client/libjvm.so" iopl        # IGNORE: not loaded
+	syscall_lib "$R/jdk/lib/libnet.so" acct
+	syscall_lib "$R/jdk/lib/libzip.so" vhangup
+	syscall_lib "$R/jdk/other/libelse.so" syslog         # not in LIB
 	printf '%s\n' '# comment -bogus KNOWN' '-server KNOWN' '-client IGNORE' '-zero KNOWN' >"$R/jdk/lib/jvm.cfg"
 	cat >"$T/java.c" <<'C'
 long jdk_fn_getpgrp(void);
@@ -36,16 +28,14 @@ int main(void) { return (int)jdk_fn_getpgrp(); }
 C
 	gcc -O2 -o "$R/jdk/bin/java" "$T/java.c" -L"$R$jli" -ljli \
 		-Wl,-rpath,"\$ORIGIN/..${jli#/jdk}" || fail "cannot build java"
-	mkdir -p "$R/lib64" "$R/lib/x86_64-linux-gnu"
-	cp -L /lib64/ld-linux-x86-64.so.2 "$R/lib64/"
-	cp -L "$(ldconfig -p | awk '$1 == "libc.so.6" && /x86-64/ { print $NF; exit }')" "$R/lib/x86_64-linux-gnu/"
+	root_add_libc "$R"
 
 	"$CONFINE" analyze --quiet --json --root "$R" /jdk/bin/java >"$T/files.json" || fail "analyze --root failed"
 	for s in getpgrp swapoff acct vhangup; do
-		has "$T/files.json" "$s" || fail "$jli: files mode: $s missing: $(jq -c '.programs[0].objects' "$T/files.json")"
+		json_has "$T/files.json" "$s" || fail "$jli: files mode: $s missing: $(jq -c '.programs[0].objects' "$T/files.json")"
 	done
 	for s in iopl syslog; do
-		has "$T/files.json" "$s" && fail "$jli: files mode: $s counted"
+		json_has "$T/files.json" "$s" && fail "$jli: files mode: $s counted"
 	done
 	for s in swapoff acct vhangup; do
 		"$CONFINE" explain --quiet --program /jdk/bin/java "dir:$R" "$s" >"$T/e.txt" 2>&1 ||

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Soundness against reality, part 3: interpreters (python3, perl) doing
 # files, sockets, threads, subprocesses and signals.  Interpreter
-# extension modules are shared objects loaded with dlopen; the analysis
-# must account for them (the default sound policy, or told via --dlopen).
+# extension modules are shared objects loaded with dlopen by computed
+# paths; the analysis loads every module of python3's sys.path folders.
 . "$(dirname "$0")/lib.sh"
 . "$CONFINE_SRC/tests/fixtures/strace-lib.sh"
 st_init
@@ -44,6 +44,20 @@ st_run python3-c /usr/bin/python3 -c 'import sys, os, re; print(len(os.environ) 
 st_run python3-mp /usr/bin/python3 -c '
 import concurrent.futures as cf
 with cf.ThreadPoolExecutor(4) as ex: print(sum(ex.map(lambda x: x * x, range(100))))'
+# Extension modules of lib-dynload, imported by name (no program holds
+# their paths): mmap's flush is msync, which nothing else in python3 makes;
+# sqlite3 locks and syncs its database.
+cat >"$W/ext.py" <<'PY'
+import mmap, sqlite3, os, tempfile
+with tempfile.TemporaryDirectory() as d:
+    with open(os.path.join(d, "m"), "w+b") as f:
+        f.write(b"x" * 4096); f.flush()
+        m = mmap.mmap(f.fileno(), 4096); m[0] = 0x79; m.flush(); m.close()
+    db = sqlite3.connect(os.path.join(d, "db"))
+    db.execute("create table t (x)"); db.execute("insert into t values (1)"); db.commit()
+    print(db.execute("select count(*) from t").fetchone()[0]); db.close()
+PY
+st_run python3-ext /usr/bin/python3 "$W/ext.py"
 st_run perl-e perl -e 'use strict; my %h = map { $_ => 1 } 1..100; opendir(my $d, "/etc") or die; my @f = readdir($d); closedir $d; open(my $fh, "<", "/etc/passwd") or die; my @l = <$fh>; print scalar(keys %h), " ", scalar(@l) > 0, "\n"; my $pid = fork(); if ($pid == 0) { exit 0 } waitpid($pid, 0); print `echo sub`; local $SIG{ALRM} = sub {}; alarm 0;'
 st_run perl-socket perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1", LocalPort => 0, Proto => "tcp") or die; my $c = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => $s->sockport, Proto => "tcp") or die; my $a = $s->accept; print $c "hi\n"; my $l = <$a>; print $l; select(undef, undef, undef, 0.01);'
 st_check

@@ -1,0 +1,55 @@
+#!/bin/bash
+# Python: the interpreter imports extension modules by paths it computes
+# at run time (sys.path), so a process with an object that exports
+# Py_Initialize gets every .so of PREFIX/lib/python3.X/{lib-dynload,
+# site-packages,dist-packages} and PREFIX/lib/python3/dist-packages, for
+# PREFIX the folder above the program's, /usr and /usr/local; packages
+# nest.  Checked in both loaders (analyze --root, explain dir:) on a fake
+# interpreter; another folder's .so, and a program that is not Python,
+# get none.  (t2520 runs the real python3 with lib-dynload modules.)
+. "$(dirname "$0")/lib.sh"
+command -v gcc >/dev/null || skip "no gcc"
+command -v jq >/dev/null || skip "no jq"
+
+R=$T/root
+P=$R/opt/py
+root_add_libc "$R"
+mkdir -p "$P/bin" "$P/lib/python3.99/lib-dynload" "$P/lib/python3.99/site-packages/pkg/sub" \
+	"$P/lib/python3/dist-packages" "$P/lib/other" "$R/usr/local/lib/python3.99/dist-packages" \
+	"$R/usr/lib/python3.99/site-packages"
+syscall_lib "$P/lib/python3.99/lib-dynload/_m.cpython-399-x86_64-linux-gnu.so" swapoff
+syscall_lib "$P/lib/python3.99/site-packages/pkg/sub/_n.abi3.so" acct
+syscall_lib "$P/lib/python3/dist-packages/_o.so" vhangup
+syscall_lib "$R/usr/local/lib/python3.99/dist-packages/_q.so" mincore
+syscall_lib "$R/usr/lib/python3.99/site-packages/_r.so" personality
+syscall_lib "$P/lib/other/_p.so" iopl                 # not a sys.path folder
+echo 'not a module' >"$P/lib/python3.99/site-packages/notes.txt"
+cat >"$T/py.c" <<'C'
+void Py_Initialize(void) {}
+int main(void) { Py_Initialize(); return 0; }
+C
+cat >"$T/plain.c" <<'C'
+int main(void) { return 0; }
+C
+gcc -O2 -rdynamic -o "$P/bin/python3" "$T/py.c" || fail "cannot build the fake python3"
+gcc -O2 -o "$P/bin/plain" "$T/plain.c" || fail "cannot build plain"
+
+want=(swapoff acct vhangup mincore personality)
+"$CONFINE" analyze --quiet --json --root "$R" /opt/py/bin/python3 /opt/py/bin/plain >"$T/files.json" ||
+	fail "analyze --root failed"
+for s in "${want[@]}"; do
+	json_has "$T/files.json" "$s" || fail "files mode: $s missing: $(jq -c '.programs[0].objects' "$T/files.json")"
+done
+json_has "$T/files.json" iopl && fail "files mode: a .so outside sys.path counted"
+jq -e '.programs[1].objects | length == 3' "$T/files.json" >/dev/null ||
+	fail "plain: modules loaded into a program that is not Python: $(jq -c '.programs[1].objects' "$T/files.json")"
+
+for s in "${want[@]}"; do
+	"$CONFINE" explain --quiet --program /opt/py/bin/python3 "dir:$R" "$s" >"$T/e.txt" 2>&1 ||
+		fail "image mode: explain $s failed: $(cat "$T/e.txt")"
+	grep -q 'no program of the image can make it' "$T/e.txt" && fail "image mode: $s not explained"
+done
+"$CONFINE" explain --quiet --program /opt/py/bin/python3 "dir:$R" iopl >"$T/e.txt" 2>&1 ||
+	fail "image mode: explain iopl failed: $(cat "$T/e.txt")"
+grep -q 'no program of the image can make it' "$T/e.txt" || fail "image mode: a .so outside sys.path counted"
+pass
