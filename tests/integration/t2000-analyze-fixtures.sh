@@ -121,7 +121,9 @@ gcc -O2 -shared -fPIC -Wl,-soname,'$ORIGIN/../lib/libori.so' -o "$T/dst/lib/libo
 	gcc -O2 -o "$T/dst/bin/app_lib" "$T/app.c" -L"$T/dst/lib/x86_64-linux-gnu" -lori2 \
 		-Wl,-rpath,'$ORIGIN/../$LIB' || fail "cannot build the DST fixtures"
 for a in app_needed app_lib; do
-	ldd "$T/dst/bin/$a" | grep -q "$T/dst/bin/../lib/" || fail "$a: ldd does not find its library"
+	ldd "$T/dst/bin/$a" >"$T/ldd.txt" 2>&1 || fail "$a: ldd failed: $(cat "$T/ldd.txt")"
+	grep -q 'not found' "$T/ldd.txt" && fail "$a: ldd does not find its library: $(cat "$T/ldd.txt")"
+	grep -q '/libori2*\.so ' "$T/ldd.txt" || fail "$a: ldd does not list its library: $(cat "$T/ldd.txt")"
 	"$CONFINE" analyze --json "$T/dst/bin/$a" >"$T/$a.json" 2>"$T/$a.err" || fail "analyze $a failed"
 	grep -q 'not found' "$T/$a.err" && fail "$a: $(cat "$T/$a.err")"
 	has "$T/$a.json" swapoff || fail "$a: the library's swapoff is missing"
