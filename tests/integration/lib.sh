@@ -54,7 +54,7 @@ syscall_lib() {
 root_add_libc() {
 	mkdir -p "$1/lib64" "$1/lib/x86_64-linux-gnu"
 	cp -L /lib64/ld-linux-x86-64.so.2 "$1/lib64/"
-	cp -L "$(ldconfig -p | awk '$1 == "libc.so.6" && /x86-64/ { print $NF; exit }')" "$1/lib/x86_64-linux-gnu/"
+	cp -L "$(ldconfig -p | awk '$1 == "libc.so.6" && /x86-64/ && !f { print $NF; f = 1 }')" "$1/lib/x86_64-linux-gnu/"
 }
 # json_has FILE SYSCALL: the first program of an analyze --json output has SYSCALL.
 json_has() { jq -e --arg s "$2" '.programs[0].syscalls | index($s) != null' "$1" >/dev/null; }

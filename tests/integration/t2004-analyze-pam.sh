@@ -13,7 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v gcc >/dev/null || skip "no gcc"
 command -v jq >/dev/null || skip "no jq"
-LIBPAM=$(ldconfig -p | awk '$1 == "libpam.so.0" && /x86-64/ { print $NF; exit }')
+LIBPAM=$(ldconfig -p | awk '$1 == "libpam.so.0" && /x86-64/ && !f { print $NF; f = 1 }')
 [ -n "$LIBPAM" ] || skip "libpam.so.0 not installed"
 
 R=$T/root
