@@ -418,6 +418,7 @@ struct block {
 	bool recorded;            /* rec_first/rec_nr/ft hold its last fixpoint pass */
 	bool ft;                  /* that pass fell through its last instruction */
 	bool ijump;               /* ends in an indirect jump that may stay inside (a jump table) */
+	uint32_t table;           /* its jump table when its cases are known exactly (sc->tabs), or UINT32_MAX */
 	uint32_t rec_first, rec_nr;
 	struct dis_state st;      /* state on entry */
 };
@@ -486,6 +487,18 @@ struct scratch {
 	/* Case labels read from jump tables (see read_table): instruction indexes. */
 	uint32_t *tt;
 	size_t tt_nr, tt_alloc;
+	/* The instructions direct branches of the function go to (see only_fallthrough). */
+	uint32_t *btgt;
+	size_t btgt_nr, btgt_alloc;
+	/* The jump tables read: which jump, its labels in tt, and whether they are all of them. */
+	struct table {
+		uint32_t jmp;         /* the indirect jump */
+		uint32_t load;        /* the instruction indexing the table (the jump itself, non-PIC) */
+		int8_t idx;           /* the index register */
+		bool exact;           /* tt[first, first + nr) are all its cases (table_bound) */
+		uint32_t first, nr;
+	} *tabs;
+	size_t tabs_nr, tabs_alloc;
 };
 
 
@@ -577,6 +590,15 @@ static bool tracked_use(const struct insn_hdr *in, const struct op *ops, unsigne
 	}
 }
 
+/* Is I the jump of a table whose cases are all known (the flow follows them as edges)? */
+static bool exact_table_jump(const struct scratch *sc, const struct insn *I)
+{
+	for (size_t k = 0; k < sc->tabs_nr; k++)
+		if (sc->tabs[k].exact && &sc->iv[sc->tabs[k].jmp] == I)
+			return true;
+	return false;
+}
+
 /* The loaded pointers instruction I lets escape from state 'st' (before it runs). */
 static void escapes_of(const struct dis_state *st, const struct insn *I, const struct op *ops,
 		       const struct dis_opts *opts)
@@ -615,8 +637,12 @@ static void escapes_of(const struct dis_state *st, const struct insn *I, const s
 			if (clobbered[i] != target)
 				escape_val(st->reg[clobbered[i]]);
 	} else if (in->meta.category == ZYDIS_CATEGORY_COND_BR || mn == ZYDIS_MNEMONIC_JMP) {
-		/* Anything but an edge of the function's blocks leaves what the data flow follows. */
-		if (!inner_branch(&scratch, I, opts->go_abi))
+		/*
+		 * Anything but an edge of the function's blocks leaves what the
+		 * data flow follows; so does a jump table whose cases are not
+		 * all known (table_bound).
+		 */
+		if (!inner_branch(&scratch, I, opts->go_abi) && !exact_table_jump(&scratch, I))
 			escape_all(st, mn == ZYDIS_MNEMONIC_JMP && ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER
 						? ops[0].reg.gpr : -1);
 	}
@@ -1252,7 +1278,8 @@ static void compute_live(struct scratch *sc, uint32_t nb, const struct dis_opts 
 					decided = ALL_REGS;
 			} else if ((I->in.meta.category == ZYDIS_CATEGORY_COND_BR ||
 				    I->in.meta.category == ZYDIS_CATEGORY_UNCOND_BR) &&
-				   !inner_branch(sc, I, go_abi)) {
+				   !inner_branch(sc, I, go_abi) && !(i == B->last && B->table != UINT32_MAX)) {
+				/* Leaving the function (a table whose cases are known goes to them: below). */
 				used |= ~decided;
 				decided = ALL_REGS;
 			}
@@ -1272,6 +1299,12 @@ static void compute_live(struct scratch *sc, uint32_t nb, const struct dis_opts 
 
 			for (unsigned s = 0; s < B->succ_nr; s++)
 				v |= live[B->succ[s]] & pass[b];
+			if (B->table != UINT32_MAX) {
+				const struct table *T = &sc->tabs[B->table];
+
+				for (uint32_t k = 0; k < T->nr; k++)
+					v |= live[sc->block_of[sc->tt[T->first + k]]] & pass[b];
+			}
 			if (v != live[b]) {
 				live[b] = v;
 				changed = true;
@@ -1659,6 +1692,7 @@ static void read_table(struct scratch *sc, uint32_t i, const struct dis_opts *op
 	uint64_t table;
 	size_t avail = 0;
 	unsigned width;
+	struct table tab = { i, i, -1, false, (uint32_t)sc->tt_nr, 0 };
 
 	if (!opts->read_data)
 		return;
@@ -1667,22 +1701,33 @@ static void read_table(struct scratch *sc, uint32_t i, const struct dis_opts *op
 			return;
 		table = (uint64_t)op->mem.disp.value;
 		width = 8;
-	} else if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr >= 0 && i >= 2) {
-		const struct insn *A = &sc->iv[i - 1], *M = &sc->iv[i - 2], *L;
-		const struct op *ao = OPS(A), *mo = OPS(M);
+		tab.idx = (int8_t)op->mem.index_gpr;
+	} else if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr >= 0) {
+		/* add: the jump register's last write before the jump; movslq: the one before that. */
 		int x = op->reg.gpr, base;
+		uint32_t a = writer_in(sc, i > 8 ? i - 8 : 0, i, x, true);
+		uint32_t m = a != UINT32_MAX ? writer_in(sc, a > 8 ? a - 8 : 0, a, x, true) : UINT32_MAX;
+		const struct insn *A, *M, *L;
+		const struct op *ao, *mo;
 		uint32_t l;
 
+		if (m == UINT32_MAX)
+			return;
+		A = &sc->iv[a];
+		M = &sc->iv[m];
+		ao = OPS(A);
+		mo = OPS(M);
 		if (!ao || !mo || A->bad || M->bad || A->in.mnemonic != ZYDIS_MNEMONIC_ADD ||
 		    M->in.mnemonic != ZYDIS_MNEMONIC_MOVSXD || A->in.operand_count_visible != 2 ||
 		    M->in.operand_count_visible != 2 || ao[0].type != ZYDIS_OPERAND_TYPE_REGISTER ||
 		    ao[0].reg.gpr != x || ao[1].type != ZYDIS_OPERAND_TYPE_REGISTER ||
 		    mo[0].type != ZYDIS_OPERAND_TYPE_REGISTER || mo[0].reg.gpr != x ||
 		    mo[1].type != ZYDIS_OPERAND_TYPE_MEMORY || mo[1].mem.index_gpr < 0 || mo[1].mem.disp.value != 0 ||
-		    (base = mo[1].mem.base_gpr) < 0 || ao[1].reg.gpr != base)
+		    (base = mo[1].mem.base_gpr) < 0 || ao[1].reg.gpr != base ||
+		    writer_in(sc, m, a, base, false) != UINT32_MAX)
 			return;
 		/* The table's address, loaded shortly before (in address order). */
-		l = writer_in(sc, i - 2 > 64 ? i - 2 - 64 : 0, i - 2, base, false);
+		l = writer_in(sc, m > 64 ? m - 64 : 0, m, base, false);
 		if (l == UINT32_MAX)
 			return;
 		L = &sc->iv[l];
@@ -1690,6 +1735,8 @@ static void read_table(struct scratch *sc, uint32_t i, const struct dis_opts *op
 			return;
 		table = rip_target(&L->in, L->addr, &OPS(L)[1]);
 		width = 4;
+		tab.load = m;
+		tab.idx = (int8_t)mo[1].mem.index_gpr;
 	} else {
 		return;
 	}
@@ -1712,11 +1759,158 @@ static void read_table(struct scratch *sc, uint32_t i, const struct dis_opts *op
 		ALLOC_GROW(sc->tt, sc->tt_nr + 1, sc->tt_alloc);
 		sc->tt[sc->tt_nr++] = at;
 	}
+	tab.nr = (uint32_t)sc->tt_nr - tab.first;
+	ALLOC_GROW(sc->tabs, sc->tabs_nr + 1, sc->tabs_alloc);
+	sc->tabs[sc->tabs_nr++] = tab;
+}
+
+/* The first instruction of i's block (leaders are marked in block_of while blocks are formed). */
+static uint32_t leader_of(const struct scratch *sc, uint32_t i)
+{
+	while (i > 0 && sc->block_of[i] != UINT32_MAX)
+		i--;
+	return i;
 }
 
 /*
- * A jump table's targets are not known, and any block of the function
- * may be one: each starts from the state at the indirect jump too (the
+ * Is instruction L entered only by falling into it (no branch, table or
+ * other function jumps there, and the unwinder does not land there)?
+ */
+static bool only_fallthrough(const struct scratch *sc, uint32_t L, const struct dis_opts *opts)
+{
+	uint64_t a = sc->iv[L].addr;
+	size_t j = u64_lower_bound(opts->joins, opts->joins_nr, a);
+
+	if (j < opts->joins_nr && opts->joins[j] == a)
+		return false;
+	if (opts->entered && opts->entered(opts->noreturn_ctx, a) == DIS_ENTRY_LANDING_PAD)
+		return false;
+	for (size_t k = 0; k < sc->tt_nr; k++)
+		if (sc->tt[k] == L)
+			return false;
+	for (size_t k = 0; k < sc->btgt_nr; k++)
+		if (sc->btgt[k] == L)
+			return false;
+	return true;
+}
+
+/* Does instruction I write register r as its first operand, 'width' bits wide? */
+static bool writes_reg(const struct insn *I, int r, unsigned width)
+{
+	const struct op *o = OPS(I);
+
+	return !I->bad && o && I->in.operand_count_visible >= 1 && o[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+	       o[0].reg.gpr == r && o[0].reg.width == width && (o[0].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE);
+}
+
+/*
+ * The last instruction in [lo, i) that writes register r, UINT32_MAX when
+ * none does; *bad is set when a call or an undecodable byte comes first.
+ */
+static uint32_t last_write(const struct scratch *sc, uint32_t lo, uint32_t i, int r, bool *bad)
+{
+	*bad = false;
+	while (i-- > lo) {
+		const struct insn *I = &sc->iv[i];
+
+		if (I->bad || I->in.mnemonic == ZYDIS_MNEMONIC_CALL) {
+			*bad = true;
+			return UINT32_MAX;
+		}
+		for (unsigned k = 0; k < I->in.operand_count; k++)
+			if (OPS(I)[k].type == ZYDIS_OPERAND_TYPE_REGISTER && OPS(I)[k].reg.gpr == r &&
+			    (OPS(I)[k].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE))
+				return i;
+	}
+	return UINT32_MAX;
+}
+
+/*
+ * How many entries the table T (indexed at instruction T->load by register
+ * T->idx) can have, when the code bounds its index on every way to the
+ * jump, else 0.  Within the load's block (from its first instruction to
+ * the jump: one way in, no call):
+ *   "and $mask, idx" as the index's last write (Rust's state machines);
+ *   or no write to the index but a zero extension ("mov %eI, %eI"), and
+ *   "cmp $N, idx; ja default" (jae) right before the block, which nothing
+ *   enters but that fall-through (nor the ja but the compare); a 32-bit
+ *   compare bounds the register
+ *   only if its upper half is clear: a zero extension after it, or a
+ *   32-bit write of it earlier in the compare's block.
+ */
+static uint32_t table_bound(const struct scratch *sc, const struct table *T, const struct dis_opts *opts)
+{
+	uint32_t L, w;
+	const struct insn *J, *C;
+	const struct op *co;
+	bool bad, zext = false;
+
+	if (T->idx < 0)
+		return 0;
+	for (uint32_t k = T->load + 1; k <= T->jmp; k++)
+		if (sc->block_of[k] == UINT32_MAX || sc->iv[k].bad || sc->iv[k].in.mnemonic == ZYDIS_MNEMONIC_CALL)
+			return 0;
+	L = leader_of(sc, T->load);
+	w = last_write(sc, L, T->load, T->idx, &bad);
+	if (bad)
+		return 0;
+	if (w != UINT32_MAX) {
+		const struct insn *A = &sc->iv[w];
+		const struct op *ao = OPS(A);
+
+		if (A->in.mnemonic == ZYDIS_MNEMONIC_AND && A->in.operand_count_visible == 2 &&
+		    (writes_reg(A, T->idx, 32) || writes_reg(A, T->idx, 64)) && ao[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
+		    ao[1].imm.value.s >= 0 && ao[1].imm.value.s < 4096)
+			return (uint32_t)ao[1].imm.value.s + 1;
+		if (A->in.mnemonic != ZYDIS_MNEMONIC_MOV || !writes_reg(A, T->idx, 32) ||
+		    ao[1].type != ZYDIS_OPERAND_TYPE_REGISTER || ao[1].reg.gpr != T->idx ||
+		    last_write(sc, L, w, T->idx, &bad) != UINT32_MAX || bad)
+			return 0;
+		zext = true;
+	}
+	if (L < 2)
+		return 0;
+	J = &sc->iv[L - 1];
+	C = &sc->iv[L - 2];
+	co = OPS(C);
+	/* The jcc must take its flags from the compare: nothing jumps to it. */
+	if (sc->block_of[L - 1] == UINT32_MAX || J->bad || C->bad || !co || (J->in.mnemonic != ZYDIS_MNEMONIC_JNBE && J->in.mnemonic != ZYDIS_MNEMONIC_JNB) ||
+	    C->in.mnemonic != ZYDIS_MNEMONIC_CMP || C->in.operand_count_visible != 2 ||
+	    co[0].type != ZYDIS_OPERAND_TYPE_REGISTER || co[0].reg.gpr != T->idx || co[0].reg.width < 32 ||
+	    co[1].type != ZYDIS_OPERAND_TYPE_IMMEDIATE || co[1].imm.value.s < 0 || co[1].imm.value.s >= 65536 ||
+	    !only_fallthrough(sc, L, opts))
+		return 0;
+	if (co[0].reg.width == 32 && !zext) {
+		uint32_t d = last_write(sc, leader_of(sc, L - 2), L - 2, T->idx, &bad);
+
+		if (bad || d == UINT32_MAX || !writes_reg(&sc->iv[d], T->idx, 32))
+			return 0;
+	}
+	return (uint32_t)co[1].imm.value.s + (J->in.mnemonic == ZYDIS_MNEMONIC_JNBE ? 1 : 0);
+}/* The edge into block b carries state 'out': meet it into b's entry state, queue b when that changed. */
+static void flow(struct scratch *sc, uint32_t nb, uint32_t b, const struct dis_state *out, uint32_t *wn,
+		 const struct dis_opts *opts)
+{
+	struct block *S = &sc->blocks[b];
+	bool changed;
+
+	if (!S->seen) {
+		S->st = *out;
+		S->seen = true;
+		changed = true;
+	} else {
+		join_escapes(sc, nb, b, &S->st, out, opts);
+		changed = state_meet(&S->st, out);
+	}
+	if (changed && !S->queued) {
+		S->queued = true;
+		sc->work[(*wn)++] = b;
+	}
+}
+
+/*
+ * A jump table's targets are not known (no bound on its index: see
+ * table_bound), and any block of the function may be one: each starts from the state at the indirect jump too (the
  * meet of all such jumps' states, so that a function full of them, a
  * computed-goto interpreter, costs one pass over its blocks per change).
  * Without it, a case that sets a syscall number or a wrapper's argument
@@ -1776,7 +1970,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 	cur_hi = end;
 	sc->recs_nr = sc->snaps_nr = 0;
 	sc->recs_full = false;
-	sc->loads_nr = sc->esc_nr = sc->held_nr = sc->tt_nr = 0;
+	sc->loads_nr = sc->esc_nr = sc->held_nr = sc->tt_nr = sc->tabs_nr = sc->btgt_nr = 0;
 	sc->live_ok = sc->sw_seen = false;
 	memset(res, 0, sizeof(*res));
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
@@ -1830,8 +2024,11 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		if (branch && direct_target(I, &t) && t >= vaddr && t < end) {
 			uint32_t k = insn_at(sc, t);
 
-			if (k != UINT32_MAX)
+			if (k != UINT32_MAX) {
 				sc->block_of[k] = UINT32_MAX;
+				ALLOC_GROW(sc->btgt, sc->btgt_nr + 1, sc->btgt_alloc);
+				sc->btgt[sc->btgt_nr++] = k;
+			}
 		}
 	}
 	/* The cases of the jump tables it can read. */
@@ -1849,6 +2046,15 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		if (i != UINT32_MAX)
 			sc->block_of[i] = UINT32_MAX;
 	}
+	/* With every leader known: the tables whose cases are all known (the rest may go anywhere). */
+	for (size_t k = 0; k < sc->tabs_nr; k++) {
+		struct table *T = &sc->tabs[k];
+		uint32_t bound = table_bound(sc, T, opts);
+
+		T->exact = bound && bound <= T->nr;
+		if (T->exact)
+			T->nr = bound;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		if (sc->block_of[i] == UINT32_MAX) {
 			ALLOC_GROW(sc->blocks, nb + 1, sc->blocks_alloc);
@@ -1856,6 +2062,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 			sc->blocks[nb].succ_nr = 0;
 			sc->blocks[nb].seen = sc->blocks[nb].queued = sc->blocks[nb].recorded = false;
 			sc->blocks[nb].ijump = false;
+			sc->blocks[nb].table = UINT32_MAX;
 			nb++;
 		}
 		sc->block_of[i] = nb - 1;
@@ -1875,6 +2082,9 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		if (!is_terminator(I) && !is_noreturn_call(I, opts) && b + 1 < nb)
 			B->succ[B->succ_nr++] = b + 1;
 		B->ijump = jmp && OPS(I)[0].type != ZYDIS_OPERAND_TYPE_IMMEDIATE && table_like(sc, B);
+		for (size_t k = 0; B->ijump && k < sc->tabs_nr; k++)
+			if (sc->tabs[k].jmp == B->last && sc->tabs[k].exact)
+				B->table = (uint32_t)k;
 	}
 
 	/* 3. Fixpoint, seeded by the entry and by blocks entered from outside. */
@@ -1931,9 +2141,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		B->recorded = fn && replay_enabled && !sc->recs_full;
 		zreg = zero_test(sc, B, &zsucc);
 		for (unsigned s = 0; s < B->succ_nr; s++) {
-			struct block *S = &sc->blocks[B->succ[s]];
 			const struct dis_state *out = &st;
-			bool changed;
 
 			/* "test r,r; je L": r is 0 on the way to L. */
 			if (zreg >= 0 && (int)s == zsucc) {
@@ -1941,21 +2149,16 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 				zst.reg[zreg] = (struct dis_val){ DIS_CONST, 0, 0 };
 				out = &zst;
 			}
-			if (!S->seen) {
-				S->st = *out;
-				S->seen = true;
-				changed = true;
-			} else {
-				join_escapes(sc, nb, B->succ[s], &S->st, out, opts);
-				changed = state_meet(&S->st, out);
-			}
-			if (changed && !S->queued) {
-				S->queued = true;
-				sc->work[wn++] = B->succ[s];
-			}
+			flow(sc, nb, B->succ[s], out, &wn, opts);
 		}
-		if (B->ijump && table_jump(&st, &sc->iv[B->last]))
-			jump_anywhere(sc, nb, &st, &wn, opts);
+		if (B->ijump && table_jump(&st, &sc->iv[B->last])) {
+			const struct table *T = B->table != UINT32_MAX ? &sc->tabs[B->table] : NULL;
+
+			if (!T)
+				jump_anywhere(sc, nb, &st, &wn, opts);
+			for (uint32_t k = 0; T && k < T->nr; k++)
+				flow(sc, nb, sc->block_of[sc->tt[T->first + k]], &st, &wn, opts);
+		}
 	}
 
 	/* 4. Report each block from its fixpoint state (unknown when no known edge reaches it). */
@@ -2526,6 +2729,8 @@ void dis_thread_release(void)
 	free(scratch.held);
 	free(scratch.live);
 	free(scratch.tt);
+	free(scratch.tabs);
+	free(scratch.btgt);
 	memset(&scratch, 0, sizeof(scratch));
 	dd_free(dd_spare);
 	dd_spare = NULL;

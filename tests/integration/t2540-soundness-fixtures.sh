@@ -3,7 +3,8 @@
 # -static, musl-gcc): each fixture's known system calls (inline asm,
 # syscall() with a constant, a wrapper chain, function pointers, a qsort
 # callback, a signal handler, constructor/destructor, a dlopen'ed plugin,
-# calls through GOT slots kept in registers or escaping with -fno-plt,
+# calls through GOT slots kept in registers (across a bounded jump
+# table's jump too) or escaping with -fno-plt,
 # functions found by dlsym() with literal names)
 # must be observed under strace and be in its static set; every observed
 # call must be in the set (zero misses); the write-and-exit fixtures get
@@ -54,11 +55,16 @@ gcc -O2 -static -nostdlib -fno-stack-protector -o "$B/nolibc_write_exit" "$P/nol
 # join).  Its static set must hold every escaped function and must not be
 # "everything" (the trivial check).
 GOTP=()
+TP=()
 for cc in gcc clang; do
 	command -v "$cc" >/dev/null || continue
 	"$cc" -O2 -fno-plt -o "$B/got_pointer.$cc" "$P/got_pointer.c" 2>"$T/cc.err" ||
 		fail "cannot build got_pointer ($cc): $(cat "$T/cc.err")"
 	GOTP+=("got_pointer.$cc")
+	# The slot kept in a register across a bounded jump table's jump.
+	"$cc" -O2 -fno-plt -o "$B/table_pointer.$cc" "$P/table_pointer.c" 2>"$T/cc.err" ||
+		fail "cannot build table_pointer ($cc): $(cat "$T/cc.err")"
+	TP+=("table_pointer.$cc")
 done
 JT=()
 # Functions only a data table names (stripped, static, non-PIE, no unwind
@@ -113,7 +119,7 @@ for v in "${VARIANTS[@]}"; do
 	done
 done
 st_run nolibc_write_exit "$B/nolibc_write_exit"
-for g in "${GOTP[@]}" "${JT[@]}"; do
+for g in "${GOTP[@]}" "${TP[@]}" "${JT[@]}"; do
 	st_run "$g" "$B/$g"
 done
 for d in "${DLS[@]}"; do
@@ -164,6 +170,10 @@ done
 for d in "${DLS[@]}"; do
 	# shellcheck disable=SC2046
 	st_expect "$d" "$B/$d" $(sed -n 's|^/\* expect: \(.*\) \*/$|\1|p' "$P/dlsym_lookup.c")
+done
+for t in "${TP[@]}"; do
+	# shellcheck disable=SC2046
+	st_expect "$t" "$B/$t" $(sed -n 's|^/\* expect: \(.*\) \*/$|\1|p' "$P/table_pointer.c")
 done
 # A computed name is reported, literal ones are not.
 for d in "${DLS[@]}" dlsym_literal; do
