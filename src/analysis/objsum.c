@@ -52,7 +52,8 @@ struct builder {
 	struct dis_targets tg;
 	uint32_t cur;              /* function being decoded */
 	uint8_t *noret;            /* per function: never returns */
-	uint32_t *stub_import;     /* per function: the import a PLT stub jumps to (when dlsym is imported) */
+	uint32_t *stub_import;     /* per function: the import a PLT stub jumps to (see plt_stubs) */
+	bool seccomp_lib;          /* libseccomp (see seccomp_call) */
 	const struct gopclntab *go; /* Go function table, or NULL */
 	uint64_t *data_words;      /* code addresses in a position-dependent object's data (collect_data_words) */
 	size_t data_words_nr, data_words_alloc;
@@ -821,6 +822,35 @@ static void dlsym_call(struct builder *b, const struct dis_rec *r, uint32_t t)
 	};
 }
 
+/*
+ * libseccomp's model.  Every syscall() call in libseccomp 2 makes seccomp(2):
+ * its number is the native "seccomp" looked up in libseccomp's own tables
+ * at run time and kept in a variable (src/system.c), so the analysis sees
+ * no constant there, and every program linking libseccomp (systemd, runc,
+ * apt's methods, man) was "every system call".  A call of syscall() in
+ * libseccomp with no known number gets seccomp's as its number; a negative
+ * lookup result can only fail with ENOSYS.  (Like glibc's set*id broadcast
+ * in known_site: a library whose source says what the number is.)
+ */
+static void seccomp_call(struct builder *b, uint32_t t)
+{
+	struct objsum *s = b->s;
+	uint32_t imp = t & OSUM_IMPORT_BIT ? t & ~OSUM_IMPORT_BIT : b->stub_import[t];
+	const char *name = imp != OSUM_NONE ? objsum_str(s, s->imports[imp].name) : NULL;
+	struct osum_edge *e = &s->edges[s->edges_nr - 1];
+	int nr = syscall_number(SYS_ARCH_X86_64, "seccomp");
+
+	if (!name || strcmp(name, "syscall") || b->stub_import[b->cur] != OSUM_NONE || nr < 0 ||
+	    e->kind != OSUM_EDGE_CALL || e->args + e->args_nr != s->args_nr)
+		return;
+	for (uint32_t a = e->args; a < e->args + e->args_nr; a++)
+		if (s->args[a].loc == DIS_RDI)
+			return;
+	ALLOC_GROW(s->args, s->args_nr + 1, b->args_alloc);
+	s->args[s->args_nr++] = (struct osum_arg){ DIS_RDI, 0, (uint16_t)nr };
+	e->args_nr++;
+}
+
 static void on_rec(const struct dis_rec *r, void *ctx)
 {
 	struct builder *b = ctx;
@@ -867,6 +897,8 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 			 r->kind != DIS_CALL);
 		if (b->stub_import && s->funcs[t].start == r->target)
 			dlsym_call(b, r, t);
+		if (b->seccomp_lib && s->edges_nr && s->edges[s->edges_nr - 1].addr == r->addr)
+			seccomp_call(b, t);
 		break;
 	case DIS_CALL_IND:
 	case DIS_JUMP_IND:
@@ -876,6 +908,8 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 				 r->kind == DIS_JUMP_IND);
 			if (b->stub_import && (t & OSUM_IMPORT_BIT))
 				dlsym_call(b, r, t);
+			if (b->seccomp_lib && s->edges_nr && s->edges[s->edges_nr - 1].addr == r->addr)
+				seccomp_call(b, t);
 		} else if (r->target && in_got(b, r->target)) {
 			/* A GOT slot with no binding: the lazy resolver (PLT0) or an unused one. */
 		} else if (r->reached && (r->kind == DIS_CALL_IND || dis_state_may_tail(r->st))) {
@@ -1037,16 +1071,19 @@ static const struct range *range_of(const struct builder *b, uint64_t addr)
 /*
  * PLT stubs: one that jumps through a GOT slot bound to a never-returning
  * import (abort@plt) never returns either; each is named after its import;
- * and when the object imports dlsym(), the import of each is noted (calls
- * of dlsym@plt are looked at in on_rec).
+ * and when the object imports dlsym(), or is libseccomp, the import of each
+ * is noted (calls of dlsym@plt and syscall@plt are looked at in on_rec).
  */
 static void plt_stubs(struct builder *b)
 {
-	for (uint32_t i = 0; i < b->s->imports_nr && !b->stub_import; i++)
-		if (is_dlsym_name(objsum_str(b->s, b->s->imports[i].name))) {
-			b->stub_import = xmalloc((b->s->funcs_nr ? b->s->funcs_nr : 1) * sizeof(uint32_t));
-			memset(b->stub_import, 0xff, (b->s->funcs_nr ? b->s->funcs_nr : 1) * sizeof(uint32_t));
-		}
+	bool want = b->seccomp_lib;
+
+	for (uint32_t i = 0; i < b->s->imports_nr && !want; i++)
+		want = is_dlsym_name(objsum_str(b->s, b->s->imports[i].name));
+	if (want) {
+		b->stub_import = xmalloc((b->s->funcs_nr ? b->s->funcs_nr : 1) * sizeof(uint32_t));
+		memset(b->stub_import, 0xff, (b->s->funcs_nr ? b->s->funcs_nr : 1) * sizeof(uint32_t));
+	}
 	for (size_t i = 0; i < b->elf->sections_nr; i++) {
 		const struct elf_section *sec = &b->elf->sections[i];
 		const uint8_t *d;
@@ -1377,6 +1414,7 @@ struct objsum *objsum_compute(const struct elf_file *elf)
 	b.elf = elf;
 	b.s = s;
 	b.pic_text = pic_text(elf);
+	b.seccomp_lib = elf->dyn.soname && !strncmp(elf->dyn.soname, "libseccomp.so.2", 15);
 	strmap_init(&b.import_ix);
 	strmap_init(&b.str_ix);
 	collect_code(&b);

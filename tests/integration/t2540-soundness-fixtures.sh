@@ -5,7 +5,7 @@
 # callback, a signal handler, constructor/destructor, a dlopen'ed plugin,
 # calls through GOT slots kept in registers (across a bounded jump
 # table's jump too) or escaping with -fno-plt,
-# functions found by dlsym() with literal names)
+# functions found by dlsym() with literal names, a libseccomp user)
 # must be observed under strace and be in its static set; every observed
 # call must be in the set (zero misses); the write-and-exit fixtures get
 # small sets and an unreachable function adds nothing.
@@ -106,6 +106,9 @@ for cc in gcc clang; do
 done
 gcc -O2 -DLITERAL_ONLY -o "$B/dlsym_literal" "$P/dlsym_lookup.c" -ldl ||
 	fail "cannot build dlsym_lookup (LITERAL_ONLY)"
+# libseccomp's syscall() with a number looked up at run time (its model).
+gcc -O2 -o "$B/seccomp_user" "$P/seccomp_user.c" -lseccomp 2>"$T/cc.err" ||
+	fail "cannot build seccomp_user: $(cat "$T/cc.err")"
 
 cd "$B"
 for v in "${VARIANTS[@]}"; do
@@ -125,6 +128,7 @@ done
 for d in "${DLS[@]}"; do
 	st_run "$d" "$B/$d" getpid
 done
+st_run seccomp_user "$B/seccomp_user"
 
 # The analysis is told about the plugins (issue: "a dlopen'ed plugin named
 # to the analysis").
@@ -171,6 +175,8 @@ for d in "${DLS[@]}"; do
 	# shellcheck disable=SC2046
 	st_expect "$d" "$B/$d" $(sed -n 's|^/\* expect: \(.*\) \*/$|\1|p' "$P/dlsym_lookup.c")
 done
+# shellcheck disable=SC2046
+st_expect seccomp_user "$B/seccomp_user" $(sed -n 's|^/\* expect: \(.*\) \*/$|\1|p' "$P/seccomp_user.c")
 for t in "${TP[@]}"; do
 	# shellcheck disable=SC2046
 	st_expect "$t" "$B/$t" $(sed -n 's|^/\* expect: \(.*\) \*/$|\1|p' "$P/table_pointer.c")
