@@ -804,16 +804,13 @@ static uint32_t dlsym_name(struct builder *b, struct dis_val v)
 	return str_add(b, buf);
 }
 
-/* A call (or tail jump) to 't', a function or an import: note it when it is dlsym's. */
-static void dlsym_call(struct builder *b, const struct dis_rec *r, uint32_t t)
+/* A call (or tail jump) of dlsym(): note the name it looks up. */
+static void dlsym_call(struct builder *b, const struct dis_rec *r)
 {
 	struct objsum *s = b->s;
-	uint32_t imp = t & OSUM_IMPORT_BIT ? t & ~OSUM_IMPORT_BIT : b->stub_import[t];
 	bool tail = r->kind != DIS_CALL && r->kind != DIS_CALL_IND;
 
-	/* The stub's own jump: its callers' calls are the ones noted. */
-	if (imp == OSUM_NONE || !r->st || b->stub_import[b->cur] != OSUM_NONE ||
-	    !is_dlsym_name(objsum_str(s, s->imports[imp].name)))
+	if (!r->st)
 		return;
 	ALLOC_GROW(s->dlsyms, s->dlsyms_nr + 1, b->dlsyms_alloc);
 	s->dlsyms[s->dlsyms_nr++] = (struct osum_dlsym){
@@ -830,18 +827,16 @@ static void dlsym_call(struct builder *b, const struct dis_rec *r, uint32_t t)
  * apt's methods, man) was "every system call".  A call of syscall() in
  * libseccomp with no known number gets seccomp's as its number; a negative
  * lookup result can only fail with ENOSYS.  (Like glibc's set*id broadcast
- * in known_site: a library whose source says what the number is.)
+ * in known_site: a library whose source says what the number is.)  The
+ * call's edge is the last one added.
  */
-static void seccomp_call(struct builder *b, uint32_t t)
+static void seccomp_call(struct builder *b, const struct dis_rec *r)
 {
 	struct objsum *s = b->s;
-	uint32_t imp = t & OSUM_IMPORT_BIT ? t & ~OSUM_IMPORT_BIT : b->stub_import[t];
-	const char *name = imp != OSUM_NONE ? objsum_str(s, s->imports[imp].name) : NULL;
-	struct osum_edge *e = &s->edges[s->edges_nr - 1];
+	struct osum_edge *e = s->edges_nr ? &s->edges[s->edges_nr - 1] : NULL;
 	int nr = syscall_number(SYS_ARCH_X86_64, "seccomp");
 
-	if (!name || strcmp(name, "syscall") || b->stub_import[b->cur] != OSUM_NONE || nr < 0 ||
-	    e->kind != OSUM_EDGE_CALL || e->args + e->args_nr != s->args_nr)
+	if (!e || e->addr != r->addr || nr < 0 || e->kind != OSUM_EDGE_CALL || e->args + e->args_nr != s->args_nr)
 		return;
 	for (uint32_t a = e->args; a < e->args + e->args_nr; a++)
 		if (s->args[a].loc == DIS_RDI)
@@ -849,6 +844,26 @@ static void seccomp_call(struct builder *b, uint32_t t)
 	ALLOC_GROW(s->args, s->args_nr + 1, b->args_alloc);
 	s->args[s->args_nr++] = (struct osum_arg){ DIS_RDI, 0, (uint16_t)nr };
 	e->args_nr++;
+}
+
+/*
+ * A call (or tail jump) to 't', a function or an import, that reaches an
+ * import (directly or through its PLT stub) needing more than an edge:
+ * dlsym's name, libseccomp's syscall().  A stub's own jump does not count
+ * (its callers' calls do).
+ */
+static void import_call(struct builder *b, const struct dis_rec *r, uint32_t t)
+{
+	uint32_t imp = t & OSUM_IMPORT_BIT ? t & ~OSUM_IMPORT_BIT : b->stub_import[t];
+	const char *name;
+
+	if (imp == OSUM_NONE || b->stub_import[b->cur] != OSUM_NONE ||
+	    !(name = objsum_str(b->s, b->s->imports[imp].name)))
+		return;
+	if (is_dlsym_name(name))
+		dlsym_call(b, r);
+	else if (b->seccomp_lib && !strcmp(name, "syscall"))
+		seccomp_call(b, r);
 }
 
 static void on_rec(const struct dis_rec *r, void *ctx)
@@ -896,9 +911,7 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 			 s->funcs[t].start == r->target ? OSUM_EDGE_CALL : OSUM_EDGE_TAKEN, r->st,
 			 r->kind != DIS_CALL);
 		if (b->stub_import && s->funcs[t].start == r->target)
-			dlsym_call(b, r, t);
-		if (b->seccomp_lib && s->edges_nr && s->edges[s->edges_nr - 1].addr == r->addr)
-			seccomp_call(b, t);
+			import_call(b, r, t);
 		break;
 	case DIS_CALL_IND:
 	case DIS_JUMP_IND:
@@ -907,9 +920,7 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 			add_edge(b, r->addr, t, t & OSUM_IMPORT_BIT ? OSUM_EDGE_CALL : OSUM_EDGE_TAKEN, r->st,
 				 r->kind == DIS_JUMP_IND);
 			if (b->stub_import && (t & OSUM_IMPORT_BIT))
-				dlsym_call(b, r, t);
-			if (b->seccomp_lib && s->edges_nr && s->edges[s->edges_nr - 1].addr == r->addr)
-				seccomp_call(b, t);
+				import_call(b, r, t);
 		} else if (r->target && in_got(b, r->target)) {
 			/* A GOT slot with no binding: the lazy resolver (PLT0) or an unused one. */
 		} else if (r->reached && (r->kind == DIS_CALL_IND || dis_state_may_tail(r->st))) {
