@@ -1047,16 +1047,19 @@ static void python_tree(const struct root_reader *rr, const char *dir, char ***v
  * modules from sys.path, which it computes at run time: for a prefix,
  * PREFIX/lib/python3.X/{lib-dynload,site-packages,dist-packages} and
  * Debian's PREFIX/lib/python3/dist-packages.  The prefixes: the folder
- * above the program's own (python3 finds its library next to itself, as
- * the Google Cloud SDK's bundled one does), /usr and /usr/local (the
- * compiled-in one, and Debian's local site).  Every module there can be
- * imported, so all are loaded objects.  Returns how many paths *out holds
- * (the caller's).
+ * above the program's own, both as named ('given': a virtual environment's
+ * bin/python is a link to the real interpreter, and its site-packages are
+ * next to the link) and as the file really is ('real': python3 finds its
+ * library next to itself, as the Google Cloud SDK's bundled one does),
+ * /usr and /usr/local (the compiled-in one, and Debian's local site).
+ * Every module there can be imported, so all are loaded objects.  Returns
+ * how many paths *out holds (the caller's).
  */
-static size_t python_modules(const struct root_reader *rr, const char *program, char ***out)
+static size_t python_modules(const struct root_reader *rr, const char *given, const char *real, char ***out)
 {
-	char *bin = path_dirname(program), *own = path_dirname(bin);
-	const char *prefixes[] = { own, "/usr", "/usr/local" };
+	char *gbin = path_dirname(given), *gown = path_dirname(gbin);
+	char *rbin = path_dirname(real), *rown = path_dirname(rbin);
+	const char *prefixes[] = { gown, rown, "/usr", "/usr/local" };
 	char **v = NULL;
 	size_t nr = 0, alloc = 0;
 
@@ -1090,22 +1093,26 @@ static size_t python_modules(const struct root_reader *rr, const char *program, 
 		free_strv(names, n);
 		free(lib);
 	}
-	free(own);
-	free(bin);
+	free(gown);
+	free(gbin);
+	free(rown);
+	free(rbin);
 	*out = v;
 	return nr;
 }
 
 /*
  * The extension modules a process running Python may import (see
- * python_modules), or 0 paths when none of the plan's objects is Python.
+ * python_modules; 'given' names the program as it is run), or 0 paths
+ * when none of the plan's objects is Python.
  */
-static size_t plan_python_modules(const struct plan *pl, const struct root_reader *rr, char ***out)
+static size_t plan_python_modules(const struct plan *pl, const struct root_reader *rr, const char *given,
+				  char ***out)
 {
 	*out = NULL;
 	for (size_t i = 0; i < pl->nr; i++)
 		if (aobj_is_python(pl->objs[i]))
-			return python_modules(rr, pl->objs[0]->path, out);
+			return python_modules(rr, given, pl->objs[0]->path, out);
 	return 0;
 }
 
@@ -1277,7 +1284,7 @@ static void image_add_pam(struct apriv *ap, struct program_set *ps, struct plan 
 }
 
 /* The JDK's libjvm.so and native libraries (see jdk_libs), Python's extension modules (python_modules). */
-static void image_add_runtimes(struct apriv *ap, struct program_set *ps, struct plan *pl)
+static void image_add_runtimes(struct apriv *ap, struct program_set *ps, struct plan *pl, const char *given)
 {
 	const struct root_reader rr = { image_read, image_list, image_walk, ps->fs };
 	char **paths;
@@ -1289,7 +1296,7 @@ static void image_add_runtimes(struct apriv *ap, struct program_set *ps, struct 
 			image_add_dlopened_path(ap, ps, pl, paths[k]);
 		free_strv(paths, n);
 	}
-	n = plan_python_modules(pl, &rr, &paths);
+	n = plan_python_modules(pl, &rr, given, &paths);
 	for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++)
 		image_add_dlopened_path(ap, ps, pl, paths[k]);
 	free_strv(paths, n);
@@ -1369,7 +1376,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 		}
 		image_add_nss(ap, ps, &plans[a->programs_nr - 1], nss, nss_nr);
 		image_add_pam(ap, ps, &plans[a->programs_nr - 1]);
-		image_add_runtimes(ap, ps, &plans[a->programs_nr - 1]);
+		image_add_runtimes(ap, ps, &plans[a->programs_nr - 1], pr->path);
 		image_add_literals(ap, ps, &plans[a->programs_nr - 1]);
 	}
 	summarise_pending(ap, first_new);
@@ -1923,7 +1930,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 	}
 	if (want->is_dynamic) {
 		char **paths;
-		size_t n = plan_python_modules(pl, &rr, &paths);
+		size_t n = plan_python_modules(pl, &rr, path, &paths);
 
 		files_add_dlopened(ap, ld, pl, paths, n, want);
 		free_strv(paths, n);

@@ -3,8 +3,8 @@
 # at run time (sys.path), so a process with an object that exports
 # Py_Initialize gets every .so of PREFIX/lib/python3.X/{lib-dynload,
 # site-packages,dist-packages} and PREFIX/lib/python3/dist-packages, for
-# PREFIX the folder above the program's, /usr and /usr/local; packages
-# nest.  Checked in both loaders (analyze --root, explain dir:) on a fake
+# PREFIX the folder above the program's (as named: a virtual environment's
+# link; and as it really is), /usr and /usr/local; packages nest.  Checked in both loaders (analyze --root, explain dir:) on a fake
 # interpreter; another folder's .so, and a program that is not Python,
 # get none.  (t2520 runs the real python3 with lib-dynload modules.)
 . "$(dirname "$0")/lib.sh"
@@ -52,4 +52,18 @@ done
 "$CONFINE" explain --quiet --program /opt/py/bin/python3 "dir:$R" iopl >"$T/e.txt" 2>&1 ||
 	fail "image mode: explain iopl failed: $(cat "$T/e.txt")"
 grep -q 'no program of the image can make it' "$T/e.txt" || fail "image mode: a .so outside sys.path counted"
+
+# A virtual environment: bin/python3 links to the interpreter, and its
+# site-packages is next to the link, not next to the interpreter.
+mkdir -p "$R/opt/venv/bin" "$R/opt/venv/lib/python3.99/site-packages"
+ln -s /opt/py/bin/python3 "$R/opt/venv/bin/python3"
+syscall_lib "$R/opt/venv/lib/python3.99/site-packages/_v.so" quotactl
+"$CONFINE" analyze --quiet --json --root "$R" /opt/venv/bin/python3 /opt/py/bin/python3 >"$T/venv.json" ||
+	fail "analyze (venv) failed"
+json_has "$T/venv.json" quotactl || fail "files mode: the venv's module is missing"
+jq -e '.programs[1].syscalls | index("quotactl") == null' "$T/venv.json" >/dev/null ||
+	fail "files mode: the venv's module counted for the interpreter run by its own path"
+"$CONFINE" explain --quiet --program /opt/venv/bin/python3 "dir:$R" quotactl >"$T/e.txt" 2>&1 ||
+	fail "image mode: explain quotactl failed: $(cat "$T/e.txt")"
+grep -q 'no program of the image can make it' "$T/e.txt" && fail "image mode: the venv's module is missing"
 pass
