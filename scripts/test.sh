@@ -12,7 +12,7 @@ CC=clang cmake -S . -B build-clang -G Ninja -DCONFINE_WERROR=ON -DCONFINE_TESTS=
 ninja -C build-clang
 # Fixture images the tests share (cached under /var/tmp).
 bash tests/fixtures/images.sh all
-bash tests/fixtures/images-extra.sh memcached
+bash tests/fixtures/images-extra.sh memcached python
 summary=$(mktemp)
 ctest --test-dir build --output-on-failure -j "$jobs" | tee -a "$summary"
 
