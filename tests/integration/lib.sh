@@ -33,6 +33,31 @@ need_root() { [ "$(id -u)" -eq 0 ] || skip "needs root"; }
 # fixture NAME: make sure the fixture image NAME is built (cached).
 fixture() { need_docker; bash "$CONFINE_SRC/tests/fixtures/images.sh" "$1" >&2; }
 
+# tcp_images_json NAME IMAGE CPORT TIMEOUT: ./images.json with one image,
+# its CPORT published on 127.0.0.1:$PORT (PORT is set here), healthy once
+# that port answers within TIMEOUT seconds.
+tcp_images_json() {
+	PORT=$((20000 + RANDOM % 20000))
+	cat >images.json <<JSON
+{
+    "$1": {
+        "enable": true,
+        "image-url": "docker:$2",
+        "options": "-p 127.0.0.1:$PORT:$3",
+        "healthcheck": {"tcp": "127.0.0.1:$PORT", "timeout": $4}
+    }
+}
+JSON
+}
+
+# batch_hardened NAME: confine batch on ./images.json (into output/ and
+# results/, messages in out.txt and err.txt) must harden image NAME.
+batch_hardened() {
+	"$CONFINE" batch -i images.json -o output -r results >out.txt 2>err.txt ||
+		{ cat err.txt; fail "batch failed"; }
+	grep -qF "Container for image: $1 was hardened SUCCESSFULLY!" err.txt || { cat err.txt; fail "not hardened"; }
+}
+
 # expect_fail DESC CMD...: CMD must exit non-zero; its stderr is in $T/err.
 expect_fail() {
 	local desc=$1

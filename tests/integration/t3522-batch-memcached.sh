@@ -7,20 +7,8 @@ need_docker
 bash "$CONFINE_SRC/tests/fixtures/images-extra.sh" memcached >&2 || fail "memcached fixture"
 
 cd "$T"
-PORT=$((20000 + RANDOM % 20000))
-cat >images.json <<JSON
-{
-    "memcached": {
-        "enable": true,
-        "image-url": "docker:confine-test/memcached:latest",
-        "options": "-p 127.0.0.1:$PORT:11211",
-        "healthcheck": {"tcp": "127.0.0.1:$PORT", "timeout": 5}
-    }
-}
-JSON
-"$CONFINE" batch -i images.json -o output -r results >out.txt 2>err.txt ||
-	{ cat err.txt; fail "batch failed"; }
-grep -qF "Container for image: memcached was hardened SUCCESSFULLY!" err.txt || { cat err.txt; fail "not hardened"; }
+tcp_images_json memcached confine-test/memcached:latest 11211 5
+batch_hardened memcached
 n=$(grep -o 'Num of filtered syscalls (original): [0-9]*' err.txt | grep -o '[0-9]*$')
 [ "$n" -ge 150 ] || fail "only $n syscalls blocked"
 

@@ -9,20 +9,8 @@ need_docker
 bash "$CONFINE_SRC/tests/fixtures/images-extra.sh" python >&2 || fail "python fixture"
 
 cd "$T"
-PORT=$((20000 + RANDOM % 20000))
-cat >images.json <<JSON
-{
-    "python": {
-        "enable": true,
-        "image-url": "docker:confine-test/python:latest",
-        "options": "-p 127.0.0.1:$PORT:8000",
-        "healthcheck": {"tcp": "127.0.0.1:$PORT", "timeout": 10}
-    }
-}
-JSON
-"$CONFINE" batch -i images.json -o output -r results >out.txt 2>err.txt ||
-	{ cat err.txt; fail "batch failed"; }
-grep -qF "Container for image: python was hardened SUCCESSFULLY!" err.txt || { cat err.txt; fail "not hardened"; }
+tcp_images_json python confine-test/python:latest 8000 10
+batch_hardened python
 P=$T/results/python.seccomp.json
 jq -e '.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names | index("msync")' "$P" >/dev/null ||
 	fail "msync (mmap.flush, from lib-dynload's mmap module) is not allowed"
