@@ -406,6 +406,7 @@ void analysis_free(struct analysis *a)
 		for (size_t k = 0; k < p->objects_nr; k++)
 			free(p->objects[k]);
 		free(p->objects);
+		free(p->object_why);
 		free(p->error_msg);
 		link_priv_free(p->priv);
 	}
@@ -430,6 +431,14 @@ void analysis_free(struct analysis *a)
 	free(a);
 }
 
+int analysis_object_why(const struct analysis_program *prog, const char *object)
+{
+	for (size_t i = 0; prog->object_why && i < prog->objects_nr; i++)
+		if (!strcmp(prog->objects[i], object))
+			return prog->object_why[i];
+	return -1;
+}
+
 int analysis_witness(const struct analysis *a, size_t prog, int nr, struct analysis_step **steps)
 {
 	*steps = NULL;
@@ -438,38 +447,69 @@ int analysis_witness(const struct analysis *a, size_t prog, int nr, struct analy
 	return link_witness(&a->programs[prog], nr, steps);
 }
 
-/* A program's process: objects in load order, then link. */
+const char *analysis_load_name(enum analysis_load why)
+{
+	static const char *const names[ANALYSIS_LOAD_NR] = {
+		"program", "needed", "interpreter", "preload", "named", "nss", "pam", "jdk", "python", "literal",
+	};
+
+	return (unsigned)why < ANALYSIS_LOAD_NR ? names[why] : "?";
+}
+
+const char *analysis_load_phrase(enum analysis_load why)
+{
+	static const char *const phrases[ANALYSIS_LOAD_NR] = {
+		"the program",
+		"a library an object before it needs",
+		"the program's interpreter",
+		"preloaded (ld.so.preload, LD_PRELOAD)",
+		"named as a plugin (--dlopen or the monitor)",
+		"an NSS module nsswitch.conf names (glibc loads it)",
+		"a PAM module the PAM configuration names (libpam loads it)",
+		"a JDK library (libjli loads libjvm, the JVM the rest)",
+		"a Python extension module (python imports it by name)",
+		"a library an object dlopen()s by a name in its strings",
+	};
+
+	return (unsigned)why < ANALYSIS_LOAD_NR ? phrases[why] : "?";
+}
+
+/* A program's process: objects in load order (with why each is there), then link. */
 struct plan {
 	struct aobj **objs;
-	bool *interp;
-	bool *dlopen;
+	uint8_t *why;         /* enum analysis_load */
 	size_t nr, alloc;
 	bool cacheable;       /* results may come from / go to the program cache */
 };
 
-static void plan_add(struct plan *pl, struct aobj *o, bool interp, bool dl)
+static void plan_add(struct plan *pl, struct aobj *o, enum analysis_load why)
 {
 	for (size_t i = 0; i < pl->nr; i++)
 		if (pl->objs[i] == o) {
-			pl->interp[i] |= interp;
+			/* ld.so is both needed by libc and the interpreter. */
+			if (why == ANALYSIS_LOAD_INTERP)
+				pl->why[i] = (uint8_t)why;
 			return;
 		}
 	if (pl->nr >= MAX_OBJECTS_PER_PROCESS)
 		return;
 	ALLOC_GROW(pl->objs, pl->nr + 1, pl->alloc);
-	pl->interp = xrealloc_array(pl->interp, pl->alloc, sizeof(bool));
-	pl->dlopen = xrealloc_array(pl->dlopen, pl->alloc, sizeof(bool));
+	pl->why = xrealloc_array(pl->why, pl->alloc, sizeof(*pl->why));
 	pl->objs[pl->nr] = o;
-	pl->interp[pl->nr] = interp;
-	pl->dlopen[pl->nr] = dl;
+	pl->why[pl->nr] = (uint8_t)why;
 	pl->nr++;
+}
+
+/* Is object i loaded by dlopen() (its exports and init code are roots)? */
+static bool plan_dlopened(const struct plan *pl, size_t i)
+{
+	return pl->why[i] >= ANALYSIS_LOAD_NAMED;
 }
 
 static void plan_release(struct plan *pl)
 {
 	free(pl->objs);
-	free(pl->interp);
-	free(pl->dlopen);
+	free(pl->why);
 	memset(pl, 0, sizeof(*pl));
 }
 
@@ -495,7 +535,7 @@ static char *program_key(const struct apriv *ap, const struct plan *pl, enum ana
 	free(stamp);
 	for (size_t i = 0; i < pl->nr; i++) {
 		const struct aobj *o = pl->objs[i];
-		char role = (char)('0' + (pl->interp[i] ? 1 : 0) + (pl->dlopen[i] ? 2 : 0));
+		char role = (char)('0' + (pl->why[i] == ANALYSIS_LOAD_INTERP ? 1 : 0) + (plan_dlopened(pl, i) ? 2 : 0));
 
 		if (!o->key) {
 			sha256_release(&h);
@@ -605,10 +645,13 @@ static void link_one(const struct analysis *a, struct analysis_program *prog, co
 	char *pkey;
 
 	prog->objects = xcalloc(pl->nr ? pl->nr : 1, sizeof(char *));
+	prog->object_why = xcalloc(pl->nr ? pl->nr : 1, sizeof(*prog->object_why));
 	for (size_t i = 0; i < pl->nr; i++) {
 		const struct aobj *o = pl->objs[i];
 
-		lo[i] = (struct link_obj){ o->path, o->sum, i == 0, pl->interp[i], pl->dlopen[i] };
+		lo[i] = (struct link_obj){ o->path, o->sum, i == 0, pl->why[i] == ANALYSIS_LOAD_INTERP,
+					   plan_dlopened(pl, i) };
+		prog->object_why[prog->objects_nr] = pl->why[i];
 		prog->objects[prog->objects_nr++] = xstrdup(o->path);
 	}
 	pkey = pl->cacheable ? program_key(a->priv, pl, opts->policy) : NULL;
@@ -1123,29 +1166,36 @@ static const char *const nss_dirs[] = {
 };
 
 /*
- * Add the objects the image's loader found: a program's (its interpreter
- * marked), or a dlopen()ed object's (the first one marked dlopen()ed).
+ * Add the objects the image's loader found: a program's (first ==
+ * ANALYSIS_LOAD_PROGRAM: its interpreter and preloads marked), or a
+ * dlopen()ed object's (the first one loaded for 'first', the rest needed).
  */
-static void plan_add_result(struct apriv *ap, struct plan *pl, const struct ldso_result *res, bool dlopened)
+static void plan_add_result(struct apriv *ap, struct plan *pl, const struct ldso_result *res,
+			    enum analysis_load first)
 {
 	for (size_t k = 0; k < res->libs_nr; k++) {
 		const struct ldso_lib *lib = &res->libs[k];
+		enum analysis_load why = k == 0 ? first : ANALYSIS_LOAD_NEEDED;
 		struct aobj *o;
 		bool fresh;
 
 		if (!lib->elf || !lib->real)
 			continue;
+		if (first == ANALYSIS_LOAD_PROGRAM && k != 0 && k == res->interp)
+			why = ANALYSIS_LOAD_INTERP;
+		else if (first == ANALYSIS_LOAD_PROGRAM && lib->how == LDSO_HOW_PRELOAD)
+			why = ANALYSIS_LOAD_PRELOAD;
 		o = aobj_add(ap, lib->real, &fresh);
 		if (fresh)
 			o->elf = lib->elf;
-		plan_add(pl, o, !dlopened && k == res->interp && k != 0, dlopened && k == 0);
+		plan_add(pl, o, why);
 	}
 }
 
 
-/* Add the object at 'path' and its dependencies as dlopen()ed objects; false when it is not there. */
+/* Add the object at 'path' (dlopen()ed, for 'why') and its dependencies; false when it is not there. */
 static bool image_add_dlopened_path(struct apriv *ap, struct program_set *ps, struct plan *pl,
-				    const char *path)
+				    const char *path, enum analysis_load why)
 {
 	struct ldso_result res;
 
@@ -1153,7 +1203,7 @@ static bool image_add_dlopened_path(struct apriv *ap, struct program_set *ps, st
 		err_clear();
 		return false;
 	}
-	plan_add_result(ap, pl, &res, true);
+	plan_add_result(ap, pl, &res, why);
 	ldso_result_release(&res);
 	return true;
 }
@@ -1164,15 +1214,15 @@ static bool image_add_dlopened_path(struct apriv *ap, struct program_set *ps, st
  * dependencies, as loaded objects.
  */
 static void image_add_dlopened(struct apriv *ap, struct program_set *ps, struct plan *pl,
-			       const char *file, const char *const *dirs, size_t dirs_nr)
+			       const char *file, const char *const *dirs, size_t dirs_nr, enum analysis_load why)
 {
 	if (file[0] == '/') {
-		image_add_dlopened_path(ap, ps, pl, file);
+		image_add_dlopened_path(ap, ps, pl, file, why);
 		return;
 	}
 	for (size_t d = 0; d < dirs_nr; d++) {
 		char *path = xasprintf("%s/%s", dirs[d], file);
-		bool found = image_add_dlopened_path(ap, ps, pl, path);
+		bool found = image_add_dlopened_path(ap, ps, pl, path, why);
 
 		free(path);
 		if (found)
@@ -1265,7 +1315,7 @@ static void image_add_nss(struct apriv *ap, struct program_set *ps, struct plan 
 	for (size_t s = 0; uses && s < nss_nr; s++) {
 		char *file = xasprintf("libnss_%s.so.2", nss[s]);
 
-		image_add_dlopened(ap, ps, pl, file, nss_dirs, ARRAY_SIZE(nss_dirs));
+		image_add_dlopened(ap, ps, pl, file, nss_dirs, ARRAY_SIZE(nss_dirs), ANALYSIS_LOAD_NSS);
 		free(file);
 	}
 }
@@ -1280,7 +1330,7 @@ static void image_add_pam(struct apriv *ap, struct program_set *ps, struct plan 
 	if (!ap->pam_read)
 		read_pam(ap, &rr);
 	for (size_t i = 0; i < ap->pam_nr; i++)
-		image_add_dlopened(ap, ps, pl, ap->pam[i], pam_dirs, ARRAY_SIZE(pam_dirs));
+		image_add_dlopened(ap, ps, pl, ap->pam[i], pam_dirs, ARRAY_SIZE(pam_dirs), ANALYSIS_LOAD_PAM);
 }
 
 /* The JDK's libjvm.so and native libraries (see jdk_libs), Python's extension modules (python_modules). */
@@ -1293,12 +1343,12 @@ static void image_add_runtimes(struct apriv *ap, struct program_set *ps, struct 
 	for (size_t i = 0; i < pl->nr; i++) {
 		n = jdk_libs(&rr, pl->objs[i]->path, &paths);
 		for (size_t k = 0; k < n; k++)
-			image_add_dlopened_path(ap, ps, pl, paths[k]);
+			image_add_dlopened_path(ap, ps, pl, paths[k], ANALYSIS_LOAD_JDK);
 		free_strv(paths, n);
 	}
 	n = plan_python_modules(pl, &rr, given, &paths);
 	for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++)
-		image_add_dlopened_path(ap, ps, pl, paths[k]);
+		image_add_dlopened_path(ap, ps, pl, paths[k], ANALYSIS_LOAD_PYTHON);
 	free_strv(paths, n);
 }
 
@@ -1310,7 +1360,7 @@ static void image_add_literals(struct apriv *ap, struct program_set *ps, struct 
 		size_t n = aobj_literals(pl->objs[i], &names);
 
 		for (size_t k = 0; k < n; k++)
-			image_add_dlopened(ap, ps, pl, names[k], nss_dirs, ARRAY_SIZE(nss_dirs));
+			image_add_dlopened(ap, ps, pl, names[k], nss_dirs, ARRAY_SIZE(nss_dirs), ANALYSIS_LOAD_LITERAL);
 	}
 }
 
@@ -1358,7 +1408,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 			program_fail(a, prog, pr->libs_err ? pr->libs_err : -EINVAL);
 			continue;
 		}
-		plan_add_result(ap, &plans[a->programs_nr - 1], &pr->libs, false);
+		plan_add_result(ap, &plans[a->programs_nr - 1], &pr->libs, ANALYSIS_LOAD_PROGRAM);
 		for (size_t d = 0; d < opts->dlopen_nr; d++) {
 			const struct elf_file *elf;
 			const char *real;
@@ -1372,7 +1422,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 			o = aobj_add(ap, real, &fresh);
 			if (fresh)
 				o->elf = elf;
-			plan_add(&plans[a->programs_nr - 1], o, false, true);
+			plan_add(&plans[a->programs_nr - 1], o, ANALYSIS_LOAD_NAMED);
 		}
 		image_add_nss(ap, ps, &plans[a->programs_nr - 1], nss, nss_nr);
 		image_add_pam(ap, ps, &plans[a->programs_nr - 1]);
@@ -1789,13 +1839,13 @@ static struct aobj *find_library(struct apriv *ap, const struct hostld *ld, cons
 	return o;
 }
 
-/* Add a dlopen()ed object and, like dlopen, the closure of its DT_NEEDED. */
+/* Add a dlopen()ed object (for 'why') and, like dlopen, the closure of its DT_NEEDED. */
 static void add_with_deps(struct apriv *ap, const struct hostld *ld, struct plan *pl, struct aobj *o,
-			  const struct elf_file *want)
+			  const struct elf_file *want, enum analysis_load why)
 {
 	size_t first = pl->nr;
 
-	plan_add(pl, o, false, true);
+	plan_add(pl, o, why);
 	for (size_t i = first; i < pl->nr; i++) {
 		const struct elf_file *e = pl->objs[i]->elf;
 
@@ -1803,21 +1853,21 @@ static void add_with_deps(struct apriv *ap, const struct hostld *ld, struct plan
 			struct aobj *dep = find_library(ap, ld, e->dyn.needed[k], pl, i, want);
 
 			if (dep)
-				plan_add(pl, dep, false, false);
+				plan_add(pl, dep, ANALYSIS_LOAD_NEEDED);
 			err_clear();
 		}
 	}
 }
 
-/* Add the objects at 'paths' (those there are) with their dependencies as dlopen()ed objects. */
+/* Add the objects at 'paths' (those there are, dlopen()ed for 'why') with their dependencies. */
 static void files_add_dlopened(struct apriv *ap, const struct hostld *ld, struct plan *pl, char **paths,
-			       size_t n, const struct elf_file *want)
+			       size_t n, const struct elf_file *want, enum analysis_load why)
 {
 	for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++) {
 		struct aobj *o = open_object(ap, ld, paths[k], want);
 
 		if (o)
-			add_with_deps(ap, ld, pl, o, want);
+			add_with_deps(ap, ld, pl, o, want, why);
 		err_clear();
 	}
 }
@@ -1831,7 +1881,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 
 	if (!main_obj)
 		return -(err_code() ? err_code() : ENOENT);
-	plan_add(pl, main_obj, false, false);
+	plan_add(pl, main_obj, ANALYSIS_LOAD_PROGRAM);
 	want = main_obj->elf;
 	if (!want)
 		return 0;
@@ -1840,7 +1890,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 			struct aobj *o = find_library(ap, ld, ld->preload[i], pl, 0, want);
 
 			if (o)
-				plan_add(pl, o, false, false);
+				plan_add(pl, o, ANALYSIS_LOAD_PRELOAD);
 			else
 				err_clear();
 		}
@@ -1854,7 +1904,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 				struct aobj *o = find_library(ap, ld, e->dyn.needed[k], pl, i, want);
 
 				if (o)
-					plan_add(pl, o, false, false);
+					plan_add(pl, o, ANALYSIS_LOAD_NEEDED);
 				else
 					warn_add("%s: library '%s' not found", path, e->dyn.needed[k]);
 				err_clear();
@@ -1864,7 +1914,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 			struct aobj *o = open_object(ap, ld, want->interp, want);
 
 			if (o)
-				plan_add(pl, o, true, false);
+				plan_add(pl, o, ANALYSIS_LOAD_INTERP);
 			else
 				warn_add("%s: interpreter '%s' not found", path, want->interp);
 			err_clear();
@@ -1875,7 +1925,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 
 		if (!o)
 			return err_wrap(-(err_code() ? err_code() : ENOENT), "--dlopen");
-		add_with_deps(ap, ld, pl, o, want);
+		add_with_deps(ap, ld, pl, o, want, ANALYSIS_LOAD_NAMED);
 	}
 	/* glibc loads the NSS modules nsswitch.conf names when an NSS function runs. */
 	if (want->is_dynamic) {
@@ -1893,7 +1943,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 				struct aobj *o = find_library(ap, ld, name, pl, 0, want);
 
 				if (o)
-					add_with_deps(ap, ld, pl, o, want);
+					add_with_deps(ap, ld, pl, o, want, ANALYSIS_LOAD_NSS);
 				err_clear();
 				free(name);
 			}
@@ -1917,7 +1967,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 				free(p);
 			}
 			if (o)
-				add_with_deps(ap, ld, pl, o, want);
+				add_with_deps(ap, ld, pl, o, want, ANALYSIS_LOAD_PAM);
 		}
 	}
 	/* The JDK's libjvm.so and native libraries (jdk_libs), Python's extension modules (python_modules). */
@@ -1925,14 +1975,14 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 		char **paths;
 		size_t n = jdk_libs(&rr, pl->objs[i]->path, &paths);
 
-		files_add_dlopened(ap, ld, pl, paths, n, want);
+		files_add_dlopened(ap, ld, pl, paths, n, want, ANALYSIS_LOAD_JDK);
 		free_strv(paths, n);
 	}
 	if (want->is_dynamic) {
 		char **paths;
 		size_t n = plan_python_modules(pl, &rr, path, &paths);
 
-		files_add_dlopened(ap, ld, pl, paths, n, want);
+		files_add_dlopened(ap, ld, pl, paths, n, want, ANALYSIS_LOAD_PYTHON);
 		free_strv(paths, n);
 	}
 	/* Libraries named as string literals by objects that dlopen(). */
@@ -1944,7 +1994,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 			struct aobj *o = find_library(ap, ld, names[k], pl, i, want);
 
 			if (o)
-				add_with_deps(ap, ld, pl, o, want);
+				add_with_deps(ap, ld, pl, o, want, ANALYSIS_LOAD_LITERAL);
 			err_clear();
 		}
 	}

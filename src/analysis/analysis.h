@@ -91,6 +91,25 @@ struct analysis_step {
 	uint64_t address;    /* function start, or the site for the last step */
 };
 
+/* Why an object is in a program's process (analysis_load_name() names it). */
+enum analysis_load {
+	ANALYSIS_LOAD_PROGRAM = 0,
+	ANALYSIS_LOAD_NEEDED,         /* DT_NEEDED of an object before it */
+	ANALYSIS_LOAD_INTERP,         /* the program's interpreter (ld.so) */
+	ANALYSIS_LOAD_PRELOAD,        /* /etc/ld.so.preload or LD_PRELOAD */
+	ANALYSIS_LOAD_NAMED,          /* named with --dlopen, or seen by the monitor */
+	ANALYSIS_LOAD_NSS,            /* an NSS module nsswitch.conf names */
+	ANALYSIS_LOAD_PAM,            /* a PAM module the PAM configuration names */
+	ANALYSIS_LOAD_JDK,            /* the JDK's libjvm or a native library (libjli loads them) */
+	ANALYSIS_LOAD_PYTHON,         /* a Python extension module */
+	ANALYSIS_LOAD_LITERAL,        /* dlopen()ed by a name in an object's strings */
+	ANALYSIS_LOAD_NR
+};
+
+/* Short stable name ("needed", "pam", ...), and a phrase for text output. */
+const char *analysis_load_name(enum analysis_load why);
+const char *analysis_load_phrase(enum analysis_load why);
+
 struct analysis_program {
 	char *path;          /* as given (path inside the root for images) */
 	char *root;          /* rootfs folder, or NULL for host files */
@@ -103,6 +122,7 @@ struct analysis_program {
 	struct analysis_unresolved *unresolved;
 	size_t unresolved_nr;
 	char **objects;      /* paths in load order: program first */
+	uint8_t *object_why; /* per object: enum analysis_load */
 	size_t objects_nr;
 	double time_ms;
 	int error;           /* 0, or -errno when the program could not be analysed */
@@ -146,6 +166,8 @@ void analysis_free(struct analysis *a);
  * set via any site (e.g. only through the unresolved policy), or -errno.
  */
 int analysis_witness(const struct analysis *a, size_t prog, int nr, struct analysis_step **steps);
+/* Why 'object' (a path of prog->objects) is in the program's process, or -1 when it is not. */
+int analysis_object_why(const struct analysis_program *prog, const char *object);
 
 const char *analysis_policy_name(enum analysis_policy p);
 /* Parses "all" / "ignore"; returns 0 or -EINVAL. */

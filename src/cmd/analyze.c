@@ -66,7 +66,7 @@ static const char **sorted_names(const struct sysset *s, enum sys_arch arch, siz
 static json_t *program_json(const struct analysis *a, const struct analysis_program *p)
 {
 	json_t *o = json_object(), *names = json_array(), *nums = json_array();
-	json_t *imps = json_array(), *unres = json_array(), *objs = json_array();
+	json_t *imps = json_array(), *unres = json_array(), *objs = json_array(), *whys = json_array();
 	size_t n;
 	const char **v = sorted_names(&p->syscalls, a->arch, &n);
 
@@ -87,8 +87,10 @@ static json_t *program_json(const struct analysis *a, const struct analysis_prog
 						       "address", addr, "function", u->function,
 						       "reason", u->reason));
 	}
-	for (size_t i = 0; i < p->objects_nr; i++)
+	for (size_t i = 0; i < p->objects_nr; i++) {
 		json_array_append_new(objs, json_string(p->objects[i]));
+		json_array_append_new(whys, json_string(p->object_why ? analysis_load_name(p->object_why[i]) : "?"));
+	}
 	json_object_set_new(o, "path", json_string(p->path));
 	json_object_set_new(o, "root", p->root ? json_string(p->root) : json_null());
 	json_object_set_new(o, "syscalls", names);
@@ -96,6 +98,7 @@ static json_t *program_json(const struct analysis *a, const struct analysis_prog
 	json_object_set_new(o, "imports_used", imps);
 	json_object_set_new(o, "unresolved", unres);
 	json_object_set_new(o, "objects", objs);
+	json_object_set_new(o, "object_reasons", whys);
 	json_object_set_new(o, "time_ms", json_real((double)(long long)(p->time_ms * 1000) / 1000));
 	json_object_set_new(o, "all_syscalls", json_boolean(p->all_syscalls));
 	json_object_set_new(o, "calls_dlopen", json_boolean(p->calls_dlopen));

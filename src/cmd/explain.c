@@ -54,21 +54,29 @@ static int parse_syscall(const char *s, int *nr)
 	return err_set(EINVAL, "unknown system call '%s' for x86_64", s);
 }
 
-static json_t *chain_json(const struct analysis_step *st, int n)
+/* Each step's object, function and address, and why its object is loaded. */
+static json_t *chain_json(const struct analysis_program *p, const struct analysis_step *st, int n)
 {
 	json_t *a = json_array();
 
 	for (int i = 0; i < n; i++) {
 		char addr[32];
+		int why = analysis_object_why(p, st[i].object);
 
 		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)st[i].address);
-		json_array_append_new(a, json_pack("{s:s, s:s?, s:s}", "object", st[i].object, "function",
-						   st[i].function, "address", addr));
+		json_array_append_new(a, json_pack("{s:s, s:s?, s:s, s:s}", "object", st[i].object, "function",
+						   st[i].function, "address", addr, "loaded",
+						   why >= 0 ? analysis_load_name(why) : "?"));
 	}
 	return a;
 }
 
-static void chain_text(const struct analysis_step *st, int n)
+/*
+ * The chain, one step a line; then, for each object of it that the
+ * program's loader did not load by itself (a module loaded at run time),
+ * why it is in the process.
+ */
+static void chain_text(const struct analysis_program *p, const struct analysis_step *st, int n)
 {
 	for (int i = 0; i < n; i++) {
 		const char *obj = strrchr(st[i].object, '/');
@@ -76,6 +84,15 @@ static void chain_text(const struct analysis_step *st, int n)
 		printf("    %s%s %s!%s 0x%llx\n", i ? "-> " : "   ", i + 1 == n ? "site" : "",
 		       obj ? obj + 1 : st[i].object, st[i].function ? st[i].function : "?",
 		       (unsigned long long)st[i].address);
+	}
+	for (int i = 0; i < n; i++) {
+		int why = analysis_object_why(p, st[i].object);
+		bool first = true;
+
+		for (int k = 0; k < i; k++)
+			first &= strcmp(st[k].object, st[i].object) != 0;
+		if (first && why >= ANALYSIS_LOAD_PRELOAD)
+			printf("    (%s: %s)\n", st[i].object, analysis_load_phrase(why));
 	}
 }
 
@@ -178,7 +195,7 @@ int cmd_explain(int argc, char **argv)
 			json_t *o = json_object(), *un = json_array();
 
 			json_object_set_new(o, "program", json_string(p->path));
-			json_object_set_new(o, "chain", n > 0 ? chain_json(steps, n) : json_array());
+			json_object_set_new(o, "chain", n > 0 ? chain_json(p, steps, n) : json_array());
 			json_object_set_new(o, "all_syscalls", json_boolean(p->all_syscalls));
 			for (size_t k = 0; p->all_syscalls && k < p->unresolved_nr; k++) {
 				char addr[32];
@@ -196,7 +213,7 @@ int cmd_explain(int argc, char **argv)
 		} else {
 			printf("  %s\n", p->path);
 			if (n > 0)
-				chain_text(steps, n);
+				chain_text(p, steps, n);
 			else if (p->error_msg)
 				printf("    not analysable (%s): every syscall assumed\n", p->error_msg);
 			else if (p->all_syscalls)

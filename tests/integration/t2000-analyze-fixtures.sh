@@ -136,6 +136,13 @@ n=$(jq '.programs[0].syscalls | length' "$T/mini.json")
 [ "$n" -le 90 ] || fail "glibc write+exit program: $n syscalls, bound is 90"
 for s in write exit_group; do has "$T/mini.json" "$s" || fail "mini: $s missing"; done
 
+# Why each object is loaded.
+jq -e '.programs[0] | (.object_reasons[0] == "program") and (.object_reasons | index("needed") != null)
+	and (.object_reasons | index("interpreter") != null) and ((.object_reasons | length) == (.objects | length))' \
+	"$T/mini.json" >/dev/null || fail "object_reasons: $(jq -c '.programs[0].object_reasons' "$T/mini.json")"
+jq -e '.programs[0] | .object_reasons[.objects | map(endswith("/plugin.so")) | index(true)] == "named"' \
+	"$T/fixdl.json" >/dev/null || fail "--dlopen plugin not marked named: $(jq -c '.programs[0].object_reasons' "$T/fixdl.json")"
+
 # Output format the other tools rely on.
 jq -e '.programs[0] | (.path|type=="string") and (.root==null) and (.syscall_numbers|type=="array")
 	and (.imports_used|index("write")!=null) and (.objects[0]|endswith("/mini")) and (.time_ms|type=="number")' \

@@ -56,8 +56,9 @@ want=(swapoff acct vhangup syslog mincore personality)
 "$CONFINE" analyze --quiet --json --root "$R" /bin/app >"$T/files.json" || fail "analyze --root failed"
 for s in "${want[@]}"; do json_has "$T/files.json" "$s" || fail "files mode: $s missing"; done
 json_has "$T/files.json" iopl && fail "files mode: the commented-out module counted"
-jq -e '.programs[0].objects | index("/lib/x86_64-linux-gnu/security/pam_a.so") != null' "$T/files.json" \
-	>/dev/null || fail "files mode: pam_a.so not among the objects: $(jq -c '.programs[0].objects' "$T/files.json")"
+jq -e '.programs[0] | .object_reasons[.objects | index("/lib/x86_64-linux-gnu/security/pam_a.so")] == "pam"' \
+	"$T/files.json" >/dev/null ||
+	fail "files mode: pam_a.so not among the objects as a PAM module: $(jq -c '.programs[0].objects' "$T/files.json")"
 
 "$CONFINE" explain --quiet --json --program /bin/app "dir:$R" swapoff >"$T/explain.json" ||
 	fail "explain dir: failed"

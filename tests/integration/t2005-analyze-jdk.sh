@@ -37,6 +37,8 @@ C
 	for s in iopl syslog; do
 		json_has "$T/files.json" "$s" && fail "$jli: files mode: $s counted"
 	done
+	jq -e '.programs[0] | [.objects, .object_reasons] | transpose | map(select(.[0] == "/jdk/lib/server/libjvm.so")) | .[0][1] == "jdk"' \
+		"$T/files.json" >/dev/null || fail "$jli: libjvm.so is not marked as a JDK library"
 	for s in swapoff acct vhangup; do
 		"$CONFINE" explain --quiet --program /jdk/bin/java "dir:$R" "$s" >"$T/e.txt" 2>&1 ||
 			fail "$jli: image mode: $s not explained: $(cat "$T/e.txt")"

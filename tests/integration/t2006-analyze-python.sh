@@ -44,11 +44,19 @@ json_has "$T/files.json" iopl && fail "files mode: a .so outside sys.path counte
 jq -e '.programs[1].objects | length == 3' "$T/files.json" >/dev/null ||
 	fail "plain: modules loaded into a program that is not Python: $(jq -c '.programs[1].objects' "$T/files.json")"
 
+jq -e '.programs[0] | [.objects, .object_reasons] | transpose | map(select(.[0] | endswith("_m.cpython-399-x86_64-linux-gnu.so"))) | .[0][1] == "python"' \
+	"$T/files.json" >/dev/null || fail "files mode: the module's reason is not python"
 for s in "${want[@]}"; do
 	"$CONFINE" explain --quiet --program /opt/py/bin/python3 "dir:$R" "$s" >"$T/e.txt" 2>&1 ||
 		fail "image mode: explain $s failed: $(cat "$T/e.txt")"
 	grep -q 'no program of the image can make it' "$T/e.txt" && fail "image mode: $s not explained"
 done
+# The chain says why the module is in the process.
+grep -q 'a Python extension module' "$T/e.txt" || fail "explain does not say the module is a Python extension module"
+"$CONFINE" explain --quiet --json --program /opt/py/bin/python3 "dir:$R" swapoff >"$T/e.json" ||
+	fail "explain --json failed"
+jq -e '.programs[0].chain[0].loaded == "python"' "$T/e.json" >/dev/null ||
+	fail "explain --json: the chain's first object is not marked python: $(jq -c '.programs[0].chain' "$T/e.json")"
 "$CONFINE" explain --quiet --program /opt/py/bin/python3 "dir:$R" iopl >"$T/e.txt" 2>&1 ||
 	fail "image mode: explain iopl failed: $(cat "$T/e.txt")"
 grep -q 'no program of the image can make it' "$T/e.txt" || fail "image mode: a .so outside sys.path counted"
