@@ -1460,10 +1460,10 @@ struct hostld {
 
 static int open_in_root(const struct hostld *ld, const char *path)
 {
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK, .resolve = RESOLVE_IN_ROOT };
 
 	if (!ld->root)
-		return open(path, O_RDONLY | O_CLOEXEC);
+		return open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	return (int)syscall(SYS_openat2, ld->rootfd, path, &how, sizeof(how));
 }
 

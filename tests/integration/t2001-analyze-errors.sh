@@ -1,7 +1,8 @@
 #!/bin/bash
 # Bad input to 'confine analyze' / 'confine explain': a clear error naming the
 # input and the cause, a non-zero exit, and no partial output.  Damaged ELF
-# files are not errors but are analysed soundly (every syscall assumed).
+# files are not errors but are analysed soundly (every syscall assumed); a
+# root whose configuration names FIFOs does not make the analysis wait.
 # ctest-labels: asan
 . "$(dirname "$0")/lib.sh"
 
@@ -36,6 +37,32 @@ mkdir -p "$T/root/bin"
 ln -s ../../../../../../bin/true "$T/root/bin/esc"
 expect_fail "escape" "$CONFINE" analyze --root "$T/root" /bin/esc
 grep -q "cannot open '/bin/esc'" "$T/err" || fail "escape: $(cat "$T/err")"
+
+# A hostile root whose configuration and module folders name FIFOs (as a
+# PAM module, nsswitch.conf, a Python extension module, a NEEDED library):
+# nothing waits on them, they are not objects, the analysis finishes.
+H=$T/fifo
+mkdir -p "$H/bin" "$H/etc/pam.d" "$H/lib/x86_64-linux-gnu/security" "$H/usr/lib/python3.99/lib-dynload"
+root_add_libc "$H"
+cat >"$T/pam.c" <<'C'
+int pam_start(const char *service, const char *user, const void *conv, void **h);
+void Py_Initialize(void) {}
+int main(void) { void *h; Py_Initialize(); return pam_start("x", "root", 0, &h); }
+C
+LIBPAM=$(ldconfig -p | awk '$1 == "libpam.so.0" && /x86-64/ && !f { print $NF; f = 1 }')
+if [ -n "$LIBPAM" ]; then
+	gcc -O2 -rdynamic -o "$H/bin/app" "$T/pam.c" "$LIBPAM" || fail "cannot build the FIFO fixture"
+	for lib in $(ldd "$H/bin/app" | awk '/=>/ { print $3 }'); do cp -L "$lib" "$H/lib/x86_64-linux-gnu/"; done
+	mkfifo "$H/lib/x86_64-linux-gnu/security/pam_fifo.so" "$H/etc/nsswitch.conf" "$H/fifo.so"
+	ln -s /fifo.so "$H/usr/lib/python3.99/lib-dynload/_f.so"
+	echo 'auth required pam_fifo.so' >"$H/etc/pam.d/other"
+	timeout 60 "$CONFINE" analyze --quiet --json --root "$H" /bin/app >"$T/fifo.json" 2>"$T/fifo.err" ||
+		fail "analysis of a root with FIFOs failed or hung: $(cat "$T/fifo.err")"
+	jq -e '.programs[0].objects | map(select(test("fifo|_f.so"))) | length == 0' "$T/fifo.json" >/dev/null ||
+		fail "a FIFO became an object: $(jq -c '.programs[0].objects' "$T/fifo.json")"
+	timeout 60 "$CONFINE" explain --quiet --program /bin/app "dir:$H" read >"$T/fifo.txt" 2>&1 ||
+		fail "explain on a root with FIFOs failed or hung: $(cat "$T/fifo.txt")"
+fi
 
 # Damaged ELF: truncated, and garbage after a valid header.  Sound: all syscalls.
 head -c 200 /bin/true >"$T/trunc"
