@@ -22,6 +22,7 @@
 #include "analysis/objsum.h"
 #include "disasm/disasm.h"
 #include "analysis/program.h"
+#include "analysis/runconf.h"
 #include "elf/elf.h"
 #include "elf/ldso.h"
 #include "image/image.h"
@@ -70,9 +71,8 @@ struct apriv {
 	const struct analysis_opts *opts;
 	char *cache_dir;            /* NULL: no cache */
 	struct ldso *ld;            /* image mode: the loader whose files the objects are */
-	/* The PAM modules the image's configuration names (pam_modules), read when first needed. */
-	char **pam;
-	size_t pam_nr, pam_alloc;
+	/* The PAM modules the image's configuration names (read_pam), read when first needed. */
+	struct runconf_list pam;
 	bool pam_read;
 };
 
@@ -425,7 +425,7 @@ void analysis_free(struct analysis *a)
 		strmap_release(&ap->opened, NULL);
 		strmap_release(&ap->open_err, NULL);
 		free(ap->cache_dir);
-		free_strv(ap->pam, ap->pam_nr);
+		runconf_list_release(&ap->pam);
 		free(ap);
 	}
 	free(a);
@@ -771,39 +771,6 @@ static bool elf_uses_nss(const struct elf_file *elf)
 	return false;
 }
 
-/* Service names from nsswitch.conf text ("files", "systemd", ...), unique. */
-static size_t nss_services(const char *text, char ***out)
-{
-	char **v = NULL;
-	size_t n = 0, alloc = 0;
-	char *copy = xstrdup(text ? text : ""), *save = NULL;
-
-	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *colon, *hash = strchr(line, '#'), *wsave = NULL;
-
-		if (hash)
-			*hash = '\0';
-		colon = strchr(line, ':');
-		if (!colon)
-			continue;
-		for (char *w = strtok_r(colon + 1, " \t\r", &wsave); w; w = strtok_r(NULL, " \t\r", &wsave)) {
-			bool dup = false;
-
-			if (w[0] == '[' || strchr(w, ']') || strchr(w, '/') || strlen(w) > 64)
-				continue;
-			for (size_t i = 0; i < n; i++)
-				dup |= !strcmp(v[i], w);
-			if (dup || n >= 64)
-				continue;
-			ALLOC_GROW(v, n + 1, alloc);
-			v[n++] = xstrdup(w);
-		}
-	}
-	free(copy);
-	*out = v;
-	return n;
-}
-
 /* ---- dlopen() of literal names: "libnuma.so.1" in the object's strings ---- */
 
 static bool imports_name(const struct elf_file *elf, const char *name)
@@ -917,45 +884,6 @@ static bool plan_uses_pam(const struct plan *pl)
 	return false;
 }
 
-/*
- * Add the modules of one PAM configuration file to ap->pam (unique): lines
- * "[service] type control module-path [args]" (the service only in
- * /etc/pam.conf), a type with a leading '-' (optional module) too, a
- * control "[value=action ...]" possibly with blanks.  Every service's
- * modules count: which service a program opens is a string at run time.
- */
-static void pam_modules(struct apriv *ap, const char *text, bool with_service)
-{
-	char *copy = xstrdup(text ? text : ""), *save = NULL;
-
-	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *hash = strchr(line, '#'), *wsave = NULL, *w;
-		bool dup = false;
-
-		if (hash)
-			*hash = '\0';
-		w = strtok_r(line, " \t\r", &wsave);
-		if (w && with_service)
-			w = strtok_r(NULL, " \t\r", &wsave);
-		if (!w || w[0] == '@')
-			continue; /* "@include file": every file is read anyway */
-		w = strtok_r(NULL, " \t\r", &wsave);
-		if (w && w[0] == '[')
-			while (w && !strchr(w, ']'))
-				w = strtok_r(NULL, " \t\r", &wsave);
-		w = w ? strtok_r(NULL, " \t\r", &wsave) : NULL;
-		if (!w || strlen(w) > 255 || w[strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./+-")])
-			continue;
-		for (size_t i = 0; i < ap->pam_nr; i++)
-			dup |= !strcmp(ap->pam[i], w);
-		if (dup || ap->pam_nr >= 256)
-			continue;
-		ALLOC_GROW(ap->pam, ap->pam_nr + 1, ap->pam_alloc);
-		ap->pam[ap->pam_nr++] = xstrdup(w);
-	}
-	free(copy);
-}
-
 /* Where libpam looks for a module named without a path (Debian's, then others'). */
 static const char *const pam_dirs[] = {
 	"/lib/x86_64-linux-gnu/security", "/usr/lib/x86_64-linux-gnu/security", "/lib/security",
@@ -989,7 +917,11 @@ static bool has_suffix(const char *s, const char *suffix)
 	return l >= k && !strcmp(s + l - k, suffix);
 }
 
-/* Every file of /etc/pam.d, then /etc/pam.conf, into ap->pam. */
+/*
+ * Every file of /etc/pam.d, then /etc/pam.conf, into ap->pam: every
+ * service's modules count, since which service a program opens is a
+ * string at run time.
+ */
 static void read_pam(struct apriv *ap, const struct root_reader *rr)
 {
 	char **paths, *text;
@@ -998,12 +930,12 @@ static void read_pam(struct apriv *ap, const struct root_reader *rr)
 	ap->pam_read = true;
 	for (size_t i = 0; i < n; i++) {
 		text = rr->read(rr->ctx, paths[i], 1 << 20);
-		pam_modules(ap, text, false);
+		runconf_pam(text, false, &ap->pam);
 		free(text);
 	}
 	free_strv(paths, n);
 	text = rr->read(rr->ctx, "/etc/pam.conf", 1 << 20);
-	pam_modules(ap, text, true);
+	runconf_pam(text, true, &ap->pam);
 	free(text);
 }
 
@@ -1022,7 +954,8 @@ static void read_pam(struct apriv *ap, const struct root_reader *rr)
 static size_t jdk_libs(const struct root_reader *rr, const char *jli, char ***out)
 {
 	const char *base = strrchr(jli, '/');
-	char *lib, *tail, *text, *save = NULL, **names, **v = NULL;
+	char *lib, *tail, *text, **names, **v = NULL;
+	struct runconf_list jvms = { 0 };
 	size_t n, nr = 0, alloc = 0;
 
 	*out = NULL;
@@ -1034,15 +967,13 @@ static size_t jdk_libs(const struct root_reader *rr, const char *jli, char ***ou
 		*tail = '\0';
 	text = rr->read(rr->ctx, tail = xasprintf("%s/jvm.cfg", lib), 1 << 16);
 	free(tail);
-	for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save)) {
-		char name[64], kind[32];
-
-		if (sscanf(line, " -%63[A-Za-z0-9_] %31s", name, kind) == 2 && !strcmp(kind, "KNOWN") && nr < 16) {
-			ALLOC_GROW(v, nr + 1, alloc);
-			v[nr++] = xasprintf("%s/%s/libjvm.so", lib, name);
-		}
-	}
+	runconf_jvm_cfg(text, &jvms);
 	free(text);
+	for (size_t i = 0; i < jvms.nr; i++) {
+		ALLOC_GROW(v, nr + 1, alloc);
+		v[nr++] = xasprintf("%s/%s/libjvm.so", lib, jvms.v[i]);
+	}
+	runconf_list_release(&jvms);
 	n = rr->list(rr->ctx, lib, &names);
 	for (size_t i = 0; i < n && nr < 256; i++) {
 		size_t l = strlen(names[i]);
@@ -1305,15 +1236,15 @@ static size_t image_walk(const void *ctx, const char *dir, unsigned depth, const
  * NSS function runs: when the process imports one, add the modules the
  * image's nsswitch.conf names, as dlopen()ed objects.
  */
-static void image_add_nss(struct apriv *ap, struct program_set *ps, struct plan *pl, char **nss,
-			  size_t nss_nr)
+static void image_add_nss(struct apriv *ap, struct program_set *ps, struct plan *pl,
+			  const struct runconf_list *nss)
 {
 	bool uses = false;
 
 	for (size_t i = 0; i < pl->nr && !uses; i++)
 		uses = aobj_uses_nss(pl->objs[i]);
-	for (size_t s = 0; uses && s < nss_nr; s++) {
-		char *file = xasprintf("libnss_%s.so.2", nss[s]);
+	for (size_t s = 0; uses && s < nss->nr; s++) {
+		char *file = xasprintf("libnss_%s.so.2", nss->v[s]);
 
 		image_add_dlopened(ap, ps, pl, file, nss_dirs, ARRAY_SIZE(nss_dirs), ANALYSIS_LOAD_NSS);
 		free(file);
@@ -1329,8 +1260,8 @@ static void image_add_pam(struct apriv *ap, struct program_set *ps, struct plan 
 		return;
 	if (!ap->pam_read)
 		read_pam(ap, &rr);
-	for (size_t i = 0; i < ap->pam_nr; i++)
-		image_add_dlopened(ap, ps, pl, ap->pam[i], pam_dirs, ARRAY_SIZE(pam_dirs), ANALYSIS_LOAD_PAM);
+	for (size_t i = 0; i < ap->pam.nr; i++)
+		image_add_dlopened(ap, ps, pl, ap->pam.v[i], pam_dirs, ARRAY_SIZE(pam_dirs), ANALYSIS_LOAD_PAM);
 }
 
 /* The JDK's libjvm.so and native libraries (see jdk_libs), Python's extension modules (python_modules). */
@@ -1371,8 +1302,8 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 	struct analysis *a;
 	struct apriv *ap;
 	struct plan *plans;
-	size_t first_new = 0, nss_nr = 0;
-	char **nss = NULL;
+	size_t first_new = 0;
+	struct runconf_list nss = { 0 };
 
 	(void)img;
 	if (!opts)
@@ -1390,7 +1321,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 
 		if (rootfs_resolve(ps->fs, "/etc/nsswitch.conf", true, &node, NULL) == 0 &&
 		    rootfs_read(ps->fs, node, 1 << 20, &text, &len) == 0)
-			nss_nr = nss_services(text, &nss);
+			runconf_nss(text, &nss);
 		err_clear();
 		free(text);
 	}
@@ -1424,7 +1355,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 				o->elf = elf;
 			plan_add(&plans[a->programs_nr - 1], o, ANALYSIS_LOAD_NAMED);
 		}
-		image_add_nss(ap, ps, &plans[a->programs_nr - 1], nss, nss_nr);
+		image_add_nss(ap, ps, &plans[a->programs_nr - 1], &nss);
 		image_add_pam(ap, ps, &plans[a->programs_nr - 1]);
 		image_add_runtimes(ap, ps, &plans[a->programs_nr - 1], pr->path);
 		image_add_literals(ap, ps, &plans[a->programs_nr - 1]);
@@ -1439,7 +1370,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 	for (size_t i = 0; i < a->programs_nr; i++)
 		plan_release(&plans[i]);
 	free(plans);
-	free_strv(nss, nss_nr);
+	runconf_list_release(&nss);
 	/* The elf_files belong to the ldso (not owned nor mapped here): keep only the summaries. */
 	for (size_t i = 0; i < ap->objs_nr; i++)
 		aobj_drop_elf(ap->objs[i]);
@@ -1935,11 +1866,11 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 			uses = aobj_uses_nss(pl->objs[i]);
 		if (uses) {
 			char *text = read_in_root(ld, "/etc/nsswitch.conf", 1 << 20);
-			char **nss = NULL;
-			size_t nss_nr = nss_services(text, &nss);
+			struct runconf_list nss = { 0 };
 
-			for (size_t i = 0; i < nss_nr; i++) {
-				char *name = xasprintf("libnss_%s.so.2", nss[i]);
+			runconf_nss(text, &nss);
+			for (size_t i = 0; i < nss.nr; i++) {
+				char *name = xasprintf("libnss_%s.so.2", nss.v[i]);
 				struct aobj *o = find_library(ap, ld, name, pl, 0, want);
 
 				if (o)
@@ -1947,7 +1878,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 				err_clear();
 				free(name);
 			}
-			free_strv(nss, nss_nr);
+			runconf_list_release(&nss);
 			free(text);
 		}
 	}
@@ -1955,12 +1886,12 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 	if (want->is_dynamic && plan_uses_pam(pl)) {
 		if (!ap->pam_read)
 			read_pam(ap, &rr);
-		for (size_t i = 0; i < ap->pam_nr; i++) {
+		for (size_t i = 0; i < ap->pam.nr; i++) {
+			const char *m = ap->pam.v[i];
 			struct aobj *o = NULL;
 
-			for (size_t k = 0; !o && k < (ap->pam[i][0] == '/' ? 1 : ARRAY_SIZE(pam_dirs)); k++) {
-				char *p = ap->pam[i][0] == '/' ? xstrdup(ap->pam[i])
-							       : xasprintf("%s/%s", pam_dirs[k], ap->pam[i]);
+			for (size_t k = 0; !o && k < (m[0] == '/' ? 1 : ARRAY_SIZE(pam_dirs)); k++) {
+				char *p = m[0] == '/' ? xstrdup(m) : xasprintf("%s/%s", pam_dirs[k], m);
 
 				o = open_object(ap, ld, p, want);
 				err_clear();

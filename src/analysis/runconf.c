@@ -1,0 +1,96 @@
+#include "analysis/runconf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+void runconf_list_release(struct runconf_list *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Append name unless it is there already or the list holds 'cap' names. */
+static void list_add(struct runconf_list *l, const char *name, size_t cap)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		if (!strcmp(l->v[i], name))
+			return;
+	if (l->nr >= cap)
+		return;
+	ALLOC_GROW(l->v, l->nr + 1, l->alloc);
+	l->v[l->nr++] = xstrdup(name);
+}
+
+/* The text's lines with '#' comments cut, one at a time (the copy is modified). */
+static char *next_line(char **save, char *copy)
+{
+	char *line = strtok_r(copy, "\n", save), *hash;
+
+	if (line && (hash = strchr(line, '#')))
+		*hash = '\0';
+	return line;
+}
+
+void runconf_nss(const char *text, struct runconf_list *out)
+{
+	char *copy = xstrdup(text ? text : ""), *save = NULL;
+
+	for (char *line = next_line(&save, copy); line; line = next_line(&save, NULL)) {
+		char *colon = strchr(line, ':'), *wsave = NULL;
+		bool action = false;
+
+		if (!colon)
+			continue;
+		for (char *w = strtok_r(colon + 1, " \t\r", &wsave); w; w = strtok_r(NULL, " \t\r", &wsave)) {
+			/* "[NOTFOUND=return]", "[ !UNAVAIL=return ]": actions, not services. */
+			if (w[0] == '[' || action) {
+				action = !strchr(w, ']');
+				continue;
+			}
+			if (!strchr(w, ']') && !strchr(w, '/') && strlen(w) <= 64)
+				list_add(out, w, 64);
+		}
+	}
+	free(copy);
+}
+
+void runconf_pam(const char *text, bool with_service, struct runconf_list *out)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./+-";
+	char *copy = xstrdup(text ? text : ""), *save = NULL;
+
+	for (char *line = next_line(&save, copy); line; line = next_line(&save, NULL)) {
+		char *wsave = NULL, *w = strtok_r(line, " \t\r", &wsave);
+
+		if (w && with_service)
+			w = strtok_r(NULL, " \t\r", &wsave);
+		if (!w || w[0] == '@')
+			continue;
+		w = strtok_r(NULL, " \t\r", &wsave);
+		if (w && w[0] == '[')
+			while (w && !strchr(w, ']'))
+				w = strtok_r(NULL, " \t\r", &wsave);
+		w = w ? strtok_r(NULL, " \t\r", &wsave) : NULL;
+		if (w && strlen(w) <= 255 && !w[strspn(w, ok)])
+			list_add(out, w, 256);
+	}
+	free(copy);
+}
+
+void runconf_jvm_cfg(const char *text, struct runconf_list *out)
+{
+	char *copy = xstrdup(text ? text : ""), *save = NULL;
+
+	for (char *line = next_line(&save, copy); line; line = next_line(&save, NULL)) {
+		char name[64], kind[32];
+
+		if (sscanf(line, " -%63[A-Za-z0-9_] %31s", name, kind) == 2 && !strcmp(kind, "KNOWN"))
+			list_add(out, name, 16);
+	}
+	free(copy);
+}

@@ -1,0 +1,126 @@
+/* The run-time loading configuration parsers: nsswitch.conf, PAM files, jvm.cfg. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/runconf.h"
+#include "util/strbuf.h"
+
+/* The list joined with ' '. */
+static char *joined(const struct runconf_list *l)
+{
+	size_t len = 1;
+	char *s;
+
+	for (size_t i = 0; i < l->nr; i++)
+		len += strlen(l->v[i]) + 1;
+	s = calloc(1, len);
+	for (size_t i = 0; i < l->nr; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, l->v[i]);
+	}
+	return s;
+}
+
+enum kind { NSS, PAM, PAM_CONF, JVM };
+
+static const struct {
+	const char *what;
+	enum kind kind;
+	const char *text;
+	const char *want;
+} cases[] = {
+	{ "nss services", NSS, "passwd: files systemd\ngroup: files\nhosts: files dns\n", "files systemd dns" },
+	{ "nss actions and comments", NSS,
+	  "# hosts: mdns\nhosts: files [NOTFOUND=return] mdns4_minimal [ NOTFOUND=return ] dns # resolve\n",
+	  "files mdns4_minimal dns" },
+	{ "nss no colon, paths", NSS, "files dns\nhosts: /lib/evil.so db\n", "db" },
+	{ "pam forms", PAM,
+	  "# auth required pam_commented.so\n"
+	  "auth\t[success=1 default=ignore]\tpam_unix.so nullok\n"
+	  "account    required     pam_permit.so\n"
+	  "-session   optional     pam_systemd.so\n"
+	  "@include common-auth\n"
+	  "password required /opt/pam_x.so # absolute\n"
+	  "session [default=1 ignore=ignore] pam_permit.so\n",
+	  "pam_unix.so pam_permit.so pam_systemd.so /opt/pam_x.so" },
+	{ "pam odd names and short lines", PAM,
+	  "auth required pam_$(evil).so\nauth required\nauth\nauth [unclosed pam_a.so\n",
+	  "" },
+	{ "pam.conf service column", PAM_CONF, "other auth required pam_deny.so\nlogin session optional pam_motd.so\n",
+	  "pam_deny.so pam_motd.so" },
+	{ "jvm.cfg", JVM,
+	  "# -bogus KNOWN\n-server KNOWN\n-client IGNORE\n-zero KNOWN\n-green ALIASED_TO -server\n-server KNOWN\n",
+	  "server zero" },
+	{ "empty", NSS, "", "" },
+};
+
+static void test_cases(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct runconf_list l = { 0 };
+		char *got;
+
+		switch (cases[i].kind) {
+		case NSS:
+			runconf_nss(cases[i].text, &l);
+			break;
+		case PAM:
+			runconf_pam(cases[i].text, false, &l);
+			break;
+		case PAM_CONF:
+			runconf_pam(cases[i].text, true, &l);
+			break;
+		case JVM:
+			runconf_jvm_cfg(cases[i].text, &l);
+			break;
+		}
+		got = joined(&l);
+		if (strcmp(got, cases[i].want))
+			fail_msg("%s: got '%s', want '%s'", cases[i].what, got, cases[i].want);
+		free(got);
+		runconf_list_release(&l);
+	}
+}
+
+/* Lists are capped and names unique, whatever the input's size. */
+static void test_caps(void **state)
+{
+	struct runconf_list l = { 0 };
+	struct strbuf sb;
+
+	(void)state;
+	strbuf_init(&sb, 1 << 24);
+	for (int i = 0; i < 1000; i++) {
+		char line[64];
+
+		snprintf(line, sizeof(line), "auth required pam_%d.so\nhosts: s%d s%d\n", i, i, i);
+		strbuf_addstr(&sb, line);
+	}
+	runconf_pam(sb.buf, false, &l);
+	assert_int_equal(l.nr, 256);
+	runconf_list_release(&l);
+	runconf_nss(sb.buf, &l);
+	assert_int_equal(l.nr, 64);
+	runconf_list_release(&l);
+	runconf_pam(NULL, false, &l);
+	assert_int_equal(l.nr, 0);
+	strbuf_release(&sb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_caps),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
