@@ -954,7 +954,7 @@ static void read_pam(struct apriv *ap, const struct root_reader *rr)
 static size_t jdk_libs(const struct root_reader *rr, const char *jli, char ***out)
 {
 	const char *base = strrchr(jli, '/');
-	char *lib, *tail, *text, **names, **v = NULL;
+	char *lib, *tail, *cfg, *text, **names, **v = NULL;
 	struct runconf_list jvms = { 0 };
 	size_t n, nr = 0, alloc = 0;
 
@@ -965,8 +965,9 @@ static size_t jdk_libs(const struct root_reader *rr, const char *jli, char ***ou
 	tail = strrchr(lib, '/');
 	if (tail && !strcmp(tail, "/jli") && tail != lib)
 		*tail = '\0';
-	text = rr->read(rr->ctx, tail = xasprintf("%s/jvm.cfg", lib), 1 << 16);
-	free(tail);
+	cfg = xasprintf("%s/jvm.cfg", lib);
+	text = rr->read(rr->ctx, cfg, 1 << 16);
+	free(cfg);
 	runconf_jvm_cfg(text, &jvms);
 	free(text);
 	for (size_t i = 0; i < jvms.nr; i++) {
@@ -975,14 +976,11 @@ static size_t jdk_libs(const struct root_reader *rr, const char *jli, char ***ou
 	}
 	runconf_list_release(&jvms);
 	n = rr->list(rr->ctx, lib, &names);
-	for (size_t i = 0; i < n && nr < 256; i++) {
-		size_t l = strlen(names[i]);
-
-		if (l > 3 && !strcmp(names[i] + l - 3, ".so")) {
+	for (size_t i = 0; i < n && nr < 256; i++)
+		if (has_suffix(names[i], ".so")) {
 			ALLOC_GROW(v, nr + 1, alloc);
 			v[nr++] = xstrdup(names[i]);
 		}
-	}
 	free_strv(names, n);
 	free(lib);
 	*out = v;
