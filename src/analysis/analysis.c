@@ -450,7 +450,8 @@ int analysis_witness(const struct analysis *a, size_t prog, int nr, struct analy
 const char *analysis_load_name(enum analysis_load why)
 {
 	static const char *const names[ANALYSIS_LOAD_NR] = {
-		"program", "needed", "interpreter", "preload", "named", "nss", "pam", "jdk", "python", "literal",
+		"program", "needed", "interpreter", "preload", "named", "nss", "pam", "jdk", "python", "module",
+		"literal",
 	};
 
 	return (unsigned)why < ANALYSIS_LOAD_NR ? names[why] : "?";
@@ -468,6 +469,7 @@ const char *analysis_load_phrase(enum analysis_load why)
 		"a PAM module the PAM configuration names (libpam loads it)",
 		"a JDK library (libjli loads libjvm, the JVM the rest)",
 		"a Python extension module (python imports it by name)",
+		"a server module (its configuration loads it: nginx load_module, Apache LoadModule)",
 		"a library an object dlopen()s by a name in its strings",
 	};
 
@@ -1088,6 +1090,51 @@ static size_t plan_python_modules(const struct plan *pl, const struct root_reade
 	return 0;
 }
 
+/* ---- servers' modules: loaded as their configuration says ---------------- */
+
+/*
+ * Servers that dlopen() modules their configuration names (nginx's
+ * load_module, Apache's LoadModule): a process with an object that exports
+ * 'core' gets every module installed in the folders where the packages
+ * (Debian's and the official images') put them, since the configuration
+ * may enable any of them.  A module elsewhere is named with --dlopen.
+ */
+static const struct server_modules {
+	const char *core;
+	const char *dirs[4];
+} server_modules[] = {
+	{ "ngx_cycle", { "/usr/lib/nginx/modules", "/usr/share/nginx/modules", "/etc/nginx/modules",
+			 "/usr/local/nginx/modules" } },
+	{ "ap_hook_post_config", { "/usr/lib/apache2/modules", "/usr/local/apache2/modules",
+				   "/usr/lib64/httpd/modules", "/usr/lib/httpd/modules" } },
+};
+
+/* The modules the plan's servers may load (see server_modules); how many paths *out holds (the caller's). */
+static size_t plan_server_modules(const struct plan *pl, const struct root_reader *rr, char ***out)
+{
+	char **v = NULL;
+	size_t nr = 0, alloc = 0;
+
+	for (size_t s = 0; s < ARRAY_SIZE(server_modules); s++) {
+		bool is = false;
+
+		for (size_t i = 0; i < pl->nr && !is; i++)
+			is = pl->objs[i]->elf && exports_name(pl->objs[i]->elf, server_modules[s].core);
+		for (size_t d = 0; is && d < ARRAY_SIZE(server_modules[s].dirs); d++) {
+			char **paths;
+			size_t n = rr->walk(rr->ctx, server_modules[s].dirs[d], 1, ".so", &paths);
+
+			for (size_t k = 0; k < n; k++) {
+				ALLOC_GROW(v, nr + 1, alloc);
+				v[nr++] = paths[k];
+			}
+			free(paths);
+		}
+	}
+	*out = v;
+	return nr;
+}
+
 /* ---- image mode (the image's own loader via elf/ldso) --------------------- */
 
 static const char *const nss_dirs[] = {
@@ -1262,7 +1309,10 @@ static void image_add_pam(struct apriv *ap, struct program_set *ps, struct plan 
 		image_add_dlopened(ap, ps, pl, ap->pam.v[i], pam_dirs, ARRAY_SIZE(pam_dirs), ANALYSIS_LOAD_PAM);
 }
 
-/* The JDK's libjvm.so and native libraries (see jdk_libs), Python's extension modules (python_modules). */
+/*
+ * The JDK's libjvm.so and native libraries (see jdk_libs), Python's
+ * extension modules (python_modules), servers' modules (server_modules).
+ */
 static void image_add_runtimes(struct apriv *ap, struct program_set *ps, struct plan *pl, const char *given)
 {
 	const struct root_reader rr = { image_read, image_list, image_walk, ps->fs };
@@ -1278,6 +1328,10 @@ static void image_add_runtimes(struct apriv *ap, struct program_set *ps, struct 
 	n = plan_python_modules(pl, &rr, given, &paths);
 	for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++)
 		image_add_dlopened_path(ap, ps, pl, paths[k], ANALYSIS_LOAD_PYTHON);
+	free_strv(paths, n);
+	n = plan_server_modules(pl, &rr, &paths);
+	for (size_t k = 0; k < n; k++)
+		image_add_dlopened_path(ap, ps, pl, paths[k], ANALYSIS_LOAD_MODULE);
 	free_strv(paths, n);
 }
 
@@ -1899,7 +1953,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 				add_with_deps(ap, ld, pl, o, want, ANALYSIS_LOAD_PAM);
 		}
 	}
-	/* The JDK's libjvm.so and native libraries (jdk_libs), Python's extension modules (python_modules). */
+	/* The JDK's libjvm.so and native libraries (jdk_libs), Python's extension modules, servers' modules. */
 	for (size_t i = 0; want->is_dynamic && i < pl->nr; i++) {
 		char **paths;
 		size_t n = jdk_libs(&rr, pl->objs[i]->path, &paths);
@@ -1912,6 +1966,9 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 		size_t n = plan_python_modules(pl, &rr, path, &paths);
 
 		files_add_dlopened(ap, ld, pl, paths, n, want, ANALYSIS_LOAD_PYTHON);
+		free_strv(paths, n);
+		n = plan_server_modules(pl, &rr, &paths);
+		files_add_dlopened(ap, ld, pl, paths, n, want, ANALYSIS_LOAD_MODULE);
 		free_strv(paths, n);
 	}
 	/* Libraries named as string literals by objects that dlopen(). */

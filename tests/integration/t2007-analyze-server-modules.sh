@@ -1,0 +1,57 @@
+#!/bin/bash
+# Servers' modules: nginx (load_module) and Apache (LoadModule) dlopen()
+# the modules their configuration names.  A process with the server's core
+# (an object exporting ngx_cycle, or ap_hook_post_config) gets every module
+# installed in the packages' module folders, in both loaders (analyze
+# --root, explain dir:); a .so elsewhere and a program that is not the
+# server get none.  And the nginx fixture image's echo module
+# (modules-enabled/50-mod-http-echo.conf) is an object of nginx.
+. "$(dirname "$0")/lib.sh"
+command -v gcc >/dev/null || skip "no gcc"
+command -v jq >/dev/null || skip "no jq"
+
+R=$T/root
+root_add_libc "$R"
+mkdir -p "$R/usr/sbin" "$R/usr/lib/nginx/modules" "$R/usr/lib/apache2/modules" "$R/usr/lib/nginx/other"
+syscall_lib "$R/usr/lib/nginx/modules/ngx_http_x_module.so" swapoff
+syscall_lib "$R/usr/lib/apache2/modules/mod_y.so" acct
+syscall_lib "$R/usr/lib/nginx/other/ngx_z_module.so" iopl     # not a module folder
+cat >"$T/nginx.c" <<'C'
+void *ngx_cycle;
+int main(void) { return ngx_cycle != 0; }
+C
+cat >"$T/apache.c" <<'C'
+void ap_hook_post_config(void) {}
+int main(void) { ap_hook_post_config(); return 0; }
+C
+cat >"$T/plain.c" <<'C'
+int main(void) { return 0; }
+C
+gcc -O2 -rdynamic -o "$R/usr/sbin/nginx" "$T/nginx.c" && gcc -O2 -rdynamic -o "$R/usr/sbin/apache2" "$T/apache.c" &&
+	gcc -O2 -o "$R/usr/sbin/plain" "$T/plain.c" || fail "cannot build the fake servers"
+
+"$CONFINE" analyze --quiet --json --root "$R" /usr/sbin/nginx /usr/sbin/apache2 /usr/sbin/plain >"$T/files.json" ||
+	fail "analyze --root failed"
+jq -e '.programs[0].syscalls | index("swapoff") != null and index("acct") == null and index("iopl") == null' \
+	"$T/files.json" >/dev/null || fail "nginx: $(jq -c '.programs[0].objects' "$T/files.json")"
+jq -e '.programs[0] | .object_reasons[.objects | index("/usr/lib/nginx/modules/ngx_http_x_module.so")] == "module"' \
+	"$T/files.json" >/dev/null || fail "nginx: the module is not marked module"
+jq -e '.programs[1].syscalls | index("acct") != null and index("swapoff") == null' "$T/files.json" >/dev/null ||
+	fail "apache2: $(jq -c '.programs[1].objects' "$T/files.json")"
+jq -e '.programs[2].objects | length == 3' "$T/files.json" >/dev/null ||
+	fail "plain: modules loaded into a program that is no server: $(jq -c '.programs[2].objects' "$T/files.json")"
+for p in "nginx swapoff" "apache2 acct"; do
+	set -- $p
+	"$CONFINE" explain --quiet --program "/usr/sbin/$1" "dir:$R" "$2" >"$T/e.txt" 2>&1 ||
+		fail "image mode: explain $2 failed: $(cat "$T/e.txt")"
+	grep -q 'a server module' "$T/e.txt" || fail "image mode: $1's $2 not explained by its module: $(cat "$T/e.txt")"
+done
+
+# The nginx fixture image (Debian's nginx with libnginx-mod-http-echo).
+if [ -d "$FIX/rootfs-nginx/usr/lib/nginx/modules" ]; then
+	"$CONFINE" analyze --quiet --json --root "$FIX/rootfs-nginx" /usr/sbin/nginx >"$T/nginx.json" ||
+		fail "analyze of the nginx fixture failed"
+	jq -e '.programs[0] | [.objects, .object_reasons] | transpose | map(select(.[1] == "module")) | length >= 1' \
+		"$T/nginx.json" >/dev/null || fail "nginx fixture: no module among $(jq -c '.programs[0].objects' "$T/nginx.json")"
+fi
+pass
