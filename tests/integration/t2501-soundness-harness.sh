@@ -25,6 +25,7 @@ cat >"$T/log" <<'LOG'
 102 set_robust_list(0x7f, 24)          = 0
 101 <... clone3 resumed>)              = 102
 102 syscall_0x1b6(0x1, 0x2)            = -1 ENOSYS (Function not implemented)
+102 syscall_0xfffffffffffffff5(0x1)    = -1 ENOSYS (Function not implemented)
 101 --- SIGCHLD {si_signo=SIGCHLD} ---
 101 exit_group(0)                      = ?
 100 <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 101
