@@ -1,18 +1,5 @@
 # Helpers for the engine tests (t3000-t3299); sourced after lib.sh.
 
-# A loopback TCP port nothing listens on.
-free_port() {
-	local p i
-	for i in $(seq 1 50); do
-		p=$(( 20000 + (RANDOM % 20000) ))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return 0
-		fi
-	done
-	fail "no free port"
-}
-
 # nginx_conf FILE PORT: a minimal config listening on 127.0.0.1:PORT.
 nginx_conf() {
 	cat >"$1" <<NGINX

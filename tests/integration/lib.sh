@@ -33,11 +33,18 @@ need_root() { [ "$(id -u)" -eq 0 ] || skip "needs root"; }
 # fixture NAME: make sure the fixture image NAME is built (cached).
 fixture() { need_docker; bash "$CONFINE_SRC/tests/fixtures/images.sh" "$1" >&2; }
 
+# free_port: a loopback TCP port nothing listens on.  The kernel picks it
+# (an ephemeral port), so tests running at the same time do not pick the
+# same one, as two did with $RANDOM.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # tcp_images_json NAME IMAGE CPORT TIMEOUT: ./images.json with one image,
 # its CPORT published on 127.0.0.1:$PORT (PORT is set here), healthy once
 # that port answers within TIMEOUT seconds.
 tcp_images_json() {
-	PORT=$((20000 + RANDOM % 20000))
+	PORT=$(free_port)
 	cat >images.json <<JSON
 {
     "$1": {

@@ -15,7 +15,7 @@ mkdir -p "$W/html" "$W/logs" "$W/tmp" "$W/redis"
 cd "$W"
 echo '<h1>confine</h1>' >"$W/html/index.html"
 head -c 3000000 /dev/urandom >"$W/html/big.bin"
-PORT=$(st_free_port)
+PORT=$(free_port)
 cat >"$W/nginx.conf" <<CONF
 user root;
 worker_processes 2;
@@ -57,7 +57,7 @@ st_run nginx-quit "${NGX[@]}" -s quit
 st_bg_wait "$ngx_pid" nginx
 st_run curl-file curl -sf "file://$W/html/index.html"
 
-RPORT=$(st_free_port)
+RPORT=$(free_port)
 st_bg redis redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no \
 	--dir "$W/redis" --daemonize no --loglevel warning
 redis_pid=$ST_BG_PID
@@ -75,7 +75,7 @@ st_run openssl-dgst openssl dgst -sha256 "$W/html/big.bin"
 st_run openssl-req openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 	-keyout "$W/key.pem" -out "$W/cert.pem" -subj /CN=localhost -days 1
 st_run openssl-enc sh -c "openssl enc -aes-256-cbc -pbkdf2 -pass pass:x -in '$W/html/index.html' | openssl base64 >/dev/null"
-SPORT=$(st_free_port)
+SPORT=$(free_port)
 st_bg openssl-s_server openssl s_server -accept "127.0.0.1:$SPORT" -cert "$W/cert.pem" \
 	-key "$W/key.pem" -www -naccept 3
 srv_pid=$ST_BG_PID

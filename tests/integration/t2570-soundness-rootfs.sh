@@ -26,7 +26,7 @@ st_run root-sh chroot "$NGX" /bin/sh -c 'ls -l /etc >/dev/null; id; cat /etc/os-
 st_run root-bash chroot "$NGX" /bin/bash -c 'x=$(echo hi); echo "${x^^}"; printf "%s\n" 3 1 2 | sort -n | tr "\n" " "'
 st_run root-curl chroot "$NGX" /usr/bin/curl -sf file:///etc/os-release
 
-RPORT=$(st_free_port)
+RPORT=$(free_port)
 st_bg root-redis chroot "$RDS" /usr/bin/redis-server --port "$RPORT" --bind 127.0.0.1 \
 	--save '' --appendonly no --dir /tmp --daemonize no --loglevel warning
 redis_pid=$ST_BG_PID

@@ -21,7 +21,7 @@ else
 	printf 'socket->syscall(41)\n' >libc-callgraphs/musllibc.callgraph
 	echo '{"default": ["ptrace", "mount", "reboot"]}' >default.seccomp.json
 fi
-PORT=$((20000 + RANDOM % 20000))
+PORT=$(free_port)
 cat >myimages.json <<JSON
 {
     "nginx": {

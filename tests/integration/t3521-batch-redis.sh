@@ -5,7 +5,7 @@
 fixture redis
 
 cd "$T"
-PORT=$((20000 + RANDOM % 20000))
+PORT=$(free_port)
 cat >images.json <<JSON
 {
     "redis": {

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 fixture nginx
 
-PORT=$((20000 + RANDOM % 20000))
+PORT=$(free_port)
 expect_fail "validation of a profile without socket" \
 	"$CONFINE" profile docker:confine-test/nginx:latest --validate --deny socket \
 	--options "-p 127.0.0.1:$PORT:80" --health "http://127.0.0.1:$PORT/" -o "$T/p.json"
