@@ -775,24 +775,23 @@ static bool elf_uses_nss(const struct elf_file *elf)
 
 /* ---- dlopen() of literal names: "libnuma.so.1" in the object's strings ---- */
 
-static bool imports_name(const struct elf_file *elf, const char *name)
+/* Does elf's dynamic symbol table define (export) or, with !defined, import 'name'? */
+static bool dynsym_has(const struct elf_file *elf, const char *name, bool defined)
 {
-	if (!elf)
-		return false;
-	for (size_t i = 1; i < elf->dynsym.nr; i++)
-		if (!elf->dynsym.syms[i].defined && !strcmp(elf->dynsym.syms[i].name, name))
+	for (size_t i = 1; elf && i < elf->dynsym.nr; i++)
+		if (elf->dynsym.syms[i].defined == defined && !strcmp(elf->dynsym.syms[i].name, name))
 			return true;
 	return false;
 }
 
+static bool imports_name(const struct elf_file *elf, const char *name)
+{
+	return dynsym_has(elf, name, false);
+}
+
 static bool exports_name(const struct elf_file *elf, const char *name)
 {
-	if (!elf)
-		return false;
-	for (size_t i = 1; i < elf->dynsym.nr; i++)
-		if (elf->dynsym.syms[i].defined && !strcmp(elf->dynsym.syms[i].name, name))
-			return true;
-	return false;
+	return dynsym_has(elf, name, true);
 }
 
 /* Is s a soname: lib*.so or lib*.so.N[.N...] with a sane alphabet? */
@@ -1119,7 +1118,7 @@ static size_t plan_server_modules(const struct plan *pl, const struct root_reade
 		bool is = false;
 
 		for (size_t i = 0; i < pl->nr && !is; i++)
-			is = pl->objs[i]->elf && exports_name(pl->objs[i]->elf, server_modules[s].core);
+			is = exports_name(pl->objs[i]->elf, server_modules[s].core);
 		for (size_t d = 0; is && d < ARRAY_SIZE(server_modules[s].dirs); d++) {
 			char **paths;
 			size_t n = rr->walk(rr->ctx, server_modules[s].dirs[d], 1, ".so", &paths);
