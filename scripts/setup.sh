@@ -38,19 +38,42 @@ done
 pkill -x nginx 2>/dev/null || true
 pkill -x redis-server 2>/dev/null || true
 
-engine_up() { curl -sf --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; }
+engine_up() { curl -sf --max-time 3 --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; }
+
+# A containerd socket left behind by a containerd that was killed (a sweep's
+# `timeout -s KILL`, a session that ended) makes dockerd dial it instead of
+# starting its own containerd, and give up after a minute.  Remove a socket
+# that nobody listens on.
+clear_stale_socket() {
+	local sock=$1
+	[ -S "$sock" ] || return 0
+	if ss -xlH 2>/dev/null | awk '{print $5}' | grep -qxF "$sock"; then
+		return 0
+	fi
+	log "removing stale socket $sock (no process listens on it)"
+	rm -f "$sock" "$sock.ttrpc"
+}
+
 if ! engine_up; then
 	log "starting dockerd"
-	if command -v systemctl >/dev/null && systemctl start docker 2>/dev/null && engine_up; then
-		:
+	if command -v systemctl >/dev/null && systemctl start docker 2>/dev/null; then
+		: # systemd starts it; wait below
 	else
+		# A dockerd that does not answer (ours from an earlier run, stuck on
+		# a stale socket) would keep the new one from taking the pid file.
+		if pkill -x dockerd 2>/dev/null; then sleep 2; fi
+		clear_stale_socket /run/containerd/containerd.sock
 		nohup dockerd >/var/log/confine-dockerd.log 2>&1 &
 	fi
-	for _ in $(seq 1 60); do
+	for _ in $(seq 1 120); do
 		engine_up && break
 		sleep 0.5
 	done
-	engine_up || { log "dockerd did not answer; see /var/log/confine-dockerd.log"; exit 1; }
+	if ! engine_up; then
+		log "dockerd did not answer within 60 s; the end of /var/log/confine-dockerd.log:"
+		grep -v 'module=grpc' /var/log/confine-dockerd.log | tail -n 15 >&2 || true
+		exit 1
+	fi
 fi
 
 if [ ! -e /sys/kernel/tracing/trace ] && [ -d /sys/kernel/tracing ]; then

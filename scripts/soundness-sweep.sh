@@ -5,8 +5,10 @@
 # in the set `confine analyze` gives it (the harness of the t25* tests,
 # tests/fixtures/strace-lib.sh).  Not part of the test suite: what it runs
 # depends on what is installed.  Programs run in a scratch folder as HOME,
-# with stdin from /dev/null, killed after 3 s; a deny list keeps out those
-# that act on the machine or wait on a terminal.
+# with stdin from /dev/null, sent SIGTERM after 3 s (SIGKILL 2 s later, so
+# a daemon may remove its socket); a deny list keeps out those that act on
+# the machine or wait on a terminal, and the container engine's daemons
+# (a containerd killed mid-start leaves a socket that dockerd then dials).
 #
 #   scripts/soundness-sweep.sh [--confine BIN] [--dir DIR] [--max N] [-- ARGS...]
 #
@@ -44,14 +46,15 @@ mkdir -p "$W"
 cd "$W"
 export HOME=$W
 deny=" reboot poweroff halt shutdown init telinit kill killall pkill pkexec skill snice xdg-open
-	x-www-browser sensible-browser top htop watch less more vi vim nano ed ex view screen tmux script yes "
+	x-www-browser sensible-browser top htop watch less more vi vim nano ed ex view screen tmux script yes
+	dockerd containerd containerd-shim containerd-shim-runc-v1 containerd-shim-runc-v2 docker-proxy "
 n=0
 for f in "$DIR"/*; do
 	[ -f "$f" ] && [ -x "$f" ] || continue
 	b=${f##*/}
 	case " $deny " in *[[:space:]]"$b"[[:space:]]*) continue ;; esac
 	[ "$(head -c4 "$f" | od -An -c | tr -d ' ')" = "177ELF" ] || continue
-	st_run_rc any "v-$(printf '%s' "$b" | tr -c 'A-Za-z0-9._-' '_')" timeout -s KILL 3 "$f" "${ARGS[@]}" 2>/dev/null
+	st_run_rc any "v-$(printf '%s' "$b" | tr -c 'A-Za-z0-9._-' '_')" timeout -k 2 3 "$f" "${ARGS[@]}" 2>/dev/null
 	n=$((n + 1))
 	[ "$n" -lt "$MAX" ] || break
 done
