@@ -23,6 +23,7 @@
 #include "disasm/disasm.h"
 #include "analysis/program.h"
 #include "analysis/runconf.h"
+#include "analysis/runtimes.h"
 #include "elf/elf.h"
 #include "elf/ldso.h"
 #include "image/image.h"
@@ -55,7 +56,7 @@ struct aobj {
 	bool literals_done;
 	int8_t uses_nss;            /* -1: not known yet */
 	int8_t uses_pam;            /* the same for imports of pam_start */
-	int8_t is_python;           /* the same for an export of Py_Initialize */
+	int runtime_marks;          /* runtimes_marks(), -1: not known yet */
 };
 
 struct apriv {
@@ -348,7 +349,7 @@ static struct aobj *aobj_add(struct apriv *ap, const char *path, bool *fresh)
 	o->path = xstrdup(path);
 	o->uses_nss = -1;
 	o->uses_pam = -1;
-	o->is_python = -1;
+	o->runtime_marks = -1;
 	strmap_put(&ap->by_path, path, o);
 	ALLOC_GROW(ap->objs, ap->objs_nr + 1, ap->objs_alloc);
 	ap->objs[ap->objs_nr++] = o;
@@ -373,14 +374,7 @@ static void aobj_drop_elf(struct aobj *o)
 	o->literals_done = false;
 	o->uses_nss = -1;
 	o->uses_pam = -1;
-	o->is_python = -1;
-}
-
-static void free_strv(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	o->runtime_marks = -1;
 }
 
 void analysis_free(struct analysis *a)
@@ -450,8 +444,8 @@ int analysis_witness(const struct analysis *a, size_t prog, int nr, struct analy
 const char *analysis_load_name(enum analysis_load why)
 {
 	static const char *const names[ANALYSIS_LOAD_NR] = {
-		"program", "needed", "interpreter", "preload", "named", "nss", "pam", "jdk", "python", "module",
-		"literal",
+		"program", "needed", "interpreter", "preload", "named", "nss", "pam", "jdk", "python", "node",
+		"module", "literal",
 	};
 
 	return (unsigned)why < ANALYSIS_LOAD_NR ? names[why] : "?";
@@ -469,6 +463,7 @@ const char *analysis_load_phrase(enum analysis_load why)
 		"a PAM module the PAM configuration names (libpam loads it)",
 		"a JDK library (libjli loads libjvm, the JVM the rest)",
 		"a Python extension module (python imports it by name)",
+		"a Node.js native addon (require() loads it by the path it resolves)",
 		"a server module (its configuration loads it: nginx load_module, Apache LoadModule)",
 		"a library an object dlopen()s by a name in its strings",
 	};
@@ -775,25 +770,6 @@ static bool elf_uses_nss(const struct elf_file *elf)
 
 /* ---- dlopen() of literal names: "libnuma.so.1" in the object's strings ---- */
 
-/* Does elf's dynamic symbol table define (export) or, with !defined, import 'name'? */
-static bool dynsym_has(const struct elf_file *elf, const char *name, bool defined)
-{
-	for (size_t i = 1; elf && i < elf->dynsym.nr; i++)
-		if (elf->dynsym.syms[i].defined == defined && !strcmp(elf->dynsym.syms[i].name, name))
-			return true;
-	return false;
-}
-
-static bool imports_name(const struct elf_file *elf, const char *name)
-{
-	return dynsym_has(elf, name, false);
-}
-
-static bool exports_name(const struct elf_file *elf, const char *name)
-{
-	return dynsym_has(elf, name, true);
-}
-
 /* Is s a soname: lib*.so or lib*.so.N[.N...] with a sane alphabet? */
 static bool looks_like_soname(const char *s, size_t len)
 {
@@ -826,8 +802,8 @@ static size_t dlopen_literals(const struct elf_file *elf, const char ***out)
 	size_t n = 0, alloc = 0;
 
 	*out = NULL;
-	if (!imports_name(elf, "dlopen") && !imports_name(elf, "__libc_dlopen_mode") &&
-	    !imports_name(elf, "dlmopen"))
+	if (!elf_dynsym_has(elf, "dlopen", false) && !elf_dynsym_has(elf, "__libc_dlopen_mode", false) &&
+	    !elf_dynsym_has(elf, "dlmopen", false))
 		return 0;
 	for (size_t i = 0; i < elf->sections_nr; i++) {
 		const struct elf_section *sec = &elf->sections[i];
@@ -873,7 +849,8 @@ static size_t aobj_literals(struct aobj *o, const char *const **out)
 static bool aobj_uses_pam(struct aobj *o)
 {
 	if (o->uses_pam < 0)
-		o->uses_pam = imports_name(o->elf, "pam_start") || imports_name(o->elf, "pam_start_confdir");
+		o->uses_pam = elf_dynsym_has(o->elf, "pam_start", false) ||
+			      elf_dynsym_has(o->elf, "pam_start_confdir", false);
 	return o->uses_pam;
 }
 
@@ -890,33 +867,6 @@ static const char *const pam_dirs[] = {
 	"/lib/x86_64-linux-gnu/security", "/usr/lib/x86_64-linux-gnu/security", "/lib/security",
 	"/usr/lib/security", "/lib64/security", "/usr/lib64/security",
 };
-
-/*
- * Reading the files the loading of modules depends on, the same way in
- * both modes (image mode: the rootfs; files mode: a folder as the root).
- */
-struct root_reader {
-	/* The file's content, NUL-terminated (at most cap bytes), or NULL. */
-	char *(*read)(const void *ctx, const char *path, size_t cap);
-	/* The paths ("DIR/NAME") of folder DIR's entries, sorted; returns how many. */
-	size_t (*list)(const void *ctx, const char *dir, char ***paths);
-	/*
-	 * The paths of the files (or symbolic links) in folder DIR and its
-	 * subfolders down to 'depth' levels (1: DIR's own) whose names end
-	 * with 'suffix', sorted; returns how many.
-	 */
-	size_t (*walk)(const void *ctx, const char *dir, unsigned depth, const char *suffix, char ***paths);
-	const void *ctx;
-};
-
-#define WALK_MAX 4096
-
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t l = strlen(s), k = strlen(suffix);
-
-	return l >= k && !strcmp(s + l - k, suffix);
-}
 
 /*
  * Every file of /etc/pam.d, then /etc/pam.conf, into ap->pam: every
@@ -940,198 +890,36 @@ static void read_pam(struct apriv *ap, const struct root_reader *rr)
 	free(text);
 }
 
-/* ---- the JDK: libjli loads libjvm.so, the JVM the JDK's own libraries ----- */
+/* ---- runtimes: modules loaded by paths computed at run time (runtimes.h) ---- */
+
+static unsigned aobj_runtime_marks(struct aobj *o)
+{
+	if (o->runtime_marks < 0)
+		o->runtime_marks = (int)runtimes_marks(o->elf, o->path);
+	return (unsigned)o->runtime_marks;
+}
 
 /*
- * The java launchers' libjli.so dlopen()s LIB/JVM/libjvm.so, for the JVM
- * the command line picks among those LIB/jvm.cfg lists as KNOWN (-server,
- * -zero ...), by a path computed from its own; the JVM then loads the
- * JDK's native libraries (libjava.so, libnet.so, ...) as Java code asks,
- * by names only class files hold.  So a process with libjli gets them
- * all: every KNOWN JVM and every shared object in LIB (JDK 8 keeps libjli
- * in LIB/jli).  Returns how many paths *out holds (the caller's); 0 when
- * 'jli' is not a libjli.so.
+ * The modules the runtimes in plan pl load (see runtimes_find); 'given'
+ * names the program as it is run; 'whole_root': rr reads an image or a
+ * folder named as a root.  Returns how many *out holds.
  */
-static size_t jdk_libs(const struct root_reader *rr, const char *jli, char ***out)
+static size_t plan_runtimes(const struct plan *pl, const struct root_reader *rr, const char *given,
+			    bool whole_root, struct runtimes_module **out)
 {
-	const char *base = strrchr(jli, '/');
-	char *lib, *tail, *cfg, *text, **names, **v = NULL;
-	struct runconf_list jvms = { 0 };
-	size_t n, nr = 0, alloc = 0;
+	const char **paths = xcalloc(pl->nr ? pl->nr : 1, sizeof(*paths));
+	unsigned *marks = xcalloc(pl->nr ? pl->nr : 1, sizeof(*marks));
+	struct runtimes_process p = { given, paths, marks, pl->nr, whole_root };
+	size_t n;
 
-	*out = NULL;
-	if (!base || strcmp(base + 1, "libjli.so"))
-		return 0;
-	lib = path_dirname(jli);
-	tail = strrchr(lib, '/');
-	if (tail && !strcmp(tail, "/jli") && tail != lib)
-		*tail = '\0';
-	cfg = xasprintf("%s/jvm.cfg", lib);
-	text = rr->read(rr->ctx, cfg, 1 << 16);
-	free(cfg);
-	runconf_jvm_cfg(text, &jvms);
-	free(text);
-	for (size_t i = 0; i < jvms.nr; i++) {
-		ALLOC_GROW(v, nr + 1, alloc);
-		v[nr++] = xasprintf("%s/%s/libjvm.so", lib, jvms.v[i]);
+	for (size_t i = 0; i < pl->nr; i++) {
+		paths[i] = pl->objs[i]->path;
+		marks[i] = aobj_runtime_marks(pl->objs[i]);
 	}
-	runconf_list_release(&jvms);
-	n = rr->list(rr->ctx, lib, &names);
-	for (size_t i = 0; i < n && nr < 256; i++)
-		if (has_suffix(names[i], ".so")) {
-			ALLOC_GROW(v, nr + 1, alloc);
-			v[nr++] = xstrdup(names[i]);
-		}
-	free_strv(names, n);
-	free(lib);
-	*out = v;
-	return nr;
-}
-
-/* ---- Python: the interpreter imports extension modules by computed paths -- */
-
-static bool aobj_is_python(struct aobj *o)
-{
-	if (o->is_python < 0)
-		o->is_python = exports_name(o->elf, "Py_Initialize");
-	return o->is_python;
-}
-
-/* Add the .so files under dir (site trees: packages nest) to v. */
-static void python_tree(const struct root_reader *rr, const char *dir, char ***v, size_t *nr, size_t *alloc)
-{
-	char **paths;
-	size_t n = rr->walk(rr->ctx, dir, 8, ".so", &paths);
-
-	for (size_t i = 0; i < n; i++) {
-		if (*nr < WALK_MAX) {
-			ALLOC_GROW(*v, *nr + 1, *alloc);
-			(*v)[(*nr)++] = paths[i];
-		} else {
-			free(paths[i]);
-		}
-	}
+	n = runtimes_find(rr, &p, out);
 	free(paths);
-}
-
-/*
- * A process running Python (an object exports Py_Initialize: python3
- * itself, or libpython in a program that embeds it) imports extension
- * modules from sys.path, which it computes at run time: for a prefix,
- * PREFIX/lib/python3.X/{lib-dynload,site-packages,dist-packages} and
- * Debian's PREFIX/lib/python3/dist-packages.  The prefixes: the folder
- * above the program's own, both as named ('given': a virtual environment's
- * bin/python is a link to the real interpreter, and its site-packages are
- * next to the link) and as the file really is ('real': python3 finds its
- * library next to itself, as the Google Cloud SDK's bundled one does),
- * /usr and /usr/local (the compiled-in one, and Debian's local site).
- * Every module there can be imported, so all are loaded objects.  Returns
- * how many paths *out holds (the caller's).
- */
-static size_t python_modules(const struct root_reader *rr, const char *given, const char *real, char ***out)
-{
-	char *gbin = path_dirname(given), *gown = path_dirname(gbin);
-	char *rbin = path_dirname(real), *rown = path_dirname(rbin);
-	const char *prefixes[] = { gown, rown, "/usr", "/usr/local" };
-	char **v = NULL;
-	size_t nr = 0, alloc = 0;
-
-	for (size_t p = 0; p < ARRAY_SIZE(prefixes); p++) {
-		char *lib, **names;
-		size_t n;
-		bool dup = false;
-
-		for (size_t q = 0; q < p; q++)
-			dup |= !strcmp(prefixes[q], prefixes[p]);
-		if (dup)
-			continue;
-		lib = xasprintf("%s/lib", strcmp(prefixes[p], "/") ? prefixes[p] : "");
-		n = rr->list(rr->ctx, lib, &names);
-		for (size_t i = 0; i < n; i++) {
-			const char *base = strrchr(names[i], '/') + 1;
-			static const char *const sub[] = { "lib-dynload", "site-packages", "dist-packages" };
-
-			if (strncmp(base, "python3", 7))
-				continue;
-			for (size_t k = 0; k < ARRAY_SIZE(sub); k++) {
-				char *dir;
-
-				if (!strcmp(base, "python3") && k < 2)
-					continue; /* Debian's version-independent folder has dist-packages only */
-				dir = xasprintf("%s/%s", names[i], sub[k]);
-				python_tree(rr, dir, &v, &nr, &alloc);
-				free(dir);
-			}
-		}
-		free_strv(names, n);
-		free(lib);
-	}
-	free(gown);
-	free(gbin);
-	free(rown);
-	free(rbin);
-	*out = v;
-	return nr;
-}
-
-/*
- * The extension modules a process running Python may import (see
- * python_modules; 'given' names the program as it is run), or 0 paths
- * when none of the plan's objects is Python.
- */
-static size_t plan_python_modules(const struct plan *pl, const struct root_reader *rr, const char *given,
-				  char ***out)
-{
-	*out = NULL;
-	for (size_t i = 0; i < pl->nr; i++)
-		if (aobj_is_python(pl->objs[i]))
-			return python_modules(rr, given, pl->objs[0]->path, out);
-	return 0;
-}
-
-/* ---- servers' modules: loaded as their configuration says ---------------- */
-
-/*
- * Servers that dlopen() modules their configuration names (nginx's
- * load_module, Apache's LoadModule): a process with an object that exports
- * 'core' gets every module installed in the folders where the packages
- * (Debian's and the official images') put them, since the configuration
- * may enable any of them.  A module elsewhere is named with --dlopen.
- */
-static const struct server_modules {
-	const char *core;
-	const char *dirs[4];
-} server_modules[] = {
-	{ "ngx_cycle", { "/usr/lib/nginx/modules", "/usr/share/nginx/modules", "/etc/nginx/modules",
-			 "/usr/local/nginx/modules" } },
-	{ "ap_hook_post_config", { "/usr/lib/apache2/modules", "/usr/local/apache2/modules",
-				   "/usr/lib64/httpd/modules", "/usr/lib/httpd/modules" } },
-};
-
-/* The modules the plan's servers may load (see server_modules); how many paths *out holds (the caller's). */
-static size_t plan_server_modules(const struct plan *pl, const struct root_reader *rr, char ***out)
-{
-	char **v = NULL;
-	size_t nr = 0, alloc = 0;
-
-	for (size_t s = 0; s < ARRAY_SIZE(server_modules); s++) {
-		bool is = false;
-
-		for (size_t i = 0; i < pl->nr && !is; i++)
-			is = exports_name(pl->objs[i]->elf, server_modules[s].core);
-		for (size_t d = 0; is && d < ARRAY_SIZE(server_modules[s].dirs); d++) {
-			char **paths;
-			size_t n = rr->walk(rr->ctx, server_modules[s].dirs[d], 1, ".so", &paths);
-
-			for (size_t k = 0; k < n; k++) {
-				ALLOC_GROW(v, nr + 1, alloc);
-				v[nr++] = paths[k];
-			}
-			free(paths);
-		}
-	}
-	*out = v;
-	return nr;
+	free(marks);
+	return n;
 }
 
 /* ---- image mode (the image's own loader via elf/ldso) --------------------- */
@@ -1239,12 +1027,12 @@ static size_t image_scan(const struct rootfs *fs, const char *dir, unsigned dept
 		free(real);
 		return 0;
 	}
-	rl = strlen(real);
-	for (size_t i = 0; (n = rootfs_at(fs, i)) && nr < WALK_MAX; i++) {
+	rl = strcmp(real, "/") ? strlen(real) : 0; /* the root's nodes are "/NAME" */
+	for (size_t i = 0; (n = rootfs_at(fs, i)) && nr < RUNTIMES_MAX; i++) {
 		unsigned level = 0;
 
 		if (strncmp(n->path, real, rl) || n->path[rl] != '/' || !n->path[rl + 1] ||
-		    !has_suffix(n->path, suffix))
+		    !str_has_suffix(n->path, suffix))
 			continue;
 		for (const char *c = n->path + rl + 1; *c && level < depth; c++)
 			level += *c == '/';
@@ -1258,7 +1046,7 @@ static size_t image_scan(const struct rootfs *fs, const char *dir, unsigned dept
 		if (files_only && n->type != ROOTFS_REG && n->type != ROOTFS_SYMLINK)
 			continue;
 		ALLOC_GROW(v, nr + 1, alloc);
-		v[nr++] = xasprintf("%s%s", dir, n->path + rl);
+		v[nr++] = xasprintf("%s%s", strcmp(dir, "/") ? dir : "", n->path + rl);
 	}
 	free(real);
 	*paths = v;
@@ -1308,30 +1096,16 @@ static void image_add_pam(struct apriv *ap, struct program_set *ps, struct plan 
 		image_add_dlopened(ap, ps, pl, ap->pam.v[i], pam_dirs, ARRAY_SIZE(pam_dirs), ANALYSIS_LOAD_PAM);
 }
 
-/*
- * The JDK's libjvm.so and native libraries (see jdk_libs), Python's
- * extension modules (python_modules), servers' modules (server_modules).
- */
+/* The modules runtimes load by computed paths (see runtimes.h). */
 static void image_add_runtimes(struct apriv *ap, struct program_set *ps, struct plan *pl, const char *given)
 {
 	const struct root_reader rr = { image_read, image_list, image_walk, ps->fs };
-	char **paths;
-	size_t n;
+	struct runtimes_module *mods;
+	size_t n = plan_runtimes(pl, &rr, given, true, &mods);
 
-	for (size_t i = 0; i < pl->nr; i++) {
-		n = jdk_libs(&rr, pl->objs[i]->path, &paths);
-		for (size_t k = 0; k < n; k++)
-			image_add_dlopened_path(ap, ps, pl, paths[k], ANALYSIS_LOAD_JDK);
-		free_strv(paths, n);
-	}
-	n = plan_python_modules(pl, &rr, given, &paths);
 	for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++)
-		image_add_dlopened_path(ap, ps, pl, paths[k], ANALYSIS_LOAD_PYTHON);
-	free_strv(paths, n);
-	n = plan_server_modules(pl, &rr, &paths);
-	for (size_t k = 0; k < n; k++)
-		image_add_dlopened_path(ap, ps, pl, paths[k], ANALYSIS_LOAD_MODULE);
-	free_strv(paths, n);
+		image_add_dlopened_path(ap, ps, pl, mods[k].path, mods[k].why);
+	runtimes_release(mods, n);
 }
 
 /* Objects that dlopen() libraries they name as string literals (see dlopen_literals). */
@@ -1521,7 +1295,7 @@ static size_t files_list(const void *ctx, const char *dir, char ***paths)
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		ALLOC_GROW(v, nr + 1, alloc);
-		v[nr++] = xasprintf("%s/%s", dir, e->d_name);
+		v[nr++] = xasprintf("%s/%s", strcmp(dir, "/") ? dir : "", e->d_name);
 	}
 	if (d)
 		closedir(d);
@@ -1540,7 +1314,7 @@ static void files_walk_in(const struct hostld *ld, const char *dir, unsigned dep
 
 	if (!d && fd >= 0)
 		close(fd);
-	while (d && (e = readdir(d)) && *nr < WALK_MAX) {
+	while (d && (e = readdir(d)) && *nr < RUNTIMES_MAX) {
 		unsigned char type = e->d_type;
 		char *path;
 
@@ -1553,10 +1327,10 @@ static void files_walk_in(const struct hostld *ld, const char *dir, unsigned dep
 				continue;
 			type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : S_ISLNK(st.st_mode) ? DT_LNK : DT_UNKNOWN;
 		}
-		path = xasprintf("%s/%s", dir, e->d_name);
+		path = xasprintf("%s/%s", strcmp(dir, "/") ? dir : "", e->d_name);
 		if (type == DT_DIR && depth > 1) {
 			files_walk_in(ld, path, depth - 1, suffix, v, nr, alloc);
-		} else if ((type == DT_REG || type == DT_LNK) && has_suffix(e->d_name, suffix)) {
+		} else if ((type == DT_REG || type == DT_LNK) && str_has_suffix(e->d_name, suffix)) {
 			ALLOC_GROW(*v, *nr + 1, *alloc);
 			(*v)[(*nr)++] = path;
 			path = NULL;
@@ -1841,19 +1615,6 @@ static void add_with_deps(struct apriv *ap, const struct hostld *ld, struct plan
 	}
 }
 
-/* Add the objects at 'paths' (those there are, dlopen()ed for 'why') with their dependencies. */
-static void files_add_dlopened(struct apriv *ap, const struct hostld *ld, struct plan *pl, char **paths,
-			       size_t n, const struct elf_file *want, enum analysis_load why)
-{
-	for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++) {
-		struct aobj *o = open_object(ap, ld, paths[k], want);
-
-		if (o)
-			add_with_deps(ap, ld, pl, o, want, why);
-		err_clear();
-	}
-}
-
 static int plan_files(struct apriv *ap, const struct hostld *ld, const char *path,
 		      const struct analysis_opts *opts, struct plan *pl)
 {
@@ -1952,23 +1713,19 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 				add_with_deps(ap, ld, pl, o, want, ANALYSIS_LOAD_PAM);
 		}
 	}
-	/* The JDK's libjvm.so and native libraries (jdk_libs), Python's extension modules, servers' modules. */
-	for (size_t i = 0; want->is_dynamic && i < pl->nr; i++) {
-		char **paths;
-		size_t n = jdk_libs(&rr, pl->objs[i]->path, &paths);
-
-		files_add_dlopened(ap, ld, pl, paths, n, want, ANALYSIS_LOAD_JDK);
-		free_strv(paths, n);
-	}
+	/* The modules runtimes load by computed paths (see runtimes.h). */
 	if (want->is_dynamic) {
-		char **paths;
-		size_t n = plan_python_modules(pl, &rr, path, &paths);
+		struct runtimes_module *mods;
+		size_t n = plan_runtimes(pl, &rr, path, ld->root != NULL, &mods);
 
-		files_add_dlopened(ap, ld, pl, paths, n, want, ANALYSIS_LOAD_PYTHON);
-		free_strv(paths, n);
-		n = plan_server_modules(pl, &rr, &paths);
-		files_add_dlopened(ap, ld, pl, paths, n, want, ANALYSIS_LOAD_MODULE);
-		free_strv(paths, n);
+		for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++) {
+			struct aobj *o = open_object(ap, ld, mods[k].path, want);
+
+			if (o)
+				add_with_deps(ap, ld, pl, o, want, mods[k].why);
+			err_clear();
+		}
+		runtimes_release(mods, n);
 	}
 	/* Libraries named as string literals by objects that dlopen(). */
 	for (size_t i = 0; i < pl->nr && pl->nr < MAX_OBJECTS_PER_PROCESS; i++) {

@@ -102,6 +102,7 @@ enum analysis_load {
 	ANALYSIS_LOAD_PAM,            /* a PAM module the PAM configuration names */
 	ANALYSIS_LOAD_JDK,            /* the JDK's libjvm or a native library (libjli loads them) */
 	ANALYSIS_LOAD_PYTHON,         /* a Python extension module */
+	ANALYSIS_LOAD_NODE,           /* a Node.js native addon (NAME.node) */
 	ANALYSIS_LOAD_MODULE,         /* a server's module (nginx load_module, Apache LoadModule) */
 	ANALYSIS_LOAD_LITERAL,        /* dlopen()ed by a name in an object's strings */
 	ANALYSIS_LOAD_NR

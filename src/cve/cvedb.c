@@ -25,13 +25,6 @@ void cve_db_init(struct cve_db *db)
 	sysset_clear(&db->docker_blocked);
 }
 
-static void free_strv(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static void types_free(void *p)
 {
 	struct cve_types *t = p;

@@ -1362,6 +1362,14 @@ const struct elf_reloc *elf_reloc_at(const struct elf_file *elf, uint64_t offset
 	return NULL;
 }
 
+bool elf_dynsym_has(const struct elf_file *elf, const char *name, bool defined)
+{
+	for (size_t i = 1; elf && i < elf->dynsym.nr; i++)
+		if (elf->dynsym.syms[i].defined == defined && !strcmp(elf->dynsym.syms[i].name, name))
+			return true;
+	return false;
+}
+
 const struct elf_symbol *elf_symbol_lookup(const struct elf_file *elf, const char *name,
 					   const char *version)
 {

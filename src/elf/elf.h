@@ -264,6 +264,9 @@ const struct elf_reloc *elf_reloc_at(const struct elf_file *elf, uint64_t offset
 const struct elf_symbol *elf_symbol_lookup(const struct elf_file *elf, const char *name,
 					   const char *version);
 
+/* Does the dynamic symbol table define (export) or, with !defined, import 'name'?  False for a NULL elf. */
+bool elf_dynsym_has(const struct elf_file *elf, const char *name, bool defined);
+
 /* The defined function/object symbol whose [value, value+size) holds vaddr. */
 const struct elf_symbol *elf_symbol_at(const struct elf_file *elf, uint64_t vaddr);
 

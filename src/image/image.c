@@ -84,13 +84,6 @@ void image_ref_release(struct image_ref *ref)
 
 /* ---- image config ---------------------------------------------------- */
 
-static void free_strv(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static void config_release(struct image_config *c)
 {
 	free_strv(c->entrypoint, c->entrypoint_nr);

@@ -27,3 +27,10 @@ const char *env_lookup(char *const *env, size_t env_nr, const char *key)
 	}
 	return NULL;
 }
+
+bool str_has_suffix(const char *s, const char *suffix)
+{
+	size_t l = strlen(s), k = strlen(suffix);
+
+	return l >= k && !strcmp(s + l - k, suffix);
+}

@@ -1,6 +1,7 @@
 #ifndef CONFINE_UTIL_PATH_H
 #define CONFINE_UTIL_PATH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -8,6 +9,9 @@
  * "/" for a top-level name), newly allocated: the caller frees it.
  */
 char *path_dirname(const char *path);
+
+/* Does s end with suffix (every s does with "")? */
+bool str_has_suffix(const char *s, const char *suffix);
 
 /*
  * The value of KEY in a "KEY=VALUE" environment array, or NULL.  The last

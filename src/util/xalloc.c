@@ -78,3 +78,10 @@ char *xasprintf(const char *fmt, ...)
 		oom(0);
 	return p;
 }
+
+void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}

@@ -50,6 +50,9 @@ static inline bool range_ok(uint64_t off, uint64_t len, uint64_t size)
 
 void *xrealloc_array(void *ptr, size_t nmemb, size_t size);
 
+/* Free the n strings of v, then v. */
+void free_strv(char **v, size_t n);
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

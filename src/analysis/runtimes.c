@@ -1,0 +1,251 @@
+#include "analysis/runtimes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/runconf.h"
+#include "util/path.h"
+#include "util/strmap.h"
+#include "util/xalloc.h"
+
+unsigned runtimes_marks(const struct elf_file *elf, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	unsigned m = 0;
+
+	if (base && !strcmp(base + 1, "libjli.so"))
+		m |= RUNTIMES_JLI;
+	if (elf_dynsym_has(elf, "Py_Initialize", true))
+		m |= RUNTIMES_PYTHON;
+	if (elf_dynsym_has(elf, "napi_module_register", true) || elf_dynsym_has(elf, "node_module_register", true))
+		m |= RUNTIMES_NODE;
+	if (elf_dynsym_has(elf, "ngx_cycle", true))
+		m |= RUNTIMES_NGINX;
+	if (elf_dynsym_has(elf, "ap_hook_post_config", true))
+		m |= RUNTIMES_APACHE;
+	return m;
+}
+
+/* The modules found so far, each path once. */
+struct found {
+	struct runtimes_module *v;
+	size_t nr, alloc;
+	struct strmap seen;
+};
+
+/* Add 'path' (taken over) for 'why', unless it is there already or the list is full. */
+static void found_add(struct found *f, char *path, enum analysis_load why)
+{
+	if (f->nr >= RUNTIMES_MAX || strmap_contains(&f->seen, path)) {
+		free(path);
+		return;
+	}
+	strmap_put(&f->seen, path, NULL);
+	ALLOC_GROW(f->v, f->nr + 1, f->alloc);
+	f->v[f->nr].path = path;
+	f->v[f->nr++].why = why;
+}
+
+/* Add every path a walk of 'dir' gives. */
+static void found_walk(struct found *f, const struct root_reader *rr, const char *dir, unsigned depth,
+		       const char *suffix, enum analysis_load why)
+{
+	char **paths;
+	size_t n = rr->walk(rr->ctx, dir, depth, suffix, &paths);
+
+	for (size_t i = 0; i < n; i++)
+		found_add(f, paths[i], why);
+	free(paths);
+}
+
+/* The folder above the program's own (PREFIX for PREFIX/bin/prog), newly allocated. */
+static char *prefix_of(const char *program)
+{
+	char *bin = path_dirname(program), *prefix = path_dirname(bin);
+
+	free(bin);
+	return prefix;
+}
+
+/* ---- the JDK: libjli loads libjvm.so, the JVM the JDK's own libraries ----- */
+
+/*
+ * The java launchers' libjli.so dlopen()s LIB/JVM/libjvm.so, for the JVM
+ * the command line picks among those LIB/jvm.cfg lists as KNOWN (-server,
+ * -zero ...), by a path computed from its own; the JVM then loads the
+ * JDK's native libraries (libjava.so, libnet.so, ...) as Java code asks,
+ * by names only class files hold.  So a process with libjli gets them
+ * all: every KNOWN JVM and every shared object in LIB (JDK 8 keeps libjli
+ * in LIB/jli).
+ */
+static void jdk_libs(struct found *f, const struct root_reader *rr, const char *jli)
+{
+	char *lib = path_dirname(jli), *tail = strrchr(lib, '/'), *cfg, *text, **names;
+	struct runconf_list jvms = { 0 };
+	size_t n, added = 0;
+
+	if (tail && !strcmp(tail, "/jli") && tail != lib)
+		*tail = '\0';
+	cfg = xasprintf("%s/jvm.cfg", lib);
+	text = rr->read(rr->ctx, cfg, 1 << 16);
+	free(cfg);
+	runconf_jvm_cfg(text, &jvms);
+	free(text);
+	for (size_t i = 0; i < jvms.nr; i++)
+		found_add(f, xasprintf("%s/%s/libjvm.so", lib, jvms.v[i]), ANALYSIS_LOAD_JDK);
+	runconf_list_release(&jvms);
+	n = rr->list(rr->ctx, lib, &names);
+	for (size_t i = 0; i < n && added < 256; i++)
+		if (str_has_suffix(names[i], ".so")) {
+			found_add(f, xstrdup(names[i]), ANALYSIS_LOAD_JDK);
+			added++;
+		}
+	free_strv(names, n);
+	free(lib);
+}
+
+/* ---- Python: the interpreter imports extension modules by computed paths -- */
+
+/*
+ * A process running Python (an object exports Py_Initialize: python3
+ * itself, or libpython in a program that embeds it) imports extension
+ * modules from sys.path, which it computes at run time: for a prefix,
+ * PREFIX/lib/python3.X/{lib-dynload,site-packages,dist-packages} and
+ * Debian's PREFIX/lib/python3/dist-packages.  The prefixes: the folder
+ * above the program's own, both as named ('given': a virtual environment's
+ * bin/python is a link to the real interpreter, and its site-packages are
+ * next to the link) and as the file really is ('real': python3 finds its
+ * library next to itself, as the Google Cloud SDK's bundled one does),
+ * /usr and /usr/local (the compiled-in one, and Debian's local site).
+ * Every module there can be imported, so all are loaded objects.
+ */
+static void python_modules(struct found *f, const struct root_reader *rr, const char *given, const char *real)
+{
+	char *gown = prefix_of(given), *rown = prefix_of(real);
+	const char *prefixes[] = { gown, rown, "/usr", "/usr/local" };
+
+	for (size_t p = 0; p < ARRAY_SIZE(prefixes); p++) {
+		char *lib, **names;
+		size_t n;
+		bool dup = false;
+
+		for (size_t q = 0; q < p; q++)
+			dup |= !strcmp(prefixes[q], prefixes[p]);
+		if (dup)
+			continue;
+		lib = xasprintf("%s/lib", strcmp(prefixes[p], "/") ? prefixes[p] : "");
+		n = rr->list(rr->ctx, lib, &names);
+		for (size_t i = 0; i < n; i++) {
+			const char *base = strrchr(names[i], '/') + 1;
+			static const char *const sub[] = { "lib-dynload", "site-packages", "dist-packages" };
+
+			if (strncmp(base, "python3", 7))
+				continue;
+			for (size_t k = 0; k < ARRAY_SIZE(sub); k++) {
+				char *dir;
+
+				if (!strcmp(base, "python3") && k < 2)
+					continue; /* Debian's version-independent folder has dist-packages only */
+				dir = xasprintf("%s/%s", names[i], sub[k]);
+				found_walk(f, rr, dir, 8, ".so", ANALYSIS_LOAD_PYTHON); /* site trees: packages nest */
+				free(dir);
+			}
+		}
+		free_strv(names, n);
+		free(lib);
+	}
+	free(gown);
+	free(rown);
+}
+
+/* ---- servers' modules: loaded as their configuration says ---------------- */
+
+/*
+ * Servers that dlopen() modules their configuration names (nginx's
+ * load_module, Apache's LoadModule): a process with the server's core
+ * gets every module installed in the folders where the packages (Debian's
+ * and the official images') put them, since the configuration may enable
+ * any of them.  A module elsewhere is named with --dlopen.
+ */
+static const struct server_modules {
+	unsigned mark;
+	const char *dirs[4];
+} server_modules[] = {
+	{ RUNTIMES_NGINX, { "/usr/lib/nginx/modules", "/usr/share/nginx/modules", "/etc/nginx/modules",
+			    "/usr/local/nginx/modules" } },
+	{ RUNTIMES_APACHE, { "/usr/lib/apache2/modules", "/usr/local/apache2/modules", "/usr/lib64/httpd/modules",
+			     "/usr/lib/httpd/modules" } },
+};
+
+/* ---- Node.js: require() loads native addons by the paths it resolves ----- */
+
+/*
+ * node loads a native addon (a shared object named NAME.node) when
+ * JavaScript code require()s it, by a path resolved at run time from the
+ * requiring script's folder upwards (every node_modules on the way),
+ * NODE_PATH, and the global folders.  An application's node_modules may
+ * be anywhere in an image, so with a whole root every .node file in it
+ * counts (but in /proc, /sys and /dev); on the host, those under the
+ * program's own PREFIX/lib/node_modules and the folders Debian's and
+ * upstream's packages install global modules in.
+ */
+static const char *const node_dirs[] = {
+	"/usr/local/lib/node_modules", "/usr/lib/node_modules", "/usr/lib/nodejs", "/usr/share/nodejs",
+	"/usr/lib/x86_64-linux-gnu/nodejs",
+};
+
+#define NODE_DEPTH 32 /* node_modules nest */
+
+static void node_addons(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
+{
+	if (p->whole_root) {
+		char **top;
+		size_t n = rr->list(rr->ctx, "/", &top);
+
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(top[i], "/proc") && strcmp(top[i], "/sys") && strcmp(top[i], "/dev"))
+				found_walk(f, rr, top[i], NODE_DEPTH, ".node", ANALYSIS_LOAD_NODE);
+		free_strv(top, n);
+		return;
+	}
+	for (size_t k = 0; k < 2; k++) {
+		char *prefix = prefix_of(k ? p->paths[0] : p->given);
+		char *dir = xasprintf("%s/lib/node_modules", strcmp(prefix, "/") ? prefix : "");
+
+		found_walk(f, rr, dir, NODE_DEPTH, ".node", ANALYSIS_LOAD_NODE);
+		free(dir);
+		free(prefix);
+	}
+	for (size_t d = 0; d < ARRAY_SIZE(node_dirs); d++)
+		found_walk(f, rr, node_dirs[d], NODE_DEPTH, ".node", ANALYSIS_LOAD_NODE);
+}
+
+size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process *p, struct runtimes_module **out)
+{
+	struct found f = { 0 };
+	unsigned all = 0;
+
+	strmap_init(&f.seen);
+	for (size_t i = 0; i < p->nr; i++) {
+		all |= p->marks[i];
+		if (p->marks[i] & RUNTIMES_JLI)
+			jdk_libs(&f, rr, p->paths[i]);
+	}
+	if (p->nr && (all & RUNTIMES_PYTHON))
+		python_modules(&f, rr, p->given, p->paths[0]);
+	for (size_t s = 0; s < ARRAY_SIZE(server_modules); s++)
+		for (size_t d = 0; (all & server_modules[s].mark) && d < ARRAY_SIZE(server_modules[s].dirs); d++)
+			found_walk(&f, rr, server_modules[s].dirs[d], 1, ".so", ANALYSIS_LOAD_MODULE);
+	if (p->nr && (all & RUNTIMES_NODE))
+		node_addons(&f, rr, p);
+	strmap_release(&f.seen, NULL);
+	*out = f.v;
+	return f.nr;
+}
+
+void runtimes_release(struct runtimes_module *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].path);
+	free(v);
+}

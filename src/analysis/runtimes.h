@@ -1,0 +1,77 @@
+#ifndef CONFINE_ANALYSIS_RUNTIMES_H
+#define CONFINE_ANALYSIS_RUNTIMES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "analysis/analysis.h"
+#include "elf/elf.h"
+
+/*
+ * Modules a language runtime or a server loads at run time by paths that
+ * no object holds: the JDK's libjvm.so and native libraries, Python's
+ * extension modules, Node.js's native addons, nginx's and Apache's
+ * modules.  Which runtime a process runs is told by its objects (what
+ * they export, what they are called); where the modules are, by the files
+ * of its root, read the same way for an image's rootfs and for a folder
+ * (struct root_reader).  A module found is loaded as if dlopen()ed.
+ */
+
+/* Reading the files of a root (an image's rootfs, a folder, the host). */
+struct root_reader {
+	/* The file's content, NUL-terminated (at most cap bytes), or NULL. */
+	char *(*read)(const void *ctx, const char *path, size_t cap);
+	/* The paths ("DIR/NAME") of folder DIR's entries, sorted; returns how many. */
+	size_t (*list)(const void *ctx, const char *dir, char ***paths);
+	/*
+	 * The paths of the files (or symbolic links) in folder DIR and its
+	 * subfolders down to 'depth' levels (1: DIR's own) whose names end
+	 * with 'suffix', sorted; returns how many (at most RUNTIMES_MAX).
+	 */
+	size_t (*walk)(const void *ctx, const char *dir, unsigned depth, const char *suffix, char ***paths);
+	const void *ctx;
+};
+
+/* Most paths one walk, and one process's modules, may give. */
+#define RUNTIMES_MAX 4096
+
+/* What an object says of the runtime of a process that loads it. */
+enum runtimes_mark {
+	RUNTIMES_JLI = 1 << 0,    /* the java launchers' libjli.so */
+	RUNTIMES_PYTHON = 1 << 1, /* exports Py_Initialize (python3, libpython) */
+	RUNTIMES_NODE = 1 << 2,   /* exports napi_module_register (node, libnode) */
+	RUNTIMES_NGINX = 1 << 3,  /* exports ngx_cycle */
+	RUNTIMES_APACHE = 1 << 4, /* exports ap_hook_post_config */
+};
+
+/* The runtimes_mark bits of the object at 'path' whose ELF is 'elf'. */
+unsigned runtimes_marks(const struct elf_file *elf, const char *path);
+
+/* A process, as runtimes_find() needs it. */
+struct runtimes_process {
+	const char *given;        /* the program's path as it is run (a link's own) */
+	const char *const *paths; /* its objects' paths; [0] the program's file */
+	const unsigned *marks;    /* runtimes_marks() of each object */
+	size_t nr;
+	/*
+	 * The root is an image's, or a folder named as one: Node's addons
+	 * are looked for in all of it (an application's node_modules may be
+	 * anywhere), not only in the global folders.
+	 */
+	bool whole_root;
+};
+
+struct runtimes_module {
+	char *path;
+	enum analysis_load why; /* ANALYSIS_LOAD_JDK, _PYTHON, _NODE or _MODULE */
+};
+
+/*
+ * The modules process p may load, each once, in the order: JDK (for each
+ * libjli), Python, servers, Node; at most RUNTIMES_MAX.  Returns how many
+ * *out holds (release with runtimes_release).
+ */
+size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process *p, struct runtimes_module **out);
+void runtimes_release(struct runtimes_module *v, size_t n);
+
+#endif

@@ -1,0 +1,249 @@
+/*
+ * Where runtimes load modules from (runtimes.c): the JDK, Python, servers
+ * and Node, on a root held in memory (a list of files) behind the same
+ * root_reader the loaders use.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/runtimes.h"
+#include "util/path.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+/* A root: its files (folders are implied), and jvm.cfg's text wherever one is read. */
+struct memroot {
+	const char *const *files;
+	const char *jvm_cfg;
+};
+
+static size_t count(const char *const *v)
+{
+	size_t n = 0;
+
+	while (v[n])
+		n++;
+	return n;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *mem_read(const void *ctx, const char *path, size_t cap)
+{
+	const struct memroot *r = ctx;
+
+	(void)cap;
+	for (size_t i = 0; r->files[i]; i++)
+		if (!strcmp(r->files[i], path) && str_has_suffix(path, "/jvm.cfg"))
+			return xstrdup(r->jvm_cfg ? r->jvm_cfg : "");
+	return NULL;
+}
+
+/* The part of 'path' below folder 'dir' ("a/b" for "DIR/a/b"), or NULL. */
+static const char *below(const char *path, const char *dir)
+{
+	size_t l = strcmp(dir, "/") ? strlen(dir) : 0;
+
+	return !strncmp(path, dir, l) && path[l] == '/' && path[l + 1] ? path + l + 1 : NULL;
+}
+
+static size_t finish(char **v, size_t nr, char ***paths)
+{
+	if (nr)
+		qsort(v, nr, sizeof(*v), cmp_cstr);
+	*paths = v;
+	return nr;
+}
+
+static size_t mem_list(const void *ctx, const char *dir, char ***paths)
+{
+	const struct memroot *r = ctx;
+	char **v = NULL;
+	size_t nr = 0, alloc = 0;
+
+	for (size_t i = 0; r->files[i]; i++) {
+		const char *rest = below(r->files[i], dir);
+		char *entry;
+		bool dup = false;
+
+		if (!rest)
+			continue;
+		entry = xasprintf("%s/%.*s", strcmp(dir, "/") ? dir : "", (int)strcspn(rest, "/"), rest);
+		for (size_t k = 0; k < nr && !dup; k++)
+			dup = !strcmp(v[k], entry);
+		if (dup) {
+			free(entry);
+			continue;
+		}
+		ALLOC_GROW(v, nr + 1, alloc);
+		v[nr++] = entry;
+	}
+	return finish(v, nr, paths);
+}
+
+static size_t mem_walk(const void *ctx, const char *dir, unsigned depth, const char *suffix, char ***paths)
+{
+	const struct memroot *r = ctx;
+	char **v = NULL;
+	size_t nr = 0, alloc = 0;
+
+	for (size_t i = 0; r->files[i]; i++) {
+		const char *rest = below(r->files[i], dir);
+		unsigned level = 0;
+
+		if (!rest || !str_has_suffix(rest, suffix))
+			continue;
+		for (const char *c = rest; *c; c++)
+			level += *c == '/';
+		if (level >= depth)
+			continue;
+		ALLOC_GROW(v, nr + 1, alloc);
+		v[nr++] = xstrdup(r->files[i]);
+	}
+	return finish(v, nr, paths);
+}
+
+static const struct {
+	const char *what;
+	const char *const *files;
+	const char *jvm_cfg;
+	const char *given;
+	const char *const *objects; /* [0] the program */
+	unsigned marks[4];
+	bool whole_root;
+	const char *want; /* "why:path" joined with ' ', in order */
+} cases[] = {
+	{ "jdk 17: the KNOWN JVMs, then lib's objects",
+	  (const char *const[]){ "/j/lib/jvm.cfg", "/j/lib/libjli.so", "/j/lib/libnet.so", "/j/lib/server/libjvm.so",
+				 "/j/lib/notes.txt", NULL },
+	  "-server KNOWN\n-client IGNORE\n", "/j/bin/java", (const char *const[]){ "/j/bin/java", "/j/lib/libjli.so", NULL },
+	  { 0, RUNTIMES_JLI }, false,
+	  "jdk:/j/lib/server/libjvm.so jdk:/j/lib/libjli.so jdk:/j/lib/libnet.so" },
+	{ "jdk 8: libjli in LIB/jli",
+	  (const char *const[]){ "/j/lib/amd64/jvm.cfg", "/j/lib/amd64/jli/libjli.so", "/j/lib/amd64/libjava.so", NULL },
+	  "-server KNOWN\n", "/j/bin/java",
+	  (const char *const[]){ "/j/bin/java", "/j/lib/amd64/jli/libjli.so", NULL }, { 0, RUNTIMES_JLI }, false,
+	  "jdk:/j/lib/amd64/server/libjvm.so jdk:/j/lib/amd64/libjava.so" },
+	{ "a libjli elsewhere is not a JDK's without the mark",
+	  (const char *const[]){ "/j/lib/jvm.cfg", "/j/lib/libjli.so", NULL }, "-server KNOWN\n", "/j/bin/java",
+	  (const char *const[]){ "/j/bin/java", "/j/lib/libjli.so", NULL }, { 0, 0 }, false, "" },
+	{ "python: venv prefix, real prefix, /usr, Debian's dist-packages only",
+	  (const char *const[]){ "/opt/venv/lib/python3.11/site-packages/pkg/sub/a.so",
+				 "/opt/py/lib/python3.11/lib-dynload/b.cpython-311-x86_64-linux-gnu.so",
+				 "/usr/lib/python3/dist-packages/c.so", "/usr/lib/python3/site-packages/no.so",
+				 "/usr/local/lib/python3.11/dist-packages/d.so", "/usr/lib/other/no.so",
+				 "/opt/venv/lib/python3.11/site-packages/readme.txt", NULL },
+	  NULL, "/opt/venv/bin/python3", (const char *const[]){ "/opt/py/bin/python3.11", NULL },
+	  { RUNTIMES_PYTHON }, false,
+	  "python:/opt/venv/lib/python3.11/site-packages/pkg/sub/a.so "
+	  "python:/opt/py/lib/python3.11/lib-dynload/b.cpython-311-x86_64-linux-gnu.so "
+	  "python:/usr/lib/python3/dist-packages/c.so python:/usr/local/lib/python3.11/dist-packages/d.so" },
+	{ "python marked on a library (an embedding program)",
+	  (const char *const[]){ "/usr/lib/python3.11/lib-dynload/e.so", NULL }, NULL, "/usr/bin/app",
+	  (const char *const[]){ "/usr/bin/app", "/usr/lib/libpython3.11.so.1.0", NULL }, { 0, RUNTIMES_PYTHON },
+	  false, "python:/usr/lib/python3.11/lib-dynload/e.so" },
+	{ "nginx: its module folders, one level",
+	  (const char *const[]){ "/usr/lib/nginx/modules/m.so", "/usr/lib/nginx/modules/sub/n.so",
+				 "/usr/lib/apache2/modules/mod_x.so", NULL },
+	  NULL, "/usr/sbin/nginx", (const char *const[]){ "/usr/sbin/nginx", NULL }, { RUNTIMES_NGINX }, false,
+	  "module:/usr/lib/nginx/modules/m.so" },
+	{ "apache",
+	  (const char *const[]){ "/usr/lib/nginx/modules/m.so", "/usr/lib/apache2/modules/mod_x.so", NULL }, NULL,
+	  "/usr/sbin/apache2", (const char *const[]){ "/usr/sbin/apache2", NULL }, { RUNTIMES_APACHE }, false,
+	  "module:/usr/lib/apache2/modules/mod_x.so" },
+	{ "node, whole root: every .node but /proc's, /sys's and /dev's",
+	  (const char *const[]){ "/app/node_modules/a/build/Release/a.node", "/proc/1/x.node", "/sys/y.node",
+				 "/dev/z.node", "/srv/w/node_modules/b/node_modules/c/c.node", "/opt/lib.so",
+				 "/top.node", NULL },
+	  NULL, "/usr/bin/node", (const char *const[]){ "/usr/bin/node", NULL }, { RUNTIMES_NODE }, true,
+	  "node:/app/node_modules/a/build/Release/a.node node:/srv/w/node_modules/b/node_modules/c/c.node" },
+	{ "node, host: the prefixes' and the global folders",
+	  (const char *const[]){ "/app/node_modules/a/a.node", "/opt/node/lib/node_modules/b/b.node",
+				 "/usr/lib/nodejs/c/c.node", "/usr/local/lib/node_modules/d/build/d.node",
+				 "/usr/lib/x86_64-linux-gnu/nodejs/e/e.node", NULL },
+	  NULL, "/opt/node/bin/node", (const char *const[]){ "/opt/node/bin/node", "/usr/lib/libnode.so.108", NULL },
+	  { 0, RUNTIMES_NODE }, false,
+	  "node:/opt/node/lib/node_modules/b/b.node node:/usr/local/lib/node_modules/d/build/d.node "
+	  "node:/usr/lib/nodejs/c/c.node node:/usr/lib/x86_64-linux-gnu/nodejs/e/e.node" },
+	{ "several runtimes: JDK, Python, servers, Node, each path once",
+	  (const char *const[]){ "/j/lib/jvm.cfg", "/j/lib/libjli.so", "/usr/lib/python3/dist-packages/p.so",
+				 "/usr/lib/nginx/modules/m.so", "/usr/lib/nodejs/n.node", NULL },
+	  "", "/usr/bin/x",
+	  (const char *const[]){ "/usr/bin/x", "/j/lib/libjli.so", "/j/lib/libjli.so", NULL },
+	  { RUNTIMES_NODE | RUNTIMES_NGINX, RUNTIMES_JLI, RUNTIMES_JLI | RUNTIMES_PYTHON }, false,
+	  "jdk:/j/lib/libjli.so python:/usr/lib/python3/dist-packages/p.so module:/usr/lib/nginx/modules/m.so "
+	  "node:/usr/lib/nodejs/n.node" },
+	{ "no runtime", (const char *const[]){ "/usr/lib/nodejs/n.node", "/usr/lib/python3/dist-packages/p.so", NULL },
+	  NULL, "/usr/bin/true", (const char *const[]){ "/usr/bin/true", NULL }, { 0 }, true, "" },
+};
+
+static void test_cases(void **state)
+{
+	(void)state;
+	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
+		const struct memroot root = { cases[c].files, cases[c].jvm_cfg };
+		const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
+		const struct runtimes_process p = { cases[c].given, cases[c].objects, cases[c].marks,
+						    count(cases[c].objects), cases[c].whole_root };
+		struct runtimes_module *mods;
+		size_t n = runtimes_find(&rr, &p, &mods);
+		struct strbuf sb = STRBUF_INIT;
+
+		for (size_t i = 0; i < n; i++)
+			strbuf_addf(&sb, "%s%s:%s", i ? " " : "", analysis_load_name(mods[i].why), mods[i].path);
+		if (strcmp(sb.buf ? sb.buf : "", cases[c].want))
+			fail_msg("%s:\n  got  '%s'\n  want '%s'", cases[c].what, sb.buf ? sb.buf : "", cases[c].want);
+		strbuf_release(&sb);
+		runtimes_release(mods, n);
+	}
+}
+
+/* One process's modules are capped, however many the root holds. */
+static void test_cap(void **state)
+{
+	enum { N = RUNTIMES_MAX + 100 };
+	char **names = xcalloc(N + 1, sizeof(*names));
+	const struct memroot root = { (const char *const *)names, NULL };
+	const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
+	const char *const objs[] = { "/usr/bin/node" };
+	const unsigned marks[] = { RUNTIMES_NODE };
+	const struct runtimes_process p = { "/usr/bin/node", objs, marks, 1, true };
+	struct runtimes_module *mods;
+	size_t n;
+
+	(void)state;
+	for (size_t i = 0; i < N; i++)
+		names[i] = xasprintf("/app/m%05zu.node", i);
+	n = runtimes_find(&rr, &p, &mods);
+	assert_int_equal(n, RUNTIMES_MAX);
+	runtimes_release(mods, n);
+	free_strv(names, N);
+}
+
+static void test_marks_by_path(void **state)
+{
+	(void)state;
+	assert_int_equal(runtimes_marks(NULL, "/usr/lib/jvm/j/lib/libjli.so"), RUNTIMES_JLI);
+	assert_int_equal(runtimes_marks(NULL, "/usr/lib/libjli.so.1"), 0);
+	assert_int_equal(runtimes_marks(NULL, "libjli.so"), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_marks_by_path),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
