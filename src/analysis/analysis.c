@@ -56,7 +56,8 @@ struct aobj {
 	bool literals_done;
 	int8_t uses_nss;            /* -1: not known yet */
 	int8_t uses_pam;            /* the same for imports of pam_start */
-	int runtime_marks;          /* runtimes_marks(), -1: not known yet */
+	struct runtimes_object runtime; /* runtimes_inspect() of its ELF */
+	bool runtime_done;
 };
 
 struct apriv {
@@ -349,7 +350,6 @@ static struct aobj *aobj_add(struct apriv *ap, const char *path, bool *fresh)
 	o->path = xstrdup(path);
 	o->uses_nss = -1;
 	o->uses_pam = -1;
-	o->runtime_marks = -1;
 	strmap_put(&ap->by_path, path, o);
 	ALLOC_GROW(ap->objs, ap->objs_nr + 1, ap->objs_alloc);
 	ap->objs[ap->objs_nr++] = o;
@@ -374,7 +374,8 @@ static void aobj_drop_elf(struct aobj *o)
 	o->literals_done = false;
 	o->uses_nss = -1;
 	o->uses_pam = -1;
-	o->runtime_marks = -1;
+	runtimes_object_release(&o->runtime);
+	o->runtime_done = false;
 }
 
 void analysis_free(struct analysis *a)
@@ -445,7 +446,7 @@ const char *analysis_load_name(enum analysis_load why)
 {
 	static const char *const names[ANALYSIS_LOAD_NR] = {
 		"program", "needed", "interpreter", "preload", "named", "nss", "pam", "jdk", "python", "node",
-		"module", "literal",
+		"module", "openssl", "literal",
 	};
 
 	return (unsigned)why < ANALYSIS_LOAD_NR ? names[why] : "?";
@@ -465,6 +466,7 @@ const char *analysis_load_phrase(enum analysis_load why)
 		"a Python extension module (python imports it by name)",
 		"a Node.js native addon (require() loads it by the path it resolves)",
 		"a server module (its configuration loads it: nginx load_module, Apache LoadModule)",
+		"an OpenSSL engine or provider (libcrypto loads it by the name configuration gives)",
 		"a library an object dlopen()s by a name in its strings",
 	};
 
@@ -892,11 +894,13 @@ static void read_pam(struct apriv *ap, const struct root_reader *rr)
 
 /* ---- runtimes: modules loaded by paths computed at run time (runtimes.h) ---- */
 
-static unsigned aobj_runtime_marks(struct aobj *o)
+static const struct runtimes_object *aobj_runtime(struct aobj *o)
 {
-	if (o->runtime_marks < 0)
-		o->runtime_marks = (int)runtimes_marks(o->elf, o->path);
-	return (unsigned)o->runtime_marks;
+	if (!o->runtime_done) {
+		runtimes_inspect(o->elf, o->path, &o->runtime);
+		o->runtime_done = true;
+	}
+	return &o->runtime;
 }
 
 /*
@@ -908,17 +912,17 @@ static size_t plan_runtimes(const struct plan *pl, const struct root_reader *rr,
 			    bool whole_root, struct runtimes_module **out)
 {
 	const char **paths = xcalloc(pl->nr ? pl->nr : 1, sizeof(*paths));
-	unsigned *marks = xcalloc(pl->nr ? pl->nr : 1, sizeof(*marks));
-	struct runtimes_process p = { given, paths, marks, pl->nr, whole_root };
+	const struct runtimes_object **objs = xcalloc(pl->nr ? pl->nr : 1, sizeof(*objs));
+	struct runtimes_process p = { given, paths, objs, pl->nr, whole_root };
 	size_t n;
 
 	for (size_t i = 0; i < pl->nr; i++) {
 		paths[i] = pl->objs[i]->path;
-		marks[i] = aobj_runtime_marks(pl->objs[i]);
+		objs[i] = aobj_runtime(pl->objs[i]);
 	}
 	n = runtimes_find(rr, &p, out);
 	free(paths);
-	free(marks);
+	free(objs);
 	return n;
 }
 

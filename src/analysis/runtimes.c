@@ -8,11 +8,43 @@
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
-unsigned runtimes_marks(const struct elf_file *elf, const char *path)
+/*
+ * The folder 'key' names in elf's read-only data ('key: "/path"', the
+ * form OpenSSL_version() reports), newly allocated, or NULL.
+ */
+static char *rodata_dir(const struct elf_file *elf, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (size_t i = 0; elf && i < elf->sections_nr; i++) {
+		const uint8_t *d, *at;
+		size_t len;
+
+		if (strcmp(elf->sections[i].name, ".rodata") || elf_section_data(elf, &elf->sections[i], &d, &len) != 0)
+			continue;
+		for (size_t pos = 0; pos < len && (at = memmem(d + pos, len - pos, key, kl)); pos = (size_t)(at - d) + 1) {
+			const char *p = (const char *)at + kl;
+			size_t room = len - (size_t)(at - d) - kl, l = 0;
+
+			if ((at != d && at[-1]) || room < 4 || p[0] != ':' || p[1] != ' ' || p[2] != '"' || p[3] != '/')
+				continue;
+			p += 3;
+			room -= 3;
+			while (l < room && l < 4096 && p[l] > ' ' && p[l] < 0x7f && p[l] != '"')
+				l++;
+			if (l < room && p[l] == '"' && l + 1 < room && !p[l + 1])
+				return xstrndup(p, l);
+		}
+	}
+	return NULL;
+}
+
+void runtimes_inspect(const struct elf_file *elf, const char *path, struct runtimes_object *out)
 {
 	const char *base = strrchr(path, '/');
 	unsigned m = 0;
 
+	*out = (struct runtimes_object){ 0 };
 	if (base && !strcmp(base + 1, "libjli.so"))
 		m |= RUNTIMES_JLI;
 	if (elf_dynsym_has(elf, "Py_Initialize", true))
@@ -23,7 +55,19 @@ unsigned runtimes_marks(const struct elf_file *elf, const char *path)
 		m |= RUNTIMES_NGINX;
 	if (elf_dynsym_has(elf, "ap_hook_post_config", true))
 		m |= RUNTIMES_APACHE;
-	return m;
+	if (elf_dynsym_has(elf, "ENGINE_by_id", true) || elf_dynsym_has(elf, "OSSL_PROVIDER_load", true)) {
+		m |= RUNTIMES_OPENSSL;
+		out->dirs[0] = rodata_dir(elf, "ENGINESDIR");
+		out->dirs[1] = rodata_dir(elf, "MODULESDIR");
+	}
+	out->marks = m;
+}
+
+void runtimes_object_release(struct runtimes_object *o)
+{
+	free(o->dirs[0]);
+	free(o->dirs[1]);
+	*o = (struct runtimes_object){ 0 };
 }
 
 /* The modules found so far, each path once. */
@@ -220,6 +264,27 @@ static void node_addons(struct found *f, const struct root_reader *rr, const str
 		found_walk(f, rr, node_dirs[d], NODE_DEPTH, ".node", ANALYSIS_LOAD_NODE);
 }
 
+/* ---- OpenSSL: engines and providers, by name from its own folders -------- */
+
+/*
+ * libcrypto loads an engine (ENGINE_by_id("afalg"), an openssl.cnf
+ * [engine] section, `-engine NAME`) as ENGINESDIR/NAME.so, and a provider
+ * (OSSL_PROVIDER_load(NULL, "legacy"), openssl.cnf) as MODULESDIR/NAME.so:
+ * names that come from configuration or the command line.  So a process
+ * with a libcrypto gets every shared object of those two folders, as that
+ * libcrypto was built to name them (the afalg engine makes io_setup,
+ * io_submit, io_getevents, io_destroy and eventfd2, which nothing else in
+ * openssl does).  The OPENSSL_ENGINES and OPENSSL_MODULES variables, which
+ * move them, are not followed.
+ */
+static void openssl_modules(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
+{
+	for (size_t i = 0; i < p->nr; i++)
+		for (size_t d = 0; (p->objs[i]->marks & RUNTIMES_OPENSSL) && d < 2; d++)
+			if (p->objs[i]->dirs[d])
+				found_walk(f, rr, p->objs[i]->dirs[d], 1, ".so", ANALYSIS_LOAD_OPENSSL);
+}
+
 size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process *p, struct runtimes_module **out)
 {
 	struct found f = { 0 };
@@ -227,8 +292,8 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 
 	strmap_init(&f.seen);
 	for (size_t i = 0; i < p->nr; i++) {
-		all |= p->marks[i];
-		if (p->marks[i] & RUNTIMES_JLI)
+		all |= p->objs[i]->marks;
+		if (p->objs[i]->marks & RUNTIMES_JLI)
 			jdk_libs(&f, rr, p->paths[i]);
 	}
 	if (p->nr && (all & RUNTIMES_PYTHON))
@@ -238,6 +303,7 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 			found_walk(&f, rr, server_modules[s].dirs[d], 1, ".so", ANALYSIS_LOAD_MODULE);
 	if (p->nr && (all & RUNTIMES_NODE))
 		node_addons(&f, rr, p);
+	openssl_modules(&f, rr, p);
 	strmap_release(&f.seen, NULL);
 	*out = f.v;
 	return f.nr;

@@ -8,10 +8,10 @@
 #include "elf/elf.h"
 
 /*
- * Modules a language runtime or a server loads at run time by paths that
- * no object holds: the JDK's libjvm.so and native libraries, Python's
- * extension modules, Node.js's native addons, nginx's and Apache's
- * modules.  Which runtime a process runs is told by its objects (what
+ * Modules a language runtime, a server or a library loads at run time by
+ * paths that no object holds: the JDK's libjvm.so and native libraries,
+ * Python's extension modules, Node.js's native addons, nginx's and
+ * Apache's modules, OpenSSL's engines and providers.  Which runtime a process runs is told by its objects (what
  * they export, what they are called); where the modules are, by the files
  * of its root, read the same way for an image's rootfs and for a folder
  * (struct root_reader).  A module found is loaded as if dlopen()ed.
@@ -42,16 +42,28 @@ enum runtimes_mark {
 	RUNTIMES_NODE = 1 << 2,   /* exports napi_module_register (node, libnode) */
 	RUNTIMES_NGINX = 1 << 3,  /* exports ngx_cycle */
 	RUNTIMES_APACHE = 1 << 4, /* exports ap_hook_post_config */
+	RUNTIMES_OPENSSL = 1 << 5, /* exports ENGINE_by_id or OSSL_PROVIDER_load (libcrypto) */
 };
 
-/* The runtimes_mark bits of the object at 'path' whose ELF is 'elf'. */
-unsigned runtimes_marks(const struct elf_file *elf, const char *path);
+/* What an object says of the runtime of a process that loads it. */
+struct runtimes_object {
+	unsigned marks; /* runtimes_mark bits */
+	/*
+	 * RUNTIMES_OPENSSL: the folders compiled into it (the ENGINESDIR and
+	 * MODULESDIR strings OpenSSL_version() reports), or NULL.
+	 */
+	char *dirs[2];
+};
+
+/* Fill *out for the object at 'path' whose ELF is 'elf' (NULL: by its path alone). */
+void runtimes_inspect(const struct elf_file *elf, const char *path, struct runtimes_object *out);
+void runtimes_object_release(struct runtimes_object *o);
 
 /* A process, as runtimes_find() needs it. */
 struct runtimes_process {
 	const char *given;        /* the program's path as it is run (a link's own) */
 	const char *const *paths; /* its objects' paths; [0] the program's file */
-	const unsigned *marks;    /* runtimes_marks() of each object */
+	const struct runtimes_object *const *objs; /* runtimes_inspect() of each object */
 	size_t nr;
 	/*
 	 * The root is an image's, or a folder named as one: Node's addons
@@ -63,12 +75,13 @@ struct runtimes_process {
 
 struct runtimes_module {
 	char *path;
-	enum analysis_load why; /* ANALYSIS_LOAD_JDK, _PYTHON, _NODE or _MODULE */
+	enum analysis_load why; /* ANALYSIS_LOAD_JDK, _PYTHON, _NODE, _MODULE or _OPENSSL */
 };
 
 /*
  * The modules process p may load, each once, in the order: JDK (for each
- * libjli), Python, servers, Node; at most RUNTIMES_MAX.  Returns how many
+ * libjli), Python, servers, Node, OpenSSL (for each libcrypto); at most
+ * RUNTIMES_MAX.  Returns how many
  * *out holds (release with runtimes_release).
  */
 size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process *p, struct runtimes_module **out);

@@ -2071,7 +2071,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 	for (uint32_t b = 0; b < nb; b++) {
 		struct block *B = &sc->blocks[b];
 		const struct insn *I = &sc->iv[B->last];
-		uint64_t t;
+		uint64_t t = 0; /* inner_branch() holds only for a direct target */
 		bool cond = !I->bad && I->in.meta.category == ZYDIS_CATEGORY_COND_BR;
 		bool jmp = !I->bad && I->in.mnemonic == ZYDIS_MNEMONIC_JMP;
 

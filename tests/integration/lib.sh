@@ -88,5 +88,16 @@ root_add_libc() {
 	cp -L /lib64/ld-linux-x86-64.so.2 "$1/lib64/"
 	cp -L "$(ldconfig -p | awk '$1 == "libc.so.6" && /x86-64/ && !f { print $NF; f = 1 }')" "$1/lib/x86_64-linux-gnu/"
 }
+# root_add_program ROOT BIN DEST: the host's program BIN at ROOT/DEST, with
+# every library ldd says it loads at the same paths, to run it chrooted.
+root_add_program() {
+	local l
+	mkdir -p "$1$(dirname "$3")"
+	cp "$2" "$1$3"
+	for l in $(ldd "$2" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*ld-linux/ { print $1 }'); do
+		mkdir -p "$1$(dirname "$l")"
+		cp -L "$l" "$1$l"
+	done
+}
 # json_has FILE SYSCALL: the first program of an analyze --json output has SYSCALL.
 json_has() { jq -e --arg s "$2" '.programs[0].syscalls | index($s) != null' "$1" >/dev/null; }

@@ -72,11 +72,7 @@ json_has "$T/host.json" mincore && fail "host: an application folder outside the
 # ---- the real node, in a chroot, under strace ----
 N=$T/noderoot
 mkdir -p "$N/usr/bin" "$N/tmp" "$N/app/node_modules/syncer/build/Release"
-cp "$NODE" "$N/usr/bin/node"
-for l in $(ldd "$NODE" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/.*ld-linux/ { print $1 }'); do
-	mkdir -p "$N$(dirname "$l")"
-	cp -L "$l" "$N$l"
-done
+root_add_program "$N" "$NODE" /usr/bin/node
 gcc -O2 -shared -fPIC -o "$N/app/node_modules/syncer/build/Release/syncer.node" \
 	"$CONFINE_SRC/tests/fixtures/node-addon.c" || fail "cannot build the addon"
 ST_TRIVIAL_EXEMPT=$(readlink -f "$(command -v chroot)")

@@ -121,21 +121,22 @@ static const struct {
 	unsigned marks[4];
 	bool whole_root;
 	const char *want; /* "why:path" joined with ' ', in order */
+	const char *ossl[2]; /* ENGINESDIR, MODULESDIR of the objects marked RUNTIMES_OPENSSL */
 } cases[] = {
 	{ "jdk 17: the KNOWN JVMs, then lib's objects",
 	  (const char *const[]){ "/j/lib/jvm.cfg", "/j/lib/libjli.so", "/j/lib/libnet.so", "/j/lib/server/libjvm.so",
 				 "/j/lib/notes.txt", NULL },
 	  "-server KNOWN\n-client IGNORE\n", "/j/bin/java", (const char *const[]){ "/j/bin/java", "/j/lib/libjli.so", NULL },
 	  { 0, RUNTIMES_JLI }, false,
-	  "jdk:/j/lib/server/libjvm.so jdk:/j/lib/libjli.so jdk:/j/lib/libnet.so" },
+	  "jdk:/j/lib/server/libjvm.so jdk:/j/lib/libjli.so jdk:/j/lib/libnet.so", { NULL, NULL } },
 	{ "jdk 8: libjli in LIB/jli",
 	  (const char *const[]){ "/j/lib/amd64/jvm.cfg", "/j/lib/amd64/jli/libjli.so", "/j/lib/amd64/libjava.so", NULL },
 	  "-server KNOWN\n", "/j/bin/java",
 	  (const char *const[]){ "/j/bin/java", "/j/lib/amd64/jli/libjli.so", NULL }, { 0, RUNTIMES_JLI }, false,
-	  "jdk:/j/lib/amd64/server/libjvm.so jdk:/j/lib/amd64/libjava.so" },
+	  "jdk:/j/lib/amd64/server/libjvm.so jdk:/j/lib/amd64/libjava.so", { NULL, NULL } },
 	{ "a libjli elsewhere is not a JDK's without the mark",
 	  (const char *const[]){ "/j/lib/jvm.cfg", "/j/lib/libjli.so", NULL }, "-server KNOWN\n", "/j/bin/java",
-	  (const char *const[]){ "/j/bin/java", "/j/lib/libjli.so", NULL }, { 0, 0 }, false, "" },
+	  (const char *const[]){ "/j/bin/java", "/j/lib/libjli.so", NULL }, { 0, 0 }, false, "", { NULL, NULL } },
 	{ "python: venv prefix, real prefix, /usr, Debian's dist-packages only",
 	  (const char *const[]){ "/opt/venv/lib/python3.11/site-packages/pkg/sub/a.so",
 				 "/opt/py/lib/python3.11/lib-dynload/b.cpython-311-x86_64-linux-gnu.so",
@@ -146,26 +147,26 @@ static const struct {
 	  { RUNTIMES_PYTHON }, false,
 	  "python:/opt/venv/lib/python3.11/site-packages/pkg/sub/a.so "
 	  "python:/opt/py/lib/python3.11/lib-dynload/b.cpython-311-x86_64-linux-gnu.so "
-	  "python:/usr/lib/python3/dist-packages/c.so python:/usr/local/lib/python3.11/dist-packages/d.so" },
+	  "python:/usr/lib/python3/dist-packages/c.so python:/usr/local/lib/python3.11/dist-packages/d.so", { NULL, NULL } },
 	{ "python marked on a library (an embedding program)",
 	  (const char *const[]){ "/usr/lib/python3.11/lib-dynload/e.so", NULL }, NULL, "/usr/bin/app",
 	  (const char *const[]){ "/usr/bin/app", "/usr/lib/libpython3.11.so.1.0", NULL }, { 0, RUNTIMES_PYTHON },
-	  false, "python:/usr/lib/python3.11/lib-dynload/e.so" },
+	  false, "python:/usr/lib/python3.11/lib-dynload/e.so", { NULL, NULL } },
 	{ "nginx: its module folders, one level",
 	  (const char *const[]){ "/usr/lib/nginx/modules/m.so", "/usr/lib/nginx/modules/sub/n.so",
 				 "/usr/lib/apache2/modules/mod_x.so", NULL },
 	  NULL, "/usr/sbin/nginx", (const char *const[]){ "/usr/sbin/nginx", NULL }, { RUNTIMES_NGINX }, false,
-	  "module:/usr/lib/nginx/modules/m.so" },
+	  "module:/usr/lib/nginx/modules/m.so", { NULL, NULL } },
 	{ "apache",
 	  (const char *const[]){ "/usr/lib/nginx/modules/m.so", "/usr/lib/apache2/modules/mod_x.so", NULL }, NULL,
 	  "/usr/sbin/apache2", (const char *const[]){ "/usr/sbin/apache2", NULL }, { RUNTIMES_APACHE }, false,
-	  "module:/usr/lib/apache2/modules/mod_x.so" },
+	  "module:/usr/lib/apache2/modules/mod_x.so", { NULL, NULL } },
 	{ "node, whole root: every .node but /proc's, /sys's and /dev's",
 	  (const char *const[]){ "/app/node_modules/a/build/Release/a.node", "/proc/1/x.node", "/sys/y.node",
 				 "/dev/z.node", "/srv/w/node_modules/b/node_modules/c/c.node", "/opt/lib.so",
 				 "/top.node", NULL },
 	  NULL, "/usr/bin/node", (const char *const[]){ "/usr/bin/node", NULL }, { RUNTIMES_NODE }, true,
-	  "node:/app/node_modules/a/build/Release/a.node node:/srv/w/node_modules/b/node_modules/c/c.node" },
+	  "node:/app/node_modules/a/build/Release/a.node node:/srv/w/node_modules/b/node_modules/c/c.node", { NULL, NULL } },
 	{ "node, host: the prefixes' and the global folders",
 	  (const char *const[]){ "/app/node_modules/a/a.node", "/opt/node/lib/node_modules/b/b.node",
 				 "/usr/lib/nodejs/c/c.node", "/usr/local/lib/node_modules/d/build/d.node",
@@ -173,7 +174,7 @@ static const struct {
 	  NULL, "/opt/node/bin/node", (const char *const[]){ "/opt/node/bin/node", "/usr/lib/libnode.so.108", NULL },
 	  { 0, RUNTIMES_NODE }, false,
 	  "node:/opt/node/lib/node_modules/b/b.node node:/usr/local/lib/node_modules/d/build/d.node "
-	  "node:/usr/lib/nodejs/c/c.node node:/usr/lib/x86_64-linux-gnu/nodejs/e/e.node" },
+	  "node:/usr/lib/nodejs/c/c.node node:/usr/lib/x86_64-linux-gnu/nodejs/e/e.node", { NULL, NULL } },
 	{ "several runtimes: JDK, Python, servers, Node, each path once",
 	  (const char *const[]){ "/j/lib/jvm.cfg", "/j/lib/libjli.so", "/usr/lib/python3/dist-packages/p.so",
 				 "/usr/lib/nginx/modules/m.so", "/usr/lib/nodejs/n.node", NULL },
@@ -181,9 +182,22 @@ static const struct {
 	  (const char *const[]){ "/usr/bin/x", "/j/lib/libjli.so", "/j/lib/libjli.so", NULL },
 	  { RUNTIMES_NODE | RUNTIMES_NGINX, RUNTIMES_JLI, RUNTIMES_JLI | RUNTIMES_PYTHON }, false,
 	  "jdk:/j/lib/libjli.so python:/usr/lib/python3/dist-packages/p.so module:/usr/lib/nginx/modules/m.so "
-	  "node:/usr/lib/nodejs/n.node" },
+	  "node:/usr/lib/nodejs/n.node", { NULL, NULL } },
+	{ "openssl: engines and providers from the folders compiled in, one level",
+	  (const char *const[]){ "/usr/lib/x86_64-linux-gnu/engines-3/afalg.so",
+				 "/usr/lib/x86_64-linux-gnu/engines-3/sub/no.so",
+				 "/usr/lib/x86_64-linux-gnu/ossl-modules/legacy.so", "/usr/lib/ssl/engines/no.so", NULL },
+	  NULL, "/usr/bin/openssl",
+	  (const char *const[]){ "/usr/bin/openssl", "/usr/lib/x86_64-linux-gnu/libcrypto.so.3", NULL },
+	  { 0, RUNTIMES_OPENSSL }, false,
+	  "openssl:/usr/lib/x86_64-linux-gnu/engines-3/afalg.so openssl:/usr/lib/x86_64-linux-gnu/ossl-modules/legacy.so",
+	  { "/usr/lib/x86_64-linux-gnu/engines-3", "/usr/lib/x86_64-linux-gnu/ossl-modules" } },
+	{ "openssl without folders (strings not found)",
+	  (const char *const[]){ "/usr/lib/x86_64-linux-gnu/engines-3/afalg.so", NULL }, NULL, "/usr/bin/openssl",
+	  (const char *const[]){ "/usr/bin/openssl", "/usr/lib/x86_64-linux-gnu/libcrypto.so.3", NULL },
+	  { 0, RUNTIMES_OPENSSL }, false, "", { NULL, NULL } },
 	{ "no runtime", (const char *const[]){ "/usr/lib/nodejs/n.node", "/usr/lib/python3/dist-packages/p.so", NULL },
-	  NULL, "/usr/bin/true", (const char *const[]){ "/usr/bin/true", NULL }, { 0 }, true, "" },
+	  NULL, "/usr/bin/true", (const char *const[]){ "/usr/bin/true", NULL }, { 0 }, true, "", { NULL, NULL } },
 };
 
 static void test_cases(void **state)
@@ -192,11 +206,22 @@ static void test_cases(void **state)
 	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
 		const struct memroot root = { cases[c].files, cases[c].jvm_cfg };
 		const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
-		const struct runtimes_process p = { cases[c].given, cases[c].objects, cases[c].marks,
-						    count(cases[c].objects), cases[c].whole_root };
+		size_t nr = count(cases[c].objects);
+		struct runtimes_object info[4] = { 0 };
+		const struct runtimes_object *objs[4];
+		const struct runtimes_process p = { cases[c].given, cases[c].objects, objs, nr, cases[c].whole_root };
 		struct runtimes_module *mods;
-		size_t n = runtimes_find(&rr, &p, &mods);
 		struct strbuf sb = STRBUF_INIT;
+		size_t n;
+
+		assert_true(nr <= 4);
+		for (size_t i = 0; i < nr; i++) {
+			info[i].marks = cases[c].marks[i];
+			for (size_t d = 0; d < 2 && (info[i].marks & RUNTIMES_OPENSSL); d++)
+				info[i].dirs[d] = (char *)cases[c].ossl[d];
+			objs[i] = &info[i];
+		}
+		n = runtimes_find(&rr, &p, &mods);
 
 		for (size_t i = 0; i < n; i++)
 			strbuf_addf(&sb, "%s%s:%s", i ? " " : "", analysis_load_name(mods[i].why), mods[i].path);
@@ -215,8 +240,9 @@ static void test_cap(void **state)
 	const struct memroot root = { (const char *const *)names, NULL };
 	const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
 	const char *const objs[] = { "/usr/bin/node" };
-	const unsigned marks[] = { RUNTIMES_NODE };
-	const struct runtimes_process p = { "/usr/bin/node", objs, marks, 1, true };
+	const struct runtimes_object node = { RUNTIMES_NODE, { NULL, NULL } };
+	const struct runtimes_object *const info[] = { &node };
+	const struct runtimes_process p = { "/usr/bin/node", objs, info, 1, true };
 	struct runtimes_module *mods;
 	size_t n;
 
@@ -229,12 +255,27 @@ static void test_cap(void **state)
 	free_strv(names, N);
 }
 
-static void test_marks_by_path(void **state)
+static void test_inspect_by_path(void **state)
 {
+	static const struct {
+		const char *path;
+		unsigned marks;
+	} paths[] = {
+		{ "/usr/lib/jvm/j/lib/libjli.so", RUNTIMES_JLI },
+		{ "/usr/lib/libjli.so.1", 0 },
+		{ "libjli.so", 0 },
+		{ "/usr/lib/x86_64-linux-gnu/libcrypto.so.3", 0 }, /* told by its exports, not its name */
+	};
+
 	(void)state;
-	assert_int_equal(runtimes_marks(NULL, "/usr/lib/jvm/j/lib/libjli.so"), RUNTIMES_JLI);
-	assert_int_equal(runtimes_marks(NULL, "/usr/lib/libjli.so.1"), 0);
-	assert_int_equal(runtimes_marks(NULL, "libjli.so"), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		struct runtimes_object o;
+
+		runtimes_inspect(NULL, paths[i].path, &o);
+		assert_int_equal(o.marks, paths[i].marks);
+		assert_null(o.dirs[0]);
+		runtimes_object_release(&o);
+	}
 }
 
 int main(void)
@@ -242,7 +283,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_cap),
-		cmocka_unit_test(test_marks_by_path),
+		cmocka_unit_test(test_inspect_by_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
