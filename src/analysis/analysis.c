@@ -446,7 +446,7 @@ const char *analysis_load_name(enum analysis_load why)
 {
 	static const char *const names[ANALYSIS_LOAD_NR] = {
 		"program", "needed", "interpreter", "preload", "named", "nss", "pam", "jdk", "python", "node",
-		"module", "openssl", "literal",
+		"module", "sasl", "openssl", "literal",
 	};
 
 	return (unsigned)why < ANALYSIS_LOAD_NR ? names[why] : "?";
@@ -466,6 +466,7 @@ const char *analysis_load_phrase(enum analysis_load why)
 		"a Python extension module (python imports it by name)",
 		"a Node.js native addon (require() loads it by the path it resolves)",
 		"a server module (its configuration loads it: nginx load_module, Apache LoadModule)",
+		"a SASL plugin (libsasl2 loads every one in its plugin folder)",
 		"an OpenSSL engine or provider (libcrypto loads it by the name configuration gives)",
 		"a library an object dlopen()s by a name in its strings",
 	};

@@ -55,6 +55,8 @@ void runtimes_inspect(const struct elf_file *elf, const char *path, struct runti
 		m |= RUNTIMES_NGINX;
 	if (elf_dynsym_has(elf, "ap_hook_post_config", true))
 		m |= RUNTIMES_APACHE;
+	if (elf_dynsym_has(elf, "sasl_client_init", true) || elf_dynsym_has(elf, "sasl_server_init", true))
+		m |= RUNTIMES_SASL;
 	if (elf_dynsym_has(elf, "ENGINE_by_id", true) || elf_dynsym_has(elf, "OSSL_PROVIDER_load", true)) {
 		m |= RUNTIMES_OPENSSL;
 		out->dirs[0] = rodata_dir(elf, "ENGINESDIR");
@@ -202,23 +204,32 @@ static void python_modules(struct found *f, const struct root_reader *rr, const 
 	free(rown);
 }
 
-/* ---- servers' modules: loaded as their configuration says ---------------- */
+/* ---- plugin folders: every module there may be loaded ------------------ */
 
 /*
- * Servers that dlopen() modules their configuration names (nginx's
- * load_module, Apache's LoadModule): a process with the server's core
- * gets every module installed in the folders where the packages (Debian's
- * and the official images') put them, since the configuration may enable
- * any of them.  A module elsewhere is named with --dlopen.
+ * Code that dlopen()s modules from a folder of its own, by names no object
+ * holds: a process with the mark gets every shared object directly in
+ * the folders where the packages (Debian's, Alpine's, the official
+ * images') put them.  Servers load the modules their configuration names
+ * (nginx's load_module, Apache's LoadModule), and it may name any of them.
+ * libsasl2 (sasl_client_init, sasl_server_init) dlopen()s every file of
+ * its plugin folder to look for mechanisms; its sasldb plugin writes the
+ * password database through Berkeley DB (saslpasswd2 makes fdatasync,
+ * pwrite64 and rename only there).  A module elsewhere is named with
+ * --dlopen.
  */
-static const struct server_modules {
+static const struct plugin_dirs {
 	unsigned mark;
+	enum analysis_load why;
 	const char *dirs[4];
-} server_modules[] = {
-	{ RUNTIMES_NGINX, { "/usr/lib/nginx/modules", "/usr/share/nginx/modules", "/etc/nginx/modules",
-			    "/usr/local/nginx/modules" } },
-	{ RUNTIMES_APACHE, { "/usr/lib/apache2/modules", "/usr/local/apache2/modules", "/usr/lib64/httpd/modules",
-			     "/usr/lib/httpd/modules" } },
+} plugin_dirs[] = {
+	{ RUNTIMES_NGINX, ANALYSIS_LOAD_MODULE,
+	  { "/usr/lib/nginx/modules", "/usr/share/nginx/modules", "/etc/nginx/modules", "/usr/local/nginx/modules" } },
+	{ RUNTIMES_APACHE, ANALYSIS_LOAD_MODULE,
+	  { "/usr/lib/apache2/modules", "/usr/local/apache2/modules", "/usr/lib64/httpd/modules",
+	    "/usr/lib/httpd/modules" } },
+	{ RUNTIMES_SASL, ANALYSIS_LOAD_SASL,
+	  { "/usr/lib/x86_64-linux-gnu/sasl2", "/usr/lib/sasl2", "/usr/lib64/sasl2", "/usr/local/lib/sasl2" } },
 };
 
 /* ---- Node.js: require() loads native addons by the paths it resolves ----- */
@@ -298,9 +309,9 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 	}
 	if (p->nr && (all & RUNTIMES_PYTHON))
 		python_modules(&f, rr, p->given, p->paths[0]);
-	for (size_t s = 0; s < ARRAY_SIZE(server_modules); s++)
-		for (size_t d = 0; (all & server_modules[s].mark) && d < ARRAY_SIZE(server_modules[s].dirs); d++)
-			found_walk(&f, rr, server_modules[s].dirs[d], 1, ".so", ANALYSIS_LOAD_MODULE);
+	for (size_t s = 0; s < ARRAY_SIZE(plugin_dirs); s++)
+		for (size_t d = 0; (all & plugin_dirs[s].mark) && d < ARRAY_SIZE(plugin_dirs[s].dirs); d++)
+			found_walk(&f, rr, plugin_dirs[s].dirs[d], 1, ".so", plugin_dirs[s].why);
 	if (p->nr && (all & RUNTIMES_NODE))
 		node_addons(&f, rr, p);
 	openssl_modules(&f, rr, p);
