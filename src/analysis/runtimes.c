@@ -55,6 +55,8 @@ void runtimes_inspect(const struct elf_file *elf, const char *path, struct runti
 		m |= RUNTIMES_NGINX;
 	if (elf_dynsym_has(elf, "ap_hook_post_config", true))
 		m |= RUNTIMES_APACHE;
+	if (elf_dynsym_has(elf, "PostmasterMain", true))
+		m |= RUNTIMES_POSTGRES;
 	if (elf_dynsym_has(elf, "sasl_client_init", true) || elf_dynsym_has(elf, "sasl_server_init", true))
 		m |= RUNTIMES_SASL;
 	if (elf_dynsym_has(elf, "ENGINE_by_id", true) || elf_dynsym_has(elf, "OSSL_PROVIDER_load", true)) {
@@ -275,6 +277,35 @@ static void node_addons(struct found *f, const struct root_reader *rr, const str
 		found_walk(f, rr, node_dirs[d], NODE_DEPTH, ".node", ANALYSIS_LOAD_NODE);
 }
 
+/* ---- PostgreSQL: the server loads modules from its $libdir ---------------- */
+
+/*
+ * The postgres server loads shared objects from its package library
+ * folder ($libdir) by names SQL and configuration give: CREATE EXTENSION
+ * and LOAD (dblink, postgres_fdw: libpq, whose SIGPIPE handling makes
+ * rt_sigpending and rt_sigtimedwait), procedural languages (plpgsql.so
+ * for every PL/pgSQL function), shared_preload_libraries, a standby's
+ * libpqwalreceiver.so, JIT's llvmjit.so (jit is on by default).  The
+ * server finds $libdir relative to its own file: PREFIX/lib for
+ * PREFIX/bin/postgres when that path names postgres or pgsql (Debian's
+ * /usr/lib/postgresql/15/lib), else PREFIX/lib/postgresql (the upstream
+ * layout, /usr/local/lib/postgresql), and one level of subfolders below
+ * it ('plugins', for local_preload_libraries).
+ */
+static void postgres_modules(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
+{
+	for (size_t k = 0; k < 2; k++) {
+		char *prefix = prefix_of(k ? p->paths[0] : p->given);
+		const char *root = strcmp(prefix, "/") ? prefix : "";
+		char *lib = strstr(prefix, "postgres") || strstr(prefix, "pgsql") ? xasprintf("%s/lib", root) :
+										    xasprintf("%s/lib/postgresql", root);
+
+		found_walk(f, rr, lib, 2, ".so", ANALYSIS_LOAD_POSTGRES);
+		free(lib);
+		free(prefix);
+	}
+}
+
 /* ---- OpenSSL: engines and providers, by name from its own folders -------- */
 
 /*
@@ -314,6 +345,8 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 			found_walk(&f, rr, plugin_dirs[s].dirs[d], 1, ".so", plugin_dirs[s].why);
 	if (p->nr && (all & RUNTIMES_NODE))
 		node_addons(&f, rr, p);
+	if (p->nr && (all & RUNTIMES_POSTGRES))
+		postgres_modules(&f, rr, p);
 	openssl_modules(&f, rr, p);
 	strmap_release(&f.seen, NULL);
 	*out = f.v;
