@@ -446,7 +446,7 @@ const char *analysis_load_name(enum analysis_load why)
 {
 	static const char *const names[ANALYSIS_LOAD_NR] = {
 		"program", "needed", "interpreter", "preload", "named", "nss", "pam", "jdk", "python", "node",
-		"module", "sasl", "postgres", "openssl", "literal",
+		"module", "sasl", "postgres", "php", "openssl", "literal",
 	};
 
 	return (unsigned)why < ANALYSIS_LOAD_NR ? names[why] : "?";
@@ -468,6 +468,7 @@ const char *analysis_load_phrase(enum analysis_load why)
 		"a server module (its configuration loads it: nginx load_module, Apache LoadModule)",
 		"a SASL plugin (libsasl2 loads every one in its plugin folder)",
 		"a PostgreSQL module (the server loads its $libdir's: extensions, languages, JIT)",
+		"a PHP extension (its ini files name it: extension=, zend_extension=)",
 		"an OpenSSL engine or provider (libcrypto loads it by the name configuration gives)",
 		"a library an object dlopen()s by a name in its strings",
 	};

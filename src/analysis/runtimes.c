@@ -55,6 +55,8 @@ void runtimes_inspect(const struct elf_file *elf, const char *path, struct runti
 		m |= RUNTIMES_NGINX;
 	if (elf_dynsym_has(elf, "ap_hook_post_config", true))
 		m |= RUNTIMES_APACHE;
+	if (elf_dynsym_has(elf, "php_module_startup", true))
+		m |= RUNTIMES_PHP;
 	if (elf_dynsym_has(elf, "PostmasterMain", true))
 		m |= RUNTIMES_POSTGRES;
 	if (elf_dynsym_has(elf, "sasl_client_init", true) || elf_dynsym_has(elf, "sasl_server_init", true))
@@ -306,6 +308,34 @@ static void postgres_modules(struct found *f, const struct root_reader *rr, cons
 	}
 }
 
+/* ---- PHP: extensions its ini files name ----------------------------------- */
+
+/*
+ * PHP (the CLI, php-fpm, libphp in Apache) loads the extensions and Zend
+ * extensions its ini files name (extension=posix, zend_extension=opcache)
+ * from its extension_dir; any of the installed ones may be enabled, and
+ * they add calls the interpreter has nowhere else (posix, sysvmsg,
+ * sysvsem, sysvshm, ffi).  A process with an object exporting
+ * php_module_startup gets every .so under PREFIX/lib/php, three levels
+ * deep, for PREFIX the program's own (as named and as it really is), /usr
+ * and /usr/local: Debian's /usr/lib/php/20220829 and the official
+ * images' /usr/local/lib/php/extensions/no-debug-non-zts-20220829.
+ */
+static void php_extensions(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
+{
+	char *gown = prefix_of(p->given), *rown = prefix_of(p->paths[0]);
+	const char *prefixes[] = { gown, rown, "/usr", "/usr/local" };
+
+	for (size_t k = 0; k < ARRAY_SIZE(prefixes); k++) {
+		char *dir = xasprintf("%s/lib/php", strcmp(prefixes[k], "/") ? prefixes[k] : "");
+
+		found_walk(f, rr, dir, 3, ".so", ANALYSIS_LOAD_PHP);
+		free(dir);
+	}
+	free(gown);
+	free(rown);
+}
+
 /* ---- OpenSSL: engines and providers, by name from its own folders -------- */
 
 /*
@@ -347,6 +377,8 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 		node_addons(&f, rr, p);
 	if (p->nr && (all & RUNTIMES_POSTGRES))
 		postgres_modules(&f, rr, p);
+	if (p->nr && (all & RUNTIMES_PHP))
+		php_extensions(&f, rr, p);
 	openssl_modules(&f, rr, p);
 	strmap_release(&f.seen, NULL);
 	*out = f.v;

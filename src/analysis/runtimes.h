@@ -11,8 +11,8 @@
  * Modules a language runtime, a server or a library loads at run time by
  * paths that no object holds: the JDK's libjvm.so and native libraries,
  * Python's extension modules, Node.js's native addons, nginx's and
- * Apache's modules, SASL plugins, PostgreSQL's modules, OpenSSL's
- * engines and providers.  Which runtime a process runs is told by its objects (what
+ * Apache's modules, SASL plugins, PostgreSQL's modules, PHP's extensions,
+ * OpenSSL's engines and providers.  Which runtime a process runs is told by its objects (what
  * they export, what they are called); where the modules are, by the files
  * of its root, read the same way for an image's rootfs and for a folder
  * (struct root_reader).  A module found is loaded as if dlopen()ed.
@@ -46,6 +46,7 @@ enum runtimes_mark {
 	RUNTIMES_OPENSSL = 1 << 5, /* exports ENGINE_by_id or OSSL_PROVIDER_load (libcrypto) */
 	RUNTIMES_SASL = 1 << 6,   /* exports sasl_client_init or sasl_server_init (libsasl2) */
 	RUNTIMES_POSTGRES = 1 << 7, /* exports PostmasterMain (the postgres server) */
+	RUNTIMES_PHP = 1 << 8,    /* exports php_module_startup (php, php-fpm, libphp) */
 };
 
 /* What an object says of the runtime of a process that loads it. */
@@ -78,12 +79,12 @@ struct runtimes_process {
 
 struct runtimes_module {
 	char *path;
-	enum analysis_load why; /* ANALYSIS_LOAD_JDK, _PYTHON, _NODE, _MODULE, _SASL, _POSTGRES or _OPENSSL */
+	enum analysis_load why; /* ANALYSIS_LOAD_JDK, _PYTHON, _NODE, _MODULE, _SASL, _POSTGRES, _PHP or _OPENSSL */
 };
 
 /*
  * The modules process p may load, each once, in the order: JDK (for each
- * libjli), Python, plugin folders (servers, SASL), Node, PostgreSQL,
+ * libjli), Python, plugin folders (servers, SASL), Node, PostgreSQL, PHP,
  * OpenSSL (for each libcrypto); at most
  * RUNTIMES_MAX.  Returns how many
  * *out holds (release with runtimes_release).

@@ -180,6 +180,12 @@ static const struct {
 	  (const char *const[]){ "/usr/local/lib/postgresql/plpgsql.so", "/usr/local/lib/libpq.so", NULL }, NULL,
 	  "/usr/local/bin/postgres", (const char *const[]){ "/usr/local/bin/postgres", NULL }, { RUNTIMES_POSTGRES },
 	  false, "postgres:/usr/local/lib/postgresql/plpgsql.so", { NULL, NULL } },
+	{ "php: PREFIX/lib/php three levels down, for its prefix, /usr and /usr/local",
+	  (const char *const[]){ "/usr/lib/php/20220829/posix.so", "/usr/local/lib/php/extensions/nd-2022/opcache.so",
+				 "/opt/php/lib/php/ext.so", "/usr/lib/php/a/b/c/deep.so", "/usr/lib/other.so", NULL },
+	  NULL, "/opt/php/bin/php", (const char *const[]){ "/opt/php/bin/php", NULL }, { RUNTIMES_PHP }, false,
+	  "php:/opt/php/lib/php/ext.so php:/usr/lib/php/20220829/posix.so "
+	  "php:/usr/local/lib/php/extensions/nd-2022/opcache.so", { NULL, NULL } },
 	{ "node, whole root: every .node but /proc's, /sys's and /dev's",
 	  (const char *const[]){ "/app/node_modules/a/build/Release/a.node", "/proc/1/x.node", "/sys/y.node",
 				 "/dev/z.node", "/srv/w/node_modules/b/node_modules/c/c.node", "/opt/lib.so",
