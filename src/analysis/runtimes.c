@@ -55,6 +55,8 @@ void runtimes_inspect(const struct elf_file *elf, const char *path, struct runti
 		m |= RUNTIMES_NGINX;
 	if (elf_dynsym_has(elf, "ap_hook_post_config", true))
 		m |= RUNTIMES_APACHE;
+	if (elf_dynsym_has(elf, "xtables_find_match", true))
+		m |= RUNTIMES_XTABLES;
 	if (elf_dynsym_has(elf, "php_module_startup", true))
 		m |= RUNTIMES_PHP;
 	if (elf_dynsym_has(elf, "PostmasterMain", true))
@@ -219,7 +221,9 @@ static void python_modules(struct found *f, const struct root_reader *rr, const 
  * libsasl2 (sasl_client_init, sasl_server_init) dlopen()s every file of
  * its plugin folder to look for mechanisms; its sasldb plugin writes the
  * password database through Berkeley DB (saslpasswd2 makes fdatasync,
- * pwrite64 and rename only there).  A module elsewhere is named with
+ * pwrite64 and rename only there).  libxtables (iptables, ebtables)
+ * loads libxt_NAME.so, libipt_NAME.so ... for each match and target a
+ * rule names (libxt_bpf.so makes bpf).  A module elsewhere is named with
  * --dlopen.
  */
 static const struct plugin_dirs {
@@ -234,6 +238,8 @@ static const struct plugin_dirs {
 	    "/usr/lib/httpd/modules" } },
 	{ RUNTIMES_SASL, ANALYSIS_LOAD_SASL,
 	  { "/usr/lib/x86_64-linux-gnu/sasl2", "/usr/lib/sasl2", "/usr/lib64/sasl2", "/usr/local/lib/sasl2" } },
+	{ RUNTIMES_XTABLES, ANALYSIS_LOAD_XTABLES,
+	  { "/usr/lib/x86_64-linux-gnu/xtables", "/usr/lib/xtables", "/usr/lib64/xtables", "/usr/local/lib/xtables" } },
 };
 
 /* ---- Node.js: require() loads native addons by the paths it resolves ----- */

@@ -11,8 +11,8 @@
  * Modules a language runtime, a server or a library loads at run time by
  * paths that no object holds: the JDK's libjvm.so and native libraries,
  * Python's extension modules, Node.js's native addons, nginx's and
- * Apache's modules, SASL plugins, PostgreSQL's modules, PHP's extensions,
- * OpenSSL's engines and providers.  Which runtime a process runs is told by its objects (what
+ * Apache's modules, SASL plugins, iptables' extensions, PostgreSQL's
+ * modules, PHP's extensions, OpenSSL's engines and providers.  Which runtime a process runs is told by its objects (what
  * they export, what they are called); where the modules are, by the files
  * of its root, read the same way for an image's rootfs and for a folder
  * (struct root_reader).  A module found is loaded as if dlopen()ed.
@@ -47,6 +47,7 @@ enum runtimes_mark {
 	RUNTIMES_SASL = 1 << 6,   /* exports sasl_client_init or sasl_server_init (libsasl2) */
 	RUNTIMES_POSTGRES = 1 << 7, /* exports PostmasterMain (the postgres server) */
 	RUNTIMES_PHP = 1 << 8,    /* exports php_module_startup (php, php-fpm, libphp) */
+	RUNTIMES_XTABLES = 1 << 9, /* exports xtables_find_match (libxtables) */
 };
 
 /* What an object says of the runtime of a process that loads it. */
@@ -79,15 +80,14 @@ struct runtimes_process {
 
 struct runtimes_module {
 	char *path;
-	enum analysis_load why; /* ANALYSIS_LOAD_JDK, _PYTHON, _NODE, _MODULE, _SASL, _POSTGRES, _PHP or _OPENSSL */
+	enum analysis_load why; /* one of ANALYSIS_LOAD_JDK ... ANALYSIS_LOAD_OPENSSL */
 };
 
 /*
  * The modules process p may load, each once, in the order: JDK (for each
- * libjli), Python, plugin folders (servers, SASL), Node, PostgreSQL, PHP,
- * OpenSSL (for each libcrypto); at most
- * RUNTIMES_MAX.  Returns how many
- * *out holds (release with runtimes_release).
+ * libjli), Python, plugin folders (servers, SASL, xtables), Node,
+ * PostgreSQL, PHP, OpenSSL (for each libcrypto); at most RUNTIMES_MAX.
+ * Returns how many *out holds (release with runtimes_release).
  */
 size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process *p, struct runtimes_module **out);
 void runtimes_release(struct runtimes_module *v, size_t n);
