@@ -1,8 +1,9 @@
 /*
  * libFuzzer target over the whole per-object analysis: parse the input as an
  * ELF object, compute its summary (functions, decoding, constant tracking,
- * relocations, Go tables), round-trip it through the cache format, and link
- * it as a one-object process.  Must never crash, hang or leak.  For inputs
+ * relocations, Go tables), round-trip it through the cache format, link
+ * it as a one-object process, and inspect it as the run-time module rules
+ * do (its exports, the folders OpenSSL names in its read-only data).  Must never crash, hang or leak.  For inputs
  * of odd size the summary is made a second time with only 16 pre-pass
  * instructions kept (as past the caps on a large object): it must be the
  * same bytes.
@@ -15,6 +16,7 @@
 #include "analysis/analysis.h"
 #include "analysis/link.h"
 #include "analysis/objsum.h"
+#include "analysis/runtimes.h"
 #include "disasm/disasm.h"
 #include "elf/elf.h"
 #include "util/error.h"
@@ -34,6 +36,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len = 0;
 
 	if (elf_open_mem(&map, "fuzz", &elf) == 0) {
+		struct runtimes_object rt;
+
+		runtimes_inspect(elf, "/fuzz/libjli.so", &rt);
+		runtimes_object_release(&rt);
 		s = objsum_compute(elf);
 		if (size & 1) {
 			struct objsum *s2;
