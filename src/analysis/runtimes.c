@@ -39,6 +39,25 @@ static char *rodata_dir(const struct elf_file *elf, const char *key)
 	return NULL;
 }
 
+/* The exports that tell a runtime: an object defining one gets the mark. */
+static const struct {
+	const char *name;
+	unsigned mark;
+} triggers[] = {
+	{ "Py_Initialize", RUNTIMES_PYTHON },
+	{ "napi_module_register", RUNTIMES_NODE },
+	{ "node_module_register", RUNTIMES_NODE },
+	{ "ngx_cycle", RUNTIMES_NGINX },
+	{ "ap_hook_post_config", RUNTIMES_APACHE },
+	{ "xtables_find_match", RUNTIMES_XTABLES },
+	{ "php_module_startup", RUNTIMES_PHP },
+	{ "PostmasterMain", RUNTIMES_POSTGRES },
+	{ "sasl_client_init", RUNTIMES_SASL },
+	{ "sasl_server_init", RUNTIMES_SASL },
+	{ "ENGINE_by_id", RUNTIMES_OPENSSL },
+	{ "OSSL_PROVIDER_load", RUNTIMES_OPENSSL },
+};
+
 void runtimes_inspect(const struct elf_file *elf, const char *path, struct runtimes_object *out)
 {
 	const char *base = strrchr(path, '/');
@@ -47,24 +66,10 @@ void runtimes_inspect(const struct elf_file *elf, const char *path, struct runti
 	*out = (struct runtimes_object){ 0 };
 	if (base && !strcmp(base + 1, "libjli.so"))
 		m |= RUNTIMES_JLI;
-	if (elf_dynsym_has(elf, "Py_Initialize", true))
-		m |= RUNTIMES_PYTHON;
-	if (elf_dynsym_has(elf, "napi_module_register", true) || elf_dynsym_has(elf, "node_module_register", true))
-		m |= RUNTIMES_NODE;
-	if (elf_dynsym_has(elf, "ngx_cycle", true))
-		m |= RUNTIMES_NGINX;
-	if (elf_dynsym_has(elf, "ap_hook_post_config", true))
-		m |= RUNTIMES_APACHE;
-	if (elf_dynsym_has(elf, "xtables_find_match", true))
-		m |= RUNTIMES_XTABLES;
-	if (elf_dynsym_has(elf, "php_module_startup", true))
-		m |= RUNTIMES_PHP;
-	if (elf_dynsym_has(elf, "PostmasterMain", true))
-		m |= RUNTIMES_POSTGRES;
-	if (elf_dynsym_has(elf, "sasl_client_init", true) || elf_dynsym_has(elf, "sasl_server_init", true))
-		m |= RUNTIMES_SASL;
-	if (elf_dynsym_has(elf, "ENGINE_by_id", true) || elf_dynsym_has(elf, "OSSL_PROVIDER_load", true)) {
-		m |= RUNTIMES_OPENSSL;
+	for (size_t i = 0; i < ARRAY_SIZE(triggers); i++)
+		if (!(m & triggers[i].mark) && elf_dynsym_has(elf, triggers[i].name, true))
+			m |= triggers[i].mark;
+	if (m & RUNTIMES_OPENSSL) {
 		out->dirs[0] = rodata_dir(elf, "ENGINESDIR");
 		out->dirs[1] = rodata_dir(elf, "MODULESDIR");
 	}
