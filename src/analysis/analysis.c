@@ -446,7 +446,7 @@ const char *analysis_load_name(enum analysis_load why)
 {
 	static const char *const names[ANALYSIS_LOAD_NR] = {
 		"program", "needed", "interpreter", "preload", "named", "nss", "pam", "jdk", "python", "node",
-		"module", "sasl", "xtables", "postgres", "php", "openssl", "literal",
+		"module", "sasl", "xtables", "sudo", "postgres", "php", "openssl", "literal",
 	};
 
 	return (unsigned)why < ANALYSIS_LOAD_NR ? names[why] : "?";
@@ -468,6 +468,7 @@ const char *analysis_load_phrase(enum analysis_load why)
 		"a server module (its configuration loads it: nginx load_module, Apache LoadModule)",
 		"a SASL plugin (libsasl2 loads every one in its plugin folder)",
 		"an iptables extension (libxtables loads it by the match or target name)",
+		"a sudo plugin (sudo.conf names it; sudoers.so by default)",
 		"a PostgreSQL module (the server loads its $libdir's: extensions, languages, JIT)",
 		"a PHP extension (its ini files name it: extension=, zend_extension=)",
 		"an OpenSSL engine or provider (libcrypto loads it by the name configuration gives)",
@@ -1188,9 +1189,10 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 				o->elf = elf;
 			plan_add(&plans[a->programs_nr - 1], o, ANALYSIS_LOAD_NAMED);
 		}
+		/* Runtimes' modules first: they may use NSS or PAM themselves. */
+		image_add_runtimes(ap, ps, &plans[a->programs_nr - 1], pr->path);
 		image_add_nss(ap, ps, &plans[a->programs_nr - 1], &nss);
 		image_add_pam(ap, ps, &plans[a->programs_nr - 1]);
-		image_add_runtimes(ap, ps, &plans[a->programs_nr - 1], pr->path);
 		image_add_literals(ap, ps, &plans[a->programs_nr - 1]);
 	}
 	summarise_pending(ap, first_new);
@@ -1678,6 +1680,23 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 			return err_wrap(-(err_code() ? err_code() : ENOENT), "--dlopen");
 		add_with_deps(ap, ld, pl, o, want, ANALYSIS_LOAD_NAMED);
 	}
+	/*
+	 * The modules runtimes load by computed paths (see runtimes.h), first:
+	 * they may use NSS or PAM themselves (sudo's sudoers.so does both).
+	 */
+	if (want->is_dynamic) {
+		struct runtimes_module *mods;
+		size_t n = plan_runtimes(pl, &rr, path, ld->root != NULL, &mods);
+
+		for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++) {
+			struct aobj *o = open_object(ap, ld, mods[k].path, want);
+
+			if (o)
+				add_with_deps(ap, ld, pl, o, want, mods[k].why);
+			err_clear();
+		}
+		runtimes_release(mods, n);
+	}
 	/* glibc loads the NSS modules nsswitch.conf names when an NSS function runs. */
 	if (want->is_dynamic) {
 		bool uses = false;
@@ -1720,20 +1739,6 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 			if (o)
 				add_with_deps(ap, ld, pl, o, want, ANALYSIS_LOAD_PAM);
 		}
-	}
-	/* The modules runtimes load by computed paths (see runtimes.h). */
-	if (want->is_dynamic) {
-		struct runtimes_module *mods;
-		size_t n = plan_runtimes(pl, &rr, path, ld->root != NULL, &mods);
-
-		for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++) {
-			struct aobj *o = open_object(ap, ld, mods[k].path, want);
-
-			if (o)
-				add_with_deps(ap, ld, pl, o, want, mods[k].why);
-			err_clear();
-		}
-		runtimes_release(mods, n);
 	}
 	/* Libraries named as string literals by objects that dlopen(). */
 	for (size_t i = 0; i < pl->nr && pl->nr < MAX_OBJECTS_PER_PROCESS; i++) {

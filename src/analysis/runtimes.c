@@ -39,23 +39,28 @@ static char *rodata_dir(const struct elf_file *elf, const char *key)
 	return NULL;
 }
 
-/* The exports that tell a runtime: an object defining one gets the mark. */
+/*
+ * The symbols that tell a runtime: an object exporting one (importing
+ * one, for 'imported') gets the mark.
+ */
 static const struct {
 	const char *name;
 	unsigned mark;
+	bool imported;
 } triggers[] = {
-	{ "Py_Initialize", RUNTIMES_PYTHON },
-	{ "napi_module_register", RUNTIMES_NODE },
-	{ "node_module_register", RUNTIMES_NODE },
-	{ "ngx_cycle", RUNTIMES_NGINX },
-	{ "ap_hook_post_config", RUNTIMES_APACHE },
-	{ "xtables_find_match", RUNTIMES_XTABLES },
-	{ "php_module_startup", RUNTIMES_PHP },
-	{ "PostmasterMain", RUNTIMES_POSTGRES },
-	{ "sasl_client_init", RUNTIMES_SASL },
-	{ "sasl_server_init", RUNTIMES_SASL },
-	{ "ENGINE_by_id", RUNTIMES_OPENSSL },
-	{ "OSSL_PROVIDER_load", RUNTIMES_OPENSSL },
+	{ "Py_Initialize", RUNTIMES_PYTHON, false },
+	{ "napi_module_register", RUNTIMES_NODE, false },
+	{ "node_module_register", RUNTIMES_NODE, false },
+	{ "ngx_cycle", RUNTIMES_NGINX, false },
+	{ "ap_hook_post_config", RUNTIMES_APACHE, false },
+	{ "xtables_find_match", RUNTIMES_XTABLES, false },
+	{ "php_module_startup", RUNTIMES_PHP, false },
+	{ "PostmasterMain", RUNTIMES_POSTGRES, false },
+	{ "sasl_client_init", RUNTIMES_SASL, false },
+	{ "sasl_server_init", RUNTIMES_SASL, false },
+	{ "ENGINE_by_id", RUNTIMES_OPENSSL, false },
+	{ "OSSL_PROVIDER_load", RUNTIMES_OPENSSL, false },
+	{ "sudo_conf_plugins_v1", RUNTIMES_SUDO, true }, /* the sudo front end (visudo too) */
 };
 
 void runtimes_inspect(const struct elf_file *elf, const char *path, struct runtimes_object *out)
@@ -67,7 +72,7 @@ void runtimes_inspect(const struct elf_file *elf, const char *path, struct runti
 	if (base && !strcmp(base + 1, "libjli.so"))
 		m |= RUNTIMES_JLI;
 	for (size_t i = 0; i < ARRAY_SIZE(triggers); i++)
-		if (!(m & triggers[i].mark) && elf_dynsym_has(elf, triggers[i].name, true))
+		if (!(m & triggers[i].mark) && elf_dynsym_has(elf, triggers[i].name, !triggers[i].imported))
 			m |= triggers[i].mark;
 	if (m & RUNTIMES_OPENSSL) {
 		out->dirs[0] = rodata_dir(elf, "ENGINESDIR");
@@ -228,8 +233,10 @@ static void python_modules(struct found *f, const struct root_reader *rr, const 
  * password database through Berkeley DB (saslpasswd2 makes fdatasync,
  * pwrite64 and rename only there).  libxtables (iptables, ebtables)
  * loads libxt_NAME.so, libipt_NAME.so ... for each match and target a
- * rule names (libxt_bpf.so makes bpf).  A module elsewhere is named with
- * --dlopen.
+ * rule names (libxt_bpf.so makes bpf).  sudo loads the plugins
+ * /etc/sudo.conf names, by default the sudoers policy plugin, which does
+ * the real work (timestamps, credentials: fsync, setresuid, capset ...).
+ * A module elsewhere is named with --dlopen.
  */
 static const struct plugin_dirs {
 	unsigned mark;
@@ -245,6 +252,8 @@ static const struct plugin_dirs {
 	  { "/usr/lib/x86_64-linux-gnu/sasl2", "/usr/lib/sasl2", "/usr/lib64/sasl2", "/usr/local/lib/sasl2" } },
 	{ RUNTIMES_XTABLES, ANALYSIS_LOAD_XTABLES,
 	  { "/usr/lib/x86_64-linux-gnu/xtables", "/usr/lib/xtables", "/usr/lib64/xtables", "/usr/local/lib/xtables" } },
+	{ RUNTIMES_SUDO, ANALYSIS_LOAD_SUDO,
+	  { "/usr/libexec/sudo", "/usr/lib/sudo", "/usr/local/libexec/sudo", "/usr/lib64/sudo" } },
 };
 
 /* ---- Node.js: require() loads native addons by the paths it resolves ----- */

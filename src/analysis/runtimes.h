@@ -11,8 +11,8 @@
  * Modules a language runtime, a server or a library loads at run time by
  * paths that no object holds: the JDK's libjvm.so and native libraries,
  * Python's extension modules, Node.js's native addons, nginx's and
- * Apache's modules, SASL plugins, iptables' extensions, PostgreSQL's
- * modules, PHP's extensions, OpenSSL's engines and providers.  Which runtime a process runs is told by its objects (what
+ * Apache's modules, SASL plugins, iptables' extensions, sudo's plugins,
+ * PostgreSQL's modules, PHP's extensions, OpenSSL's engines and providers.  Which runtime a process runs is told by its objects (what
  * they export, what they are called); where the modules are, by the files
  * of its root, read the same way for an image's rootfs and for a folder
  * (struct root_reader).  A module found is loaded as if dlopen()ed.
@@ -36,7 +36,7 @@ struct root_reader {
 /* Most paths one walk, and one process's modules, may give. */
 #define RUNTIMES_MAX 4096
 
-/* What an object says of the runtime of a process that loads it. */
+/* What an object says of the runtime of a process that loads it (runtimes_inspect). */
 enum runtimes_mark {
 	RUNTIMES_JLI = 1 << 0,    /* the java launchers' libjli.so */
 	RUNTIMES_PYTHON = 1 << 1, /* exports Py_Initialize (python3, libpython) */
@@ -48,6 +48,7 @@ enum runtimes_mark {
 	RUNTIMES_POSTGRES = 1 << 7, /* exports PostmasterMain (the postgres server) */
 	RUNTIMES_PHP = 1 << 8,    /* exports php_module_startup (php, php-fpm, libphp) */
 	RUNTIMES_XTABLES = 1 << 9, /* exports xtables_find_match (libxtables) */
+	RUNTIMES_SUDO = 1 << 10,  /* imports sudo_conf_plugins_v1 (sudo, visudo) */
 };
 
 /* What an object says of the runtime of a process that loads it. */
@@ -85,7 +86,7 @@ struct runtimes_module {
 
 /*
  * The modules process p may load, each once, in the order: JDK (for each
- * libjli), Python, plugin folders (servers, SASL, xtables), Node,
+ * libjli), Python, plugin folders (servers, SASL, xtables, sudo), Node,
  * PostgreSQL, PHP, OpenSSL (for each libcrypto); at most RUNTIMES_MAX.
  * Returns how many *out holds (release with runtimes_release).
  */

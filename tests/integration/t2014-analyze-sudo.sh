@@ -1,0 +1,49 @@
+#!/bin/bash
+# sudo: the front end loads the plugins /etc/sudo.conf names, by default
+# the sudoers policy plugin (sudoers.so), which does the real work, and
+# that plugin uses PAM and NSS itself.  So a process with an object
+# importing sudo_conf_plugins_v1 gets every .so of sudo's plugin folder,
+# and the NSS and PAM rules then see the plugins too.  sudo runs a command
+# as another user under strace, and every call must be in its set; a fake
+# sudo in a fake root is checked in both loaders.
+. "$(dirname "$0")/lib.sh"
+. "$CONFINE_SRC/tests/fixtures/strace-lib.sh"
+need_root
+st_init
+command -v gcc >/dev/null || skip "no gcc"
+SUDO=$(command -v sudo) || fail "no sudo (scripts/setup.sh installs it)"
+
+# ---- a fake sudo in a fake root ----
+R=$T/root
+root_add_libc "$R"
+mkdir -p "$R/usr/bin" "$R/usr/libexec/sudo/sub" "$R/usr/lib/x86_64-linux-gnu"
+cat >"$T/util.c" <<'C'
+void *sudo_conf_plugins_v1(void) { return 0; }
+C
+cat >"$T/sudo.c" <<'C'
+void *sudo_conf_plugins_v1(void);
+int main(void) { return sudo_conf_plugins_v1() != 0; }
+C
+gcc -O2 -shared -fPIC -Wl,-soname,libsudo_util.so.0 -o "$R/usr/lib/x86_64-linux-gnu/libsudo_util.so.0" "$T/util.c" ||
+	fail "cannot build the fake libsudo_util"
+gcc -O2 -o "$R/usr/bin/sudo" "$T/sudo.c" "$R/usr/lib/x86_64-linux-gnu/libsudo_util.so.0" || fail "cannot build sudo"
+syscall_lib "$R/usr/libexec/sudo/sudoers.so" swapoff
+syscall_lib "$R/usr/libexec/sudo/sub/deep.so" iopl   # one level only
+"$CONFINE" analyze --quiet --json --root "$R" /usr/bin/sudo >"$T/files.json" || fail "analyze --root failed"
+json_has "$T/files.json" swapoff || fail "files mode: the plugin is missing: $(jq -c '.programs[0].objects' "$T/files.json")"
+json_has "$T/files.json" iopl && fail "files mode: a subfolder's .so counted"
+"$CONFINE" explain --quiet --program /usr/bin/sudo "dir:$R" swapoff >"$T/e.txt" 2>&1 ||
+	fail "image mode: explain failed: $(cat "$T/e.txt")"
+grep -q 'a sudo plugin' "$T/e.txt" || fail "image mode: not explained through the plugin: $(cat "$T/e.txt")"
+
+# ---- the host's sudo: the plugin, and the PAM modules it brings ----
+"$CONFINE" analyze --quiet --json "$SUDO" >"$T/host.json" || fail "analyze sudo failed"
+jq -e '.programs[0] | [.objects, .object_reasons] | transpose | any((.[0] | endswith("/sudoers.so")) and .[1] == "sudo")' \
+	"$T/host.json" >/dev/null || fail "sudoers.so is not a sudo plugin of sudo: $(jq -c '.programs[0].object_reasons' "$T/host.json")"
+jq -e '.programs[0].object_reasons | index("pam") != null' "$T/host.json" >/dev/null ||
+	fail "sudoers.so calls pam_start, but no PAM module was loaded"
+
+# ---- and under strace ----
+st_run sudo-true "$SUDO" -n -u nobody /usr/bin/true
+st_check
+pass
