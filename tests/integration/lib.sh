@@ -99,5 +99,15 @@ root_add_program() {
 		cp -L "$l" "$1$l"
 	done
 }
+# rule_loads ROOT PROG SYSCALL PHRASE: PROG in ROOT gets SYSCALL through a
+# module a run-time module rule adds, in files mode (analyze --root) and in
+# image mode (explain dir:ROOT, whose chain must say PHRASE of the module).
+rule_loads() {
+	"$CONFINE" analyze --quiet --json --root "$1" "$2" >"$T/rule.json" || fail "analyze --root $1 $2 failed"
+	json_has "$T/rule.json" "$3" || fail "files mode: $2 lacks $3: $(jq -c '.programs[0].objects' "$T/rule.json")"
+	"$CONFINE" explain --quiet --program "$2" "dir:$1" "$3" >"$T/rule.txt" 2>&1 ||
+		fail "image mode: explain $3 failed: $(cat "$T/rule.txt")"
+	grep -q "$4" "$T/rule.txt" || fail "image mode: $2's $3 not explained through $4: $(cat "$T/rule.txt")"
+}
 # json_has FILE SYSCALL: the first program of an analyze --json output has SYSCALL.
 json_has() { jq -e --arg s "$2" '.programs[0].syscalls | index($s) != null' "$1" >/dev/null; }
