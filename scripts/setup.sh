@@ -10,7 +10,7 @@ PKGS=(
 	libbpf-dev bpftool
 	docker.io debootstrap skopeo zstd gzip xz-utils tar jq curl ca-certificates
 	strace valgrind hyperfine time file binutils iproute2 musl-tools
-	python3 python3-cryptography perl nodejs sasl2-bin postgresql php-cli iptables sudo redis-server redis-tools nginx-light golang-go mawk diffutils findutils openssl
+	python3 python3-cryptography perl nodejs sasl2-bin postgresql php-cli iptables sudo lua5.3 lua-posix redis-server redis-tools nginx-light golang-go mawk diffutils findutils openssl
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }

@@ -446,7 +446,7 @@ const char *analysis_load_name(enum analysis_load why)
 {
 	static const char *const names[ANALYSIS_LOAD_NR] = {
 		"program", "needed", "interpreter", "preload", "named", "nss", "pam", "jdk", "python", "node",
-		"module", "sasl", "xtables", "sudo", "postgres", "php", "openssl", "literal",
+		"module", "sasl", "xtables", "sudo", "lua", "postgres", "php", "openssl", "literal",
 	};
 
 	return (unsigned)why < ANALYSIS_LOAD_NR ? names[why] : "?";
@@ -469,6 +469,7 @@ const char *analysis_load_phrase(enum analysis_load why)
 		"a SASL plugin (libsasl2 loads every one in its plugin folder)",
 		"an iptables extension (libxtables loads it by the match or target name)",
 		"a sudo plugin (sudo.conf names it; sudoers.so by default)",
+		"a Lua C module (require() loads it from package.cpath)",
 		"a PostgreSQL module (the server loads its $libdir's: extensions, languages, JIT)",
 		"a PHP extension (its ini files name it: extension=, zend_extension=)",
 		"an OpenSSL engine or provider (libcrypto loads it by the name configuration gives)",

@@ -107,6 +107,7 @@ enum analysis_load {
 	ANALYSIS_LOAD_SASL,           /* a SASL plugin (libsasl2 loads its folder's) */
 	ANALYSIS_LOAD_XTABLES,        /* an iptables extension (libxtables loads it by name) */
 	ANALYSIS_LOAD_SUDO,           /* a sudo plugin (sudo.conf names it) */
+	ANALYSIS_LOAD_LUA,            /* a Lua C module (require() loads it) */
 	ANALYSIS_LOAD_POSTGRES,       /* a PostgreSQL module of the server's $libdir */
 	ANALYSIS_LOAD_PHP,            /* a PHP extension (its ini files name it) */
 	ANALYSIS_LOAD_OPENSSL,        /* an OpenSSL engine or provider (libcrypto loads it by name) */

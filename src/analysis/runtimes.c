@@ -60,6 +60,7 @@ static const struct {
 	{ "sasl_server_init", RUNTIMES_SASL, false },
 	{ "ENGINE_by_id", RUNTIMES_OPENSSL, false },
 	{ "OSSL_PROVIDER_load", RUNTIMES_OPENSSL, false },
+	{ "luaL_openlibs", RUNTIMES_LUA, false }, /* lua, liblua, LuaJIT */
 	{ "sudo_conf_plugins_v1", RUNTIMES_SUDO, true }, /* the sudo front end (visudo too) */
 };
 
@@ -224,9 +225,9 @@ static void python_modules(struct found *f, const struct root_reader *rr, const 
 
 /*
  * Code that dlopen()s modules from a folder of its own, by names no object
- * holds: a process with the mark gets every shared object directly in
- * the folders where the packages (Debian's, Alpine's, the official
- * images') put them.  Servers load the modules their configuration names
+ * holds: a process with the mark gets every shared object in the folders
+ * where the packages (Debian's, Alpine's, the official images') put them
+ * (directly in them, or 'depth' levels down).  Servers load the modules their configuration names
  * (nginx's load_module, Apache's LoadModule), and it may name any of them.
  * libsasl2 (sasl_client_init, sasl_server_init) dlopen()s every file of
  * its plugin folder to look for mechanisms; its sasldb plugin writes the
@@ -236,24 +237,32 @@ static void python_modules(struct found *f, const struct root_reader *rr, const 
  * rule names (libxt_bpf.so makes bpf).  sudo loads the plugins
  * /etc/sudo.conf names, by default the sudoers policy plugin, which does
  * the real work (timestamps, credentials: fsync, setresuid, capset ...).
+ * Lua's require() loads C modules from package.cpath, whose defaults are
+ * the version folders of these (lua-posix makes chmod, link, getppid ...,
+ * which the interpreter has nowhere else; every version's folder counts,
+ * an over-approximation); OpenResty's are its own.
  * A module elsewhere is named with --dlopen.
  */
 static const struct plugin_dirs {
 	unsigned mark;
 	enum analysis_load why;
-	const char *dirs[4];
+	unsigned depth; /* 1: the folders' own files */
+	const char *dirs[5];
 } plugin_dirs[] = {
-	{ RUNTIMES_NGINX, ANALYSIS_LOAD_MODULE,
+	{ RUNTIMES_NGINX, ANALYSIS_LOAD_MODULE, 1,
 	  { "/usr/lib/nginx/modules", "/usr/share/nginx/modules", "/etc/nginx/modules", "/usr/local/nginx/modules" } },
-	{ RUNTIMES_APACHE, ANALYSIS_LOAD_MODULE,
+	{ RUNTIMES_APACHE, ANALYSIS_LOAD_MODULE, 1,
 	  { "/usr/lib/apache2/modules", "/usr/local/apache2/modules", "/usr/lib64/httpd/modules",
 	    "/usr/lib/httpd/modules" } },
-	{ RUNTIMES_SASL, ANALYSIS_LOAD_SASL,
+	{ RUNTIMES_SASL, ANALYSIS_LOAD_SASL, 1,
 	  { "/usr/lib/x86_64-linux-gnu/sasl2", "/usr/lib/sasl2", "/usr/lib64/sasl2", "/usr/local/lib/sasl2" } },
-	{ RUNTIMES_XTABLES, ANALYSIS_LOAD_XTABLES,
+	{ RUNTIMES_XTABLES, ANALYSIS_LOAD_XTABLES, 1,
 	  { "/usr/lib/x86_64-linux-gnu/xtables", "/usr/lib/xtables", "/usr/lib64/xtables", "/usr/local/lib/xtables" } },
-	{ RUNTIMES_SUDO, ANALYSIS_LOAD_SUDO,
+	{ RUNTIMES_SUDO, ANALYSIS_LOAD_SUDO, 1,
 	  { "/usr/libexec/sudo", "/usr/lib/sudo", "/usr/local/libexec/sudo", "/usr/lib64/sudo" } },
+	{ RUNTIMES_LUA, ANALYSIS_LOAD_LUA, 4, /* VERSION/pkg/sub/mod.so */
+	  { "/usr/local/lib/lua", "/usr/lib/x86_64-linux-gnu/lua", "/usr/lib/lua", "/usr/local/openresty/lualib",
+	    "/usr/local/openresty/luajit/lib/lua" } },
 };
 
 /* ---- Node.js: require() loads native addons by the paths it resolves ----- */
@@ -392,7 +401,8 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 		python_modules(&f, rr, p->given, p->paths[0]);
 	for (size_t s = 0; s < ARRAY_SIZE(plugin_dirs); s++)
 		for (size_t d = 0; (all & plugin_dirs[s].mark) && d < ARRAY_SIZE(plugin_dirs[s].dirs); d++)
-			found_walk(&f, rr, plugin_dirs[s].dirs[d], 1, ".so", plugin_dirs[s].why);
+			if (plugin_dirs[s].dirs[d])
+				found_walk(&f, rr, plugin_dirs[s].dirs[d], plugin_dirs[s].depth, ".so", plugin_dirs[s].why);
 	if (p->nr && (all & RUNTIMES_NODE))
 		node_addons(&f, rr, p);
 	if (p->nr && (all & RUNTIMES_POSTGRES))

@@ -12,7 +12,8 @@
  * paths that no object holds: the JDK's libjvm.so and native libraries,
  * Python's extension modules, Node.js's native addons, nginx's and
  * Apache's modules, SASL plugins, iptables' extensions, sudo's plugins,
- * PostgreSQL's modules, PHP's extensions, OpenSSL's engines and providers.  Which runtime a process runs is told by its objects (what
+ * Lua's C modules, PostgreSQL's modules, PHP's extensions, OpenSSL's
+ * engines and providers.  Which runtime a process runs is told by its objects (what
  * they export, what they are called); where the modules are, by the files
  * of its root, read the same way for an image's rootfs and for a folder
  * (struct root_reader).  A module found is loaded as if dlopen()ed.
@@ -49,6 +50,7 @@ enum runtimes_mark {
 	RUNTIMES_PHP = 1 << 8,    /* exports php_module_startup (php, php-fpm, libphp) */
 	RUNTIMES_XTABLES = 1 << 9, /* exports xtables_find_match (libxtables) */
 	RUNTIMES_SUDO = 1 << 10,  /* imports sudo_conf_plugins_v1 (sudo, visudo) */
+	RUNTIMES_LUA = 1 << 11,   /* exports luaL_openlibs (lua, liblua, LuaJIT) */
 };
 
 /* What an object says of the runtime of a process that loads it. */
@@ -86,7 +88,7 @@ struct runtimes_module {
 
 /*
  * The modules process p may load, each once, in the order: JDK (for each
- * libjli), Python, plugin folders (servers, SASL, xtables, sudo), Node,
+ * libjli), Python, plugin folders (servers, SASL, xtables, sudo, Lua), Node,
  * PostgreSQL, PHP, OpenSSL (for each libcrypto); at most RUNTIMES_MAX.
  * Returns how many *out holds (release with runtimes_release).
  */

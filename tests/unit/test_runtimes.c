@@ -192,6 +192,13 @@ static const struct {
 				 "/usr/libexec/sudo/x/no.so", NULL },
 	  NULL, "/usr/bin/sudo", (const char *const[]){ "/usr/bin/sudo", NULL }, { RUNTIMES_SUDO }, false,
 	  "sudo:/usr/libexec/sudo/sudoers.so sudo:/usr/lib/sudo/old.so", { NULL, NULL } },
+	{ "lua: the cpath folders, four levels down",
+	  (const char *const[]){ "/usr/lib/x86_64-linux-gnu/lua/5.3/posix.so", "/usr/local/lib/lua/5.4/posix/sys/stat.so",
+				 "/usr/local/lib/lua/5.4/a/b/c/deep.so", "/usr/local/openresty/lualib/cjson.so",
+				 "/usr/lib/lua/x.lua", NULL },
+	  NULL, "/usr/bin/lua5.3", (const char *const[]){ "/usr/bin/lua5.3", NULL }, { RUNTIMES_LUA }, false,
+	  "lua:/usr/local/lib/lua/5.4/posix/sys/stat.so lua:/usr/lib/x86_64-linux-gnu/lua/5.3/posix.so "
+	  "lua:/usr/local/openresty/lualib/cjson.so", { NULL, NULL } },
 	{ "php: PREFIX/lib/php three levels down, for its prefix, /usr and /usr/local",
 	  (const char *const[]){ "/usr/lib/php/20220829/posix.so", "/usr/local/lib/php/extensions/nd-2022/opcache.so",
 				 "/opt/php/lib/php/ext.so", "/usr/lib/php/a/b/c/deep.so", "/usr/lib/other.so", NULL },
