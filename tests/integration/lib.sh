@@ -99,6 +99,19 @@ root_add_program() {
 		cp -L "$l" "$1$l"
 	done
 }
+# fake_exporter OUT SYMBOL: a program exporting SYMBOL (a function it calls),
+# as the interpreter or server a run-time module rule recognises by it.
+fake_exporter() {
+	printf 'void %s(void) {}\nint main(void) { %s(); return 0; }\n' "$2" "$2" >"$T/exporter_$2.c"
+	mkdir -p "$(dirname "$1")"
+	gcc -O2 -rdynamic -o "$1" "$T/exporter_$2.c" || fail "cannot build $1 (exporting $2)"
+}
+# fake_plain OUT: a program no rule recognises.
+fake_plain() {
+	printf 'int main(void) { return 0; }\n' >"$T/plain.c"
+	mkdir -p "$(dirname "$1")"
+	gcc -O2 -o "$1" "$T/plain.c" || fail "cannot build $1"
+}
 # rule_loads ROOT PROG SYSCALL PHRASE: PROG in ROOT gets SYSCALL through a
 # module a run-time module rule adds, in files mode (analyze --root) and in
 # image mode (explain dir:ROOT, whose chain must say PHRASE of the module).

@@ -24,15 +24,8 @@ syscall_lib "$R/usr/local/lib/python3.99/dist-packages/_q.so" mincore
 syscall_lib "$R/usr/lib/python3.99/site-packages/_r.so" personality
 syscall_lib "$P/lib/other/_p.so" iopl                 # not a sys.path folder
 echo 'not a module' >"$P/lib/python3.99/site-packages/notes.txt"
-cat >"$T/py.c" <<'C'
-void Py_Initialize(void) {}
-int main(void) { Py_Initialize(); return 0; }
-C
-cat >"$T/plain.c" <<'C'
-int main(void) { return 0; }
-C
-gcc -O2 -rdynamic -o "$P/bin/python3" "$T/py.c" || fail "cannot build the fake python3"
-gcc -O2 -o "$P/bin/plain" "$T/plain.c" || fail "cannot build plain"
+fake_exporter "$P/bin/python3" Py_Initialize
+fake_plain "$P/bin/plain"
 
 want=(swapoff acct vhangup mincore personality)
 "$CONFINE" analyze --quiet --json --root "$R" /opt/py/bin/python3 /opt/py/bin/plain >"$T/files.json" ||

@@ -27,13 +27,6 @@ syscall_lib "$R/usr/local/lib/node_modules/b/b.node" acct
 syscall_lib "$R/srv/x/node_modules/c/node_modules/d/lib/d.node" vhangup
 syscall_lib "$R/proc/1/e.node" iopl                       # /proc is the kernel's
 syscall_lib "$R/opt/other/f.so" personality               # not an addon
-cat >"$T/node.c" <<'C'
-void napi_module_register(void *m) { (void)m; }
-int main(void) { napi_module_register(0); return 0; }
-C
-cat >"$T/plain.c" <<'C'
-int main(void) { return 0; }
-C
 # Hostile entries the walk meets: a folder link to itself, a FIFO, a
 # folder, a dangling link and a text file named like addons.
 ln -s .. "$R/app/node_modules/loop"
@@ -41,8 +34,8 @@ mkfifo "$R/app/node_modules/fifo.node"
 mkdir "$R/app/node_modules/dir.node"
 ln -s /nowhere/x.node "$R/app/node_modules/dangling.node"
 echo 'not an ELF' >"$R/app/node_modules/text.node"
-gcc -O2 -rdynamic -o "$R/usr/bin/node" "$T/node.c" || fail "cannot build the fake node"
-gcc -O2 -o "$R/usr/bin/plain" "$T/plain.c" || fail "cannot build plain"
+fake_exporter "$R/usr/bin/node" napi_module_register
+fake_plain "$R/usr/bin/plain"
 
 timeout 60 "$CONFINE" analyze --quiet --json --root "$R" /usr/bin/node /usr/bin/plain >"$T/files.json" ||
 	fail "analyze --root failed (or hung on the hostile entries)"

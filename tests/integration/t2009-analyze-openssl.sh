@@ -48,13 +48,10 @@ cat >"$T/app.c" <<'C'
 const char *OpenSSL_version(int t);
 int main(int argc, char **argv) { (void)argv; return OpenSSL_version(argc)[0] == 'E'; }
 C
-cat >"$T/plain.c" <<'C'
-int main(void) { return 0; }
-C
 gcc -O2 -shared -fPIC -Wl,-soname,libcrypto.so.3 -o "$R/usr/lib/libcrypto.so.3" "$T/crypto.c" ||
 	fail "cannot build the fake libcrypto"
 gcc -O2 -o "$R/usr/bin/app" "$T/app.c" "$R/usr/lib/libcrypto.so.3" -Wl,-rpath,/usr/lib || fail "cannot build app"
-gcc -O2 -o "$R/usr/bin/plain" "$T/plain.c" || fail "cannot build plain"
+fake_plain "$R/usr/bin/plain"
 strings -a "$R/usr/lib/libcrypto.so.3" | grep -qx 'ENGINESDIR: "/opt/ssl/engines"' ||
 	fail "the compiler did not keep the fake libcrypto's ENGINESDIR string"
 

@@ -23,18 +23,10 @@ id postgres >/dev/null 2>&1 || fail "no postgres user (the postgresql package ma
 # ---- fake servers of the three layouts ----
 R=$T/root
 root_add_libc "$R"
-cat >"$T/pg.c" <<'C'
-void PostmasterMain(int argc, char **argv) { (void)argc; (void)argv; }
-int main(int argc, char **argv) { PostmasterMain(argc, argv); return 0; }
-C
-cat >"$T/plain.c" <<'C'
-int main(void) { return 0; }
-C
 for b in /usr/lib/postgresql/99/bin /usr/local/pgsql/bin /opt/pg/bin; do
-	mkdir -p "$R$b"
-	gcc -O2 -rdynamic -o "$R$b/postgres" "$T/pg.c" || fail "cannot build a fake postgres"
+	fake_exporter "$R$b/postgres" PostmasterMain
 done
-gcc -O2 -o "$R/opt/pg/bin/plain" "$T/plain.c" || fail "cannot build plain"
+fake_plain "$R/opt/pg/bin/plain"
 mkdir -p "$R/usr/lib/postgresql/99/lib/plugins" "$R/usr/local/pgsql/lib" "$R/opt/pg/lib/postgresql" \
 	"$R/usr/lib/postgresql/99/lib/pgxs/deep/er"
 syscall_lib "$R/usr/lib/postgresql/99/lib/plpgsql.so" swapoff               # Debian: PREFIX/lib

@@ -19,15 +19,8 @@ R=$T/root
 root_add_libc "$R"
 E=$R/usr/local/lib/php/extensions/no-debug-non-zts-20220829
 mkdir -p "$R/usr/local/bin" "$E" "$R/usr/local/lib/php/extensions/a/b/c" "$R/usr/local/lib/other"
-cat >"$T/php.c" <<'C'
-int php_module_startup(void) { return 0; }
-int main(void) { return php_module_startup(); }
-C
-cat >"$T/plain.c" <<'C'
-int main(void) { return 0; }
-C
-gcc -O2 -rdynamic -o "$R/usr/local/bin/php" "$T/php.c" || fail "cannot build the fake php"
-gcc -O2 -o "$R/usr/local/bin/plain" "$T/plain.c" || fail "cannot build plain"
+fake_exporter "$R/usr/local/bin/php" php_module_startup
+fake_plain "$R/usr/local/bin/plain"
 syscall_lib "$E/sysvmsg.so" swapoff
 syscall_lib "$E/opcache.so" acct
 syscall_lib "$R/usr/local/lib/php/extensions/a/b/c/deep.so" iopl   # four levels down

@@ -16,11 +16,7 @@ LUA=$(readlink -f "$(command -v lua5.3)") || fail "no lua5.3 (scripts/setup.sh i
 R=$T/root
 root_add_libc "$R"
 mkdir -p "$R/usr/bin" "$R/usr/local/lib/lua/5.4/posix/sys" "$R/usr/local/lib/lua/5.4/a/b/c" "$R/opt/lua"
-cat >"$T/lua.c" <<'C'
-void luaL_openlibs(void *L) { (void)L; }
-int main(void) { luaL_openlibs(0); return 0; }
-C
-gcc -O2 -rdynamic -o "$R/usr/bin/lua" "$T/lua.c" || fail "cannot build the fake lua"
+fake_exporter "$R/usr/bin/lua" luaL_openlibs
 syscall_lib "$R/usr/local/lib/lua/5.4/posix/sys/stat.so" swapoff
 syscall_lib "$R/usr/local/lib/lua/5.4/a/b/c/deep.so" iopl   # five levels down
 syscall_lib "$R/opt/lua/x.so" personality                   # not a cpath folder
