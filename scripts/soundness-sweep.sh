@@ -6,7 +6,9 @@
 # tests/fixtures/strace-lib.sh).  Not part of the test suite: what it runs
 # depends on what is installed.  Programs run in a scratch folder as HOME,
 # with stdin from /dev/null, sent SIGTERM after 3 s (SIGKILL 2 s later, so
-# a daemon may remove its socket); a deny list keeps out those that act on
+# a daemon may remove its socket; the program's own exit status is kept,
+# as timeout's 124 would read as the harness's time-out); a deny list
+# keeps out those that act on
 # the machine or wait on a terminal, and the container engine's daemons
 # (a containerd killed mid-start leaves a socket that dockerd then dials).
 #
@@ -54,7 +56,7 @@ for f in "$DIR"/*; do
 	b=${f##*/}
 	case " $deny " in *[[:space:]]"$b"[[:space:]]*) continue ;; esac
 	[ "$(head -c4 "$f" | od -An -c | tr -d ' ')" = "177ELF" ] || continue
-	st_run_rc any "v-$(printf '%s' "$b" | tr -c 'A-Za-z0-9._-' '_')" timeout -k 2 3 "$f" "${ARGS[@]}" 2>/dev/null
+	st_run_rc any "v-$(printf '%s' "$b" | tr -c 'A-Za-z0-9._-' '_')" timeout --preserve-status -k 2 3 "$f" "${ARGS[@]}"
 	n=$((n + 1))
 	[ "$n" -lt "$MAX" ] || break
 done
