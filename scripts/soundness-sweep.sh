@@ -8,9 +8,9 @@
 # with stdin from /dev/null, sent SIGTERM after 3 s (SIGKILL 2 s later, so
 # a daemon may remove its socket; the program's own exit status is kept,
 # as timeout's 124 would read as the harness's time-out); a deny list
-# keeps out those that act on
-# the machine or wait on a terminal, and the container engine's daemons
-# (a containerd killed mid-start leaves a socket that dockerd then dials).
+# keeps out those that act on the machine or wait on a terminal, and the
+# container engine's daemons (a containerd killed mid-start leaves a
+# socket that dockerd then dials).
 #
 #   scripts/soundness-sweep.sh [--confine BIN] [--dir DIR] [--max N] [-- ARGS...]
 #
