@@ -121,13 +121,51 @@ static void found_walk(struct found *f, const struct root_reader *rr, const char
 	free(paths);
 }
 
-/* The folder above the program's own (PREFIX for PREFIX/bin/prog), newly allocated. */
-static char *prefix_of(const char *program)
-{
-	char *bin = path_dirname(program), *prefix = path_dirname(bin);
+/* Distinct install prefixes of a process, "" for "/" (so "%s/lib" works). */
+struct prefixes {
+	char *v[4];
+	size_t nr;
+};
 
-	free(bin);
-	return prefix;
+static void prefixes_add(struct prefixes *ps, char *prefix)
+{
+	if (!strcmp(prefix, "/"))
+		prefix[0] = '\0';
+	for (size_t i = 0; i < ps->nr; i++)
+		if (!strcmp(ps->v[i], prefix)) {
+			free(prefix);
+			return;
+		}
+	ps->v[ps->nr++] = prefix;
+}
+
+/*
+ * The folder above the program's own (PREFIX for PREFIX/bin/prog), as it
+ * is named ('given': a link's) and as the file really is (paths[0]), then
+ * with 'system' /usr and /usr/local; each once, so no folder is read twice.
+ */
+static void prefixes_of(const struct runtimes_process *p, bool system, struct prefixes *ps)
+{
+	const char *const programs[] = { p->given, p->paths[0] };
+
+	ps->nr = 0;
+	for (size_t k = 0; k < ARRAY_SIZE(programs); k++) {
+		char *bin = path_dirname(programs[k]);
+
+		prefixes_add(ps, path_dirname(bin));
+		free(bin);
+	}
+	if (system) {
+		prefixes_add(ps, xstrdup("/usr"));
+		prefixes_add(ps, xstrdup("/usr/local"));
+	}
+}
+
+static void prefixes_release(struct prefixes *ps)
+{
+	for (size_t i = 0; i < ps->nr; i++)
+		free(ps->v[i]);
+	ps->nr = 0;
 }
 
 /* ---- the JDK: libjli loads libjvm.so, the JVM the JDK's own libraries ----- */
@@ -182,22 +220,15 @@ static void jdk_libs(struct found *f, const struct root_reader *rr, const char *
  * /usr and /usr/local (the compiled-in one, and Debian's local site).
  * Every module there can be imported, so all are loaded objects.
  */
-static void python_modules(struct found *f, const struct root_reader *rr, const char *given, const char *real)
+static void python_modules(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
 {
-	char *gown = prefix_of(given), *rown = prefix_of(real);
-	const char *prefixes[] = { gown, rown, "/usr", "/usr/local" };
+	struct prefixes ps;
 
-	for (size_t p = 0; p < ARRAY_SIZE(prefixes); p++) {
-		char *lib, **names;
-		size_t n;
-		bool dup = false;
+	prefixes_of(p, true, &ps);
+	for (size_t q = 0; q < ps.nr; q++) {
+		char *lib = xasprintf("%s/lib", ps.v[q]), **names;
+		size_t n = rr->list(rr->ctx, lib, &names);
 
-		for (size_t q = 0; q < p; q++)
-			dup |= !strcmp(prefixes[q], prefixes[p]);
-		if (dup)
-			continue;
-		lib = xasprintf("%s/lib", strcmp(prefixes[p], "/") ? prefixes[p] : "");
-		n = rr->list(rr->ctx, lib, &names);
 		for (size_t i = 0; i < n; i++) {
 			const char *base = strrchr(names[i], '/') + 1;
 			static const char *const sub[] = { "lib-dynload", "site-packages", "dist-packages" };
@@ -217,8 +248,7 @@ static void python_modules(struct found *f, const struct root_reader *rr, const 
 		free_strv(names, n);
 		free(lib);
 	}
-	free(gown);
-	free(rown);
+	prefixes_release(&ps);
 }
 
 /* ---- plugin folders: every module there may be loaded ------------------ */
@@ -286,6 +316,8 @@ static const char *const node_dirs[] = {
 
 static void node_addons(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
 {
+	struct prefixes ps;
+
 	if (p->whole_root) {
 		char **top;
 		size_t n = rr->list(rr->ctx, "/", &top);
@@ -296,14 +328,14 @@ static void node_addons(struct found *f, const struct root_reader *rr, const str
 		free_strv(top, n);
 		return;
 	}
-	for (size_t k = 0; k < 2; k++) {
-		char *prefix = prefix_of(k ? p->paths[0] : p->given);
-		char *dir = xasprintf("%s/lib/node_modules", strcmp(prefix, "/") ? prefix : "");
+	prefixes_of(p, false, &ps);
+	for (size_t k = 0; k < ps.nr; k++) {
+		char *dir = xasprintf("%s/lib/node_modules", ps.v[k]);
 
 		found_walk(f, rr, dir, NODE_DEPTH, ".node", ANALYSIS_LOAD_NODE);
 		free(dir);
-		free(prefix);
 	}
+	prefixes_release(&ps);
 	for (size_t d = 0; d < ARRAY_SIZE(node_dirs); d++)
 		found_walk(f, rr, node_dirs[d], NODE_DEPTH, ".node", ANALYSIS_LOAD_NODE);
 }
@@ -325,16 +357,18 @@ static void node_addons(struct found *f, const struct root_reader *rr, const str
  */
 static void postgres_modules(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
 {
-	for (size_t k = 0; k < 2; k++) {
-		char *prefix = prefix_of(k ? p->paths[0] : p->given);
-		const char *root = strcmp(prefix, "/") ? prefix : "";
-		char *lib = strstr(prefix, "postgres") || strstr(prefix, "pgsql") ? xasprintf("%s/lib", root) :
-										    xasprintf("%s/lib/postgresql", root);
+	struct prefixes ps;
+
+	prefixes_of(p, false, &ps);
+	for (size_t k = 0; k < ps.nr; k++) {
+		const char *prefix = ps.v[k];
+		char *lib = strstr(prefix, "postgres") || strstr(prefix, "pgsql") ? xasprintf("%s/lib", prefix) :
+										    xasprintf("%s/lib/postgresql", prefix);
 
 		found_walk(f, rr, lib, 2, ".so", ANALYSIS_LOAD_POSTGRES);
 		free(lib);
-		free(prefix);
 	}
+	prefixes_release(&ps);
 }
 
 /* ---- PHP: extensions its ini files name ----------------------------------- */
@@ -352,17 +386,16 @@ static void postgres_modules(struct found *f, const struct root_reader *rr, cons
  */
 static void php_extensions(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
 {
-	char *gown = prefix_of(p->given), *rown = prefix_of(p->paths[0]);
-	const char *prefixes[] = { gown, rown, "/usr", "/usr/local" };
+	struct prefixes ps;
 
-	for (size_t k = 0; k < ARRAY_SIZE(prefixes); k++) {
-		char *dir = xasprintf("%s/lib/php", strcmp(prefixes[k], "/") ? prefixes[k] : "");
+	prefixes_of(p, true, &ps);
+	for (size_t k = 0; k < ps.nr; k++) {
+		char *dir = xasprintf("%s/lib/php", ps.v[k]);
 
 		found_walk(f, rr, dir, 3, ".so", ANALYSIS_LOAD_PHP);
 		free(dir);
 	}
-	free(gown);
-	free(rown);
+	prefixes_release(&ps);
 }
 
 /* ---- OpenSSL: engines and providers, by name from its own folders -------- */
@@ -398,7 +431,7 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 			jdk_libs(&f, rr, p->paths[i]);
 	}
 	if (p->nr && (all & RUNTIMES_PYTHON))
-		python_modules(&f, rr, p->given, p->paths[0]);
+		python_modules(&f, rr, p);
 	for (size_t s = 0; s < ARRAY_SIZE(plugin_dirs); s++)
 		for (size_t d = 0; (all & plugin_dirs[s].mark) && d < ARRAY_SIZE(plugin_dirs[s].dirs); d++)
 			if (plugin_dirs[s].dirs[d])

@@ -106,6 +106,17 @@ fake_exporter() {
 	mkdir -p "$(dirname "$1")"
 	gcc -O2 -rdynamic -o "$1" "$T/exporter_$2.c" || fail "cannot build $1 (exporting $2)"
 }
+# fake_lib_user LIB SONAME SYMBOL PROG: a library LIB (soname SONAME)
+# exporting SYMBOL, and a program PROG that calls it from LIB, as the
+# program a run-time module rule recognises by what its library exports
+# (libxtables) or by what it imports (sudo).
+fake_lib_user() {
+	printf 'void *%s(void) { return 0; }\n' "$3" >"$T/lib_$3.c"
+	printf 'void *%s(void);\nint main(void) { return %s() != 0; }\n' "$3" "$3" >"$T/user_$3.c"
+	mkdir -p "$(dirname "$1")" "$(dirname "$4")"
+	gcc -O2 -shared -fPIC -Wl,-soname,"$2" -o "$1" "$T/lib_$3.c" || fail "cannot build $1"
+	gcc -O2 -o "$4" "$T/user_$3.c" "$1" || fail "cannot build $4"
+}
 # fake_plain OUT: a program no rule recognises.
 fake_plain() {
 	printf 'int main(void) { return 0; }\n' >"$T/plain.c"

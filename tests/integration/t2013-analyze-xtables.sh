@@ -17,17 +17,8 @@ IPT=$(command -v iptables) || fail "no iptables (docker.io depends on it)"
 # ---- a fake libxtables in a fake root ----
 R=$T/root
 root_add_libc "$R"
-mkdir -p "$R/usr/sbin" "$R/usr/lib/xtables/sub" "$R/usr/lib/x86_64-linux-gnu"
-cat >"$T/xt.c" <<'C'
-void *xtables_find_match(const char *name, int tryload, void **match) { (void)name; (void)tryload; (void)match; return 0; }
-C
-cat >"$T/ipt.c" <<'C'
-void *xtables_find_match(const char *name, int tryload, void **match);
-int main(void) { return xtables_find_match("bpf", 1, 0) != 0; }
-C
-gcc -O2 -shared -fPIC -Wl,-soname,libxtables.so.12 -o "$R/usr/lib/x86_64-linux-gnu/libxtables.so.12" "$T/xt.c" ||
-	fail "cannot build the fake libxtables"
-gcc -O2 -o "$R/usr/sbin/ipt" "$T/ipt.c" "$R/usr/lib/x86_64-linux-gnu/libxtables.so.12" || fail "cannot build ipt"
+mkdir -p "$R/usr/lib/xtables/sub"
+fake_lib_user "$R/usr/lib/x86_64-linux-gnu/libxtables.so.12" libxtables.so.12 xtables_find_match "$R/usr/sbin/ipt"
 syscall_lib "$R/usr/lib/xtables/libxt_bpf.so" swapoff
 syscall_lib "$R/usr/lib/xtables/sub/libxt_deep.so" iopl   # one level only
 rule_loads "$R" /usr/sbin/ipt swapoff 'an iptables extension'

@@ -16,17 +16,8 @@ SUDO=$(command -v sudo) || fail "no sudo (scripts/setup.sh installs it)"
 # ---- a fake sudo in a fake root ----
 R=$T/root
 root_add_libc "$R"
-mkdir -p "$R/usr/bin" "$R/usr/libexec/sudo/sub" "$R/usr/lib/x86_64-linux-gnu"
-cat >"$T/util.c" <<'C'
-void *sudo_conf_plugins_v1(void) { return 0; }
-C
-cat >"$T/sudo.c" <<'C'
-void *sudo_conf_plugins_v1(void);
-int main(void) { return sudo_conf_plugins_v1() != 0; }
-C
-gcc -O2 -shared -fPIC -Wl,-soname,libsudo_util.so.0 -o "$R/usr/lib/x86_64-linux-gnu/libsudo_util.so.0" "$T/util.c" ||
-	fail "cannot build the fake libsudo_util"
-gcc -O2 -o "$R/usr/bin/sudo" "$T/sudo.c" "$R/usr/lib/x86_64-linux-gnu/libsudo_util.so.0" || fail "cannot build sudo"
+mkdir -p "$R/usr/libexec/sudo/sub"
+fake_lib_user "$R/usr/lib/x86_64-linux-gnu/libsudo_util.so.0" libsudo_util.so.0 sudo_conf_plugins_v1 "$R/usr/bin/sudo"
 syscall_lib "$R/usr/libexec/sudo/sudoers.so" swapoff
 syscall_lib "$R/usr/libexec/sudo/sub/deep.so" iopl   # one level only
 rule_loads "$R" /usr/bin/sudo swapoff 'a sudo plugin'
