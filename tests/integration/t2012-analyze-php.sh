@@ -49,7 +49,7 @@ $s = sem_get(ftok(__FILE__, 's'));
 sem_acquire($s); sem_release($s); sem_remove($s);
 $m = shm_attach(ftok(__FILE__, 'm'), 1024);
 shm_put_var($m, 1, 42); $v = shm_get_var($m, 1); shm_remove($m);
-echo posix_getppid() > 0 ? "ppid " : "", posix_getsid(0) > 0 ? "sid " : "", count(posix_times()), " $msg $v\n";
+echo posix_getppid() > 0 ? "ppid " : "", posix_getsid(0) !== false ? "sid " : "", count(posix_times()), " $msg $v\n";
 PHP
 st_run php-ipc "$PHP" "$W/ipc.php"
 grep -qx 'ppid sid 5 hello 42' "$ST/traces/php-ipc.out" || fail "the script did not run: $(cat "$ST/traces/php-ipc.out")"
