@@ -912,19 +912,26 @@ static const struct runtimes_object *aobj_runtime(struct aobj *o)
 /*
  * The modules the runtimes in plan pl load (see runtimes_find); 'given'
  * names the program as it is run; 'whole_root': rr reads an image or a
- * folder named as a root.  Returns how many *out holds.
+ * folder named as a root; 'ps' (or NULL) gives the environment and the
+ * working folder.  Returns how many *out holds.
  */
 static size_t plan_runtimes(const struct plan *pl, const struct root_reader *rr, const char *given,
-			    bool whole_root, struct runtimes_module **out)
+			    bool whole_root, const struct program_set *ps, struct runtimes_module **out)
 {
 	const char **paths = xcalloc(pl->nr ? pl->nr : 1, sizeof(*paths));
 	const struct runtimes_object **objs = xcalloc(pl->nr ? pl->nr : 1, sizeof(*objs));
-	struct runtimes_process p = { given, paths, objs, pl->nr, whole_root };
+	struct runtimes_process p = { .given = given, .paths = paths, .objs = objs, .nr = pl->nr,
+				      .whole_root = whole_root };
 	size_t n;
 
 	for (size_t i = 0; i < pl->nr; i++) {
 		paths[i] = pl->objs[i]->path;
 		objs[i] = aobj_runtime(pl->objs[i]);
+	}
+	if (ps) {
+		p.env = ps->env;
+		p.env_nr = ps->env_nr;
+		p.workdir = ps->workdir;
 	}
 	n = runtimes_find(rr, &p, out);
 	free(paths);
@@ -1111,7 +1118,7 @@ static void image_add_runtimes(struct apriv *ap, struct program_set *ps, struct 
 {
 	const struct root_reader rr = { image_read, image_list, image_walk, ps->fs };
 	struct runtimes_module *mods;
-	size_t n = plan_runtimes(pl, &rr, given, true, &mods);
+	size_t n = plan_runtimes(pl, &rr, given, true, ps, &mods);
 
 	for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++)
 		image_add_dlopened_path(ap, ps, pl, mods[k].path, mods[k].why);
@@ -1687,7 +1694,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 	 */
 	if (want->is_dynamic) {
 		struct runtimes_module *mods;
-		size_t n = plan_runtimes(pl, &rr, path, ld->root != NULL, &mods);
+		size_t n = plan_runtimes(pl, &rr, path, ld->root != NULL, NULL, &mods);
 
 		for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++) {
 			struct aobj *o = open_object(ap, ld, mods[k].path, want);

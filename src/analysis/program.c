@@ -80,36 +80,6 @@ void program_set_release(struct program_set *ps)
 	memset(ps, 0, sizeof(*ps));
 }
 
-/*
- * Lexically tidy an absolute path for display: no '.' or empty components.
- * '..' stays: only the rootfs knows what it means under symlinks.
- */
-static char *path_tidy(const char *path)
-{
-	char *out = xmalloc(strlen(path) + 2), *o = out;
-	const char *p = path;
-
-	while (*p) {
-		const char *end;
-		size_t n;
-
-		while (*p == '/')
-			p++;
-		end = strchrnul(p, '/');
-		n = (size_t)(end - p);
-		if (n && !(n == 1 && p[0] == '.')) {
-			*o++ = '/';
-			memcpy(o, p, n);
-			o += n;
-		}
-		p = end;
-	}
-	if (o == out)
-		*o++ = '/';
-	*o = '\0';
-	return out;
-}
-
 /* An executable regular file at 'path' (symlinks followed)? */
 static bool is_executable(struct program_set *ps, const char *path)
 {
@@ -133,7 +103,7 @@ int program_set_which(struct program_set *ps, const char *name, char **out)
 		return -ENOENT;
 	if (strchr(name, '/')) {
 		char *joined = name[0] == '/' ? xstrdup(name) : fs_join(ps->workdir, name);
-		char *abs = path_tidy(joined);
+		char *abs = path_tidy(joined, strlen(joined));
 
 		free(joined);
 
@@ -155,7 +125,7 @@ int program_set_which(struct program_set *ps, const char *name, char **out)
 		cand = fs_join(base, name);
 		free(base);
 		base = cand;
-		cand = path_tidy(base);
+		cand = path_tidy(base, strlen(base));
 		free(base);
 		if (is_executable(ps, cand)) {
 			*out = cand;

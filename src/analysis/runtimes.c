@@ -121,9 +121,55 @@ static void found_walk(struct found *f, const struct root_reader *rr, const char
 	free(paths);
 }
 
+/* ---- the environment: variables that move the folders -------------------- */
+
+#define ENV_DIRS_MAX 64 /* folders one variable adds, at most */
+
+static const char *env_of(const struct runtimes_process *p, const char *name)
+{
+	return p->env ? env_lookup(p->env, p->env_nr, name) : NULL;
+}
+
+/* The first 'len' bytes of 'dir', a folder a variable names, made absolute from the working folder. */
+static char *env_dir(const struct runtimes_process *p, const char *dir, size_t len)
+{
+	char *joined, *out;
+
+	if (dir[0] == '/')
+		return path_tidy(dir, len);
+	joined = xasprintf("%s/%.*s", p->workdir ? p->workdir : "", (int)len, dir);
+	out = path_tidy(joined, strlen(joined));
+	free(joined);
+	return out;
+}
+
+/*
+ * Walk each folder variable 'name' names: a list separated by 'sep' ('\0':
+ * one folder), empty entries skipped, at most ENV_DIRS_MAX.
+ */
+static void env_walk(struct found *f, const struct root_reader *rr, const struct runtimes_process *p,
+		     const char *name, char sep, unsigned depth, const char *suffix, enum analysis_load why)
+{
+	const char *list = env_of(p, name);
+
+	for (unsigned n = 0; list && *list && n < ENV_DIRS_MAX;) {
+		const char *end = sep ? strchr(list, sep) : NULL;
+		size_t len = end ? (size_t)(end - list) : strlen(list);
+
+		if (len) {
+			char *dir = env_dir(p, list, len);
+
+			found_walk(f, rr, dir, depth, suffix, why);
+			free(dir);
+			n++;
+		}
+		list = end ? end + 1 : NULL;
+	}
+}
+
 /* Distinct install prefixes of a process, "" for "/" (so "%s/lib" works). */
 struct prefixes {
-	char *v[4];
+	char *v[6];
 	size_t nr;
 };
 
@@ -222,9 +268,16 @@ static void jdk_libs(struct found *f, const struct root_reader *rr, const char *
  */
 static void python_modules(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
 {
+	const char *home = env_of(p, "PYTHONHOME");
 	struct prefixes ps;
 
 	prefixes_of(p, true, &ps);
+	for (const char *h = home; h && *h == '/';) { /* PREFIX[:EXEC_PREFIX] */
+		const char *colon = strchr(h, ':');
+
+		prefixes_add(&ps, path_tidy(h, colon ? (size_t)(colon - h) : strlen(h)));
+		h = colon && colon[1] == '/' && ps.nr < ARRAY_SIZE(ps.v) ? colon + 1 : NULL;
+	}
 	for (size_t q = 0; q < ps.nr; q++) {
 		char *lib = xasprintf("%s/lib", ps.v[q]), **names;
 		size_t n = rr->list(rr->ctx, lib, &names);
@@ -249,6 +302,7 @@ static void python_modules(struct found *f, const struct root_reader *rr, const 
 		free(lib);
 	}
 	prefixes_release(&ps);
+	env_walk(f, rr, p, "PYTHONPATH", ':', 8, ".so", ANALYSIS_LOAD_PYTHON);
 }
 
 /* ---- plugin folders: every module there may be loaded ------------------ */
@@ -294,6 +348,48 @@ static const struct plugin_dirs {
 	  { "/usr/local/lib/lua", "/usr/lib/x86_64-linux-gnu/lua", "/usr/lib/lua", "/usr/local/openresty/lualib",
 	    "/usr/local/openresty/luajit/lib/lua" } },
 };
+
+/*
+ * Variables that move the plugin folders: libsasl2 reads its plugins from
+ * SASL_PATH's folders instead; Lua's require() takes package.cpath from
+ * LUA_CPATH_5_4 (_5_3, _5_2; LUA_CPATH for any version and LuaJIT), a list
+ * of templates ("/opt/lua/?.so;./?.so;;", ";;" the default folders): each
+ * names the folder before its first '?' (module a.b is a/b: four levels
+ * down) and the file names' ending after its last.
+ */
+static void plugin_env(struct found *f, const struct root_reader *rr, const struct runtimes_process *p,
+		       unsigned marks)
+{
+	static const char *const lua_vars[] = { "LUA_CPATH_5_4", "LUA_CPATH_5_3", "LUA_CPATH_5_2", "LUA_CPATH" };
+
+	if (marks & RUNTIMES_SASL)
+		env_walk(f, rr, p, "SASL_PATH", ':', 1, ".so", ANALYSIS_LOAD_SASL);
+	for (size_t v = 0; (marks & RUNTIMES_LUA) && v < ARRAY_SIZE(lua_vars); v++) {
+		const char *list = env_of(p, lua_vars[v]);
+
+		for (unsigned n = 0; list && *list && n < ENV_DIRS_MAX; n++) {
+			const char *end = strchr(list, ';');
+			size_t len = end ? (size_t)(end - list) : strlen(list);
+			const char *q = memchr(list, '?', len), *last = q, *slash = NULL;
+
+			for (const char *c = list; q && c < list + len; c++) {
+				if (*c == '?')
+					last = c;
+				if (*c == '/' && c < q)
+					slash = c;
+			}
+			if (q) {
+				char *dir = slash ? env_dir(p, list, (size_t)(slash - list) + 1) : env_dir(p, ".", 1);
+				char *suffix = xstrndup(last + 1, len - (size_t)(last + 1 - list));
+
+				found_walk(f, rr, dir, 4, suffix, ANALYSIS_LOAD_LUA);
+				free(suffix);
+				free(dir);
+			}
+			list = end ? end + 1 : NULL;
+		}
+	}
+}
 
 /* ---- Node.js: require() loads native addons by the paths it resolves ----- */
 
@@ -408,15 +504,20 @@ static void php_extensions(struct found *f, const struct root_reader *rr, const 
  * with a libcrypto gets every shared object of those two folders, as that
  * libcrypto was built to name them (the afalg engine makes io_setup,
  * io_submit, io_getevents, io_destroy and eventfd2, which nothing else in
- * openssl does).  The OPENSSL_ENGINES and OPENSSL_MODULES variables, which
- * move them, are not followed.
+ * openssl does).  The OPENSSL_ENGINES and OPENSSL_MODULES variables move
+ * them: their folders count too.
  */
-static void openssl_modules(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
+static void openssl_modules(struct found *f, const struct root_reader *rr, const struct runtimes_process *p,
+			    unsigned marks)
 {
 	for (size_t i = 0; i < p->nr; i++)
 		for (size_t d = 0; (p->objs[i]->marks & RUNTIMES_OPENSSL) && d < 2; d++)
 			if (p->objs[i]->dirs[d])
 				found_walk(f, rr, p->objs[i]->dirs[d], 1, ".so", ANALYSIS_LOAD_OPENSSL);
+	if (marks & RUNTIMES_OPENSSL) {
+		env_walk(f, rr, p, "OPENSSL_ENGINES", '\0', 1, ".so", ANALYSIS_LOAD_OPENSSL);
+		env_walk(f, rr, p, "OPENSSL_MODULES", '\0', 1, ".so", ANALYSIS_LOAD_OPENSSL);
+	}
 }
 
 size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process *p, struct runtimes_module **out)
@@ -436,13 +537,14 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 		for (size_t d = 0; (all & plugin_dirs[s].mark) && d < ARRAY_SIZE(plugin_dirs[s].dirs); d++)
 			if (plugin_dirs[s].dirs[d])
 				found_walk(&f, rr, plugin_dirs[s].dirs[d], plugin_dirs[s].depth, ".so", plugin_dirs[s].why);
+	plugin_env(&f, rr, p, all);
 	if (p->nr && (all & RUNTIMES_NODE))
 		node_addons(&f, rr, p);
 	if (p->nr && (all & RUNTIMES_POSTGRES))
 		postgres_modules(&f, rr, p);
 	if (p->nr && (all & RUNTIMES_PHP))
 		php_extensions(&f, rr, p);
-	openssl_modules(&f, rr, p);
+	openssl_modules(&f, rr, p, all);
 	strmap_release(&f.seen, NULL);
 	*out = f.v;
 	return f.nr;

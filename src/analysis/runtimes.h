@@ -79,6 +79,16 @@ struct runtimes_process {
 	 * anywhere), not only in the global folders.
 	 */
 	bool whole_root;
+	/*
+	 * The environment the program runs with ("NAME=VALUE"; the image's
+	 * with the run's -e applied), or none: the variables that move a
+	 * runtime's module folders (PYTHONPATH, OPENSSL_ENGINES, SASL_PATH,
+	 * LUA_CPATH ...) add their folders; relative ones are taken from
+	 * 'workdir' (NULL: "/").
+	 */
+	char *const *env;
+	size_t env_nr;
+	const char *workdir;
 };
 
 struct runtimes_module {

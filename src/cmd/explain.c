@@ -16,6 +16,7 @@
 #include "analysis/analysis.h"
 #include "analysis/program.h"
 #include "cmd/cmd.h"
+#include "engine/runopts.h"
 #include "image/image.h"
 #include "syscalls/syscalls.h"
 #include "util/error.h"
@@ -23,7 +24,7 @@
 
 static const char usage[] =
 	"usage: confine explain IMAGE SYSCALL [--all-binaries] [--program PATH]...\n"
-	"                       [--dlopen PATH]... [--json]\n"
+	"                       [--dlopen PATH]... [--options STR] [--args STR] [--json]\n"
 	"\n"
 	"Show why SYSCALL (a name, or a number) is in IMAGE's system call set: for\n"
 	"each program that can make it, one call chain from the program's entry\n"
@@ -35,6 +36,9 @@ static const char usage[] =
 	"      --all-binaries  analyse every ELF executable of the image\n"
 	"      --program PATH  add a program (path inside the image); repeatable\n"
 	"      --dlopen PATH   a plugin the programs dlopen() (path inside the image)\n"
+	"      --options STR   docker run options the container runs with (\"-e A=B\n"
+	"                      --entrypoint X -w DIR\"): they change what is analysed\n"
+	"      --args STR      the arguments after the image (they replace its Cmd)\n"
 	"  -j, --json         machine-readable output on stdout\n"
 	"  -q, --quiet        no progress\n";
 
@@ -102,19 +106,25 @@ int cmd_explain(int argc, char **argv)
 		{ "all-binaries", no_argument, NULL, 'a' },
 		{ "program", required_argument, NULL, 'p' },
 		{ "dlopen", required_argument, NULL, 'd' },
+		{ "options", required_argument, NULL, 'o' },
+		{ "args", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct image_open_opts iopts = { 0 };
 	struct analysis_opts aopts = { 0 };
 	struct image *img = NULL;
 	struct program_set ps;
+	struct container_spec spec;
+	struct image_config cfg = { 0 };
 	struct analysis *a = NULL;
+	const char *options = NULL, *args = NULL;
 	const char **progs, **dl;
 	size_t progs_nr = 0, dl_nr = 0, found = 0;
 	bool all = false, ps_init = false;
 	json_t *out = NULL, *list = NULL;
 	int c, nr, ret, status = 1;
 
+	container_spec_init(&spec);
 	argc = cmd_parse_common(argc, argv, usage);
 	progs = xcalloc((size_t)argc + 1, sizeof(char *));
 	dl = xcalloc((size_t)argc + 1, sizeof(char *));
@@ -130,6 +140,12 @@ int cmd_explain(int argc, char **argv)
 		case 'd':
 			dl[dl_nr++] = optarg;
 			break;
+		case 'o':
+			options = optarg;
+			break;
+		case 'r':
+			args = optarg;
+			break;
 		default:
 			fputs(usage, stderr);
 			status = 2;
@@ -142,7 +158,8 @@ int cmd_explain(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	if (parse_syscall(argv[optind + 1], &nr) != 0) {
+	if (parse_syscall(argv[optind + 1], &nr) != 0 || runopts_parse(options, &spec) != 0 ||
+	    (args && runopts_args(args, &spec) != 0)) {
 		p_err_last();
 		status = 2;
 		goto out;
@@ -153,9 +170,10 @@ int cmd_explain(int argc, char **argv)
 		p_err_last();
 		goto out;
 	}
-	program_set_init(&ps, img->rootfs, &img->config);
+	container_spec_config(&spec, &img->config, &cfg);
+	program_set_init(&ps, img->rootfs, &cfg);
 	ps_init = true;
-	program_set_add_config(&ps, &img->config);
+	program_set_add_config(&ps, &cfg);
 	for (size_t i = 0; i < progs_nr; i++)
 		if (program_set_add(&ps, progs[i], PROGRAM_ADDED, "named with --program") < 0) {
 			p_err_last();
@@ -237,6 +255,8 @@ out:
 	analysis_free(a);
 	if (ps_init)
 		program_set_release(&ps);
+	image_config_release(&cfg);
+	container_spec_release(&spec);
 	image_free(img);
 	free(progs);
 	free(dl);

@@ -529,29 +529,27 @@ static void collect_imports(const struct program_set *ps, bool direct, struct pi
 
 /* ---- containers ---------------------------------------------------------- */
 
+/*
+ * The container the run options and arguments describe (for any image: the
+ * analysis reads its entrypoint, arguments, environment and folder too).
+ */
 static int build_spec(const struct pipeline_opts *o, struct container_spec *spec)
 {
 	size_t i;
 	int ret;
 
 	container_spec_init(spec);
-	spec->image = xstrdup(o->ref + strlen("docker:"));
+	if (!strncmp(o->ref, "docker:", 7))
+		spec->image = xstrdup(o->ref + strlen("docker:"));
 	if (o->run_options && *o->run_options) {
 		ret = runopts_parse(o->run_options, spec);
 		if (ret)
 			return err_wrap(ret, "image '%s': \"options\"", o->name);
 	}
 	if (o->run_args && *o->run_args) {
-		char **argv = NULL;
-		int argc = 0;
-
-		ret = runopts_split(o->run_args, &argv, &argc);
+		ret = runopts_args(o->run_args, spec);
 		if (ret)
 			return err_wrap(ret, "image '%s': \"args\"", o->name);
-		spec->cmd_set = true;
-		for (i = 0; i < (size_t)argc; i++)
-			strlist_push(&spec->cmd, argv[i]);
-		runopts_free_argv(argv);
 	}
 	for (i = 0; i < o->links_nr; i++)
 		strlist_push(&spec->links, o->links[i]);
@@ -669,6 +667,7 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 	struct image_open_opts iopts = { 0 };
 	struct image *img = NULL;
 	struct program_set ps;
+	struct image_config cfg;
 	struct analysis_opts aopts = { 0 };
 	struct analysis *an = NULL;
 	struct container_spec spec;
@@ -690,8 +689,15 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 	r->image_s = now_s() - t0;
 	if (ret)
 		goto out_nothing;
-	program_set_init(&ps, img->rootfs, &img->config);
-	program_set_add_config(&ps, &img->config);
+	ret = build_spec(o, &spec);
+	if (ret) {
+		image_free(img);
+		goto out_nothing;
+	}
+	/* The programs as this run starts them: the image's config with the run options applied. */
+	container_spec_config(&spec, &img->config, &cfg);
+	program_set_init(&ps, img->rootfs, &cfg);
+	program_set_add_config(&ps, &cfg);
 	if (o->all_binaries)
 		program_set_add_all_binaries(&ps, cmd_progress());
 
@@ -702,9 +708,7 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 						      "Docker engine");
 			goto out;
 		}
-		ret = build_spec(o, &spec);
-		if (!ret)
-			ret = pick_probe(o, &probe, &have_probe);
+		ret = pick_probe(o, &probe, &have_probe);
 		if (ret)
 			goto out;
 	} else if (o->monitor || o->validate) {
@@ -903,6 +907,7 @@ out:
 	strmap_release(&objs_seen, NULL);
 	analysis_free(an);
 	program_set_release(&ps);
+	image_config_release(&cfg);
 	image_free(img);
 out_nothing:
 	r->total_s = now_s() - t0;

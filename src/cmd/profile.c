@@ -32,7 +32,9 @@ static const char usage[] =
 	"      --monitor        run the container first and add what it executes and maps\n"
 	"      --validate       run the image under the profile and check it (docker: only)\n"
 	"      --repair         with --validate: add syscalls the audit run saw denied, retry\n"
-	"      --options STR    docker run options for those runs (\"-e A=B -p 80:80\")\n"
+	"      --options STR    docker run options the container runs with (\"-e A=B -p 80:80\");\n"
+	"                       --entrypoint, -e and -w also change what is analysed\n"
+	"      --args STR       the arguments after the image (they replace its Cmd)\n"
 	"      --health PROBE   http://127.0.0.1:80/, tcp:HOST:PORT, cmd:COMMAND, exec:ARGV\n"
 	"      --workload PROBE exercised during monitor and validation runs\n"
 	"      --timeout SEC    longest monitor/validation run (default 10)\n"
@@ -77,6 +79,8 @@ int cmd_profile(int argc, char **argv)
 			}
 		} else if (!strcmp(a, "--options")) {
 			o.run_options = val;
+		} else if (!strcmp(a, "--args")) {
+			o.run_args = val;
 		} else if (!strcmp(a, "--health")) {
 			o.health = val;
 		} else if (!strcmp(a, "--workload")) {

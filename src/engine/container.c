@@ -56,11 +56,6 @@ static void strlist_copy(struct strlist *dst, const struct strlist *src)
 		strlist_push(dst, src->v[i]);
 }
 
-static char *xstrdup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
 void container_spec_init(struct container_spec *spec)
 {
 	memset(spec, 0, sizeof(*spec));
@@ -97,6 +92,55 @@ void container_spec_copy(struct container_spec *dst, const struct container_spec
 	SPEC_STRINGS(CP_STR)
 #undef CP_LIST
 #undef CP_STR
+}
+
+/* The name part of "NAME=VALUE" is the same in a and b. */
+static bool same_var(const char *a, const char *b)
+{
+	size_t la = strcspn(a, "="), lb = strcspn(b, "=");
+
+	return la == lb && !strncmp(a, b, la);
+}
+
+void container_spec_config(const struct container_spec *spec, const struct image_config *image,
+			   struct image_config *out)
+{
+	image_config_copy(out, image);
+	if (spec->entrypoint_set) {
+		free_strv(out->entrypoint, out->entrypoint_nr);
+		out->entrypoint = strv_dup(spec->entrypoint.v, spec->entrypoint.nr);
+		out->entrypoint_nr = spec->entrypoint.nr;
+	}
+	if (spec->cmd_set || (spec->entrypoint_set && spec->entrypoint.nr)) {
+		free_strv(out->cmd, out->cmd_nr);
+		out->cmd = strv_dup(spec->cmd.v, spec->cmd.nr);
+		out->cmd_nr = spec->cmd.nr;
+	}
+	if (spec->env.nr) {
+		char **env = xcalloc(spec->env.nr + out->env_nr + 1, sizeof(*env));
+		size_t n = 0;
+
+		/* The engine's order: the run's variables, then the image's it does not replace. */
+		for (size_t i = 0; i < spec->env.nr; i++)
+			env[n++] = xstrdup(spec->env.v[i]);
+		for (size_t i = 0; i < out->env_nr; i++) {
+			bool replaced = false;
+
+			for (size_t k = 0; k < spec->env.nr && !replaced; k++)
+				replaced = same_var(out->env[i], spec->env.v[k]);
+			if (replaced)
+				free(out->env[i]);
+			else
+				env[n++] = out->env[i];
+		}
+		free(out->env);
+		out->env = env;
+		out->env_nr = n;
+	}
+	if (spec->workdir && *spec->workdir) {
+		free(out->working_dir);
+		out->working_dir = xstrdup(spec->workdir);
+	}
 }
 
 static json_t *json_strlist(const struct strlist *l)

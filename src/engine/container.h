@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "image/image.h"
 #include "util/dockerapi.h"
 #include "util/strbuf.h"
 
@@ -70,6 +71,16 @@ void container_spec_init(struct container_spec *spec);
 void container_spec_release(struct container_spec *spec);
 /* A deep copy of 'src' into 'dst' (initialised by this call). */
 void container_spec_copy(struct container_spec *dst, const struct container_spec *src);
+
+/*
+ * The configuration the engine runs a container of 'spec' with, when its
+ * image's is 'image': a deep copy of 'image' (release with
+ * image_config_release()) with the run's --entrypoint, arguments, -e and -w
+ * applied the way the engine merges them.  A non-empty --entrypoint drops
+ * the image's Cmd; -e replaces the image's variable of the same name.
+ */
+void container_spec_config(const struct container_spec *spec, const struct image_config *image,
+			   struct image_config *out);
 
 /*
  * The JSON body of POST /containers/create for 'spec', with the run label

@@ -860,6 +860,21 @@ int runopts_parse_argv(int argc, char **argv, struct container_spec *spec)
 	return 0;
 }
 
+int runopts_args(const char *args, struct container_spec *spec)
+{
+	char **argv = NULL;
+	int argc = 0, ret = runopts_split(args, &argv, &argc);
+
+	if (ret)
+		return ret;
+	spec->cmd_set = true;
+	strlist_clear(&spec->cmd);
+	for (int i = 0; i < argc; i++)
+		strlist_push(&spec->cmd, argv[i]);
+	runopts_free_argv(argv);
+	return 0;
+}
+
 int runopts_parse(const char *opts, struct container_spec *spec)
 {
 	char **argv;

@@ -27,6 +27,12 @@ void runopts_free_argv(char **argv);
  */
 int runopts_parse(const char *opts, struct container_spec *spec);
 
+/*
+ * The arguments after the image ('args', split like the options; the
+ * images JSON "args"): they replace the image's Cmd.  Returns 0 or -EINVAL.
+ */
+int runopts_args(const char *args, struct container_spec *spec);
+
 /* Same for an already split argument vector. */
 int runopts_parse_argv(int argc, char **argv, struct container_spec *spec);
 

@@ -84,7 +84,7 @@ void image_ref_release(struct image_ref *ref)
 
 /* ---- image config ---------------------------------------------------- */
 
-static void config_release(struct image_config *c)
+void image_config_release(struct image_config *c)
 {
 	free_strv(c->entrypoint, c->entrypoint_nr);
 	free_strv(c->cmd, c->cmd_nr);
@@ -96,6 +96,20 @@ static void config_release(struct image_config *c)
 	free(c->architecture);
 	free(c->os);
 	memset(c, 0, sizeof(*c));
+}
+
+void image_config_copy(struct image_config *dst, const struct image_config *src)
+{
+	*dst = *src;
+	dst->entrypoint = strv_dup(src->entrypoint, src->entrypoint_nr);
+	dst->cmd = strv_dup(src->cmd, src->cmd_nr);
+	dst->env = strv_dup(src->env, src->env_nr);
+	dst->exposed_ports = strv_dup(src->exposed_ports, src->exposed_ports_nr);
+	dst->healthcheck.test = strv_dup(src->healthcheck.test, src->healthcheck.test_nr);
+	dst->working_dir = xstrdup_or_null(src->working_dir);
+	dst->user = xstrdup_or_null(src->user);
+	dst->architecture = xstrdup_or_null(src->architecture);
+	dst->os = xstrdup_or_null(src->os);
 }
 
 /* A JSON array of strings (non-strings are skipped with a warning). */
@@ -1297,7 +1311,7 @@ void image_free(struct image *img)
 	image_ref_release(&img->ref);
 	free(img->id);
 	free_strv(img->repo_tags, img->repo_tags_nr);
-	config_release(&img->config);
+	image_config_release(&img->config);
 	rootfs_free(img->rootfs);
 	free(img);
 }

@@ -95,6 +95,10 @@ struct rootfs_node {
 	bool is_script;        /* starts with #! */
 };
 
+/* A deep copy of 'src' into 'dst'; release with image_config_release(). */
+void image_config_copy(struct image_config *dst, const struct image_config *src);
+void image_config_release(struct image_config *c);
+
 struct rootfs;
 
 struct image {

@@ -34,3 +34,28 @@ bool str_has_suffix(const char *s, const char *suffix)
 
 	return l >= k && !strcmp(s + l - k, suffix);
 }
+
+char *path_tidy(const char *path, size_t len)
+{
+	char *out = xmalloc(len + 2), *o = out;
+
+	if (len && path[0] == '/')
+		*o++ = '/';
+	for (size_t i = 0; i < len;) {
+		size_t k = i;
+
+		while (k < len && path[k] != '/')
+			k++;
+		if (k - i && !(k - i == 1 && path[i] == '.')) {
+			if (o > out && o[-1] != '/')
+				*o++ = '/';
+			memcpy(o, path + i, k - i);
+			o += k - i;
+		}
+		i = k + 1;
+	}
+	if (o == out)
+		*o++ = '.';
+	*o = '\0';
+	return out;
+}

@@ -10,6 +10,13 @@
  */
 char *path_dirname(const char *path);
 
+/*
+ * The first 'len' bytes of 'path' with empty and "." components left out
+ * ("/a//./b/" is "/a/b"; ".." is kept, for a resolver that knows the
+ * links), newly allocated.  A relative path stays relative ("." for none).
+ */
+char *path_tidy(const char *path, size_t len);
+
 /* Does s end with suffix (every s does with "")? */
 bool str_has_suffix(const char *s, const char *suffix);
 

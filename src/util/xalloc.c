@@ -85,3 +85,20 @@ void free_strv(char **v, size_t n)
 		free(v[i]);
 	free(v);
 }
+
+char *xstrdup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+char **strv_dup(char *const *v, size_t n)
+{
+	char **out;
+
+	if (!v)
+		return NULL;
+	out = xcalloc(n + 1, sizeof(*out));
+	for (size_t i = 0; i < n; i++)
+		out[i] = xstrdup_or_null(v[i]);
+	return out;
+}

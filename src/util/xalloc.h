@@ -52,6 +52,9 @@ void *xrealloc_array(void *ptr, size_t nmemb, size_t size);
 
 /* Free the n strings of v, then v. */
 void free_strv(char **v, size_t n);
+/* A copy of the n strings of v (NULL stays NULL), NULL-terminated; NULL for NULL. */
+char **strv_dup(char *const *v, size_t n);
+char *xstrdup_or_null(const char *s);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -184,6 +184,70 @@ static void test_spec_copy_and_seccomp(void **state)
 	container_spec_release(&b);
 }
 
+/* v[0..n) joined with ' ' ("-" for NULL v). */
+static char *joined(char *const *v, size_t n)
+{
+	size_t len = 2;
+	char *out;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(v[i]) + 1;
+	out = calloc(1, len);
+	strcpy(out, v ? "" : "-");
+	for (size_t i = 0; i < n; i++)
+		strcat(strcat(out, i ? " " : ""), v[i]);
+	return out;
+}
+
+/* The configuration the engine gives a container: the image's with the run's options applied. */
+static void test_spec_config(void **state)
+{
+	static const struct {
+		const char *options, *args;
+		const char *entrypoint, *cmd, *env, *workdir;
+	} cases[] = {
+		{ "", NULL, "/docker-entrypoint.sh", "nginx -g daemon off;", "PATH=/bin A=1 B=2", "/srv" },
+		{ "-e A=9 -e C=3", NULL, "/docker-entrypoint.sh", "nginx -g daemon off;", "A=9 C=3 PATH=/bin B=2", "/srv" },
+		{ "-w /tmp", "redis-server --port 1", "/docker-entrypoint.sh", "redis-server --port 1",
+		  "PATH=/bin A=1 B=2", "/tmp" },
+		/* A non-empty --entrypoint drops the image's Cmd; an empty one keeps it. */
+		{ "--entrypoint /bin/sleep", NULL, "/bin/sleep", "-", "PATH=/bin A=1 B=2", "/srv" },
+		{ "--entrypoint /bin/sleep", "5", "/bin/sleep", "5", "PATH=/bin A=1 B=2", "/srv" },
+		{ "--entrypoint ''", NULL, "-", "nginx -g daemon off;", "PATH=/bin A=1 B=2", "/srv" },
+	};
+	char *entrypoint[] = { "/docker-entrypoint.sh" }, *cmd[] = { "nginx", "-g", "daemon off;" };
+	char *env[] = { "PATH=/bin", "A=1", "B=2" };
+	const struct image_config image = { .entrypoint = entrypoint, .entrypoint_nr = 1, .cmd = cmd, .cmd_nr = 3,
+					    .env = env, .env_nr = 3, .working_dir = "/srv" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct container_spec spec;
+		struct image_config out;
+		char *got[3];
+
+		container_spec_init(&spec);
+		assert_int_equal(runopts_parse(cases[i].options, &spec), 0);
+		if (cases[i].args)
+			assert_int_equal(runopts_args(cases[i].args, &spec), 0);
+		container_spec_config(&spec, &image, &out);
+		got[0] = joined(out.entrypoint, out.entrypoint_nr);
+		got[1] = joined(out.cmd, out.cmd_nr);
+		got[2] = joined(out.env, out.env_nr);
+		if (strcmp(got[0], cases[i].entrypoint) || strcmp(got[1], cases[i].cmd) ||
+		    strcmp(got[2], cases[i].env) || strcmp(out.working_dir, cases[i].workdir))
+			fail_msg("'%s' '%s': got entrypoint '%s' cmd '%s' env '%s' workdir '%s'", cases[i].options,
+				 cases[i].args ? cases[i].args : "", got[0], got[1], got[2], out.working_dir);
+		for (size_t k = 0; k < 3; k++)
+			free(got[k]);
+		image_config_release(&out);
+		container_spec_release(&spec);
+	}
+	/* The image's configuration is not changed. */
+	assert_string_equal(env[1], "A=1");
+	assert_int_equal(image.cmd_nr, 3);
+}
+
 static void test_size(void **state)
 {
 	static const struct {
@@ -213,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_parse_table),
 		cmocka_unit_test(test_env_passthrough),
 		cmocka_unit_test(test_spec_copy_and_seccomp),
+		cmocka_unit_test(test_spec_config),
 		cmocka_unit_test(test_size),
 	};
 

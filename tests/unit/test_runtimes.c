@@ -90,11 +90,15 @@ static size_t mem_list(const void *ctx, const char *dir, char ***paths)
 	return finish(v, nr, paths);
 }
 
+static unsigned walks; /* mem_walk() calls */
+
 static size_t mem_walk(const void *ctx, const char *dir, unsigned depth, const char *suffix, char ***paths)
 {
 	const struct memroot *r = ctx;
 	char **v = NULL;
 	size_t nr = 0, alloc = 0;
+
+	walks++;
 
 	for (size_t i = 0; r->files[i]; i++) {
 		const char *rest = below(r->files[i], dir);
@@ -244,6 +248,21 @@ static const struct {
 	  NULL, "/usr/bin/true", (const char *const[]){ "/usr/bin/true", NULL }, { 0 }, true, "", { NULL, NULL } },
 };
 
+/* The modules runtimes_find() gives p, as "why:path" joined with ' ', must be 'want'. */
+static void check(const char *what, const struct root_reader *rr, const struct runtimes_process *p, const char *want)
+{
+	struct runtimes_module *mods;
+	struct strbuf sb = STRBUF_INIT;
+	size_t n = runtimes_find(rr, p, &mods);
+
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&sb, "%s%s:%s", i ? " " : "", analysis_load_name(mods[i].why), mods[i].path);
+	if (strcmp(sb.buf ? sb.buf : "", want))
+		fail_msg("%s:\n  got  '%s'\n  want '%s'", what, sb.buf ? sb.buf : "", want);
+	strbuf_release(&sb);
+	runtimes_release(mods, n);
+}
+
 static void test_cases(void **state)
 {
 	(void)state;
@@ -253,10 +272,8 @@ static void test_cases(void **state)
 		size_t nr = count(cases[c].objects);
 		struct runtimes_object info[4] = { 0 };
 		const struct runtimes_object *objs[4];
-		const struct runtimes_process p = { cases[c].given, cases[c].objects, objs, nr, cases[c].whole_root };
-		struct runtimes_module *mods;
-		struct strbuf sb = STRBUF_INIT;
-		size_t n;
+		const struct runtimes_process p = { .given = cases[c].given, .paths = cases[c].objects, .objs = objs,
+						    .nr = nr, .whole_root = cases[c].whole_root };
 
 		assert_true(nr <= 4);
 		for (size_t i = 0; i < nr; i++) {
@@ -265,15 +282,102 @@ static void test_cases(void **state)
 				info[i].dirs[d] = (char *)cases[c].ossl[d];
 			objs[i] = &info[i];
 		}
-		n = runtimes_find(&rr, &p, &mods);
-
-		for (size_t i = 0; i < n; i++)
-			strbuf_addf(&sb, "%s%s:%s", i ? " " : "", analysis_load_name(mods[i].why), mods[i].path);
-		if (strcmp(sb.buf ? sb.buf : "", cases[c].want))
-			fail_msg("%s:\n  got  '%s'\n  want '%s'", cases[c].what, sb.buf ? sb.buf : "", cases[c].want);
-		strbuf_release(&sb);
-		runtimes_release(mods, n);
+		check(cases[c].what, &rr, &p, cases[c].want);
 	}
+}
+
+/*
+ * Variables of the process's environment that move the folders: PYTHONPATH
+ * and PYTHONHOME, OPENSSL_ENGINES and OPENSSL_MODULES, SASL_PATH, Lua's
+ * LUA_CPATH templates; relative folders are the working folder's.
+ */
+static void test_env(void **state)
+{
+	static const char *const files[] = {
+		"/opt/py/a.so", "/opt/py/pkg/sub/b.so", "/app/lib/c.so", "/home/lib/python3.11/lib-dynload/d.so",
+		"/opt/eng/e.so", "/opt/prov/p.so", "/opt/prov/sub/deep.so", "/opt/sasl/s.so", "/srv/sasl/t.so",
+		"/opt/lua/5.4/m.so", "/opt/lua/x/y/z.so", "/app/l.so", "/opt/luajit/j.so", "/opt/other/o.so", NULL,
+	};
+	const struct {
+		const char *what;
+		unsigned marks;
+		const char *const *env;
+		const char *workdir;
+		const char *want;
+	} env_cases[] = {
+		{ "PYTHONPATH: absolute, tidied, relative to the working folder; empty entries skipped", RUNTIMES_PYTHON,
+		  (const char *const[]){ "PYTHONPATH=/opt/py/::./lib//", NULL }, "/app",
+		  "python:/opt/py/a.so python:/opt/py/pkg/sub/b.so python:/app/lib/c.so" },
+		{ "PYTHONHOME: PREFIX:EXEC_PREFIX are prefixes", RUNTIMES_PYTHON,
+		  (const char *const[]){ "PYTHONHOME=/nowhere:/home", NULL }, NULL,
+		  "python:/home/lib/python3.11/lib-dynload/d.so" },
+		{ "OPENSSL_ENGINES and OPENSSL_MODULES: one folder each, its own files", RUNTIMES_OPENSSL,
+		  (const char *const[]){ "OPENSSL_ENGINES=/opt/eng", "OPENSSL_MODULES=/opt/prov", NULL }, NULL,
+		  "openssl:/opt/eng/e.so openssl:/opt/prov/p.so" },
+		{ "OPENSSL_ENGINES is one folder, not a list", RUNTIMES_OPENSSL,
+		  (const char *const[]){ "OPENSSL_ENGINES=/opt/eng:/opt/prov", NULL }, NULL, "" },
+		{ "SASL_PATH: a list", RUNTIMES_SASL, (const char *const[]){ "SASL_PATH=/opt/sasl:/srv/sasl", NULL }, NULL,
+		  "sasl:/opt/sasl/s.so sasl:/srv/sasl/t.so" },
+		{ "LUA_CPATH templates: the folder before '?', four levels, the ending after it", RUNTIMES_LUA,
+		  (const char *const[]){ "LUA_CPATH_5_4=/opt/lua/?.so;;./?.so", "LUA_CPATH=/opt/luajit/?.so", NULL }, "/app",
+		  "lua:/opt/lua/5.4/m.so lua:/opt/lua/x/y/z.so lua:/app/l.so lua:/app/lib/c.so lua:/opt/luajit/j.so" },
+		{ "a variable counts only for its runtime", RUNTIMES_NODE,
+		  (const char *const[]){ "PYTHONPATH=/opt/py", "SASL_PATH=/opt/sasl", "OPENSSL_ENGINES=/opt/eng",
+					 "LUA_CPATH=/opt/lua/?.so", NULL },
+		  NULL, "" },
+		{ "the last definition wins", RUNTIMES_SASL,
+		  (const char *const[]){ "SASL_PATH=/opt/other", "SASL_PATH=/srv/sasl", NULL }, NULL, "sasl:/srv/sasl/t.so" },
+	};
+
+	(void)state;
+	for (size_t c = 0; c < ARRAY_SIZE(env_cases); c++) {
+		const struct memroot root = { files, NULL };
+		const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
+		const char *const objs[] = { "/usr/bin/prog" };
+		const struct runtimes_object prog = { env_cases[c].marks, { NULL, NULL } };
+		const struct runtimes_object *const info[] = { &prog };
+		size_t env_nr = count(env_cases[c].env);
+		const struct runtimes_process p = { .given = "/usr/bin/prog", .paths = objs, .objs = info, .nr = 1,
+						    .env = (char *const *)env_cases[c].env, .env_nr = env_nr,
+						    .workdir = env_cases[c].workdir };
+
+		check(env_cases[c].what, &rr, &p, env_cases[c].want);
+	}
+}
+
+/* A hostile environment: a variable with a million folders is read for its first 64. */
+static void test_env_hostile(void **state)
+{
+	static const char *const files[] = { "/opt/py/a.so", NULL };
+	const struct memroot root = { files, NULL };
+	const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
+	const char *const objs[] = { "/usr/bin/prog" };
+	const struct runtimes_object prog = { RUNTIMES_PYTHON | RUNTIMES_LUA, { NULL, NULL } };
+	const struct runtimes_object *const info[] = { &prog };
+	struct strbuf py = STRBUF_INIT, lua = STRBUF_INIT;
+	char *env[2];
+	unsigned before;
+
+	(void)state;
+	strbuf_addstr(&py, "PYTHONPATH=");
+	strbuf_addstr(&lua, "LUA_CPATH=");
+	for (int i = 0; i < 1000000; i++) {
+		strbuf_addstr(&py, i % 2 ? "../../..:" : "/opt/py::");
+		strbuf_addstr(&lua, i % 2 ? "??;" : "/?/?.so;");
+	}
+	env[0] = py.buf;
+	env[1] = lua.buf;
+	{
+		const struct runtimes_process p = { .given = "/usr/bin/prog", .paths = objs, .objs = info, .nr = 1,
+						    .env = env, .env_nr = 2, .workdir = "/" };
+
+		before = walks;
+		check("hostile PYTHONPATH and LUA_CPATH", &rr, &p, "python:/opt/py/a.so");
+		/* prefixes' lib-dynload folders aside: 64 for each variable */
+		assert_true(walks - before <= 64 + 64 + 16);
+	}
+	strbuf_release(&py);
+	strbuf_release(&lua);
 }
 
 /* One process's modules are capped, however many the root holds. */
@@ -286,7 +390,8 @@ static void test_cap(void **state)
 	const char *const objs[] = { "/usr/bin/node" };
 	const struct runtimes_object node = { RUNTIMES_NODE, { NULL, NULL } };
 	const struct runtimes_object *const info[] = { &node };
-	const struct runtimes_process p = { "/usr/bin/node", objs, info, 1, true };
+	const struct runtimes_process p = { .given = "/usr/bin/node", .paths = objs, .objs = info, .nr = 1,
+					    .whole_root = true };
 	struct runtimes_module *mods;
 	size_t n;
 
@@ -326,6 +431,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_env),
+		cmocka_unit_test(test_env_hostile),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_inspect_by_path),
 	};
