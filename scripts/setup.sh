@@ -11,6 +11,7 @@ PKGS=(
 	docker.io debootstrap skopeo zstd gzip xz-utils tar jq curl ca-certificates
 	strace valgrind hyperfine time file binutils iproute2 musl-tools
 	python3 python3-cryptography perl nodejs sasl2-bin postgresql php-cli iptables sudo lua5.3 lua-posix redis-server redis-tools nginx-light golang-go mawk diffutils findutils openssl
+	erlang-base erlang-crypto erlang-dev mariadb-server mariadb-client
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }
@@ -30,7 +31,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # The packaged servers are test peers only; they must not hold the ports.
-for svc in nginx redis-server postgresql; do
+for svc in nginx redis-server postgresql mariadb; do
 	if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
 		systemctl stop "$svc" || true
 	fi
@@ -38,6 +39,7 @@ done
 pkill -x nginx 2>/dev/null || true
 pkill -x redis-server 2>/dev/null || true
 pkill -x postgres 2>/dev/null || true
+pkill -x mariadbd 2>/dev/null || true
 
 engine_up() { curl -sf --max-time 3 --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; }
 

@@ -446,7 +446,8 @@ const char *analysis_load_name(enum analysis_load why)
 {
 	static const char *const names[ANALYSIS_LOAD_NR] = {
 		"program", "needed", "interpreter", "preload", "named", "nss", "pam", "jdk", "python", "node",
-		"module", "sasl", "xtables", "sudo", "lua", "postgres", "php", "openssl", "literal",
+		"module", "sasl", "xtables", "sudo", "lua", "postgres", "php", "openssl", "erlang",
+		"mysql", "literal",
 	};
 
 	return (unsigned)why < ANALYSIS_LOAD_NR ? names[why] : "?";
@@ -473,6 +474,8 @@ const char *analysis_load_phrase(enum analysis_load why)
 		"a PostgreSQL module (the server loads its $libdir's: extensions, languages, JIT)",
 		"a PHP extension (its ini files name it: extension=, zend_extension=)",
 		"an OpenSSL engine or provider (libcrypto loads it by the name configuration gives)",
+		"an Erlang NIF or driver (the VM loads it from an application's priv folder)",
+		"a MySQL or MariaDB plugin (INSTALL PLUGIN, plugin-load, an account's authentication)",
 		"a library an object dlopen()s by a name in its strings",
 	};
 
@@ -910,18 +913,18 @@ static const struct runtimes_object *aobj_runtime(struct aobj *o)
 }
 
 /*
- * The modules the runtimes in plan pl load (see runtimes_find); 'given'
- * names the program as it is run; 'whole_root': rr reads an image or a
+ * The modules the runtimes in plan pl load (see runtimes_find; objects
+ * before 'done' were looked at already); 'given' names the program as it is run; 'whole_root': rr reads an image or a
  * folder named as a root; 'ps' (or NULL) gives the environment and the
  * working folder.  Returns how many *out holds.
  */
-static size_t plan_runtimes(const struct plan *pl, const struct root_reader *rr, const char *given,
+static size_t plan_runtimes(const struct plan *pl, size_t done, const struct root_reader *rr, const char *given,
 			    bool whole_root, const struct program_set *ps, struct runtimes_module **out)
 {
 	const char **paths = xcalloc(pl->nr ? pl->nr : 1, sizeof(*paths));
 	const struct runtimes_object **objs = xcalloc(pl->nr ? pl->nr : 1, sizeof(*objs));
 	struct runtimes_process p = { .given = given, .paths = paths, .objs = objs, .nr = pl->nr,
-				      .whole_root = whole_root };
+				      .done = done, .whole_root = whole_root };
 	size_t n;
 
 	for (size_t i = 0; i < pl->nr; i++) {
@@ -1113,16 +1116,23 @@ static void image_add_pam(struct apriv *ap, struct program_set *ps, struct plan 
 		image_add_dlopened(ap, ps, pl, ap->pam.v[i], pam_dirs, ARRAY_SIZE(pam_dirs), ANALYSIS_LOAD_PAM);
 }
 
-/* The modules runtimes load by computed paths (see runtimes.h). */
+/*
+ * The modules runtimes load by computed paths (see runtimes.h), with their
+ * libraries; then those the runtimes these bring load, and so on.
+ */
 static void image_add_runtimes(struct apriv *ap, struct program_set *ps, struct plan *pl, const char *given)
 {
 	const struct root_reader rr = { image_read, image_list, image_walk, ps->fs };
-	struct runtimes_module *mods;
-	size_t n = plan_runtimes(pl, &rr, given, true, ps, &mods);
 
-	for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++)
-		image_add_dlopened_path(ap, ps, pl, mods[k].path, mods[k].why);
-	runtimes_release(mods, n);
+	for (size_t done = 0, round = 0; done < pl->nr && round < RUNTIMES_ROUNDS; round++) {
+		struct runtimes_module *mods;
+		size_t had = pl->nr, n = plan_runtimes(pl, done, &rr, given, true, ps, &mods);
+
+		for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++)
+			image_add_dlopened_path(ap, ps, pl, mods[k].path, mods[k].why);
+		runtimes_release(mods, n);
+		done = had;
+	}
 }
 
 /* Objects that dlopen() libraries they name as string literals (see dlopen_literals). */
@@ -1691,10 +1701,11 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 	/*
 	 * The modules runtimes load by computed paths (see runtimes.h), first:
 	 * they may use NSS or PAM themselves (sudo's sudoers.so does both).
+	 * Then those the runtimes they bring load (a Python module's libcrypto).
 	 */
-	if (want->is_dynamic) {
+	for (size_t done = 0, round = 0; want->is_dynamic && done < pl->nr && round < RUNTIMES_ROUNDS; round++) {
 		struct runtimes_module *mods;
-		size_t n = plan_runtimes(pl, &rr, path, ld->root != NULL, NULL, &mods);
+		size_t had = pl->nr, n = plan_runtimes(pl, done, &rr, path, ld->root != NULL, NULL, &mods);
 
 		for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++) {
 			struct aobj *o = open_object(ap, ld, mods[k].path, want);
@@ -1704,6 +1715,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 			err_clear();
 		}
 		runtimes_release(mods, n);
+		done = had;
 	}
 	/* glibc loads the NSS modules nsswitch.conf names when an NSS function runs. */
 	if (want->is_dynamic) {

@@ -111,6 +111,8 @@ enum analysis_load {
 	ANALYSIS_LOAD_POSTGRES,       /* a PostgreSQL module of the server's $libdir */
 	ANALYSIS_LOAD_PHP,            /* a PHP extension (its ini files name it) */
 	ANALYSIS_LOAD_OPENSSL,        /* an OpenSSL engine or provider (libcrypto loads it by name) */
+	ANALYSIS_LOAD_ERLANG,         /* an Erlang NIF or driver (from an application's priv folder) */
+	ANALYSIS_LOAD_MYSQL,          /* a MySQL or MariaDB plugin (server or client) */
 	ANALYSIS_LOAD_LITERAL,        /* dlopen()ed by a name in an object's strings */
 	ANALYSIS_LOAD_NR
 };

@@ -8,33 +8,61 @@
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
+/* The bytes of elf's .rodata section; false when it has none. */
+static bool rodata_of(const struct elf_file *elf, const uint8_t **d, size_t *len)
+{
+	for (size_t i = 0; elf && i < elf->sections_nr; i++)
+		if (!strcmp(elf->sections[i].name, ".rodata"))
+			return elf_section_data(elf, &elf->sections[i], d, len) == 0;
+	return false;
+}
+
 /*
  * The folder 'key' names in elf's read-only data ('key: "/path"', the
  * form OpenSSL_version() reports), newly allocated, or NULL.
  */
 static char *rodata_dir(const struct elf_file *elf, const char *key)
 {
-	size_t kl = strlen(key);
+	size_t kl = strlen(key), len;
+	const uint8_t *d, *at;
 
-	for (size_t i = 0; elf && i < elf->sections_nr; i++) {
-		const uint8_t *d, *at;
-		size_t len;
+	if (!rodata_of(elf, &d, &len))
+		return NULL;
+	for (size_t pos = 0; pos < len && (at = memmem(d + pos, len - pos, key, kl)); pos = (size_t)(at - d) + 1) {
+		const char *p = (const char *)at + kl;
+		size_t room = len - (size_t)(at - d) - kl, l = 0;
 
-		if (strcmp(elf->sections[i].name, ".rodata") || elf_section_data(elf, &elf->sections[i], &d, &len) != 0)
+		if ((at != d && at[-1]) || room < 4 || p[0] != ':' || p[1] != ' ' || p[2] != '"' || p[3] != '/')
 			continue;
-		for (size_t pos = 0; pos < len && (at = memmem(d + pos, len - pos, key, kl)); pos = (size_t)(at - d) + 1) {
-			const char *p = (const char *)at + kl;
-			size_t room = len - (size_t)(at - d) - kl, l = 0;
+		p += 3;
+		room -= 3;
+		while (l < room && l < 4096 && p[l] > ' ' && p[l] < 0x7f && p[l] != '"')
+			l++;
+		if (l < room && p[l] == '"' && l + 1 < room && !p[l + 1])
+			return xstrndup(p, l);
+	}
+	return NULL;
+}
 
-			if ((at != d && at[-1]) || room < 4 || p[0] != ':' || p[1] != ' ' || p[2] != '"' || p[3] != '/')
-				continue;
-			p += 3;
-			room -= 3;
-			while (l < room && l < 4096 && p[l] > ' ' && p[l] < 0x7f && p[l] != '"')
-				l++;
-			if (l < room && p[l] == '"' && l + 1 < room && !p[l + 1])
-				return xstrndup(p, l);
-		}
+/*
+ * The first string of elf's read-only data that is an absolute path ending
+ * with 'tail' (a whole NUL-terminated string, printable, at most 4,096
+ * bytes), newly allocated, or NULL.
+ */
+static char *rodata_path_ending(const struct elf_file *elf, const char *tail)
+{
+	size_t tl = strlen(tail) + 1, len; /* with its NUL */
+	const uint8_t *d, *at;
+
+	if (!rodata_of(elf, &d, &len))
+		return NULL;
+	for (size_t pos = 0; pos < len && (at = memmem(d + pos, len - pos, tail, tl)); pos = (size_t)(at - d) + 1) {
+		const uint8_t *start = at;
+
+		while (start > d && start[-1] > ' ' && start[-1] < 0x7f && at - start < 4096)
+			start--;
+		if (*start == '/' && (start == d || !start[-1]) && start < at)
+			return xstrndup((const char *)start, (size_t)(at - start) + tl - 1);
 	}
 	return NULL;
 }
@@ -61,6 +89,9 @@ static const struct {
 	{ "ENGINE_by_id", RUNTIMES_OPENSSL, false },
 	{ "OSSL_PROVIDER_load", RUNTIMES_OPENSSL, false },
 	{ "luaL_openlibs", RUNTIMES_LUA, false }, /* lua, liblua, LuaJIT */
+	{ "enif_make_atom", RUNTIMES_ERLANG, false }, /* beam.smp: the NIF API */
+	{ "opt_plugin_dir", RUNTIMES_MYSQL, false }, /* mariadbd, mysqld */
+	{ "mysql_load_plugin", RUNTIMES_MYSQL_CLIENT, false }, /* libmariadb, libmysqlclient */
 	{ "sudo_conf_plugins_v1", RUNTIMES_SUDO, true }, /* the sudo front end (visudo too) */
 };
 
@@ -79,6 +110,8 @@ void runtimes_inspect(const struct elf_file *elf, const char *path, struct runti
 		out->dirs[0] = rodata_dir(elf, "ENGINESDIR");
 		out->dirs[1] = rodata_dir(elf, "MODULESDIR");
 	}
+	if (m & (RUNTIMES_MYSQL | RUNTIMES_MYSQL_CLIENT))
+		out->plugin_dir = rodata_path_ending(elf, "/plugin");
 	out->marks = m;
 }
 
@@ -86,6 +119,7 @@ void runtimes_object_release(struct runtimes_object *o)
 {
 	free(o->dirs[0]);
 	free(o->dirs[1]);
+	free(o->plugin_dir);
 	*o = (struct runtimes_object){ 0 };
 }
 
@@ -510,7 +544,7 @@ static void php_extensions(struct found *f, const struct root_reader *rr, const 
 static void openssl_modules(struct found *f, const struct root_reader *rr, const struct runtimes_process *p,
 			    unsigned marks)
 {
-	for (size_t i = 0; i < p->nr; i++)
+	for (size_t i = p->done; i < p->nr; i++)
 		for (size_t d = 0; (p->objs[i]->marks & RUNTIMES_OPENSSL) && d < 2; d++)
 			if (p->objs[i]->dirs[d])
 				found_walk(f, rr, p->objs[i]->dirs[d], 1, ".so", ANALYSIS_LOAD_OPENSSL);
@@ -520,17 +554,94 @@ static void openssl_modules(struct found *f, const struct root_reader *rr, const
 	}
 }
 
+/* ---- MySQL and MariaDB: plugins from the plugin folder -------------------- */
+
+/*
+ * The MySQL and MariaDB servers load the plugins INSTALL PLUGIN,
+ * plugin-load and the accounts' authentication methods name from their
+ * plugin folder (MariaDB's auth_pam_v1 runs PAM in the server: its
+ * modules make capset, keyctl, setfsuid ...); the client library (libmariadb,
+ * libmysqlclient, or a client that has it built in) loads the
+ * authentication plugin the server asks for from its own
+ * (caching_sha2_password.so ...), or from MARIADB_PLUGIN_DIR or
+ * LIBMYSQL_PLUGIN_DIR.  Each object with a mark gets the folder compiled
+ * into it (a server's and a client library's differ: Debian's
+ * /usr/lib/mysql/plugin and /usr/lib/x86_64-linux-gnu/libmariadb3/plugin);
+ * one that names none, the folders the packages use.
+ */
+static void mysql_plugins(struct found *f, const struct root_reader *rr, const struct runtimes_process *p,
+			  unsigned marks)
+{
+	static const char *const defaults[] = { "/usr/lib/mysql/plugin", "/usr/lib64/mysql/plugin",
+						"/usr/local/mysql/lib/plugin" };
+
+	for (size_t i = p->done; i < p->nr; i++) {
+		const struct runtimes_object *o = p->objs[i];
+
+		if (!(o->marks & (RUNTIMES_MYSQL | RUNTIMES_MYSQL_CLIENT)))
+			continue;
+		if (o->plugin_dir)
+			found_walk(f, rr, o->plugin_dir, 1, ".so", ANALYSIS_LOAD_MYSQL);
+		for (size_t d = 0; !o->plugin_dir && d < ARRAY_SIZE(defaults); d++)
+			found_walk(f, rr, defaults[d], 1, ".so", ANALYSIS_LOAD_MYSQL);
+	}
+	if (marks & RUNTIMES_MYSQL_CLIENT) {
+		env_walk(f, rr, p, "MARIADB_PLUGIN_DIR", '\0', 1, ".so", ANALYSIS_LOAD_MYSQL);
+		env_walk(f, rr, p, "LIBMYSQL_PLUGIN_DIR", '\0', 1, ".so", ANALYSIS_LOAD_MYSQL);
+	}
+}
+
+/* ---- Erlang: NIFs and drivers from the applications' priv folders -------- */
+
+/*
+ * The Erlang VM (beam.smp, which exports the NIF API, enif_*) loads native
+ * code by paths Erlang code computes: erlang:load_nif/2 and
+ * erl_ddll:load_driver/2 with code:priv_dir(App), ROOT/lib/APP-VSN/priv
+ * for the applications of the installation or release beam.smp belongs to
+ * (ROOT/erts-VSN/bin/beam.smp: Debian's /usr/lib/erlang, a release's own
+ * folder), and those in ERL_LIBS's folders.  crypto's NIF brings libcrypto,
+ * which beam.smp does not link (its random seeding makes shmget, shmat and
+ * shmdt; its afalg engine AIO calls).  So a process with the mark gets
+ * every .so of those applications, down to APP/priv/native/ARCH/NAME.so.
+ */
+static void erlang_nifs(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
+{
+	const char *const programs[] = { p->given, p->paths[0] }; /* as named, as it really is */
+	char *walked = NULL;
+
+	for (size_t k = 0; k < ARRAY_SIZE(programs); k++) {
+		char *bin = path_dirname(programs[k]), *erts = path_dirname(bin), *base = strrchr(erts, '/');
+		char *root = base && !strncmp(base + 1, "erts-", 5) ? path_dirname(erts) : xstrdup(erts);
+		char *lib = xasprintf("%s/lib", strcmp(root, "/") ? root : "");
+
+		if (!walked || strcmp(walked, lib))
+			found_walk(f, rr, lib, 5, ".so", ANALYSIS_LOAD_ERLANG);
+		free(walked);
+		walked = lib;
+		free(root);
+		free(erts);
+		free(bin);
+	}
+	free(walked);
+	env_walk(f, rr, p, "ERL_LIBS", ':', 5, ".so", ANALYSIS_LOAD_ERLANG);
+}
+
 size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process *p, struct runtimes_module **out)
 {
 	struct found f = { 0 };
-	unsigned all = 0;
+	unsigned all = 0, old = 0;
 
 	strmap_init(&f.seen);
 	for (size_t i = 0; i < p->nr; i++) {
+		if (i < p->done) {
+			old |= p->objs[i]->marks;
+			continue;
+		}
 		all |= p->objs[i]->marks;
 		if (p->objs[i]->marks & RUNTIMES_JLI)
 			jdk_libs(&f, rr, p->paths[i]);
 	}
+	all &= ~old; /* a runtime an earlier round had: its folders are read */
 	if (p->nr && (all & RUNTIMES_PYTHON))
 		python_modules(&f, rr, p);
 	for (size_t s = 0; s < ARRAY_SIZE(plugin_dirs); s++)
@@ -545,6 +656,9 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 	if (p->nr && (all & RUNTIMES_PHP))
 		php_extensions(&f, rr, p);
 	openssl_modules(&f, rr, p, all);
+	if (p->nr && (all & RUNTIMES_ERLANG))
+		erlang_nifs(&f, rr, p);
+	mysql_plugins(&f, rr, p, all);
 	strmap_release(&f.seen, NULL);
 	*out = f.v;
 	return f.nr;

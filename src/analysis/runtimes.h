@@ -13,7 +13,8 @@
  * Python's extension modules, Node.js's native addons, nginx's and
  * Apache's modules, SASL plugins, iptables' extensions, sudo's plugins,
  * Lua's C modules, PostgreSQL's modules, PHP's extensions, OpenSSL's
- * engines and providers.  Which runtime a process runs is told by its objects (what
+ * engines and providers, Erlang's NIFs and drivers, MySQL's and MariaDB's
+ * plugins.  Which runtime a process runs is told by its objects (what
  * they export, what they are called); where the modules are, by the files
  * of its root, read the same way for an image's rootfs and for a folder
  * (struct root_reader).  A module found is loaded as if dlopen()ed.
@@ -36,6 +37,8 @@ struct root_reader {
 
 /* Most paths one walk, and one process's modules, may give. */
 #define RUNTIMES_MAX 4096
+/* Most rounds of runtimes_find() a loader makes for one process. */
+#define RUNTIMES_ROUNDS 4
 
 /* What an object says of the runtime of a process that loads it (runtimes_inspect). */
 enum runtimes_mark {
@@ -51,6 +54,9 @@ enum runtimes_mark {
 	RUNTIMES_XTABLES = 1 << 9, /* exports xtables_find_match (libxtables) */
 	RUNTIMES_SUDO = 1 << 10,  /* imports sudo_conf_plugins_v1 (sudo, visudo) */
 	RUNTIMES_LUA = 1 << 11,   /* exports luaL_openlibs (lua, liblua, LuaJIT) */
+	RUNTIMES_ERLANG = 1 << 12, /* exports enif_make_atom (beam.smp, the Erlang VM) */
+	RUNTIMES_MYSQL = 1 << 13, /* exports opt_plugin_dir (mariadbd, mysqld) */
+	RUNTIMES_MYSQL_CLIENT = 1 << 14, /* exports mysql_load_plugin (libmariadb, libmysqlclient) */
 };
 
 /* What an object says of the runtime of a process that loads it. */
@@ -61,6 +67,12 @@ struct runtimes_object {
 	 * MODULESDIR strings OpenSSL_version() reports), or NULL.
 	 */
 	char *dirs[2];
+	/*
+	 * RUNTIMES_MYSQL, RUNTIMES_MYSQL_CLIENT: the plugin folder compiled
+	 * into it (its PLUGINDIR, the one read-only string that is an
+	 * absolute path ending in "/plugin"), or NULL.
+	 */
+	char *plugin_dir;
 };
 
 /* Fill *out for the object at 'path' whose ELF is 'elf' (NULL: by its path alone). */
@@ -73,6 +85,13 @@ struct runtimes_process {
 	const char *const *paths; /* its objects' paths; [0] the program's file */
 	const struct runtimes_object *const *objs; /* runtimes_inspect() of each object */
 	size_t nr;
+	/*
+	 * Objects [0, done) were looked at by an earlier call (the modules it
+	 * found, and their libraries, came after them): only the runtimes the
+	 * later objects bring are looked for (a Python extension module's
+	 * libcrypto brings OpenSSL's engines).
+	 */
+	size_t done;
 	/*
 	 * The root is an image's, or a folder named as one: Node's addons
 	 * are looked for in all of it (an application's node_modules may be
@@ -93,13 +112,16 @@ struct runtimes_process {
 
 struct runtimes_module {
 	char *path;
-	enum analysis_load why; /* one of ANALYSIS_LOAD_JDK ... ANALYSIS_LOAD_OPENSSL */
+	enum analysis_load why; /* one of ANALYSIS_LOAD_JDK ... ANALYSIS_LOAD_MYSQL */
 };
 
 /*
  * The modules process p may load, each once, in the order: JDK (for each
  * libjli), Python, plugin folders (servers, SASL, xtables, sudo, Lua), Node,
- * PostgreSQL, PHP, OpenSSL (for each libcrypto); at most RUNTIMES_MAX.
+ * PostgreSQL, PHP, OpenSSL (for each libcrypto), Erlang, MySQL (for each
+ * server or client library); at most RUNTIMES_MAX.
+ * A loader adds them with their libraries and calls again with 'done' set
+ * to the objects it had, until no object is added.
  * Returns how many *out holds (release with runtimes_release).
  */
 size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process *p, struct runtimes_module **out);

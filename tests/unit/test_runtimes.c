@@ -334,7 +334,7 @@ static void test_env(void **state)
 		const struct memroot root = { files, NULL };
 		const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
 		const char *const objs[] = { "/usr/bin/prog" };
-		const struct runtimes_object prog = { env_cases[c].marks, { NULL, NULL } };
+		const struct runtimes_object prog = { env_cases[c].marks, { NULL, NULL }, NULL };
 		const struct runtimes_object *const info[] = { &prog };
 		size_t env_nr = count(env_cases[c].env);
 		const struct runtimes_process p = { .given = "/usr/bin/prog", .paths = objs, .objs = info, .nr = 1,
@@ -345,6 +345,60 @@ static void test_env(void **state)
 	}
 }
 
+/*
+ * A second round: the objects an earlier one looked at are not looked at
+ * again; a runtime only a later object brings (a Python module's
+ * libcrypto) is.
+ */
+static void test_rounds(void **state)
+{
+	static const char *const files[] = { "/usr/lib/python3/dist-packages/_ssl.so", "/opt/eng/afalg.so",
+					     "/usr/lib/erlang/lib/crypto-5/priv/lib/crypto.so", NULL };
+	const struct memroot root = { files, NULL };
+	const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
+	const char *const objs[] = { "/usr/bin/python3", "/usr/lib/python3/dist-packages/_ssl.so", "/usr/lib/libcrypto.so.3" };
+	const struct runtimes_object py = { RUNTIMES_PYTHON, { NULL, NULL }, NULL }, none = { 0, { NULL, NULL }, NULL };
+	const struct runtimes_object crypto = { RUNTIMES_OPENSSL, { "/opt/eng", NULL }, NULL };
+	const struct runtimes_object *const info[] = { &py, &none, &crypto };
+	struct runtimes_process p = { .given = "/usr/bin/python3", .paths = objs, .objs = info, .nr = 1 };
+
+	(void)state;
+	check("round 1: python3 alone", &rr, &p, "python:/usr/lib/python3/dist-packages/_ssl.so");
+	p.nr = 3;
+	p.done = 1;
+	check("round 2: the module's libcrypto brings its engines, not python's modules again", &rr, &p,
+	      "openssl:/opt/eng/afalg.so");
+	p.done = 3;
+	check("round 3: nothing new", &rr, &p, "");
+}
+
+/* MySQL: each object's own plugin folder, else the packages'; a client library's variables. */
+static void test_mysql(void **state)
+{
+	static const char *const files[] = { "/opt/my/plugin/a.so", "/usr/lib/mysql/plugin/b.so",
+					     "/usr/lib64/mysql/plugin/c.so", "/cli/plugin/d.so", "/srv/e.so", NULL };
+	const struct memroot root = { files, NULL };
+	const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
+	const char *const objs[] = { "/usr/sbin/mysqld", "/usr/lib/libmariadb.so.3" };
+	struct runtimes_object server = { RUNTIMES_MYSQL, { NULL, NULL }, "/opt/my/plugin" };
+	const struct runtimes_object client = { RUNTIMES_MYSQL_CLIENT, { NULL, NULL }, "/cli/plugin" };
+	const struct runtimes_object *const info[] = { &server, &client };
+	char *env[] = { "MARIADB_PLUGIN_DIR=/srv", "LIBMYSQL_PLUGIN_DIR=/srv" };
+	struct runtimes_process p = { .given = "/usr/sbin/mysqld", .paths = objs, .objs = info, .nr = 1 };
+
+	(void)state;
+	check("a server: its own folder", &rr, &p, "mysql:/opt/my/plugin/a.so");
+	server.plugin_dir = NULL;
+	check("a server naming none: the packages' folders", &rr, &p,
+	      "mysql:/usr/lib/mysql/plugin/b.so mysql:/usr/lib64/mysql/plugin/c.so");
+	p.nr = 2;
+	p.done = 1;
+	p.env = env;
+	p.env_nr = 2;
+	check("a client library: its folder, MARIADB_PLUGIN_DIR, LIBMYSQL_PLUGIN_DIR", &rr, &p,
+	      "mysql:/cli/plugin/d.so mysql:/srv/e.so");
+}
+
 /* A hostile environment: a variable with a million folders is read for its first 64. */
 static void test_env_hostile(void **state)
 {
@@ -352,7 +406,7 @@ static void test_env_hostile(void **state)
 	const struct memroot root = { files, NULL };
 	const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
 	const char *const objs[] = { "/usr/bin/prog" };
-	const struct runtimes_object prog = { RUNTIMES_PYTHON | RUNTIMES_LUA, { NULL, NULL } };
+	const struct runtimes_object prog = { RUNTIMES_PYTHON | RUNTIMES_LUA, { NULL, NULL }, NULL };
 	const struct runtimes_object *const info[] = { &prog };
 	struct strbuf py = STRBUF_INIT, lua = STRBUF_INIT;
 	char *env[2];
@@ -388,7 +442,7 @@ static void test_cap(void **state)
 	const struct memroot root = { (const char *const *)names, NULL };
 	const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
 	const char *const objs[] = { "/usr/bin/node" };
-	const struct runtimes_object node = { RUNTIMES_NODE, { NULL, NULL } };
+	const struct runtimes_object node = { RUNTIMES_NODE, { NULL, NULL }, NULL };
 	const struct runtimes_object *const info[] = { &node };
 	const struct runtimes_process p = { .given = "/usr/bin/node", .paths = objs, .objs = info, .nr = 1,
 					    .whole_root = true };
@@ -433,6 +487,8 @@ int main(void)
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_env),
 		cmocka_unit_test(test_env_hostile),
+		cmocka_unit_test(test_rounds),
+		cmocka_unit_test(test_mysql),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_inspect_by_path),
 	};
