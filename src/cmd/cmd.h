@@ -53,4 +53,15 @@ void cmd_progress_done(void);
  */
 int cmd_parse_common(int argc, char **argv, const char *usage);
 
+struct image_config;
+
+/*
+ * The configuration a container of the image (whose own is 'image') runs
+ * with under docker run 'options' and the arguments 'args' after the image
+ * (either NULL): container_spec_config().  Returns 0, or a negative errno
+ * with the message set for options that cannot be parsed or honoured.
+ */
+int cmd_run_config(const char *options, const char *args, const struct image_config *image,
+		   struct image_config *out);
+
 #endif

@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/container.h"
+#include "engine/runopts.h"
 #include "util/error.h"
 
 struct cmd_opts cmd_opts;
@@ -134,4 +136,20 @@ int cmd_parse_common(int argc, char **argv, const char *usage)
 	}
 	argv[out] = NULL;
 	return out;
+}
+
+int cmd_run_config(const char *options, const char *args, const struct image_config *image,
+		   struct image_config *out)
+{
+	struct container_spec spec;
+	int ret;
+
+	container_spec_init(&spec);
+	ret = runopts_parse(options, &spec);
+	if (!ret && args)
+		ret = runopts_args(args, &spec);
+	if (!ret)
+		container_spec_config(&spec, image, out);
+	container_spec_release(&spec);
+	return ret;
 }

@@ -16,7 +16,6 @@
 #include "analysis/analysis.h"
 #include "analysis/program.h"
 #include "cmd/cmd.h"
-#include "engine/runopts.h"
 #include "image/image.h"
 #include "syscalls/syscalls.h"
 #include "util/error.h"
@@ -114,7 +113,6 @@ int cmd_explain(int argc, char **argv)
 	struct analysis_opts aopts = { 0 };
 	struct image *img = NULL;
 	struct program_set ps;
-	struct container_spec spec;
 	struct image_config cfg = { 0 };
 	struct analysis *a = NULL;
 	const char *options = NULL, *args = NULL;
@@ -124,7 +122,6 @@ int cmd_explain(int argc, char **argv)
 	json_t *out = NULL, *list = NULL;
 	int c, nr, ret, status = 1;
 
-	container_spec_init(&spec);
 	argc = cmd_parse_common(argc, argv, usage);
 	progs = xcalloc((size_t)argc + 1, sizeof(char *));
 	dl = xcalloc((size_t)argc + 1, sizeof(char *));
@@ -158,8 +155,7 @@ int cmd_explain(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	if (parse_syscall(argv[optind + 1], &nr) != 0 || runopts_parse(options, &spec) != 0 ||
-	    (args && runopts_args(args, &spec) != 0)) {
+	if (parse_syscall(argv[optind + 1], &nr) != 0) {
 		p_err_last();
 		status = 2;
 		goto out;
@@ -170,7 +166,11 @@ int cmd_explain(int argc, char **argv)
 		p_err_last();
 		goto out;
 	}
-	container_spec_config(&spec, &img->config, &cfg);
+	if (cmd_run_config(options, args, &img->config, &cfg) != 0) {
+		p_err_last();
+		status = 2;
+		goto out;
+	}
 	program_set_init(&ps, img->rootfs, &cfg);
 	ps_init = true;
 	program_set_add_config(&ps, &cfg);
@@ -256,7 +256,6 @@ out:
 	if (ps_init)
 		program_set_release(&ps);
 	image_config_release(&cfg);
-	container_spec_release(&spec);
 	image_free(img);
 	free(progs);
 	free(dl);

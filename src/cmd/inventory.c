@@ -20,7 +20,7 @@
 #include "util/xalloc.h"
 
 static const char usage[] =
-	"usage: confine inventory IMAGE [--json] [--all-binaries]\n"
+	"usage: confine inventory IMAGE [--json] [--all-binaries] [--options STR] [--args STR]\n"
 	"\n"
 	"List every ELF file in IMAGE (path, class/arch, type, static or dynamic,\n"
 	"interpreter, DT_NEEDED, RPATH/RUNPATH, build-id, Go), the programs the\n"
@@ -33,6 +33,9 @@ static const char usage[] =
 	"\n"
 	"  -j, --json        machine-readable output on stdout\n"
 	"      --all-binaries  treat every ELF executable as a program\n"
+	"      --options STR  docker run options the container runs with (--entrypoint,\n"
+	"                     -e, -w change the programs and how they load)\n"
+	"      --args STR     the arguments after the image (they replace its Cmd)\n"
 	"  -q, --quiet       no progress\n";
 
 /* One ELF file of the image (borrowed from the ldso cache). */
@@ -338,13 +341,18 @@ int cmd_inventory(int argc, char **argv)
 	struct image_open_opts opts;
 	struct inv inv;
 	bool all_binaries = false;
-	const char *ref = NULL;
+	const char *ref = NULL, *options = NULL, *args = NULL;
+	struct image_config cfg = { 0 };
 	int ret, status = 1;
 
 	argc = cmd_parse_common(argc, argv, usage);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--all-binaries") == 0) {
 			all_binaries = true;
+		} else if (strcmp(argv[i], "--options") == 0 && i + 1 < argc) {
+			options = argv[++i];
+		} else if (strcmp(argv[i], "--args") == 0 && i + 1 < argc) {
+			args = argv[++i];
 		} else if (strcmp(argv[i], "--") == 0) {
 			continue;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
@@ -373,9 +381,15 @@ int cmd_inventory(int argc, char **argv)
 		p_err_last();
 		return 1;
 	}
-	program_set_init(&inv.ps, inv.img->rootfs, &inv.img->config);
+	if (cmd_run_config(options, args, &inv.img->config, &cfg) != 0) {
+		cmd_progress_done();
+		p_err_last();
+		image_free(inv.img);
+		return 2;
+	}
+	program_set_init(&inv.ps, inv.img->rootfs, &cfg);
 	scan_files(&inv);
-	program_set_add_config(&inv.ps, &inv.img->config);
+	program_set_add_config(&inv.ps, &cfg);
 	if (all_binaries)
 		program_set_add_all_binaries(&inv.ps, cmd_progress());
 	program_set_resolve_libs(&inv.ps, cmd_progress());
@@ -400,6 +414,7 @@ out:
 		free(inv.files[i].error);
 	free(inv.files);
 	program_set_release(&inv.ps);
+	image_config_release(&cfg);
 	image_free(inv.img);
 	return status;
 }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The container as it is run: `profile --options/--args` (the images JSON's
-# "options" and "args") and `explain --options/--args` change what is
-# analysed, the way the engine merges them with the image's config:
+# "options" and "args"), `explain` and `inventory --options/--args` change
+# what is analysed, the way the engine merges them with the image's config:
 # --entrypoint (dropping the image's Cmd), the arguments (replacing it),
 # -e (the environment) and -w (the working folder).  The environment moves
 # the folders runtimes load modules from: PYTHONPATH, PYTHONHOME,
@@ -137,5 +137,11 @@ if docker_up || [ -n "${CI:-}" ]; then
 	jq -e '.programs > 1' "$T/s1.sum" >/dev/null || fail "small: its sh -c command's programs missing: $(cat "$T/s1.sum")"
 	jq -e '.programs == 1' "$T/s2.sum" >/dev/null ||
 		fail "small with --entrypoint /bin/sleep: the image's Cmd still analysed: $(cat "$T/s2.sum")"
+	"$CONFINE" inventory --quiet --json --options "--entrypoint /bin/sleep" --args 5 docker:confine-test/small \
+		>"$T/inv.json" || fail "inventory --options failed"
+	jq -e '[.programs[].path] == ["/bin/sleep"]' "$T/inv.json" >/dev/null ||
+		fail "inventory --entrypoint /bin/sleep: $(jq -c '[.programs[].path]' "$T/inv.json")"
+	expect_fail "inventory bad options" "$CONFINE" inventory --options "--privileged" docker:confine-test/small
+	grep -q "privileged" "$T/err" || fail "inventory: a rejected option is not named: $(cat "$T/err")"
 fi
 pass
