@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/shwords.h"
 #include "elf/elf.h"
 #include "image/image.h"
 #include "util/error.h"
@@ -15,6 +16,8 @@
 /* The kernel follows at most this many nested '#!' interpreters. */
 #define SCRIPT_DEPTH_MAX 4
 #define SHEBANG_MAX 256
+/* Longer shell scripts are not read for the commands they run. */
+#define SCRIPT_SCAN_MAX (1 << 20)
 
 const char *program_origin_name(enum program_origin o)
 {
@@ -29,6 +32,8 @@ const char *program_origin_name(enum program_origin o)
 		return "monitor";
 	case PROGRAM_ALL_BINARIES:
 		return "all-binaries";
+	case PROGRAM_SCRIPT:
+		return "script";
 	default:
 		return "added";
 	}
@@ -198,6 +203,34 @@ static char *env_target(const char *arg)
 static int add_depth(struct program_set *ps, const char *name, enum program_origin origin,
 		     const char *reason, int depth);
 
+static bool is_shell(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return strcmp(base, "sh") == 0 || strcmp(base, "bash") == 0 || strcmp(base, "dash") == 0 ||
+	       strcmp(base, "ash") == 0 || strcmp(base, "zsh") == 0;
+}
+
+/*
+ * The commands a shell script runs (analysis/shwords.h) run in the
+ * container too: each one found on PATH is a program of the set.  A name
+ * not found is left out silently: a function of a file the script sources,
+ * a program installed at run time; only the monitor can tell those.
+ */
+static void add_script_commands(struct program_set *ps, const char *script, const char *text, size_t len,
+				int depth)
+{
+	char **names, *why = xasprintf("run by script %s", script);
+	size_t n = shwords_commands(text, len, &names);
+
+	for (size_t i = 0; i < n; i++)
+		if (add_depth(ps, names[i], PROGRAM_SCRIPT, why, depth + 1) < 0)
+			err_clear();
+	free_strv(names, n);
+	free(why);
+}
+
 /* Look at a new program's content: ELF, or '#!' (then add its interpreter). */
 static void inspect_program(struct program_set *ps, size_t idx, int depth)
 {
@@ -224,7 +257,6 @@ static void inspect_program(struct program_set *ps, size_t idx, int depth)
 		warn_add("program '%s' is neither ELF nor a '#!' script", ps->progs[idx].path);
 		return;
 	}
-	fs_unmap(&map);
 	ps->progs[idx].is_script = true;
 	ps->progs[idx].interpreter = xstrdup(interp);
 	path = xstrdup(ps->progs[idx].path);
@@ -234,6 +266,7 @@ static void inspect_program(struct program_set *ps, size_t idx, int depth)
 	} else {
 		char *why = xasprintf("interpreter of %s", path);
 		const char *base = strrchr(interp, '/');
+		bool shell = is_shell(interp);
 
 		if (add_depth(ps, interp, PROGRAM_INTERPRETER, why, depth + 1) < 0) {
 			err_clear();
@@ -251,10 +284,14 @@ static void inspect_program(struct program_set *ps, size_t idx, int depth)
 				warn_add("program '%s': '%s' (via env) not found on PATH", path,
 					 target);
 			}
+			shell = target && is_shell(target);
 			free(target);
 		}
+		if (shell && map.size <= SCRIPT_SCAN_MAX)
+			add_script_commands(ps, path, (const char *)map.data, map.size, depth);
 		free(why);
 	}
+	fs_unmap(&map);
 	free(path);
 	free(interp);
 	free(arg);
@@ -304,62 +341,6 @@ int program_set_add(struct program_set *ps, const char *name, enum program_origi
 	return add_depth(ps, name, origin, reason, 0);
 }
 
-static bool shell_builtin(const char *w)
-{
-	static const char *const words[] = {
-		"!", ".", ":", "[", "[[", "alias", "break", "case", "cd", "command", "continue",
-		"do", "done", "elif", "else", "esac", "eval", "exit", "export", "false", "fi",
-		"for", "function", "if", "in", "local", "read", "readonly", "return", "set",
-		"shift", "source", "test", "then", "trap", "true", "ulimit", "umask", "unset",
-		"until", "wait", "while", "{", "}",
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
-		if (strcmp(w, words[i]) == 0)
-			return true;
-	return false;
-}
-
-/*
- * The command words of a 'sh -c' string: the first word of each simple
- * command (split at ; & | and newlines), skipping 'exec', assignments and
- * shell builtins.  Words with expansions or quotes cannot be resolved
- * statically and are left out.  Returns the count; *out is the caller's.
- */
-static size_t shell_command_words(const char *cmd, char ***out)
-{
-	char *copy = xstrdup(cmd), *seg, *ssave = NULL;
-	char **words = NULL;
-	size_t nr = 0, alloc = 0;
-
-	for (seg = strtok_r(copy, ";&|\n", &ssave); seg; seg = strtok_r(NULL, ";&|\n", &ssave)) {
-		char *tok, *save = NULL;
-
-		for (tok = strtok_r(seg, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
-			if (strcmp(tok, "exec") == 0 || (strchr(tok, '=') && tok[0] != '/') ||
-			    tok[0] == '-')
-				continue;
-			if (strpbrk(tok, "$`\"'(){}<>*?\\") || shell_builtin(tok))
-				break;
-			ALLOC_GROW(words, nr + 1, alloc);
-			words[nr++] = xstrdup(tok);
-			break;
-		}
-	}
-	free(copy);
-	*out = words;
-	return nr;
-}
-
-static bool is_shell(const char *path)
-{
-	const char *base = strrchr(path, '/');
-
-	base = base ? base + 1 : path;
-	return strcmp(base, "sh") == 0 || strcmp(base, "bash") == 0 || strcmp(base, "dash") == 0 ||
-	       strcmp(base, "ash") == 0 || strcmp(base, "zsh") == 0;
-}
-
 static void try_add(struct program_set *ps, const char *name, enum program_origin origin,
 		    const char *reason, int *added)
 {
@@ -398,13 +379,11 @@ int program_set_add_config(struct program_set *ps, const struct image_config *cf
 	/* 'sh -c "exec prog ..."': prog runs too. */
 	if (ps->argc >= 3 && is_shell(ps->argv[0]) && strcmp(ps->argv[1], "-c") == 0) {
 		char **words;
-		size_t n = shell_command_words(ps->argv[2], &words);
+		size_t n = shwords_commands(ps->argv[2], strlen(ps->argv[2]), &words);
 
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n; i++)
 			try_add(ps, words[i], PROGRAM_CMD, "command of sh -c", &added);
-			free(words[i]);
-		}
-		free(words);
+		free_strv(words, n);
 	}
 	/* Entrypoint scripts conventionally end in 'exec "$@"'. */
 	if (cfg->entrypoint_nr && cfg->cmd_nr && cfg->cmd[0] && cfg->cmd[0][0] &&

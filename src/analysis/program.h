@@ -29,6 +29,7 @@ enum program_origin {
 	PROGRAM_INTERPRETER,    /* '#!' interpreter (or env's target) of another program */
 	PROGRAM_MONITOR,        /* seen executing in a monitor run */
 	PROGRAM_ALL_BINARIES,   /* --all-binaries */
+	PROGRAM_SCRIPT,         /* a command a shell script of the set runs (analysis/shwords.h) */
 	PROGRAM_ADDED,          /* added by a caller for another reason */
 };
 

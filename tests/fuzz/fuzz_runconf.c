@@ -1,9 +1,14 @@
-/* libFuzzer target: the run-time loading configuration parsers (nsswitch.conf, PAM, jvm.cfg). */
+/*
+ * libFuzzer target: the run-time loading configuration parsers
+ * (nsswitch.conf, PAM, jvm.cfg) and the shell script reader (shwords).
+ */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis/runconf.h"
+#include "analysis/shwords.h"
+#include "util/xalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,6 +33,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!strcmp(l.v[i], l.v[k]))
 				abort();
 	runconf_list_release(&l);
+	{
+		char **cmds;
+		size_t n = shwords_commands((const char *)data, size, &cmds); /* not NUL-terminated */
+
+		if (n > SHWORDS_MAX)
+			abort();
+		for (size_t i = 0; i < n; i++)
+			if (!cmds[i][0] || strlen(cmds[i]) > 256)
+				abort();
+		free_strv(cmds, n);
+	}
 	free(text);
 	return 0;
 }

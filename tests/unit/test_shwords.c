@@ -1,0 +1,113 @@
+/* The programs a shell script runs, read from its text (analysis/shwords). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/shwords.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+static const struct {
+	const char *what, *script, *want; /* want: the names joined with ' ' */
+} cases[] = {
+	{ "simple commands and separators", "mkdir -p /x; chown a /x && chmod 700 /x || rm -f /x\nls | sort &\n",
+	  "mkdir chown chmod rm ls sort" },
+	{ "builtins, reserved words, assignments", "set -e\nA=1 B=2 nginx -t\nif [ -n \"$A\" ]; then echo x; fi\n"
+						   "while read l; do cat; done\ntest -f x && true\n",
+	  "nginx cat" },
+	{ "wrappers: exec, gosu, env, timeout, nice, command", "exec gosu postgres \"$@\"\nexec gosu redis redis-server\n"
+								"env -i A=1 PATH=/bin /usr/bin/id\ntimeout -s KILL 5 sleep 9\nnice -n 5 tar cf x .\n"
+								"command -v curl >/dev/null\ncommand wget x\n",
+	  "gosu redis-server env /usr/bin/id timeout sleep nice tar wget" },
+	{ "command substitutions, also in double quotes and assignments",
+	  "uid=\"$(id -u)\"\nlocal d=$(dirname \"$0\")\necho \"`hostname` $(( 1 + 2 ))\"\nx=${y:-$(whoami)}\n",
+	  "id dirname hostname whoami" },
+	{ "functions the script defines are not programs",
+	  "setup_db() {\n  initdb -D /d\n}\nfunction start { pg_ctl start; }\nsetup_db\nstart\n", "initdb pg_ctl" },
+	{ "case branches; patterns are not commands",
+	  "case \"$1\" in\n  start|run) exec nginx ;;\n  (stop) nginx -s stop;;\n  *) usage\nesac\nfind / -name x\n",
+	  "nginx usage find" },
+	{ "here-documents, comments, quoted and expanded words",
+	  "# cp is mentioned here\ncat <<EOF\nrm -rf /\nEOF\ncat <<-'X'\n\tsed\n\tX\n\"$cmd\" arg\n$HOME/bin/x\n/docker-entrypoint.d/*.sh\n"
+	  "'quoted' a\necho 'a; mv b'\nawk '{ print }'\n",
+	  "cat awk" },
+	{ "redirections and their targets", "grep x 2>&1 >/dev/null < in.txt\n>out date\nsort <<< \"$x\"\n",
+	  "grep date sort" },
+	{ "subshells, groups, pipes", "(cd /a && make) | tee log\n{ true; uname; }\n", "make tee uname" },
+	{ "for loops: the words are not commands", "for f in a b c; do stat \"$f\"; done\nfor x do touch x; done\n",
+	  "stat touch" },
+	{ "a nested substitution closes at its own parenthesis", "x=$( (cd /; pwd) ; basename /a )\nhead -1 f\n",
+	  "basename head" },
+	{ "line continuations", "apt-get \\\n  install x && \\\n  rm -rf /var/lib/apt\n", "apt-get rm" },
+	{ "an unterminated quote or substitution ends the text", "echo \"abc $(date\n", "date" },
+	{ "empty", "", "" },
+};
+
+static void test_cases(void **state)
+{
+	(void)state;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		char **v;
+		size_t n = shwords_commands(cases[c].script, strlen(cases[c].script), &v);
+		struct strbuf sb = STRBUF_INIT;
+
+		for (size_t i = 0; i < n; i++)
+			strbuf_addf(&sb, "%s%s", i ? " " : "", v[i]);
+		if (strcmp(sb.buf ? sb.buf : "", cases[c].want))
+			fail_msg("%s:\n  got  '%s'\n  want '%s'", cases[c].what, sb.buf ? sb.buf : "", cases[c].want);
+		strbuf_release(&sb);
+		free_strv(v, n);
+	}
+}
+
+/* Hostile text: deep nesting, many here-documents, binary bytes, huge counts stay bounded. */
+static void test_hostile(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char **v;
+	size_t n;
+
+	(void)state;
+	for (int i = 0; i < 100000; i++) /* more commands than the cap */
+		strbuf_addf(&sb, ";p%d", i);
+	strbuf_addch(&sb, '\0');
+	strbuf_addstr(&sb, "\xff\xfe; true\n");
+	for (int i = 0; i < 10000; i++)
+		strbuf_addstr(&sb, "$(`${");
+	strbuf_addstr(&sb, "ls\n");
+	for (int i = 0; i < 10000; i++) /* here-documents whose delimiter never comes */
+		strbuf_addf(&sb, "cmd%d <<A <<B <<C <<D <<E\n", i);
+	n = shwords_commands(sb.buf, sb.len, &v);
+	assert_int_equal(n, SHWORDS_MAX);
+	assert_string_equal(v[0], "p0");
+	free_strv(v, n);
+	strbuf_release(&sb);
+	/* A NUL byte in a command word: that word names nothing. */
+	n = shwords_commands("ls\0x; date", 10, &v);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0], "date");
+	free_strv(v, n);
+		/* The nesting alone: bounded, and what follows it still read. */
+	for (int i = 0; i < 10000; i++)
+		strbuf_addstr(&sb, "$(`${\"");
+	strbuf_addstr(&sb, "ls");
+	n = shwords_commands(sb.buf, sb.len, &v);
+	assert_true(n <= 1);
+	free_strv(v, n);
+	strbuf_release(&sb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_hostile),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
