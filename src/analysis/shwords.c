@@ -104,6 +104,7 @@ static bool identifier(const char *s, size_t n)
 }
 
 static void scan(struct sh *sh, char closer);
+static void expansions_until(struct sh *sh, char end);
 
 /* Skip to the ')' that closes an already opened '(' (counting nesting, for $((...)) and ${...}). */
 static void skip_balanced(struct sh *sh, char open, char close)
@@ -143,23 +144,30 @@ static void dollar(struct sh *sh)
 		sh->p++;
 		substitution(sh, ')');
 	} else if (sh->p < sh->end && *sh->p == '{') { /* ${x:-$(cmd)}: substitutions inside too */
-		for (sh->p++; sh->p < sh->end && *sh->p != '}';) {
-			if (*sh->p == '\\' && sh->p + 1 < sh->end) {
-				sh->p += 2;
-			} else if (*sh->p == '$' && sh->nest < NEST_MAX) {
-				sh->nest++;
-				dollar(sh);
-				sh->nest--;
-			} else if (*sh->p == '`') {
-				sh->p++;
-				substitution(sh, '`');
-			} else {
-				sh->p++;
-			}
-		}
-		if (sh->p < sh->end)
-			sh->p++;
+		sh->p++;
+		expansions_until(sh, '}');
 	}
+}
+
+/* Text up to and past 'end' ('"', '}'), whose $... and `...` are read. */
+static void expansions_until(struct sh *sh, char end)
+{
+	while (sh->p < sh->end && *sh->p != end) {
+		if (*sh->p == '\\' && sh->p + 1 < sh->end) {
+			sh->p += 2;
+		} else if (*sh->p == '$' && sh->nest < NEST_MAX) {
+			sh->nest++;
+			dollar(sh);
+			sh->nest--;
+		} else if (*sh->p == '`') {
+			sh->p++;
+			substitution(sh, '`');
+		} else {
+			sh->p++;
+		}
+	}
+	if (sh->p < sh->end)
+		sh->p++;
 }
 
 /* A word at sh->p (quotes, escapes and expansions inside it; substitutions scanned). */
@@ -184,20 +192,8 @@ static void read_word(struct sh *sh, struct word *w)
 		}
 		if (c == '"') {
 			w->flags |= W_QUOTED;
-			for (sh->p++; sh->p < sh->end && *sh->p != '"';) {
-				if (*sh->p == '\\' && sh->p + 1 < sh->end) {
-					sh->p += 2;
-				} else if (*sh->p == '$') {
-					dollar(sh);
-				} else if (*sh->p == '`') {
-					sh->p++;
-					substitution(sh, '`');
-				} else {
-					sh->p++;
-				}
-			}
-			if (sh->p < sh->end)
-				sh->p++;
+			sh->p++;
+			expansions_until(sh, '"');
 			continue;
 		}
 		if (c == '$') {
