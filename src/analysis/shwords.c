@@ -243,13 +243,16 @@ static void heredoc(struct sh *sh)
 		/* The delimiter with its quotes removed ('EOF', "EOF", \EOF). */
 		const char *start = sh->p;
 		size_t n = 0;
-		char *d = sh->heredocs_nr < HEREDOCS_MAX ? sh->heredocs[sh->heredocs_nr].delim : NULL;
+		char *d;
 
-		read_word(sh, &w);
-		for (const char *c = start; d && c < sh->p && n < WORD_MAX; c++)
+		read_word(sh, &w); /* may start here-documents itself: $(cat <<X) */
+		if (sh->heredocs_nr >= HEREDOCS_MAX)
+			return;
+		d = sh->heredocs[sh->heredocs_nr].delim;
+		for (const char *c = start; c < sh->p && n < WORD_MAX; c++)
 			if (*c != '\'' && *c != '"' && *c != '\\')
 				d[n++] = *c;
-		if (d && n) {
+		if (n) {
 			d[n] = '\0';
 			sh->heredocs[sh->heredocs_nr++].strip_tabs = strip;
 		}

@@ -87,7 +87,15 @@ static void test_hostile(void **state)
 	assert_string_equal(v[0], "p0");
 	free_strv(v, n);
 	strbuf_release(&sb);
-	/* A NUL byte in a command word: that word names nothing. */
+	/* Here-documents started inside a here-document's delimiter word: still at most 4 kept. */
+	for (int i = 0; i < 8; i++)
+		strbuf_addstr(&sb, "cat <<A$(cat <<B$(cat <<C$(cat <<D$(cat <<E))))) ");
+	strbuf_addstr(&sb, "\nid\n");
+	n = shwords_commands(sb.buf, sb.len, &v);
+	assert_true(n >= 1);
+	free_strv(v, n);
+	strbuf_release(&sb);
+		/* A NUL byte in a command word: that word names nothing. */
 	n = shwords_commands("ls\0x; date", 10, &v);
 	assert_int_equal(n, 1);
 	assert_string_equal(v[0], "date");
