@@ -492,6 +492,16 @@ int audit_reader_take(struct audit_reader *r, struct audit_record **recs, size_t
 	return 0;
 }
 
+size_t audit_reader_count(struct audit_reader *r)
+{
+	size_t n;
+
+	pthread_mutex_lock(&r->lock);
+	n = r->nr;
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
 int audit_reader_take_forks(struct audit_reader *r, struct audit_fork **forks, size_t *nr)
 {
 	pthread_mutex_lock(&r->lock);

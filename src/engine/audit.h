@@ -72,6 +72,9 @@ enum audit_source audit_reader_source(const struct audit_reader *r);
  */
 int audit_reader_take(struct audit_reader *r, struct audit_record **recs, size_t *nr,
 		      uint64_t *lost);
+/* How many records the reader holds now (they keep coming while it runs). */
+size_t audit_reader_count(struct audit_reader *r);
+
 /*
  * The fork events seen so far (the reader also listens to the kernel's proc
  * connector when it can, so that records of processes that lived too short

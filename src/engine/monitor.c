@@ -461,6 +461,36 @@ static bool watch_knows(void *ctx, int pid)
 	return procwatch_saw_pid(ctx, pid);
 }
 
+/*
+ * kauditd delivers records asynchronously, and later when the machine is
+ * busy: after the container is gone, wait until none has come for
+ * AUDIT_QUIET_MS (at least 50 ms, at most AUDIT_SETTLE_MAX_MS; the whole
+ * time when none came at all, since every container execs at least once).
+ */
+#define AUDIT_QUIET_MS 150
+#define AUDIT_SETTLE_MAX_MS 1500
+
+static void audit_settle(struct audit_reader *reader)
+{
+	const struct timespec step = { 0, 25 * 1000000L };
+	long start = clock_now_ms(), quiet_since = start;
+	size_t seen = audit_reader_count(reader);
+
+	for (long now = start; now - start < AUDIT_SETTLE_MAX_MS; now = clock_now_ms()) {
+		size_t n;
+
+		nanosleep(&step, NULL);
+		n = audit_reader_count(reader);
+		if (n != seen) {
+			seen = n;
+			quiet_since = clock_now_ms();
+		} else if (seen && clock_now_ms() - quiet_since >= AUDIT_QUIET_MS &&
+			   clock_now_ms() - start >= 50) {
+			break;
+		}
+	}
+}
+
 /* Programs named by the audit records of this container's processes. */
 static void add_audit_exes(struct monitor_result *r, struct audit_record *recs, size_t nr,
 			   const struct audit_fork *forks, size_t forks_nr)
@@ -593,13 +623,10 @@ logs:
 		struct audit_record *recs = NULL;
 		size_t nr = 0;
 		uint64_t lost = 0;
-		struct timespec ts = { 0, 50 * 1000000L };
-
-		/* kauditd delivers asynchronously: give the last records a moment. */
-		nanosleep(&ts, NULL);
 		struct audit_fork *forks = NULL;
 		size_t forks_nr = 0;
 
+		audit_settle(reader);
 		audit_reader_take(reader, &recs, &nr, &lost);
 		audit_reader_take_forks(reader, &forks, &forks_nr);
 		add_audit_exes(r, recs, nr, forks, forks_nr);

@@ -585,8 +585,14 @@ static void test_docker_monitor_short_lived(void **state)
 	spec.cmd_set = true;
 	strlist_push(&spec.cmd, "/bin/sh");
 	strlist_push(&spec.cmd, "-c");
-	/* ls and cat live for a millisecond: /proc polling alone would miss them. */
-	strlist_push(&spec.cmd, "ls / >/dev/null; cat /etc/hostname >/dev/null; echo done");
+	/*
+	 * ls and cat live for a millisecond: /proc polling alone would miss
+	 * them.  The shell lives 0.3 s first, as an entrypoint does, so the
+	 * poller knows the container's first process and the fork events tie
+	 * ls's and cat's records to it even when a busy machine delivers them
+	 * after they are gone (their cgroup can no longer be read then).
+	 */
+	strlist_push(&spec.cmd, "sleep 0.3; ls / >/dev/null; cat /etc/hostname >/dev/null; echo done");
 	monitor_result_init(&r);
 	assert_int_equal(monitor_run(&api, &spec, &o, &r), 0);
 	assert_true(r.started);
