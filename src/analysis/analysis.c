@@ -914,9 +914,10 @@ static const struct runtimes_object *aobj_runtime(struct aobj *o)
 
 /*
  * The modules the runtimes in plan pl load (see runtimes_find; objects
- * before 'done' were looked at already); 'given' names the program as it is run; 'whole_root': rr reads an image or a
- * folder named as a root; 'ps' (or NULL) gives the environment and the
- * working folder.  Returns how many *out holds.
+ * before 'done' were looked at already); 'given' names the program as it
+ * is run; 'whole_root': rr reads an image or a folder named as a root;
+ * 'ps' (or NULL) gives the environment and the working folder.  Returns
+ * how many *out holds.
  */
 static size_t plan_runtimes(const struct plan *pl, size_t done, const struct root_reader *rr, const char *given,
 			    bool whole_root, const struct program_set *ps, struct runtimes_module **out)
