@@ -1283,15 +1283,21 @@ static void add_dir(struct hostld *ld, const char *d)
 	ld->dirs[ld->dirs_nr++] = xstrdup(d);
 }
 
+/* A regular file's content (NUL-terminated, at most cap bytes), or NULL (a folder too). */
 static char *read_in_root(const struct hostld *ld, const char *path, size_t cap)
 {
 	int fd = open_in_root(ld, path);
 	struct strbuf sb;
+	struct stat st;
 	char buf[4096];
 	ssize_t n;
 
 	if (fd < 0)
 		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return NULL;
+	}
 	strbuf_init(&sb, cap);
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		if (strbuf_add(&sb, buf, (size_t)n) != 0)

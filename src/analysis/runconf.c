@@ -94,3 +94,54 @@ void runconf_jvm_cfg(const char *text, struct runconf_list *out)
 	}
 	free(copy);
 }
+
+/* s without the blanks around it, and without one pair of quotes. */
+static char *trimmed(char *s)
+{
+	size_t n;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+	if (n >= 2 && (s[0] == '"' || s[0] == '\'') && s[n - 1] == s[0]) {
+		s[n - 1] = '\0';
+		s++;
+	}
+	return s;
+}
+
+void runconf_openssl(const char *text, struct runconf_list *modules, struct runconf_list *includes)
+{
+	char *copy = xstrdup(text ? text : ""), *save = NULL;
+
+	for (char *line = next_line(&save, copy); line; line = next_line(&save, NULL)) {
+		char *l = trimmed(line), *eq;
+
+		if (!strncmp(l, ".include", 8) && (l[8] == ' ' || l[8] == '\t' || l[8] == '=')) {
+			char *path = l + 8;
+
+			while (*path == ' ' || *path == '\t')
+				path++;
+			if (*path == '=')
+				path++;
+			path = trimmed(path);
+			if (path[0] == '/' && strlen(path) <= 4096)
+				list_add(includes, path, 16);
+			continue;
+		}
+		eq = strchr(l, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		{
+			char *key = trimmed(l), *value = trimmed(eq + 1);
+
+			if ((!strcmp(key, "dynamic_path") || !strcmp(key, "module")) && value[0] == '/' &&
+			    strlen(value) <= 4096)
+				list_add(modules, value, 64);
+		}
+	}
+	free(copy);
+}

@@ -8,7 +8,8 @@
  * Parsers of the configuration files that decide which modules a process
  * loads at run time, by names no program holds: nsswitch.conf (glibc's NSS
  * services), the PAM configuration (libpam's modules) and a JDK's jvm.cfg
- * (the JVMs libjli may load).  The text is untrusted (it comes from the
+ * (the JVMs libjli may load), openssl.cnf (the engines and providers
+ * libcrypto loads by path).  The text is untrusted (it comes from the
  * image): lines are taken apart without limits on their length, names are
  * checked and the lists are capped.
  */
@@ -35,5 +36,13 @@ void runconf_pam(const char *text, bool with_service, struct runconf_list *out);
 
 /* jvm.cfg: the JVMs marked KNOWN ("-server KNOWN" gives "server"), at most 16. */
 void runconf_jvm_cfg(const char *text, struct runconf_list *out);
+
+/*
+ * An OpenSSL configuration file (openssl.cnf): the absolute paths its
+ * engine sections' "dynamic_path = PATH" and provider sections' "module =
+ * PATH" name (quotes removed), at most 64, into 'modules'; the files or
+ * folders its ".include [=] PATH" lines name, at most 16, into 'includes'.
+ */
+void runconf_openssl(const char *text, struct runconf_list *modules, struct runconf_list *includes);
 
 #endif

@@ -109,6 +109,7 @@ void runtimes_inspect(const struct elf_file *elf, const char *path, struct runti
 	if (m & RUNTIMES_OPENSSL) {
 		out->dirs[0] = rodata_dir(elf, "ENGINESDIR");
 		out->dirs[1] = rodata_dir(elf, "MODULESDIR");
+		out->dirs[2] = rodata_dir(elf, "OPENSSLDIR");
 	}
 	if (m & (RUNTIMES_MYSQL | RUNTIMES_MYSQL_CLIENT))
 		out->plugin_dir = rodata_path_ending(elf, "/plugin");
@@ -119,6 +120,7 @@ void runtimes_object_release(struct runtimes_object *o)
 {
 	free(o->dirs[0]);
 	free(o->dirs[1]);
+	free(o->dirs[2]);
 	free(o->plugin_dir);
 	*o = (struct runtimes_object){ 0 };
 }
@@ -530,6 +532,65 @@ static void php_extensions(struct found *f, const struct root_reader *rr, const 
 
 /* ---- OpenSSL: engines and providers, by name from its own folders -------- */
 
+#define OPENSSL_CONF_FILES 16 /* configuration files read, with those included */
+
+/* Add 'path' (taken over) to the files to read, unless it is there or the list is full. */
+static void conf_files_add(struct runconf_list *files, char *path)
+{
+	bool seen = files->nr >= OPENSSL_CONF_FILES;
+
+	for (size_t i = 0; i < files->nr && !seen; i++)
+		seen = !strcmp(files->v[i], path);
+	if (seen) {
+		free(path);
+		return;
+	}
+	ALLOC_GROW(files->v, files->nr + 1, files->alloc);
+	files->v[files->nr++] = path;
+}
+
+/*
+ * The engines and providers the configuration names by a path of their
+ * own (an [engine] section's dynamic_path, a provider section's module):
+ * in OPENSSL_CONF, else OPENSSLDIR/openssl.cnf, and in the files its
+ * .include lines name (a folder's *.cnf and *.conf files).
+ */
+static void openssl_conf(struct found *f, const struct root_reader *rr, const struct runtimes_process *p,
+			 const char *openssldir)
+{
+	const char *env = env_of(p, "OPENSSL_CONF");
+	struct runconf_list files = { 0 }, mods = { 0 };
+
+	if (env && *env)
+		conf_files_add(&files, env_dir(p, env, strlen(env)));
+	else if (openssldir)
+		conf_files_add(&files, xasprintf("%s/openssl.cnf", openssldir));
+	for (size_t i = 0; i < files.nr; i++) {
+		char *text = rr->read(rr->ctx, files.v[i], 1 << 20), **names;
+		size_t n;
+
+		if (text) {
+			struct runconf_list includes = { 0 };
+
+			runconf_openssl(text, &mods, &includes);
+			for (size_t k = 0; k < includes.nr; k++)
+				conf_files_add(&files, xstrdup(includes.v[k]));
+			runconf_list_release(&includes);
+			free(text);
+			continue;
+		}
+		n = rr->list(rr->ctx, files.v[i], &names); /* an included folder */
+		for (size_t k = 0; k < n; k++)
+			if (str_has_suffix(names[k], ".cnf") || str_has_suffix(names[k], ".conf"))
+				conf_files_add(&files, xstrdup(names[k]));
+		free_strv(names, n);
+	}
+	for (size_t i = 0; i < mods.nr; i++)
+		found_add(f, xstrdup(mods.v[i]), ANALYSIS_LOAD_OPENSSL);
+	runconf_list_release(&mods);
+	runconf_list_release(&files);
+}
+
 /*
  * libcrypto loads an engine (ENGINE_by_id("afalg"), an openssl.cnf
  * [engine] section, `-engine NAME`) as ENGINESDIR/NAME.so, and a provider
@@ -539,15 +600,20 @@ static void php_extensions(struct found *f, const struct root_reader *rr, const 
  * libcrypto was built to name them (the afalg engine makes io_setup,
  * io_submit, io_getevents, io_destroy and eventfd2, which nothing else in
  * openssl does).  The OPENSSL_ENGINES and OPENSSL_MODULES variables move
- * them: their folders count too.
+ * them: their folders count too; so do the modules the configuration
+ * names by path (openssl_conf).
  */
 static void openssl_modules(struct found *f, const struct root_reader *rr, const struct runtimes_process *p,
 			    unsigned marks)
 {
-	for (size_t i = p->done; i < p->nr; i++)
-		for (size_t d = 0; (p->objs[i]->marks & RUNTIMES_OPENSSL) && d < 2; d++)
+	for (size_t i = p->done; i < p->nr; i++) {
+		if (!(p->objs[i]->marks & RUNTIMES_OPENSSL))
+			continue;
+		for (size_t d = 0; d < 2; d++)
 			if (p->objs[i]->dirs[d])
 				found_walk(f, rr, p->objs[i]->dirs[d], 1, ".so", ANALYSIS_LOAD_OPENSSL);
+		openssl_conf(f, rr, p, p->objs[i]->dirs[2]);
+	}
 	if (marks & RUNTIMES_OPENSSL) {
 		env_walk(f, rr, p, "OPENSSL_ENGINES", '\0', 1, ".so", ANALYSIS_LOAD_OPENSSL);
 		env_walk(f, rr, p, "OPENSSL_MODULES", '\0', 1, ".so", ANALYSIS_LOAD_OPENSSL);

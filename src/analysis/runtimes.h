@@ -63,10 +63,10 @@ enum runtimes_mark {
 struct runtimes_object {
 	unsigned marks; /* runtimes_mark bits */
 	/*
-	 * RUNTIMES_OPENSSL: the folders compiled into it (the ENGINESDIR and
-	 * MODULESDIR strings OpenSSL_version() reports), or NULL.
+	 * RUNTIMES_OPENSSL: the folders compiled into it (the ENGINESDIR,
+	 * MODULESDIR and OPENSSLDIR strings OpenSSL_version() reports), or NULL.
 	 */
-	char *dirs[2];
+	char *dirs[3];
 	/*
 	 * RUNTIMES_MYSQL, RUNTIMES_MYSQL_CLIENT: the plugin folder compiled
 	 * into it (its PLUGINDIR, the one read-only string that is an

@@ -1,6 +1,7 @@
 /*
  * libFuzzer target: the run-time loading configuration parsers
- * (nsswitch.conf, PAM, jvm.cfg) and the shell script reader (shwords).
+ * (nsswitch.conf, PAM, jvm.cfg, openssl.cnf) and the shell script
+ * reader (shwords).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,6 +26,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	runconf_pam(text, false, &l);
 	runconf_pam(text, true, &l);
 	runconf_jvm_cfg(text, &l);
+	{
+		struct runconf_list mods = { 0 }, incs = { 0 };
+
+		runconf_openssl(text, &mods, &incs);
+		if (mods.nr > 64 || incs.nr > 16)
+			abort();
+		runconf_list_release(&mods);
+		runconf_list_release(&incs);
+	}
 	/* Names are unique and within the caps (64 + 256 + 16 at most). */
 	if (l.nr > 64 + 256 + 16)
 		abort();

@@ -8,7 +8,8 @@
 # Debian's openssl (its afalg engine makes AIO calls nothing else does),
 # on a fake libcrypto in both loaders, and for real: the host's openssl
 # loads an engine that makes flock and syncfs, inside a chroot, under
-# strace, and every call it makes must be in its set.
+# strace, and every call it makes must be in its set; so does one that
+# openssl.cnf names by a path of its own (dynamic_path, module, .include).
 . "$(dirname "$0")/lib.sh"
 . "$CONFINE_SRC/tests/fixtures/strace-lib.sh"
 need_root
@@ -40,8 +41,9 @@ syscall_lib "$R/opt/ssl/modules/legacy.so" acct
 syscall_lib "$R/opt/ssl/engines/sub/deep.so" vhangup   # one level only
 syscall_lib "$R/opt/other/x.so" personality           # not a folder libcrypto names
 cat >"$T/crypto.c" <<'C'
-static const char *const dirs[] = { "ENGINESDIR: \"/opt/ssl/engines\"", "MODULESDIR: \"/opt/ssl/modules\"" };
-const char *OpenSSL_version(int t) { return dirs[t & 1]; }
+static const char *const dirs[] = { "ENGINESDIR: \"/opt/ssl/engines\"", "MODULESDIR: \"/opt/ssl/modules\"",
+				     "OPENSSLDIR: \"/opt/ssl\"" };
+const char *OpenSSL_version(int t) { return dirs[t % 3]; }
 void *ENGINE_by_id(const char *id) { (void)id; return 0; }
 C
 cat >"$T/app.c" <<'C'
@@ -72,7 +74,24 @@ for s in swapoff acct; do
 done
 grep -q 'an OpenSSL engine or provider' "$T/e.txt" || fail "explain does not say the object is an OpenSSL module: $(cat "$T/e.txt")"
 
-# ---- the real openssl loads an engine by name, in a chroot, under strace ----
+# ---- modules openssl.cnf names by a path of their own ----
+mkdir -p "$R/opt/ssl/conf.d" "$R/srv/custom" "$R/etc/alt"
+printf 'openssl_conf = c\n.include /opt/ssl/conf.d\n[c]\nengines = e\n' >"$R/opt/ssl/openssl.cnf"
+printf '[e]\nx = y\n[y]\ndynamic_path = "/srv/custom/eng.so"\n[p]\nmodule = /srv/custom/prov.so\n' >"$R/opt/ssl/conf.d/e.cnf"
+printf 'dynamic_path = /srv/custom/alt.so\n' >"$R/etc/alt/openssl.cnf"
+syscall_lib "$R/srv/custom/eng.so" iopl
+syscall_lib "$R/srv/custom/prov.so" mincore
+syscall_lib "$R/srv/custom/alt.so" sethostname
+for s in iopl mincore; do
+	rule_loads "$R" /usr/bin/app "$s" 'an OpenSSL engine or provider'
+done
+json_has "$T/rule.json" sethostname && fail "a module only OPENSSL_CONF's file names counted without it"
+"$CONFINE" explain --quiet --program /usr/bin/app --options "-e OPENSSL_CONF=/etc/alt/openssl.cnf" "dir:$R" sethostname \
+	>"$T/e.txt" 2>&1 || fail "explain with OPENSSL_CONF failed: $(cat "$T/e.txt")"
+grep -q 'an OpenSSL engine or provider' "$T/e.txt" || fail "OPENSSL_CONF's module not loaded: $(cat "$T/e.txt")"
+
+# ---- the real openssl loads an engine by name, in a chroot, under strace;
+# ---- and one its openssl.cnf names by a path outside ENGINESDIR ----
 N=$T/osslroot
 mkdir -p "$N/usr/bin" "$N/tmp" "$N$ENGINES"
 root_add_program "$N" "$OPENSSL" /usr/bin/openssl
@@ -81,7 +100,17 @@ gcc -O2 -shared -fPIC -o "$N$ENGINES/confinetest.so" "$CONFINE_SRC/tests/fixture
 ST_TRIVIAL_EXEMPT=$(readlink -f "$(command -v chroot)")
 st_run openssl-engine chroot "$N" /usr/bin/openssl engine -t confinetest
 grep -q 'confine test engine' "$ST/traces/openssl-engine.out" || fail "openssl did not load the engine"
+SSLDIR=$(strings -a "$CRYPTO" | sed -n 's/^OPENSSLDIR: "\(\/.*\)"$/\1/p')
+[ -n "$SSLDIR" ] || fail "$CRYPTO names no OPENSSLDIR"
+M=$T/cnfroot
+mkdir -p "$M/usr/bin" "$M/tmp" "$M$SSLDIR" "$M/srv/custom"
+root_add_program "$M" "$OPENSSL" /usr/bin/openssl
+cp "$N$ENGINES/confinetest.so" "$M/srv/custom/confinetest.so"
+printf 'openssl_conf = c\n[c]\nengines = e\n[e]\nconfinetest = ce\n[ce]\ndynamic_path = /srv/custom/confinetest.so\ninit = 1\n' \
+	>"$M$SSLDIR/openssl.cnf"
+st_run openssl-cnf chroot "$M" /usr/bin/openssl version
 st_check
 st_observed openssl-engine flock || fail "the engine's flock was not seen under strace"
 st_observed openssl-engine syncfs || fail "the engine's syncfs was not seen under strace"
+st_observed openssl-cnf syncfs || fail "the engine openssl.cnf names was not loaded (no syncfs under strace)"
 pass

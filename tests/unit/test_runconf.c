@@ -1,4 +1,4 @@
-/* The run-time loading configuration parsers: nsswitch.conf, PAM files, jvm.cfg. */
+/* The run-time loading configuration parsers: nsswitch.conf, PAM files, jvm.cfg, openssl.cnf. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -115,11 +115,54 @@ static void test_caps(void **state)
 	strbuf_release(&sb);
 }
 
+/* openssl.cnf: dynamic_path and module paths, .include files and folders. */
+static void test_openssl(void **state)
+{
+	static const char text[] =
+		"openssl_conf = c\n"
+		".include /etc/ssl/conf.d\n"
+		".include=/etc/ssl/x.cnf # a comment\n"
+		".include relative.cnf\n"
+		"[c]\nengines = e\nproviders = p\n"
+		"[e]\n  dynamic_path = \"/opt/eng/pkcs11.so\"\t\n"
+		"[p]\nmodule=/opt/prov/tpm2.so\nmodule = $dir/rel.so\n"
+		"# dynamic_path = /commented.so\n"
+		"dynamic_path_x = /not.so\n"
+		"[t]\ndynamic_path = /opt/eng/pkcs11.so\n";
+	struct runconf_list mods = { 0 }, incs = { 0 };
+	struct strbuf sb;
+	char *m, *i;
+
+	(void)state;
+	runconf_openssl(text, &mods, &incs);
+	m = joined(&mods);
+	i = joined(&incs);
+	assert_string_equal(m, "/opt/eng/pkcs11.so /opt/prov/tpm2.so");
+	assert_string_equal(i, "/etc/ssl/conf.d /etc/ssl/x.cnf");
+	free(m);
+	free(i);
+	runconf_list_release(&mods);
+	runconf_list_release(&incs);
+	/* Caps: 64 modules, 16 includes. */
+	strbuf_init(&sb, 1 << 20);
+	for (int k = 0; k < 1000; k++)
+		strbuf_addf(&sb, "module = /m/%d.so\n.include /i/%d\n", k, k);
+	runconf_openssl(sb.buf, &mods, &incs);
+	assert_int_equal(mods.nr, 64);
+	assert_int_equal(incs.nr, 16);
+	runconf_list_release(&mods);
+	runconf_list_release(&incs);
+	runconf_openssl(NULL, &mods, &incs);
+	assert_int_equal(mods.nr + incs.nr, 0);
+	strbuf_release(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_openssl),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
