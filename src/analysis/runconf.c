@@ -145,3 +145,28 @@ void runconf_openssl(const char *text, struct runconf_list *modules, struct runc
 	}
 	free(copy);
 }
+
+void runconf_php(const char *text, struct runconf_list *dirs, struct runconf_list *modules)
+{
+	char *copy = xstrdup(text ? text : ""), *save = NULL;
+
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *semi = strchr(line, ';'), *eq, *key, *value; /* ';' starts an ini comment */
+
+		if (semi)
+			*semi = '\0';
+		eq = strchr(line, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		key = trimmed(line);
+		value = trimmed(eq + 1);
+		if (value[0] != '/' || strlen(value) > 4096)
+			continue;
+		if (!strcmp(key, "extension_dir"))
+			list_add(dirs, value, 64);
+		else if (!strcmp(key, "extension") || !strcmp(key, "zend_extension"))
+			list_add(modules, value, 64);
+	}
+	free(copy);
+}

@@ -9,7 +9,7 @@
  * loads at run time, by names no program holds: nsswitch.conf (glibc's NSS
  * services), the PAM configuration (libpam's modules) and a JDK's jvm.cfg
  * (the JVMs libjli may load), openssl.cnf (the engines and providers
- * libcrypto loads by path).  The text is untrusted (it comes from the
+ * libcrypto loads by path), PHP's ini files.  The text is untrusted (it comes from the
  * image): lines are taken apart without limits on their length, names are
  * checked and the lists are capped.
  */
@@ -44,5 +44,12 @@ void runconf_jvm_cfg(const char *text, struct runconf_list *out);
  * folders its ".include [=] PATH" lines name, at most 16, into 'includes'.
  */
 void runconf_openssl(const char *text, struct runconf_list *modules, struct runconf_list *includes);
+
+/*
+ * A PHP ini file: the folders its "extension_dir = PATH" lines name, and
+ * the modules its "extension = PATH" and "zend_extension = PATH" lines
+ * name by an absolute path (quotes removed), at most 64 each.
+ */
+void runconf_php(const char *text, struct runconf_list *dirs, struct runconf_list *modules);
 
 #endif

@@ -505,6 +505,76 @@ static void postgres_modules(struct found *f, const struct root_reader *rr, cons
 
 /* ---- PHP: extensions its ini files name ----------------------------------- */
 
+#define PHP_INI_FILES 256 /* ini files read for one process */
+
+/*
+ * The extensions PHP's ini files name outside those folders: an
+ * extension_dir of its own (every .so there), or an extension or
+ * zend_extension by absolute path.  The ini files: every .ini under
+ * /etc/php and /usr/local/etc/php (Debian's /etc/php/8.2/cli/conf.d, the
+ * official images' /usr/local/etc/php/conf.d), in PHPRC (a file, or a
+ * folder's php.ini) and in PHP_INI_SCAN_DIR's folders.
+ */
+static void php_ini(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
+{
+	static const struct {
+		const char *dir;
+		unsigned depth;
+	} roots[] = { { "/etc/php", 4 }, { "/usr/local/etc/php", 3 } };
+	struct runconf_list dirs = { 0 }, mods = { 0 };
+	char **files = NULL;
+	size_t nr = 0, alloc = 0;
+	const char *rc = env_of(p, "PHPRC"), *scan = env_of(p, "PHP_INI_SCAN_DIR");
+
+	for (size_t r = 0; r < ARRAY_SIZE(roots); r++) {
+		char **v;
+		size_t n = rr->walk(rr->ctx, roots[r].dir, roots[r].depth, ".ini", &v);
+
+		for (size_t i = 0; i < n; i++) {
+			ALLOC_GROW(files, nr + 1, alloc);
+			files[nr++] = v[i];
+		}
+		free(v);
+	}
+	if (rc && *rc) {
+		char *path = env_dir(p, rc, strlen(rc));
+
+		ALLOC_GROW(files, nr + 2, alloc);
+		files[nr++] = xasprintf("%s/php.ini", path);
+		files[nr++] = path;
+	}
+	for (unsigned d = 0; scan && *scan && d < ENV_DIRS_MAX; d++) {
+		const char *end = strchr(scan, ':');
+		size_t len = end ? (size_t)(end - scan) : strlen(scan);
+
+		if (len) {
+			char *dir = env_dir(p, scan, len), **v;
+			size_t n = rr->walk(rr->ctx, dir, 1, ".ini", &v);
+
+			for (size_t i = 0; i < n; i++) {
+				ALLOC_GROW(files, nr + 1, alloc);
+				files[nr++] = v[i];
+			}
+			free(v);
+			free(dir);
+		}
+		scan = end ? end + 1 : NULL;
+	}
+	for (size_t i = 0; i < nr && i < PHP_INI_FILES; i++) {
+		char *text = rr->read(rr->ctx, files[i], 1 << 20);
+
+		runconf_php(text, &dirs, &mods);
+		free(text);
+	}
+	for (size_t i = 0; i < dirs.nr; i++)
+		found_walk(f, rr, dirs.v[i], 1, ".so", ANALYSIS_LOAD_PHP);
+	for (size_t i = 0; i < mods.nr; i++)
+		found_add(f, xstrdup(mods.v[i]), ANALYSIS_LOAD_PHP);
+	runconf_list_release(&dirs);
+	runconf_list_release(&mods);
+	free_strv(files, nr);
+}
+
 /*
  * PHP (the CLI, php-fpm, libphp in Apache) loads the extensions and Zend
  * extensions its ini files name (extension=posix, zend_extension=opcache)
@@ -528,6 +598,7 @@ static void php_extensions(struct found *f, const struct root_reader *rr, const 
 		free(dir);
 	}
 	prefixes_release(&ps);
+	php_ini(f, rr, p);
 }
 
 /* ---- OpenSSL: engines and providers, by name from its own folders -------- */

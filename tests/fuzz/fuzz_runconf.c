@@ -1,6 +1,6 @@
 /*
  * libFuzzer target: the run-time loading configuration parsers
- * (nsswitch.conf, PAM, jvm.cfg, openssl.cnf) and the shell script
+ * (nsswitch.conf, PAM, jvm.cfg, openssl.cnf, PHP ini) and the shell script
  * reader (shwords).
  */
 #include <stdint.h>
@@ -31,6 +31,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		runconf_openssl(text, &mods, &incs);
 		if (mods.nr > 64 || incs.nr > 16)
+			abort();
+		runconf_list_release(&mods);
+		runconf_list_release(&incs);
+		runconf_php(text, &mods, &incs);
+		if (mods.nr > 64 || incs.nr > 64)
 			abort();
 		runconf_list_release(&mods);
 		runconf_list_release(&incs);

@@ -7,7 +7,9 @@
 # /usr and /usr/local.  Debian's php runs a script using posix, sysvmsg,
 # sysvsem and sysvshm (extensions Debian enables) under strace: the calls
 # they make are nowhere else in php, and every call must be in its set.
-# A fake php of the official images' layout is checked in both loaders.
+# A fake php of the official images' layout is checked in both loaders,
+# with ini files naming an extension_dir and extensions by path of their
+# own (and PHP_INI_SCAN_DIR's, in an image).
 . "$(dirname "$0")/lib.sh"
 . "$CONFINE_SRC/tests/fixtures/strace-lib.sh"
 st_init
@@ -35,6 +37,25 @@ for s in iopl personality; do
 done
 jq -e '.programs[1].objects | length == 3' "$T/files.json" >/dev/null ||
 	fail "plain: extensions loaded into a program that is not php: $(jq -c '.programs[1].objects' "$T/files.json")"
+
+# ---- extensions the ini files name outside those folders ----
+mkdir -p "$R/usr/local/etc/php/conf.d" "$R/opt/phpext" "$R/srv/z" "$R/etc/rc" "$R/srv/scan" "$R/srv/scanext"
+printf '[PHP]\nextension_dir = "/opt/phpext" ; a folder of its own\nextension=redis\n' \
+	>"$R/usr/local/etc/php/conf.d/docker-php-ext-redis.ini"
+printf 'zend_extension=/srv/z/xdebug.so\n;zend_extension=/srv/z/off.so\n' >"$R/usr/local/etc/php/php.ini"
+printf 'extension = /srv/scanext/s.so\n' >"$R/srv/scan/s.ini"
+syscall_lib "$R/opt/phpext/redis.so" mincore
+syscall_lib "$R/srv/z/xdebug.so" quotactl
+syscall_lib "$R/srv/z/off.so" vhangup
+syscall_lib "$R/srv/scanext/s.so" sethostname
+for s in mincore quotactl; do
+	rule_loads "$R" /usr/local/bin/php "$s" 'a PHP extension'
+done
+json_has "$T/rule.json" vhangup && fail "a commented-out zend_extension counted"
+json_has "$T/rule.json" sethostname && fail "PHP_INI_SCAN_DIR's ini read without the variable"
+"$CONFINE" explain --quiet --program /usr/local/bin/php --options "-e PHP_INI_SCAN_DIR=/srv/scan" "dir:$R" sethostname \
+	>"$T/e.txt" 2>&1 || fail "explain with PHP_INI_SCAN_DIR failed: $(cat "$T/e.txt")"
+grep -q 'a PHP extension' "$T/e.txt" || fail "PHP_INI_SCAN_DIR's extension not loaded: $(cat "$T/e.txt")"
 
 # ---- Debian's php under strace ----
 W=$T/w

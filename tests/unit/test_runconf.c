@@ -1,4 +1,4 @@
-/* The run-time loading configuration parsers: nsswitch.conf, PAM files, jvm.cfg, openssl.cnf. */
+/* The run-time loading configuration parsers: nsswitch.conf, PAM files, jvm.cfg, openssl.cnf, PHP ini files. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -157,12 +157,36 @@ static void test_openssl(void **state)
 	strbuf_release(&sb);
 }
 
+/* PHP ini: extension_dir folders, extensions by absolute path; ';' comments. */
+static void test_php(void **state)
+{
+	static const char text[] = "[PHP]\nextension_dir = \"/opt/ext\" ; its own\nextension=redis\n"
+				   "zend_extension = /z/xdebug.so\n;extension=/off.so\nextension='/q/a.so'\n"
+				   "extension_dir=relative\nmemory_limit = 128M\n";
+	struct runconf_list dirs = { 0 }, mods = { 0 };
+	char *d, *m;
+
+	(void)state;
+	runconf_php(text, &dirs, &mods);
+	d = joined(&dirs);
+	m = joined(&mods);
+	assert_string_equal(d, "/opt/ext");
+	assert_string_equal(m, "/z/xdebug.so /q/a.so");
+	free(d);
+	free(m);
+	runconf_list_release(&dirs);
+	runconf_list_release(&mods);
+	runconf_php(NULL, &dirs, &mods);
+	assert_int_equal(dirs.nr + mods.nr, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_openssl),
+		cmocka_unit_test(test_php),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
