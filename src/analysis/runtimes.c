@@ -180,27 +180,40 @@ static char *env_dir(const struct runtimes_process *p, const char *dir, size_t l
 }
 
 /*
- * Walk each folder variable 'name' names: a list separated by 'sep' ('\0':
- * one folder), empty entries skipped, at most ENV_DIRS_MAX.
+ * The folders variable 'name' names: a list separated by 'sep' ('\0':
+ * one folder), empty entries skipped, made absolute, at most ENV_DIRS_MAX.
+ * Returns how many *out holds (release with free_strv).
  */
-static void env_walk(struct found *f, const struct root_reader *rr, const struct runtimes_process *p,
-		     const char *name, char sep, unsigned depth, const char *suffix, enum analysis_load why)
+static size_t env_folders(const struct runtimes_process *p, const char *name, char sep, char ***out)
 {
 	const char *list = env_of(p, name);
+	char **v = NULL;
+	size_t n = 0, alloc = 0;
 
-	for (unsigned n = 0; list && *list && n < ENV_DIRS_MAX;) {
+	while (list && *list && n < ENV_DIRS_MAX) {
 		const char *end = sep ? strchr(list, sep) : NULL;
 		size_t len = end ? (size_t)(end - list) : strlen(list);
 
 		if (len) {
-			char *dir = env_dir(p, list, len);
-
-			found_walk(f, rr, dir, depth, suffix, why);
-			free(dir);
-			n++;
+			ALLOC_GROW(v, n + 1, alloc);
+			v[n++] = env_dir(p, list, len);
 		}
 		list = end ? end + 1 : NULL;
 	}
+	*out = v;
+	return n;
+}
+
+/* Walk each folder variable 'name' names (env_folders). */
+static void env_walk(struct found *f, const struct root_reader *rr, const struct runtimes_process *p,
+		     const char *name, char sep, unsigned depth, const char *suffix, enum analysis_load why)
+{
+	char **dirs;
+	size_t n = env_folders(p, name, sep, &dirs);
+
+	for (size_t i = 0; i < n; i++)
+		found_walk(f, rr, dirs[i], depth, suffix, why);
+	free_strv(dirs, n);
 }
 
 /* Distinct install prefixes of a process, "" for "/" (so "%s/lib" works). */
@@ -515,6 +528,19 @@ static void postgres_modules(struct found *f, const struct root_reader *rr, cons
  * official images' /usr/local/etc/php/conf.d), in PHPRC (a file, or a
  * folder's php.ini) and in PHP_INI_SCAN_DIR's folders.
  */
+/* Append the .ini files of folder 'dir' (down to 'depth' levels) to files[0, *nr). */
+static void ini_files_walk(const struct root_reader *rr, const char *dir, unsigned depth, char ***files, size_t *nr,
+			   size_t *alloc)
+{
+	char **v;
+	size_t n = rr->walk(rr->ctx, dir, depth, ".ini", &v);
+
+	ALLOC_GROW(*files, *nr + n, *alloc);
+	for (size_t i = 0; i < n; i++)
+		(*files)[(*nr)++] = v[i];
+	free(v);
+}
+
 static void php_ini(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
 {
 	static const struct {
@@ -522,43 +548,21 @@ static void php_ini(struct found *f, const struct root_reader *rr, const struct 
 		unsigned depth;
 	} roots[] = { { "/etc/php", 4 }, { "/usr/local/etc/php", 3 } };
 	struct runconf_list dirs = { 0 }, mods = { 0 };
-	char **files = NULL;
-	size_t nr = 0, alloc = 0;
-	const char *rc = env_of(p, "PHPRC"), *scan = env_of(p, "PHP_INI_SCAN_DIR");
+	char **files = NULL, **scan;
+	size_t nr = 0, alloc = 0, scan_nr = env_folders(p, "PHP_INI_SCAN_DIR", ':', &scan);
+	const char *rc = env_of(p, "PHPRC");
 
-	for (size_t r = 0; r < ARRAY_SIZE(roots); r++) {
-		char **v;
-		size_t n = rr->walk(rr->ctx, roots[r].dir, roots[r].depth, ".ini", &v);
-
-		for (size_t i = 0; i < n; i++) {
-			ALLOC_GROW(files, nr + 1, alloc);
-			files[nr++] = v[i];
-		}
-		free(v);
-	}
+	for (size_t r = 0; r < ARRAY_SIZE(roots); r++)
+		ini_files_walk(rr, roots[r].dir, roots[r].depth, &files, &nr, &alloc);
+	for (size_t d = 0; d < scan_nr; d++)
+		ini_files_walk(rr, scan[d], 1, &files, &nr, &alloc);
+	free_strv(scan, scan_nr);
 	if (rc && *rc) {
 		char *path = env_dir(p, rc, strlen(rc));
 
 		ALLOC_GROW(files, nr + 2, alloc);
 		files[nr++] = xasprintf("%s/php.ini", path);
-		files[nr++] = path;
-	}
-	for (unsigned d = 0; scan && *scan && d < ENV_DIRS_MAX; d++) {
-		const char *end = strchr(scan, ':');
-		size_t len = end ? (size_t)(end - scan) : strlen(scan);
-
-		if (len) {
-			char *dir = env_dir(p, scan, len), **v;
-			size_t n = rr->walk(rr->ctx, dir, 1, ".ini", &v);
-
-			for (size_t i = 0; i < n; i++) {
-				ALLOC_GROW(files, nr + 1, alloc);
-				files[nr++] = v[i];
-			}
-			free(v);
-			free(dir);
-		}
-		scan = end ? end + 1 : NULL;
+		files[nr++] = path; /* a file itself */
 	}
 	for (size_t i = 0; i < nr && i < PHP_INI_FILES; i++) {
 		char *text = rr->read(rr->ctx, files[i], 1 << 20);
