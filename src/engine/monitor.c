@@ -409,12 +409,15 @@ static void defaults(struct monitor_opts *o, const struct monitor_opts *in)
 		o->phase = "monitor";
 }
 
+/* How long a container with no process left may take to be reported exited. */
+#define EXIT_GRACE_MS 2000
+
 /* Watch until idle (or exit, or the deadline); returns -EINTR when interrupted. */
 static int watch(struct dockerapi *api, struct container *c, struct procwatch *w,
 		 const struct monitor_opts *o, long start, long min_until, long *idle_since,
 		 bool *exited)
 {
-	long last_inspect = 0;
+	long last_inspect = 0, empty_since = 0;
 
 	for (;;) {
 		bool changed, alive;
@@ -445,7 +448,17 @@ static int watch(struct dockerapi *api, struct container *c, struct procwatch *w
 			return err_set(EINTR, "interrupted");
 		if (now - start >= o->max_ms)
 			return 0;
-		if (now >= min_until && now - *idle_since >= o->idle_ms)
+		/*
+		 * No process left: the container is exiting, and the engine
+		 * reports it a little later (later still on a busy machine).
+		 * Wait for that rather than stop it and lose its exit code.
+		 */
+		if (alive)
+			empty_since = 0;
+		else if (!empty_since)
+			empty_since = now;
+		if (now >= min_until && now - *idle_since >= o->idle_ms &&
+		    (!empty_since || now - empty_since >= EXIT_GRACE_MS))
 			return 0;
 		clock_sleep_ms(o->poll_ms);
 	}

@@ -569,7 +569,11 @@ static void test_docker_monitor_short_lived(void **state)
 {
 	struct dockerapi api;
 	struct container_spec spec;
-	struct monitor_opts o = { .min_ms = 200, .max_ms = 5000, .idle_ms = 300, .collect_maps = true };
+	/*
+	 * The idle window is far longer than the shell's sleep: with both at
+	 * 0.3 s the monitor could stop the container just before it exited.
+	 */
+	struct monitor_opts o = { .min_ms = 200, .max_ms = 10000, .idle_ms = 3000, .collect_maps = true };
 	struct monitor_result r;
 
 	(void)state;
