@@ -9,8 +9,10 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <linux/magic.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "image/blobstore.h"
@@ -1120,6 +1122,45 @@ static enum rootfs_type type_of_mode(mode_t m)
 	return ROOTFS_REG;
 }
 
+/*
+ * The name of the kernel's file system folder fd is on (proc, sysfs,
+ * tracefs ...), or NULL.  Their files are not an image's, and reading
+ * some blocks (tracefs's trace_pipe_raw waits for events): dir:/ keeps
+ * such a folder but not what it holds.
+ */
+static const char *kernel_fs(int fd)
+{
+	static const struct {
+		unsigned long magic;
+		const char *name;
+	} kinds[] = {
+		{ PROC_SUPER_MAGIC, "proc" },
+		{ SYSFS_MAGIC, "sysfs" },
+		{ TRACEFS_MAGIC, "tracefs" },
+		{ DEBUGFS_MAGIC, "debugfs" },
+		{ SECURITYFS_MAGIC, "securityfs" },
+		{ CGROUP_SUPER_MAGIC, "cgroup" },
+		{ CGROUP2_SUPER_MAGIC, "cgroup2" },
+		{ BPF_FS_MAGIC, "bpf" },
+		{ PSTOREFS_MAGIC, "pstore" },
+		{ DEVPTS_SUPER_MAGIC, "devpts" },
+		{ EFIVARFS_MAGIC, "efivarfs" },
+		{ BINFMTFS_MAGIC, "binfmt_misc" },
+		{ NSFS_MAGIC, "nsfs" },
+		{ 0x62656570, "configfs" },
+		{ 0x19800202, "mqueue" },
+		{ 0x65735543, "fusectl" },
+	};
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) < 0)
+		return NULL;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if ((unsigned long)sf.f_type == kinds[i].magic)
+			return kinds[i].name;
+	return NULL;
+}
+
 static int dir_walk(struct opener *o, int dfd, const char *host, const char *rel, int depth)
 {
 	DIR *dh;
@@ -1160,7 +1201,8 @@ static int dir_walk(struct opener *o, int dfd, const char *host, const char *rel
 			target[n > 0 ? n : 0] = '\0';
 			e.link = xstrdup(target);
 		} else if (e.type == ROOTFS_REG) {
-			int fd = openat(dirfd(dh), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			/* O_NONBLOCK: a file that is not one (a device's, a pseudo file) must not stall us. */
+			int fd = openat(dirfd(dh), de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 			unsigned char head[4];
 			ssize_t n = 0;
 
@@ -1184,10 +1226,16 @@ static int dir_walk(struct opener *o, int dfd, const char *host, const char *rel
 			int sub = openat(dirfd(dh), de->d_name,
 					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-			if (sub < 0)
+			const char *kfs = sub < 0 ? NULL : kernel_fs(sub);
+
+			if (sub < 0) {
 				warn_add("cannot open folder '%s': %s; skipped", hpath, strerror(errno));
-			else
+			} else if (kfs) {
+				warn_add("'%s' is the kernel's %s file system: its content skipped", hpath, kfs);
+				close(sub);
+			} else {
 				ret = dir_walk(o, sub, hpath, rpath, depth + 1);
+			}
 		}
 		free(e.link);
 		free(hpath);
