@@ -56,6 +56,10 @@ struct aobj {
 	bool literals_done;
 	int8_t uses_nss;            /* -1: not known yet */
 	int8_t uses_pam;            /* the same for imports of pam_start */
+	/* exec_literals() of its ELF: the programs it may execute by name. */
+	const char **execs;
+	size_t execs_nr;
+	bool execs_done, runs_shell;
 	struct runtimes_object runtime; /* runtimes_inspect() of its ELF */
 	bool runtime_done;
 };
@@ -372,6 +376,10 @@ static void aobj_drop_elf(struct aobj *o)
 	o->literals = NULL;
 	o->literals_nr = 0;
 	o->literals_done = false;
+	free(o->execs);
+	o->execs = NULL;
+	o->execs_nr = 0;
+	o->execs_done = false;
 	o->uses_nss = -1;
 	o->uses_pam = -1;
 	runtimes_object_release(&o->runtime);
@@ -802,20 +810,16 @@ static bool looks_like_soname(const char *s, size_t len)
 }
 
 /*
- * Library names an object that imports dlopen() carries as string
- * literals in its read-only data: the libraries it may dlopen() (procps
- * loads libnuma.so.1 this way).  Returns a new array of borrowed pointers
- * into the object's bytes; the caller frees the array.
+ * The strings of elf's .rodata that 'keep' accepts, at most 'max': a new
+ * array of borrowed pointers into the object's bytes (the caller frees
+ * the array).  Returns how many.
  */
-static size_t dlopen_literals(const struct elf_file *elf, const char ***out)
+static size_t rodata_strings(const struct elf_file *elf, bool (*keep)(const char *s, size_t len), size_t max,
+			     const char ***out)
 {
 	const char **v = NULL;
 	size_t n = 0, alloc = 0;
 
-	*out = NULL;
-	if (!elf_dynsym_has(elf, "dlopen", false) && !elf_dynsym_has(elf, "__libc_dlopen_mode", false) &&
-	    !elf_dynsym_has(elf, "dlmopen", false))
-		return 0;
 	for (size_t i = 0; i < elf->sections_nr; i++) {
 		const struct elf_section *sec = &elf->sections[i];
 		const uint8_t *d;
@@ -823,11 +827,11 @@ static size_t dlopen_literals(const struct elf_file *elf, const char ***out)
 
 		if (strcmp(sec->name, ".rodata") || elf_section_data(elf, sec, &d, &len) != 0)
 			continue;
-		for (size_t pos = 0; pos < len && n < 256;) {
+		for (size_t pos = 0; pos < len && n < max;) {
 			const uint8_t *z = memchr(d + pos, 0, len - pos);
 			size_t l = z ? (size_t)(z - (d + pos)) : len - pos;
 
-			if (z && looks_like_soname((const char *)d + pos, l)) {
+			if (z && keep((const char *)d + pos, l)) {
 				ALLOC_GROW(v, n + 1, alloc);
 				v[n++] = (const char *)d + pos;
 			}
@@ -836,6 +840,21 @@ static size_t dlopen_literals(const struct elf_file *elf, const char ***out)
 	}
 	*out = v;
 	return n;
+}
+
+/*
+ * Library names an object that imports dlopen() carries as string
+ * literals in its read-only data: the libraries it may dlopen() (procps
+ * loads libnuma.so.1 this way).  Returns a new array of borrowed pointers
+ * into the object's bytes; the caller frees the array.
+ */
+static size_t dlopen_literals(const struct elf_file *elf, const char ***out)
+{
+	*out = NULL;
+	if (!elf_dynsym_has(elf, "dlopen", false) && !elf_dynsym_has(elf, "__libc_dlopen_mode", false) &&
+	    !elf_dynsym_has(elf, "dlmopen", false))
+		return 0;
+	return rodata_strings(elf, looks_like_soname, 256, out);
 }
 
 static bool aobj_uses_nss(struct aobj *o)
@@ -853,6 +872,150 @@ static size_t aobj_literals(struct aobj *o, const char *const **out)
 	}
 	*out = o->literals;
 	return o->literals_nr;
+}
+
+/* ---- programs an object executes by a name in its read-only data -------- */
+
+/* Imports that run the shell: glibc's and musl's system() and popen() execute /bin/sh, wordexp() may. */
+static const char *const shell_imports[] = { "system", "popen", "wordexp" };
+
+/* Imports that execute the program their caller names. */
+static const char *const exec_imports[] = {
+	"execv", "execve", "execvp", "execvpe", "execl", "execle", "execlp", "fexecve", "execveat",
+	"posix_spawn", "posix_spawnp",
+};
+
+#define EXEC_NAMES_MAX 65536  /* names one object contributes (beam.smp has ~9,000 candidates) */
+#define EXEC_PROGRAMS_MAX 256 /* programs the names add to one image's set */
+
+static bool imports_any(const struct elf_file *elf, const char *const *names, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (elf_dynsym_has(elf, names[i], false))
+			return true;
+	return false;
+}
+
+/*
+ * A name a program may be executed by: an absolute path, or a path
+ * relative to the object's folder ("erl_child_setup",
+ * "auth_pam_tool_dir/auth_pam_tool"), in a file name's alphabet, with no
+ * empty or ".." component.
+ */
+static bool looks_like_exec_name(const char *s, size_t len)
+{
+	if (len < 2 || len > 1024 || (s[0] != '/' && len < 3) || s[len - 1] == '/')
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+		      c == '-' || c == '.' || c == '+' || c == '/'))
+			return false;
+		if (c == '/' && i + 1 < len && s[i + 1] == '/')
+			return false;
+		/* A component starting with a dot: "..", hidden files, ".so" suffix fragments. */
+		if (c == '.' && (i == 0 || s[i - 1] == '/'))
+			return false;
+	}
+	return s[0] == '/' || s[0] != '-';
+}
+
+/*
+ * The programs an object may execute by name: when it imports a function
+ * of the exec or posix_spawn family, the strings of its read-only data
+ * that look like file names (whether each names an executable of the
+ * image is for the caller to find).  Sets *shell when it imports system(),
+ * popen() or wordexp().  Returns a new array of borrowed pointers into the
+ * object's bytes; the caller frees the array.
+ */
+static size_t exec_literals(const struct elf_file *elf, bool *shell, const char ***out)
+{
+	*out = NULL;
+	*shell = elf && imports_any(elf, shell_imports, ARRAY_SIZE(shell_imports));
+	if (!elf || !imports_any(elf, exec_imports, ARRAY_SIZE(exec_imports)))
+		return 0;
+	return rodata_strings(elf, looks_like_exec_name, EXEC_NAMES_MAX, out);
+}
+
+static size_t aobj_execs(struct aobj *o, const char *const **out, bool *shell)
+{
+	if (!o->execs_done) {
+		o->execs_nr = exec_literals(o->elf, &o->runs_shell, &o->execs);
+		o->execs_done = true;
+	}
+	*out = o->execs;
+	*shell = o->runs_shell;
+	return o->execs_nr;
+}
+
+/* Is folder 'dir' one of the PATH list 'path_var'? */
+static bool on_path(const char *path_var, const char *dir)
+{
+	size_t len = strlen(dir);
+
+	for (const char *p = path_var; p && *p;) {
+		const char *end = strchr(p, ':');
+		size_t l = end ? (size_t)(end - p) : strlen(p);
+
+		while (l > 1 && p[l - 1] == '/')
+			l--;
+		if (l == len && !strncmp(p, dir, len))
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
+/*
+ * The programs the objects of plan pl execute run in the container too:
+ * the shell, for an object that imports system() or popen(); and a file
+ * its strings name (absolute, or beside the object: a private helper such
+ * as beam.smp's erl_child_setup) that is an executable of the image, for
+ * an object that imports an exec function.  A bare name is not looked up
+ * beside an object in a PATH folder: there every word would match some
+ * command.  Adds them to ps (origin "exec"); *added counts them.
+ */
+static void image_add_execs(struct program_set *ps, struct plan *pl, size_t *added)
+{
+	for (size_t i = 0; i < pl->nr && *added < EXEC_PROGRAMS_MAX; i++) {
+		struct aobj *o = pl->objs[i];
+		const char *const *names;
+		const char *slash = strrchr(o->path, '/');
+		bool shell, beside;
+		size_t n = aobj_execs(o, &names, &shell);
+		char *dir, *why;
+
+		if (!n && !shell)
+			continue;
+		dir = xstrndup(o->path, slash ? (size_t)(slash - o->path) : 0);
+		beside = !on_path(ps->path_var, dir[0] ? dir : "/");
+		if (shell) {
+			size_t before = ps->nr;
+
+			why = xasprintf("the shell system() or popen() runs, imported by %s", o->path);
+			if (program_set_add_executable(ps, "/bin/sh", why) >= 0)
+				*added += ps->nr - before;
+			free(why);
+		}
+		why = xasprintf("named by %s, which executes programs", o->path);
+		for (size_t k = 0; k < n && *added < EXEC_PROGRAMS_MAX; k++) {
+			size_t before = ps->nr;
+			char *path;
+
+			if (names[k][0] == '/')
+				path = xstrdup(names[k]);
+			else if (beside)
+				path = xasprintf("%s/%s", dir, names[k]);
+			else
+				continue;
+			if (strcmp(path, o->path) && program_set_add_executable(ps, path, why) >= 0)
+				*added += ps->nr - before;
+			free(path);
+		}
+		free(why);
+		free(dir);
+	}
 }
 
 /* ---- PAM modules: libpam dlopen()s those its configuration names -------- */
@@ -1155,7 +1318,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 	struct analysis *a;
 	struct apriv *ap;
 	struct plan *plans;
-	size_t first_new = 0;
+	size_t first_new = 0, execs_added = 0, alloc;
 	struct runconf_list nss = { 0 };
 
 	(void)img;
@@ -1165,8 +1328,9 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 	ap = a->priv;
 	ap->ld = ps->ld;
 	program_set_resolve_libs(ps, opts->progress);
-	a->programs = xcalloc(ps->nr ? ps->nr : 1, sizeof(*a->programs));
-	plans = xcalloc(ps->nr ? ps->nr : 1, sizeof(*plans));
+	alloc = ps->nr ? ps->nr : 1;
+	a->programs = xcalloc(alloc, sizeof(*a->programs));
+	plans = xcalloc(alloc, sizeof(*plans));
 	{
 		const struct rootfs_node *node;
 		char *text = NULL;
@@ -1178,12 +1342,23 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 		err_clear();
 		free(text);
 	}
+	/* ps grows as the loop goes: the programs the earlier ones execute (image_add_execs). */
 	for (size_t i = 0; i < ps->nr; i++) {
 		struct program *pr = &ps->progs[i];
-		struct analysis_program *prog = &a->programs[a->programs_nr];
+		struct analysis_program *prog;
 
 		if (!pr->is_elf)
 			continue;
+		if (a->programs_nr == alloc) {
+			a->programs = xrealloc_array(a->programs, alloc * 2, sizeof(*a->programs));
+			plans = xrealloc_array(plans, alloc * 2, sizeof(*plans));
+			memset(a->programs + alloc, 0, alloc * sizeof(*a->programs));
+			memset(plans + alloc, 0, alloc * sizeof(*plans));
+			alloc *= 2;
+		}
+		if (!pr->libs_done)
+			program_set_resolve_libs(ps, NULL);
+		prog = &a->programs[a->programs_nr];
 		a->programs_nr++;
 		prog->path = xstrdup(pr->path);
 		if (!pr->libs_done || pr->libs_err) {
@@ -1213,6 +1388,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 		image_add_nss(ap, ps, &plans[a->programs_nr - 1], &nss);
 		image_add_pam(ap, ps, &plans[a->programs_nr - 1]);
 		image_add_literals(ap, ps, &plans[a->programs_nr - 1]);
+		image_add_execs(ps, &plans[a->programs_nr - 1], &execs_added); /* pr is stale after this */
 	}
 	summarise_pending(ap, first_new);
 	{

@@ -34,6 +34,8 @@ const char *program_origin_name(enum program_origin o)
 		return "all-binaries";
 	case PROGRAM_SCRIPT:
 		return "script";
+	case PROGRAM_EXEC:
+		return "exec";
 	default:
 		return "added";
 	}
@@ -397,6 +399,36 @@ int program_set_add_config(struct program_set *ps, const struct image_config *cf
 	return added;
 }
 
+/* An ELF executable (exec or PIE, not a shared object) the loader can open. */
+static bool elf_executable(struct program_set *ps, const char *path)
+{
+	const struct elf_file *elf;
+
+	if (ldso_open(ps->ld, path, &elf, NULL) < 0) {
+		err_clear();
+		return false;
+	}
+	return elf->type == ELF_TYPE_EXEC || elf->type == ELF_TYPE_PIE;
+}
+
+int program_set_add_executable(struct program_set *ps, const char *path, const char *reason)
+{
+	const struct rootfs_node *n;
+	int ret;
+
+	if (path[0] != '/' || rootfs_resolve(ps->fs, path, true, &n, NULL) < 0) {
+		err_clear();
+		return -ENOENT;
+	}
+	if (n->type != ROOTFS_REG || !(n->mode & 0111) || (!n->is_script && !n->is_elf) ||
+	    (n->is_elf && !elf_executable(ps, n->path)))
+		return -ENOEXEC;
+	ret = program_set_add(ps, path, PROGRAM_EXEC, reason);
+	if (ret < 0)
+		err_clear();
+	return ret;
+}
+
 int program_set_add_all_binaries(struct program_set *ps, const struct progress *progress)
 {
 	const struct rootfs_node *n;
@@ -404,18 +436,11 @@ int program_set_add_all_binaries(struct program_set *ps, const struct progress *
 	int added = 0;
 
 	for (size_t i = 0; (n = rootfs_at(ps->fs, i)); i++) {
-		const struct elf_file *elf;
 		size_t before = ps->nr;
 
 		if ((i & 255) == 0)
 			progress_update(progress, "finding executables", i, total);
-		if (n->type != ROOTFS_REG || !n->is_elf)
-			continue;
-		if (ldso_open(ps->ld, n->path, &elf, NULL) < 0) {
-			err_clear();
-			continue;
-		}
-		if (elf->type != ELF_TYPE_EXEC && elf->type != ELF_TYPE_PIE)
+		if (n->type != ROOTFS_REG || !n->is_elf || !elf_executable(ps, n->path))
 			continue;
 		if (program_set_add(ps, n->path, PROGRAM_ALL_BINARIES, "all-binaries") < 0) {
 			err_clear();

@@ -30,6 +30,7 @@ enum program_origin {
 	PROGRAM_MONITOR,        /* seen executing in a monitor run */
 	PROGRAM_ALL_BINARIES,   /* --all-binaries */
 	PROGRAM_SCRIPT,         /* a command a shell script of the set runs (analysis/shwords.h) */
+	PROGRAM_EXEC,           /* named in an object of a program's process that can execute programs */
 	PROGRAM_ADDED,          /* added by a caller for another reason */
 };
 
@@ -92,6 +93,15 @@ int program_set_add_config(struct program_set *ps, const struct image_config *cf
  */
 int program_set_add(struct program_set *ps, const char *name, enum program_origin origin,
 		    const char *reason);
+
+/*
+ * Add the file at 'path' (absolute inside the image) as a program, origin
+ * PROGRAM_EXEC, when it is one: a regular file with an execute bit that is
+ * an ELF executable (not a shared object) or a '#!' script.  Returns its
+ * index (an existing entry when already present), or -ENOENT / -ENOEXEC
+ * with no message and no warning: callers try names that may be anything.
+ */
+int program_set_add_executable(struct program_set *ps, const char *path, const char *reason);
 
 /* Add every ELF executable (exec or PIE, not shared objects). Returns the count added. */
 int program_set_add_all_binaries(struct program_set *ps, const struct progress *progress);

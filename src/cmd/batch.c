@@ -240,7 +240,7 @@ static int replace_row(const char *resdir, const char *file, const char *image,
 		if (ret)
 			goto out;
 	}
-	for (const char *p = data, *end = data + len; p && p < end;) {
+	for (const char *p = data, *end = data ? data + len : NULL; p && p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t ll = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		const char *f1 = memchr(p, ';', ll), *f2;

@@ -99,6 +99,15 @@ static void chain_text(const struct analysis_program *p, const struct analysis_s
 	}
 }
 
+/* The set's entry for the analysed program at 'path' (NULL when none). */
+static const struct program *set_program(const struct program_set *ps, const char *path)
+{
+	for (size_t i = 0; i < ps->nr; i++)
+		if (!strcmp(ps->progs[i].path, path))
+			return &ps->progs[i];
+	return NULL;
+}
+
 int cmd_explain(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -202,6 +211,7 @@ int cmd_explain(int argc, char **argv)
 	}
 	for (size_t i = 0; i < a->programs_nr; i++) {
 		const struct analysis_program *p = &a->programs[i];
+		const struct program *pr = set_program(&ps, p->path);
 		struct analysis_step *steps = NULL;
 		int n;
 
@@ -213,6 +223,10 @@ int cmd_explain(int argc, char **argv)
 			json_t *o = json_object(), *un = json_array();
 
 			json_object_set_new(o, "program", json_string(p->path));
+			if (pr) {
+				json_object_set_new(o, "origin", json_string(program_origin_name(pr->origin)));
+				json_object_set_new(o, "reason", json_string(pr->reason));
+			}
 			json_object_set_new(o, "chain", n > 0 ? chain_json(p, steps, n) : json_array());
 			json_object_set_new(o, "all_syscalls", json_boolean(p->all_syscalls));
 			for (size_t k = 0; p->all_syscalls && k < p->unresolved_nr; k++) {
@@ -229,7 +243,10 @@ int cmd_explain(int argc, char **argv)
 				json_object_set_new(o, "error", json_string(p->error_msg));
 			json_array_append_new(list, o);
 		} else {
-			printf("  %s\n", p->path);
+			if (pr && strcmp(pr->reason, program_origin_name(pr->origin)))
+				printf("  %s (%s: %s)\n", p->path, program_origin_name(pr->origin), pr->reason);
+			else
+				printf("  %s (%s)\n", p->path, pr ? program_origin_name(pr->origin) : "?");
 			if (n > 0)
 				chain_text(p, steps, n);
 			else if (p->error_msg)

@@ -460,15 +460,25 @@ out:
 	return ret;
 }
 
+/*
+ * Copy objs into the output folder: a fresh one (prepare_copy_dir), or with
+ * 'more' the one an earlier call of this run wrote.
+ */
 static int copy_objects(const struct pipeline_opts *o, const struct image *img,
-			const struct program_set *ps, const char *const *objs, size_t nr)
+			const struct program_set *ps, const char *const *objs, size_t nr, bool more)
 {
 	struct strmap aliases = STRMAP_INIT;
 	const char **names = NULL;
-	int fd = -1, ret;
+	int fd = -1, ret = 0;
 	size_t i;
 
-	ret = prepare_copy_dir(o->copy_dir, &fd);
+	if (!more) {
+		ret = prepare_copy_dir(o->copy_dir, &fd);
+	} else {
+		fd = open(o->copy_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			ret = err_set(errno, "cannot open output folder '%s': %s", o->copy_dir, strerror(errno));
+	}
 	if (ret)
 		return ret;
 	for (i = 0; i < nr && !ret; i++) {
@@ -787,7 +797,7 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 	if (o->copy_dir) {
 		seed(o, "Starting to copy identified binaries and libraries (This can take some "
 			"time...)");
-		ret = copy_objects(o, img, &ps, objs, nobjs);
+		ret = copy_objects(o, img, &ps, objs, nobjs, false);
 		if (ret)
 			goto out;
 		seed(o, "Finished copying identified binaries and libraries");
@@ -805,6 +815,26 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 	r->analysis_s = now_s() - t;
 	if (ret)
 		goto out;
+	if (ps.nr > r->programs_nr) {
+		/* The analysis added the programs the others execute (origin "exec"). */
+		struct strmap all = STRMAP_INIT;
+		const char **now, **more = NULL;
+		size_t n_now, n_more = 0;
+
+		now = program_objects(&ps, &all, &n_now);
+		more = xcalloc(n_now + 1, sizeof(*more));
+		for (i = 0; i < n_now; i++)
+			if (!strmap_contains(&objs_seen, now[i]))
+				more[n_more++] = now[i];
+		r->programs_nr = ps.nr;
+		r->objects_nr += n_more;
+		ret = o->copy_dir && n_more ? copy_objects(o, img, &ps, more, n_more, true) : 0;
+		free(more);
+		free(now);
+		strmap_release(&all, NULL);
+		if (ret)
+			goto out;
+	}
 	seed(o, "<---Finished Direct Syscall Extraction\n");
 	seed(o, "--->Starting ANALYZE phase");
 	seed(o, "Linking each program with its libraries and following calls from its entry "

@@ -2,7 +2,8 @@
  * analysis/program: the program set of an image config over a rootfs built
  * here: PATH lookup (executable bit honoured), WorkingDir-relative names,
  * '#!' scripts and '#!/usr/bin/env NAME', 'sh -c', Cmd handed to an
- * entrypoint script, interpreter loops, --all-binaries, library sets.
+ * entrypoint script, interpreter loops, --all-binaries, library sets,
+ * programs added by name only when they are executables.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -130,6 +131,17 @@ static size_t count(const char *const *v, size_t max)
 	return n;
 }
 
+/* The fixture root as a dir: image (*ref is its reference, for the caller to free). */
+static struct image *open_fixture(char **ref)
+{
+	struct image *img;
+
+	*ref = xasprintf("dir:%s/P", tmpdir);
+	if (image_open(*ref, NULL, &img) < 0)
+		fail_msg("image_open: %s", err_msg());
+	return img;
+}
+
 static void test_config(void **state)
 {
 	struct image *img;
@@ -138,9 +150,7 @@ static void test_config(void **state)
 	(void)state;
 	if (!ready)
 		skip();
-	ref = xasprintf("dir:%s/P", tmpdir);
-	if (image_open(ref, NULL, &img) < 0)
-		fail_msg("image_open: %s", err_msg());
+	img = open_fixture(&ref);
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct prog_case *c = &cases[i];
 		struct image_config cfg;
@@ -208,9 +218,7 @@ static void test_all_binaries(void **state)
 	(void)state;
 	if (!ready)
 		skip();
-	ref = xasprintf("dir:%s/P", tmpdir);
-	if (image_open(ref, NULL, &img) < 0)
-		fail_msg("image_open: %s", err_msg());
+	img = open_fixture(&ref);
 	program_set_init(&ps, img->rootfs, NULL);
 	assert_int_equal(program_set_which(&ps, "env", &found), 0);
 	assert_string_equal(found, "/usr/bin/env");
@@ -235,11 +243,54 @@ static void test_all_binaries(void **state)
 	free(ref);
 }
 
+/* program_set_add_executable: only executables, quietly. */
+static void test_add_executable(void **state)
+{
+	struct image *img;
+	struct program_set ps;
+	char *ref;
+	int i;
+	unsigned warnings = 0;
+
+	(void)state;
+	if (!ready)
+		skip();
+	img = open_fixture(&ref);
+	warn_drain(drop, &warnings);
+	warnings = 0;
+	program_set_init(&ps, img->rootfs, NULL);
+	assert_int_equal(program_set_add_executable(&ps, "/no/such", "x"), -ENOENT);
+	assert_int_equal(program_set_add_executable(&ps, "usr/bin/env", "x"), -ENOENT);
+	assert_int_equal(program_set_add_executable(&ps, "/usr/bin/nonexec", "x"), -ENOEXEC);
+	assert_int_equal(program_set_add_executable(&ps, "/text.txt", "x"), -ENOEXEC);
+	assert_int_equal(program_set_add_executable(&ps, "/app", "x"), -ENOEXEC);
+	assert_int_equal(program_set_add_executable(&ps, "/usr/lib/x86_64-linux-gnu/libc.so.6", "x"), -ENOEXEC);
+	assert_int_equal(ps.nr, 0);
+	i = program_set_add_executable(&ps, "/usr/bin/app-link", "named by /x");
+	assert_int_equal(i, 0);
+	assert_int_equal(ps.progs[0].origin, PROGRAM_EXEC);
+	assert_string_equal(ps.progs[0].reason, "named by /x");
+	assert_string_equal(ps.progs[0].real, "/usr/local/bin/app");
+	assert_string_equal(program_origin_name(PROGRAM_EXEC), "exec");
+	/* A script brings its interpreter. */
+	assert_int_equal(program_set_add_executable(&ps, "/entry.sh", "named by /x"), 1);
+	assert_int_equal(ps.nr, 3);
+	assert_string_equal(ps.progs[2].path, "/bin/sh");
+	assert_int_equal(program_set_add_executable(&ps, "/usr/local/bin/app", "again"), 0);
+	assert_int_equal(ps.nr, 3);
+	warn_drain(drop, &warnings);
+	assert_int_equal(warnings, 0);
+	program_set_release(&ps);
+	image_free(img);
+	free(ref);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_all_binaries),
+		cmocka_unit_test(test_add_executable),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
