@@ -1083,22 +1083,19 @@ static const struct runtimes_object *aobj_runtime(struct aobj *o)
  * how many *out holds.
  */
 static size_t plan_runtimes(const struct plan *pl, size_t done, const struct root_reader *rr, const char *given,
-			    bool whole_root, const struct program_set *ps, struct runtimes_module **out)
+			    bool whole_root, char *const *env, size_t env_nr, const char *workdir,
+			    struct runtimes_module **out)
 {
 	const char **paths = xcalloc(pl->nr ? pl->nr : 1, sizeof(*paths));
 	const struct runtimes_object **objs = xcalloc(pl->nr ? pl->nr : 1, sizeof(*objs));
 	struct runtimes_process p = { .given = given, .paths = paths, .objs = objs, .nr = pl->nr,
-				      .done = done, .whole_root = whole_root };
+				      .done = done, .whole_root = whole_root, .env = env, .env_nr = env_nr,
+				      .workdir = workdir };
 	size_t n;
 
 	for (size_t i = 0; i < pl->nr; i++) {
 		paths[i] = pl->objs[i]->path;
 		objs[i] = aobj_runtime(pl->objs[i]);
-	}
-	if (ps) {
-		p.env = ps->env;
-		p.env_nr = ps->env_nr;
-		p.workdir = ps->workdir;
 	}
 	n = runtimes_find(rr, &p, out);
 	free(paths);
@@ -1290,7 +1287,8 @@ static void image_add_runtimes(struct apriv *ap, struct program_set *ps, struct 
 
 	for (size_t done = 0, round = 0; done < pl->nr && round < RUNTIMES_ROUNDS; round++) {
 		struct runtimes_module *mods;
-		size_t had = pl->nr, n = plan_runtimes(pl, done, &rr, given, true, ps, &mods);
+		size_t had = pl->nr, n = plan_runtimes(pl, done, &rr, given, true, ps->env, ps->env_nr, ps->workdir,
+						      &mods);
 
 		for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++)
 			image_add_dlopened_path(ap, ps, pl, mods[k].path, mods[k].why);
@@ -1415,8 +1413,9 @@ struct hostld {
 	int rootfd;
 	char **dirs;        /* ld.so.conf folders then the defaults */
 	size_t dirs_nr, dirs_alloc;
-	char **preload;
+	char **preload;     /* LD_PRELOAD's, then /etc/ld.so.preload's */
 	size_t preload_nr, preload_alloc;
+	char *libpath;      /* LD_LIBRARY_PATH, relative folders joined to the working folder; or NULL */
 };
 
 static int open_in_root(const struct hostld *ld, const char *path)
@@ -1610,12 +1609,47 @@ static void parse_ldconf(struct hostld *ld, const char *path, int depth)
 	free(text);
 }
 
-static void hostld_init(struct hostld *ld, const char *root)
+/* Add the words of 'list' (space, tab, newline or colon separated) to the preload list. */
+static void add_preload(struct hostld *ld, const char *list)
+{
+	char *copy = xstrdup(list), *save = NULL;
+
+	for (char *w = strtok_r(copy, " \t\n:", &save); w; w = strtok_r(NULL, " \t\n:", &save)) {
+		ALLOC_GROW(ld->preload, ld->preload_nr + 1, ld->preload_alloc);
+		ld->preload[ld->preload_nr++] = xstrdup(w);
+	}
+	free(copy);
+}
+
+/* LD_LIBRARY_PATH with each relative folder joined to 'workdir', as the loader of a process there sees it. */
+static char *absolute_libpath(const char *v, const char *workdir)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *copy = xstrdup(v), *save = NULL;
+
+	for (char *d = strtok_r(copy, ":;", &save); d; d = strtok_r(NULL, ":;", &save)) {
+		if (sb.len)
+			strbuf_addch(&sb, ':');
+		if (d[0] == '/' || d[0] == '$')
+			strbuf_addstr(&sb, d);
+		else
+			strbuf_addf(&sb, "%s/%s", workdir && workdir[0] == '/' ? workdir : "", d);
+	}
+	free(copy);
+	if (!sb.len) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+static void hostld_init(struct hostld *ld, const char *root, const struct analysis_opts *opts)
 {
 	static const char *const defaults[] = {
 		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64",
 		"/lib", "/usr/lib", "/usr/local/lib",
 	};
+	const char *v;
 	char *pre;
 
 	memset(ld, 0, sizeof(*ld));
@@ -1626,14 +1660,15 @@ static void hostld_init(struct hostld *ld, const char *root)
 	parse_ldconf(ld, "/etc/ld.so.conf", 0);
 	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
 		add_dir(ld, defaults[i]);
+	v = opts->env ? env_lookup(opts->env, opts->env_nr, "LD_PRELOAD") : NULL;
+	if (v)
+		add_preload(ld, v);
+	v = opts->env ? env_lookup(opts->env, opts->env_nr, "LD_LIBRARY_PATH") : NULL;
+	if (v)
+		ld->libpath = absolute_libpath(v, opts->workdir);
 	pre = read_in_root(ld, "/etc/ld.so.preload", 1 << 16);
 	if (pre) {
-		char *save = NULL;
-
-		for (char *w = strtok_r(pre, " \t\n:", &save); w; w = strtok_r(NULL, " \t\n:", &save)) {
-			ALLOC_GROW(ld->preload, ld->preload_nr + 1, ld->preload_alloc);
-			ld->preload[ld->preload_nr++] = xstrdup(w);
-		}
+		add_preload(ld, pre);
 		free(pre);
 	}
 }
@@ -1648,6 +1683,7 @@ static void hostld_release(struct hostld *ld)
 	for (size_t i = 0; i < ld->preload_nr; i++)
 		free(ld->preload[i]);
 	free(ld->preload);
+	free(ld->libpath);
 }
 
 /*
@@ -1792,6 +1828,8 @@ static struct aobj *find_library(struct apriv *ap, const struct hostld *ld, cons
 			free(morigin);
 		}
 	}
+	if (!o && ld->libpath)
+		o = search_list(ap, ld, ld->libpath, origin, name, want);
 	if (!o && req)
 		o = search_list(ap, ld, req->dyn.runpath, origin, name, want);
 	for (size_t i = 0; !o && i < ld->dirs_nr; i++) {
@@ -1888,7 +1926,8 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 	 */
 	for (size_t done = 0, round = 0; want->is_dynamic && done < pl->nr && round < RUNTIMES_ROUNDS; round++) {
 		struct runtimes_module *mods;
-		size_t had = pl->nr, n = plan_runtimes(pl, done, &rr, path, ld->root != NULL, NULL, &mods);
+		size_t had = pl->nr, n = plan_runtimes(pl, done, &rr, path, ld->root != NULL, opts->env, opts->env_nr,
+						      opts->workdir, &mods);
 
 		for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++) {
 			struct aobj *o = open_object(ap, ld, mods[k].path, want);
@@ -1979,7 +2018,7 @@ int analysis_files(const char *const *paths, size_t nr, const char *root,
 	}
 	a = analysis_new(opts);
 	ap = a->priv;
-	hostld_init(&ld, root);
+	hostld_init(&ld, root, opts);
 	if (root && ld.rootfd < 0) {
 		hostld_release(&ld);
 		analysis_free(a);

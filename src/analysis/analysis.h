@@ -72,6 +72,16 @@ struct analysis_opts {
 	 */
 	const char *const *dlopen;
 	size_t dlopen_nr;
+	/*
+	 * analysis_files(): the environment the programs run with (NAME=VALUE)
+	 * and their working folder (NULL: "/").  LD_LIBRARY_PATH and LD_PRELOAD
+	 * reach the loader, the run-time module rules' variables (PYTHONPATH,
+	 * OPENSSL_ENGINES ...) the rules.  analysis_image() takes them from the
+	 * program set instead.
+	 */
+	char *const *env;
+	size_t env_nr;
+	const char *workdir;
 	bool no_cache;       /* neither read nor write the summary cache */
 	unsigned threads;    /* per-object workers; 0: number of CPUs, at most 4 */
 	const struct progress *progress;

@@ -1,5 +1,6 @@
 /*
  * confine analyze FILE... [--root ROOTFS] [--json] [--dlopen FILE]...
+ *                 [-e NAME=VALUE]... [-w DIR]
  *                 [--unresolved all|ignore] [--no-cache] [--threads N]
  *
  * Per program: the system calls it (and every library it loads) can make,
@@ -21,6 +22,7 @@
 
 static const char usage[] =
 	"usage: confine analyze FILE... [--root ROOTFS] [--json] [--dlopen FILE]...\n"
+	"                       [-e NAME=VALUE]... [-w DIR]\n"
 	"                       [--unresolved all|ignore] [--no-cache] [--threads N]\n"
 	"\n"
 	"Compute, by binary analysis, the system calls each program FILE can make\n"
@@ -30,12 +32,34 @@ static const char usage[] =
 	"  -r, --root ROOTFS     FILEs (and their libraries) are paths inside ROOTFS\n"
 	"  -j, --json            machine-readable output on stdout\n"
 	"      --dlopen FILE     also load FILE as a dlopen()ed plugin (repeatable)\n"
+	"  -e, --env NAME=VALUE  the programs run with this variable (repeatable):\n"
+	"                        LD_LIBRARY_PATH, LD_PRELOAD and the run-time module\n"
+	"                        rules' (PYTHONPATH, OPENSSL_ENGINES ...) count\n"
+	"  -w, --workdir DIR     the programs' working folder (relative folders), default /\n"
 	"      --unresolved P    policy for sites whose number is unknown:\n"
 	"                          all     (default, sound) the program may make any syscall\n"
 	"                          ignore  report them only (unsound, for measurements)\n"
 	"      --no-cache        do not read or write the per-object summary cache\n"
 	"      --threads N       per-object analysis workers (default: CPUs, max 8)\n"
 	"  -q, --quiet           no progress\n";
+
+/* Add NAME=VALUE to env (a later NAME replaces an earlier one, as with docker run -e). */
+static int env_add(char **env, size_t *nr, char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	size_t len;
+
+	if (!eq || eq == kv)
+		return err_set(EINVAL, "invalid --env '%s': expected NAME=VALUE", kv);
+	len = (size_t)(eq - kv) + 1;
+	for (size_t i = 0; i < *nr; i++)
+		if (!strncmp(env[i], kv, len)) {
+			env[i] = kv;
+			return 0;
+		}
+	env[(*nr)++] = kv;
+	return 0;
+}
 
 static void drop_warning(const char *msg, void *ctx)
 {
@@ -152,22 +176,41 @@ int cmd_analyze(int argc, char **argv)
 		{ "unresolved", required_argument, NULL, 'u' },
 		{ "no-cache", no_argument, NULL, 'n' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "workdir", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct analysis_opts opts = { 0 };
 	const char *root = NULL;
 	const char **dl = NULL;
-	size_t dl_nr = 0;
+	char **env = NULL;
+	size_t dl_nr = 0, env_nr = 0;
 	struct analysis *a = NULL;
 	int c, ret, status = 0;
 
 	argc = cmd_parse_common(argc, argv, usage);
 	dl = xcalloc((size_t)argc + 1, sizeof(char *));
+	env = xcalloc((size_t)argc + 1, sizeof(char *));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:e:w:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			root = optarg;
+			break;
+		case 'e':
+			if (env_add(env, &env_nr, optarg) != 0) {
+				p_err_last();
+				status = 2;
+				goto out;
+			}
+			break;
+		case 'w':
+			if (optarg[0] != '/') {
+				p_err("invalid --workdir '%s': not an absolute folder", optarg);
+				status = 2;
+				goto out;
+			}
+			opts.workdir = optarg;
 			break;
 		case 'd':
 			dl[dl_nr++] = optarg;
@@ -175,8 +218,8 @@ int cmd_analyze(int argc, char **argv)
 		case 'u':
 			if (analysis_policy_parse(optarg, &opts.policy) != 0) {
 				p_err_last();
-				free(dl);
-				return 2;
+				status = 2;
+				goto out;
 			}
 			break;
 		case 'n':
@@ -188,42 +231,43 @@ int cmd_analyze(int argc, char **argv)
 
 			if (*end || v < 1 || v > 64) {
 				p_err("invalid --threads '%s' (1-64)", optarg);
-				free(dl);
-				return 2;
+				status = 2;
+				goto out;
 			}
 			opts.threads = (unsigned)v;
 			break;
 		}
 		default:
 			fputs(usage, stderr);
-			free(dl);
-			return 2;
+			status = 2;
+			goto out;
 		}
 	}
 	if (optind >= argc) {
 		p_err("analyze: no FILE given");
 		fputs(usage, stderr);
-		free(dl);
-		return 2;
+		status = 2;
+		goto out;
 	}
 	opts.dlopen = dl;
 	opts.dlopen_nr = dl_nr;
+	opts.env = env;
+	opts.env_nr = env_nr;
 	opts.progress = cmd_progress();
 	ret = analysis_files((const char *const *)argv + optind, (size_t)(argc - optind), root, &opts, &a);
 	cmd_progress_done();
 	if (ret < 0) {
 		p_err_last();
-		free(dl);
-		return 1;
+		status = 1;
+		goto out;
 	}
 	/* A FILE that cannot be analysed fails the command, with no partial output. */
 	for (size_t i = 0; i < a->programs_nr; i++)
 		if (a->programs[i].error) {
 			p_err("%s", a->programs[i].error_msg ? a->programs[i].error_msg : "analysis failed");
 			warn_drain(drop_warning, NULL);
-			analysis_free(a);
-			free(dl);
-			return 1;
+			status = 1;
+			goto out;
 		}
 	if (cmd_opts.json) {
 		json_t *top = json_object(), *progs = json_array();
@@ -244,7 +288,9 @@ int cmd_analyze(int argc, char **argv)
 		if (opts.policy == ANALYSIS_UNRESOLVED_IGNORE)
 			p_info("note: --unresolved ignore is unsound: unresolved sites add nothing");
 	}
+out:
 	analysis_free(a);
 	free(dl);
+	free(env);
 	return status;
 }

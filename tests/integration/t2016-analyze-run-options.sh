@@ -8,7 +8,8 @@
 # OPENSSL_ENGINES, OPENSSL_MODULES, SASL_PATH and Lua's LUA_CPATH.
 # Checked for real: the host's openssl, run in a chroot with
 # OPENSSL_ENGINES naming a folder of its own, loads an engine from it under
-# strace; every call it makes must be in the profile given that -e.
+# strace; every call it makes must be in the profile given that -e.  In files
+# mode, `analyze -e NAME=VALUE -w DIR` gives the programs an environment too.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v gcc >/dev/null || skip "no gcc"
@@ -102,6 +103,34 @@ explains "dir:$R" iopl 'Python' "-e PYTHONHOME=/home" /usr/bin/python3
 not_explained "dir:$R" syncfs "" /usr/bin/lua
 explains "dir:$R" syncfs 'Lua' "-w /app -e LUA_CPATH=./lua/?.so;;" /usr/bin/lua
 explains "dir:$R" syncfs 'Lua' "-e LUA_CPATH_5_4=/app/lua/?.so" /usr/bin/lua
+
+# ---- files mode: analyze -e / -w give the programs an environment too ----
+# analyzes ARGS... SYSCALL: analyze --root $R ARGS has SYSCALL in its first program's set.
+analyzes() {
+	"$CONFINE" analyze --quiet --json --root "$R" "${@:1:$#-1}" >"$T/a.json" 2>"$T/a.err" ||
+		fail "analyze $* failed: $(cat "$T/a.err")"
+	json_has "$T/a.json" "${!#}"
+}
+analyzes /usr/bin/ssl vhangup && fail "files mode: vhangup counted without OPENSSL_ENGINES"
+analyzes -e OPENSSL_ENGINES=/srv/eng /usr/bin/ssl vhangup || fail "files mode: -e OPENSSL_ENGINES=/srv/eng: vhangup missing"
+analyzes -e OPENSSL_ENGINES=/srv/eng -e OPENSSL_ENGINES=/nowhere /usr/bin/ssl vhangup &&
+	fail "files mode: the later -e OPENSSL_ENGINES did not replace the earlier"
+analyzes -w /srv --env PYTHONPATH=py /usr/bin/python3 personality || fail "files mode: -w /srv -e PYTHONPATH=py: personality missing"
+analyzes /usr/bin/two setdomainname && fail "files mode: setdomainname counted without LD_PRELOAD"
+analyzes -e LD_PRELOAD=/srv/pre/pre.so /usr/bin/two setdomainname || fail "files mode: -e LD_PRELOAD: setdomainname missing"
+# LD_LIBRARY_PATH: a library only it finds (relative to the working folder).
+mkdir -p "$R/opt/priv"
+syscall_lib "$R/opt/priv/libpriv.so" pivot_root
+printf 'long jdk_fn_pivot_root(void);\nint main(int c, char **v) { (void)v; return c > 5 ? (int)jdk_fn_pivot_root() : 0; }\n' >"$T/priv.c"
+gcc -O2 -o "$R/usr/bin/priv" "$T/priv.c" -L"$R/opt/priv" -lpriv || fail "cannot build priv"
+"$CONFINE" analyze --quiet --json --root "$R" /usr/bin/priv >"$T/a.json" 2>&1 && json_has "$T/a.json" pivot_root &&
+	fail "files mode: libpriv.so found without LD_LIBRARY_PATH"
+analyzes -w /opt -e LD_LIBRARY_PATH=/nowhere:priv /usr/bin/priv pivot_root ||
+	fail "files mode: -e LD_LIBRARY_PATH=priv: pivot_root missing"
+expect_fail "analyze bad -e" "$CONFINE" analyze -e NOEQUALS /bin/true
+grep -q "invalid --env 'NOEQUALS': expected NAME=VALUE" "$T/err" || fail "bad -e message: $(cat "$T/err")"
+expect_fail "analyze bad -w" "$CONFINE" analyze -w rel /bin/true
+grep -q "invalid --workdir 'rel'" "$T/err" || fail "bad -w message: $(cat "$T/err")"
 
 # ---- the real openssl, OPENSSL_ENGINES naming an engine folder of its own ----
 N=$T/osslroot
