@@ -143,9 +143,7 @@ strace -f -qq -o "$T/trace" chroot "$N" /usr/bin/env OPENSSL_ENGINES=/srv/engine
 	>"$T/out" 2>&1 || fail "openssl did not run: $(cat "$T/out")"
 grep -q 'confine test engine' "$T/out" || fail "openssl did not load the engine: $(cat "$T/out")"
 # The calls openssl made: those after its execve, by name (restart_syscall is the kernel's).
-awk '/execve\("\/usr\/bin\/openssl"/ { on = 1 } on' "$T/trace" |
-	sed -n 's/^[0-9]* *\([a-z0-9_]*\)(.*/\1/p; s/^[0-9]* *<\.\.\. \([a-z0-9_]*\) resumed>.*/\1/p' |
-	grep -vx 'restart_syscall\|exit' | sort -u >"$T/observed"
+trace_calls "$T/trace" /usr/bin/openssl | grep -vx exit >"$T/observed" || true
 grep -qx flock "$T/observed" && grep -qx syncfs "$T/observed" ||
 	fail "the engine's flock and syncfs were not seen under strace: $(tr '\n' ' ' <"$T/observed")"
 OPTS="--entrypoint /usr/bin/openssl -e OPENSSL_ENGINES=/srv/engines"

@@ -70,9 +70,7 @@ done >"$T/executed"
 jq -r '.programs[].path' "$T/inv.json" | sort -u >"$T/set"
 missed=$(comm -23 "$T/executed" "$T/set" | tr '\n' ' ')
 [ -z "$missed" ] || fail "programs the entrypoint ran are not in the program set: $missed"
-awk '/execve\("\/docker-entrypoint.sh"/ { on = 1 } on' "$T/trace" |
-	sed -n 's/^[0-9]* *\([a-z0-9_]*\)(.*/\1/p; s/^[0-9]* *<\.\.\. \([a-z0-9_]*\) resumed>.*/\1/p' |
-	grep -vx 'restart_syscall' | sort -u >"$T/observed"
+trace_calls "$T/trace" /docker-entrypoint.sh >"$T/observed"
 "$CONFINE" profile --quiet --no-runtime --options "$OPTS" --args "$ARGS" -o "$T/p.json" "dir:$R" ||
 	fail "profile failed"
 jq -r '.syscalls[0].names[]' "$T/p.json" | sort >"$T/profile"

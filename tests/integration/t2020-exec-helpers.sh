@@ -38,9 +38,7 @@ sed -n 's/^[0-9]* *execve("\([^"]*\)".*/\1/p' "$T/trace" | grep -v chroot | sort
 for p in /app/server /bin/sh /app/helpers/worker /usr/libexec/confine-tool; do
 	grep -qx "$p" "$T/executed" || fail "the run did not execute $p: $(tr '\n' ' ' <"$T/executed")"
 done
-awk '/execve\("\/app\/server"/ { on = 1 } on' "$T/trace" |
-	sed -n 's/^[0-9]* *\([a-z0-9_]*\)(.*/\1/p; s/^[0-9]* *<\.\.\. \([a-z0-9_]*\) resumed>.*/\1/p' |
-	grep -vx 'restart_syscall' | sort -u >"$T/observed"
+trace_calls "$T/trace" /app/server >"$T/observed"
 for c in flock syncfs personality mincore; do
 	grep -qx "$c" "$T/observed" || fail "the helpers made no $c under strace"
 done

@@ -26,6 +26,8 @@ cat >"$T/log" <<'LOG'
 101 <... clone3 resumed>)              = 102
 102 syscall_0x1b6(0x1, 0x2)            = -1 ENOSYS (Function not implemented)
 102 syscall_0xfffffffffffffff5(0x1)    = -1 ENOSYS (Function not implemented)
+102 syscall_0x7f3c7b6c1000(0x1, 0x2)   = -1 ENOSYS (Function not implemented)
+102 syscall_0x400(0x1)                 = -1 ENOSYS (Function not implemented)
 101 --- SIGCHLD {si_signo=SIGCHLD} ---
 101 exit_group(0)                      = ?
 100 <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 101
