@@ -455,7 +455,7 @@ const char *analysis_load_name(enum analysis_load why)
 	static const char *const names[ANALYSIS_LOAD_NR] = {
 		"program", "needed", "interpreter", "preload", "named", "nss", "pam", "jdk", "python", "node",
 		"module", "sasl", "xtables", "sudo", "lua", "postgres", "php", "openssl", "erlang",
-		"mysql", "literal",
+		"mysql", "gio", "gdk-pixbuf", "gstreamer", "literal",
 	};
 
 	return (unsigned)why < ANALYSIS_LOAD_NR ? names[why] : "?";
@@ -484,6 +484,9 @@ const char *analysis_load_phrase(enum analysis_load why)
 		"an OpenSSL engine or provider (libcrypto loads it by the name configuration gives)",
 		"an Erlang NIF or driver (the VM loads it from an application's priv folder)",
 		"a MySQL or MariaDB plugin (INSTALL PLUGIN, plugin-load, an account's authentication)",
+		"a GIO module (libgio loads every one in its module folders)",
+		"a gdk-pixbuf image loader (loaded for the image formats it reads)",
+		"a GStreamer plugin (libgstreamer loads those of its plugin paths)",
 		"a library an object dlopen()s by a name in its strings",
 	};
 
@@ -883,6 +886,9 @@ static const char *const shell_imports[] = { "system", "popen", "wordexp" };
 static const char *const exec_imports[] = {
 	"execv", "execve", "execvp", "execvpe", "execl", "execle", "execlp", "fexecve", "execveat",
 	"posix_spawn", "posix_spawnp",
+	/* GLib's (GStreamer runs its gst-plugin-scanner so) */
+	"g_spawn_async", "g_spawn_async_with_pipes", "g_spawn_async_with_fds", "g_spawn_async_with_pipes_and_fds",
+	"g_spawn_sync", "g_subprocess_new", "g_subprocess_newv", "g_subprocess_launcher_spawnv",
 };
 
 #define EXEC_NAMES_MAX 65536  /* names one object contributes (beam.smp has ~9,000 candidates) */

@@ -123,6 +123,9 @@ enum analysis_load {
 	ANALYSIS_LOAD_OPENSSL,        /* an OpenSSL engine or provider (libcrypto loads it by name) */
 	ANALYSIS_LOAD_ERLANG,         /* an Erlang NIF or driver (from an application's priv folder) */
 	ANALYSIS_LOAD_MYSQL,          /* a MySQL or MariaDB plugin (server or client) */
+	ANALYSIS_LOAD_GIO,            /* a GIO module (libgio loads its module folder's) */
+	ANALYSIS_LOAD_PIXBUF,         /* a gdk-pixbuf image loader */
+	ANALYSIS_LOAD_GST,            /* a GStreamer plugin */
 	ANALYSIS_LOAD_LITERAL,        /* dlopen()ed by a name in an object's strings */
 	ANALYSIS_LOAD_NR
 };

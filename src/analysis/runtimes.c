@@ -93,6 +93,9 @@ static const struct {
 	{ "opt_plugin_dir", RUNTIMES_MYSQL, false }, /* mariadbd, mysqld */
 	{ "mysql_load_plugin", RUNTIMES_MYSQL_CLIENT, false }, /* libmariadb, libmysqlclient */
 	{ "sudo_conf_plugins_v1", RUNTIMES_SUDO, true }, /* the sudo front end (visudo too) */
+	{ "g_io_extension_point_register", RUNTIMES_GIO, false },
+	{ "gdk_pixbuf_new_from_file", RUNTIMES_PIXBUF, false },
+	{ "gst_init", RUNTIMES_GST, false },
 };
 
 void runtimes_inspect(const struct elf_file *elf, const char *path, struct runtimes_object *out)
@@ -113,6 +116,8 @@ void runtimes_inspect(const struct elf_file *elf, const char *path, struct runti
 	}
 	if (m & (RUNTIMES_MYSQL | RUNTIMES_MYSQL_CLIENT))
 		out->plugin_dir = rodata_path_ending(elf, "/plugin");
+	else if (m & RUNTIMES_GIO)
+		out->plugin_dir = rodata_path_ending(elf, "/gio/modules");
 	out->marks = m;
 }
 
@@ -370,6 +375,8 @@ static void python_modules(struct found *f, const struct root_reader *rr, const 
  * rule names (libxt_bpf.so makes bpf).  sudo loads the plugins
  * /etc/sudo.conf names, by default the sudoers policy plugin, which does
  * the real work (timestamps, credentials: fsync, setresuid, capset ...).
+ * GLib's libgio, gdk-pixbuf and GStreamer load their module folders
+ * (glib_modules() below adds what the environment and the objects name).
  * Lua's require() loads C modules from package.cpath, whose defaults are
  * the version folders of these (lua-posix makes chmod, link, getppid ...,
  * which the interpreter has nowhere else; every version's folder counts,
@@ -396,6 +403,15 @@ static const struct plugin_dirs {
 	{ RUNTIMES_LUA, ANALYSIS_LOAD_LUA, 4, /* VERSION/pkg/sub/mod.so */
 	  { "/usr/local/lib/lua", "/usr/lib/x86_64-linux-gnu/lua", "/usr/lib/lua", "/usr/local/openresty/lualib",
 	    "/usr/local/openresty/luajit/lib/lua" } },
+	{ RUNTIMES_GIO, ANALYSIS_LOAD_GIO, 1,
+	  { "/usr/lib/x86_64-linux-gnu/gio/modules", "/usr/lib/gio/modules", "/usr/lib64/gio/modules",
+	    "/usr/local/lib/gio/modules" } },
+	{ RUNTIMES_PIXBUF, ANALYSIS_LOAD_PIXBUF, 3, /* BINARY_VERSION/loaders/NAME.so */
+	  { "/usr/lib/x86_64-linux-gnu/gdk-pixbuf-2.0", "/usr/lib/gdk-pixbuf-2.0", "/usr/lib64/gdk-pixbuf-2.0",
+	    "/usr/local/lib/gdk-pixbuf-2.0" } },
+	{ RUNTIMES_GST, ANALYSIS_LOAD_GST, 1,
+	  { "/usr/lib/x86_64-linux-gnu/gstreamer-1.0", "/usr/lib/gstreamer-1.0", "/usr/lib64/gstreamer-1.0",
+	    "/usr/local/lib/gstreamer-1.0" } },
 };
 
 /*
@@ -732,6 +748,63 @@ static void mysql_plugins(struct found *f, const struct root_reader *rr, const s
 	}
 }
 
+/* ---- GLib's family: GIO modules, gdk-pixbuf loaders, GStreamer plugins ---- */
+
+/* The loaders a gdk-pixbuf cache file lists: each line '"/PATH/NAME.so"' (at most RUNTIMES_MAX). */
+static void pixbuf_cache(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
+{
+	const char *v = env_of(p, "GDK_PIXBUF_MODULE_FILE");
+	char *path, *text;
+
+	if (!v || !*v)
+		return;
+	path = env_dir(p, v, strlen(v));
+	text = rr->read(rr->ctx, path, 1 << 20);
+	for (char *line = text; line && *line;) {
+		char *nl = strchr(line, '\n'), *end;
+
+		if (nl)
+			*nl = '\0';
+		end = line[0] == '"' && line[1] == '/' ? strchr(line + 1, '"') : NULL;
+		if (end && end - line > 4 && !strncmp(end - 3, ".so", 3))
+			found_add(f, path_tidy(line + 1, (size_t)(end - line - 1)), ANALYSIS_LOAD_PIXBUF);
+		line = nl ? nl + 1 : NULL;
+	}
+	free(text);
+	free(path);
+}
+
+/*
+ * GLib's libgio loads every module of its module folder (GIO_MODULE_DIR,
+ * else the one compiled into it: the table's, or the string ending in
+ * /gio/modules) and of GIO_EXTRA_MODULES's folders: TLS (glib-networking),
+ * proxies, settings backends (dconf).  gdk-pixbuf loads the image loaders
+ * its loaders.cache lists (under the table's folders), or those of the
+ * cache GDK_PIXBUF_MODULE_FILE names and of GDK_PIXBUF_MODULEDIR.
+ * GStreamer scans GST_PLUGIN_PATH(_1_0) and GST_PLUGIN_SYSTEM_PATH(_1_0)
+ * recursively, in the process and in its gst-plugin-scanner helper.
+ */
+static void glib_modules(struct found *f, const struct root_reader *rr, const struct runtimes_process *p,
+			 unsigned marks)
+{
+	static const char *const gst_vars[] = { "GST_PLUGIN_PATH", "GST_PLUGIN_PATH_1_0", "GST_PLUGIN_SYSTEM_PATH",
+						"GST_PLUGIN_SYSTEM_PATH_1_0" };
+
+	for (size_t i = p->done; i < p->nr; i++)
+		if ((p->objs[i]->marks & RUNTIMES_GIO) && p->objs[i]->plugin_dir)
+			found_walk(f, rr, p->objs[i]->plugin_dir, 1, ".so", ANALYSIS_LOAD_GIO);
+	if (marks & RUNTIMES_GIO) {
+		env_walk(f, rr, p, "GIO_MODULE_DIR", '\0', 1, ".so", ANALYSIS_LOAD_GIO);
+		env_walk(f, rr, p, "GIO_EXTRA_MODULES", ':', 1, ".so", ANALYSIS_LOAD_GIO);
+	}
+	if (marks & RUNTIMES_PIXBUF) {
+		env_walk(f, rr, p, "GDK_PIXBUF_MODULEDIR", '\0', 1, ".so", ANALYSIS_LOAD_PIXBUF);
+		pixbuf_cache(f, rr, p);
+	}
+	for (size_t v = 0; (marks & RUNTIMES_GST) && v < ARRAY_SIZE(gst_vars); v++)
+		env_walk(f, rr, p, gst_vars[v], ':', 4, ".so", ANALYSIS_LOAD_GST);
+}
+
 /* ---- Erlang: NIFs and drivers from the applications' priv folders -------- */
 
 /*
@@ -800,6 +873,7 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 	if (p->nr && (all & RUNTIMES_ERLANG))
 		erlang_nifs(&f, rr, p);
 	mysql_plugins(&f, rr, p, all);
+	glib_modules(&f, rr, p, all);
 	strmap_release(&f.seen, NULL);
 	*out = f.v;
 	return f.nr;

@@ -57,6 +57,9 @@ enum runtimes_mark {
 	RUNTIMES_ERLANG = 1 << 12, /* exports enif_make_atom (beam.smp, the Erlang VM) */
 	RUNTIMES_MYSQL = 1 << 13, /* exports opt_plugin_dir (mariadbd, mysqld) */
 	RUNTIMES_MYSQL_CLIENT = 1 << 14, /* exports mysql_load_plugin (libmariadb, libmysqlclient) */
+	RUNTIMES_GIO = 1 << 15,   /* exports g_io_extension_point_register (libgio-2.0) */
+	RUNTIMES_PIXBUF = 1 << 16, /* exports gdk_pixbuf_new_from_file (libgdk_pixbuf-2.0) */
+	RUNTIMES_GST = 1 << 17,   /* exports gst_init (libgstreamer-1.0) */
 };
 
 /* What an object says of the runtime of a process that loads it. */
@@ -112,7 +115,7 @@ struct runtimes_process {
 
 struct runtimes_module {
 	char *path;
-	enum analysis_load why; /* one of ANALYSIS_LOAD_JDK ... ANALYSIS_LOAD_MYSQL */
+	enum analysis_load why; /* one of ANALYSIS_LOAD_JDK ... ANALYSIS_LOAD_GST */
 };
 
 /*
