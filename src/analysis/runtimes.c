@@ -96,6 +96,7 @@ static const struct {
 	{ "g_io_extension_point_register", RUNTIMES_GIO, false },
 	{ "gdk_pixbuf_new_from_file", RUNTIMES_PIXBUF, false },
 	{ "gst_init", RUNTIMES_GST, false },
+	{ "k5_plugin_register_dyn", RUNTIMES_KRB5, false },
 };
 
 void runtimes_inspect(const struct elf_file *elf, const char *path, struct runtimes_object *out)
@@ -118,6 +119,8 @@ void runtimes_inspect(const struct elf_file *elf, const char *path, struct runti
 		out->plugin_dir = rodata_path_ending(elf, "/plugin");
 	else if (m & RUNTIMES_GIO)
 		out->plugin_dir = rodata_path_ending(elf, "/gio/modules");
+	else if (m & RUNTIMES_KRB5)
+		out->plugin_dir = rodata_path_ending(elf, "/krb5/plugins");
 	out->marks = m;
 }
 
@@ -377,6 +380,10 @@ static void python_modules(struct found *f, const struct root_reader *rr, const 
  * the real work (timestamps, credentials: fsync, setresuid, capset ...).
  * GLib's libgio, gdk-pixbuf and GStreamer load their module folders
  * (glib_modules() below adds what the environment and the objects name).
+ * MIT libkrb5 loads its built-in dynamic modules (tls/k5tls.so,
+ * preauth/spake.so, preauth/pkinit.so) and every module of its
+ * plugins/libkrb5 folder from its plugin folder (the table's, or the one
+ * compiled into it: krb5_plugins()).
  * Lua's require() loads C modules from package.cpath, whose defaults are
  * the version folders of these (lua-posix makes chmod, link, getppid ...,
  * which the interpreter has nowhere else; every version's folder counts,
@@ -412,6 +419,9 @@ static const struct plugin_dirs {
 	{ RUNTIMES_GST, ANALYSIS_LOAD_GST, 1,
 	  { "/usr/lib/x86_64-linux-gnu/gstreamer-1.0", "/usr/lib/gstreamer-1.0", "/usr/lib64/gstreamer-1.0",
 	    "/usr/local/lib/gstreamer-1.0" } },
+	{ RUNTIMES_KRB5, ANALYSIS_LOAD_KRB5, 2, /* INTERFACE/NAME.so */
+	  { "/usr/lib/x86_64-linux-gnu/krb5/plugins", "/usr/lib/krb5/plugins", "/usr/lib64/krb5/plugins",
+	    "/usr/local/lib/krb5/plugins" } },
 };
 
 /*
@@ -805,6 +815,14 @@ static void glib_modules(struct found *f, const struct root_reader *rr, const st
 		env_walk(f, rr, p, gst_vars[v], ':', 4, ".so", ANALYSIS_LOAD_GST);
 }
 
+/* A libkrb5 built for another prefix: the plugin folder compiled into it. */
+static void krb5_plugins(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
+{
+	for (size_t i = p->done; i < p->nr; i++)
+		if ((p->objs[i]->marks & RUNTIMES_KRB5) && p->objs[i]->plugin_dir)
+			found_walk(f, rr, p->objs[i]->plugin_dir, 2, ".so", ANALYSIS_LOAD_KRB5);
+}
+
 /* ---- Erlang: NIFs and drivers from the applications' priv folders -------- */
 
 /*
@@ -874,6 +892,7 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 		erlang_nifs(&f, rr, p);
 	mysql_plugins(&f, rr, p, all);
 	glib_modules(&f, rr, p, all);
+	krb5_plugins(&f, rr, p);
 	strmap_release(&f.seen, NULL);
 	*out = f.v;
 	return f.nr;

@@ -60,6 +60,7 @@ enum runtimes_mark {
 	RUNTIMES_GIO = 1 << 15,   /* exports g_io_extension_point_register (libgio-2.0) */
 	RUNTIMES_PIXBUF = 1 << 16, /* exports gdk_pixbuf_new_from_file (libgdk_pixbuf-2.0) */
 	RUNTIMES_GST = 1 << 17,   /* exports gst_init (libgstreamer-1.0) */
+	RUNTIMES_KRB5 = 1 << 18,  /* exports k5_plugin_register_dyn (MIT libkrb5) */
 };
 
 /* What an object says of the runtime of a process that loads it. */
@@ -115,7 +116,7 @@ struct runtimes_process {
 
 struct runtimes_module {
 	char *path;
-	enum analysis_load why; /* one of ANALYSIS_LOAD_JDK ... ANALYSIS_LOAD_GST */
+	enum analysis_load why; /* one of ANALYSIS_LOAD_JDK ... ANALYSIS_LOAD_KRB5 */
 };
 
 /*
