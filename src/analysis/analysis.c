@@ -455,7 +455,7 @@ const char *analysis_load_name(enum analysis_load why)
 	static const char *const names[ANALYSIS_LOAD_NR] = {
 		"program", "needed", "interpreter", "preload", "named", "nss", "pam", "jdk", "python", "node",
 		"module", "sasl", "xtables", "sudo", "lua", "postgres", "php", "openssl", "erlang",
-		"mysql", "gio", "gdk-pixbuf", "gstreamer", "krb5", "literal",
+		"mysql", "gio", "gdk-pixbuf", "gstreamer", "krb5", "imagemagick", "literal",
 	};
 
 	return (unsigned)why < ANALYSIS_LOAD_NR ? names[why] : "?";
@@ -488,6 +488,7 @@ const char *analysis_load_phrase(enum analysis_load why)
 		"a gdk-pixbuf image loader (loaded for the image formats it reads)",
 		"a GStreamer plugin (libgstreamer loads those of its plugin paths)",
 		"a Kerberos plugin (libkrb5 loads its built-in modules and its plugin folders')",
+		"an ImageMagick coder or filter (MagickCore loads it for a format or filter it is asked for)",
 		"a library an object dlopen()s by a name in its strings",
 	};
 

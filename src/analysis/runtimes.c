@@ -97,6 +97,7 @@ static const struct {
 	{ "gdk_pixbuf_new_from_file", RUNTIMES_PIXBUF, false },
 	{ "gst_init", RUNTIMES_GST, false },
 	{ "k5_plugin_register_dyn", RUNTIMES_KRB5, false },
+	{ "OpenModules", RUNTIMES_MAGICK, false },
 };
 
 void runtimes_inspect(const struct elf_file *elf, const char *path, struct runtimes_object *out)
@@ -121,6 +122,10 @@ void runtimes_inspect(const struct elf_file *elf, const char *path, struct runti
 		out->plugin_dir = rodata_path_ending(elf, "/gio/modules");
 	else if (m & RUNTIMES_KRB5)
 		out->plugin_dir = rodata_path_ending(elf, "/krb5/plugins");
+	if (m & RUNTIMES_MAGICK) {
+		out->dirs[0] = rodata_path_ending(elf, "/coders");
+		out->dirs[1] = rodata_path_ending(elf, "/filters");
+	}
 	out->marks = m;
 }
 
@@ -823,6 +828,34 @@ static void krb5_plugins(struct found *f, const struct root_reader *rr, const st
 			found_walk(f, rr, p->objs[i]->plugin_dir, 2, ".so", ANALYSIS_LOAD_KRB5);
 }
 
+/*
+ * ImageMagick's MagickCore (built with modules, as Debian's and the
+ * official builds are) loads the coder of each image format it reads or
+ * writes and the filters it runs, from the folders compiled into it
+ * (LIBDIR/ImageMagick-VERSION/modules-Q16/coders and .../filters), or
+ * from MAGICK_CODER_MODULE_PATH's and MAGICK_CODER_FILTER_PATH's.  The
+ * format is a run-time string: every module counts.
+ */
+static void magick_modules(struct found *f, const struct root_reader *rr, const struct runtimes_process *p,
+			   unsigned marks)
+{
+	for (size_t i = p->done; i < p->nr; i++) {
+		const struct runtimes_object *o = p->objs[i];
+
+		for (size_t d = 0; (o->marks & RUNTIMES_MAGICK) && d < 2; d++) {
+			char *dir = o->dirs[d] ? path_tidy(o->dirs[d], strlen(o->dirs[d])) : NULL;
+
+			if (dir)
+				found_walk(f, rr, dir, 1, ".so", ANALYSIS_LOAD_MAGICK);
+			free(dir);
+		}
+	}
+	if (marks & RUNTIMES_MAGICK) {
+		env_walk(f, rr, p, "MAGICK_CODER_MODULE_PATH", ':', 1, ".so", ANALYSIS_LOAD_MAGICK);
+		env_walk(f, rr, p, "MAGICK_CODER_FILTER_PATH", ':', 1, ".so", ANALYSIS_LOAD_MAGICK);
+	}
+}
+
 /* ---- Erlang: NIFs and drivers from the applications' priv folders -------- */
 
 /*
@@ -893,6 +926,7 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 	mysql_plugins(&f, rr, p, all);
 	glib_modules(&f, rr, p, all);
 	krb5_plugins(&f, rr, p);
+	magick_modules(&f, rr, p, all);
 	strmap_release(&f.seen, NULL);
 	*out = f.v;
 	return f.nr;

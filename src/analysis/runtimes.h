@@ -61,6 +61,7 @@ enum runtimes_mark {
 	RUNTIMES_PIXBUF = 1 << 16, /* exports gdk_pixbuf_new_from_file (libgdk_pixbuf-2.0) */
 	RUNTIMES_GST = 1 << 17,   /* exports gst_init (libgstreamer-1.0) */
 	RUNTIMES_KRB5 = 1 << 18,  /* exports k5_plugin_register_dyn (MIT libkrb5) */
+	RUNTIMES_MAGICK = 1 << 19, /* exports OpenModules (ImageMagick's MagickCore) */
 };
 
 /* What an object says of the runtime of a process that loads it. */
@@ -69,12 +70,15 @@ struct runtimes_object {
 	/*
 	 * RUNTIMES_OPENSSL: the folders compiled into it (the ENGINESDIR,
 	 * MODULESDIR and OPENSSLDIR strings OpenSSL_version() reports), or NULL.
+	 * RUNTIMES_MAGICK: its coder and filter folders in [0] and [1].
 	 */
 	char *dirs[3];
 	/*
 	 * RUNTIMES_MYSQL, RUNTIMES_MYSQL_CLIENT: the plugin folder compiled
 	 * into it (its PLUGINDIR, the one read-only string that is an
-	 * absolute path ending in "/plugin"), or NULL.
+	 * absolute path ending in "/plugin"), or NULL.  RUNTIMES_GIO and
+	 * RUNTIMES_KRB5: the module folder compiled into it (ending in
+	 * "/gio/modules", "/krb5/plugins").
 	 */
 	char *plugin_dir;
 };
@@ -116,7 +120,7 @@ struct runtimes_process {
 
 struct runtimes_module {
 	char *path;
-	enum analysis_load why; /* one of ANALYSIS_LOAD_JDK ... ANALYSIS_LOAD_KRB5 */
+	enum analysis_load why; /* one of ANALYSIS_LOAD_JDK ... ANALYSIS_LOAD_MAGICK */
 };
 
 /*
