@@ -986,6 +986,8 @@ static bool on_path(const char *path_var, const char *dir)
  */
 static void image_add_execs(struct program_set *ps, struct plan *pl, size_t *added)
 {
+	if (*added >= EXEC_PROGRAMS_MAX)
+		return;
 	for (size_t i = 0; i < pl->nr && *added < EXEC_PROGRAMS_MAX; i++) {
 		struct aobj *o = pl->objs[i];
 		const char *const *names;
@@ -1024,6 +1026,9 @@ static void image_add_execs(struct program_set *ps, struct plan *pl, size_t *add
 		free(why);
 		free(dir);
 	}
+	if (*added >= EXEC_PROGRAMS_MAX)
+		warn_add("%d programs added as executed by others (the limit): any other such program is "
+			 "left out of the program set (the monitor or --all-binaries adds it)", EXEC_PROGRAMS_MAX);
 }
 
 /* ---- PAM modules: libpam dlopen()s those its configuration names -------- */

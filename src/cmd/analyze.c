@@ -61,12 +61,6 @@ static int env_add(char **env, size_t *nr, char *kv)
 	return 0;
 }
 
-static void drop_warning(const char *msg, void *ctx)
-{
-	(void)msg;
-	(void)ctx;
-}
-
 static int cmp_cstr(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -264,8 +258,8 @@ int cmd_analyze(int argc, char **argv)
 	/* A FILE that cannot be analysed fails the command, with no partial output. */
 	for (size_t i = 0; i < a->programs_nr; i++)
 		if (a->programs[i].error) {
+			p_warnings();
 			p_err("%s", a->programs[i].error_msg ? a->programs[i].error_msg : "analysis failed");
-			warn_drain(drop_warning, NULL);
 			status = 1;
 			goto out;
 		}
@@ -277,10 +271,10 @@ int cmd_analyze(int argc, char **argv)
 		json_object_set_new(top, "programs", progs);
 		json_object_set_new(top, "policy", json_string(analysis_policy_name(opts.policy)));
 		json_object_set_new(top, "arch", json_string(sys_arch_name(a->arch)));
+		json_object_set_new(top, "warnings", p_warnings_json());
 		json_dumpf(top, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(top);
-		warn_drain(drop_warning, NULL);
 	} else {
 		p_warnings();
 		for (size_t i = 0; i < a->programs_nr; i++)

@@ -755,11 +755,6 @@ out:
 	return ret;
 }
 
-static void drain_to(const char *msg, void *ctx)
-{
-	json_array_append_new(ctx, json_string(msg));
-}
-
 int cmd_batch(int argc, char **argv)
 {
 	struct batch_opts b;
@@ -935,12 +930,9 @@ int cmd_batch(int argc, char **argv)
 		free(r1);
 		free(r2);
 	} else {
-		json_t *w = json_array();
-
-		warn_drain(drain_to, w);
 		json_object_set_new(jout, "images", jimages);
 		jimages = NULL;
-		json_object_set_new(jout, "warnings", w);
+		json_object_set_new(jout, "warnings", p_warnings_json());
 		json_dumpf(jout, stdout, JSON_PRESERVE_ORDER | JSON_INDENT(2));
 		fputc('\n', stdout);
 	}

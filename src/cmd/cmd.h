@@ -40,6 +40,8 @@ void p_err_last(void);
 void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print (stderr, or nothing under --json: JSON callers emit them) collected warnings. */
 void p_warnings(void);
+/* The collected warnings as a new JSON array of strings, for a "warnings" key (drains them). */
+struct json_t *p_warnings_json(void);
 
 /* A progress renderer for library calls: live on a terminal, else silent. */
 struct progress *cmd_progress(void);

@@ -65,6 +65,19 @@ void p_warnings(void)
 	warn_drain(print_warning, NULL);
 }
 
+static void collect_warning(const char *msg, void *ctx)
+{
+	json_array_append_new(ctx, json_string(msg));
+}
+
+json_t *p_warnings_json(void)
+{
+	json_t *a = json_array();
+
+	warn_drain(collect_warning, a);
+	return a;
+}
+
 static bool progress_shown;
 static struct timespec progress_last;
 

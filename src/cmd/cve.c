@@ -61,11 +61,6 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void print_json_warnings(const char *msg, void *ctx)
-{
-	json_array_append_new(ctx, json_string(msg));
-}
-
 static int print_docker_blocked(const struct cve_db *db)
 {
 	const struct syscall_info *tbl;
@@ -300,11 +295,10 @@ int cmd_cve(int argc, char **argv)
 		}
 	}
 	if (cmd_opts.json) {
-		json_t *j = cve_report_json(report), *warn = json_array();
+		json_t *j = cve_report_json(report);
 
-		warn_drain(print_json_warnings, warn);
 		json_object_set_new(j, "output", csv_path ? json_string(csv_path) : json_null());
-		json_object_set_new(j, "warnings", warn);
+		json_object_set_new(j, "warnings", p_warnings_json());
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(j);

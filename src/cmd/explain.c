@@ -263,6 +263,7 @@ int cmd_explain(int argc, char **argv)
 	}
 	if (cmd_opts.json) {
 		json_object_set_new(out, "programs", list);
+		json_object_set_new(out, "warnings", p_warnings_json());
 		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(out);

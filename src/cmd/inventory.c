@@ -184,15 +184,10 @@ static json_t *program_json(const struct program *p)
 	return o;
 }
 
-static void collect_warning(const char *msg, void *ctx)
-{
-	json_array_append_new(ctx, json_string(msg));
-}
-
 static int emit_json(struct inv *inv, const char *ref)
 {
 	json_t *root = json_object(), *cfg = json_object(), *progs = json_array();
-	json_t *files = json_array(), *sum = json_object(), *warns = json_array();
+	json_t *files = json_array(), *sum = json_object();
 	const struct image_config *c = &inv->img->config;
 	size_t unresolved = 0;
 	int ret;
@@ -223,8 +218,7 @@ static int emit_json(struct inv *inv, const char *ref)
 	json_object_set_new(sum, "programs", json_integer((json_int_t)inv->ps.nr));
 	json_object_set_new(sum, "unresolved_libraries", json_integer((json_int_t)unresolved));
 	json_object_set_new(root, "summary", sum);
-	warn_drain(collect_warning, warns);
-	json_object_set_new(root, "warnings", warns);
+	json_object_set_new(root, "warnings", p_warnings_json());
 	ret = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
 	json_decref(root);

@@ -974,14 +974,9 @@ json_t *pipeline_names_json(const struct sysset *s)
 	return a;
 }
 
-static void collect_warning(const char *msg, void *ctx)
-{
-	json_array_append_new(ctx, json_string(msg));
-}
-
 json_t *pipeline_result_json(const struct pipeline_result *r, const char *image)
 {
-	json_t *o = json_object(), *w = json_array(), *v;
+	json_t *o = json_object(), *v;
 
 	json_object_set_new(o, "image", json_string(image));
 	json_object_set_new(o, "allowed", json_integer((json_int_t)sysset_count(&r->profile.allow)));
@@ -1024,8 +1019,7 @@ json_t *pipeline_result_json(const struct pipeline_result *r, const char *image)
 	json_object_set_new(v, "validation", json_real(r->validation_s));
 	json_object_set_new(v, "total", json_real(r->total_s));
 	json_object_set_new(o, "seconds", v);
-	warn_drain(collect_warning, w);
-	json_object_set_new(o, "warnings", w);
+	json_object_set_new(o, "warnings", p_warnings_json());
 	return o;
 }
 

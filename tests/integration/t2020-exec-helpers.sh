@@ -72,6 +72,23 @@ grep -q 'confine-data' "$T/e.txt" && fail "a file that is not executable counted
 [ "$(jq '.programs | length' "$T/q.json")" = 1 ] ||
 	fail "a program that executes nothing brought others: $(jq -c '[.programs[].program]' "$T/q.json")"
 
+# ---- at most 256 programs are added, and the limit is said ----
+mkdir -p "$R/many"
+{
+	printf '#include <stdio.h>\n#include <unistd.h>\nstatic const char *const names[] = {\n'
+	for i in $(seq 300); do printf '"h%03d",\n' "$i"; done
+	printf '};\nint main(int c, char **v) { (void)v; return c > 400 ? execv(names[c], v) : puts(names[c]); }\n'
+} >"$T/many.c"
+gcc -O2 -o "$T/many" "$T/many.c" || fail "cannot build many"
+root_add_program "$R" "$T/many" /many/many
+for i in $(seq 300); do printf '#!/bin/sh\nexit 0\n' >"$R/many/h$(printf %03d "$i")"; done
+chmod 755 "$R"/many/h*
+"$CONFINE" explain --json --options "--entrypoint /many/many" "dir:$R" exit_group >"$T/m.json" 2>"$T/m.err" ||
+	fail "explain many failed: $(cat "$T/m.err")"
+jq -e '.warnings | map(select(startswith("256 programs added as executed by others (the limit)"))) | length == 1' \
+	"$T/m.json" >/dev/null || fail "the limit is not said: $(jq -c .warnings "$T/m.json")"
+[ "$(jq '[.programs[] | select(.origin == "exec")] | length' "$T/m.json")" -le 256 ] || fail "more than 256 programs added"
+
 # ---- the batch copies the helpers with the rest ----
 printf '{"exec": {"enable": "true", "image-name": "exec", "image-url": "dir:%s", "options": "%s"}}\n' \
 	"$R" "$OPTS" >"$T/images.json"
