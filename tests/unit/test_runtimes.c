@@ -21,6 +21,7 @@
 struct memroot {
 	const char *const *files;
 	const char *jvm_cfg;
+	const char *text_path, *text; /* one more file mem_read gives, or NULL */
 };
 
 static size_t count(const char *const *v)
@@ -42,6 +43,8 @@ static char *mem_read(const void *ctx, const char *path, size_t cap)
 	const struct memroot *r = ctx;
 
 	(void)cap;
+	if (r->text_path && !strcmp(path, r->text_path))
+		return xstrdup(r->text);
 	for (size_t i = 0; r->files[i]; i++)
 		if (!strcmp(r->files[i], path) && str_has_suffix(path, "/jvm.cfg"))
 			return xstrdup(r->jvm_cfg ? r->jvm_cfg : "");
@@ -267,7 +270,7 @@ static void test_cases(void **state)
 {
 	(void)state;
 	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
-		const struct memroot root = { cases[c].files, cases[c].jvm_cfg };
+		const struct memroot root = { .files = cases[c].files, .jvm_cfg = cases[c].jvm_cfg };
 		const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
 		size_t nr = count(cases[c].objects);
 		struct runtimes_object info[4] = { 0 };
@@ -331,7 +334,7 @@ static void test_env(void **state)
 
 	(void)state;
 	for (size_t c = 0; c < ARRAY_SIZE(env_cases); c++) {
-		const struct memroot root = { files, NULL };
+		const struct memroot root = { .files = files, .jvm_cfg = NULL };
 		const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
 		const char *const objs[] = { "/usr/bin/prog" };
 		const struct runtimes_object prog = { env_cases[c].marks, { NULL, NULL }, NULL };
@@ -354,7 +357,7 @@ static void test_rounds(void **state)
 {
 	static const char *const files[] = { "/usr/lib/python3/dist-packages/_ssl.so", "/opt/eng/afalg.so",
 					     "/usr/lib/erlang/lib/crypto-5/priv/lib/crypto.so", NULL };
-	const struct memroot root = { files, NULL };
+	const struct memroot root = { .files = files, .jvm_cfg = NULL };
 	const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
 	const char *const objs[] = { "/usr/bin/python3", "/usr/lib/python3/dist-packages/_ssl.so", "/usr/lib/libcrypto.so.3" };
 	const struct runtimes_object py = { RUNTIMES_PYTHON, { NULL, NULL }, NULL }, none = { 0, { NULL, NULL }, NULL };
@@ -377,7 +380,7 @@ static void test_mysql(void **state)
 {
 	static const char *const files[] = { "/opt/my/plugin/a.so", "/usr/lib/mysql/plugin/b.so",
 					     "/usr/lib64/mysql/plugin/c.so", "/cli/plugin/d.so", "/srv/e.so", NULL };
-	const struct memroot root = { files, NULL };
+	const struct memroot root = { .files = files, .jvm_cfg = NULL };
 	const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
 	const char *const objs[] = { "/usr/sbin/mysqld", "/usr/lib/libmariadb.so.3" };
 	struct runtimes_object server = { RUNTIMES_MYSQL, { NULL, NULL }, "/opt/my/plugin" };
@@ -403,7 +406,7 @@ static void test_mysql(void **state)
 static void test_env_hostile(void **state)
 {
 	static const char *const files[] = { "/opt/py/a.so", NULL };
-	const struct memroot root = { files, NULL };
+	const struct memroot root = { .files = files, .jvm_cfg = NULL };
 	const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
 	const char *const objs[] = { "/usr/bin/prog" };
 	const struct runtimes_object prog = { RUNTIMES_PYTHON | RUNTIMES_LUA, { NULL, NULL }, NULL };
@@ -434,12 +437,52 @@ static void test_env_hostile(void **state)
 	strbuf_release(&lua);
 }
 
+/*
+ * A gdk-pixbuf cache file (GDK_PIXBUF_MODULE_FILE) is untrusted: lines
+ * without a closing quote, relative or empty paths, and a million
+ * entries give the good lines' loaders only, RUNTIMES_MAX at most.
+ */
+static void test_pixbuf_cache_hostile(void **state)
+{
+	static const char *const files[] = { NULL };
+	const char *const objs[] = { "/usr/bin/thumb" };
+	const struct runtimes_object prog = { RUNTIMES_PIXBUF, { NULL, NULL }, NULL };
+	const struct runtimes_object *const info[] = { &prog };
+	char *env[] = { "GDK_PIXBUF_MODULE_FILE=cache/loaders.cache" };
+	const struct runtimes_process p = { .given = "/usr/bin/thumb", .paths = objs, .objs = info, .nr = 1,
+					    .env = env, .env_nr = 1, .workdir = "/srv" };
+	struct strbuf text = STRBUF_INIT;
+	struct runtimes_module *mods;
+	size_t n;
+
+	(void)state;
+	strbuf_addstr(&text, "# comment\n\"/\n\"/x.so\n\"\"\n\"rel.so\"\n\"/srv/a//b/../l.so\" more\n\"/a.so\"\n\n\"");
+	{
+		const struct memroot root = { .files = files, .text_path = "/srv/cache/loaders.cache", .text = text.buf };
+		const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
+
+		check("hostile loaders.cache", &rr, &p, "gdk-pixbuf:/srv/a/b/../l.so gdk-pixbuf:/a.so");
+	}
+	strbuf_reset(&text);
+	for (int i = 0; i < 1000000; i++)
+		strbuf_addf(&text, "\"/l/%d.so\"\n", i);
+	{
+		const struct memroot root = { .files = files, .text_path = "/srv/cache/loaders.cache", .text = text.buf };
+		const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
+
+		n = runtimes_find(&rr, &p, &mods);
+		assert_int_equal(n, RUNTIMES_MAX);
+		runtimes_release(mods, n);
+	}
+	strbuf_release(&text);
+}
+
 /* One process's modules are capped, however many the root holds. */
 static void test_cap(void **state)
 {
 	enum { N = RUNTIMES_MAX + 100 };
 	char **names = xcalloc(N + 1, sizeof(*names));
-	const struct memroot root = { (const char *const *)names, NULL };
+	const struct memroot root = { .files = (const char *const *)names, .jvm_cfg = NULL };
 	const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
 	const char *const objs[] = { "/usr/bin/node" };
 	const struct runtimes_object node = { RUNTIMES_NODE, { NULL, NULL }, NULL };
@@ -487,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_env),
 		cmocka_unit_test(test_env_hostile),
+		cmocka_unit_test(test_pixbuf_cache_hostile),
 		cmocka_unit_test(test_rounds),
 		cmocka_unit_test(test_mysql),
 		cmocka_unit_test(test_cap),
