@@ -926,7 +926,7 @@ static bool looks_like_exec_name(const char *s, size_t len)
 		if (c == '.' && (i == 0 || s[i - 1] == '/'))
 			return false;
 	}
-	return s[0] == '/' || s[0] != '-';
+	return s[0] != '-';
 }
 
 /*

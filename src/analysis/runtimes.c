@@ -388,7 +388,7 @@ static void python_modules(struct found *f, const struct root_reader *rr, const 
  * MIT libkrb5 loads its built-in dynamic modules (tls/k5tls.so,
  * preauth/spake.so, preauth/pkinit.so) and every module of its
  * plugins/libkrb5 folder from its plugin folder (the table's, or the one
- * compiled into it: krb5_plugins()).
+ * compiled into it).
  * Lua's require() loads C modules from package.cpath, whose defaults are
  * the version folders of these (lua-posix makes chmod, link, getppid ...,
  * which the interpreter has nowhere else; every version's folder counts,
@@ -765,6 +765,15 @@ static void mysql_plugins(struct found *f, const struct root_reader *rr, const s
 
 /* ---- GLib's family: GIO modules, gdk-pixbuf loaders, GStreamer plugins ---- */
 
+/* Walk the module folder compiled into each object new this round that has 'mark' (its plugin_dir). */
+static void compiled_dirs(struct found *f, const struct root_reader *rr, const struct runtimes_process *p,
+			  unsigned mark, unsigned depth, enum analysis_load why)
+{
+	for (size_t i = p->done; i < p->nr; i++)
+		if ((p->objs[i]->marks & mark) && p->objs[i]->plugin_dir)
+			found_walk(f, rr, p->objs[i]->plugin_dir, depth, ".so", why);
+}
+
 /* The loaders a gdk-pixbuf cache file lists: each line '"/PATH/NAME.so"' (at most RUNTIMES_MAX). */
 static void pixbuf_cache(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
 {
@@ -805,9 +814,7 @@ static void glib_modules(struct found *f, const struct root_reader *rr, const st
 	static const char *const gst_vars[] = { "GST_PLUGIN_PATH", "GST_PLUGIN_PATH_1_0", "GST_PLUGIN_SYSTEM_PATH",
 						"GST_PLUGIN_SYSTEM_PATH_1_0" };
 
-	for (size_t i = p->done; i < p->nr; i++)
-		if ((p->objs[i]->marks & RUNTIMES_GIO) && p->objs[i]->plugin_dir)
-			found_walk(f, rr, p->objs[i]->plugin_dir, 1, ".so", ANALYSIS_LOAD_GIO);
+	compiled_dirs(f, rr, p, RUNTIMES_GIO, 1, ANALYSIS_LOAD_GIO);
 	if (marks & RUNTIMES_GIO) {
 		env_walk(f, rr, p, "GIO_MODULE_DIR", '\0', 1, ".so", ANALYSIS_LOAD_GIO);
 		env_walk(f, rr, p, "GIO_EXTRA_MODULES", ':', 1, ".so", ANALYSIS_LOAD_GIO);
@@ -818,14 +825,6 @@ static void glib_modules(struct found *f, const struct root_reader *rr, const st
 	}
 	for (size_t v = 0; (marks & RUNTIMES_GST) && v < ARRAY_SIZE(gst_vars); v++)
 		env_walk(f, rr, p, gst_vars[v], ':', 4, ".so", ANALYSIS_LOAD_GST);
-}
-
-/* A libkrb5 built for another prefix: the plugin folder compiled into it. */
-static void krb5_plugins(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
-{
-	for (size_t i = p->done; i < p->nr; i++)
-		if ((p->objs[i]->marks & RUNTIMES_KRB5) && p->objs[i]->plugin_dir)
-			found_walk(f, rr, p->objs[i]->plugin_dir, 2, ".so", ANALYSIS_LOAD_KRB5);
 }
 
 /*
@@ -925,7 +924,7 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 		erlang_nifs(&f, rr, p);
 	mysql_plugins(&f, rr, p, all);
 	glib_modules(&f, rr, p, all);
-	krb5_plugins(&f, rr, p);
+	compiled_dirs(&f, rr, p, RUNTIMES_KRB5, 2, ANALYSIS_LOAD_KRB5); /* a libkrb5 built for another prefix */
 	magick_modules(&f, rr, p, all);
 	strmap_release(&f.seen, NULL);
 	*out = f.v;
