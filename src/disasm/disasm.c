@@ -1637,12 +1637,66 @@ static bool plain_pointer(const struct scratch *sc, const struct block *B, uint3
 }
 
 /*
+ * Is instruction i of block B, which defines the base register of a
+ * "jmp *disp(%base)", free of table indexing?  A plain pointer load, or
+ * a constant, or the register moved by a constant or copied from one
+ * that is free of it or comes from outside the block (GHC: "mov
+ * %rax,%rbx; ... jmp *(%rbx)", "add $0x18,%rbp; jmp *0x0(%rbp)", "and
+ * $-8,%rbx; jmp *(%rbx)": a tag cleared off a pointer).
+ */
+static bool plain_base(const struct scratch *sc, const struct block *B, uint32_t i, unsigned depth)
+{
+	const struct insn *I = &sc->iv[i];
+	const struct op *ops = OPS(I);
+	int from = -1;
+	uint32_t d;
+
+	if (I->bad || depth > 8 || I->in.operand_count_visible != 2 || ops[0].type != ZYDIS_OPERAND_TYPE_REGISTER ||
+	    ops[0].reg.gpr < 0)
+		return false;
+	/* A constant address ("mov $0xa5857d0,%ebx": a static closure) is one slot, not a table. */
+	if (I->in.mnemonic == ZYDIS_MNEMONIC_MOV && ops[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+		return ops[0].reg.width >= 32;
+	if (ops[0].reg.width != 64)
+		return false;
+	switch (I->in.mnemonic) {
+	case ZYDIS_MNEMONIC_MOV:
+		if (ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[1].reg.width == 64)
+			from = ops[1].reg.gpr;
+		break;
+	case ZYDIS_MNEMONIC_ADD:
+	case ZYDIS_MNEMONIC_SUB:
+	case ZYDIS_MNEMONIC_AND:
+		if (ops[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+			from = ops[0].reg.gpr;
+		break;
+	case ZYDIS_MNEMONIC_LEA:
+		if (ops[1].mem.index_gpr >= 0)
+			return false;
+		if (is_rip_mem(&ops[1]))
+			return true;
+		from = ops[1].mem.base_gpr;
+		break;
+	default:
+		break;
+	}
+	if (from < 0 || from == DIS_RSP)
+		return plain_pointer(sc, B, i, depth);
+	d = def_before(sc, B, i, from);
+	return d == UINT32_MAX || plain_base(sc, B, d, depth + 1);
+}
+
+/*
  * May block B's indirect jump be a jump table (or a computed goto) into
  * this function?  No only for what reads like a tail call through a
- * function pointer: "jmp *disp(%base)" or "jmp *%r" with r loaded so in
- * the block, with no scaled index anywhere on the way.  Compilers index
+ * function pointer: "jmp *%r" with r loaded so in the block, or "jmp
+ * *disp(%base)" with the base from outside the block or loaded or copied
+ * so in it, with no scaled index anywhere on the way.  Compilers index
  * jump tables ("jmp *T(,%rax,8)", "movslq (%rdx,%rax,4),%rax; add
- * %rdx,%rax; jmp *%rax"); anything unclear counts as a table.
+ * %rdx,%rax; jmp *%rax"); anything unclear counts as a table.  A jump
+ * through memory goes to a code address stored there; the addresses
+ * stored (relocations, data words, lea and immediates) start functions
+ * of their own, so such a jump leaves this one.
  */
 static bool table_like(const struct scratch *sc, const struct block *B)
 {
@@ -1655,7 +1709,7 @@ static bool table_like(const struct scratch *sc, const struct block *B)
 		if (op->mem.base_gpr < 0)
 			return true;
 		d = def_before(sc, B, B->last, op->mem.base_gpr);
-		return d == UINT32_MAX || !plain_pointer(sc, B, d, 0);
+		return d != UINT32_MAX && !plain_base(sc, B, d, 0);
 	}
 	if (op->type != ZYDIS_OPERAND_TYPE_REGISTER || op->reg.gpr < 0)
 		return true;
@@ -2164,14 +2218,17 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 	/* 4. Report each block from its fixpoint state (unknown when no known edge reaches it). */
 	bool indirect = false;
 
-	/* A jump table needs an indirect jump in code the entry reaches. */
-	for (uint32_t i = 0; i < n && !indirect; i++) {
-		const struct insn *I = &sc->iv[i];
-
-		indirect = !I->bad && sc->blocks[sc->block_of[i]].seen &&
-			   I->in.mnemonic == ZYDIS_MNEMONIC_JMP &&
-			   OPS(I)[0].type != ZYDIS_OPERAND_TYPE_IMMEDIATE && !is_rip_mem(&OPS(I)[0]);
-	}
+	/*
+	 * Code no edge reaches runs only when a jump table whose cases are
+	 * not all known lands there: one of the function's indirect jumps
+	 * that may stay in it (table_like: not a tail call through a
+	 * pointer read from memory, which goes where stored addresses go,
+	 * and those are function starts), in code the entry reaches.  GHC's
+	 * info tables sit between functions that end in "jmp *(%rbx)" and
+	 * decode as anything, syscall and int 0x80 included.
+	 */
+	for (uint32_t b = 0; b < nb && !indirect; b++)
+		indirect = sc->blocks[b].seen && sc->blocks[b].ijump && sc->blocks[b].table == UINT32_MAX;
 	for (uint32_t b = 0; b < nb; b++) {
 		struct block *B = &sc->blocks[b];
 		struct dis_state st;

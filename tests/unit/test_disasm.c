@@ -41,6 +41,16 @@ static void collect(const struct dis_rec *r, void *ctx)
 	}
 }
 
+static void count_sites(const struct dis_rec *r, void *ctx)
+{
+	int *c = ctx;
+
+	if (r->kind == DIS_SYSCALL || r->kind == DIS_INT80 || r->kind == DIS_SYSENTER) {
+		c[0]++;
+		c[1] += r->reached;
+	}
+}
+
 static void run(const uint8_t *code, size_t len, bool go, unsigned want_loc, struct seen *s)
 {
 	struct dis_targets t = { 0 };
@@ -230,6 +240,76 @@ static void test_garbage(void **state)
 	assert_int_equal(res.bad, 2);
 }
 
+/* The syscall-like records a function's bytes give, and how many of them count as reached. */
+static void reached_sites(const uint8_t *code, size_t len, int *sites, int *reached)
+{
+	struct dis_targets t = { 0 };
+	struct dis_opts o = { 0 };
+	struct dis_result res;
+	struct {
+		int sites, reached;
+	} c = { 0, 0 };
+
+	dis_collect_targets(code, len, BASE, &t);
+	dis_targets_sort(&t);
+	o.joins = t.jumps;
+	o.join_srcs = t.jump_srcs;
+	o.joins_nr = t.jumps_nr;
+	assert_int_equal(dis_function(code, len, BASE, &o, count_sites, &c, &res), 0);
+	dis_targets_release(&t);
+	*sites = c.sites;
+	*reached = c.reached;
+}
+
+/*
+ * Bytes after an indirect jump that no edge reaches run only if the jump
+ * may be a jump table of the function.  A jump through a pointer read
+ * from memory at a base with no table index on the way goes to a stored
+ * code address, which starts a function of its own: GHC's info tables
+ * after "jmp *(%rbx)" are not code, even when they hold 0f 05 or cd 80.
+ * An indexed base, or "jmp *%reg", may be a table: what follows counts.
+ */
+static void test_reached_after_indirect_jump(void **state)
+{
+	const struct {
+		const char *what;
+		const uint8_t *code;
+		size_t len;
+		int reached;
+	} cases[] = {
+		/* mov %rax,%rbx; jmp *(%rbx); syscall; int 0x80 */
+		{ "copied base", B(0x48, 0x89, 0xc3, 0xff, 0x23, 0x0f, 0x05, 0xcd, 0x80), 0 },
+		/* jmp *(%rbx) with the base from outside */
+		{ "base from outside", B(0xff, 0x23, 0x0f, 0x05), 0 },
+		/* add $0x18,%rbp; jmp *0x0(%rbp) (a return to a continuation) */
+		{ "base moved by a constant", B(0x48, 0x83, 0xc5, 0x18, 0xff, 0x65, 0x00, 0x0f, 0x05), 0 },
+		/* and $-8,%rbx; jmp *(%rbx) (a pointer tag cleared) */
+		{ "tag cleared", B(0x48, 0x83, 0xe3, 0xf8, 0xff, 0x23, 0x0f, 0x05), 0 },
+		/* mov $0x401100,%ebx; jmp *(%rbx) (a static closure) */
+		{ "constant base", B(0xbb, 0x00, 0x11, 0x40, 0x00, 0xff, 0x23, 0x0f, 0x05), 0 },
+		/* mov 0x8(%rdi),%rbx; jmp *0x10(%rbx) */
+		{ "loaded base", B(0x48, 0x8b, 0x5f, 0x08, 0xff, 0x63, 0x10, 0x0f, 0x05), 0 },
+		/* lea (%rbx,%rcx,8),%rbx; jmp *(%rbx): an indexed base */
+		{ "indexed lea base", B(0x48, 0x8d, 0x1c, 0xcb, 0xff, 0x23, 0x0f, 0x05), 1 },
+		/* add %rcx,%rbx; jmp *(%rbx): a variable offset */
+		{ "register added to base", B(0x48, 0x01, 0xcb, 0xff, 0x23, 0x0f, 0x05), 1 },
+		/* jmp *(%rbx,%rcx,8) */
+		{ "indexed operand", B(0xff, 0x24, 0xcb, 0x0f, 0x05), 1 },
+		/* jmp *%rax with rax from outside (a PIC table's computed target) */
+		{ "register target", B(0xff, 0xe0, 0x0f, 0x05), 1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int sites, reached;
+
+		reached_sites(cases[i].code, cases[i].len, &sites, &reached);
+		if (sites < 1 || (reached > 0) != cases[i].reached)
+			fail_msg("%s: %d sites, %d reached, expected %s", cases[i].what, sites, reached,
+				 cases[i].reached ? "reached" : "none reached");
+	}
+}
+
 /*
  * What the pre-pass notes of rip-relative stores: the bytes each reaches
  * (Go package variables next to them may still be read as constants), or
@@ -291,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_call_arguments),
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_reached_after_indirect_jump),
 		cmocka_unit_test(test_store_sizes),
 	};
 
