@@ -450,6 +450,14 @@ int analysis_witness(const struct analysis *a, size_t prog, int nr, struct analy
 	return link_witness(&a->programs[prog], nr, steps);
 }
 
+const char *analysis_function_label(const char *name, uint64_t start, char *buf, size_t len)
+{
+	if (name)
+		return name;
+	snprintf(buf, len, "sub_%llx", (unsigned long long)start);
+	return buf;
+}
+
 const char *analysis_load_name(enum analysis_load why)
 {
 	static const char *const names[ANALYSIS_LOAD_NR] = {
@@ -612,6 +620,7 @@ static bool program_load(struct analysis_program *prog, const char *path)
 		prog->unresolved[i].address = (uint64_t)json_integer_value(json_array_get(u, 1));
 		prog->unresolved[i].function = fn ? xstrdup(fn) : NULL;
 		prog->unresolved[i].reason = xstrdup(json_string_value(json_array_get(u, 3)) ?: "");
+		prog->unresolved[i].function_start = (uint64_t)json_integer_value(json_array_get(u, 4));
 	}
 	ok = true;
 out:
@@ -633,8 +642,8 @@ static void program_store(const struct analysis_program *prog, const char *path)
 	for (size_t i = 0; i < prog->unresolved_nr; i++) {
 		const struct analysis_unresolved *u = &prog->unresolved[i];
 
-		json_array_append_new(un, json_pack("[s, I, s?, s]", u->object, (json_int_t)u->address,
-						    u->function, u->reason));
+		json_array_append_new(un, json_pack("[s, I, s?, s, I]", u->object, (json_int_t)u->address,
+						    u->function, u->reason, (json_int_t)u->function_start));
 	}
 	json_object_set_new(j, "syscalls", a);
 	json_object_set_new(j, "all", json_boolean(prog->all_syscalls));

@@ -91,15 +91,23 @@ struct analysis_unresolved {
 	char *object;        /* path of the object holding the site */
 	uint64_t address;    /* vaddr of the site (or call site) in that object */
 	char *function;      /* containing function's name, or NULL */
+	uint64_t function_start; /* its start (names it when it has no name: analysis_function_label) */
 	char *reason;        /* "syscall number not constant", ... */
 };
 
 /* One link of a witness chain: a function of an object. */
 struct analysis_step {
 	const char *object;  /* owned by the analysis */
-	const char *function;/* name or NULL (then 'address' identifies it) */
+	const char *function;/* name or NULL (then function_start identifies it) */
 	uint64_t address;    /* function start, or the site for the last step */
+	uint64_t function_start;
 };
+
+/*
+ * How reports name a function: its symbol, else "sub_" and its start in
+ * hex, as disassemblers name code without symbols.  Returns 'name' or buf.
+ */
+const char *analysis_function_label(const char *name, uint64_t start, char *buf, size_t len);
 
 /* Why an object is in a program's process (analysis_load_name() names it). */
 enum analysis_load {

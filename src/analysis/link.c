@@ -80,6 +80,19 @@ static const char *func_name(const struct link_priv *p, size_t gid)
 	return objsum_str(s, s->funcs[gid - p->base[o]].name);
 }
 
+static uint64_t func_start(const struct link_priv *p, size_t gid)
+{
+	size_t o = obj_of(p, gid);
+
+	return p->objs[o].sum->funcs[gid - p->base[o]].start;
+}
+
+/* The function's name for a reason: its symbol, or sub_START (analysis_function_label). */
+static const char *func_label(const struct link_priv *p, size_t gid, char *buf, size_t len)
+{
+	return analysis_function_label(func_name(p, gid), func_start(p, gid), buf, len);
+}
+
 struct unres_list {
 	struct analysis_unresolved *v;
 	size_t nr, alloc;
@@ -101,7 +114,7 @@ static void unres_add(struct unres_list *u, const struct link_priv *p, size_t gi
 	free(key);
 	ALLOC_GROW(u->v, u->nr + 1, u->alloc);
 	u->v[u->nr++] = (struct analysis_unresolved){
-		xstrdup(p->objs[o].path), addr, fname ? xstrdup(fname) : NULL, xstrdup(reason),
+		xstrdup(p->objs[o].path), addr, fname ? xstrdup(fname) : NULL, func_start(p, gid), xstrdup(reason),
 	};
 }
 
@@ -609,8 +622,9 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 			if (t < 0 || !(m = wrap[t]) || e->kind == OSUM_EDGE_COVERED || e->kind == OSUM_EDGE_INDIRECT)
 				continue;
 			if (e->kind != OSUM_EDGE_CALL) {
+				char lb[32];
 				char *why = xasprintf("address of syscall wrapper %s taken",
-						      func_name(p, (size_t)t) ? func_name(p, (size_t)t) : "?");
+						      func_label(p, (size_t)t, lb, sizeof(lb)));
 
 				ptr_add(&pw, (size_t)t, g, e->addr, why);
 				free(why);
@@ -634,9 +648,9 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 					}
 				}
 				if (!found) {
-					const char *wn = func_name(p, (size_t)t);
+					char lb[32];
 					char *why = xasprintf("syscall wrapper %s called with an unknown number (%s)",
-							      wn ? wn : "?", dis_reg_name(loc));
+							      func_label(p, (size_t)t, lb, sizeof(lb)), dis_reg_name(loc));
 
 					unres_add(&u, p, g, e->addr, why);
 					free(why);
@@ -645,12 +659,12 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 		}
 	}
 	for (size_t i = 0; i < dl.nr; i++) {
-		const char *wn = func_name(p, dl.v[i].target);
+		char lb[32];
 		char *why;
 
 		if (!wrap[dl.v[i].target])
 			continue;
-		why = xasprintf("syscall wrapper %s looked up by dlsym()", wn ? wn : "?");
+		why = xasprintf("syscall wrapper %s looked up by dlsym()", func_label(p, dl.v[i].target, lb, sizeof(lb)));
 		ptr_add(&pw, dl.v[i].target, dl.v[i].caller, dl.v[i].addr, why);
 		free(why);
 	}
@@ -718,8 +732,8 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 		size_t o = obj_of(p, (size_t)g);
 
 		ALLOC_GROW(v, n + 1, alloc);
-		v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, (size_t)g),
-						 p->objs[o].sum->funcs[(size_t)g - p->base[o]].start };
+		v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, (size_t)g), func_start(p, (size_t)g),
+						 func_start(p, (size_t)g) };
 	}
 	/* Reverse: root first. */
 	for (size_t i = 0; i < n / 2; i++) {
@@ -735,10 +749,9 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 		struct analysis_step site;
 
 		ALLOC_GROW(v, n + 2, alloc);
-		site = (struct analysis_step){ v[n - 1].object, v[n - 1].function, p->w[nr].site };
+		site = (struct analysis_step){ v[n - 1].object, v[n - 1].function, p->w[nr].site, v[n - 1].function_start };
 		v[n++] = site;
-		v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, t),
-						 p->objs[o].sum->funcs[t - p->base[o]].start };
+		v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, t), func_start(p, t), func_start(p, t) };
 		/* Down the wrapper chain to the function holding the syscall instruction. */
 		for (int depth = 0; depth < 32; depth++) {
 			const struct objsum *s = p->objs[o].sum;
@@ -760,14 +773,13 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 			t = (size_t)next;
 			o = obj_of(p, t);
 			ALLOC_GROW(v, n + 1, alloc);
-			v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, t),
-							 p->objs[o].sum->funcs[t - p->base[o]].start };
+			v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, t), func_start(p, t), func_start(p, t) };
 		}
 	} else {
 		struct analysis_step site;
 
 		ALLOC_GROW(v, n + 1, alloc);
-		site = (struct analysis_step){ v[n - 1].object, v[n - 1].function, p->w[nr].site };
+		site = (struct analysis_step){ v[n - 1].object, v[n - 1].function, p->w[nr].site, v[n - 1].function_start };
 		v[n++] = site;
 	}
 	*steps = v;

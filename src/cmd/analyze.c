@@ -96,15 +96,8 @@ static json_t *program_json(const struct analysis *a, const struct analysis_prog
 			json_array_append_new(nums, json_integer(i));
 	for (size_t i = 0; i < p->imports_used_nr; i++)
 		json_array_append_new(imps, json_string(p->imports_used[i]));
-	for (size_t i = 0; i < p->unresolved_nr; i++) {
-		const struct analysis_unresolved *u = &p->unresolved[i];
-		char addr[32];
-
-		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)u->address);
-		json_array_append_new(unres, json_pack("{s:s, s:s, s:s?, s:s}", "object", u->object,
-						       "address", addr, "function", u->function,
-						       "reason", u->reason));
-	}
+	for (size_t i = 0; i < p->unresolved_nr; i++)
+		json_array_append_new(unres, p_unresolved_json(&p->unresolved[i]));
 	for (size_t i = 0; i < p->objects_nr; i++) {
 		json_array_append_new(objs, json_string(p->objects[i]));
 		json_array_append_new(whys, json_string(p->object_why ? analysis_load_name(p->object_why[i]) : "?"));
@@ -145,9 +138,10 @@ static void program_text(const struct analysis *a, const struct analysis_program
 	}
 	for (size_t i = 0; i < p->unresolved_nr && i < 20; i++) {
 		const struct analysis_unresolved *u = &p->unresolved[i];
+		char lb[32];
 
 		printf("  unresolved: %s 0x%llx %s: %s\n", u->object, (unsigned long long)u->address,
-		       u->function ? u->function : "?", u->reason);
+		       analysis_function_label(u->function, u->function_start, lb, sizeof(lb)), u->reason);
 	}
 	if (p->unresolved_nr > 20)
 		printf("  ... %zu more unresolved sites (see --json)\n", p->unresolved_nr - 20);

@@ -42,6 +42,9 @@ void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_warnings(void);
 /* The collected warnings as a new JSON array of strings, for a "warnings" key (drains them). */
 struct json_t *p_warnings_json(void);
+struct analysis_unresolved;
+/* An unresolved site as a new JSON object: object, address, function (or null), function_start, reason. */
+struct json_t *p_unresolved_json(const struct analysis_unresolved *u);
 
 /* A progress renderer for library calls: live on a terminal, else silent. */
 struct progress *cmd_progress(void);

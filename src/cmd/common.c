@@ -2,12 +2,14 @@
 
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "analysis/analysis.h"
 #include "engine/container.h"
 #include "engine/runopts.h"
 #include "util/error.h"
@@ -76,6 +78,16 @@ json_t *p_warnings_json(void)
 
 	warn_drain(collect_warning, a);
 	return a;
+}
+
+json_t *p_unresolved_json(const struct analysis_unresolved *u)
+{
+	char addr[32], start[32];
+
+	snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)u->address);
+	snprintf(start, sizeof(start), "0x%llx", (unsigned long long)u->function_start);
+	return json_pack("{s:s, s:s, s:s?, s:s, s:s}", "object", u->object, "address", addr, "function",
+			 u->function, "function_start", start, "reason", u->reason);
 }
 
 static bool progress_shown;

@@ -65,12 +65,13 @@ static json_t *chain_json(const struct analysis_program *p, const struct analysi
 	json_t *a = json_array();
 
 	for (int i = 0; i < n; i++) {
-		char addr[32];
+		char addr[32], start[32];
 		int why = analysis_object_why(p, st[i].object);
 
 		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)st[i].address);
-		json_array_append_new(a, json_pack("{s:s, s:s?, s:s, s:s}", "object", st[i].object, "function",
-						   st[i].function, "address", addr, "loaded",
+		snprintf(start, sizeof(start), "0x%llx", (unsigned long long)st[i].function_start);
+		json_array_append_new(a, json_pack("{s:s, s:s?, s:s, s:s, s:s}", "object", st[i].object, "function",
+						   st[i].function, "function_start", start, "address", addr, "loaded",
 						   why >= 0 ? analysis_load_name(why) : "?"));
 	}
 	return a;
@@ -85,9 +86,11 @@ static void chain_text(const struct analysis_program *p, const struct analysis_s
 {
 	for (int i = 0; i < n; i++) {
 		const char *obj = strrchr(st[i].object, '/');
+		char lb[32];
 
 		printf("    %s%s %s!%s 0x%llx\n", i ? "-> " : "   ", i + 1 == n ? "site" : "",
-		       obj ? obj + 1 : st[i].object, st[i].function ? st[i].function : "?",
+		       obj ? obj + 1 : st[i].object,
+		       analysis_function_label(st[i].function, st[i].function_start, lb, sizeof(lb)),
 		       (unsigned long long)st[i].address);
 	}
 	for (int i = 0; i < n; i++) {
@@ -231,15 +234,8 @@ int cmd_explain(int argc, char **argv)
 			}
 			json_object_set_new(o, "chain", n > 0 ? chain_json(p, steps, n) : json_array());
 			json_object_set_new(o, "all_syscalls", json_boolean(p->all_syscalls));
-			for (size_t k = 0; p->all_syscalls && k < p->unresolved_nr; k++) {
-				char addr[32];
-
-				snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)p->unresolved[k].address);
-				json_array_append_new(un, json_pack("{s:s, s:s, s:s?, s:s}", "object",
-								    p->unresolved[k].object, "address", addr,
-								    "function", p->unresolved[k].function,
-								    "reason", p->unresolved[k].reason));
-			}
+			for (size_t k = 0; p->all_syscalls && k < p->unresolved_nr; k++)
+				json_array_append_new(un, p_unresolved_json(&p->unresolved[k]));
 			json_object_set_new(o, "unresolved", un);
 			if (p->error_msg)
 				json_object_set_new(o, "error", json_string(p->error_msg));

@@ -162,13 +162,16 @@ static void explain_analysed(const struct analysis *an, struct pipeline_result *
 			/* The last step is the site; it often lies in the previous function. */
 			int shown = n;
 
-			if (n >= 2 && steps[n - 1].function && steps[n - 2].function &&
-			    !strcmp(steps[n - 1].function, steps[n - 2].function) &&
+			if (n >= 2 && steps[n - 1].function_start == steps[n - 2].function_start &&
 			    !strcmp(steps[n - 1].object, steps[n - 2].object))
 				shown = n - 1;
-			for (int k = 0; k < shown; k++)
+			for (int k = 0; k < shown; k++) {
+				char lb[32];
+
 				strbuf_addf(&sb, "%s%s!%s", k ? " -> " : "", base_name(steps[k].object),
-					    steps[k].function ? steps[k].function : "?");
+					    analysis_function_label(steps[k].function, steps[k].function_start, lb,
+								    sizeof(lb)));
+			}
 			strbuf_addf(&sb, " (site 0x%llx)", (unsigned long long)steps[n - 1].address);
 		} else if (an->programs[i].all_syscalls && an->programs[i].unresolved_nr) {
 			const struct analysis_program *ap = &an->programs[i];

@@ -53,7 +53,7 @@ static uint32_t add_func(struct objsum *s, const char *name, uint32_t wrap)
 
 	s->funcs = xrealloc_array(s->funcs, s->funcs_nr, sizeof(*s->funcs));
 	s->funcs[i] = (struct osum_func){ .start = 0x1000 + 0x100 * i, .end = 0x1100 + 0x100 * i,
-					  .name = sb_str(s, name), .edges = s->edges_nr, .sys = s->sys_nr,
+					  .name = name ? sb_str(s, name) : OSUM_NONE, .edges = s->edges_nr, .sys = s->sys_nr,
 					  .unres = s->unres_nr, .wrap = wrap };
 	return i;
 }
@@ -205,8 +205,10 @@ static void test_wrapper_chain(void **state)
 	/* main, its call site, w2, w1, libc's syscall */
 	assert_int_equal(n, 5);
 	assert_string_equal(st[0].function, "main");
+	assert_int_equal(st[0].function_start, m->funcs[0].start);
 	assert_string_equal(st[1].function, "main");
 	assert_int_equal(st[1].address, m->funcs[0].start + 4);
+	assert_int_equal(st[1].function_start, m->funcs[0].start);
 	assert_string_equal(st[2].function, "w2");
 	assert_string_equal(st[3].function, "w1");
 	assert_string_equal(st[n - 1].object, "/lib/libc.so.6");
@@ -274,8 +276,31 @@ static void test_direct_unresolved_and_interposition(void **state)
 	assert_string_equal(p.unresolved[0].object, "/lib/libc.so.6");
 	assert_string_equal(p.unresolved[0].function, "weird");
 	assert_int_equal(p.unresolved[0].address, c->funcs[c->funcs_nr - 1].start + 12);
+	assert_int_equal(p.unresolved[0].function_start, c->funcs[c->funcs_nr - 1].start);
 	assert_true(p.all_syscalls);
 	free_prog(&p);
+
+	/* A function without a symbol is named by its start. */
+	{
+		char lb[32], want[32];
+
+		add_func(c, NULL, 0);
+		add_unres(c);
+		add_root(c, c->funcs_nr - 1);
+		link_program(objs, 3, ANALYSIS_UNRESOLVED_ALL, SYS_ARCH_X86_64, &p);
+		assert_int_equal(p.unresolved_nr, 2);
+		for (size_t i = 0; i < p.unresolved_nr; i++) {
+			if (p.unresolved[i].function)
+				continue;
+			assert_int_equal(p.unresolved[i].function_start, c->funcs[c->funcs_nr - 1].start);
+			snprintf(want, sizeof(want), "sub_%llx", (unsigned long long)c->funcs[c->funcs_nr - 1].start);
+			assert_string_equal(analysis_function_label(p.unresolved[i].function,
+								    p.unresolved[i].function_start, lb, sizeof(lb)),
+					    want);
+		}
+		assert_string_equal(analysis_function_label("weird", 0x1000, lb, sizeof(lb)), "weird");
+		free_prog(&p);
+	}
 	objsum_free(m);
 	objsum_free(pre);
 	objsum_free(c);
