@@ -450,11 +450,32 @@ int analysis_witness(const struct analysis *a, size_t prog, int nr, struct analy
 	return link_witness(&a->programs[prog], nr, steps);
 }
 
+const char *analysis_abi_name(unsigned abi)
+{
+	switch (abi) {
+	case ANALYSIS_ABI_I386:
+		return "i386";
+	case ANALYSIS_ABI_X32:
+		return "x32";
+	}
+	return "?";
+}
+
+unsigned analysis_abi_of(unsigned elf_class, unsigned machine)
+{
+	if (machine == 3 /* EM_386 */)
+		return ANALYSIS_ABI_I386;
+	if (machine == 62 /* EM_X86_64 */ && elf_class == ELF_CLASS_32)
+		return ANALYSIS_ABI_X32;
+	return 0;
+}
+
 const char *analysis_function_label(const char *name, uint64_t start, char *buf, size_t len)
 {
 	if (name)
 		return name;
-	snprintf(buf, len, "sub_%llx", (unsigned long long)start);
+	/* Address 0 is no code: an object analysed as a whole (not supported) has no function. */
+	snprintf(buf, len, start ? "sub_%llx" : "?", (unsigned long long)start);
 	return buf;
 }
 
@@ -604,6 +625,7 @@ static bool program_load(struct analysis_program *prog, const char *path)
 	prog->all_syscalls = json_is_true(json_object_get(j, "all"));
 	prog->calls_dlopen = json_is_true(json_object_get(j, "dlopen"));
 	prog->dlsym_computed = json_is_true(json_object_get(j, "dlsym_computed"));
+	prog->abis = (unsigned)json_integer_value(json_object_get(j, "abis"));
 	v = json_object_get(j, "imports");
 	prog->imports_used_nr = json_array_size(v);
 	prog->imports_used = xcalloc(prog->imports_used_nr + 1, sizeof(char *));
@@ -649,6 +671,7 @@ static void program_store(const struct analysis_program *prog, const char *path)
 	json_object_set_new(j, "all", json_boolean(prog->all_syscalls));
 	json_object_set_new(j, "dlopen", json_boolean(prog->calls_dlopen));
 	json_object_set_new(j, "dlsym_computed", json_boolean(prog->dlsym_computed));
+	json_object_set_new(j, "abis", json_integer((json_int_t)prog->abis));
 	json_object_set_new(j, "imports", im);
 	json_object_set_new(j, "unresolved", un);
 	body = json_dumps(j, JSON_COMPACT);
@@ -1385,6 +1408,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 			err_set(pr->libs_err ? -pr->libs_err : EINVAL, "%s",
 				pr->libs_err_msg ? pr->libs_err_msg : "library set not resolved");
 			program_fail(a, prog, pr->libs_err ? pr->libs_err : -EINVAL);
+			prog->abis = analysis_abi_of(pr->libs.main_class, pr->libs.main_machine);
 			continue;
 		}
 		plan_add_result(ap, &plans[a->programs_nr - 1], &pr->libs, ANALYSIS_LOAD_PROGRAM);

@@ -159,10 +159,27 @@ struct analysis_program {
 	uint8_t *object_why; /* per object: enum analysis_load */
 	size_t objects_nr;
 	double time_ms;
+	/*
+	 * System call ABIs besides x86_64 its process may use (enum
+	 * analysis_abi bits): a 32-bit x86 program (i386; x32), or int 0x80 /
+	 * sysenter in reachable 64-bit code (i386).  Such calls reach
+	 * seccomp as another architecture: a profile must list it.
+	 */
+	unsigned abis;
 	int error;           /* 0, or -errno when the program could not be analysed */
 	char *error_msg;     /* message for 'error' (then syscalls is every syscall) */
 	void *priv;          /* link graph kept for witness lookups */
 };
+
+enum analysis_abi {
+	ANALYSIS_ABI_I386 = 1u << 0, /* int 0x80 and 32-bit x86 code (seccomp: SCMP_ARCH_X86) */
+	ANALYSIS_ABI_X32 = 1u << 1,  /* x32 code (SCMP_ARCH_X32) */
+};
+
+/* "i386", "x32" for one enum analysis_abi bit. */
+const char *analysis_abi_name(unsigned abi);
+/* The ABI bits of an object by its ELF header (class, e_machine): 0 for x86_64 and others. */
+unsigned analysis_abi_of(unsigned elf_class, unsigned machine);
 
 struct analysis {
 	enum sys_arch arch;

@@ -570,6 +570,7 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 
 	/* Collect, in breadth-first order so witnesses are short. */
 	sysset_clear(&prog->syscalls);
+	prog->abis = 0;
 	for (size_t qi = 0; qi < qtail; qi++) {
 		size_t g = queue[qi];
 		size_t o = gobj[g];
@@ -599,8 +600,16 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 			if (n < SYSSET_NR && p->w[n].func < 0)
 				p->w[n] = (struct witness){ (int64_t)g, s->sys[k].addr, -1 };
 		}
-		for (uint32_t k = fn->unres; k < fn->unres + fn->unres_nr; k++)
+		for (uint32_t k = fn->unres; k < fn->unres + fn->unres_nr; k++) {
 			unres_add(&u, p, g, s->unres[k].addr, objsum_reason_name(s->unres[k].reason));
+			/* The kernel takes int 0x80 (and sysenter) as an i386 call, from 64-bit code too. */
+			if (s->unres[k].reason == OSUM_R_INT80 || s->unres[k].reason == OSUM_R_SYSENTER)
+				prog->abis |= ANALYSIS_ABI_I386;
+			/* An object not analysed for its class or machine: 32-bit x86 is i386, or x32. */
+			else if (s->unres[k].reason == OSUM_R_UNSUPPORTED && !s->analysable)
+				prog->abis |= s->machine == 3 /* EM_386 */ ? ANALYSIS_ABI_I386
+					      : s->machine == 62 /* EM_X86_64, ELFCLASS32 */ ? ANALYSIS_ABI_X32 : 0;
+		}
 		if (is_root[g] && wrap[g])
 			ptr_add(&pw, g, g, fn->start, "syscall wrapper reachable without a known caller");
 		for (uint32_t k = fn->edges; k < fn->edges + fn->edges_nr; k++) {

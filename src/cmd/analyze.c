@@ -114,6 +114,7 @@ static json_t *program_json(const struct analysis *a, const struct analysis_prog
 	json_object_set_new(o, "all_syscalls", json_boolean(p->all_syscalls));
 	json_object_set_new(o, "calls_dlopen", json_boolean(p->calls_dlopen));
 	json_object_set_new(o, "dlsym_computed", json_boolean(p->dlsym_computed));
+	json_object_set_new(o, "compat_abis", p_abis_json(p->abis));
 	if (p->error_msg)
 		json_object_set_new(o, "error", json_string(p->error_msg));
 	return o;
@@ -146,6 +147,12 @@ static void program_text(const struct analysis *a, const struct analysis_program
 	if (p->unresolved_nr > 20)
 		printf("  ... %zu more unresolved sites (see --json)\n", p->unresolved_nr - 20);
 	/* Names it holds as string literals, and glibc's NSS modules, are in; computed ones are not. */
+	if (p->abis) {
+		char ab[32];
+
+		printf("  note: also makes %s system calls (32-bit x86 code, or int 0x80): a profile must "
+		       "admit that architecture\n", p_abis_text(p->abis, ab, sizeof(ab)));
+	}
 	if (p->calls_dlopen)
 		printf("  note: calls dlopen(); a library it loads by a computed name is not in this set "
 		       "(name it with --dlopen)\n");

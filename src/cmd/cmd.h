@@ -45,6 +45,10 @@ struct json_t *p_warnings_json(void);
 struct analysis_unresolved;
 /* An unresolved site as a new JSON object: object, address, function (or null), function_start, reason. */
 struct json_t *p_unresolved_json(const struct analysis_unresolved *u);
+/* enum analysis_abi bits as a new JSON array of names ("i386", "x32"). */
+struct json_t *p_abis_json(unsigned abis);
+/* The same as "i386, x32" into buf (empty for none); returns buf. */
+const char *p_abis_text(unsigned abis, char *buf, size_t len);
 
 /* A progress renderer for library calls: live on a terminal, else silent. */
 struct progress *cmd_progress(void);

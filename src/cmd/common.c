@@ -90,6 +90,28 @@ json_t *p_unresolved_json(const struct analysis_unresolved *u)
 			 u->function, "function_start", start, "reason", u->reason);
 }
 
+json_t *p_abis_json(unsigned abis)
+{
+	json_t *a = json_array();
+
+	for (unsigned b = 1; b && b <= abis; b <<= 1)
+		if (abis & b)
+			json_array_append_new(a, json_string(analysis_abi_name(b)));
+	return a;
+}
+
+const char *p_abis_text(unsigned abis, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (unsigned b = 1; b && b <= abis && at < len; b <<= 1)
+		if (abis & b)
+			at += (size_t)snprintf(buf + at, len - at, "%s%s", at ? ", " : "", analysis_abi_name(b));
+	return buf;
+}
+
 static bool progress_shown;
 static struct timespec progress_last;
 

@@ -847,6 +847,14 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 		const struct analysis_program *ap = &an->programs[i];
 
 		r->unresolved_nr += ap->unresolved_nr;
+		if (ap->abis) {
+			char ab[32];
+
+			r->abis |= ap->abis;
+			warn_add("%s: '%s' makes %s system calls (32-bit x86 code, or int 0x80): the profile "
+				 "admits that architecture, and so every call (a profile's names hold for all "
+				 "its architectures)", o->name, ap->path, p_abis_text(ap->abis, ab, sizeof(ab)));
+		}
 		if (ap->error) {
 			r->programs_failed++;
 			warn_add("%s: cannot analyse '%s' (all syscalls assumed): %s", o->name,
@@ -889,6 +897,17 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 					      "the filter", r->runtime_name);
 	sysset_union(&r->profile.allow, &r->analysed);
 	sysset_union(&r->profile.allow, &r->runtime);
+	_Static_assert((unsigned)ANALYSIS_ABI_I386 == (unsigned)PROFILE_ABI_I386 &&
+			       (unsigned)ANALYSIS_ABI_X32 == (unsigned)PROFILE_ABI_X32,
+		       "analysis and profile ABI bits differ");
+	if (r->abis) {
+		for (i = 0; i < SYSSET_NR; i++)
+			if (!sysset_has(&r->profile.allow, (int)i) && !r->why[i])
+				r->why[i] = xstrdup("32-bit x86 code (or int 0x80) runs: the profile admits the "
+						    "i386 or x32 architecture, whose calls are not analysed, and "
+						    "names hold for every architecture");
+		profile_allow_abis(&r->profile, r->abis);
+	}
 	for (i = 0; i < o->deny_nr; i++) {
 		int nr = syscall_number(SYS_ARCH_X86_64, o->deny[i]);
 
@@ -988,6 +1007,7 @@ json_t *pipeline_result_json(const struct pipeline_result *r, const char *image)
 	json_object_set_new(o, "objects", json_integer((json_int_t)r->objects_nr));
 	json_object_set_new(o, "programs_failed", json_integer((json_int_t)r->programs_failed));
 	json_object_set_new(o, "unresolved_sites", json_integer((json_int_t)r->unresolved_nr));
+	json_object_set_new(o, "compat_abis", p_abis_json(r->abis));
 	json_object_set_new(o, "runtime", r->runtime_name ? json_string(r->runtime_name) : json_null());
 	json_object_set_new(o, "runtime_syscalls", pipeline_names_json(&r->runtime));
 	json_object_set_new(o, "syscalls", pipeline_names_json(&r->profile.allow));

@@ -59,6 +59,7 @@ struct pipeline_result {
 	struct sysset missing;      /* syscalls validation found denied */
 	char *error;                /* why validation or a phase failed, or NULL */
 	bool is_go;                 /* some program is a Go binary */
+	unsigned abis;              /* ABIs besides x86_64 some program uses (enum analysis_abi) */
 	bool uses_musl;             /* some object is musl's (Confine picks its musl graph) */
 	struct sysset direct;       /* Confine's direct-syscall scan (confine_direct) */
 	/* ELF imports of every analysed object, for Confine's method (owned). */

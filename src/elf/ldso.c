@@ -929,6 +929,8 @@ int ldso_resolve(struct ldso *ld, const char *path, struct ldso_result *res)
 		free(abs);
 		return ret;
 	}
+	res->main_class = main_elf->elf_class;
+	res->main_machine = main_elf->machine;
 	if (!main_elf->analysable) {
 		ret = err_set(ENOEXEC, "cannot resolve libraries of '%s': %s %s is not supported",
 			      abs, elf_class_name(main_elf->elf_class), elf_arch_name(main_elf));

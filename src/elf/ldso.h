@@ -95,6 +95,9 @@ struct ldso_result {
 	size_t unresolved_nr;
 	size_t interp;          /* index of the interpreter in libs[], 0 when none/missing */
 	bool interp_missing;    /* PT_INTERP names a file absent from the image */
+	/* The program's ELF class and e_machine, set even when it cannot be resolved. */
+	unsigned main_class;
+	uint16_t main_machine;
 };
 
 /*

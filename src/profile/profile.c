@@ -51,6 +51,85 @@ int profile_allow_name(struct profile *p, const char *name)
 	return 0;
 }
 
+static int cmp_str(const void *a, const void *b);
+
+int profile_allow_abis(struct profile *p, unsigned abis)
+{
+	const struct syscall_info *tab;
+	size_t n;
+
+	if (!abis)
+		return 0;
+	if (p->arch != SYS_ARCH_X86_64)
+		return -EINVAL;
+	p->abis |= abis & (PROFILE_ABI_I386 | PROFILE_ABI_X32);
+	tab = syscall_table(p->arch, &n);
+	for (size_t i = 0; i < n; i++)
+		sysset_add(&p->allow, tab[i].nr);
+	return 0;
+}
+
+/* The seccomp architectures of the profile's ABIs after its own: libseccomp's names. */
+static size_t abi_arch_names(const struct profile *p, const char *out[3])
+{
+	size_t n = 0;
+
+	out[n++] = profile_scmp_arch_name(p->arch);
+	if (p->arch == SYS_ARCH_X86_64 && (p->abis & PROFILE_ABI_I386))
+		out[n++] = "SCMP_ARCH_X86";
+	if (p->arch == SYS_ARCH_X86_64 && (p->abis & PROFILE_ABI_X32))
+		out[n++] = "SCMP_ARCH_X32";
+	return n;
+}
+
+static json_t *json_arches(const struct profile *p)
+{
+	const char *v[3];
+	size_t n = abi_arch_names(p, v);
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+/*
+ * The names of i386 calls the x86_64 table lacks (mmap2, socketcall,
+ * _llseek...), from libseccomp's i386 table, sorted; owned strings.
+ * Empty unless the profile admits the i386 ABI.
+ */
+static char **i386_only_names(const struct profile *p, size_t *count)
+{
+	char **v = NULL;
+	size_t n = 0, alloc = 0;
+
+	*count = 0;
+	if (p->arch != SYS_ARCH_X86_64 || !(p->abis & PROFILE_ABI_I386))
+		return NULL;
+	for (int nr = 0; nr < 1024; nr++) {
+		char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86, nr);
+
+		if (!name)
+			continue;
+		if (syscall_number(SYS_ARCH_X86_64, name) >= 0) {
+			free(name);
+			continue;
+		}
+		ALLOC_GROW(v, n + 1, alloc);
+		v[n++] = name;
+	}
+	qsort(v, n, sizeof(*v), cmp_str);
+	*count = n;
+	return v;
+}
+
+static void free_names(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 static void add_unknown(struct profile *p, const char *name)
 {
 	size_t i;
@@ -230,6 +309,26 @@ static const char **names_of(const struct profile *p, int which, size_t *count)
 	return out;
 }
 
+/*
+ * The allowed names, with the i386-only ones when the profile admits that
+ * ABI, sorted; *extra holds the owned strings to free (free_names).
+ */
+static const char **allowed_names(const struct profile *p, size_t *count, char ***extra, size_t *extra_nr)
+{
+	size_t n;
+	const char **allow = names_of(p, 0, &n);
+
+	*extra = i386_only_names(p, extra_nr);
+	if (*extra_nr) {
+		allow = xrealloc_array(allow, n + *extra_nr + 1, sizeof(*allow));
+		for (size_t i = 0; i < *extra_nr; i++)
+			allow[n++] = (*extra)[i];
+		qsort(allow, n, sizeof(*allow), cmp_str);
+	}
+	*count = n;
+	return allow;
+}
+
 static json_t *json_names(const char **names, size_t n)
 {
 	json_t *a = json_array();
@@ -257,17 +356,17 @@ static int dump_json(json_t *doc, struct strbuf *out)
 static int render_docker(const struct profile *p, struct strbuf *out)
 {
 	const char **allow, **enosys;
-	size_t nallow, nenosys;
+	char **extra;
+	size_t nallow, nenosys, nextra;
 	json_t *doc, *rules, *rule;
 	int ret;
 
-	allow = names_of(p, 0, &nallow);
+	allow = allowed_names(p, &nallow, &extra, &nextra);
 	enosys = names_of(p, 2, &nenosys);
 	doc = json_object();
 	json_object_set_new(doc, "defaultAction", json_string("SCMP_ACT_ERRNO"));
 	json_object_set_new(doc, "defaultErrnoRet", json_integer(EPERM));
-	json_object_set_new(doc, "architectures",
-			    json_pack("[s]", profile_scmp_arch_name(p->arch)));
+	json_object_set_new(doc, "architectures", json_arches(p));
 	rules = json_array();
 	rule = json_object();
 	json_object_set_new(rule, "names", json_names(allow, nallow));
@@ -285,6 +384,7 @@ static int render_docker(const struct profile *p, struct strbuf *out)
 	json_decref(doc);
 	free(allow);
 	free(enosys);
+	free_names(extra, nextra);
 	return ret;
 }
 
@@ -299,8 +399,7 @@ static int render_deny(const struct profile *p, struct strbuf *out)
 	deny = names_of(p, 3, &ndeny);
 	doc = json_object();
 	json_object_set_new(doc, "defaultAction", json_string("SCMP_ACT_ALLOW"));
-	json_object_set_new(doc, "architectures",
-			    json_pack("[s]", profile_scmp_arch_name(p->arch)));
+	json_object_set_new(doc, "architectures", json_arches(p));
 	rules = json_array();
 	for (i = 0; i < ndeny; i++) {
 		int nr = syscall_number(p->arch, deny[i]);
@@ -342,12 +441,13 @@ static char *k8s_name(const char *name)
 
 static int render_k8s(const struct profile *p, struct strbuf *out)
 {
-	const char **allow, **enosys;
-	size_t nallow, nenosys, i;
+	const char **allow, **enosys, *arches[3];
+	char **extra;
+	size_t nallow, nenosys, nextra, narches = abi_arch_names(p, arches), i;
 	char *name = k8s_name(p->name);
 	int ret = 0;
 
-	allow = names_of(p, 0, &nallow);
+	allow = allowed_names(p, &nallow, &extra, &nextra);
 	enosys = names_of(p, 2, &nenosys);
 	ret |= strbuf_addf(out,
 			   "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n"
@@ -356,12 +456,13 @@ static int render_k8s(const struct profile *p, struct strbuf *out)
 			   "  name: %s\n"
 			   "spec:\n"
 			   "  defaultAction: SCMP_ACT_ERRNO\n"
-			   "  architectures:\n"
-			   "  - %s\n"
-			   "  syscalls:\n"
-			   "  - action: SCMP_ACT_ALLOW\n"
-			   "    names:\n",
-			   name, profile_scmp_arch_name(p->arch));
+			   "  architectures:\n",
+			   name);
+	for (i = 0; i < narches; i++)
+		ret |= strbuf_addf(out, "  - %s\n", arches[i]);
+	ret |= strbuf_addstr(out, "  syscalls:\n"
+				  "  - action: SCMP_ACT_ALLOW\n"
+				  "    names:\n");
 	for (i = 0; i < nallow; i++)
 		ret |= strbuf_addf(out, "    - %s\n", allow[i]);
 	if (nenosys) {
@@ -373,6 +474,7 @@ static int render_k8s(const struct profile *p, struct strbuf *out)
 	free(name);
 	free(allow);
 	free(enosys);
+	free_names(extra, nextra);
 	return ret ? err_set(EFBIG, "cannot render profile: output too large") : 0;
 }
 
@@ -397,6 +499,32 @@ static int render_bpf(const struct profile *p, struct strbuf *out)
 				      profile_scmp_arch_name(p->arch));
 			goto out_ctx;
 		}
+	}
+	if (p->arch == SYS_ARCH_X86_64 && (p->abis & PROFILE_ABI_I386) && (ret = seccomp_arch_add(ctx, SCMP_ARCH_X86)) &&
+	    ret != -EEXIST) {
+		ret = err_set(-ret, "libseccomp cannot add the i386 architecture");
+		goto out_ctx;
+	}
+	if (p->arch == SYS_ARCH_X86_64 && (p->abis & PROFILE_ABI_X32) && (ret = seccomp_arch_add(ctx, SCMP_ARCH_X32)) &&
+	    ret != -EEXIST) {
+		ret = err_set(-ret, "libseccomp cannot add the x32 architecture");
+		goto out_ctx;
+	}
+	{
+		/* i386 calls x86_64 lacks: libseccomp's pseudo numbers place them on i386 alone. */
+		size_t nextra;
+		char **extra = i386_only_names(p, &nextra);
+
+		ret = 0;
+		for (i = 0; i < nextra && !ret; i++) {
+			int snr = seccomp_syscall_resolve_name(extra[i]);
+
+			if (snr != __NR_SCMP_ERROR && (ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, snr, 0)))
+				ret = err_set(-ret, "libseccomp rejects a rule for '%s'", extra[i]);
+		}
+		free_names(extra, nextra);
+		if (ret)
+			goto out_ctx;
 	}
 	tab = syscall_table(p->arch, &n);
 	for (i = 0; i < n; i++) {
@@ -649,6 +777,9 @@ static void mark(struct profile *p, const char *name, bool allow)
 	int nr = syscall_number(p->arch, name);
 
 	if (nr < 0) {
+		/* An i386 call the x86_64 table lacks (mmap2) is known to a profile admitting i386. */
+		if ((p->abis & PROFILE_ABI_I386) && seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86, name) >= 0)
+			return;
 		add_unknown(p, name);
 		return;
 	}
@@ -695,6 +826,7 @@ int profile_read_buf(const char *buf, size_t len, const char *what, struct profi
 		goto out;
 	}
 	sysset_clear(&p->allow);
+	p->abis = 0;
 	def = json_object_get(doc, "default");
 	if (def && !json_object_get(doc, "defaultAction")) {
 		ret = read_confine_default(def, what, p);
@@ -705,6 +837,19 @@ int profile_read_buf(const char *buf, size_t len, const char *what, struct profi
 	if (!json_is_string(json_object_get(doc, "defaultAction"))) {
 		ret = err_set(EINVAL, "%s: missing \"defaultAction\" (not a seccomp profile)", what);
 		goto out;
+	}
+	{
+		json_t *arches = json_object_get(doc, "architectures"), *v;
+		size_t k;
+
+		json_array_foreach(arches, k, v) {
+			if (!json_is_string(v))
+				continue;
+			if (!strcmp(json_string_value(v), "SCMP_ARCH_X86"))
+				p->abis |= PROFILE_ABI_I386;
+			else if (!strcmp(json_string_value(v), "SCMP_ARCH_X32"))
+				p->abis |= PROFILE_ABI_X32;
+		}
 	}
 	dflt = json_string_value(json_object_get(doc, "defaultAction"));
 	dclass = action_class(dflt);

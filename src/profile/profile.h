@@ -21,8 +21,22 @@ enum profile_format {
 	PROFILE_BPF,          /* raw classic BPF program (libseccomp export) */
 };
 
+/*
+ * System call ABIs of an x86_64 profile besides x86_64 (bits): 32-bit x86
+ * code and int 0x80 make i386 calls, x32 code x32 calls.  seccomp sees
+ * them as other architectures, which a profile must list or the kernel
+ * kills the caller.  Their code is not analysed, and the formats name
+ * calls for every listed architecture at once: such a profile allows
+ * every call (profile_allow_abis()).
+ */
+enum profile_abi {
+	PROFILE_ABI_I386 = 1u << 0, /* SCMP_ARCH_X86 */
+	PROFILE_ABI_X32 = 1u << 1,  /* SCMP_ARCH_X32 */
+};
+
 struct profile {
 	enum sys_arch arch;
+	unsigned abis;        /* enum profile_abi bits (x86_64 profiles only) */
 	struct sysset allow;
 	/*
 	 * Names a profile read from a file allowed (or denied, for deny
@@ -41,6 +55,12 @@ void profile_release(struct profile *p);
 void profile_set_name(struct profile *p, const char *name);
 /* Allow a syscall by name; -ENOENT (no message) when the table lacks it. */
 int profile_allow_name(struct profile *p, const char *name);
+/*
+ * Admit the ABIs 'abis' (enum profile_abi) besides x86_64: every call of
+ * them, and so every x86_64 call too (the names a profile lists hold for
+ * all its architectures).  -EINVAL for a profile of another arch.
+ */
+int profile_allow_abis(struct profile *p, unsigned abis);
 
 /* "docker", "k8s", "confine-deny", "bpf" (also "oci", "kubernetes", "deny"). */
 int profile_format_parse(const char *s, enum profile_format *out);

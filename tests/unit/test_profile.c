@@ -3,6 +3,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -383,6 +384,118 @@ static void test_bpf_loads(void **state)
 	profile_release(&p);
 }
 
+/* getpid through the i386 ABI, from 64-bit code. */
+static long int80_getpid(void)
+{
+	long r;
+
+	__asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) : "memory", "rcx", "r11");
+	return r;
+}
+
+/* Run int80_getpid under the profile's BPF in a child: its wait status. */
+static int int80_under(const struct profile *p)
+{
+	struct strbuf sb = STRBUF_INIT;
+	pid_t pid;
+	int status;
+
+	assert_int_equal(profile_render(p, PROFILE_BPF, &sb), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sock_fprog prog = { (unsigned short)(sb.len / sizeof(struct sock_filter)),
+					   (struct sock_filter *)sb.buf };
+
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			_exit(10);
+		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+			_exit(11);
+		_exit(int80_getpid() == getpid() ? 0 : 12);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	strbuf_release(&sb);
+	return status;
+}
+
+/*
+ * A profile admitting i386 (32-bit code, int 0x80) lists SCMP_ARCH_X86 in
+ * every format, names the i386 calls x86_64 lacks, reads back with them
+ * known, and lets an int 0x80 call through; without it the kernel kills
+ * the caller even when the call's name is allowed.
+ */
+static void test_abis(void **state)
+{
+	struct profile p, back;
+	struct strbuf sb = STRBUF_INIT;
+	json_t *doc, *names;
+	size_t n;
+	int status;
+
+	(void)state;
+	make_small(&p);
+	assert_int_equal(profile_allow_name(&p, "getpid"), 0);
+	if (int80_getpid() != getpid()) {
+		profile_release(&p);
+		skip(); /* a kernel without IA-32 emulation */
+	}
+	status = int80_under(&p);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGSYS);
+
+	assert_int_equal(profile_allow_abis(&p, PROFILE_ABI_I386), 0);
+	assert_int_equal(p.abis, PROFILE_ABI_I386);
+	(void)syscall_table(SYS_ARCH_X86_64, &n);
+	assert_int_equal(sysset_count(&p.allow), n);
+	status = int80_under(&p);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	assert_int_equal(profile_render(&p, PROFILE_DOCKER, &sb), 0);
+	doc = json_loads(sb.buf, 0, NULL);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(doc, "architectures"), 0)),
+			    "SCMP_ARCH_X86_64");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(doc, "architectures"), 1)),
+			    "SCMP_ARCH_X86");
+	names = json_object_get(json_array_get(json_object_get(doc, "syscalls"), 0), "names");
+	{
+		bool mmap2 = false, socketcall = false, sorted = true;
+
+		for (size_t i = 0; i < json_array_size(names); i++) {
+			const char *nm = json_string_value(json_array_get(names, i));
+
+			mmap2 |= !strcmp(nm, "mmap2");
+			socketcall |= !strcmp(nm, "socketcall");
+			if (i && strcmp(json_string_value(json_array_get(names, i - 1)), nm) >= 0)
+				sorted = false;
+		}
+		assert_true(mmap2 && socketcall && sorted);
+		assert_true(json_array_size(names) > n);
+	}
+	json_decref(doc);
+	profile_init(&back, SYS_ARCH_X86_64);
+	assert_int_equal(profile_read_buf(sb.buf, sb.len, "abis.json", &back, NULL), 0);
+	assert_int_equal(back.abis, PROFILE_ABI_I386);
+	assert_int_equal(back.unknown_nr, 0);
+	assert_int_equal(sysset_count(&back.allow), n);
+	profile_release(&back);
+	strbuf_reset(&sb);
+	assert_int_equal(profile_render(&p, PROFILE_K8S, &sb), 0);
+	assert_non_null(strstr(sb.buf, "  - SCMP_ARCH_X86_64\n  - SCMP_ARCH_X86\n"));
+	assert_non_null(strstr(sb.buf, "    - mmap2\n"));
+	strbuf_reset(&sb);
+	assert_int_equal(profile_render(&p, PROFILE_CONFINE_DENY, &sb), 0);
+	assert_non_null(strstr(sb.buf, "\"SCMP_ARCH_X86\""));
+	strbuf_release(&sb);
+	profile_release(&p);
+
+	profile_init(&p, SYS_ARCH_AARCH64);
+	assert_int_equal(profile_allow_abis(&p, PROFILE_ABI_I386), -EINVAL);
+	assert_int_equal(p.abis, 0);
+	profile_release(&p);
+}
+
 static void ignore_warning(const char *msg, void *ctx)
 {
 	(void)msg;
@@ -414,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_write_atomic),
 		cmocka_unit_test(test_bpf_loads),
 		cmocka_unit_test(test_check_names),
+		cmocka_unit_test(test_abis),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
