@@ -529,6 +529,9 @@ struct plan {
 	struct aobj **objs;
 	uint8_t *why;         /* enum analysis_load */
 	size_t nr, alloc;
+	/* Functions the process looks up by names data it reads holds (runtimes_dlsym_names). */
+	char **names;
+	size_t names_nr;
 	bool cacheable;       /* results may come from / go to the program cache */
 };
 
@@ -560,6 +563,7 @@ static void plan_release(struct plan *pl)
 {
 	free(pl->objs);
 	free(pl->why);
+	runtimes_names_release(pl->names, pl->names_nr);
 	memset(pl, 0, sizeof(*pl));
 }
 
@@ -595,6 +599,8 @@ static char *program_key(const struct apriv *ap, const struct plan *pl, enum ana
 		sha256_update(&h, o->path, strlen(o->path) + 1);
 		sha256_update(&h, &role, 1);
 	}
+	for (size_t i = 0; i < pl->names_nr; i++)
+		sha256_update(&h, pl->names[i], strlen(pl->names[i]) + 1);
 	sha256_final_hex(&h, hex);
 	return xasprintf("%s/p%s.json", ap->cache_dir, hex);
 }
@@ -703,7 +709,8 @@ static void link_one(const struct analysis *a, struct analysis_program *prog, co
 		const struct aobj *o = pl->objs[i];
 
 		lo[i] = (struct link_obj){ o->path, o->sum, i == 0, pl->why[i] == ANALYSIS_LOAD_INTERP,
-					   plan_dlopened(pl, i) };
+					   plan_dlopened(pl, i), i == 0 ? (const char *const *)pl->names : NULL,
+					   i == 0 ? pl->names_nr : 0 };
 		prog->object_why[prog->objects_nr] = pl->why[i];
 		prog->objects[prog->objects_nr++] = xstrdup(o->path);
 	}
@@ -1099,12 +1106,12 @@ static void read_pam(struct apriv *ap, const struct root_reader *rr)
 
 	ap->pam_read = true;
 	for (size_t i = 0; i < n; i++) {
-		text = rr->read(rr->ctx, paths[i], 1 << 20);
+		text = rr->read(rr->ctx, paths[i], 1 << 20, NULL);
 		runconf_pam(text, false, &ap->pam);
 		free(text);
 	}
 	free_strv(paths, n);
-	text = rr->read(rr->ctx, "/etc/pam.conf", 1 << 20);
+	text = rr->read(rr->ctx, "/etc/pam.conf", 1 << 20, NULL);
 	runconf_pam(text, true, &ap->pam);
 	free(text);
 }
@@ -1146,6 +1153,25 @@ static size_t plan_runtimes(const struct plan *pl, size_t done, const struct roo
 	free(paths);
 	free(objs);
 	return n;
+}
+
+/* The names of functions the process of plan pl looks up by data it reads (runtimes_dlsym_names). */
+static void plan_names(struct plan *pl, const struct root_reader *rr, const char *given, char *const *env,
+		       size_t env_nr, const char *workdir)
+{
+	const char **paths = xcalloc(pl->nr ? pl->nr : 1, sizeof(*paths));
+	const struct runtimes_object **objs = xcalloc(pl->nr ? pl->nr : 1, sizeof(*objs));
+	struct runtimes_process p = { .given = given, .paths = paths, .objs = objs, .nr = pl->nr,
+				      .env = env, .env_nr = env_nr, .workdir = workdir };
+
+	for (size_t i = 0; i < pl->nr; i++) {
+		paths[i] = pl->objs[i]->path;
+		objs[i] = aobj_runtime(pl->objs[i]);
+	}
+	runtimes_names_release(pl->names, pl->names_nr);
+	pl->names_nr = runtimes_dlsym_names(rr, &p, &pl->names);
+	free(paths);
+	free(objs);
 }
 
 /* ---- image mode (the image's own loader via elf/ldso) --------------------- */
@@ -1219,7 +1245,7 @@ static void image_add_dlopened(struct apriv *ap, struct program_set *ps, struct 
 	}
 }
 
-static char *image_read(const void *ctx, const char *path, size_t cap)
+static char *image_read(const void *ctx, const char *path, size_t cap, size_t *lenp)
 {
 	const struct rootfs *fs = ctx;
 	const struct rootfs_node *n;
@@ -1232,6 +1258,8 @@ static char *image_read(const void *ctx, const char *path, size_t cap)
 		free(text);
 		return NULL;
 	}
+	if (lenp)
+		*lenp = len;
 	return text;
 }
 
@@ -1340,6 +1368,7 @@ static void image_add_runtimes(struct apriv *ap, struct program_set *ps, struct 
 		runtimes_release(mods, n);
 		done = had;
 	}
+	plan_names(pl, &rr, given, ps->env, ps->env_nr, ps->workdir);
 }
 
 /* Objects that dlopen() libraries they name as string literals (see dlopen_literals). */
@@ -1505,13 +1534,15 @@ static void add_dir(struct hostld *ld, const char *d)
 }
 
 /* A regular file's content (NUL-terminated, at most cap bytes), or NULL (a folder too). */
-static char *read_in_root(const struct hostld *ld, const char *path, size_t cap)
+/* At most cap bytes of the file (NUL-terminated; the length in *lenp unless NULL), or NULL. */
+static char *read_in_root(const struct hostld *ld, const char *path, size_t cap, size_t *lenp)
 {
 	int fd = open_in_root(ld, path);
 	struct strbuf sb;
 	struct stat st;
-	char buf[4096];
+	char buf[65536];
 	ssize_t n;
+	size_t len;
 
 	if (fd < 0)
 		return NULL;
@@ -1519,11 +1550,14 @@ static char *read_in_root(const struct hostld *ld, const char *path, size_t cap)
 		close(fd);
 		return NULL;
 	}
-	strbuf_init(&sb, cap);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
+	strbuf_init(&sb, (uint64_t)st.st_size < cap ? (size_t)st.st_size + 1 : cap);
+	while (sb.len < cap && (n = read(fd, buf, sizeof(buf) < cap - sb.len ? sizeof(buf) : cap - sb.len)) > 0)
 		if (strbuf_add(&sb, buf, (size_t)n) != 0)
 			break;
 	close(fd);
+	len = sb.len;
+	if (lenp)
+		*lenp = len;
 	return strbuf_detach(&sb, NULL);
 }
 
@@ -1532,9 +1566,9 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static char *files_read(const void *ctx, const char *path, size_t cap)
+static char *files_read(const void *ctx, const char *path, size_t cap, size_t *len)
 {
-	return read_in_root(ctx, path, cap);
+	return read_in_root(ctx, path, cap, len);
 }
 
 static size_t files_list(const void *ctx, const char *dir, char ***paths)
@@ -1611,7 +1645,7 @@ static size_t files_walk(const void *ctx, const char *dir, unsigned depth, const
 
 static void parse_ldconf(struct hostld *ld, const char *path, int depth)
 {
-	char *text = read_in_root(ld, path, 1 << 20), *save = NULL;
+	char *text = read_in_root(ld, path, 1 << 20, NULL), *save = NULL;
 
 	if (!text || depth > 8) {
 		free(text);
@@ -1712,7 +1746,7 @@ static void hostld_init(struct hostld *ld, const char *root, const struct analys
 	v = opts->env ? env_lookup(opts->env, opts->env_nr, "LD_LIBRARY_PATH") : NULL;
 	if (v)
 		ld->libpath = absolute_libpath(v, opts->workdir);
-	pre = read_in_root(ld, "/etc/ld.so.preload", 1 << 16);
+	pre = read_in_root(ld, "/etc/ld.so.preload", 1 << 16, NULL);
 	if (pre) {
 		add_preload(ld, pre);
 		free(pre);
@@ -1985,6 +2019,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 		runtimes_release(mods, n);
 		done = had;
 	}
+	plan_names(pl, &rr, path, opts->env, opts->env_nr, opts->workdir);
 	/* glibc loads the NSS modules nsswitch.conf names when an NSS function runs. */
 	if (want->is_dynamic) {
 		bool uses = false;
@@ -1992,7 +2027,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 		for (size_t i = 0; i < pl->nr && !uses; i++)
 			uses = aobj_uses_nss(pl->objs[i]);
 		if (uses) {
-			char *text = read_in_root(ld, "/etc/nsswitch.conf", 1 << 20);
+			char *text = read_in_root(ld, "/etc/nsswitch.conf", 1 << 20, NULL);
 			struct runconf_list nss = { 0 };
 
 			runconf_nss(text, &nss);

@@ -481,6 +481,27 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 			if (imp[o][s->data_imports[i]] >= 0)
 				ROOT((size_t)imp[o][s->data_imports[i]]);
 	}
+	if (nr && objs[0].names_nr) {
+		/* dlsym(RTLD_DEFAULT, name): the first object in load order defining it. */
+		struct strmap want = STRMAP_INIT;
+
+		for (size_t i = 0; i < objs[0].names_nr; i++)
+			strmap_put(&want, objs[0].names[i], NULL);
+		for (size_t o = 0; o < nr; o++) {
+			const struct objsum *s = objs[o].sum;
+
+			for (uint32_t i = 0; i < s->exports_nr; i++) {
+				const char *en = objsum_str(s, s->exports[i].name);
+
+				if (en && !s->exports[i].hidden && strmap_contains(&want, en) &&
+				    !strmap_get(&want, en)) {
+					ROOT(p->base[o] + s->exports[i].func);
+					strmap_put(&want, en, (void *)1);
+				}
+			}
+		}
+		strmap_release(&want, NULL);
+	}
 	while (qhead < qtail) {
 		size_t g = queue[qhead++];
 		size_t o = gobj[g];

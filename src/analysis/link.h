@@ -19,6 +19,13 @@ struct link_obj {
 	bool is_main;
 	bool is_interp;
 	bool is_dlopen;            /* named to the analysis: exports are roots */
+	/*
+	 * Names the process looks up with dlsym() from data it reads
+	 * (runtimes_dlsym_names; the program's entry only): the first
+	 * definition of each in load order is a root.  Borrowed.
+	 */
+	const char *const *names;
+	size_t names_nr;
 };
 
 /*

@@ -98,6 +98,7 @@ static const struct {
 	{ "gst_init", RUNTIMES_GST, false },
 	{ "k5_plugin_register_dyn", RUNTIMES_KRB5, false },
 	{ "OpenModules", RUNTIMES_MAGICK, false },
+	{ "os_link_runtime", RUNTIMES_SBCL, false },
 };
 
 void runtimes_inspect(const struct elf_file *elf, const char *path, struct runtimes_object *out)
@@ -296,7 +297,7 @@ static void jdk_libs(struct found *f, const struct root_reader *rr, const char *
 	if (tail && !strcmp(tail, "/jli") && tail != lib)
 		*tail = '\0';
 	cfg = xasprintf("%s/jvm.cfg", lib);
-	text = rr->read(rr->ctx, cfg, 1 << 16);
+	text = rr->read(rr->ctx, cfg, 1 << 16, NULL);
 	free(cfg);
 	runconf_jvm_cfg(text, &jvms);
 	free(text);
@@ -596,7 +597,7 @@ static void php_ini(struct found *f, const struct root_reader *rr, const struct 
 		files[nr++] = path; /* a file itself */
 	}
 	for (size_t i = 0; i < nr && i < PHP_INI_FILES; i++) {
-		char *text = rr->read(rr->ctx, files[i], 1 << 20);
+		char *text = rr->read(rr->ctx, files[i], 1 << 20, NULL);
 
 		runconf_php(text, &dirs, &mods);
 		free(text);
@@ -672,7 +673,7 @@ static void openssl_conf(struct found *f, const struct root_reader *rr, const st
 	else if (openssldir)
 		conf_files_add(&files, xasprintf("%s/openssl.cnf", openssldir));
 	for (size_t i = 0; i < files.nr; i++) {
-		char *text = rr->read(rr->ctx, files.v[i], 1 << 20), **names;
+		char *text = rr->read(rr->ctx, files.v[i], 1 << 20, NULL), **names;
 		size_t n;
 
 		if (text) {
@@ -783,7 +784,7 @@ static void pixbuf_cache(struct found *f, const struct root_reader *rr, const st
 	if (!v || !*v)
 		return;
 	path = env_dir(p, v, strlen(v));
-	text = rr->read(rr->ctx, path, 1 << 20);
+	text = rr->read(rr->ctx, path, 1 << 20, NULL);
 	for (char *line = text; line && *line;) {
 		char *nl = strchr(line, '\n'), *end;
 
@@ -935,5 +936,195 @@ void runtimes_release(struct runtimes_module *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(v[i].path);
+	free(v);
+}
+
+/* ---- SBCL: the C functions a core's Lisp code calls ----------------------- */
+
+#define SBCL_CORE_MAGIC 0x5342434cull /* "SBCL": a core's first word, and an embedded core's last */
+#define SBCL_CORE_MAX (1ull << 30)
+
+struct names {
+	struct strmap seen;
+	char **v;
+	size_t nr, alloc;
+};
+
+static bool ident_char(char c, bool first)
+{
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (!first && c >= '0' && c <= '9');
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void names_add(struct names *nm, const char *s, size_t len);
+
+/* Add the names in data[0, len): NUL-delimited strings that are C identifiers. */
+static void names_scan(struct names *nm, const char *data, size_t len)
+{
+	for (size_t i = 1; i < len && nm->nr < RUNTIMES_NAMES_MAX; i++) {
+		size_t k = i;
+
+		if (data[i - 1] != '\0' || !ident_char(data[i], true))
+			continue;
+		while (k < len && k - i <= 128 && ident_char(data[k], false))
+			k++;
+		if (k >= len || data[k] != '\0' || k - i < 2 || k - i > 128) {
+			i = k;
+			continue;
+		}
+		names_add(nm, data + i, k - i);
+		i = k;
+	}
+}
+
+static void names_add(struct names *nm, const char *s, size_t len)
+{
+	char *name;
+
+	if (nm->nr >= RUNTIMES_NAMES_MAX)
+		return;
+	name = xstrndup(s, len);
+	if (strmap_contains(&nm->seen, name)) {
+		free(name);
+		return;
+	}
+	strmap_put(&nm->seen, name, NULL);
+	ALLOC_GROW(nm->v, nm->nr + 1, nm->alloc);
+	nm->v[nm->nr++] = name;
+}
+
+/*
+ * Add the names in a fasl, data[0, len): strings after their length byte
+ * that are C identifiers (a foreign fixup's name; Lisp's own names are
+ * upper case and name no C function).
+ */
+static void names_scan_counted(struct names *nm, const char *data, size_t len)
+{
+	for (size_t i = 0; i + 3 < len && nm->nr < RUNTIMES_NAMES_MAX; i++) {
+		size_t n = (unsigned char)data[i], k;
+
+		if (n < 2 || n > 128 || i + 1 + n > len || !ident_char(data[i + 1], true))
+			continue;
+		for (k = 1; k < n && ident_char(data[i + 1 + k], false); k++)
+			;
+		if (k == n && (i + 1 + n == len || !ident_char(data[i + 1 + n], false)))
+			names_add(nm, data + i + 1, n);
+	}
+}
+
+static uint64_t word_at(const char *data, size_t off)
+{
+	uint64_t w;
+
+	memcpy(&w, data + off, 8);
+	return w;
+}
+
+/*
+ * The names of the core file HOME/sbcl.core (one that starts with the
+ * magic), and of the contrib modules beside it (the .fasl files of HOME/contrib,
+ * which (require ...) loads: sockets, POSIX calls).
+ */
+static void core_home_names(struct names *nm, const struct root_reader *rr, const char *home)
+{
+	char *core = xasprintf("%s/sbcl.core", strcmp(home, "/") ? home : "");
+	char *contrib = xasprintf("%s/contrib", strcmp(home, "/") ? home : "");
+	size_t len = 0, n;
+	char *data = rr->read(rr->ctx, core, SBCL_CORE_MAX, &len), **fasls;
+
+	if (data && len >= 8 && word_at(data, 0) == SBCL_CORE_MAGIC) {
+		names_scan(nm, data, len);
+		n = rr->walk(rr->ctx, contrib, 1, ".fasl", &fasls);
+		for (size_t i = 0; i < n; i++) {
+			char *f = rr->read(rr->ctx, fasls[i], SBCL_CORE_MAX, &len);
+
+			if (f)
+				names_scan_counted(nm, f, len);
+			free(f);
+			free(fasls[i]);
+		}
+		free(fasls);
+	}
+	free(data);
+	free(core);
+	free(contrib);
+}
+
+/*
+ * The names of the core appended to the program (save-lisp-and-die
+ * :executable t): the file ends with the core's offset and the magic.
+ */
+static void embedded_core_names(struct names *nm, const struct root_reader *rr, const char *path)
+{
+	size_t len = 0;
+	char *data = rr->read(rr->ctx, path, SBCL_CORE_MAX, &len);
+	uint64_t start;
+
+	if (data && len >= 24 && word_at(data, len - 8) == SBCL_CORE_MAGIC &&
+	    (start = word_at(data, len - 16)) < len - 16 && word_at(data, start) == SBCL_CORE_MAGIC)
+		names_scan(nm, data + start, len - 16 - start);
+	free(data);
+}
+
+/*
+ * SBCL's runtime maps a core of compiled Lisp code and fills the core's
+ * linkage table with dlsym(): the names are NUL-terminated strings of the
+ * core.  The core is the one --core names (not known here), the one
+ * appended to the program, SBCL_HOME's sbcl.core, ../lib/sbcl/sbcl.core
+ * beside the program, or the default homes' (/usr/local/lib/sbcl,
+ * /usr/lib/sbcl); the names of each of those that exists count, with
+ * those of the contrib modules beside it.
+ */
+size_t runtimes_dlsym_names(const struct root_reader *rr, const struct runtimes_process *p, char ***out)
+{
+	struct names nm = { .v = NULL };
+	bool sbcl = false;
+	const char *home;
+
+	*out = NULL;
+	for (size_t i = 0; i < p->nr && !sbcl; i++)
+		sbcl = p->objs[i]->marks & RUNTIMES_SBCL;
+	if (!sbcl || !p->nr)
+		return 0;
+	strmap_init(&nm.seen);
+	embedded_core_names(&nm, rr, p->paths[0]);
+	if ((home = env_of(p, "SBCL_HOME")) && *home) {
+		char *dir = env_dir(p, home, strlen(home));
+
+		core_home_names(&nm, rr, dir);
+		free(dir);
+	}
+	{
+		const char *const programs[] = { p->given, p->paths[0] }; /* as named, as it really is */
+
+		for (size_t k = 0; k < ARRAY_SIZE(programs); k++) {
+			char *bin = programs[k] ? path_dirname(programs[k]) : NULL;
+			char *joined = bin ? xasprintf("%s/../lib/sbcl", bin) : NULL;
+			char *dir = joined ? path_tidy(joined, strlen(joined)) : NULL;
+
+			if (dir && (k == 0 || !programs[1] || strcmp(programs[0], programs[1])))
+				core_home_names(&nm, rr, dir);
+			free(dir);
+			free(joined);
+			free(bin);
+		}
+	}
+	core_home_names(&nm, rr, "/usr/local/lib/sbcl");
+	core_home_names(&nm, rr, "/usr/lib/sbcl");
+	strmap_release(&nm.seen, NULL);
+	if (nm.nr)
+		qsort(nm.v, nm.nr, sizeof(*nm.v), cmp_name);
+	*out = nm.v;
+	return nm.nr;
+}
+
+void runtimes_names_release(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
 	free(v);
 }

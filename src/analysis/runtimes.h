@@ -22,8 +22,8 @@
 
 /* Reading the files of a root (an image's rootfs, a folder, the host). */
 struct root_reader {
-	/* The file's content, NUL-terminated (at most cap bytes), or NULL. */
-	char *(*read)(const void *ctx, const char *path, size_t cap);
+	/* The file's content, NUL-terminated (at most cap bytes; its length in *len unless NULL), or NULL. */
+	char *(*read)(const void *ctx, const char *path, size_t cap, size_t *len);
 	/* The paths ("DIR/NAME") of folder DIR's entries, sorted; returns how many. */
 	size_t (*list)(const void *ctx, const char *dir, char ***paths);
 	/*
@@ -62,6 +62,7 @@ enum runtimes_mark {
 	RUNTIMES_GST = 1 << 17,   /* exports gst_init (libgstreamer-1.0) */
 	RUNTIMES_KRB5 = 1 << 18,  /* exports k5_plugin_register_dyn (MIT libkrb5) */
 	RUNTIMES_MAGICK = 1 << 19, /* exports OpenModules (ImageMagick's MagickCore) */
+	RUNTIMES_SBCL = 1 << 20,  /* exports os_link_runtime (SBCL's runtime) */
 };
 
 /* What an object says of the runtime of a process that loads it. */
@@ -134,5 +135,18 @@ struct runtimes_module {
  */
 size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process *p, struct runtimes_module **out);
 void runtimes_release(struct runtimes_module *v, size_t n);
+
+/* Most names runtimes_dlsym_names() gives for one process. */
+#define RUNTIMES_NAMES_MAX 65536
+
+/*
+ * The functions process p looks up with dlsym() by names that data it
+ * reads holds, not its objects: SBCL's runtime fills its core's linkage
+ * table so (pthread_create, the runtime's own spawn for run-program...).
+ * Each name is a root wherever a loaded object defines it.  Returns how
+ * many names *out holds (sorted, unique; release with runtimes_names_release).
+ */
+size_t runtimes_dlsym_names(const struct root_reader *rr, const struct runtimes_process *p, char ***out);
+void runtimes_names_release(char **v, size_t n);
 
 #endif

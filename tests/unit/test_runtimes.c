@@ -38,17 +38,20 @@ static int cmp_cstr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char *mem_read(const void *ctx, const char *path, size_t cap)
+static char *mem_read(const void *ctx, const char *path, size_t cap, size_t *len)
 {
 	const struct memroot *r = ctx;
+	const char *text = NULL;
 
 	(void)cap;
 	if (r->text_path && !strcmp(path, r->text_path))
-		return xstrdup(r->text);
-	for (size_t i = 0; r->files[i]; i++)
+		text = r->text;
+	for (size_t i = 0; !text && r->files[i]; i++)
 		if (!strcmp(r->files[i], path) && str_has_suffix(path, "/jvm.cfg"))
-			return xstrdup(r->jvm_cfg ? r->jvm_cfg : "");
-	return NULL;
+			text = r->jvm_cfg ? r->jvm_cfg : "";
+	if (text && len)
+		*len = strlen(text);
+	return text ? xstrdup(text) : NULL;
 }
 
 /* The part of 'path' below folder 'dir' ("a/b" for "DIR/a/b"), or NULL. */
