@@ -136,6 +136,7 @@ enum analysis_load {
 	ANALYSIS_LOAD_GST,            /* a GStreamer plugin */
 	ANALYSIS_LOAD_KRB5,           /* a Kerberos plugin (MIT libkrb5's) */
 	ANALYSIS_LOAD_MAGICK,         /* an ImageMagick coder or filter module */
+	ANALYSIS_LOAD_SWIPL,          /* a SWI-Prolog foreign library */
 	ANALYSIS_LOAD_LITERAL,        /* dlopen()ed by a name in an object's strings */
 	ANALYSIS_LOAD_NR
 };

@@ -99,6 +99,7 @@ static const struct {
 	{ "k5_plugin_register_dyn", RUNTIMES_KRB5, false },
 	{ "OpenModules", RUNTIMES_MAGICK, false },
 	{ "os_link_runtime", RUNTIMES_SBCL, false },
+	{ "PL_initialise", RUNTIMES_SWIPL, false },
 };
 
 void runtimes_inspect(const struct elf_file *elf, const char *path, struct runtimes_object *out)
@@ -123,9 +124,14 @@ void runtimes_inspect(const struct elf_file *elf, const char *path, struct runti
 		out->plugin_dir = rodata_path_ending(elf, "/gio/modules");
 	else if (m & RUNTIMES_KRB5)
 		out->plugin_dir = rodata_path_ending(elf, "/krb5/plugins");
+
 	if (m & RUNTIMES_MAGICK) {
 		out->dirs[0] = rodata_path_ending(elf, "/coders");
 		out->dirs[1] = rodata_path_ending(elf, "/filters");
+	} else if (m & RUNTIMES_SWIPL) {
+		/* Its home: Debian's /usr/lib/swi-prolog, upstream's PREFIX/lib/swipl. */
+		out->dirs[0] = rodata_path_ending(elf, "/swi-prolog");
+		out->dirs[1] = rodata_path_ending(elf, "/swipl");
 	}
 	out->marks = m;
 }
@@ -856,6 +862,35 @@ static void magick_modules(struct found *f, const struct root_reader *rr, const 
 	}
 }
 
+/*
+ * SWI-Prolog's libswipl loads the foreign library of a Prolog library
+ * (use_foreign_library: socket4pl for library(socket), process for
+ * library(process), ...) from HOME/lib/x86_64-linux: HOME compiled into
+ * it (a string ending in /swi-prolog or /swipl), or SWI_HOME_DIR.  Which libraries the program uses is its
+ * Prolog code's affair: every one counts.
+ */
+static void swipl_libraries(struct found *f, const struct root_reader *rr, const struct runtimes_process *p,
+			    unsigned marks)
+{
+	const char *home = env_of(p, "SWI_HOME_DIR");
+
+	for (size_t i = p->done; i < p->nr; i++)
+		for (size_t d = 0; (p->objs[i]->marks & RUNTIMES_SWIPL) && d < 2; d++)
+			if (p->objs[i]->dirs[d]) {
+				char *lib = xasprintf("%s/lib/x86_64-linux", p->objs[i]->dirs[d]);
+
+				found_walk(f, rr, lib, 1, ".so", ANALYSIS_LOAD_SWIPL);
+				free(lib);
+			}
+	if ((marks & RUNTIMES_SWIPL) && home && *home) {
+		char *dir = env_dir(p, home, strlen(home)), *lib = xasprintf("%s/lib/x86_64-linux", dir);
+
+		found_walk(f, rr, lib, 1, ".so", ANALYSIS_LOAD_SWIPL);
+		free(lib);
+		free(dir);
+	}
+}
+
 /* ---- Erlang: NIFs and drivers from the applications' priv folders -------- */
 
 /*
@@ -927,6 +962,7 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 	glib_modules(&f, rr, p, all);
 	compiled_dirs(&f, rr, p, RUNTIMES_KRB5, 2, ANALYSIS_LOAD_KRB5); /* a libkrb5 built for another prefix */
 	magick_modules(&f, rr, p, all);
+	swipl_libraries(&f, rr, p, all);
 	strmap_release(&f.seen, NULL);
 	*out = f.v;
 	return f.nr;

@@ -63,6 +63,7 @@ enum runtimes_mark {
 	RUNTIMES_KRB5 = 1 << 18,  /* exports k5_plugin_register_dyn (MIT libkrb5) */
 	RUNTIMES_MAGICK = 1 << 19, /* exports OpenModules (ImageMagick's MagickCore) */
 	RUNTIMES_SBCL = 1 << 20,  /* exports os_link_runtime (SBCL's runtime) */
+	RUNTIMES_SWIPL = 1 << 21, /* exports PL_initialise (libswipl, SWI-Prolog) */
 };
 
 /* What an object says of the runtime of a process that loads it. */
@@ -72,6 +73,7 @@ struct runtimes_object {
 	 * RUNTIMES_OPENSSL: the folders compiled into it (the ENGINESDIR,
 	 * MODULESDIR and OPENSSLDIR strings OpenSSL_version() reports), or NULL.
 	 * RUNTIMES_MAGICK: its coder and filter folders in [0] and [1].
+	 * RUNTIMES_SWIPL: its home folders (ending in /swi-prolog, /swipl).
 	 */
 	char *dirs[3];
 	/*
