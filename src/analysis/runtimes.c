@@ -100,6 +100,8 @@ static const struct {
 	{ "OpenModules", RUNTIMES_MAGICK, false },
 	{ "os_link_runtime", RUNTIMES_SBCL, false },
 	{ "PL_initialise", RUNTIMES_SWIPL, false },
+	{ "Tcl_PkgRequireEx", RUNTIMES_TCL, false },
+	{ "config_plugin_values_init", RUNTIMES_LIGHTTPD, false }, /* the API lighttpd's modules use */
 };
 
 void runtimes_inspect(const struct elf_file *elf, const char *path, struct runtimes_object *out)
@@ -413,6 +415,8 @@ static const struct plugin_dirs {
 	{ RUNTIMES_APACHE, ANALYSIS_LOAD_MODULE, 1,
 	  { "/usr/lib/apache2/modules", "/usr/local/apache2/modules", "/usr/lib64/httpd/modules",
 	    "/usr/lib/httpd/modules" } },
+	{ RUNTIMES_LIGHTTPD, ANALYSIS_LOAD_MODULE, 1, /* server.modules names them */
+	  { "/usr/lib/lighttpd", "/usr/local/lib/lighttpd", "/usr/lib64/lighttpd", "/usr/lib/x86_64-linux-gnu/lighttpd" } },
 	{ RUNTIMES_SASL, ANALYSIS_LOAD_SASL, 1,
 	  { "/usr/lib/x86_64-linux-gnu/sasl2", "/usr/lib/sasl2", "/usr/lib64/sasl2", "/usr/local/lib/sasl2" } },
 	{ RUNTIMES_XTABLES, ANALYSIS_LOAD_XTABLES, 1,
@@ -891,6 +895,59 @@ static void swipl_libraries(struct found *f, const struct root_reader *rr, const
 	}
 }
 
+/* The libraries of the Tcl packages in folder 'dir': those beside each DIR[/PKG]/pkgIndex.tcl. */
+static void tcl_dir(struct found *f, const struct root_reader *rr, const char *dir)
+{
+	char **idx;
+	size_t n = rr->walk(rr->ctx, dir, 2, "pkgIndex.tcl", &idx);
+
+	for (size_t i = 0; i < n; i++) {
+		char *pkg = path_dirname(idx[i]);
+
+		found_walk(f, rr, pkg, 1, ".so", ANALYSIS_LOAD_TCL);
+		free(pkg);
+		free(idx[i]);
+	}
+	free(idx);
+}
+
+/*
+ * Tcl's package require sources the pkgIndex.tcl of each folder of
+ * auto_path and of their subfolders, and a package's index loads its
+ * library (sqlite3's libtclsqlite3.so, tcltls.so) from its own folder.
+ * auto_path: TCLLIBPATH's folders (a list, separated by white space),
+ * the library folder and its parent, and tcl_pkgPath as Debian and the
+ * upstream builds compile it in.  Which packages a script requires is
+ * its affair: every library beside an index counts.
+ */
+static void tcl_packages(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
+{
+	static const char *const dirs[] = {
+		"/usr/local/lib/tcltk", "/usr/local/share/tcltk", "/usr/lib/tcltk/x86_64-linux-gnu", "/usr/lib/tcltk",
+		"/usr/share/tcltk", "/usr/lib/tcltk/tcl8.6", "/usr/share/tcltk/tcl8.6", "/usr/lib", "/usr/lib64",
+		"/usr/local/lib", "/usr/lib/x86_64-linux-gnu/tcl8.6", "/usr/lib/tcl8.6", "/usr/share/tcl8.6",
+	};
+	const char *v = env_of(p, "TCLLIBPATH");
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		tcl_dir(f, rr, dirs[i]);
+	for (size_t n = 0; v && *v && n < ENV_DIRS_MAX;) {
+		size_t len;
+		char *dir;
+
+		while (*v == ' ' || *v == '\t' || *v == '\n')
+			v++;
+		len = strcspn(v, " \t\n");
+		if (!len)
+			break;
+		dir = env_dir(p, v, len);
+		tcl_dir(f, rr, dir);
+		free(dir);
+		v += len;
+		n++;
+	}
+}
+
 /* ---- Erlang: NIFs and drivers from the applications' priv folders -------- */
 
 /*
@@ -963,6 +1020,8 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 	compiled_dirs(&f, rr, p, RUNTIMES_KRB5, 2, ANALYSIS_LOAD_KRB5); /* a libkrb5 built for another prefix */
 	magick_modules(&f, rr, p, all);
 	swipl_libraries(&f, rr, p, all);
+	if (all & RUNTIMES_TCL)
+		tcl_packages(&f, rr, p);
 	strmap_release(&f.seen, NULL);
 	*out = f.v;
 	return f.nr;

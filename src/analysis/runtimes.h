@@ -64,6 +64,8 @@ enum runtimes_mark {
 	RUNTIMES_MAGICK = 1 << 19, /* exports OpenModules (ImageMagick's MagickCore) */
 	RUNTIMES_SBCL = 1 << 20,  /* exports os_link_runtime (SBCL's runtime) */
 	RUNTIMES_SWIPL = 1 << 21, /* exports PL_initialise (libswipl, SWI-Prolog) */
+	RUNTIMES_TCL = 1 << 22,   /* exports Tcl_PkgRequireEx (libtcl) */
+	RUNTIMES_LIGHTTPD = 1 << 23, /* exports config_plugin_values_init (lighttpd) */
 };
 
 /* What an object says of the runtime of a process that loads it. */

@@ -1,7 +1,8 @@
 #!/bin/bash
-# Servers' modules: nginx (load_module) and Apache (LoadModule) dlopen()
-# the modules their configuration names.  A process with the server's core
-# (an object exporting ngx_cycle, or ap_hook_post_config) gets every module
+# Servers' modules: nginx (load_module), Apache (LoadModule) and lighttpd
+# (server.modules) dlopen() the modules their configuration names.  A
+# process with the server's core (an object exporting ngx_cycle,
+# ap_hook_post_config, or config_plugin_values_init) gets every module
 # installed in the packages' module folders, in both loaders (analyze
 # --root, explain dir:); a .so elsewhere and a program that is not the
 # server get none.  And the nginx fixture image's echo module
@@ -46,6 +47,14 @@ for p in "nginx swapoff" "apache2 acct"; do
 		fail "image mode: explain $2 failed: $(cat "$T/e.txt")"
 	grep -q 'a server module' "$T/e.txt" || fail "image mode: $1's $2 not explained by its module: $(cat "$T/e.txt")"
 done
+
+# lighttpd: its modules' API (config_plugin_values_init) tells it.
+mkdir -p "$R/usr/lib/lighttpd"
+syscall_lib "$R/usr/lib/lighttpd/mod_w.so" vhangup
+fake_exporter "$R/usr/sbin/lighttpd" config_plugin_values_init
+rule_loads "$R" /usr/sbin/lighttpd vhangup 'a server module'
+"$CONFINE" analyze --quiet --json --root "$R" /usr/sbin/nginx >"$T/n.json" || fail "analyze nginx failed"
+json_has "$T/n.json" vhangup && fail "nginx got lighttpd's module"
 
 # The nginx fixture image (Debian's nginx with libnginx-mod-http-echo).
 if [ -d "$FIX/rootfs-nginx/usr/lib/nginx/modules" ]; then
