@@ -484,7 +484,7 @@ const char *analysis_load_name(enum analysis_load why)
 	static const char *const names[ANALYSIS_LOAD_NR] = {
 		"program", "needed", "interpreter", "preload", "named", "nss", "pam", "jdk", "python", "node",
 		"module", "sasl", "xtables", "sudo", "lua", "postgres", "php", "openssl", "erlang",
-		"mysql", "gio", "gdk-pixbuf", "gstreamer", "krb5", "imagemagick", "swi-prolog", "tcl", "literal",
+		"mysql", "gio", "gdk-pixbuf", "gstreamer", "krb5", "imagemagick", "swi-prolog", "tcl", "r", "literal",
 	};
 
 	return (unsigned)why < ANALYSIS_LOAD_NR ? names[why] : "?";
@@ -520,6 +520,7 @@ const char *analysis_load_phrase(enum analysis_load why)
 		"an ImageMagick coder or filter (MagickCore loads it for a format or filter it is asked for)",
 		"a SWI-Prolog foreign library (use_foreign_library loads it for a library it is asked for)",
 		"a Tcl package's library (package require loads it, as its pkgIndex.tcl says)",
+		"an R package's shared library (library() loads it from the package's libs folder)",
 		"a library an object dlopen()s by a name in its strings",
 	};
 

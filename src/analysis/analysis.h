@@ -138,6 +138,7 @@ enum analysis_load {
 	ANALYSIS_LOAD_MAGICK,         /* an ImageMagick coder or filter module */
 	ANALYSIS_LOAD_SWIPL,          /* a SWI-Prolog foreign library */
 	ANALYSIS_LOAD_TCL,            /* a Tcl package's library (package require) */
+	ANALYSIS_LOAD_R,              /* an R package's shared library (library()) */
 	ANALYSIS_LOAD_LITERAL,        /* dlopen()ed by a name in an object's strings */
 	ANALYSIS_LOAD_NR
 };

@@ -102,6 +102,7 @@ static const struct {
 	{ "PL_initialise", RUNTIMES_SWIPL, false },
 	{ "Tcl_PkgRequireEx", RUNTIMES_TCL, false },
 	{ "config_plugin_values_init", RUNTIMES_LIGHTTPD, false }, /* the API lighttpd's modules use */
+	{ "Rf_initialize_R", RUNTIMES_R, false },
 };
 
 void runtimes_inspect(const struct elf_file *elf, const char *path, struct runtimes_object *out)
@@ -948,6 +949,43 @@ static void tcl_packages(struct found *f, const struct root_reader *rr, const st
 	}
 }
 
+/*
+ * R's library() loads a package's shared library from PKG/libs of the
+ * library folder it finds the package in: R_HOME's library and
+ * site-library (Debian's /usr/lib/R, the rocker images' and upstream's
+ * /usr/local/lib/R, /usr/lib64/R), Debian's /usr/local/lib/R/site-library,
+ * and the folders R_LIBS, R_LIBS_SITE and R_LIBS_USER list (the
+ * httpuv server's libuv, processx's process handling...).  Which
+ * packages a script loads is its affair: every package counts.
+ */
+static void r_packages(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
+{
+	static const char *const homes[] = { "/usr/lib/R", "/usr/local/lib/R", "/usr/lib64/R", "/opt/R/lib/R" };
+	static const char *const vars[] = { "R_LIBS", "R_LIBS_SITE", "R_LIBS_USER" };
+	const char *home = env_of(p, "R_HOME");
+	char **dirs;
+	size_t n;
+
+	for (size_t i = 0; i <= ARRAY_SIZE(homes); i++) {
+		char *h = i < ARRAY_SIZE(homes) ? xstrdup(homes[i]) : home && *home ? env_dir(p, home, strlen(home)) : NULL;
+		char *lib = h ? xasprintf("%s/library", h) : NULL, *site = h ? xasprintf("%s/site-library", h) : NULL;
+
+		if (h) {
+			found_walk(f, rr, lib, 3, ".so", ANALYSIS_LOAD_R);
+			found_walk(f, rr, site, 3, ".so", ANALYSIS_LOAD_R);
+		}
+		free(site);
+		free(lib);
+		free(h);
+	}
+	for (size_t v = 0; v < ARRAY_SIZE(vars); v++) {
+		n = env_folders(p, vars[v], ':', &dirs);
+		for (size_t i = 0; i < n; i++)
+			found_walk(f, rr, dirs[i], 3, ".so", ANALYSIS_LOAD_R);
+		free_strv(dirs, n);
+	}
+}
+
 /* ---- Erlang: NIFs and drivers from the applications' priv folders -------- */
 
 /*
@@ -1022,6 +1060,8 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 	swipl_libraries(&f, rr, p, all);
 	if (all & RUNTIMES_TCL)
 		tcl_packages(&f, rr, p);
+	if (all & RUNTIMES_R)
+		r_packages(&f, rr, p);
 	strmap_release(&f.seen, NULL);
 	*out = f.v;
 	return f.nr;

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# R's library() loads a package's shared library from PKG/libs of the
+# library folder it finds the package in: R_HOME's library and
+# site-library, /usr/local/lib/R/site-library, and R_LIBS, R_LIBS_SITE
+# and R_LIBS_USER's folders.  A process with libR (it exports
+# Rf_initialize_R) gets every package's library of those folders, in both
+# loaders; R_LIBS's only with the variable; a program without libR none.
+# Then the real R runs an httpuv server, a processx child and ps calls
+# under strace: no miss (the build before missed socketpair and accept4,
+# made by httpuv's libuv and processx).
+. "$(dirname "$0")/lib.sh"
+command -v gcc >/dev/null || skip "no gcc"
+
+R=$T/root
+root_add_libc "$R"
+fake_lib_user "$R/usr/lib/x86_64-linux-gnu/libR.so" libR.so Rf_initialize_R "$R/usr/lib/R/bin/exec/R"
+mkdir -p "$R/usr/lib/R/library/pkg/libs" "$R/usr/local/lib/R/site-library/pk2/libs" "$R/opt/rlib/p3/libs"
+syscall_lib "$R/usr/lib/R/library/pkg/libs/pkg.so" vhangup
+syscall_lib "$R/usr/local/lib/R/site-library/pk2/libs/pk2.so" mincore
+syscall_lib "$R/opt/rlib/p3/libs/p3.so" getpgrp
+rule_loads "$R" /usr/lib/R/bin/exec/R vhangup "an R package's shared library"
+"$CONFINE" analyze --quiet --json --root "$R" /usr/lib/R/bin/exec/R >"$T/a.json" || fail "analyze failed"
+json_has "$T/a.json" mincore || fail "/usr/local/lib/R/site-library's package not loaded"
+json_has "$T/a.json" getpgrp && fail "R_LIBS's package counted without the variable"
+"$CONFINE" analyze --quiet --json --root "$R" -e R_LIBS=/srv/none:/opt/rlib /usr/lib/R/bin/exec/R >"$T/a.json" ||
+	fail "analyze -e failed"
+json_has "$T/a.json" getpgrp || fail "R_LIBS's package not loaded"
+fake_plain "$R/usr/bin/plain"
+"$CONFINE" analyze --quiet --json --root "$R" /usr/bin/plain >"$T/a.json" || fail "analyze plain failed"
+json_has "$T/a.json" vhangup && fail "a program without libR got an R package"
+
+# ---- the real R with httpuv and processx ----
+if [ -x /usr/lib/R/bin/exec/R ] && [ -d /usr/lib/R/site-library/httpuv ] && [ -d /usr/lib/R/site-library/processx ] &&
+	command -v curl >/dev/null; then
+	. "$CONFINE_SRC/tests/fixtures/strace-lib.sh"
+	st_init
+	W=$T/w
+	mkdir -p "$W"
+	cd "$W"
+	PORT=$(free_port)
+	cat >a.R <<RS
+library(httpuv); library(processx)
+s <- startServer("127.0.0.1", $PORT, list(call = function(req) list(status = 200L, headers = list("Content-Type" = "text/plain"), body = "ok")))
+p <- process\$new("curl", c("-s", "http://127.0.0.1:$PORT/"), stdout = "|")
+for (i in 1:100) { service(100); if (!p\$is_alive()) break }
+print(p\$read_all_output()); stopServer(s)
+print(run("true")\$status)
+x <- rnorm(100); print(summary(lm(x ~ seq_along(x)))\$r.squared)
+write.csv(data.frame(a = 1:3), "a.csv"); print(read.csv("a.csv"))
+RS
+	export R_HOME=/usr/lib/R
+	st_run R /usr/lib/R/bin/exec/R --no-echo --no-restore --file=a.R
+	st_check
+	st_expect R /usr/lib/R/bin/exec/R accept4 socketpair
+fi
+pass
