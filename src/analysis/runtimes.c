@@ -103,6 +103,7 @@ static const struct {
 	{ "Tcl_PkgRequireEx", RUNTIMES_TCL, false },
 	{ "config_plugin_values_init", RUNTIMES_LIGHTTPD, false }, /* the API lighttpd's modules use */
 	{ "Rf_initialize_R", RUNTIMES_R, false },
+	{ "modulesProcessCnf", RUNTIMES_RSYSLOG, false }, /* rsyslogd, whose modules call back into it */
 };
 
 void runtimes_inspect(const struct elf_file *elf, const char *path, struct runtimes_object *out)
@@ -418,6 +419,8 @@ static const struct plugin_dirs {
 	    "/usr/lib/httpd/modules" } },
 	{ RUNTIMES_LIGHTTPD, ANALYSIS_LOAD_MODULE, 1, /* server.modules names them */
 	  { "/usr/lib/lighttpd", "/usr/local/lib/lighttpd", "/usr/lib64/lighttpd", "/usr/lib/x86_64-linux-gnu/lighttpd" } },
+	{ RUNTIMES_RSYSLOG, ANALYSIS_LOAD_MODULE, 1, /* module(load=...) names them; imuxsock, imklog by default */
+	  { "/usr/lib/x86_64-linux-gnu/rsyslog", "/usr/lib/rsyslog", "/usr/lib64/rsyslog", "/usr/local/lib/rsyslog" } },
 	{ RUNTIMES_SASL, ANALYSIS_LOAD_SASL, 1,
 	  { "/usr/lib/x86_64-linux-gnu/sasl2", "/usr/lib/sasl2", "/usr/lib64/sasl2", "/usr/local/lib/sasl2" } },
 	{ RUNTIMES_XTABLES, ANALYSIS_LOAD_XTABLES, 1,
@@ -443,7 +446,7 @@ static const struct plugin_dirs {
 
 /*
  * Variables that move the plugin folders: libsasl2 reads its plugins from
- * SASL_PATH's folders instead; Lua's require() takes package.cpath from
+ * SASL_PATH's folders instead, rsyslogd its modules from RSYSLOG_MODDIR's; Lua's require() takes package.cpath from
  * LUA_CPATH_5_4 (_5_3, _5_2; LUA_CPATH for any version and LuaJIT), a list
  * of templates ("/opt/lua/?.so;./?.so;;", ";;" the default folders): each
  * names the folder before its first '?' (module a.b is a/b: four levels
@@ -456,6 +459,8 @@ static void plugin_env(struct found *f, const struct root_reader *rr, const stru
 
 	if (marks & RUNTIMES_SASL)
 		env_walk(f, rr, p, "SASL_PATH", ':', 1, ".so", ANALYSIS_LOAD_SASL);
+	if (marks & RUNTIMES_RSYSLOG)
+		env_walk(f, rr, p, "RSYSLOG_MODDIR", '\0', 1, ".so", ANALYSIS_LOAD_MODULE);
 	for (size_t v = 0; (marks & RUNTIMES_LUA) && v < ARRAY_SIZE(lua_vars); v++) {
 		const char *list = env_of(p, lua_vars[v]);
 

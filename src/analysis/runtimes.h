@@ -67,6 +67,7 @@ enum runtimes_mark {
 	RUNTIMES_TCL = 1 << 22,   /* exports Tcl_PkgRequireEx (libtcl) */
 	RUNTIMES_LIGHTTPD = 1 << 23, /* exports config_plugin_values_init (lighttpd) */
 	RUNTIMES_R = 1 << 24,     /* exports Rf_initialize_R (libR) */
+	RUNTIMES_RSYSLOG = 1 << 25, /* exports modulesProcessCnf (rsyslogd) */
 };
 
 /* What an object says of the runtime of a process that loads it. */

@@ -1,8 +1,9 @@
 #!/bin/bash
-# Servers' modules: nginx (load_module), Apache (LoadModule) and lighttpd
-# (server.modules) dlopen() the modules their configuration names.  A
-# process with the server's core (an object exporting ngx_cycle,
-# ap_hook_post_config, or config_plugin_values_init) gets every module
+# Servers' modules: nginx (load_module), Apache (LoadModule), lighttpd
+# (server.modules) and rsyslogd (module(load=...)) dlopen() the modules
+# their configuration names.  A process with the server's core (an object
+# exporting ngx_cycle, ap_hook_post_config, config_plugin_values_init or
+# modulesProcessCnf) gets every module
 # installed in the packages' module folders, in both loaders (analyze
 # --root, explain dir:); a .so elsewhere and a program that is not the
 # server get none.  And the nginx fixture image's echo module
@@ -55,6 +56,17 @@ fake_exporter "$R/usr/sbin/lighttpd" config_plugin_values_init
 rule_loads "$R" /usr/sbin/lighttpd vhangup 'a server module'
 "$CONFINE" analyze --quiet --json --root "$R" /usr/sbin/nginx >"$T/n.json" || fail "analyze nginx failed"
 json_has "$T/n.json" vhangup && fail "nginx got lighttpd's module"
+# rsyslogd: its module folder, or RSYSLOG_MODDIR's.
+mkdir -p "$R/usr/lib/x86_64-linux-gnu/rsyslog" "$R/opt/rsmods"
+syscall_lib "$R/usr/lib/x86_64-linux-gnu/rsyslog/imx.so" mincore
+syscall_lib "$R/opt/rsmods/omy.so" getpgrp
+fake_exporter "$R/usr/sbin/rsyslogd" modulesProcessCnf
+rule_loads "$R" /usr/sbin/rsyslogd mincore 'a server module'
+"$CONFINE" analyze --quiet --json --root "$R" /usr/sbin/rsyslogd >"$T/r.json" || fail "analyze rsyslogd failed"
+json_has "$T/r.json" getpgrp && fail "RSYSLOG_MODDIR's module counted without the variable"
+"$CONFINE" analyze --quiet --json --root "$R" -e RSYSLOG_MODDIR=/opt/rsmods /usr/sbin/rsyslogd >"$T/r.json" ||
+	fail "analyze -e failed"
+json_has "$T/r.json" getpgrp || fail "RSYSLOG_MODDIR's module not loaded"
 
 # The nginx fixture image (Debian's nginx with libnginx-mod-http-echo).
 if [ -d "$FIX/rootfs-nginx/usr/lib/nginx/modules" ]; then
@@ -62,5 +74,34 @@ if [ -d "$FIX/rootfs-nginx/usr/lib/nginx/modules" ]; then
 		fail "analyze of the nginx fixture failed"
 	jq -e '.programs[0] | [.objects, .object_reasons] | transpose | map(select(.[1] == "module")) | length >= 1' \
 		"$T/nginx.json" >/dev/null || fail "nginx fixture: no module among $(jq -c '.programs[0].objects' "$T/nginx.json")"
+fi
+
+# The real rsyslogd, with TCP, UDP, unix-socket and statistics modules, under
+# strace: no miss (the build before missed chmod and listen, made by imuxsock
+# and imtcp).
+if [ -x /usr/sbin/rsyslogd ] && [ -f /usr/lib/x86_64-linux-gnu/rsyslog/imtcp.so ] && command -v logger >/dev/null; then
+	. "$CONFINE_SRC/tests/fixtures/strace-lib.sh"
+	st_workdir
+	PORT=$(free_port)
+	cat >r.conf <<CONF
+module(load="imuxsock" SysSock.Use="off")
+module(load="imtcp")
+module(load="imudp")
+module(load="impstats" interval="1")
+input(type="imtcp" port="$PORT" address="127.0.0.1")
+input(type="imuxsock" Socket="$W/log.sock")
+*.* action(type="omfile" file="$W/out.log")
+CONF
+	st_bg rsyslogd /usr/sbin/rsyslogd -n -f "$W/r.conf" -i "$W/r.pid"
+	rpid=$ST_BG_PID
+	st_wait_port "$PORT"
+	st_run logger-tcp logger -n 127.0.0.1 -P "$PORT" -T "hello tcp"
+	st_run logger-unix logger -u "$W/log.sock" "hello unix"
+	for i in $(seq 50); do grep -q "hello unix" out.log 2>/dev/null && break; sleep 0.1; done
+	kill -TERM "$(cat "$W/r.pid")"
+	st_bg_wait "$rpid" rsyslogd
+	grep -q "hello tcp" out.log || fail "rsyslogd did not log the TCP message"
+	st_check
+	st_expect rsyslogd /usr/sbin/rsyslogd listen chmod
 fi
 pass

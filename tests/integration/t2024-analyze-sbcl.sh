@@ -54,10 +54,7 @@ grep -q "libc.so.6!getppid" "$T/e.txt" || fail "image mode: no chain through lib
 # ---- the real SBCL ----
 if [ -x /usr/bin/sbcl ] && [ -f /usr/lib/sbcl/sbcl.core ]; then
 	. "$CONFINE_SRC/tests/fixtures/strace-lib.sh"
-	st_init
-	W=$T/w
-	mkdir -p "$W"
-	cd "$W"
+	st_workdir
 	st_run sbcl-threads /usr/bin/sbcl --non-interactive --no-userinit --no-sysinit --eval '(progn
 		(with-open-file (s "x.txt" :direction :output :if-exists :supersede) (print 1 s))
 		(print (sb-ext:process-exit-code (sb-ext:run-program "/bin/true" nil)))

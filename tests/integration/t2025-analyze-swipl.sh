@@ -43,10 +43,7 @@ json_has "$T/a.json" vhangup && fail "a program without libswipl got a foreign l
 # ---- the real SWI-Prolog ----
 if [ -x /usr/bin/swipl ] && ls /usr/lib/swi-prolog/lib/x86_64-linux/socket4pl.so >/dev/null 2>&1; then
 	. "$CONFINE_SRC/tests/fixtures/strace-lib.sh"
-	st_init
-	W=$T/w
-	mkdir -p "$W"
-	cd "$W"
+	st_workdir
 	cat >a.pl <<'PL'
 :- use_module(library(process)).
 :- use_module(library(socket)).

@@ -35,10 +35,7 @@ json_has "$T/a.json" vhangup && fail "a program without libtcl got a Tcl package
 # ---- the real tclsh with SQLite ----
 if [ -x /usr/bin/tclsh8.6 ] && ls /usr/lib/tcltk/sqlite3/libtclsqlite3.so >/dev/null 2>&1; then
 	. "$CONFINE_SRC/tests/fixtures/strace-lib.sh"
-	st_init
-	W=$T/w
-	mkdir -p "$W"
-	cd "$W"
+	st_workdir
 	cat >a.tcl <<'TCL'
 package require sqlite3
 sqlite3 db ./x.db

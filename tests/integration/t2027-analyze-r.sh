@@ -33,10 +33,7 @@ json_has "$T/a.json" vhangup && fail "a program without libR got an R package"
 if [ -x /usr/lib/R/bin/exec/R ] && [ -d /usr/lib/R/site-library/httpuv ] && [ -d /usr/lib/R/site-library/processx ] &&
 	command -v curl >/dev/null; then
 	. "$CONFINE_SRC/tests/fixtures/strace-lib.sh"
-	st_init
-	W=$T/w
-	mkdir -p "$W"
-	cd "$W"
+	st_workdir
 	PORT=$(free_port)
 	cat >a.R <<RS
 library(httpuv); library(processx)
