@@ -12,7 +12,7 @@ PKGS=(
 	strace valgrind hyperfine time file binutils iproute2 musl-tools
 	python3 python3-cryptography perl nodejs sasl2-bin postgresql php-cli iptables sudo lua5.3 lua-posix redis-server redis-tools nginx-light golang-go mawk diffutils findutils openssl
 	erlang-base erlang-crypto erlang-dev mariadb-server mariadb-client imagemagick-6.q16 shellcheck sbcl swi-prolog-nox tcl libsqlite3-tcl
-	r-base-core r-cran-httpuv r-cran-processx rsyslog
+	r-base-core r-cran-httpuv r-cran-processx rsyslog slapd ldap-utils
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }
@@ -32,7 +32,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # The packaged servers are test peers only; they must not hold the ports.
-for svc in nginx redis-server postgresql mariadb rsyslog; do
+for svc in nginx redis-server postgresql mariadb rsyslog slapd; do
 	if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
 		systemctl stop "$svc" || true
 	fi
@@ -42,6 +42,7 @@ pkill -x redis-server 2>/dev/null || true
 pkill -x postgres 2>/dev/null || true
 pkill -x mariadbd 2>/dev/null || true
 pkill -x rsyslogd 2>/dev/null || true
+pkill -x slapd 2>/dev/null || true
 
 engine_up() { curl -sf --max-time 3 --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1; }
 

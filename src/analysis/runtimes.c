@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "analysis/runconf.h"
 #include "util/path.h"
@@ -104,6 +105,7 @@ static const struct {
 	{ "config_plugin_values_init", RUNTIMES_LIGHTTPD, false }, /* the API lighttpd's modules use */
 	{ "Rf_initialize_R", RUNTIMES_R, false },
 	{ "modulesProcessCnf", RUNTIMES_RSYSLOG, false }, /* rsyslogd, whose modules call back into it */
+	{ "overlay_register", RUNTIMES_SLAPD, false }, /* slapd, for its backend and overlay modules */
 };
 
 void runtimes_inspect(const struct elf_file *elf, const char *path, struct runtimes_object *out)
@@ -991,6 +993,165 @@ static void r_packages(struct found *f, const struct root_reader *rr, const stru
 	}
 }
 
+/* ---- OpenLDAP's slapd: the modules its configuration loads --------------- */
+
+static const char *const slapd_module_dirs[] = {
+	"/usr/lib/ldap", "/usr/lib/x86_64-linux-gnu/openldap", "/usr/libexec/openldap", "/usr/local/libexec/openldap",
+	"/opt/bitnami/openldap/lib/openldap",
+};
+
+struct slapd_conf {
+	char *paths[16];     /* modulepath's folders (none: the packages') */
+	size_t paths_nr;
+	char *loads[64];     /* moduleload's names */
+	size_t loads_nr;
+};
+
+static void slapd_conf_release(struct slapd_conf *c)
+{
+	for (size_t i = 0; i < c->paths_nr; i++)
+		free(c->paths[i]);
+	for (size_t i = 0; i < c->loads_nr; i++)
+		free(c->loads[i]);
+	*c = (struct slapd_conf){ .paths_nr = 0 };
+}
+
+/* The first word of 'v' (after spaces, and after a cn=config ordering prefix "{N}" when 'ordered'). */
+static char *first_word(const char *v, bool ordered)
+{
+	size_t len;
+
+	v += strspn(v, " \t");
+	if (ordered && *v == '{' && strchr(v, '}'))
+		v = strchr(v, '}') + 1;
+	len = strcspn(v, " \t\r");
+	return len ? xstrndup(v, len) : NULL;
+}
+
+/*
+ * One configuration's module lines: slapd.conf's "modulepath DIRS" and
+ * "moduleload FILE", or a cn=module entry's "olcModulePath: DIRS" and
+ * "olcModuleLoad: {N}FILE" (ldif: 'ldif' set).
+ */
+static void slapd_conf_parse(struct slapd_conf *c, char *text, bool ldif)
+{
+	const char *path_key = ldif ? "olcModulePath:" : "modulepath", *load_key = ldif ? "olcModuleLoad:" : "moduleload";
+
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		line += strspn(line, " \t");
+		if (!strncasecmp(line, path_key, strlen(path_key)) &&
+		    (ldif || line[strlen(path_key)] == ' ' || line[strlen(path_key)] == '\t')) {
+			char *dirs = first_word(line + strlen(path_key), false);
+
+			for (char *d = dirs, *colon; d && *d && c->paths_nr < ARRAY_SIZE(c->paths); d = colon ? colon + 1 : NULL) {
+				colon = strchr(d, ':');
+				if (colon)
+					*colon = '\0';
+				if (d[0] == '/')
+					c->paths[c->paths_nr++] = path_tidy(d, strlen(d));
+				if (!colon)
+					break;
+			}
+			free(dirs);
+		} else if (!strncasecmp(line, load_key, strlen(load_key)) &&
+			   (ldif || line[strlen(load_key)] == ' ' || line[strlen(load_key)] == '\t')) {
+			char *name = first_word(line + strlen(load_key), ldif);
+
+			if (name && c->loads_nr < ARRAY_SIZE(c->loads))
+				c->loads[c->loads_nr++] = name;
+			else
+				free(name);
+		}
+	}
+}
+
+/* Add the files module 'name' may be in (libltdl tries NAME, NAME.la as NAME.so, NAME.so). */
+static void slapd_load(struct found *f, const struct slapd_conf *c, const char *name)
+{
+	const char *const *dirs = (const char *const *)c->paths;
+	size_t dirs_nr = c->paths_nr;
+	size_t len = strlen(name);
+
+	if (!dirs_nr) {
+		dirs = slapd_module_dirs;
+		dirs_nr = ARRAY_SIZE(slapd_module_dirs);
+	}
+	for (size_t i = 0; i < (name[0] == '/' ? 1 : dirs_nr); i++) {
+		char *base = name[0] == '/' ? xstrdup(name) : xasprintf("%s/%s", dirs[i], name);
+
+		if (len > 3 && !strcmp(name + len - 3, ".la")) {
+			base[strlen(base) - 3] = '\0';
+			found_add(f, xasprintf("%s.so", base), ANALYSIS_LOAD_MODULE);
+		} else if (str_has_suffix(name, ".so")) {
+			found_add(f, xstrdup(base), ANALYSIS_LOAD_MODULE);
+		} else {
+			found_add(f, xasprintf("%s.so", base), ANALYSIS_LOAD_MODULE);
+		}
+		free(base);
+	}
+}
+
+static void slapd_conf_apply(struct found *f, struct slapd_conf *c)
+{
+	for (size_t i = 0; i < c->loads_nr; i++)
+		slapd_load(f, c, c->loads[i]);
+	slapd_conf_release(c);
+}
+
+/*
+ * slapd loads the backend and overlay modules its configuration names:
+ * the cn=module entries of a slapd.d folder (olcModuleLoad, from
+ * olcModulePath's folders) or slapd.conf's moduleload lines (from
+ * modulepath's), the packages' module folders by default.  The places
+ * read are Debian's /etc/ldap, /etc/openldap, upstream's
+ * /usr/local/etc/openldap and Bitnami's; one that -f or -F names is not
+ * known.  With no configuration there (an image that writes its own when
+ * the container starts), every module of the module folders counts: that
+ * may include back_perl, whose Perl code can make any call.
+ */
+static void slapd_modules(struct found *f, const struct root_reader *rr)
+{
+	static const char *const etcs[] = { "/etc/ldap", "/etc/openldap", "/usr/local/etc/openldap",
+					    "/opt/bitnami/openldap/etc" };
+	bool configured = false;
+
+	for (size_t e = 0; e < ARRAY_SIZE(etcs); e++) {
+		char *conf = xasprintf("%s/slapd.conf", etcs[e]), *cn = xasprintf("%s/slapd.d/cn=config", etcs[e]);
+		char *text = rr->read(rr->ctx, conf, 1 << 20, NULL), **ldifs;
+		size_t n = rr->walk(rr->ctx, cn, 1, ".ldif", &ldifs);
+
+		if (text) {
+			struct slapd_conf c = { .paths_nr = 0 };
+
+			configured = true;
+			slapd_conf_parse(&c, text, false);
+			slapd_conf_apply(f, &c);
+			free(text);
+		}
+		for (size_t i = 0; i < n; i++) {
+			const char *base = strrchr(ldifs[i], '/');
+
+			configured = true;
+			if (base && !strncmp(base + 1, "cn=module", 9) && (text = rr->read(rr->ctx, ldifs[i], 1 << 20, NULL))) {
+				struct slapd_conf c = { .paths_nr = 0 };
+
+				slapd_conf_parse(&c, text, true);
+				slapd_conf_apply(f, &c);
+				free(text);
+			}
+			free(ldifs[i]);
+		}
+		free(ldifs);
+		free(conf);
+		free(cn);
+	}
+	for (size_t d = 0; !configured && d < ARRAY_SIZE(slapd_module_dirs); d++)
+		found_walk(f, rr, slapd_module_dirs[d], 1, ".so", ANALYSIS_LOAD_MODULE);
+}
+
 /* ---- Erlang: NIFs and drivers from the applications' priv folders -------- */
 
 /*
@@ -1067,6 +1228,8 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 		tcl_packages(&f, rr, p);
 	if (all & RUNTIMES_R)
 		r_packages(&f, rr, p);
+	if (all & RUNTIMES_SLAPD)
+		slapd_modules(&f, rr);
 	strmap_release(&f.seen, NULL);
 	*out = f.v;
 	return f.nr;

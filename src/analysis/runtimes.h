@@ -68,6 +68,7 @@ enum runtimes_mark {
 	RUNTIMES_LIGHTTPD = 1 << 23, /* exports config_plugin_values_init (lighttpd) */
 	RUNTIMES_R = 1 << 24,     /* exports Rf_initialize_R (libR) */
 	RUNTIMES_RSYSLOG = 1 << 25, /* exports modulesProcessCnf (rsyslogd) */
+	RUNTIMES_SLAPD = 1 << 26, /* exports overlay_register (OpenLDAP's slapd) */
 };
 
 /* What an object says of the runtime of a process that loads it. */

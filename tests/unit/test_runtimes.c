@@ -480,6 +480,46 @@ static void test_pixbuf_cache_hostile(void **state)
 	strbuf_release(&text);
 }
 
+/*
+ * slapd's configuration is the image's: comments and unrelated keys are
+ * skipped, "{N}" prefixes and .la names handled, relative module paths
+ * dropped, and thousands of modulepath and moduleload lines capped.
+ */
+static void test_slapd_conf_hostile(void **state)
+{
+	static const char *const files[] = { NULL };
+	const char *const objs[] = { "/usr/sbin/slapd" };
+	const struct runtimes_object prog = { RUNTIMES_SLAPD, { NULL, NULL }, NULL };
+	const struct runtimes_object *const info[] = { &prog };
+	const struct runtimes_process p = { .given = "/usr/sbin/slapd", .paths = objs, .objs = info, .nr = 1 };
+	struct strbuf text = STRBUF_INIT;
+	struct runtimes_module *mods;
+	size_t n;
+
+	(void)state;
+	strbuf_addstr(&text, "# moduleload back_perl\nmodulepathx /x\nmodulepath rel:/m//a/\n"
+			     "  moduleload\tback_mdb.la extra args\nmoduleload /abs/back_sql.so\nmoduleload\n"
+			     "moduleloadback_perl\nmoduleload syncprov");
+	{
+		const struct memroot root = { .files = files, .text_path = "/etc/ldap/slapd.conf", .text = text.buf };
+		const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
+
+		check("hostile slapd.conf", &rr, &p, "module:/m/a/back_mdb.so module:/abs/back_sql.so module:/m/a/syncprov.so");
+	}
+	strbuf_reset(&text);
+	for (int i = 0; i < 100000; i++)
+		strbuf_addf(&text, "modulepath /p%d\nmoduleload m%d\n", i, i);
+	{
+		const struct memroot root = { .files = files, .text_path = "/etc/ldap/slapd.conf", .text = text.buf };
+		const struct root_reader rr = { mem_read, mem_list, mem_walk, &root };
+
+		n = runtimes_find(&rr, &p, &mods);
+		assert_int_equal(n, 16 * 64);
+		runtimes_release(mods, n);
+	}
+	strbuf_release(&text);
+}
+
 /* One process's modules are capped, however many the root holds. */
 static void test_cap(void **state)
 {
@@ -534,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_env),
 		cmocka_unit_test(test_env_hostile),
 		cmocka_unit_test(test_pixbuf_cache_hostile),
+		cmocka_unit_test(test_slapd_conf_hostile),
 		cmocka_unit_test(test_rounds),
 		cmocka_unit_test(test_mysql),
 		cmocka_unit_test(test_cap),
