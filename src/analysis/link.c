@@ -8,6 +8,7 @@
 #include <xxhash.h>
 
 #include "disasm/disasm.h"
+#include "elf/elf.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
@@ -626,10 +627,9 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 			/* The kernel takes int 0x80 (and sysenter) as an i386 call, from 64-bit code too. */
 			if (s->unres[k].reason == OSUM_R_INT80 || s->unres[k].reason == OSUM_R_SYSENTER)
 				prog->abis |= ANALYSIS_ABI_I386;
-			/* An object not analysed for its class or machine: 32-bit x86 is i386, or x32. */
+			/* An object not analysed for its class or machine: an x86 one is 32-bit code. */
 			else if (s->unres[k].reason == OSUM_R_UNSUPPORTED && !s->analysable)
-				prog->abis |= s->machine == 3 /* EM_386 */ ? ANALYSIS_ABI_I386
-					      : s->machine == 62 /* EM_X86_64, ELFCLASS32 */ ? ANALYSIS_ABI_X32 : 0;
+				prog->abis |= analysis_abi_of(ELF_CLASS_32, s->machine);
 		}
 		if (is_root[g] && wrap[g])
 			ptr_add(&pw, g, g, fn->start, "syscall wrapper reachable without a known caller");
