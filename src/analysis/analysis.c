@@ -1137,24 +1137,38 @@ static const struct runtimes_object *aobj_runtime(struct aobj *o)
  * 'ps' (or NULL) gives the environment and the working folder.  Returns
  * how many *out holds.
  */
-static size_t plan_runtimes(const struct plan *pl, size_t done, const struct root_reader *rr, const char *given,
-			    bool whole_root, char *const *env, size_t env_nr, const char *workdir,
-			    struct runtimes_module **out)
+/* Plan pl's objects as runtimes_process wants them (release with plan_process_release). */
+static void plan_process(const struct plan *pl, struct runtimes_process *p)
 {
 	const char **paths = xcalloc(pl->nr ? pl->nr : 1, sizeof(*paths));
 	const struct runtimes_object **objs = xcalloc(pl->nr ? pl->nr : 1, sizeof(*objs));
-	struct runtimes_process p = { .given = given, .paths = paths, .objs = objs, .nr = pl->nr,
-				      .done = done, .whole_root = whole_root, .env = env, .env_nr = env_nr,
-				      .workdir = workdir };
-	size_t n;
 
 	for (size_t i = 0; i < pl->nr; i++) {
 		paths[i] = pl->objs[i]->path;
 		objs[i] = aobj_runtime(pl->objs[i]);
 	}
+	p->paths = paths;
+	p->objs = objs;
+	p->nr = pl->nr;
+}
+
+static void plan_process_release(struct runtimes_process *p)
+{
+	free((void *)p->paths);
+	free((void *)p->objs);
+}
+
+static size_t plan_runtimes(const struct plan *pl, size_t done, const struct root_reader *rr, const char *given,
+			    bool whole_root, char *const *env, size_t env_nr, const char *workdir,
+			    struct runtimes_module **out)
+{
+	struct runtimes_process p = { .given = given, .done = done, .whole_root = whole_root, .env = env,
+				      .env_nr = env_nr, .workdir = workdir };
+	size_t n;
+
+	plan_process(pl, &p);
 	n = runtimes_find(rr, &p, out);
-	free(paths);
-	free(objs);
+	plan_process_release(&p);
 	return n;
 }
 
@@ -1162,19 +1176,12 @@ static size_t plan_runtimes(const struct plan *pl, size_t done, const struct roo
 static void plan_names(struct plan *pl, const struct root_reader *rr, const char *given, char *const *env,
 		       size_t env_nr, const char *workdir)
 {
-	const char **paths = xcalloc(pl->nr ? pl->nr : 1, sizeof(*paths));
-	const struct runtimes_object **objs = xcalloc(pl->nr ? pl->nr : 1, sizeof(*objs));
-	struct runtimes_process p = { .given = given, .paths = paths, .objs = objs, .nr = pl->nr,
-				      .env = env, .env_nr = env_nr, .workdir = workdir };
+	struct runtimes_process p = { .given = given, .env = env, .env_nr = env_nr, .workdir = workdir };
 
-	for (size_t i = 0; i < pl->nr; i++) {
-		paths[i] = pl->objs[i]->path;
-		objs[i] = aobj_runtime(pl->objs[i]);
-	}
+	plan_process(pl, &p);
 	runtimes_names_release(pl->names, pl->names_nr);
 	pl->names_nr = runtimes_dlsym_names(rr, &p, &pl->names);
-	free(paths);
-	free(objs);
+	plan_process_release(&p);
 }
 
 /* ---- image mode (the image's own loader via elf/ldso) --------------------- */

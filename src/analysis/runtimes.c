@@ -1082,14 +1082,13 @@ static void slapd_load(struct found *f, const struct slapd_conf *c, const char *
 	for (size_t i = 0; i < (name[0] == '/' ? 1 : dirs_nr); i++) {
 		char *base = name[0] == '/' ? xstrdup(name) : xasprintf("%s/%s", dirs[i], name);
 
-		if (len > 3 && !strcmp(name + len - 3, ".la")) {
-			base[strlen(base) - 3] = '\0';
-			found_add(f, xasprintf("%s.so", base), ANALYSIS_LOAD_MODULE);
-		} else if (str_has_suffix(name, ".so")) {
-			found_add(f, xstrdup(base), ANALYSIS_LOAD_MODULE);
-		} else {
-			found_add(f, xasprintf("%s.so", base), ANALYSIS_LOAD_MODULE);
+		if (str_has_suffix(name, ".so")) {
+			found_add(f, base, ANALYSIS_LOAD_MODULE);
+			continue;
 		}
+		if (len > 3 && !strcmp(name + len - 3, ".la"))
+			base[strlen(base) - 3] = '\0';
+		found_add(f, xasprintf("%s.so", base), ANALYSIS_LOAD_MODULE);
 		free(base);
 	}
 }
