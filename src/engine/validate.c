@@ -121,20 +121,21 @@ int validate_audit_profile(const char *profile_json, char **out, struct strlist 
 	return 0;
 }
 
-/*
- * Docker drops names its libseccomp does not know without a word, so such
- * an "allowed" call is in fact denied: say so before the runs.
- */
-static void warn_unknown_names(const char *profile_json)
+static bool lets_through(const char *a)
+{
+	return is_allow(a) || (a && !strcmp(a, "SCMP_ACT_LOG"));
+}
+
+size_t validate_check_names(const char *profile_json)
 {
 	json_t *root, *rule, *nm;
 	struct strbuf bad, old;
 	size_t i, j, bad_nr = 0, old_nr = 0;
-	bool i386 = false;
+	bool i386 = false, denylist;
 
 	if (load_profile(profile_json, &root) < 0) {
 		err_clear();
-		return;
+		return 0;
 	}
 	strbuf_init(&bad, 4096);
 	strbuf_init(&old, 4096);
@@ -142,7 +143,16 @@ static void warn_unknown_names(const char *profile_json)
 	json_array_foreach(json_object_get(root, "architectures"), i, nm)
 		if (json_is_string(nm) && !strcmp(json_string_value(nm), "SCMP_ARCH_X86"))
 			i386 = true;
+	/*
+	 * The names whose rule changes what the default does: the allowed ones
+	 * of an allowlist, the denied ones of a deny-list.  An allowlist's
+	 * ENOSYS rule (new calls libc falls back from) denies what the default
+	 * denies anyway.
+	 */
+	denylist = lets_through(json_string_value(json_object_get(root, "defaultAction")));
 	json_array_foreach(json_object_get(root, "syscalls"), i, rule) {
+		if (lets_through(json_string_value(json_object_get(rule, "action"))) == denylist)
+			continue;
 		json_array_foreach(json_object_get(rule, "names"), j, nm) {
 			const char *n = json_string_value(nm);
 
@@ -164,13 +174,15 @@ static void warn_unknown_names(const char *profile_json)
 	if (old_nr) {
 		const struct scmp_version *v = seccomp_version();
 
-		warn_add("libseccomp %u.%u.%u does not know %zu allowed system call%s (%s): Docker "
-			 "drops such names silently, so they stay denied",
-			 v->major, v->minor, v->micro, old_nr, old_nr == 1 ? "" : "s", old.buf);
+		warn_add("libseccomp %u.%u.%u does not know %zu %s system call%s (%s): Docker "
+			 "drops such names silently, so they stay %s",
+			 v->major, v->minor, v->micro, old_nr, denylist ? "denied" : "allowed",
+			 old_nr == 1 ? "" : "s", old.buf, denylist ? "allowed" : "denied");
 	}
 	strbuf_release(&bad);
 	strbuf_release(&old);
 	json_decref(root);
+	return (bad_nr > 0) + (old_nr > 0);
 }
 
 size_t validate_not_allowed(const char *profile_json, char *const *names, size_t nr,
@@ -538,7 +550,7 @@ int validate_profile(struct dockerapi *api, const struct container_spec *spec,
 	ret = validate_audit_profile(o->profile_json, &audit_json, &explicit_names);
 	if (ret < 0)
 		goto out;
-	warn_unknown_names(o->profile_json);
+	validate_check_names(o->profile_json);
 
 	/* 1. The audit run, which is also the baseline unless asked otherwise. */
 	ret = audit_reader_start(&reader);

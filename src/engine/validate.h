@@ -110,6 +110,16 @@ int validate_audit_profile(const char *profile_json, char **out, struct strlist 
 size_t validate_not_allowed(const char *profile_json, char *const *names, size_t nr,
 			    struct strbuf *missing);
 
+/*
+ * Warn about the names of a profile that will not take effect: ones the
+ * kernel has no call for, and ones this libseccomp does not know (Docker
+ * drops both silently).  Only the names whose rule differs from the
+ * default count: an allowlist's allowed names, a deny-list's denied ones.
+ * Returns how many warnings it added (0: none, or text that is not a
+ * profile).
+ */
+size_t validate_check_names(const char *profile_json);
+
 /* The profile with 'names' added to an allow rule.  Caller frees. */
 int validate_profile_add(const char *profile_json, char *const *names, size_t nr, char **out);
 
