@@ -897,6 +897,18 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 					      "the filter", r->runtime_name);
 	sysset_union(&r->profile.allow, &r->analysed);
 	sysset_union(&r->profile.allow, &r->runtime);
+	/*
+	 * No code makes restart_syscall: the kernel does, on the program's
+	 * behalf, to resume a nanosleep, clock_nanosleep, poll or futex wait
+	 * that a signal it had no handler for interrupted (SIGSTOP and
+	 * SIGCONT, a cgroup freeze such as 'docker pause').  The filter sees
+	 * it like any other call, so every profile allows it.
+	 */
+	i = (size_t)syscall_number(SYS_ARCH_X86_64, "restart_syscall");
+	sysset_add(&r->profile.allow, (int)i);
+	if (!r->why[i])
+		r->why[i] = xstrdup("the kernel makes it to resume a sleeping call (nanosleep, poll, futex...) "
+				    "that a signal without a handler interrupted");
 	_Static_assert((unsigned)ANALYSIS_ABI_I386 == (unsigned)PROFILE_ABI_I386 &&
 			       (unsigned)ANALYSIS_ABI_X32 == (unsigned)PROFILE_ABI_X32,
 		       "analysis and profile ABI bits differ");
