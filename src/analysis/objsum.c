@@ -1451,12 +1451,27 @@ struct objsum *objsum_compute(const struct elf_file *elf)
 		add_start(&b, b.tg.calls[i], NULL);
 	for (size_t i = 0; i < b.tg.addrs_nr; i++)
 		add_start(&b, b.tg.addrs[i], NULL);
+	/*
+	 * An immediate is an address only in code that is not
+	 * position-independent (on_rec ignores them as taken addresses
+	 * elsewhere too); even there it is often a number.  A start inside
+	 * one of the sweep's instructions would cut that function in two, its
+	 * last instruction with it: a number that happened to point into
+	 * BIND's isc__netmgr_create hid the rest of it, uv_loop_init's
+	 * epoll_create1 included.
+	 */
+	for (size_t i = 0; !b.pic_text && i < b.tg.imms_nr; i++)
+		if (!dis_targets_inside_insn(&b.tg, b.tg.imms[i]))
+			add_start(&b, b.tg.imms[i], NULL);
 	/* Only the starts needed them: the analysis below holds memory enough. */
 	free(b.tg.calls);
 	b.tg.calls = NULL;
 	free(b.tg.addrs);
 	b.tg.addrs = NULL;
+	free(b.tg.imms);
+	b.tg.imms = NULL;
 	b.tg.calls_nr = b.tg.calls_alloc = b.tg.addrs_nr = b.tg.addrs_alloc = 0;
+	b.tg.imms_nr = b.tg.imms_alloc = 0;
 	build_funcs(&b);
 	if (tail_call_starts(&b)) {
 		free(s->funcs);

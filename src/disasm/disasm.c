@@ -2481,7 +2481,7 @@ static void collect_one(struct dis_targets *t, uint64_t addr, const struct insn_
 		if (raw->imm0_size == 32)
 			v &= 0xffffffffu;
 		if (v >= 0x1000)
-			push_target(&t->addrs, &t->addrs_nr, &t->addrs_alloc, v);
+			push_target(&t->imms, &t->imms_nr, &t->imms_alloc, v);
 	}
 	/* Anything but a plain load may write (or leak) the location. */
 	if (is_store_candidate(in, raw)) {
@@ -2646,6 +2646,7 @@ void dis_targets_release(struct dis_targets *t)
 	free(t->jump_srcs);
 	free(t->calls);
 	free(t->addrs);
+	free(t->imms);
 	free(t->touched);
 	free(t->stores);
 	free(t->stores_wide);
@@ -2704,6 +2705,27 @@ bool dis_may_return(const uint8_t *code, size_t len, uint64_t vaddr)
 	 * returned into it (else there would be a ret somewhere).
 	 */
 	return !last_ends;
+}
+
+bool dis_targets_inside_insn(const struct dis_targets *t, uint64_t addr)
+{
+	const struct dis_decoded *dd = t ? t->decoded : NULL;
+
+	for (size_t i = 0; dd && i < dd->ranges_nr; i++) {
+		const struct dd_range *r = &dd->ranges[i];
+		uint32_t k;
+
+		if (addr <= r->vaddr || addr - r->vaddr >= r->len || !r->nr)
+			continue;
+		k = dd_lower_bound(dd, r->first, r->first + r->nr, addr);
+		if (k == r->first)
+			return false;
+		/* The instruction before: does it cover addr? (Past the caps nothing was kept there.) */
+		k--;
+		return !dd->insns[k].bad && dd->insns[k].addr < addr &&
+		       dd->insns[k].addr + dd->insns[k].in.length > addr;
+	}
+	return false;
 }
 
 bool dis_targets_may_return(const struct dis_targets *t, const uint8_t *code, size_t len, uint64_t vaddr)

@@ -189,8 +189,14 @@ struct dis_targets {
 	size_t jumps_nr, jumps_alloc;
 	uint64_t *calls;     /* direct call targets */
 	size_t calls_nr, calls_alloc;
-	uint64_t *addrs;     /* lea rip-relative targets and mov/push immediates >= 0x1000 */
+	uint64_t *addrs;     /* lea rip-relative targets */
 	size_t addrs_nr, addrs_alloc;
+	/*
+	 * mov/push immediates >= 0x1000: addresses only in code that is not
+	 * position-independent, and even there often plain numbers.
+	 */
+	uint64_t *imms;
+	size_t imms_nr, imms_alloc;
 	/* Addresses taken by lea rip-relative (may be written through, with any offset). */
 	uint64_t *touched;
 	size_t touched_nr, touched_alloc;
@@ -216,6 +222,12 @@ struct dis_targets {
  */
 uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, struct dis_targets *t);
 void dis_targets_release(struct dis_targets *t);
+/*
+ * Whether 'addr' lies strictly inside an instruction the pre-pass decoded
+ * (past its first byte): no code that the sweep decodes the way the CPU
+ * does starts there.  False when the pre-pass kept no instruction there.
+ */
+bool dis_targets_inside_insn(const struct dis_targets *t, uint64_t addr);
 /* Sort jumps (with their sources) by target, for dis_opts.joins. */
 void dis_targets_sort(struct dis_targets *t);
 
