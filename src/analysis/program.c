@@ -220,11 +220,41 @@ static bool is_shell(const char *path)
  * not found is left out silently: a function of a file the script sources,
  * a program installed at run time; only the monitor can tell those.
  */
+/* A file a script sources ('. /etc/apache2/envvars'), from the image. */
+static char *script_read(void *arg, const char *path, size_t *len)
+{
+	const struct program_set *ps = arg;
+	const struct rootfs_node *node;
+	struct fs_map map = { NULL, 0 };
+	char *text = NULL;
+
+	if (rootfs_resolve(ps->fs, path, true, &node, NULL) < 0 || rootfs_map(ps->fs, node, &map) < 0) {
+		err_clear();
+		return NULL;
+	}
+	if (map.size <= SCRIPT_SCAN_MAX && !elf_probe(map.data, map.size)) {
+		text = xmalloc(map.size + 1);
+		memcpy(text, map.data, map.size);
+		text[map.size] = '\0';
+		*len = map.size;
+	}
+	fs_unmap(&map);
+	return text;
+}
+
+/* The commands of a script that runs with the container's environment. */
+static size_t script_commands(struct program_set *ps, const char *text, size_t len, char ***names)
+{
+	struct shwords_env e = { ps->env, ps->env_nr, script_read, ps };
+
+	return shwords_commands_env(text, len, &e, names);
+}
+
 static void add_script_commands(struct program_set *ps, const char *script, const char *text, size_t len,
 				int depth)
 {
 	char **names, *why = xasprintf("run by script %s", script);
-	size_t n = shwords_commands(text, len, &names);
+	size_t n = script_commands(ps, text, len, &names);
 
 	for (size_t i = 0; i < n; i++)
 		if (add_depth(ps, names[i], PROGRAM_SCRIPT, why, depth + 1) < 0)
@@ -381,7 +411,7 @@ int program_set_add_config(struct program_set *ps, const struct image_config *cf
 	/* 'sh -c "exec prog ..."': prog runs too. */
 	if (ps->argc >= 3 && is_shell(ps->argv[0]) && strcmp(ps->argv[1], "-c") == 0) {
 		char **words;
-		size_t n = shwords_commands(ps->argv[2], strlen(ps->argv[2]), &words);
+		size_t n = script_commands(ps, ps->argv[2], strlen(ps->argv[2]), &words);
 
 		for (size_t i = 0; i < n; i++)
 			try_add(ps, words[i], PROGRAM_CMD, "command of sh -c", &added);

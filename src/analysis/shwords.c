@@ -23,6 +23,13 @@ struct word {
 	char text[WORD_MAX + 1];
 	size_t len;
 	unsigned flags;
+	const char *raw;  /* the word as written, quotes and expansions included */
+	size_t raw_len;
+};
+
+/* A variable assigned in the script: NAME=VALUE (VALUE as written). */
+struct assign {
+	char *name, *value;
 };
 
 struct sh {
@@ -37,6 +44,13 @@ struct sh {
 	} heredocs[HEREDOCS_MAX];
 	size_t heredocs_nr;
 	unsigned nest;
+	/* What needs the variables: resolved once the whole text (and what it sources) is read. */
+	struct assign *assigns;
+	size_t assigns_nr, assigns_alloc;
+	char **dyn;               /* command words with expansions, as written */
+	size_t dyn_nr, dyn_alloc;
+	char **sourced;           /* the words after '.' and 'source', as written */
+	size_t sourced_nr, sourced_alloc;
 };
 
 /* Programs that run the command their arguments name. */
@@ -175,6 +189,7 @@ static void read_word(struct sh *sh, struct word *w)
 {
 	w->len = 0;
 	w->flags = 0;
+	w->raw = sh->p;
 	while (sh->p < sh->end && !delimiter(*sh->p)) {
 		char c = *sh->p;
 
@@ -191,9 +206,12 @@ static void read_word(struct sh *sh, struct word *w)
 			continue;
 		}
 		if (c == '"') {
+			const char *q = ++sh->p;
+
 			w->flags |= W_QUOTED;
-			sh->p++;
 			expansions_until(sh, '"');
+			if (memchr(q, '$', (size_t)(sh->p - q)) || memchr(q, '`', (size_t)(sh->p - q)))
+				w->flags |= W_EXPANDED;
 			continue;
 		}
 		if (c == '$') {
@@ -217,6 +235,7 @@ static void read_word(struct sh *sh, struct word *w)
 		sh->p++;
 	}
 	w->text[w->len] = '\0';
+	w->raw_len = (size_t)(sh->p - w->raw);
 }
 
 /* "<<" at sh->p: remember the here-document's delimiter; its body starts at the next line. */
@@ -296,16 +315,45 @@ struct cmd_state {
 	const struct wrapper *wrap;
 	unsigned positional, skip_next;
 	bool pattern;     /* a case pattern comes next */
+	bool assigns;     /* export/readonly/local/declare/typeset: NAME=VALUE arguments assign */
+	bool source;      /* '.' or 'source': the next word names a file */
 	unsigned cases;   /* open case ... esac */
 	unsigned parens;  /* ( subshells opened in this scan */
 };
+
+/* Keep a copy of what a word says, as written, in a list bounded by SHWORDS_MAX. */
+static void keep_raw(char ***v, size_t *nr, size_t *alloc, const char *raw, size_t len)
+{
+	if (*nr >= SHWORDS_MAX || len > WORD_MAX * 4)
+		return;
+	ALLOC_GROW(*v, *nr + 1, *alloc);
+	(*v)[(*nr)++] = xstrndup(raw, len);
+}
+
+/* NAME=VALUE: remember VALUE as written. */
+static void keep_assign(struct sh *sh, const struct word *w)
+{
+	const char *eq = memchr(w->raw, '=', w->raw_len);
+
+	if (!eq || sh->assigns_nr >= SHWORDS_MAX || w->raw_len > WORD_MAX * 4)
+		return;
+	ALLOC_GROW(sh->assigns, sh->assigns_nr + 1, sh->assigns_alloc);
+	sh->assigns[sh->assigns_nr++] = (struct assign){ xstrndup(w->raw, (size_t)(eq - w->raw)),
+							 xstrndup(eq + 1, (size_t)(w->raw + w->raw_len - eq - 1)) };
+}
 
 static void on_command_word(struct sh *sh, struct cmd_state *st, const struct word *w)
 {
 	const char *t = w->text;
 
-	if (w->flags & W_ASSIGN)
+	st->assigns = st->source = false;
+	if (w->flags & W_ASSIGN) {
+		keep_assign(sh, w);
 		return; /* stays a command position */
+	}
+	/* "$cmd", ${PROG:-nginx}: what the variables can hold, once all are known. */
+	if ((w->flags & W_EXPANDED) && !(w->flags & (W_GLOB | W_TRUNCATED)))
+		keep_raw(&sh->dyn, &sh->dyn_nr, &sh->dyn_alloc, w->raw, w->raw_len);
 	if (w->flags & (W_QUOTED | W_EXPANDED | W_GLOB | W_TRUNCATED) || !w->len) {
 		st->at = AT_ARGS;
 		return;
@@ -344,8 +392,12 @@ static void on_command_word(struct sh *sh, struct cmd_state *st, const struct wo
 			return;
 		}
 	st->at = AT_ARGS;
-	if (in_list(t, builtins, ARRAY_SIZE(builtins)))
+	if (in_list(t, builtins, ARRAY_SIZE(builtins))) {
+		st->source = !strcmp(t, ".") || !strcmp(t, "source");
+		st->assigns = !strcmp(t, "export") || !strcmp(t, "readonly") || !strcmp(t, "local") ||
+			      !strcmp(t, "declare") || !strcmp(t, "typeset");
 		return;
+	}
 	/* NAME() { ...: a function definition. */
 	{
 		const char *q = sh->p;
@@ -414,6 +466,12 @@ static void on_word(struct sh *sh, struct cmd_state *st, const struct word *w)
 		st->at = AT_COMMAND;
 		break;
 	case AT_ARGS:
+		if (st->source) {
+			keep_raw(&sh->sourced, &sh->sourced_nr, &sh->sourced_alloc, w->raw, w->raw_len);
+			st->source = false;
+		} else if (st->assigns && (w->flags & W_ASSIGN)) {
+			keep_assign(sh, w);
+		}
 		break;
 	}
 }
@@ -503,19 +561,380 @@ static void scan(struct sh *sh, char closer)
 	}
 }
 
-size_t shwords_commands(const char *text, size_t len, char ***out)
+/* ---- what variables hold ------------------------------------------------ */
+
+#define VALS_MAX 16  /* values of one word or variable kept */
+#define EVAL_DEPTH 6 /* variables defined by variables */
+
+/*
+ * The values a word can take: the known ones, and whether it may take
+ * others (something only the run can tell: $(cmd), $1, a variable the
+ * environment may hold).
+ */
+struct vals {
+	char *v[VALS_MAX];
+	size_t nr;
+	bool other;
+	bool split; /* an unquoted expansion: the shell splits the value into fields */
+};
+
+static void vals_clear(struct vals *x)
+{
+	for (size_t i = 0; i < x->nr; i++)
+		free(x->v[i]);
+	x->nr = 0;
+}
+
+static void vals_add(struct vals *x, const char *v, size_t len)
+{
+	for (size_t i = 0; i < x->nr; i++)
+		if (strlen(x->v[i]) == len && !memcmp(x->v[i], v, len))
+			return;
+	if (x->nr >= VALS_MAX || len > WORD_MAX) {
+		x->other = true;
+		return;
+	}
+	x->v[x->nr++] = xstrndup(v, len);
+}
+
+/* Each value of *x followed by each of *y (x = x . y). */
+static void vals_concat(struct vals *x, const struct vals *y)
+{
+	struct vals r = { .other = x->other || y->other, .split = x->split || y->split };
+
+	for (size_t i = 0; i < x->nr; i++)
+		for (size_t j = 0; j < y->nr; j++) {
+			size_t a = strlen(x->v[i]), b = strlen(y->v[j]);
+			char *c = xmalloc(a + b + 1);
+
+			memcpy(c, x->v[i], a);
+			memcpy(c + a, y->v[j], b + 1);
+			vals_add(&r, c, a + b);
+			free(c);
+		}
+	vals_clear(x);
+	*x = r;
+}
+
+static void vals_append(struct vals *x, const char *lit, size_t len)
+{
+	struct vals y = { .nr = 0 };
+
+	vals_add(&y, lit, len);
+	vals_concat(x, &y);
+	vals_clear(&y);
+}
+
+#define EVAL_BUDGET 20000 /* lookups and assignments read for one script: hostile ones stay cheap */
+
+struct env {
+	const struct sh *sh;
+	const struct shwords_env *e;
+	size_t *budget;
+};
+
+static void eval_text(const struct env *en, const char *p, const char *end, bool quoted, unsigned depth,
+		      struct vals *out);
+
+/*
+ * What variable NAME can hold: its value in the environment and what the
+ * script assigns it; empty when it has neither.  Without an environment,
+ * or for what the shell and the runtime set themselves (HOME, HOSTNAME
+ * ...), anything besides.
+ */
+static void var_vals(const struct env *en, const char *name, size_t n, unsigned depth, struct vals *out)
+{
+	static const char *const runtime_set[] = { "HOME", "HOSTNAME", "PWD", "OLDPWD", "TERM", "SHLVL", "UID",
+						   "EUID", "PPID", "RANDOM", "LINENO", "IFS", "OPTARG", "OPTIND",
+						   "REPLY", "USER", "LOGNAME", "SHELL", "BASH", "BASHPID", "SECONDS" };
+	bool found = false;
+
+	if (depth >= EVAL_DEPTH || !*en->budget) {
+		out->other = true;
+		return;
+	}
+	--*en->budget;
+	if (!en->e || !en->e->env) {
+		out->other = true;
+	} else {
+		for (size_t i = 0; i < en->e->env_nr; i++) {
+			const char *kv = en->e->env[i];
+
+			if (kv && !strncmp(kv, name, n) && kv[n] == '=') {
+				vals_add(out, kv + n + 1, strlen(kv + n + 1));
+				found = true;
+			}
+		}
+		for (size_t i = 0; !found && i < ARRAY_SIZE(runtime_set); i++)
+			if (strlen(runtime_set[i]) == n && !memcmp(runtime_set[i], name, n))
+				found = out->other = true;
+		/*
+		 * Unset, unless the script assigns it: then it holds what
+		 * the script assigns (a use before every assignment is
+		 * rare; a default, ${X:-W}, counts anyway).
+		 */
+		for (size_t i = 0; !found && i < en->sh->assigns_nr; i++)
+			found = strlen(en->sh->assigns[i].name) == n && !memcmp(en->sh->assigns[i].name, name, n);
+		if (!found)
+			vals_add(out, "", 0);
+	}
+	for (size_t i = 0; i < en->sh->assigns_nr; i++) {
+		const struct assign *a = &en->sh->assigns[i];
+		struct vals v = { .nr = 0 };
+
+		if (strlen(a->name) != n || memcmp(a->name, name, n))
+			continue;
+		if (!*en->budget) {
+			out->other = true;
+			break;
+		}
+		--*en->budget;
+		vals_add(&v, "", 0);
+		eval_text(en, a->value, a->value + strlen(a->value), false, depth + 1, &v);
+		for (size_t k = 0; k < v.nr; k++)
+			vals_add(out, v.v[k], strlen(v.v[k]));
+		out->other |= v.other;
+		vals_clear(&v);
+	}
+}
+
+/* The end of a ${...} starting after "${" (nested braces and quotes skipped). */
+static const char *brace_end(const char *p, const char *end)
+{
+	unsigned depth = 1;
+
+	for (; p < end; p++) {
+		if (*p == '\\' && p + 1 < end)
+			p++;
+		else if (*p == '\'') {
+			const char *q = memchr(p + 1, '\'', (size_t)(end - p - 1));
+
+			if (!q)
+				return end;
+			p = q;
+		} else if (*p == '{')
+			depth++;
+		else if (*p == '}' && !--depth)
+			return p;
+	}
+	return end;
+}
+
+/* '$' at *pp: the expansion's values (concatenated onto *out); *pp moves past it. */
+static void eval_dollar(const struct env *en, const char **pp, const char *end, bool quoted, unsigned depth,
+			struct vals *out)
+{
+	const char *p = *pp + 1, *name = p;
+	struct vals v = { .nr = 0 };
+
+	if (p < end && *p == '{') {
+		const char *close = brace_end(p + 1, end), *op;
+
+		name = p + 1;
+		for (op = name; op < close && ((*op >= 'a' && *op <= 'z') || (*op >= 'A' && *op <= 'Z') ||
+					       (*op >= '0' && *op <= '9') || *op == '_');
+		     op++)
+			;
+		*pp = close < end ? close + 1 : end;
+		if (!identifier(name, (size_t)(op - name))) {
+			v.other = true; /* ${1}, ${#x}, ${!x}, ${@} */
+		} else if (op == close) {
+			var_vals(en, name, (size_t)(op - name), depth, &v);
+		} else if (op < close && (*op == '-' || *op == '=' || (*op == ':' && op + 1 < close &&
+								  (op[1] == '-' || op[1] == '=')))) {
+			/* ${X:-W}, ${X-W}, ${X:=W}: X's non-empty values, and W (X may be unset or empty). */
+			const char *w = op + (*op == ':' ? 2 : 1);
+			struct vals x = { .nr = 0 };
+
+			var_vals(en, name, (size_t)(op - name), depth, &x);
+			for (size_t i = 0; i < x.nr; i++)
+				if (x.v[i][0])
+					vals_add(&v, x.v[i], strlen(x.v[i]));
+			v.other = x.other;
+			vals_clear(&x);
+			x.nr = 0;
+			x.other = false;
+			vals_add(&x, "", 0);
+			eval_text(en, w, close, quoted, depth + 1, &x);
+			for (size_t i = 0; i < x.nr; i++)
+				vals_add(&v, x.v[i], strlen(x.v[i]));
+			v.other |= x.other;
+			vals_clear(&x);
+		} else if (op < close && (*op == '+' || (*op == ':' && op + 1 < close && op[1] == '+'))) {
+			/* ${X:+W}: empty, or W. */
+			vals_add(&v, "", 0);
+			eval_text(en, op + (*op == ':' ? 2 : 1), close, quoted, depth + 1, &v);
+		} else {
+			v.other = true; /* ${X#pat}, ${X%pat}, ${X:1:2}, ${X/a/b} ... */
+		}
+	} else if (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_')) {
+		while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+				   *p == '_'))
+			p++;
+		*pp = p;
+		var_vals(en, name, (size_t)(p - name), depth, &v);
+	} else if (p < end && (strchr("0123456789@*#?$!-", *p) || *p == '(')) {
+		/* $1, $@, $?, $(cmd), $((n)): only the run can tell. */
+		if (*p == '(') {
+			const char *q = p + 1;
+			unsigned d = 1;
+
+			for (; q < end && d; q++)
+				d += *q == '(' ? 1 : *q == ')' ? -1 : 0;
+			p = q - 1;
+		}
+		*pp = p + 1 <= end ? p + 1 : end;
+		v.other = true;
+	} else {
+		*pp = p; /* a lone '$' is itself */
+		vals_append(out, "$", 1);
+		return;
+	}
+	v.split = !quoted;
+	if (!v.nr && !v.other)
+		vals_add(&v, "", 0);
+	vals_concat(out, &v);
+	vals_clear(&v);
+}
+
+/* The values of text [p, end) as the shell expands it (no globbing, no tilde). */
+static void eval_text(const struct env *en, const char *p, const char *end, bool quoted, unsigned depth,
+		      struct vals *out)
+{
+	while (p < end && out->nr) {
+		const char *lit = p;
+
+		if (*p == '$') {
+			eval_dollar(en, &p, end, quoted, depth, out);
+			continue;
+		}
+		if (*p == '`') {
+			out->other = true;
+			vals_clear(out);
+			return;
+		}
+		if (!quoted && *p == '\'') {
+			const char *q = memchr(p + 1, '\'', (size_t)(end - p - 1));
+
+			q = q ? q : end;
+			vals_append(out, p + 1, (size_t)(q - p - 1));
+			p = q < end ? q + 1 : end;
+			continue;
+		}
+		if (!quoted && *p == '"') {
+			const char *q = p + 1;
+
+			while (q < end && *q != '"') {
+				if (*q == '\\' && q + 1 < end)
+					q++;
+				else if (*q == '$' && q + 1 < end && q[1] == '{')
+					q = brace_end(q + 2, end);
+				q++;
+			}
+			eval_text(en, p + 1, q < end ? q : end, true, depth, out);
+			p = q < end ? q + 1 : end;
+			continue;
+		}
+		if (*p == '\\' && p + 1 < end) {
+			/* Inside double quotes only \$ \` \" \\ drop the backslash. */
+			if (!quoted || strchr("$`\"\\", p[1]))
+				lit = ++p;
+			p++;
+			vals_append(out, lit, 1);
+			continue;
+		}
+		while (p < end && *p != '$' && *p != '`' && *p != '\\' && (quoted || (*p != '\'' && *p != '"')))
+			p++;
+		vals_append(out, lit, (size_t)(p - lit));
+	}
+	if (!out->nr)
+		out->other = true;
+}
+
+/* The values of a word as written; the first field of each when an expansion was unquoted. */
+static void eval_word(const struct env *en, const char *raw, struct vals *out, bool first_field)
+{
+	out->nr = 0;
+	out->other = out->split = false;
+	vals_add(out, "", 0);
+	eval_text(en, raw, raw + strlen(raw), false, 0, out);
+	if (!first_field || !out->split)
+		return;
+	for (size_t i = 0; i < out->nr; i++) {
+		char *v = out->v[i], *f = v + strspn(v, " \t\n");
+
+		memmove(v, f, strlen(f) + 1);
+		v[strcspn(v, " \t\n")] = '\0';
+	}
+}
+
+static void scan_text(struct sh *sh, const char *text, size_t len)
+{
+	sh->p = text;
+	sh->end = text + len;
+	sh->heredocs_nr = 0;
+	sh->nest = 0;
+	scan(sh, '\0');
+}
+
+#define SOURCED_MAX 16 /* files read for one script */
+
+size_t shwords_commands_env(const char *text, size_t len, const struct shwords_env *e, char ***out)
 {
 	struct sh sh = { .p = text, .end = text + len };
-	size_t n = 0;
+	size_t budget = EVAL_BUDGET;
+	struct env en = { &sh, e, &budget };
+	char **read = NULL;
+	size_t n = 0, read_nr = 0, read_alloc = 0;
+	struct vals v = { .nr = 0 };
 
-	scan(&sh, '\0');
+	scan_text(&sh, text, len);
+	/* The files it sources ('. $CONFDIR/envvars'): their commands and assignments count too. */
+	for (size_t i = 0; e && e->read && i < sh.sourced_nr; i++) {
+		eval_word(&en, sh.sourced[i], &v, false);
+		for (size_t k = 0; k < v.nr && read_nr < SOURCED_MAX; k++) {
+			size_t flen = 0;
+			char *ftext;
+
+			if (v.v[k][0] != '/' || in_list(v.v[k], (const char *const *)read, read_nr))
+				continue;
+			ALLOC_GROW(read, read_nr + 1, read_alloc);
+			read[read_nr++] = xstrdup(v.v[k]);
+			ftext = e->read(e->arg, v.v[k], &flen);
+			if (ftext)
+				scan_text(&sh, ftext, flen);
+			free(ftext);
+		}
+		vals_clear(&v);
+	}
+	/* Command words with expansions: every value the variables allow ($HTTPD: /usr/sbin/apache2). */
+	for (size_t i = 0; i < sh.dyn_nr; i++) {
+		eval_word(&en, sh.dyn[i], &v, true);
+		for (size_t k = 0; k < v.nr; k++)
+			if (v.v[k][0] && !strchr(v.v[k], '='))
+				push_unique(&sh.cmds, &sh.nr, &sh.alloc, v.v[k]);
+		vals_clear(&v);
+	}
 	for (size_t i = 0; i < sh.nr; i++) {
 		if (in_list(sh.cmds[i], (const char *const *)sh.funcs, sh.funcs_nr))
 			free(sh.cmds[i]);
 		else
 			sh.cmds[n++] = sh.cmds[i];
 	}
+	for (size_t i = 0; i < sh.assigns_nr; i++) {
+		free(sh.assigns[i].name);
+		free(sh.assigns[i].value);
+	}
+	free(sh.assigns);
+	free_strv(sh.dyn, sh.dyn_nr);
+	free_strv(sh.sourced, sh.sourced_nr);
+	free_strv(read, read_nr);
 	free_strv(sh.funcs, sh.funcs_nr);
 	*out = sh.cmds;
 	return n;
+}
+
+size_t shwords_commands(const char *text, size_t len, char ***out)
+{
+	return shwords_commands_env(text, len, NULL, out);
 }

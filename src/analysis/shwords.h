@@ -22,4 +22,20 @@
 /* Returns how many names *out holds (release with free_strv). */
 size_t shwords_commands(const char *text, size_t len, char ***out);
 
+/*
+ * The same, and command words that expand variables ("$HTTPD",
+ * ${PYTHON:-python3}) name every value the variables can hold: their value
+ * in 'env', what the script (or a file it sources with '.' or 'source',
+ * read through 'read') assigns them, and the defaults of ${X:-W}.  A value
+ * only the run can tell ($(cmd), $1, ${X#pat}) names nothing.
+ */
+struct shwords_env {
+	char *const *env; /* NAME=VALUE: the environment the script runs with; NULL: unknown */
+	size_t env_nr;
+	/* A file the script sources, by absolute path (NULL: none); the caller frees. May be NULL. */
+	char *(*read)(void *arg, const char *path, size_t *len);
+	void *arg;
+};
+size_t shwords_commands_env(const char *text, size_t len, const struct shwords_env *e, char ***out);
+
 #endif

@@ -11,6 +11,34 @@
 #include "analysis/shwords.h"
 #include "util/xalloc.h"
 
+struct fuzz_input {
+	const uint8_t *data;
+	size_t size;
+};
+
+/* At most SHWORDS_MAX names, none empty or longer than a word; released here. */
+static void check_commands(char **cmds, size_t n)
+{
+	if (n > SHWORDS_MAX)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		if (!cmds[i][0] || strlen(cmds[i]) > 256)
+			abort();
+	free_strv(cmds, n);
+}
+
+static char *fuzz_read(void *arg, const char *path, size_t *len)
+{
+	const struct fuzz_input *in = arg;
+	char *t = xmalloc(in->size + 1);
+
+	(void)path;
+	memcpy(t, in->data, in->size);
+	t[in->size] = '\0';
+	*len = in->size;
+	return t;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -52,12 +80,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char **cmds;
 		size_t n = shwords_commands((const char *)data, size, &cmds); /* not NUL-terminated */
 
-		if (n > SHWORDS_MAX)
-			abort();
-		for (size_t i = 0; i < n; i++)
-			if (!cmds[i][0] || strlen(cmds[i]) > 256)
-				abort();
-		free_strv(cmds, n);
+		check_commands(cmds, n);
+	}
+	{
+		/* With an environment and sourced files (each one the input again): variables resolve. */
+		static char *const env[] = { "PATH=/usr/bin:/bin", "APP=/bin/app", "EMPTY=" };
+		struct fuzz_input in = { data, size };
+		struct shwords_env e = { env, 3, fuzz_read, &in };
+		char **cmds;
+		size_t n = shwords_commands_env((const char *)data, size, &e, &cmds);
+
+		check_commands(cmds, n);
 	}
 	free(text);
 	return 0;

@@ -144,3 +144,11 @@ rule_loads() {
 }
 # json_has FILE SYSCALL: the first program of an analyze --json output has SYSCALL.
 json_has() { jq -e --arg s "$2" '.programs[0].syscalls | index($s) != null' "$1" >/dev/null; }
+
+# executed_in_root TRACE ROOT: the files of ROOT that a strace -f log shows
+# executed (execve()s of PATH's other folders fail; strace may split a line).
+executed_in_root() {
+	sed -n 's/^[0-9]* *execve("\([^"]*\)".*/\1/p' "$1" | sort -u | while read -r f; do
+		if [ -f "$2$f" ]; then echo "$f"; fi
+	done
+}

@@ -62,10 +62,7 @@ jq -e '.programs[] | select(.path == "/bin/touch")' "$T/inv.json" >/dev/null || 
 strace -f -qq -o "$T/trace" chroot "$R" /docker-entrypoint.sh $ARGS >"$T/out" 2>&1 ||
 	fail "the entrypoint failed: $(cat "$T/out")"
 [ -f "$R/data/done" ] || fail "the command did not run"
-# execve()s of files in the root (those of PATH's other folders fail; strace may split a line)
-sed -n 's/^[0-9]* *execve("\([^"]*\)".*/\1/p' "$T/trace" | sort -u | while read -r f; do
-	if [ -f "$R$f" ]; then echo "$f"; fi
-done >"$T/executed"
+executed_in_root "$T/trace" "$R" >"$T/executed"
 [ "$(wc -l <"$T/executed")" -ge 8 ] || fail "too few programs executed: $(tr '\n' ' ' <"$T/executed")"
 jq -r '.programs[].path' "$T/inv.json" | sort -u >"$T/set"
 missed=$(comm -23 "$T/executed" "$T/set" | tr '\n' ' ')

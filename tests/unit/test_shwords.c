@@ -110,11 +110,106 @@ static void test_hostile(void **state)
 	strbuf_release(&sb);
 }
 
+static char *fake_read(void *arg, const char *path, size_t *len)
+{
+	const char *const *files = arg; /* path, text, path, text ..., NULL */
+
+	for (size_t i = 0; files[i]; i += 2)
+		if (!strcmp(files[i], path)) {
+			*len = strlen(files[i + 1]);
+			return xstrdup(files[i + 1]);
+		}
+	return NULL;
+}
+
+static char *joined(const char *script, const struct shwords_env *e)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char **v;
+	size_t n = shwords_commands_env(script, strlen(script), e, &v);
+
+	strbuf_addstr(&sb, "");
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(&sb, "%s%s", i ? "|" : "", v[i]);
+	free_strv(v, n);
+	return strbuf_detach(&sb, NULL);
+}
+
+/* Command words that expand variables name what the variables can hold. */
+static void test_variables(void **state)
+{
+	static char *const env[] = { "PATH=/usr/sbin:/usr/bin", "APP=/srv/app", "PY=python3.11" };
+	static const char *const files[] = {
+		"/etc/apache2/envvars", "export APACHE_RUN_USER=www-data\nWORKER=/usr/lib/worker\nmkdir -p /run/a\n",
+		"/etc/default/loop", ". /etc/default/loop\nLOOPED=/bin/looped\n",
+		NULL,
+	};
+	struct shwords_env e = { env, 3, fake_read, (void *)files };
+	struct shwords_env no_env = { NULL, 0, NULL, NULL };
+	char *got;
+
+	(void)state;
+	/* apache2ctl: a default, an unquoted value split into fields, a sourced file. */
+	got = joined("APACHE_CONFDIR=/etc/apache2\n. $APACHE_CONFDIR/envvars\nHTTPD=${APACHE_HTTPD:-/usr/sbin/apache2}\n"
+		     "LYNX=\"${APACHE_LYNX:-www-browser -dump}\"\n$HTTPD -k start\n$LYNX http://x/\nexec \"$WORKER\" -d\n",
+		     &e);
+	assert_string_equal(got, "mkdir|/usr/sbin/apache2|www-browser|/usr/lib/worker");
+	free(got);
+	/* The environment's value, and the default too (the variable may be empty). */
+	got = joined("exec ${APP:-/usr/bin/app} \"$PY\" ${NOPE:+/never} ${UNSET:=/bin/fallback}\n", &e);
+	assert_string_equal(got, "/srv/app|/usr/bin/app");
+	free(got);
+	got = joined("\"$PY\" -m x\n${UNSET:=/bin/fallback} y\nexport TOOL='/opt/t' MODE=1\n$TOOL\n", &e);
+	assert_string_equal(got, "python3.11|/bin/fallback|/opt/t");
+	free(got);
+	/* What only the run can tell names nothing: $(...), $1, ${X#p}, `...`, $HOME (the runtime sets it). */
+	got = joined("$(which nginx) a\n$1\n\"$@\"\n${APP#/srv}\n`uname -m`\n$HOME/bin/x\n${#APP}\n$UNSET\n", &e);
+	assert_string_equal(got, "which|uname");
+	free(got);
+	/* Concatenation; several assignments; a variable defined by another. */
+	got = joined("D=/opt/a\nD=/opt/b\nB=$D/bin\n$B/run\n", &e);
+	assert_string_equal(got, "/opt/a/bin/run|/opt/b/bin/run");
+	free(got);
+	/* A file sourcing itself is read once; a relative or unknown path is not read. */
+	got = joined(". /etc/default/loop\n. ./rel\n. $(pick)\n$LOOPED\n", &e);
+	assert_string_equal(got, "pick|/bin/looped");
+	free(got);
+	/* Without an environment a variable is unknown, but what the script assigns counts. */
+	got = joined("X=/bin/foo\n$X\n$Y/bin/z\n", &no_env);
+	assert_string_equal(got, "/bin/foo");
+	free(got);
+	got = joined("X=/bin/foo\n$X\n", NULL);
+	assert_string_equal(got, "/bin/foo");
+	free(got);
+}
+
+/* Variables defined by themselves, many times over: bounded work, bounded output. */
+static void test_variables_hostile(void **state)
+{
+	static char *const env[] = { "A=a" };
+	struct shwords_env e = { env, 1, NULL, NULL };
+	struct strbuf sb = STRBUF_INIT;
+	char **v;
+	size_t n;
+
+	(void)state;
+	for (int i = 0; i < 600; i++)
+		strbuf_addstr(&sb, "A=$A$A$A$A${A:-$A$A}\"$A\"\n");
+	for (int i = 0; i < 600; i++)
+		strbuf_addf(&sb, "$A%d\n${A:-${A:-${A:-${A}}}}\n", i);
+	n = shwords_commands_env(sb.buf, sb.len, &e, &v);
+	assert_true(n <= SHWORDS_MAX);
+	free_strv(v, n);
+	strbuf_release(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_variables),
+		cmocka_unit_test(test_variables_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
