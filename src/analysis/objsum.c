@@ -518,9 +518,10 @@ static void collect_data_words(struct builder *b)
  * (Free Pascal's unit initialisation table and procedure variables; any
  * stripped C code without unwind tables): a code address there on a
  * 16-byte boundary right after padding (zeros, NOPs, int3) or a return,
- * where compilers start functions, starts one.  A jump-table case that
- * happens to look so is split off as a function of its own, which only
- * loses precision.  Go's function table names all of Go's.
+ * where compilers start functions, starts one, unless it lies inside an
+ * instruction the sweep decoded.  A jump-table case that happens to look
+ * so is split off as a function of its own, which only loses precision.
+ * Go's function table names all of Go's.
  */
 static void data_start(struct builder *b, uint64_t v)
 {
@@ -530,7 +531,8 @@ static void data_start(struct builder *b, uint64_t v)
 	if (!r || (v & 15) || v == r->start)
 		return;
 	prev = r->data[v - r->start - 1];
-	if (prev == 0x00 || prev == 0x90 || prev == 0xc3 || prev == 0xcc)
+	/* Inside an instruction (a zero byte of "mov $0, %rax" before it) it would cut that code off. */
+	if ((prev == 0x00 || prev == 0x90 || prev == 0xc3 || prev == 0xcc) && !dis_targets_inside_insn(&b->tg, v))
 		add_start(b, v, NULL);
 }
 

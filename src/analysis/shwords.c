@@ -616,22 +616,36 @@ static void vals_concat(struct vals *x, const struct vals *y)
 	*x = r;
 }
 
-static void vals_append(struct vals *x, const char *lit, size_t len)
-{
-	struct vals y = { .nr = 0 };
-
-	vals_add(&y, lit, len);
-	vals_concat(x, &y);
-	vals_clear(&y);
-}
-
-#define EVAL_BUDGET 20000 /* lookups and assignments read for one script: hostile ones stay cheap */
+#define EVAL_BUDGET 50000 /* lookups, assignments read and values joined, for one script: hostile ones stay cheap */
 
 struct env {
 	const struct sh *sh;
 	const struct shwords_env *e;
 	size_t *budget;
 };
+
+/* x = x . y, each value joined with each charged to the budget: hostile words stay bounded too. */
+static void vals_join(const struct env *en, struct vals *x, const struct vals *y)
+{
+	if (*en->budget < x->nr * y->nr + 1) {
+		*en->budget = 0;
+		vals_clear(x);
+		x->other = true;
+		return;
+	}
+	*en->budget -= x->nr * y->nr + 1;
+	vals_concat(x, y);
+}
+
+static void vals_append(const struct env *en, struct vals *x, const char *lit, size_t len)
+{
+	struct vals y = { .nr = 0 };
+
+	vals_add(&y, lit, len);
+	vals_join(en, x, &y);
+	vals_clear(&y);
+}
+
 
 static void eval_text(const struct env *en, const char *p, const char *end, bool quoted, unsigned depth,
 		      struct vals *out);
@@ -787,13 +801,13 @@ static void eval_dollar(const struct env *en, const char **pp, const char *end, 
 		v.other = true;
 	} else {
 		*pp = p; /* a lone '$' is itself */
-		vals_append(out, "$", 1);
+		vals_append(en, out, "$", 1);
 		return;
 	}
 	v.split = !quoted;
 	if (!v.nr && !v.other)
 		vals_add(&v, "", 0);
-	vals_concat(out, &v);
+	vals_join(en, out, &v);
 	vals_clear(&v);
 }
 
@@ -817,7 +831,7 @@ static void eval_text(const struct env *en, const char *p, const char *end, bool
 			const char *q = memchr(p + 1, '\'', (size_t)(end - p - 1));
 
 			q = q ? q : end;
-			vals_append(out, p + 1, (size_t)(q - p - 1));
+			vals_append(en, out, p + 1, (size_t)(q - p - 1));
 			p = q < end ? q + 1 : end;
 			continue;
 		}
@@ -840,12 +854,12 @@ static void eval_text(const struct env *en, const char *p, const char *end, bool
 			if (!quoted || strchr("$`\"\\", p[1]))
 				lit = ++p;
 			p++;
-			vals_append(out, lit, 1);
+			vals_append(en, out, lit, 1);
 			continue;
 		}
 		while (p < end && *p != '$' && *p != '`' && *p != '\\' && (quoted || (*p != '\'' && *p != '"')))
 			p++;
-		vals_append(out, lit, (size_t)(p - lit));
+		vals_append(en, out, lit, (size_t)(p - lit));
 	}
 	if (!out->nr)
 		out->other = true;

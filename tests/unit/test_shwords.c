@@ -201,6 +201,18 @@ static void test_variables_hostile(void **state)
 	assert_true(n <= SHWORDS_MAX);
 	free_strv(v, n);
 	strbuf_release(&sb);
+	/* 16 values joined with 16, hundreds of times a word, in every command. */
+	for (int i = 0; i < 16; i++)
+		strbuf_addf(&sb, "V=%c\n", 'a' + i);
+	for (int i = 0; i < 512; i++) {
+		for (int k = 0; k < 200; k++)
+			strbuf_addstr(&sb, k % 2 ? "$V" : "'x'");
+		strbuf_addstr(&sb, "\n");
+	}
+	n = shwords_commands_env(sb.buf, sb.len, &e, &v);
+	assert_true(n <= SHWORDS_MAX);
+	free_strv(v, n);
+	strbuf_release(&sb);
 }
 
 int main(void)
