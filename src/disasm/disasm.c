@@ -2503,6 +2503,7 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 	uint64_t bytes = 0;
 	struct dis_decoded *dd;
 	uint32_t first;
+	uint8_t *starts;
 
 	pthread_once(&reg_tab_once, reg_tab_fill);
 	if (!t->decoded) {
@@ -2516,6 +2517,9 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 		ALLOC_GROW(dd->insns, dd->insns_nr + len / 3, dd->insns_alloc);
 		ALLOC_GROW(dd->ops, dd->ops_nr + len / 4 * 3, dd->ops_alloc);
 	}
+	ALLOC_GROW(t->starts, t->starts_nr + 1, t->starts_alloc);
+	starts = xcalloc(len / 8 + 1, 1);
+	t->starts[t->starts_nr++] = (struct dis_starts){ vaddr, len, starts };
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 	while (pos < len) {
 		uint64_t addr = vaddr + pos;
@@ -2525,6 +2529,7 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 		uint8_t ilen;
 		bool have_ops = true;
 
+		starts[pos / 8] |= (uint8_t)(1u << (pos % 8));
 		/* Decode straight into the kept arrays while there is room. */
 		if (!dd->full && (dd->insns_nr >= dd_max_insns || dd->ops_nr + ZYDIS_MAX_OPERAND_COUNT > dd_max_ops))
 			dd->full = true;
@@ -2647,6 +2652,9 @@ void dis_targets_release(struct dis_targets *t)
 	free(t->calls);
 	free(t->addrs);
 	free(t->imms);
+	for (size_t i = 0; i < t->starts_nr; i++)
+		free(t->starts[i].bits);
+	free(t->starts);
 	free(t->touched);
 	free(t->stores);
 	free(t->stores_wide);
@@ -2709,21 +2717,12 @@ bool dis_may_return(const uint8_t *code, size_t len, uint64_t vaddr)
 
 bool dis_targets_inside_insn(const struct dis_targets *t, uint64_t addr)
 {
-	const struct dis_decoded *dd = t ? t->decoded : NULL;
+	for (size_t i = 0; t && i < t->starts_nr; i++) {
+		const struct dis_starts *r = &t->starts[i];
+		uint64_t off = addr - r->vaddr;
 
-	for (size_t i = 0; dd && i < dd->ranges_nr; i++) {
-		const struct dd_range *r = &dd->ranges[i];
-		uint32_t k;
-
-		if (addr <= r->vaddr || addr - r->vaddr >= r->len || !r->nr)
-			continue;
-		k = dd_lower_bound(dd, r->first, r->first + r->nr, addr);
-		if (k == r->first)
-			return false;
-		/* The instruction before: does it cover addr? (Past the caps nothing was kept there.) */
-		k--;
-		return !dd->insns[k].bad && dd->insns[k].addr < addr &&
-		       dd->insns[k].addr + dd->insns[k].in.length > addr;
+		if (addr >= r->vaddr && off < r->len)
+			return !(r->bits[off / 8] & (1u << (off % 8)));
 	}
 	return false;
 }

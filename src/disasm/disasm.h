@@ -212,6 +212,13 @@ struct dis_targets {
 	size_t stores_wide_nr, stores_wide_alloc;
 	/* The instructions decoded, kept for dis_function / dis_targets_may_return. */
 	struct dis_decoded *decoded;
+	/* Per range swept, a bit per byte: an instruction (or an undecodable byte) starts there. */
+	struct dis_starts {
+		uint64_t vaddr;
+		size_t len;
+		uint8_t *bits;
+	} *starts;
+	size_t starts_nr, starts_alloc;
 };
 
 /*
@@ -225,7 +232,8 @@ void dis_targets_release(struct dis_targets *t);
 /*
  * Whether 'addr' lies strictly inside an instruction the pre-pass decoded
  * (past its first byte): no code that the sweep decodes the way the CPU
- * does starts there.  False when the pre-pass kept no instruction there.
+ * does starts there.  False outside the ranges swept.  The answer does not
+ * depend on how many instructions the pre-pass kept.
  */
 bool dis_targets_inside_insn(const struct dis_targets *t, uint64_t addr);
 /* Sort jumps (with their sources) by target, for dis_opts.joins. */
