@@ -1246,11 +1246,19 @@ static void decode_all(struct builder *b)
 		f->edges = s->edges_nr;
 		f->sys = s->sys_nr;
 		f->unres = s->unres_nr;
+		o.avail = r->end - f->start;
 		dis_function(r->data + (f->start - r->start), f->end - f->start, f->start, &o, on_rec, b, &res);
 		s->code_bytes += res.bytes;
-		/* Falling off the end runs into the next function. */
-		if (res.falls_off && i + 1 < s->funcs_nr && s->funcs[i + 1].start == f->end)
-			add_edge(b, f->end, i + 1, OSUM_EDGE_TAKEN, NULL, false);
+		/*
+		 * Falling off the end runs into the next function, or into the
+		 * middle of it when a start cut the last instruction.
+		 */
+		if (res.falls_off) {
+			uint32_t t = objsum_func_at(s, res.next);
+
+			if (t != OSUM_NONE && t != i)
+				add_edge(b, f->end, t, OSUM_EDGE_TAKEN, NULL, false);
+		}
 		f = &s->funcs[i];
 		f->edges_nr = s->edges_nr - f->edges;
 		f->sys_nr = s->sys_nr - f->sys;

@@ -2006,6 +2006,14 @@ static void jump_anywhere(struct scratch *sc, uint32_t nb, const struct dis_stat
 	}
 }
 
+/* Where execution goes after instruction I, the function ending at 'end': past it when I crosses it. */
+static uint64_t insn_end(const struct insn *I, uint64_t end)
+{
+	uint64_t e = I->addr + I->in.length;
+
+	return e > end ? e : end;
+}
+
 int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct dis_opts *opts,
 		 dis_fn fn, void *ctx, struct dis_result *res)
 {
@@ -2037,7 +2045,7 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		ALLOC_GROW(sc->insns, n + 1, sc->insns_alloc);
 		ALLOC_GROW(sc->ops, nops + ZYDIS_MAX_OPERAND_COUNT, sc->ops_alloc);
 		I = &sc->insns[n];
-		if (!decode_one(&dec, code + pos, len - pos, I, sc->ops + nops)) {
+		if (!decode_one(&dec, code + pos, (opts->avail > len ? opts->avail : len) - pos, I, sc->ops + nops)) {
 			insn_set_bad(I);
 			I->addr = vaddr + pos;
 			I->op0 = nops;
@@ -2250,6 +2258,8 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 			if (b + 1 == nb)
 				res->falls_off = B->ft && !is_terminator(&sc->iv[B->last]) &&
 						 !is_noreturn_call(&sc->iv[B->last], opts);
+			if (b + 1 == nb && res->falls_off)
+				res->next = insn_end(&sc->iv[B->last], end);
 			continue;
 		}
 		if (B->seen)
@@ -2268,6 +2278,8 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		if (b + 1 == nb)
 			res->falls_off = B->seen && ft && !is_terminator(&sc->iv[B->last]) &&
 					 !is_noreturn_call(&sc->iv[B->last], opts);
+		if (b + 1 == nb && res->falls_off)
+			res->next = insn_end(&sc->iv[B->last], end);
 	}
 	if (fn && sc->loads_nr) {
 		/*

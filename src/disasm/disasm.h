@@ -156,6 +156,13 @@ struct dis_opts {
 	 * decoded again.  Results are the same with or without it.
 	 */
 	const struct dis_targets *decoded;
+	/*
+	 * Optional: how many bytes 'code' holds (at least len).  The last
+	 * instruction may then cross the end, when another function's start
+	 * cuts it (the bytes past the end complete it; no other instruction
+	 * starts there): its branch and its fall-through leave the function.
+	 */
+	size_t avail;
 };
 
 struct dis_result {
@@ -163,13 +170,15 @@ struct dis_result {
 	size_t insns;
 	size_t bad;          /* undecodable positions skipped */
 	bool falls_off;      /* the last instruction may fall through past the end */
+	uint64_t next;       /* then where: the end, or past it when the last instruction crosses it */
 };
 
 typedef void (*dis_fn)(const struct dis_rec *rec, void *ctx);
 
 /*
  * Decode [vaddr, vaddr+len) from 'code', calling fn for every record in
- * address order.  Never reads outside 'code'.  Returns 0.
+ * address order.  Never reads outside 'code' (its first opts->avail bytes).
+ * Returns 0.
  */
 int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct dis_opts *opts,
 		 dis_fn fn, void *ctx, struct dis_result *res);

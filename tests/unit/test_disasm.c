@@ -261,6 +261,42 @@ static void reached_sites(const uint8_t *code, size_t len, int *sites, int *reac
 	*reached = c.reached;
 }
 
+static void note_branch(const struct dis_rec *r, void *ctx)
+{
+	uint64_t *t = ctx;
+
+	if (r->kind == DIS_BRANCH)
+		*t = r->target;
+}
+
+/*
+ * A function whose last instruction another start cuts (test %edi,%edi;
+ * je +0x10, cut after 4 of the je's 6 bytes): with the bytes past the end
+ * the je decodes, its target is a branch out, and the code falls off past
+ * the end, not at it.  Without them the je is undecodable and the code
+ * after it was lost.
+ */
+static void test_cut_last_insn(void **state)
+{
+	static const uint8_t code[] = { 0x85, 0xff, 0x0f, 0x84, 0x10, 0x00, 0x00, 0x00, 0x0f, 0x05, 0xc3 };
+	struct dis_opts o = { 0 };
+	struct dis_result res;
+	uint64_t target = 0;
+
+	(void)state;
+	o.avail = sizeof(code);
+	assert_int_equal(dis_function(code, 4, BASE, &o, note_branch, &target, &res), 0);
+	assert_int_equal(res.bad, 0);
+	assert_true(res.falls_off);
+	assert_int_equal(res.next, BASE + 8);
+	assert_int_equal(target, BASE + 8 + 0x10);
+	/* Without avail: never reads past len, and says the cut bytes are undecodable. */
+	target = 0;
+	assert_int_equal(dis_function(code, 4, BASE, NULL, note_branch, &target, &res), 0);
+	assert_true(res.bad > 0);
+	assert_int_equal(target, 0);
+}
+
 /*
  * Bytes after an indirect jump that no edge reaches run only if the jump
  * may be a jump table of the function.  A jump through a pointer read
@@ -372,6 +408,7 @@ int main(void)
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_reached_after_indirect_jump),
+		cmocka_unit_test(test_cut_last_insn),
 		cmocka_unit_test(test_store_sizes),
 	};
 
