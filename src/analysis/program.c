@@ -36,6 +36,8 @@ const char *program_origin_name(enum program_origin o)
 		return "script";
 	case PROGRAM_EXEC:
 		return "exec";
+	case PROGRAM_HEALTHCHECK:
+		return "healthcheck";
 	default:
 		return "added";
 	}
@@ -425,6 +427,26 @@ int program_set_add_config(struct program_set *ps, const struct image_config *cf
 		if (program_set_which(ps, cfg->cmd[0], &path) == 0)
 			try_add(ps, path, PROGRAM_CMD, "cmd passed to the entrypoint", &added);
 		free(path);
+	}
+	added += program_set_add_healthcheck(ps, cfg->healthcheck.test, cfg->healthcheck.test_nr);
+	return added;
+}
+
+int program_set_add_healthcheck(struct program_set *ps, char *const *test, size_t nr)
+{
+	int added = 0;
+
+	if (nr >= 2 && test[0] && test[1] && !strcmp(test[0], "CMD") && test[1][0]) {
+		try_add(ps, test[1], PROGRAM_HEALTHCHECK, "healthcheck", &added);
+	} else if (nr >= 2 && test[0] && test[1] && !strcmp(test[0], "CMD-SHELL")) {
+		/* The engine runs it with the image's shell, /bin/sh -c by default. */
+		char **words;
+		size_t n = script_commands(ps, test[1], strlen(test[1]), &words);
+
+		try_add(ps, "/bin/sh", PROGRAM_HEALTHCHECK, "healthcheck shell", &added);
+		for (size_t i = 0; i < n; i++)
+			try_add(ps, words[i], PROGRAM_HEALTHCHECK, "command of the healthcheck", &added);
+		free_strv(words, n);
 	}
 	return added;
 }

@@ -32,6 +32,7 @@ enum program_origin {
 	PROGRAM_SCRIPT,         /* a command a shell script of the set runs (analysis/shwords.h) */
 	PROGRAM_EXEC,           /* named in an object of a program's process that can execute programs */
 	PROGRAM_ADDED,          /* added by a caller for another reason */
+	PROGRAM_HEALTHCHECK,    /* the health check's command (HEALTHCHECK, --health-cmd, an exec: probe) */
 };
 
 const char *program_origin_name(enum program_origin o);
@@ -84,6 +85,14 @@ void program_set_release(struct program_set *ps);
  * Returns the number of programs added (>= 0).
  */
 int program_set_add_config(struct program_set *ps, const struct image_config *cfg);
+
+/*
+ * Add the programs a health check runs in the container, under the same
+ * profile: 'test' is a HEALTHCHECK's Test (["CMD", prog, args...] or
+ * ["CMD-SHELL", "command"]; ["NONE"] adds nothing).  program_set_add_config
+ * adds the config's.  Returns the number of programs added.
+ */
+int program_set_add_healthcheck(struct program_set *ps, char *const *test, size_t nr);
 
 /*
  * Add one program by name: a path (absolute, or relative to WorkingDir) or

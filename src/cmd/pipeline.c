@@ -569,6 +569,32 @@ static int build_spec(const struct pipeline_opts *o, struct container_spec *spec
 	return 0;
 }
 
+/*
+ * An exec: workload or health check runs in the container ('docker exec'),
+ * under the profile: its program is one of the image's.
+ */
+static void add_probe_programs(const struct pipeline_opts *o, struct program_set *ps)
+{
+	const char *specs[] = { o->workload, o->health };
+
+	for (size_t i = 0; i < ARRAY_SIZE(specs); i++) {
+		struct probe pr;
+
+		if (!specs[i] || strncmp(specs[i], "exec:", 5) || probe_parse(specs[i], &pr) != 0) {
+			err_clear();
+			continue;
+		}
+		if (pr.kind == PROBE_EXEC && pr.argv && pr.argv[0] &&
+		    program_set_add(ps, pr.argv[0], PROGRAM_HEALTHCHECK, i ? "the health check (exec:)"
+									   : "the workload (exec:)") < 0) {
+			warn_add("%s: the %s's program '%s': %s", o->name, i ? "health check" : "workload",
+				 pr.argv[0], err_msg());
+			err_clear();
+		}
+		probe_release(&pr);
+	}
+}
+
 /* The probe a run uses: the workload when given, else the health check. */
 static int pick_probe(const struct pipeline_opts *o, struct probe *pr, bool *have)
 {
@@ -711,6 +737,7 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 	container_spec_config(&spec, &img->config, &cfg);
 	program_set_init(&ps, img->rootfs, &cfg);
 	program_set_add_config(&ps, &cfg);
+	add_probe_programs(o, &ps);
 	if (o->all_binaries)
 		program_set_add_all_binaries(&ps, cmd_progress());
 

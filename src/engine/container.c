@@ -141,6 +141,15 @@ void container_spec_config(const struct container_spec *spec, const struct image
 		free(out->working_dir);
 		out->working_dir = xstrdup(spec->workdir);
 	}
+	/* --health-cmd runs with the shell; --no-healthcheck turns the image's off. */
+	if (spec->no_healthcheck || spec->health_cmd.nr) {
+		free_strv(out->healthcheck.test, out->healthcheck.test_nr);
+		out->healthcheck.test = xcalloc(2, sizeof(char *));
+		out->healthcheck.test[0] = xstrdup(spec->no_healthcheck ? "NONE" : "CMD-SHELL");
+		out->healthcheck.test_nr = 1;
+		if (!spec->no_healthcheck)
+			out->healthcheck.test[out->healthcheck.test_nr++] = xstrdup(spec->health_cmd.v[0]);
+	}
 }
 
 static json_t *json_strlist(const struct strlist *l)

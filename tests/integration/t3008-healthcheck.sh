@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# A health check runs inside the container, under the container's seccomp
+# profile: the image's HEALTHCHECK, a run's --health-cmd, and an exec:
+# workload or health check ('docker exec').  Their programs were not in
+# the program set, so a profile could deny what the check needs: the
+# container turned unhealthy under its own profile (found with dnsmasq,
+# whose workload ran dig).  Here the image sleeps, and its HEALTHCHECK runs
+# 'stat -f /' (statfs, which sleep never makes).  The program set must hold
+# stat (origin "healthcheck"), the profile statfs, and validation (whose
+# default probe is the image's HEALTHCHECK) must pass.
+. "$(dirname "$0")/lib.sh"
+need_docker
+
+W=$T/w
+R=$W/root
+mkdir -p "$R/bin" "$R/usr/bin"
+root_add_program "$R" "$(readlink -f /bin/sh)" /bin/sh
+root_add_program "$R" "$(readlink -f "$(command -v sleep)")" /bin/sleep
+root_add_program "$R" "$(readlink -f "$(command -v stat)")" /usr/bin/stat
+root_add_program "$R" "$(readlink -f "$(command -v id)")" /usr/bin/id
+tag=confine-test-hc-$$
+trap 'docker rmi -f $tag >/dev/null 2>&1 || true; rm -rf "$T"' EXIT
+cat >"$W/Dockerfile" <<'DF'
+FROM scratch
+COPY root/ /
+ENV PATH=/usr/bin:/bin
+HEALTHCHECK --interval=1s --timeout=3s --retries=2 CMD ["/usr/bin/stat", "-f", "/"]
+CMD ["/bin/sleep", "60"]
+DF
+DOCKER_BUILDKIT=0 docker build -q -t "$tag" "$W" >/dev/null 2>"$T/err" || fail "docker build failed: $(cat "$T/err")"
+
+# The program set holds the check's program.
+"$CONFINE" inventory --quiet --json "docker:$tag" >"$W/inv.json" || fail "inventory failed"
+jq -e '.programs[] | select(.path == "/usr/bin/stat" and .origin == "healthcheck")' "$W/inv.json" >/dev/null ||
+	fail "the HEALTHCHECK's program is not in the set: $(jq -c '[.programs[] | [.path, .origin]]' "$W/inv.json")"
+
+# The profile allows its calls, and validation with the image's HEALTHCHECK passes.
+"$CONFINE" profile --quiet "docker:$tag" -o "$W/p.json" 2>"$T/err" || fail "profile failed: $(cat "$T/err")"
+jq -e '.syscalls[0].names | index("statfs")' "$W/p.json" >/dev/null || fail "statfs (stat -f) is not allowed"
+"$CONFINE" validate --quiet "docker:$tag" "$W/p.json" >"$W/v.txt" 2>&1 ||
+	fail "the container is not healthy under its profile: $(cat "$W/v.txt")"
+# The control: without statfs the check fails under the profile, and validation says so.
+jq '.syscalls[0].names -= ["statfs"]' "$W/p.json" >"$W/without.json"
+! "$CONFINE" validate --quiet "docker:$tag" "$W/without.json" >"$W/v2.txt" 2>&1 ||
+	fail "validation passed without statfs: the health check proves nothing"
+grep -q statfs "$W/v2.txt" || fail "validation does not name statfs: $(cat "$W/v2.txt")"
+
+# A run's --health-cmd replaces it (run by the shell); --no-healthcheck drops it.
+"$CONFINE" inventory --quiet --json --options "--health-cmd 'id -u >/dev/null'" "docker:$tag" >"$W/inv2.json" ||
+	fail "inventory --health-cmd failed"
+jq -e '[.programs[] | select(.origin == "healthcheck") | .path] | sort == ["/bin/sh", "/usr/bin/id"]' \
+	"$W/inv2.json" >/dev/null || fail "--health-cmd: $(jq -c '[.programs[] | [.path, .origin]]' "$W/inv2.json")"
+"$CONFINE" inventory --quiet --json --options "--no-healthcheck" "docker:$tag" >"$W/inv3.json" ||
+	fail "inventory --no-healthcheck failed"
+! jq -e '.programs[] | select(.origin == "healthcheck")' "$W/inv3.json" >/dev/null ||
+	fail "--no-healthcheck still adds the check's program"
+
+# An exec: workload runs in the container too.
+"$CONFINE" profile --quiet --json --options "--no-healthcheck" --workload "exec:/usr/bin/id -u" "docker:$tag" \
+	-o "$W/p2.json" >"$W/out2.json" 2>"$T/err" || fail "profile --workload failed: $(cat "$T/err")"
+jq -e '[.why[] | select(test("^/usr/bin/id: "))] | length > 0' "$W/out2.json" >/dev/null ||
+	fail "the exec: workload's program is not analysed: $(jq -c '.why' "$W/out2.json")"
+pass
