@@ -285,6 +285,22 @@ int validate_profile_add(const char *profile_json, char *const *names, size_t nr
 	return 0;
 }
 
+/* A UUID (8-4-4-4-12 hex digits) at s: its length, else 0. */
+static size_t uuid_at(const char *s, size_t len)
+{
+	static const unsigned groups[] = { 8, 4, 4, 4, 12 };
+	size_t i = 0;
+
+	for (size_t g = 0; g < ARRAY_SIZE(groups); g++) {
+		if (g && (i >= len || s[i++] != '-'))
+			return 0;
+		for (unsigned k = 0; k < groups[g]; k++, i++)
+			if (i >= len || !isxdigit((unsigned char)s[i]))
+				return 0;
+	}
+	return i < len && isalnum((unsigned char)s[i]) ? 0 : i;
+}
+
 char *validate_normalize_log(const char *log, size_t len)
 {
 	struct strbuf sb;
@@ -299,6 +315,12 @@ char *validate_normalize_log(const char *log, size_t len)
 			i += 2;
 			while (i < len && isxdigit((unsigned char)log[i]))
 				i++;
+			strbuf_addch(&sb, 'X');
+			continue;
+		}
+		if (isxdigit(c) && (i == 0 || !isalnum((unsigned char)log[i - 1])) && uuid_at(log + i, len - i)) {
+			/* Ids such as MQTT's auto-generated client ids. */
+			i += uuid_at(log + i, len - i);
 			strbuf_addch(&sb, 'X');
 			continue;
 		}

@@ -235,6 +235,10 @@ static void test_normalize(void **state)
 		{ "ptr=0x7ffd1234abcd id=279c0c92b185 ok", "ptr=X id=X ok" },
 		{ "deadbee1 cafe 12ab facade00", "X cafe #ab X" },
 		{ "line\r\n", "line\n" },
+		/* UUIDs, whatever their digits and letters (mosquitto's client ids) */
+		{ "Client auto-9E2C4A1B-3F5D-4C7A-8B9E-0D1F2A3B4C5D disconnected.", "Client auto-X disconnected." },
+		{ "Client auto-12345678-AAAA-4C7A-0000-0D1F2A3B4C5D disconnected.", "Client auto-X disconnected." },
+		{ "not-a-uuid 1234-5678 abcd-ef", "not-a-uuid #-# abcd-ef" },
 	};
 
 	(void)state;
