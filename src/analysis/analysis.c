@@ -60,6 +60,7 @@ struct aobj {
 	const char **execs;
 	size_t execs_nr;
 	bool execs_done, runs_shell;
+	bool erts_launcher;         /* Erlang's erlexec: starts the emulator of its folder by a built name */
 	struct runtimes_object runtime; /* runtimes_inspect() of its ELF */
 	bool runtime_done;
 };
@@ -988,10 +989,20 @@ static size_t exec_literals(const struct elf_file *elf, bool *shell, const char 
 	return rodata_strings(elf, looks_like_exec_name, EXEC_NAMES_MAX, out);
 }
 
+/* A string of Erlang's launcher, erlexec: the emulator's name is built from -emu_type and -emu_flavor. */
+static bool is_emu_flavor(const char *s, size_t len)
+{
+	return len == 11 && !memcmp(s, "-emu_flavor", 11);
+}
+
 static size_t aobj_execs(struct aobj *o, const char *const **out, bool *shell)
 {
 	if (!o->execs_done) {
+		const char **v = NULL;
+
 		o->execs_nr = exec_literals(o->elf, &o->runs_shell, &o->execs);
+		o->erts_launcher = o->execs_nr && rodata_strings(o->elf, is_emu_flavor, 1, &v) > 0;
+		free(v);
 		o->execs_done = true;
 	}
 	*out = o->execs;
@@ -1015,6 +1026,31 @@ static bool on_path(const char *path_var, const char *dir)
 		p = end ? end + 1 : NULL;
 	}
 	return false;
+}
+
+/*
+ * Erlang's launcher (erlexec, ROOT/erts-VSN/bin) executes the emulator of
+ * its own folder by a name it builds ("beam" and the flavor: beam.smp) and
+ * epmd through the shell: every executable of that folder counts (the
+ * others there are small launchers and helpers).
+ */
+static size_t image_scan(const struct rootfs *fs, const char *dir, unsigned depth, const char *suffix,
+			 bool files_only, char ***paths);
+
+static void add_erts_folder(struct program_set *ps, const char *launcher, const char *dir, size_t *added)
+{
+	char **paths, *why = xasprintf("in the folder of %s, which starts the Erlang emulator there by a name it "
+				       "builds", launcher);
+	size_t n = image_scan(ps->fs, dir[0] ? dir : "/", 1, "", true, &paths);
+
+	for (size_t i = 0; i < n && *added < EXEC_PROGRAMS_MAX; i++) {
+		size_t before = ps->nr;
+
+		if (strcmp(paths[i], launcher) && program_set_add_executable(ps, paths[i], why) >= 0)
+			*added += ps->nr - before;
+	}
+	free_strv(paths, n);
+	free(why);
 }
 
 /*
@@ -1042,6 +1078,8 @@ static void image_add_execs(struct program_set *ps, struct plan *pl, size_t *add
 			continue;
 		dir = xstrndup(o->path, slash ? (size_t)(slash - o->path) : 0);
 		beside = !on_path(ps->path_var, dir[0] ? dir : "/");
+		if (o->erts_launcher)
+			add_erts_folder(ps, o->path, dir, added);
 		if (shell) {
 			size_t before = ps->nr;
 

@@ -9,7 +9,9 @@
 # Erlang, on fakes in both loaders, and for real: the host's Erlang runs
 # in a chroot a NIF that makes mincore and personality, and, through an
 # openssl.cnf, an OpenSSL engine that makes flock and syncfs, under
-# strace; every call it makes must be in its set.
+# strace; every call it makes must be in its set.  The launcher, erlexec,
+# executes beam.smp by a name it builds: started by erlexec, the VM must be
+# in the program set (a RabbitMQ image had a profile without it and exited).
 . "$(dirname "$0")/lib.sh"
 . "$CONFINE_SRC/tests/fixtures/strace-lib.sh"
 need_root
@@ -119,4 +121,13 @@ st_check
 for c in mincore personality flock syncfs; do
 	st_observed erl-nif "$c" || fail "the VM made no $c under strace (NIF or engine not loaded?)"
 done
+
+# ---- the launcher: erlexec executes beam.smp of its folder by a name it builds ----
+# (erl and rabbitmq-server start the VM so; the run above shows it does.)
+grep -q "execve(\"/usr/lib/erlang/$V/bin/beam.smp\"" "$ST/traces/erl-nif.trace" ||
+	fail "the run did not show erlexec executing beam.smp"
+"$CONFINE" explain --quiet --json --options "--entrypoint /usr/lib/erlang/$V/bin/erlexec" "dir:$N" epoll_ctl \
+	>"$T/e.json" || fail "explain of the erlexec root failed"
+jq -e --arg p "/usr/lib/erlang/$V/bin/beam.smp" '.programs[] | select(.program == $p and .origin == "exec")' \
+	"$T/e.json" >/dev/null || fail "erlexec's beam.smp is not in the program set: $(jq -c '[.programs[] | [.program, .origin]]' "$T/e.json")"
 pass
