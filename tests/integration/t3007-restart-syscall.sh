@@ -4,7 +4,7 @@
 # nanosleep, poll or futex wait, the kernel resumes the call by making the
 # program's `syscall` instruction run restart_syscall, and the filter sees
 # it.  Profiles did not allow it: mariadbd crashed (SIGSEGV) when stopped
-# under its profile.  Here a program sleeps 2 s by nanosleep and exits with
+# under its profile.  Here a program sleeps 5 s by nanosleep and exits with
 # the call's error (1 for EPERM); the container is stopped and continued
 # during the sleep.  Under its profile it must still exit 0, and the
 # profile must say why restart_syscall is allowed.
@@ -16,7 +16,7 @@ W=$T/w
 mkdir -p "$W/root"
 cd "$W"
 printf '.globl _start\n_start:\n\tlea ts(%%rip), %%rdi\n\txor %%esi, %%esi\n\tmov $35, %%eax\n\tsyscall\n' >sleep.s
-printf '\tmov %%eax, %%edi\n\tneg %%edi\n\tmov $60, %%eax\n\tsyscall\n.data\nts:\t.quad 2, 0\n' >>sleep.s
+printf '\tmov %%eax, %%edi\n\tneg %%edi\n\tmov $60, %%eax\n\tsyscall\n.data\nts:\t.quad 5, 0\n' >>sleep.s
 as -o sleep.o sleep.s && ld -o root/prog sleep.o || fail "cannot assemble the program"
 root/prog || fail "the program does not run on this machine"
 
