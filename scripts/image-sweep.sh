@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# Validate confine's profiles on real server images, by hand: for each image
+# below, build it from Debian packages (debootstrap, cached under
+# $CONFINE_SWEEP, default /var/tmp/confine-sweep), write the profile with
+# `confine profile --validate` and a workload, and print one line per image.
+# A failure is either a bug (the profile denied what the image's programs
+# make) or a documented limit (README: programs run by names computed at
+# run time; such images pass with --monitor, given as an extra argument).
+#
+#   scripts/image-sweep.sh [--confine BIN] [IMAGE...] [-- EXTRA-PROFILE-ARGS...]
+#
+# IMAGE: haproxy apache postgres bind ssh squid node mariadb unbound phpfpm
+# vsftpd dnsmasq mosquitto rabbit varnish postfix (default: all).  Needs
+# root, Docker and network access to the Debian mirror the first time
+# (1-2 minutes and 150-500 MB an image).  Not part of the test suite.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+CONFINE_BIN=$here/build/confine
+SW=${CONFINE_SWEEP:-/var/tmp/confine-sweep}
+MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+ALL="haproxy apache postgres bind ssh squid node mariadb unbound phpfpm vsftpd dnsmasq mosquitto rabbit varnish postfix"
+images=()
+extra=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--confine) CONFINE_BIN=$2; shift 2 ;;
+	--) shift; extra=("$@"); break ;;
+	-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+	*) images+=("$1"); shift ;;
+	esac
+done
+[ ${#images[@]} -gt 0 ] || read -r -a images <<<"$ALL"
+[ -x "$CONFINE_BIN" ] || { echo "image-sweep: no confine at $CONFINE_BIN (build first)" >&2; exit 1; }
+mkdir -p "$SW/out"
+PATHENV='ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+
+# rootfs NAME PKGS: a minbase bookworm rootfs with PKGS, cached.
+rootfs() {
+	local dir=$SW/rootfs-$1
+	[ -f "$dir/.complete" ] && return 0
+	rm -rf "$dir.tmp"
+	echo "image-sweep: debootstrap $1 ($2)" >&2
+	debootstrap --variant=minbase --include="$2" bookworm "$dir.tmp" "$MIRROR" >"$SW/$1.log" 2>&1 ||
+		{ echo "image-sweep: debootstrap $1 failed, see $SW/$1.log" >&2; return 1; }
+	rm -rf "$dir.tmp"/var/cache/apt/archives/*.deb "$dir.tmp"/var/lib/apt/lists/*
+	touch "$dir.tmp/.complete"
+	mv "$dir.tmp" "$dir"
+}
+
+# import NAME CHANGE...: confine-sweep/NAME from its rootfs (once).
+import() {
+	local name=$1 args=()
+	shift
+	docker image inspect "confine-sweep/$name" >/dev/null 2>&1 && return 0
+	for c in "$@"; do args+=(-c "$c"); done
+	tar --exclude=./.complete -C "$SW/rootfs-$name" -c . | docker import "${args[@]}" - "confine-sweep/$name" >/dev/null
+}
+
+# build NAME: the image, with what it needs to start and a workload.
+build() {
+	local r=$SW/rootfs-$1
+	case $1 in
+	haproxy)
+		rootfs haproxy haproxy,curl,python3-minimal
+		mkdir -p "$r/run/haproxy"
+		printf '%s\n' global '	log stdout format raw local0' '	chroot /var/lib/haproxy' \
+			'	stats socket /run/haproxy/admin.sock mode 660 level admin' '	user haproxy' \
+			'	group haproxy' '	master-worker' defaults '	log global' '	mode http' \
+			'	timeout connect 5000' '	timeout client 50000' '	timeout server 50000' 'frontend fe' \
+			'	bind :8080' '	http-request return status 200 content-type text/plain string "ok\n" if { path /ok }' \
+			'	default_backend be' 'backend be' '	server s1 127.0.0.1:8081 check inter 1s' \
+			>"$r/etc/haproxy/sweep.cfg"
+		import haproxy 'CMD ["/bin/sh","-c","python3 -m http.server --bind 127.0.0.1 8081 & exec haproxy -W -db -f /etc/haproxy/sweep.cfg"]' "$PATHENV" ;;
+	apache)
+		rootfs apache apache2,curl
+		import apache 'CMD ["/usr/sbin/apache2ctl","-D","FOREGROUND"]' "$PATHENV" ;;
+	postgres)
+		rootfs postgres postgresql,postgresql-client
+		import postgres 'CMD ["/usr/lib/postgresql/15/bin/postgres","-D","/var/lib/postgresql/15/main","-c","config_file=/etc/postgresql/15/main/postgresql.conf"]' \
+			"$PATHENV" 'USER postgres' ;;
+	bind)
+		rootfs bind bind9,bind9-dnsutils
+		import bind 'CMD ["/usr/sbin/named","-g","-u","bind"]' "$PATHENV" ;;
+	ssh)
+		rootfs ssh openssh-server,openssh-client
+		mkdir -p "$r/run/sshd"
+		import ssh 'CMD ["/usr/sbin/sshd","-D","-e"]' "$PATHENV" ;;
+	squid)
+		rootfs squid squid,curl
+		import squid 'CMD ["/usr/sbin/squid","-N","-d1"]' "$PATHENV" ;;
+	node)
+		rootfs node nodejs
+		import node 'CMD ["/usr/bin/node","-e","require(\"http\").createServer((q,r)=>{require(\"fs\").readFile(\"/etc/hostname\",(e,d)=>r.end(d))}).listen(8080)"]' "$PATHENV" ;;
+	mariadb)
+		rootfs mariadb mariadb-server,mariadb-client
+		mkdir -p "$r/run/mysqld"
+		chown --reference="$r/var/lib/mysql" "$r/run/mysqld"
+		import mariadb 'CMD ["/usr/sbin/mariadbd","--user=mysql"]' "$PATHENV" ;;
+	unbound)
+		rootfs unbound unbound,bind9-dnsutils
+		import unbound 'CMD ["/usr/sbin/unbound","-d","-p"]' "$PATHENV" ;;
+	phpfpm)
+		rootfs phpfpm php-fpm,lighttpd,curl
+		mkdir -p "$r/run/php" "$r/var/www/html"
+		printf '%s\n' 'server.modules = ("mod_fastcgi")' 'server.document-root = "/var/www/html"' \
+			'server.port = 8080' 'fastcgi.server = (".php" => (("socket" => "/run/php/php8.2-fpm.sock")))' \
+			>"$r/etc/lighttpd/sweep.conf"
+		printf '%s\n' '<?php echo getmypid(), "\n"; file_put_contents("/tmp/x", "y");' \
+			'echo gethostname(), "\n", count(scandir("/etc")), "\n"; ?>' >"$r/var/www/html/i.php"
+		import phpfpm 'CMD ["/bin/sh","-c","php-fpm8.2 -D && exec lighttpd -D -f /etc/lighttpd/sweep.conf"]' "$PATHENV" ;;
+	vsftpd)
+		rootfs vsftpd vsftpd,ftp,curl
+		mkdir -p "$r/var/run/vsftpd/empty" "$r/srv/ftp"
+		echo hello >"$r/srv/ftp/hello.txt"
+		import vsftpd 'CMD ["/usr/sbin/vsftpd","-olisten=YES","-olisten_ipv6=NO","-oanonymous_enable=YES","-obackground=NO"]' "$PATHENV" ;;
+	dnsmasq)
+		rootfs dnsmasq dnsmasq-base,bind9-dnsutils
+		import dnsmasq 'CMD ["/usr/sbin/dnsmasq","-k","--no-resolv","--address=/sweep.test/10.0.0.1","--log-queries"]' "$PATHENV" ;;
+	mosquitto)
+		rootfs mosquitto mosquitto,mosquitto-clients
+		printf 'listener 1883\nallow_anonymous true\n' >"$r/etc/mosquitto/sweep.conf"
+		import mosquitto 'CMD ["/usr/sbin/mosquitto","-c","/etc/mosquitto/sweep.conf"]' "$PATHENV" ;;
+	rabbit)
+		rootfs rabbit rabbitmq-server
+		import rabbit 'CMD ["/usr/sbin/rabbitmq-server"]' "$PATHENV" 'ENV HOME=/var/lib/rabbitmq' ;;
+	varnish)
+		rootfs varnish varnish,curl
+		printf 'vcl 4.1;\nbackend default none;\nsub vcl_recv { return (synth(200, "ok")); }\n' \
+			>"$r/etc/varnish/sweep.vcl"
+		import varnish 'CMD ["/usr/sbin/varnishd","-F","-f","/etc/varnish/sweep.vcl","-a",":8080","-s","malloc,32m"]' "$PATHENV" ;;
+	postfix)
+		rootfs postfix postfix,swaks
+		import postfix 'CMD ["/usr/sbin/postfix","start-fg"]' "$PATHENV" ;;
+	*)
+		echo "image-sweep: unknown image '$1' (known: $ALL)" >&2
+		return 2 ;;
+	esac
+}
+
+# The validation options of each image: ports on 127.0.0.1 only, workloads
+# that name ELF programs (a Perl script would make the profile allow every call).
+opts() {
+	case $1 in
+	haproxy) args=(--options "-p 127.0.0.1:18080:8080" --health http://127.0.0.1:18080/ok
+		       --workload "cmd:curl -sf http://127.0.0.1:18080/ >/dev/null") ;;
+	apache) args=(--options "-p 127.0.0.1:18081:80" --health http://127.0.0.1:18081/
+		      --workload "cmd:for i in 1 2 3 4 5; do curl -s -o /dev/null http://127.0.0.1:18081/; curl -s -o /dev/null http://127.0.0.1:18081/nope; done") ;;
+	postgres) args=(--workload "exec:/usr/lib/postgresql/15/bin/psql -h /var/run/postgresql -c 'create table t(a int); insert into t values (1),(2); vacuum full t; create index on t(a); drop table t;'") ;;
+	bind) args=(--workload "exec:dig @127.0.0.1 localhost +tcp") ;;
+	ssh) args=(--workload "exec:ssh-keyscan 127.0.0.1") ;;
+	squid) args=(--workload "exec:squidclient mgr:info") ;;
+	node) args=(--options "-p 127.0.0.1:18082:8080" --health http://127.0.0.1:18082/) ;;
+	mariadb) args=(--workload "exec:mariadb -e 'create database t'") ;;
+	unbound) args=(--workload "exec:dig @127.0.0.1 localhost") ;;
+	phpfpm) args=(--options "-p 127.0.0.1:18084:8080" --health http://127.0.0.1:18084/i.php) ;;
+	vsftpd) args=(--workload "exec:curl -sf ftp://127.0.0.1/hello.txt") ;;
+	dnsmasq) args=(--workload "exec:dig @127.0.0.1 sweep.test") ;;
+	mosquitto) args=(--workload "exec:sh -c 'mosquitto_sub -t t -C 1 & sleep 0.5; mosquitto_pub -t t -m hi; wait'") ;;
+	rabbit) args=(--timeout 40 --workload "exec:rabbitmqctl status") ;;
+	varnish) args=(--options "-p 127.0.0.1:18083:8080" --health http://127.0.0.1:18083/) ;;
+	postfix) args=(--options "-p 127.0.0.1:18025:25" --workload "tcp:127.0.0.1:18025") ;;
+	esac
+}
+
+failed=0
+for name in "${images[@]}"; do
+	build "$name" || { failed=$((failed + 1)); continue; }
+	opts "$name"
+	out=$SW/out/$name.json
+	if "$CONFINE_BIN" profile --quiet --json --validate "${args[@]}" "${extra[@]}" --force -o "$out" \
+		"docker:confine-sweep/$name" >"$SW/out/$name.result.json" 2>"$SW/out/$name.err"; then
+		verdict=passed
+	else
+		verdict=FAILED
+		failed=$((failed + 1))
+	fi
+	jq -r --arg n "$name" --arg v "$verdict" \
+		'"\($n): \($v); \(.programs // "?") programs, \(.allowed | length? // .allowed // "?") allowed" +
+		 (if .validation.error then "; " + .validation.error else "" end)' \
+		"$SW/out/$name.result.json" 2>/dev/null || echo "$name: $verdict ($(tail -n 1 "$SW/out/$name.err"))"
+done
+echo "image-sweep: ${#images[@]} images, $failed failed"
+[ "$failed" -eq 0 ]
