@@ -1028,15 +1028,15 @@ static bool on_path(const char *path_var, const char *dir)
 	return false;
 }
 
+static size_t image_scan(const struct rootfs *fs, const char *dir, unsigned depth, const char *suffix,
+			 bool files_only, char ***paths);
+
 /*
  * Erlang's launcher (erlexec, ROOT/erts-VSN/bin) executes the emulator of
  * its own folder by a name it builds ("beam" and the flavor: beam.smp) and
  * epmd through the shell: every executable of that folder counts (the
  * others there are small launchers and helpers).
  */
-static size_t image_scan(const struct rootfs *fs, const char *dir, unsigned depth, const char *suffix,
-			 bool files_only, char ***paths);
-
 static void add_erts_folder(struct program_set *ps, const char *launcher, const char *dir, size_t *added)
 {
 	char **paths, *why = xasprintf("in the folder of %s, which starts the Erlang emulator there by a name it "

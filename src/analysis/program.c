@@ -216,12 +216,6 @@ static bool is_shell(const char *path)
 	       strcmp(base, "ash") == 0 || strcmp(base, "zsh") == 0;
 }
 
-/*
- * The commands a shell script runs (analysis/shwords.h) run in the
- * container too: each one found on PATH is a program of the set.  A name
- * not found is left out silently: a function of a file the script sources,
- * a program installed at run time; only the monitor can tell those.
- */
 /* A file a script sources ('. /etc/apache2/envvars'), from the image. */
 static char *script_read(void *arg, const char *path, size_t *len)
 {
@@ -252,6 +246,13 @@ static size_t script_commands(struct program_set *ps, const char *text, size_t l
 	return shwords_commands_env(text, len, &e, names);
 }
 
+/*
+ * The commands a shell script runs (analysis/shwords.h) run in the
+ * container too: each one found on PATH is a program of the set.  A name
+ * not found is left out silently: a function the script defines in a way
+ * the reader does not see, a program installed at run time; only the
+ * monitor can tell those.
+ */
 static void add_script_commands(struct program_set *ps, const char *script, const char *text, size_t len,
 				int depth)
 {
