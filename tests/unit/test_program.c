@@ -207,6 +207,59 @@ static void test_config(void **state)
 	free(ref);
 }
 
+/* A HEALTHCHECK's Test, as the image config may hold it: only CMD and CMD-SHELL add programs. */
+static void test_healthcheck(void **state)
+{
+	static const struct {
+		const char *what;
+		const char *test[4];
+		size_t nr;
+		const char *progs[3]; /* "path:origin" */
+	} hc[] = {
+		{ "CMD", { "CMD", "app", "-x" }, 3, { "/usr/local/bin/app:healthcheck" } },
+		{ "CMD-SHELL", { "CMD-SHELL", "app -q || exit 1" }, 2, { "/bin/sh:healthcheck", "/usr/local/bin/app:healthcheck" } },
+		{ "NONE", { "NONE" }, 1, { NULL } },
+		{ "CMD without a program", { "CMD" }, 1, { NULL } },
+		{ "CMD with an empty program", { "CMD", "" }, 2, { NULL } },
+		{ "a NULL entry", { "CMD", NULL }, 2, { NULL } },
+		{ "unknown kind", { "RUN", "app" }, 2, { NULL } },
+		{ "empty", { NULL }, 0, { NULL } },
+	};
+	struct image *img;
+	char *ref;
+
+	(void)state;
+	if (!ready)
+		skip();
+	img = open_fixture(&ref);
+	for (size_t i = 0; i < ARRAY_SIZE(hc); i++) {
+		struct image_config cfg;
+		struct program_set ps;
+		char *env[1] = { "PATH=/usr/local/bin:/bin" };
+		unsigned warnings = 0;
+		int added;
+
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.env = env;
+		cfg.env_nr = 1;
+		program_set_init(&ps, img->rootfs, &cfg);
+		added = program_set_add_healthcheck(&ps, (char *const *)hc[i].test, hc[i].nr);
+		if (ps.nr != count(hc[i].progs, 3) || added != (int)ps.nr)
+			fail_msg("%s: %zu programs, %d added", hc[i].what, ps.nr, added);
+		for (size_t j = 0; j < ps.nr; j++) {
+			char *got = xasprintf("%s:%s", ps.progs[j].path, program_origin_name(ps.progs[j].origin));
+
+			if (strcmp(got, hc[i].progs[j]))
+				fail_msg("%s: program %zu is %s, expected %s", hc[i].what, j, got, hc[i].progs[j]);
+			free(got);
+		}
+		warn_drain(drop, &warnings);
+		program_set_release(&ps);
+	}
+	image_free(img);
+	free(ref);
+}
+
 static void test_all_binaries(void **state)
 {
 	struct image *img;
@@ -289,6 +342,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_healthcheck),
 		cmocka_unit_test(test_all_binaries),
 		cmocka_unit_test(test_add_executable),
 	};
