@@ -597,6 +597,21 @@ static void vals_add(struct vals *x, const char *v, size_t len)
 	x->v[x->nr++] = xstrndup(v, len);
 }
 
+/* out gets every value of *v (and its 'other'); *v is released. */
+static void vals_take(struct vals *out, struct vals *v)
+{
+	for (size_t i = 0; i < v->nr; i++)
+		vals_add(out, v->v[i], strlen(v->v[i]));
+	out->other |= v->other;
+	vals_clear(v);
+}
+
+/* Is s the variable name [name, name+n)? */
+static bool name_is(const char *s, const char *name, size_t n)
+{
+	return strlen(s) == n && !memcmp(s, name, n);
+}
+
 /* Each value of *x followed by each of *y (x = x . y). */
 static void vals_concat(struct vals *x, const struct vals *y)
 {
@@ -680,7 +695,7 @@ static void var_vals(const struct env *en, const char *name, size_t n, unsigned 
 			}
 		}
 		for (size_t i = 0; !found && i < ARRAY_SIZE(runtime_set); i++)
-			if (strlen(runtime_set[i]) == n && !memcmp(runtime_set[i], name, n))
+			if (name_is(runtime_set[i], name, n))
 				found = out->other = true;
 		/*
 		 * Unset, unless the script assigns it: then it holds what
@@ -688,7 +703,7 @@ static void var_vals(const struct env *en, const char *name, size_t n, unsigned 
 		 * rare; a default, ${X:-W}, counts anyway).
 		 */
 		for (size_t i = 0; !found && i < en->sh->assigns_nr; i++)
-			found = strlen(en->sh->assigns[i].name) == n && !memcmp(en->sh->assigns[i].name, name, n);
+			found = name_is(en->sh->assigns[i].name, name, n);
 		if (!found)
 			vals_add(out, "", 0);
 	}
@@ -696,7 +711,7 @@ static void var_vals(const struct env *en, const char *name, size_t n, unsigned 
 		const struct assign *a = &en->sh->assigns[i];
 		struct vals v = { .nr = 0 };
 
-		if (strlen(a->name) != n || memcmp(a->name, name, n))
+		if (!name_is(a->name, name, n))
 			continue;
 		if (!*en->budget) {
 			out->other = true;
@@ -705,10 +720,7 @@ static void var_vals(const struct env *en, const char *name, size_t n, unsigned 
 		--*en->budget;
 		vals_add(&v, "", 0);
 		eval_text(en, a->value, a->value + strlen(a->value), false, depth + 1, &v);
-		for (size_t k = 0; k < v.nr; k++)
-			vals_add(out, v.v[k], strlen(v.v[k]));
-		out->other |= v.other;
-		vals_clear(&v);
+		vals_take(out, &v);
 	}
 }
 
@@ -766,14 +778,10 @@ static void eval_dollar(const struct env *en, const char **pp, const char *end, 
 					vals_add(&v, x.v[i], strlen(x.v[i]));
 			v.other = x.other;
 			vals_clear(&x);
-			x.nr = 0;
 			x.other = false;
 			vals_add(&x, "", 0);
 			eval_text(en, w, close, quoted, depth + 1, &x);
-			for (size_t i = 0; i < x.nr; i++)
-				vals_add(&v, x.v[i], strlen(x.v[i]));
-			v.other |= x.other;
-			vals_clear(&x);
+			vals_take(&v, &x);
 		} else if (op < close && (*op == '+' || (*op == ':' && op + 1 < close && op[1] == '+'))) {
 			/* ${X:+W}: empty, or W. */
 			vals_add(&v, "", 0);

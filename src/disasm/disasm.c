@@ -2258,8 +2258,6 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 			if (b + 1 == nb)
 				res->falls_off = B->ft && !is_terminator(&sc->iv[B->last]) &&
 						 !is_noreturn_call(&sc->iv[B->last], opts);
-			if (b + 1 == nb && res->falls_off)
-				res->next = insn_end(&sc->iv[B->last], end);
 			continue;
 		}
 		if (B->seen)
@@ -2278,9 +2276,9 @@ int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct d
 		if (b + 1 == nb)
 			res->falls_off = B->seen && ft && !is_terminator(&sc->iv[B->last]) &&
 					 !is_noreturn_call(&sc->iv[B->last], opts);
-		if (b + 1 == nb && res->falls_off)
-			res->next = insn_end(&sc->iv[B->last], end);
 	}
+	if (res->falls_off)
+		res->next = insn_end(&sc->iv[sc->blocks[nb - 1].last], end);
 	if (fn && sc->loads_nr) {
 		/*
 		 * The unwinder enters a landing pad with the callee-saved
