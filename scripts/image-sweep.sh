@@ -19,7 +19,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 CONFINE_BIN=$here/build/confine
 SW=${CONFINE_SWEEP:-/var/tmp/confine-sweep}
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-ALL="haproxy apache postgres bind ssh squid node mariadb unbound phpfpm vsftpd dnsmasq mosquitto rabbit varnish postfix"
+ALL="haproxy apache postgres bind ssh squid node mariadb unbound phpfpm vsftpd dnsmasq mosquitto rabbit varnish postfix
+	caddy prometheus etcd uwsgi gunicorn prosody exim dovecot knot pdns coturn privoxy nghttpx tomcat"
 images=()
 extra=()
 while [ $# -gt 0 ]; do
@@ -132,6 +133,12 @@ build() {
 	postfix)
 		rootfs postfix postfix,swaks
 		import postfix 'CMD ["/usr/sbin/postfix","start-fg"]' "$PATHENV" ;;
+	caddy)
+		rootfs caddy caddy,curl
+		import caddy 'CMD ["/usr/bin/caddy","run","--config","/etc/caddy/Caddyfile"]' "$PATHENV" ;;
+	prometheus)
+		rootfs prometheus prometheus,curl
+		import prometheus 'CMD ["/usr/bin/prometheus","--config.file=/etc/prometheus/prometheus.yml","--storage.tsdb.path=/tmp/metrics"]' "$PATHENV" ;;
 	*)
 		echo "image-sweep: unknown image '$1' (known: $ALL)" >&2
 		return 2 ;;
@@ -143,9 +150,9 @@ build() {
 opts() {
 	case $1 in
 	haproxy) args=(--options "-p 127.0.0.1:18080:8080" --health http://127.0.0.1:18080/ok
-		       --workload "cmd:curl -sf http://127.0.0.1:18080/ >/dev/null") ;;
+		       --workload "host:curl -sf http://127.0.0.1:18080/ >/dev/null") ;;
 	apache) args=(--options "-p 127.0.0.1:18081:80" --health http://127.0.0.1:18081/
-		      --workload "cmd:for i in 1 2 3 4 5; do curl -s -o /dev/null http://127.0.0.1:18081/; curl -s -o /dev/null http://127.0.0.1:18081/nope; done") ;;
+		      --workload "host:for i in 1 2 3 4 5; do curl -s -o /dev/null http://127.0.0.1:18081/; curl -s -o /dev/null http://127.0.0.1:18081/nope; done") ;;
 	postgres) args=(--workload "exec:/usr/lib/postgresql/15/bin/psql -h /var/run/postgresql -c 'create table t(a int); insert into t values (1),(2); vacuum full t; create index on t(a); drop table t;'") ;;
 	bind) args=(--workload "exec:dig @127.0.0.1 localhost +tcp") ;;
 	ssh) args=(--workload "exec:ssh-keyscan 127.0.0.1") ;;
@@ -160,6 +167,9 @@ opts() {
 	rabbit) args=(--timeout 40 --workload "exec:rabbitmqctl status") ;;
 	varnish) args=(--options "-p 127.0.0.1:18083:8080" --health http://127.0.0.1:18083/) ;;
 	postfix) args=(--options "-p 127.0.0.1:18025:25" --workload "tcp:127.0.0.1:18025") ;;
+	caddy) args=(--options "-p 127.0.0.1:18085:80" --health http://127.0.0.1:18085/) ;;
+	prometheus) args=(--options "-p 127.0.0.1:18086:9090" --health http://127.0.0.1:18086/-/healthy
+			  --workload "host:curl -sf 'http://127.0.0.1:18086/api/v1/query?query=up' >/dev/null") ;;
 	esac
 }
 

@@ -167,7 +167,7 @@ static int check_name(const struct ctx *c, const char *field, const char *name)
 static int probe_from_string(const struct ctx *c, const char *field, const char *s,
 			     struct images_probe *pr)
 {
-	static const char *const kept[] = { "http://", "https://", "tcp:", "cmd:", "exec:" };
+	static const char *const kept[] = { "http://", "https://", "tcp:", "cmd:", "exec:", "host:" };
 	size_t i;
 
 	if (!*s)
@@ -238,7 +238,7 @@ static int probe_from_array(const struct ctx *c, const char *field, json_t *v,
 static int parse_probe(const struct ctx *c, const char *field, json_t *v,
 		       struct images_probe *pr)
 {
-	static const char *const keys[] = { "http", "tcp", "cmd" };
+	static const char *const keys[] = { "http", "tcp", "cmd", "host" };
 	json_t *x;
 	size_t i, found = 0;
 
@@ -258,7 +258,7 @@ static int parse_probe(const struct ctx *c, const char *field, json_t *v,
 		if (json_object_get(v, keys[i]))
 			found++;
 	if (found != 1)
-		return bad(c, field, "needs exactly one of \"http\", \"tcp\", \"cmd\"");
+		return bad(c, field, "needs exactly one of \"http\", \"tcp\", \"cmd\", \"host\"");
 	x = json_object_get(v, "timeout");
 	if (x) {
 		if (!json_is_integer(x) || json_integer_value(x) < 1 ||
@@ -278,6 +278,12 @@ static int parse_probe(const struct ctx *c, const char *field, json_t *v,
 		if (!json_is_string(x) || !sane_string(x) || !strchr(json_string_value(x), ':'))
 			return bad(c, field, "\"tcp\" must be \"HOST:PORT\"");
 		pr->spec = xasprintf("tcp:%s", json_string_value(x));
+		return 0;
+	}
+	if ((x = json_object_get(v, "host"))) {
+		if (!json_is_string(x) || !sane_string(x) || !json_string_length(x))
+			return bad(c, field, "\"host\" must be a non-empty command");
+		pr->spec = xasprintf("host:%s", json_string_value(x));
 		return 0;
 	}
 	x = json_object_get(v, "cmd");

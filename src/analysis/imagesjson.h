@@ -23,10 +23,11 @@
  * healthcheck and workload are probes in the engine's probe syntax
  * (engine/probe.h): "http://127.0.0.1:80/" (HTTP GET, 2xx/3xx passes),
  * "tcp:127.0.0.1:6379" (also "tcp://..."; a connection is accepted),
- * "cmd:COMMAND" (sh -c inside the container, exit 0), "exec:ARG0 ARG1"; any
- * other string is a shell command run in the container ("cmd:"), an array is
- * an argv run in the container ("exec:").  An object
- * {"http"|"tcp"|"cmd": ..., "timeout": seconds} is accepted too.
+ * "cmd:COMMAND" (sh -c inside the container, exit 0), "exec:ARG0 ARG1",
+ * "host:COMMAND" (sh -c on the host, exit 0); any other string is a shell
+ * command run in the container ("cmd:"), an array is an argv run in the
+ * container ("exec:").  An object {"http"|"tcp"|"cmd"|"host": ...,
+ * "timeout": seconds} is accepted too.
  * The healthcheck decides validation; the workload exercises the container
  * during the monitor run (and validation) and must pass as well.
  *

@@ -433,23 +433,31 @@ int program_set_add_config(struct program_set *ps, const struct image_config *cf
 	return added;
 }
 
-int program_set_add_healthcheck(struct program_set *ps, char *const *test, size_t nr)
+int program_set_add_check(struct program_set *ps, char *const *test, size_t nr, const char *what)
 {
 	int added = 0;
 
 	if (nr >= 2 && test[0] && test[1] && !strcmp(test[0], "CMD") && test[1][0]) {
-		try_add(ps, test[1], PROGRAM_HEALTHCHECK, "healthcheck", &added);
+		try_add(ps, test[1], PROGRAM_HEALTHCHECK, what, &added);
 	} else if (nr >= 2 && test[0] && test[1] && !strcmp(test[0], "CMD-SHELL")) {
 		/* The engine runs it with the image's shell, /bin/sh -c by default. */
+		char *shell = xasprintf("%s shell", what), *command = xasprintf("command of %s", what);
 		char **words;
 		size_t n = script_commands(ps, test[1], strlen(test[1]), &words);
 
-		try_add(ps, "/bin/sh", PROGRAM_HEALTHCHECK, "healthcheck shell", &added);
+		try_add(ps, "/bin/sh", PROGRAM_HEALTHCHECK, shell, &added);
 		for (size_t i = 0; i < n; i++)
-			try_add(ps, words[i], PROGRAM_HEALTHCHECK, "command of the healthcheck", &added);
+			try_add(ps, words[i], PROGRAM_HEALTHCHECK, command, &added);
 		free_strv(words, n);
+		free(shell);
+		free(command);
 	}
 	return added;
+}
+
+int program_set_add_healthcheck(struct program_set *ps, char *const *test, size_t nr)
+{
+	return program_set_add_check(ps, test, nr, "healthcheck");
 }
 
 /* An ELF executable (exec or PIE, not a shared object) the loader can open. */

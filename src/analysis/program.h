@@ -95,6 +95,13 @@ int program_set_add_config(struct program_set *ps, const struct image_config *cf
 int program_set_add_healthcheck(struct program_set *ps, char *const *test, size_t nr);
 
 /*
+ * The same for any check that runs in the container (a workload or health
+ * check given as cmd: or exec:): 'what' names it in the programs' reasons
+ * ("the workload (cmd:)").
+ */
+int program_set_add_check(struct program_set *ps, char *const *test, size_t nr, const char *what);
+
+/*
  * Add one program by name: a path (absolute, or relative to WorkingDir) or
  * a bare name looked up on PATH; '#!' interpreters follow.  Returns the
  * index in ps->progs (an existing entry when already present), or

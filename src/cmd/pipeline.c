@@ -576,20 +576,27 @@ static int build_spec(const struct pipeline_opts *o, struct container_spec *spec
 static void add_probe_programs(const struct pipeline_opts *o, struct program_set *ps)
 {
 	const char *specs[] = { o->workload, o->health };
+	const char *names[] = { "the workload", "the health check" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(specs); i++) {
+		bool shell = specs[i] && !strncmp(specs[i], "cmd:", 4);
+		char kind_cmd[] = "CMD", kind_shell[] = "CMD-SHELL";
+		char *what, *test[2];
 		struct probe pr;
 
-		if (!specs[i] || strncmp(specs[i], "exec:", 5) || probe_parse(specs[i], &pr) != 0) {
+		if (!specs[i] || (!shell && strncmp(specs[i], "exec:", 5)) ||
+		    probe_parse(specs[i], &pr) != 0) {
 			err_clear();
 			continue;
 		}
-		if (pr.kind == PROBE_EXEC && pr.argv && pr.argv[0] &&
-		    program_set_add(ps, pr.argv[0], PROGRAM_HEALTHCHECK, i ? "the health check (exec:)"
-									   : "the workload (exec:)") < 0) {
-			warn_add("%s: the %s's program '%s': %s", o->name, i ? "health check" : "workload",
-				 pr.argv[0], err_msg());
-			err_clear();
+		/* cmd: runs "/bin/sh -c TEXT" in the container, exec: its ARGV. */
+		if (pr.kind == PROBE_EXEC && pr.argv && pr.argv[0]) {
+			test[0] = shell ? kind_shell : kind_cmd;
+			test[1] = xstrdup(shell ? specs[i] + 4 : pr.argv[0]);
+			what = xasprintf("%s (%s)", names[i], shell ? "cmd:" : "exec:");
+			program_set_add_check(ps, test, 2, what);
+			free(what);
+			free(test[1]);
 		}
 		probe_release(&pr);
 	}

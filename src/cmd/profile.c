@@ -36,6 +36,7 @@ static const char usage[] =
 	"                       --entrypoint, -e and -w also change what is analysed\n"
 	"      --args STR       the arguments after the image (they replace its Cmd)\n"
 	"      --health PROBE   http://127.0.0.1:80/, tcp:HOST:PORT, cmd:COMMAND, exec:ARGV\n"
+	"                       (cmd: and exec: run in the container), host:COMMAND\n"
 	"      --workload PROBE exercised during monitor and validation runs\n"
 	"      --timeout SEC    longest monitor/validation run (default 10)\n"
 	"      --all-binaries   analyse every executable of the image, not just the entrypoint\n"

@@ -3,13 +3,16 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -98,6 +101,11 @@ int probe_parse(const char *spec, struct probe *p)
 			return err_set(EINVAL, "bad health check '%s': empty command", spec);
 		p->kind = PROBE_EXEC;
 		p->argv = argv_dup3("/bin/sh", "-c", spec + 4);
+	} else if (!strncmp(spec, "host:", 5)) {
+		if (!spec[5])
+			return err_set(EINVAL, "bad health check '%s': empty command", spec);
+		p->kind = PROBE_HOST;
+		p->argv = argv_dup3("/bin/sh", "-c", spec + 5);
 	} else if (!strncmp(spec, "exec:", 5)) {
 		int argc, ret = runopts_split(spec + 5, &p->argv, &argc);
 
@@ -111,7 +119,7 @@ int probe_parse(const char *spec, struct probe *p)
 	} else {
 		return err_set(EINVAL,
 			       "bad health check '%s': expected http://HOST:PORT/PATH, tcp:HOST:PORT, "
-			       "cmd:SHELL-COMMAND or exec:ARGV",
+			       "cmd:SHELL-COMMAND, exec:ARGV or host:SHELL-COMMAND",
 			       spec);
 	}
 	p->spec = xstrdup(spec);
@@ -239,6 +247,54 @@ static int try_exec(const struct probe *p, struct dockerapi *api, const struct c
 	return 0;
 }
 
+/*
+ * host: the shell command on the host, in a process group of its own with
+ * its output discarded; killed (the whole group) when the budget is over.
+ */
+static int try_host(const struct probe *p, long budget_ms)
+{
+	long end = clock_now_ms() + budget_ms;
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return err_set(errno, "'%s': cannot start the shell: %s", p->spec, strerror(errno));
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		setpgid(0, 0);
+		if (fd >= 0) {
+			dup2(fd, STDIN_FILENO);
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		execv(p->argv[0], p->argv);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if ((w < 0 && errno != EINTR) || container_interrupted || clock_now_ms() >= end) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			return err_set(ETIMEDOUT, "'%s' still running after %ld ms", p->spec, budget_ms);
+		}
+		struct timespec ts = { 0, 20 * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	if (WIFSIGNALED(status))
+		return err_set(EIO, "'%s' was killed by signal %d", p->spec, WTERMSIG(status));
+	if (WEXITSTATUS(status) != 0)
+		return err_set(EIO, "'%s' exited with %d", p->spec, WEXITSTATUS(status));
+	return 0;
+}
+
 int probe_run(const struct probe *p, struct dockerapi *api, const struct container *c,
 	      long timeout_ms)
 {
@@ -250,8 +306,11 @@ int probe_run(const struct probe *p, struct dockerapi *api, const struct contain
 	for (;;) {
 		long left = end - clock_now_ms();
 
-		/* One slow attempt must not eat the whole budget: retry instead. */
-		if (left > 1000)
+		/*
+		 * One slow attempt must not eat the whole budget: retry instead.
+		 * A host: command (a load generator) may take as long as it needs.
+		 */
+		if (left > 1000 && p->kind != PROBE_HOST)
 			left = 1000;
 		if (left < 100)
 			left = 100;
@@ -264,6 +323,9 @@ int probe_run(const struct probe *p, struct dockerapi *api, const struct contain
 			break;
 		case PROBE_EXEC:
 			ret = try_exec(p, api, c, left);
+			break;
+		case PROBE_HOST:
+			ret = try_host(p, left);
 			break;
 		case PROBE_NONE:
 			break;

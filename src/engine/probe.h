@@ -10,15 +10,19 @@
  *   tcp:HOST:PORT           a TCP connection is accepted
  *   cmd:COMMAND             'sh -c COMMAND' run in the container (exec), exit 0
  *   exec:ARG0 ARG1 ...      the words run in the container without a shell
+ *   host:COMMAND            'sh -c COMMAND' run on the host (a load generator
+ *                           such as curl in a loop), exit 0
  *
  * Addresses must be loopback (127.0.0.0/8, ::1, localhost) or the address of
- * a container confine started: confine never sends traffic elsewhere.
+ * a container confine started: confine never sends traffic elsewhere (a
+ * host: command goes where its text says, as the user wrote it).
  */
 enum probe_kind {
 	PROBE_NONE,
 	PROBE_HTTP,
 	PROBE_TCP,
 	PROBE_EXEC,
+	PROBE_HOST,
 };
 
 struct probe {
@@ -26,7 +30,7 @@ struct probe {
 	char *url;        /* PROBE_HTTP */
 	char *host;       /* PROBE_TCP */
 	int port;
-	char **argv;      /* PROBE_EXEC, NULL-terminated */
+	char **argv;      /* PROBE_EXEC, PROBE_HOST ("/bin/sh", "-c", text), NULL-terminated */
 	char *spec;       /* as given, for messages */
 };
 

@@ -301,6 +301,35 @@ static size_t uuid_at(const char *s, size_t len)
 	return i < len && isalnum((unsigned char)s[i]) ? 0 : i;
 }
 
+/*
+ * A duration at s (Go's time.Duration and the like: "812ns", "1.5µs",
+ * "42ms", "3s", "1h2m3.5s"): its length, else 0.  Its unit changes with its
+ * size from run to run, so it is one token, whatever the unit.
+ */
+static size_t duration_at(const char *s, size_t len)
+{
+	static const char *const units[] = { "ns", "us", "\xc2\xb5s", "\xce\xbcs", "ms", "s", "m", "h" };
+	size_t i = 0, parts = 0;
+
+	while (i < len && isdigit((unsigned char)s[i])) {
+		size_t u;
+
+		while (i < len && isdigit((unsigned char)s[i]))
+			i++;
+		if (i + 1 < len && s[i] == '.' && isdigit((unsigned char)s[i + 1]))
+			for (i++; i < len && isdigit((unsigned char)s[i]); i++)
+				;
+		for (u = 0; u < ARRAY_SIZE(units); u++)
+			if (len - i >= strlen(units[u]) && !memcmp(s + i, units[u], strlen(units[u])))
+				break;
+		if (u == ARRAY_SIZE(units))
+			return 0;
+		i += strlen(units[u]);
+		parts++;
+	}
+	return parts && !(i < len && isalnum((unsigned char)s[i])) ? i : 0;
+}
+
 char *validate_normalize_log(const char *log, size_t len)
 {
 	struct strbuf sb;
@@ -316,6 +345,11 @@ char *validate_normalize_log(const char *log, size_t len)
 			while (i < len && isxdigit((unsigned char)log[i]))
 				i++;
 			strbuf_addch(&sb, 'X');
+			continue;
+		}
+		if (isdigit(c) && (i == 0 || !isalnum((unsigned char)log[i - 1])) && duration_at(log + i, len - i)) {
+			i += duration_at(log + i, len - i);
+			strbuf_addch(&sb, 'D');
 			continue;
 		}
 		if (isxdigit(c) && (i == 0 || !isalnum((unsigned char)log[i - 1])) && uuid_at(log + i, len - i)) {
@@ -358,6 +392,121 @@ static int cmp_line(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The end of a "..." string starting at s[i] (the index past its closing quote). */
+static size_t quoted_end(const char *s, size_t i, size_t len)
+{
+	for (i++; i < len && s[i] != '"'; i++)
+		if (s[i] == '\\' && i + 1 < len)
+			i++;
+	return i < len ? i + 1 : len;
+}
+
+/*
+ * For each '[' or '{' of s (outside "..." strings), the index of the bracket
+ * closing it, else SIZE_MAX: one pass with a stack, so that a line of
+ * unbalanced brackets costs no more than any other.
+ */
+static size_t *group_closes(const char *s, size_t len)
+{
+	size_t *close = xmalloc((len ? len : 1) * sizeof(*close)), *stack = xmalloc((len ? len : 1) * sizeof(*stack));
+	size_t depth = 0, i = 0;
+
+	while (i < len) {
+		close[i] = SIZE_MAX;
+		if (s[i] == '"') {
+			size_t e = quoted_end(s, i, len);
+
+			while (++i < e)
+				close[i] = SIZE_MAX;
+			continue;
+		}
+		if (s[i] == '[' || s[i] == '{')
+			stack[depth++] = i;
+		else if ((s[i] == ']' || s[i] == '}') && depth)
+			close[stack[--depth]] = i;
+		i++;
+	}
+	free(stack);
+	return close;
+}
+
+#define GROUP_DEPTH 16
+
+/*
+ * s[from, to) with the comma-separated items of every [...] and {...} group
+ * sorted: a map printed in hash order (Go's JSON of a map, a Python set)
+ * gives the same line whatever the order.  Groups nested deeper than
+ * GROUP_DEPTH are kept as they are.
+ */
+static void canon_groups(const char *s, const size_t *close, size_t from, size_t to, int depth,
+			 struct strbuf *out)
+{
+	size_t i = from;
+
+	while (i < to) {
+		size_t e = close[i], start, nr = 0, alloc = 0;
+		char **items = NULL;
+
+		if (s[i] == '"') {
+			e = quoted_end(s, i, to);
+			strbuf_add(out, s + i, e - i);
+			i = e;
+			continue;
+		}
+		if (e == SIZE_MAX || e >= to || depth >= GROUP_DEPTH) {
+			strbuf_addch(out, s[i++]);
+			continue;
+		}
+		/* Split s(i, e) at its top-level commas. */
+		for (start = i + 1; start <= e;) {
+			size_t k = start, next;
+			struct strbuf item;
+
+			while (k < e && s[k] != ',') {
+				if (s[k] == '"')
+					k = quoted_end(s, k, e);
+				else if (close[k] != SIZE_MAX && close[k] < e)
+					k = close[k] + 1;
+				else
+					k++;
+			}
+			next = k + 1;
+			/* Blanks around an item do not count: "{'b', 'a'}" is "{'a','b'}". */
+			while (start < k && s[start] == ' ')
+				start++;
+			while (k > start && s[k - 1] == ' ')
+				k--;
+			strbuf_init(&item, 0);
+			canon_groups(s, close, start, k, depth + 1, &item);
+			ALLOC_GROW(items, nr + 1, alloc);
+			items[nr++] = strbuf_detach(&item, NULL);
+			start = next;
+		}
+		qsort(items, nr, sizeof(*items), cmp_line);
+		strbuf_addch(out, s[i]);
+		for (size_t k = 0; k < nr; k++) {
+			if (k)
+				strbuf_addch(out, ',');
+			strbuf_add(out, items[k], strlen(items[k]));
+			free(items[k]);
+		}
+		free(items);
+		strbuf_addch(out, s[e]);
+		i = e + 1;
+	}
+}
+
+char *validate_canon_line(const char *line)
+{
+	size_t len = strlen(line), *close = group_closes(line, len);
+	struct strbuf sb;
+
+	strbuf_init(&sb, 0);
+	canon_groups(line, close, 0, len, 0, &sb);
+	free(close);
+	return strbuf_detach(&sb, NULL);
+}
+
 /* The normalised non-empty lines of both streams, sorted (concurrent writers reorder lines). */
 static char **log_lines(const struct monitor_result *m, size_t *nr)
 {
@@ -372,7 +521,7 @@ static char **log_lines(const struct monitor_result *m, size_t *nr)
 
 		for (line = strtok_r(norm, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 			ALLOC_GROW(v, *nr + 1, alloc);
-			v[(*nr)++] = xstrdup(line);
+			v[(*nr)++] = validate_canon_line(line);
 		}
 		free(norm);
 	}

@@ -125,8 +125,16 @@ int validate_profile_add(const char *profile_json, char *const *names, size_t nr
 
 /*
  * Normalise a log for comparison: runs of digits become '#', hex numbers
- * (0x..., and hex runs of 8+ characters) become 'X'.  Caller frees.
+ * (0x..., and hex runs of 8+ characters) and UUIDs become 'X', durations
+ * ("812ns", "1.5ms", "1h2m3s") become 'D'.  Caller frees.
  */
 char *validate_normalize_log(const char *log, size_t len);
+
+/*
+ * A log line with the comma-separated items of each [...] and {...} group
+ * sorted ("..." strings kept whole), so that a map printed in hash order
+ * compares equal whatever the order.  Caller frees.
+ */
+char *validate_canon_line(const char *line);
 
 #endif

@@ -24,7 +24,13 @@ printf '.globl _start\n_start:\n\tmov $39, %%eax\n\tsyscall\n\tmov $60, %%eax\n\
 as --32 -o x32.o x32.s && ld -m elf_i386 -o r32/prog x32.o || fail "cannot assemble the i386 program"
 as -o mixed.o mixed.s && ld -o r64/prog mixed.o || fail "cannot assemble the int 0x80 program"
 as -o plain.o plain.s && ld -o rplain/prog plain.o || fail "cannot assemble the plain program"
-r32/prog && r64/prog && rplain/prog || fail "the programs do not run on this machine"
+rplain/prog || fail "the plain program does not run on this machine"
+# A kernel without IA-32 emulation (or a guest that disables it: a PVM
+# guest kills int 0x80 with SIGSEGV) runs neither: the profiles are still
+# checked, running them is not.
+runs32=1
+(r32/prog && r64/prog) 2>/dev/null || runs32=0
+[ "$runs32" = 1 ] || echo "note: this kernel does not run i386 code; the i386 programs are not run" >&2
 
 # analyze: the ABI is reported.
 "$CONFINE" analyze --json --quiet "$W/r32/prog" "$W/r64/prog" "$W/rplain/prog" >a.json 2>"$T/err" ||
@@ -45,15 +51,17 @@ for p in 32 64 plain; do
 	tar -C "$dir" -c . | docker import -c 'CMD ["/prog"]' - "$tag-$p" >/dev/null || fail "docker import failed"
 done
 
+validate=--validate
+[ "$runs32" = 1 ] || validate=
 for p in 32 64; do
-	"$CONFINE" profile "docker:$tag-$p" --validate -o "$W/p$p.json" >"$T/out" 2>"$T/err" ||
-		fail "profile --validate of the $p image failed: $(cat "$T/err")"
+	"$CONFINE" profile "docker:$tag-$p" $validate -o "$W/p$p.json" >"$T/out" 2>"$T/err" ||
+		fail "profile $validate of the $p image failed: $(cat "$T/err")"
 	jq -e '.architectures == ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"]' "$W/p$p.json" >/dev/null ||
 		fail "$p: architectures $(jq -c .architectures "$W/p$p.json")"
 	jq -e '.syscalls[0].names | index("mmap2") and index("socketcall") and index("getpid")' "$W/p$p.json" >/dev/null ||
 		fail "$p: the i386 calls are not allowed"
 	grep -q "makes i386 system calls" "$T/err" || fail "$p: no warning names the i386 calls"
-	docker run --rm --network none --security-opt "seccomp=$W/p$p.json" "$tag-$p" ||
+	[ "$runs32" = 0 ] || docker run --rm --network none --security-opt "seccomp=$W/p$p.json" "$tag-$p" ||
 		fail "$p: the program does not run under its profile (exit $?)"
 	# The formats that name architectures list it too.
 	"$CONFINE" profile "docker:$tag-$p" --format k8s --quiet >"$W/p$p.yaml" 2>/dev/null ||

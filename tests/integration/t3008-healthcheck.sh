@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A health check runs inside the container, under the container's seccomp
-# profile: the image's HEALTHCHECK, a run's --health-cmd, and an exec:
-# workload or health check ('docker exec').  Their programs were not in
+# profile: the image's HEALTHCHECK, a run's --health-cmd, and an exec: or
+# cmd: workload or health check ('docker exec').  Their programs were not in
 # the program set, so a profile could deny what the check needs: the
 # container turned unhealthy under its own profile (found with dnsmasq,
 # whose workload ran dig).  Here the image sleeps, and its HEALTHCHECK runs
@@ -60,4 +60,15 @@ jq -e '[.programs[] | select(.origin == "healthcheck") | .path] | sort == ["/bin
 	-o "$W/p2.json" >"$W/out2.json" 2>"$T/err" || fail "profile --workload failed: $(cat "$T/err")"
 jq -e '[.why[] | select(test("^/usr/bin/id: "))] | length > 0' "$W/out2.json" >/dev/null ||
 	fail "the exec: workload's program is not analysed: $(jq -c '.why' "$W/out2.json")"
+
+# So does a cmd: workload, as "/bin/sh -c TEXT": the shell and the text's
+# commands are in the set (the build before had neither: dup2, vfork,
+# getuid, getgid and statfs were denied), and validation with it passes.
+"$CONFINE" profile --quiet --json --options "--no-healthcheck" --workload "cmd:stat -f / >/dev/null && id -u" \
+	--validate "docker:$tag" -o "$W/p3.json" >"$W/out3.json" 2>"$T/err" ||
+	fail "validation with a cmd: workload failed: $(jq -c '.validation' "$W/out3.json") $(cat "$T/err")"
+jq -e '.syscalls[0].names | index("statfs")' "$W/p3.json" >/dev/null ||
+	fail "statfs (the cmd: workload's stat -f) is not allowed"
+jq -e '.why.statfs | startswith("/usr/bin/stat: ")' "$W/out3.json" >/dev/null ||
+	fail "statfs is not explained by the cmd: workload's stat: $(jq -c '.why.statfs' "$W/out3.json")"
 pass

@@ -26,8 +26,10 @@
 #include "engine/probe.h"
 #include "engine/runtime.h"
 #include "engine/validate.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/strbuf.h"
+#include "util/xalloc.h"
 #include "util/strmap.h"
 
 static void frame(struct strbuf *sb, int stream, const char *s)
@@ -239,6 +241,10 @@ static void test_normalize(void **state)
 		{ "Client auto-9E2C4A1B-3F5D-4C7A-8B9E-0D1F2A3B4C5D disconnected.", "Client auto-X disconnected." },
 		{ "Client auto-12345678-AAAA-4C7A-0000-0D1F2A3B4C5D disconnected.", "Client auto-X disconnected." },
 		{ "not-a-uuid 1234-5678 abcd-ef", "not-a-uuid #-# abcd-ef" },
+		/* Durations, whatever their unit (prometheus: "WAL replay completed") */
+		{ "wal_replay_duration=812ns total=1.5\xc2\xb5s", "wal_replay_duration=D total=D" },
+		{ "wal_replay_duration=42.25ms total=1h2m3.5s", "wal_replay_duration=D total=D" },
+		{ "took 3s, 10 items, 5min, 2mb, 7 s", "took D, # items, #min, #mb, # s" },
 	};
 
 	(void)state;
@@ -247,6 +253,48 @@ static void test_normalize(void **state)
 
 		assert_string_equal(n, cases[i].out);
 		free(n);
+	}
+}
+
+static void test_canon_line(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		/* caddy: a Go map's keys, in hash order */
+		{ "{\"msg\":\"admin endpoint started\",\"origins\":[\"//localhost:#\",\"//[::#]:#\"]}",
+		  "{\"msg\":\"admin endpoint started\",\"origins\":[\"//[::#]:#\",\"//localhost:#\"]}" },
+		{ "set {'b', 'a'} and [c, [b,a]]", "set {'a','b'} and [[a,b],c]" },
+		/* commas and brackets inside strings are text */
+		{ "[\"b,]\",\"a\"]", "[\"a\",\"b,]\"]" },
+		/* unbalanced: kept */
+		{ "[b,a", "[b,a" },
+		{ "a] [b,a]", "a] [a,b]" },
+		{ "[]", "[]" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *n = validate_canon_line(cases[i].in);
+
+		assert_string_equal(n, cases[i].out);
+		free(n);
+	}
+	/* Deep nesting neither recurses without bound nor loses text. */
+	{
+		char *deep = xcalloc(200001, 1), *n;
+
+		memset(deep, '[', 100000);
+		memset(deep + 100000, ']', 100000);
+		n = validate_canon_line(deep);
+		assert_string_equal(n, deep);
+		free(n);
+		/* Unbalanced, in one pass: "[[[[...". */
+		memset(deep + 100000, '[', 100000);
+		n = validate_canon_line(deep);
+		assert_string_equal(n, deep);
+		free(n);
+		free(deep);
 	}
 }
 
@@ -379,6 +427,8 @@ static void test_probe_parse(void **state)
 		{ "tcp://[::1]:6379", 0, PROBE_TCP },
 		{ "cmd:redis-cli ping", 0, PROBE_EXEC },
 		{ "exec:redis-cli -p 6379 ping", 0, PROBE_EXEC },
+		{ "host:curl -sf http://127.0.0.1:8080/", 0, PROBE_HOST },
+		{ "host:", -EINVAL, PROBE_NONE },
 		{ "http://example.com/", -EINVAL, PROBE_NONE },
 		{ "tcp:10.0.0.1:80", -EINVAL, PROBE_NONE },
 		{ "tcp:127.0.0.1:0", -EINVAL, PROBE_NONE },
@@ -426,6 +476,44 @@ static void test_probe_tcp_refused(void **state)
 	assert_true(probe_run(&p, NULL, NULL, 300) < 0);
 	assert_non_null(strstr(err_msg(), "tcp:127.0.0.1:1"));
 	probe_release(&p);
+}
+
+/* host: runs the shell on the host: its exit decides, and a command still
+ * running when the budget ends is killed with everything it started. */
+static void test_probe_host(void **state)
+{
+	char dir[] = "/tmp/confine-probe-XXXXXX", spec[256], ran[64], late[64];
+	struct probe p;
+	long t;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(ran, sizeof(ran), "%s/ran", dir);
+	snprintf(late, sizeof(late), "%s/late", dir);
+	snprintf(spec, sizeof(spec), "host:echo noise; echo noise >&2; touch %s", ran);
+	assert_int_equal(probe_parse(spec, &p), 0);
+	assert_int_equal(probe_run(&p, NULL, NULL, 2000), 0);
+	assert_int_equal(access(ran, F_OK), 0);
+	probe_release(&p);
+
+	assert_int_equal(probe_parse("host:exit 3", &p), 0);
+	assert_true(probe_run(&p, NULL, NULL, 300) < 0);
+	assert_non_null(strstr(err_msg(), "exited with 3"));
+	probe_release(&p);
+
+	/* A background child of the shell dies with it: it never writes 'late'. */
+	snprintf(spec, sizeof(spec), "host:(sleep 1; touch %s) & sleep 30", late);
+	assert_int_equal(probe_parse(spec, &p), 0);
+	t = clock_now_ms();
+	assert_true(probe_run(&p, NULL, NULL, 300) < 0);
+	assert_true(clock_now_ms() - t < 3000);
+	assert_non_null(strstr(err_msg(), "still running"));
+	probe_release(&p);
+	sleep(2);
+	assert_int_equal(access(late, F_OK), -1);
+	unlink(ran);
+	unlink(late);
+	rmdir(dir);
 }
 
 static void test_runtime_data(void **state)
@@ -702,6 +790,8 @@ int main(void)
 		cmocka_unit_test(test_profile_add),
 		cmocka_unit_test(test_probe_parse),
 		cmocka_unit_test(test_probe_tcp_refused),
+		cmocka_unit_test(test_probe_host),
+		cmocka_unit_test(test_canon_line),
 		cmocka_unit_test(test_runtime_data),
 		cmocka_unit_test(test_docker_lifecycle),
 		cmocka_unit_test(test_docker_monitor_nginx),

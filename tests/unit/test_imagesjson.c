@@ -88,6 +88,8 @@ static void test_probe_forms(void **state)
 		{ "{\"cmd\": \"redis-cli ping\"}", "cmd:redis-cli ping", 0 },
 		{ "{\"cmd\": [\"redis-cli\", \"ping\"]}", "exec:redis-cli ping", 0 },
 		{ "[\"redis-cli\", \"ping\"]", "exec:redis-cli ping", 0 },
+		{ "\"host:curl -sf http://127.0.0.1/\"", "host:curl -sf http://127.0.0.1/", 0 },
+		{ "{\"host\": \"ab -n 10 http://127.0.0.1/\", \"timeout\": 30}", "host:ab -n 10 http://127.0.0.1/", 30 },
 	};
 	size_t i;
 
