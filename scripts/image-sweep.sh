@@ -10,7 +10,9 @@
 #   scripts/image-sweep.sh [--confine BIN] [IMAGE...] [-- EXTRA-PROFILE-ARGS...]
 #
 # IMAGE: haproxy apache postgres bind ssh squid node mariadb unbound phpfpm
-# vsftpd dnsmasq mosquitto rabbit varnish postfix (default: all).  Needs
+# vsftpd dnsmasq mosquitto rabbit varnish postfix caddy prometheus etcd uwsgi
+# gunicorn prosody exim dovecot knot pdns coturn kea privoxy nghttpx tomcat
+# (default: all).  Needs
 # root, Docker and network access to the Debian mirror the first time
 # (1-2 minutes and 150-500 MB an image).  Not part of the test suite.
 set -euo pipefail
@@ -20,14 +22,14 @@ CONFINE_BIN=$here/build/confine
 SW=${CONFINE_SWEEP:-/var/tmp/confine-sweep}
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 ALL="haproxy apache postgres bind ssh squid node mariadb unbound phpfpm vsftpd dnsmasq mosquitto rabbit varnish postfix
-	caddy prometheus etcd uwsgi gunicorn prosody exim dovecot knot pdns coturn privoxy nghttpx tomcat"
+	caddy prometheus etcd uwsgi gunicorn prosody exim dovecot knot pdns coturn kea privoxy nghttpx tomcat"
 images=()
 extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--confine) CONFINE_BIN=$2; shift 2 ;;
 	--) shift; extra=("$@"); break ;;
-	-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,17p' "$0"; exit 0 ;;
 	*) images+=("$1"); shift ;;
 	esac
 done
@@ -139,6 +141,66 @@ build() {
 	prometheus)
 		rootfs prometheus prometheus,curl
 		import prometheus 'CMD ["/usr/bin/prometheus","--config.file=/etc/prometheus/prometheus.yml","--storage.tsdb.path=/tmp/metrics"]' "$PATHENV" ;;
+	etcd)
+		rootfs etcd etcd-server,etcd-client
+		import etcd 'CMD ["/usr/bin/etcd","--data-dir","/tmp/etcd","--listen-client-urls","http://127.0.0.1:2379","--advertise-client-urls","http://127.0.0.1:2379"]' "$PATHENV" ;;
+	uwsgi | gunicorn)
+		if [ "$1" = uwsgi ]; then
+			rootfs uwsgi uwsgi-core,uwsgi-plugin-python3,curl
+		else
+			rootfs gunicorn gunicorn,curl
+		fi
+		mkdir -p "$r/srv"
+		printf '%s\n' 'import os' 'def application(env, start_response):' \
+			'    start_response("200 OK", [("Content-Type", "text/plain")])' \
+			'    os.times()' \
+			'    return [repr((os.getpgrp(), os.getresuid(), sorted(os.listdir("/etc"))[0])).encode()]' \
+			>"$r/srv/app.py"
+		if [ "$1" = uwsgi ]; then
+			import uwsgi 'CMD ["/usr/bin/uwsgi","--plugin","python3","--http-socket",":8080","--wsgi-file","/srv/app.py","--master","--processes","2"]' "$PATHENV"
+		else
+			import gunicorn 'CMD ["/usr/bin/gunicorn","--bind","0.0.0.0:8080","--chdir","/srv","--workers","2","app:application"]' "$PATHENV"
+		fi ;;
+	prosody)
+		rootfs prosody prosody,lua-bitop,lua-sec,lua-socket,lua-expat,lua-filesystem,lua-unbound,lua-readline,lua5.4
+		mkdir -p "$r/run/prosody"
+		chown --reference="$r/var/lib/prosody" "$r/run/prosody"
+		import prosody 'CMD ["/usr/bin/prosody","-F"]' "$PATHENV" 'USER prosody' ;;
+	exim)
+		rootfs exim exim4-daemon-light
+		import exim 'CMD ["/usr/sbin/exim4","-bdf","-q30m"]' "$PATHENV" ;;
+	dovecot)
+		rootfs dovecot dovecot-imapd
+		import dovecot 'CMD ["/usr/sbin/dovecot","-F"]' "$PATHENV" ;;
+	knot)
+		rootfs knot knot,knot-dnsutils
+		mkdir -p "$r/run/knot"
+		chown --reference="$r/var/lib/knot" "$r/run/knot"
+		import knot 'CMD ["/usr/sbin/knotd"]' "$PATHENV" ;;
+	pdns)
+		rootfs pdns pdns-server,bind9-dnsutils
+		import pdns 'CMD ["/usr/sbin/pdns_server","--guardian=no","--daemon=no","--disable-syslog","--write-pid=no","--local-address=127.0.0.1","--local-port=5300","--launch=bind"]' "$PATHENV" ;;
+	coturn)
+		rootfs coturn coturn
+		import coturn 'CMD ["/usr/bin/turnserver","-n","--no-cli","--listening-ip=127.0.0.1","--log-file=stdout"]' "$PATHENV" ;;
+	kea)
+		rootfs kea kea-dhcp4-server
+		mkdir -p "$r/run/kea" "$r/var/lib/kea"
+		import kea 'CMD ["/usr/sbin/kea-dhcp4","-c","/etc/kea/kea-dhcp4.conf"]' "$PATHENV" ;;
+	privoxy)
+		rootfs privoxy privoxy,curl
+		sed -i 's/^listen-address  127.0.0.1:8118/listen-address  0.0.0.0:8118/; /^listen-address  \[::1\]:8118/d' \
+			"$r/etc/privoxy/config"
+		import privoxy 'CMD ["/usr/sbin/privoxy","--no-daemon","/etc/privoxy/config"]' "$PATHENV" ;;
+	nghttpx)
+		rootfs nghttpx nghttp2-proxy,nghttp2-server,curl
+		mkdir -p "$r/srv"
+		echo hello >"$r/srv/index.html"
+		import nghttpx 'CMD ["/bin/sh","-c","nghttpd --no-tls -d /srv 8081 & exec nghttpx --conf=/dev/null --frontend=*,8080;no-tls --backend=127.0.0.1,8081"]' "$PATHENV" ;;
+	tomcat)
+		rootfs tomcat tomcat10,curl
+		import tomcat 'CMD ["/usr/share/tomcat10/bin/catalina.sh","run"]' "$PATHENV" \
+			'ENV CATALINA_HOME=/usr/share/tomcat10' 'ENV CATALINA_BASE=/var/lib/tomcat10' 'ENV CATALINA_TMPDIR=/tmp' ;;
 	*)
 		echo "image-sweep: unknown image '$1' (known: $ALL)" >&2
 		return 2 ;;
@@ -168,6 +230,23 @@ opts() {
 	varnish) args=(--options "-p 127.0.0.1:18083:8080" --health http://127.0.0.1:18083/) ;;
 	postfix) args=(--options "-p 127.0.0.1:18025:25" --workload "tcp:127.0.0.1:18025") ;;
 	caddy) args=(--options "-p 127.0.0.1:18085:80" --health http://127.0.0.1:18085/) ;;
+	etcd) args=(--workload "exec:etcdctl --endpoints=http://127.0.0.1:2379 put a b") ;;
+	uwsgi) args=(--options "-p 127.0.0.1:18087:8080" --health http://127.0.0.1:18087/) ;;
+	gunicorn) args=(--options "-p 127.0.0.1:18088:8080" --health http://127.0.0.1:18088/) ;;
+	exim) printf 'From: a@localhost\r\nTo: root@localhost\r\nSubject: sweep\r\n\r\nhello\r\n' >"$SW/mail.txt"
+	      args=(--options "-p 127.0.0.1:18026:25"
+		    --workload "host:curl -sf smtp://127.0.0.1:18026 --mail-from a@localhost --mail-rcpt root@localhost -T $SW/mail.txt") ;;
+	dovecot) args=(--options "-p 127.0.0.1:18143:143"
+		       --workload "host:curl -s imap://127.0.0.1:18143/ -u sweep:wrong; [ \$? = 67 ]") ;;
+	prosody) args=(--options "-p 127.0.0.1:18052:5222" --workload "tcp:127.0.0.1:18052") ;;
+	knot) args=(--workload "exec:kdig @127.0.0.1 example.com") ;;
+	pdns) args=(--workload "exec:dig @127.0.0.1 -p 5300 example.com") ;;
+	coturn) args=(--workload "exec:turnutils_stunclient 127.0.0.1") ;;
+	kea) args=() ;;
+	privoxy) args=(--options "-p 127.0.0.1:18089:8118"
+		       --workload "host:curl -sf -x http://127.0.0.1:18089 http://config.privoxy.org/ >/dev/null") ;;
+	nghttpx) args=(--options "-p 127.0.0.1:18090:8080" --health http://127.0.0.1:18090/index.html) ;;
+	tomcat) args=(--options "-p 127.0.0.1:18091:8080" --timeout 40 --health http://127.0.0.1:18091/) ;;
 	prometheus) args=(--options "-p 127.0.0.1:18086:9090" --health http://127.0.0.1:18086/-/healthy
 			  --workload "host:curl -sf 'http://127.0.0.1:18086/api/v1/query?query=up' >/dev/null") ;;
 	esac

@@ -106,6 +106,7 @@ static const struct {
 	{ "Rf_initialize_R", RUNTIMES_R, false },
 	{ "modulesProcessCnf", RUNTIMES_RSYSLOG, false }, /* rsyslogd, whose modules call back into it */
 	{ "overlay_register", RUNTIMES_SLAPD, false }, /* slapd, for its backend and overlay modules */
+	{ "uwsgi_load_plugin", RUNTIMES_UWSGI, false }, /* uwsgi, for its plugins (--plugin python3) */
 };
 
 void runtimes_inspect(const struct elf_file *elf, const char *path, struct runtimes_object *out)
@@ -387,7 +388,8 @@ static void python_modules(struct found *f, const struct root_reader *rr, const 
  * holds: a process with the mark gets every shared object in the folders
  * where the packages (Debian's, Alpine's, the official images') put them
  * (directly in them, or 'depth' levels down).  Servers load the modules their configuration names
- * (nginx's load_module, Apache's LoadModule), and it may name any of them.
+ * (nginx's load_module, Apache's LoadModule, uWSGI's --plugin), and it may
+ * name any of them.
  * libsasl2 (sasl_client_init, sasl_server_init) dlopen()s every file of
  * its plugin folder to look for mechanisms; its sasldb plugin writes the
  * password database through Berkeley DB (saslpasswd2 makes fdatasync,
@@ -423,6 +425,8 @@ static const struct plugin_dirs {
 	  { "/usr/lib/lighttpd", "/usr/local/lib/lighttpd", "/usr/lib64/lighttpd", "/usr/lib/x86_64-linux-gnu/lighttpd" } },
 	{ RUNTIMES_RSYSLOG, ANALYSIS_LOAD_MODULE, 1, /* module(load=...) names them; imuxsock, imklog by default */
 	  { "/usr/lib/x86_64-linux-gnu/rsyslog", "/usr/lib/rsyslog", "/usr/lib64/rsyslog", "/usr/local/lib/rsyslog" } },
+	{ RUNTIMES_UWSGI, ANALYSIS_LOAD_MODULE, 1, /* --plugin, --plugins and the ini files name them */
+	  { "/usr/lib/uwsgi/plugins", "/usr/local/lib/uwsgi/plugins", "/usr/lib64/uwsgi", "/usr/lib/uwsgi" } },
 	{ RUNTIMES_SASL, ANALYSIS_LOAD_SASL, 1,
 	  { "/usr/lib/x86_64-linux-gnu/sasl2", "/usr/lib/sasl2", "/usr/lib64/sasl2", "/usr/local/lib/sasl2" } },
 	{ RUNTIMES_XTABLES, ANALYSIS_LOAD_XTABLES, 1,

@@ -69,6 +69,7 @@ enum runtimes_mark {
 	RUNTIMES_R = 1 << 24,     /* exports Rf_initialize_R (libR) */
 	RUNTIMES_RSYSLOG = 1 << 25, /* exports modulesProcessCnf (rsyslogd) */
 	RUNTIMES_SLAPD = 1 << 26, /* exports overlay_register (OpenLDAP's slapd) */
+	RUNTIMES_UWSGI = 1 << 27, /* exports uwsgi_load_plugin (uWSGI) */
 };
 
 /* What an object says of the runtime of a process that loads it. */

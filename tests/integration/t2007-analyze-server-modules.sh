@@ -1,9 +1,10 @@
 #!/bin/bash
 # Servers' modules: nginx (load_module), Apache (LoadModule), lighttpd
-# (server.modules) and rsyslogd (module(load=...)) dlopen() the modules
-# their configuration names.  A process with the server's core (an object
-# exporting ngx_cycle, ap_hook_post_config, config_plugin_values_init or
-# modulesProcessCnf) gets every module
+# (server.modules), rsyslogd (module(load=...)) and uWSGI (--plugin)
+# dlopen() the modules their configuration names.  A process with the
+# server's core (an object exporting ngx_cycle, ap_hook_post_config,
+# config_plugin_values_init, modulesProcessCnf or uwsgi_load_plugin) gets
+# every module
 # installed in the packages' module folders, in both loaders (analyze
 # --root, explain dir:); a .so elsewhere and a program that is not the
 # server get none.  And the nginx fixture image's echo module
@@ -67,6 +68,15 @@ json_has "$T/r.json" getpgrp && fail "RSYSLOG_MODDIR's module counted without th
 "$CONFINE" analyze --quiet --json --root "$R" -e RSYSLOG_MODDIR=/opt/rsmods /usr/sbin/rsyslogd >"$T/r.json" ||
 	fail "analyze -e failed"
 json_has "$T/r.json" getpgrp || fail "RSYSLOG_MODDIR's module not loaded"
+
+# uWSGI: its core (uwsgi_load_plugin) loads the plugins --plugin and the
+# ini files name (python3_plugin.so, which links libpython) from its folder.
+mkdir -p "$R/usr/lib/uwsgi/plugins"
+syscall_lib "$R/usr/lib/uwsgi/plugins/python3_plugin.so" syncfs
+fake_exporter "$R/usr/bin/uwsgi-core" uwsgi_load_plugin
+rule_loads "$R" /usr/bin/uwsgi-core syncfs 'a server module'
+"$CONFINE" analyze --quiet --json --root "$R" /usr/sbin/apache2 >"$T/a.json" || fail "analyze apache2 failed"
+json_has "$T/a.json" syncfs && fail "apache2 got uWSGI's plugin"
 
 # The nginx fixture image (Debian's nginx with libnginx-mod-http-echo).
 if [ -d "$FIX/rootfs-nginx/usr/lib/nginx/modules" ]; then
