@@ -49,6 +49,8 @@ struct sh {
 	size_t assigns_nr, assigns_alloc;
 	char **dyn;               /* command words with expansions, as written */
 	size_t dyn_nr, dyn_alloc;
+	char **evaled;            /* quoted or expanded command words after 'eval', as written */
+	size_t evaled_nr, evaled_alloc;
 	char **sourced;           /* the words after '.' and 'source', as written */
 	size_t sourced_nr, sourced_alloc;
 };
@@ -66,11 +68,11 @@ static const struct wrapper {
 	{ "xargs", 0, "nIPdsLaE", true }, { "setpriv", 0, "", true }, { "stdbuf", 0, "ioe", true },
 	{ "ionice", 0, "cnp", true }, { "taskset", 1, "", true },  { "unshare", 0, "", true },
 	{ "runuser", 0, "ugl", true }, { "sudo", 0, "ugCDhpRrTU", true }, { "tini", 0, "sep", true },
-	{ "dumb-init", 0, "r", true }, { "flock", 1, "wEs", true },
+	{ "dumb-init", 0, "r", true }, { "flock", 1, "wEs", true }, { "eval", 0, "", false },
 };
 
 static const char *const builtins[] = {
-	".", ":", "[", "[[", "alias", "bg", "break", "builtin", "cd", "continue", "declare", "echo", "eval",
+	".", ":", "[", "[[", "alias", "bg", "break", "builtin", "cd", "continue", "declare", "echo",
 	"exit", "export", "false", "fg", "getopts", "hash", "jobs", "kill", "let", "local", "mapfile", "printf",
 	"pwd", "read", "readarray", "readonly", "return", "set", "shift", "shopt", "source", "test", "trap",
 	"true", "type", "typeset", "ulimit", "umask", "unalias", "unset", "wait",
@@ -317,6 +319,7 @@ struct cmd_state {
 	bool pattern;     /* a case pattern comes next */
 	bool assigns;     /* export/readonly/local/declare/typeset: NAME=VALUE arguments assign */
 	bool source;      /* '.' or 'source': the next word names a file */
+	bool evaled;      /* after 'eval' (and wrappers): the command word is parsed again */
 	unsigned cases;   /* open case ... esac */
 	unsigned parens;  /* ( subshells opened in this scan */
 };
@@ -345,16 +348,38 @@ static void keep_assign(struct sh *sh, const struct word *w)
 static void on_command_word(struct sh *sh, struct cmd_state *st, const struct word *w)
 {
 	const char *t = w->text;
+	bool evaled = st->evaled;
 
-	st->assigns = st->source = false;
+	st->assigns = st->source = st->evaled = false;
 	if (w->flags & W_ASSIGN) {
 		keep_assign(sh, w);
+		st->evaled = evaled;
 		return; /* stays a command position */
+	}
+	/*
+	 * eval exec "\"$_RUNJAVA\"" (Tomcat's catalina.sh): the shell parses
+	 * the word's value again, so its quotes go and its first word is the
+	 * command; read once all variables are known.
+	 */
+	if (evaled && (w->flags & (W_QUOTED | W_EXPANDED)) && !(w->flags & (W_GLOB | W_TRUNCATED))) {
+		keep_raw(&sh->evaled, &sh->evaled_nr, &sh->evaled_alloc, w->raw, w->raw_len);
+		st->at = AT_ARGS;
+		return;
 	}
 	/* "$cmd", ${PROG:-nginx}: what the variables can hold, once all are known. */
 	if ((w->flags & W_EXPANDED) && !(w->flags & (W_GLOB | W_TRUNCATED)))
 		keep_raw(&sh->dyn, &sh->dyn_nr, &sh->dyn_alloc, w->raw, w->raw_len);
-	if (w->flags & (W_QUOTED | W_EXPANDED | W_GLOB | W_TRUNCATED) || !w->len) {
+	if (w->flags & (W_EXPANDED | W_GLOB | W_TRUNCATED)) {
+		st->at = AT_ARGS;
+		return;
+	}
+	/* 'prog', "/usr/bin/java": a name all the same, once its quotes are gone. */
+	if (w->flags & W_QUOTED) {
+		keep_raw(&sh->dyn, &sh->dyn_nr, &sh->dyn_alloc, w->raw, w->raw_len);
+		st->at = AT_ARGS;
+		return;
+	}
+	if (!w->len) {
 		st->at = AT_ARGS;
 		return;
 	}
@@ -389,6 +414,7 @@ static void on_command_word(struct sh *sh, struct cmd_state *st, const struct wo
 			st->positional = wrappers[i].positional;
 			st->skip_next = 0;
 			st->at = AT_WRAPPED;
+			st->evaled = evaled || !strcmp(t, "eval");
 			return;
 		}
 	st->at = AT_ARGS;
@@ -929,11 +955,22 @@ size_t shwords_commands_env(const char *text, size_t len, const struct shwords_e
 		}
 		vals_clear(&v);
 	}
+	/*
+	 * Words 'eval' parses again: each value is shell text whose commands
+	 * count (read like the script's own: its expanded words join sh.dyn,
+	 * an eval in it sh.evaled, which this loop reaches too).
+	 */
+	for (size_t i = 0; i < sh.evaled_nr; i++) {
+		eval_word(&en, sh.evaled[i], &v, false);
+		for (size_t k = 0; k < v.nr; k++)
+			scan_text(&sh, v.v[k], strlen(v.v[k]));
+		vals_clear(&v);
+	}
 	/* Command words with expansions: every value the variables allow ($HTTPD: /usr/sbin/apache2). */
 	for (size_t i = 0; i < sh.dyn_nr; i++) {
 		eval_word(&en, sh.dyn[i], &v, true);
 		for (size_t k = 0; k < v.nr; k++)
-			if (v.v[k][0] && !strchr(v.v[k], '='))
+			if (v.v[k][0] && !strchr(v.v[k], '=') && !in_list(v.v[k], builtins, ARRAY_SIZE(builtins)))
 				push_unique(&sh.cmds, &sh.nr, &sh.alloc, v.v[k]);
 		vals_clear(&v);
 	}
@@ -949,6 +986,7 @@ size_t shwords_commands_env(const char *text, size_t len, const struct shwords_e
 	}
 	free(sh.assigns);
 	free_strv(sh.dyn, sh.dyn_nr);
+	free_strv(sh.evaled, sh.evaled_nr);
 	free_strv(sh.sourced, sh.sourced_nr);
 	free_strv(read, read_nr);
 	free_strv(sh.funcs, sh.funcs_nr);

@@ -57,9 +57,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		strbuf_release(&err);
 		break;
 	}
-	case 3:
-		free(validate_normalize_log((const char *)data + 1, size - 1));
+	case 3: {
+		char *norm = validate_normalize_log((const char *)data + 1, size - 1);
+
+		free(validate_canon_line(norm));
+		free(norm);
 		break;
+	}
 	case 4: {
 		char *out = NULL;
 		struct strlist ex = { 0 };

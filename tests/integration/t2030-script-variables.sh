@@ -6,8 +6,10 @@
 # image started with apache2ctl got a profile without listen (it exited
 # under it).  Here a script in that style runs in a chroot under strace:
 # its daemon comes from a default, a helper from the file it sources, a
-# tool from the container's environment (-e).  Every program it executes
-# must be in the image's program set, and every call in the profile.
+# tool from the container's environment (-e), a runner through eval (Tomcat's
+# catalina.sh runs java as eval exec "\"$_RUNJAVA\"") and a quoted name.
+# Every program it executes must be in the image's program set, and every
+# call in the profile.
 . "$(dirname "$0")/lib.sh"
 need_root
 command -v strace >/dev/null || fail "no strace (scripts/setup.sh installs it)"
@@ -19,6 +21,8 @@ root_add_program "$R" "$(readlink -f /bin/sh)" /bin/sh
 root_add_program "$R" "$(readlink -f "$(command -v touch)")" /usr/sbin/appd
 root_add_program "$R" "$(readlink -f "$(command -v id)")" /usr/lib/app/helper
 root_add_program "$R" "$(readlink -f "$(command -v stat)")" /opt/tool/stat
+root_add_program "$R" "$(readlink -f "$(command -v uname)")" /usr/lib/app/runner
+root_add_program "$R" "$(readlink -f "$(command -v basename)")" /usr/lib/app/quoted
 cat >"$R/usr/sbin/appctl" <<'SH'
 #!/bin/sh
 ARGV="$@"
@@ -32,19 +36,21 @@ fi
 DAEMON=${APP_DAEMON:-/usr/sbin/appd}
 "$HELPER" -u >/dev/null
 $APP_TOOL -c %s / >/dev/null
+eval "\"$RUNNER\"" -s ">/dev/null"
+'/usr/lib/app/quoted' /a/b >/dev/null
 case $ARGV in
 start) $DAEMON "$PIDFILE" ;;
 *) $DAEMON $ARGV ;;
 esac
 SH
-printf 'HELPER=/usr/lib/app/helper\nPIDFILE=/tmp/app.pid\nexport PIDFILE\n' >"$R/etc/app/envvars"
+printf 'HELPER=/usr/lib/app/helper\nRUNNER=/usr/lib/app/runner\nPIDFILE=/tmp/app.pid\nexport PIDFILE\n' >"$R/etc/app/envvars"
 chmod 755 "$R/usr/sbin/appctl"
 OPTS="--entrypoint /usr/sbin/appctl -e APP_TOOL=/opt/tool/stat"
 ARGS="start"
 
 "$CONFINE" inventory --quiet --json --options "$OPTS" --args "$ARGS" "dir:$R" >"$T/inv.json" ||
 	fail "inventory failed"
-for p in /usr/sbin/appd /usr/lib/app/helper /opt/tool/stat; do
+for p in /usr/sbin/appd /usr/lib/app/helper /opt/tool/stat /usr/lib/app/runner /usr/lib/app/quoted; do
 	jq -e --arg p "$p" '.programs[] | select(.path == $p and .origin == "script")' "$T/inv.json" >/dev/null ||
 		fail "$p (run by the script through a variable) is not a program: $(jq -c '[.programs[].path]' "$T/inv.json")"
 done
@@ -53,7 +59,7 @@ strace -f -qq -o "$T/trace" env -i APP_TOOL=/opt/tool/stat PATH=/usr/sbin:/bin c
 	>"$T/out" 2>&1 || fail "the script failed: $(cat "$T/out")"
 [ -f "$R/tmp/app.pid" ] || fail "the daemon did not run"
 executed_in_root "$T/trace" "$R" >"$T/executed"
-[ "$(wc -l <"$T/executed")" -ge 4 ] || fail "too few programs executed: $(tr '\n' ' ' <"$T/executed")"
+[ "$(wc -l <"$T/executed")" -ge 6 ] || fail "too few programs executed: $(tr '\n' ' ' <"$T/executed")"
 jq -r '.programs[].path' "$T/inv.json" | sort -u >"$T/set"
 missed=$(comm -23 "$T/executed" "$T/set" | tr '\n' ' ')
 [ -z "$missed" ] || fail "programs the script ran are not in the program set: $missed"

@@ -34,8 +34,11 @@ static const struct {
 	  "nginx usage find" },
 	{ "here-documents, comments, quoted and expanded words",
 	  "# cp is mentioned here\ncat <<EOF\nrm -rf /\nEOF\ncat <<-'X'\n\tsed\n\tX\n\"$cmd\" arg\n$HOME/bin/x\n/docker-entrypoint.d/*.sh\n"
-	  "'quoted' a\necho 'a; mv b'\nawk '{ print }'\n",
-	  "cat awk" },
+	  "'quoted' a\necho 'a; mv b'\nawk '{ print }'\n\"/usr/bin/java\" -version\n'echo' x\n",
+	  "cat awk quoted /usr/bin/java" },
+	{ "eval parses a word again: its value's first word is the command",
+	  "eval exec \"\\\"/usr/bin/java\\\"\" -Dx \"\\\"$y\\\"\"\neval 'nice ls -l'\neval set -- a\neval \"$(resize)\"\n",
+	  "resize nice ls /usr/bin/java" },
 	{ "redirections and their targets", "grep x 2>&1 >/dev/null < in.txt\n>out date\nsort <<< \"$x\"\n",
 	  "grep date sort" },
 	{ "subshells, groups, pipes", "(cd /a && make) | tee log\n{ true; uname; }\n", "make tee uname" },
