@@ -12,7 +12,8 @@
 # IMAGE: haproxy apache postgres bind ssh squid node mariadb unbound phpfpm
 # vsftpd dnsmasq mosquitto rabbit varnish postfix caddy prometheus etcd uwsgi
 # gunicorn prosody exim dovecot knot pdns coturn kea privoxy nghttpx tomcat
-# (default: all).  Needs
+# samba syslogng collectd freeradius proftpd nats registry nsd icecast phpcli
+# beanstalkd (default: all).  Needs
 # root, Docker and network access to the Debian mirror the first time
 # (1-2 minutes and 150-500 MB an image).  Not part of the test suite.
 set -euo pipefail
@@ -22,7 +23,8 @@ CONFINE_BIN=$here/build/confine
 SW=${CONFINE_SWEEP:-/var/tmp/confine-sweep}
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 ALL="haproxy apache postgres bind ssh squid node mariadb unbound phpfpm vsftpd dnsmasq mosquitto rabbit varnish postfix
-	caddy prometheus etcd uwsgi gunicorn prosody exim dovecot knot pdns coturn kea privoxy nghttpx tomcat"
+	caddy prometheus etcd uwsgi gunicorn prosody exim dovecot knot pdns coturn kea privoxy nghttpx tomcat
+	samba syslogng collectd freeradius proftpd nats registry nsd icecast phpcli beanstalkd"
 images=()
 extra=()
 while [ $# -gt 0 ]; do
@@ -201,6 +203,49 @@ build() {
 		rootfs tomcat tomcat10,curl
 		import tomcat 'CMD ["/usr/share/tomcat10/bin/catalina.sh","run"]' "$PATHENV" \
 			'ENV CATALINA_HOME=/usr/share/tomcat10' 'ENV CATALINA_BASE=/var/lib/tomcat10' 'ENV CATALINA_TMPDIR=/tmp' ;;
+	samba)
+		rootfs samba samba,smbclient
+		import samba 'CMD ["/usr/sbin/smbd","--foreground","--no-process-group","--debug-stdout"]' "$PATHENV" ;;
+	syslogng)
+		rootfs syslogng syslog-ng-core,bsdutils
+		printf '%s\n' '@version: 3.38' 'source s_net { tcp(ip("0.0.0.0") port(5140)); udp(ip("0.0.0.0") port(5140)); };' \
+			'destination d_file { file("/var/log/sweep.log" template("$(format-json --scope rfc5424)\n")); };' \
+			'log { source(s_net); destination(d_file); };' >"$r/etc/syslog-ng/sweep.conf"
+		import syslogng 'CMD ["/usr/sbin/syslog-ng","-F","--no-caps","-f","/etc/syslog-ng/sweep.conf"]' "$PATHENV" ;;
+	collectd)
+		rootfs collectd collectd-core
+		printf '%s\n' 'Interval 1' 'LoadPlugin cpu' 'LoadPlugin memory' 'LoadPlugin load' 'LoadPlugin df' \
+			'LoadPlugin interface' 'LoadPlugin csv' '<Plugin csv>' '  DataDir "/tmp/csv"' '</Plugin>' \
+			>"$r/etc/collectd/sweep.conf"
+		import collectd 'CMD ["/usr/sbin/collectd","-f","-C","/etc/collectd/sweep.conf"]' "$PATHENV" ;;
+	freeradius)
+		rootfs freeradius freeradius,freeradius-utils
+		printf 'sweep Cleartext-Password := "secret"\n' >>"$r/etc/freeradius/3.0/users"
+		import freeradius 'CMD ["/usr/sbin/freeradius","-f","-l","stdout"]' "$PATHENV" ;;
+	proftpd)
+		rootfs proftpd proftpd-core,curl
+		import proftpd 'CMD ["/usr/sbin/proftpd","--nodaemon"]' "$PATHENV" ;;
+	nats)
+		rootfs nats nats-server,curl
+		import nats 'CMD ["/usr/sbin/nats-server","-p","4222","-m","8222"]' "$PATHENV" ;;
+	registry)
+		rootfs registry docker-registry,curl
+		import registry 'CMD ["/usr/bin/docker-registry","serve","/etc/docker/registry/config.yml"]' "$PATHENV" ;;
+	nsd)
+		rootfs nsd nsd,bind9-dnsutils
+		import nsd 'CMD ["/usr/sbin/nsd","-d","-c","/etc/nsd/nsd.conf"]' "$PATHENV" ;;
+	icecast)
+		rootfs icecast icecast2,curl
+		import icecast 'CMD ["/usr/bin/icecast2","-c","/etc/icecast2/icecast.xml"]' "$PATHENV" 'USER icecast2' ;;
+	phpcli)
+		rootfs phpcli php-cli,curl
+		mkdir -p "$r/srv"
+		printf '%s\n' '<?php echo getmypid(), " ", count(scandir("/etc")), " ", php_uname(), "\n";' \
+			'file_put_contents("/tmp/x", date("c")); echo json_encode(stat("/tmp/x")), "\n";' >"$r/srv/i.php"
+		import phpcli 'CMD ["/usr/bin/php","-S","0.0.0.0:8080","-t","/srv"]' "$PATHENV" ;;
+	beanstalkd)
+		rootfs beanstalkd beanstalkd
+		import beanstalkd 'CMD ["/usr/bin/beanstalkd","-l","0.0.0.0","-p","11300"]' "$PATHENV" ;;
 	*)
 		echo "image-sweep: unknown image '$1' (known: $ALL)" >&2
 		return 2 ;;
@@ -247,6 +292,18 @@ opts() {
 		       --workload "host:curl -sf -x http://127.0.0.1:18089 http://config.privoxy.org/ >/dev/null") ;;
 	nghttpx) args=(--options "-p 127.0.0.1:18090:8080" --health http://127.0.0.1:18090/index.html) ;;
 	tomcat) args=(--options "-p 127.0.0.1:18091:8080" --timeout 40 --health http://127.0.0.1:18091/) ;;
+	samba) args=(--timeout 20 --workload "exec:smbclient -L //127.0.0.1 -N") ;;
+	syslogng) args=(--workload "exec:logger -n 127.0.0.1 -P 5140 -T sweep-tcp") ;;
+	collectd) args=() ;;
+	freeradius) args=(--workload "cmd:echo User-Name=sweep,User-Password=secret | radclient -x 127.0.0.1 auth testing123") ;;
+	proftpd) args=(--options "-p 127.0.0.1:18021:21"
+		       --workload "host:curl -s ftp://127.0.0.1:18021/ -u sweep:wrong; [ \$? = 67 ]") ;;
+	nats) args=(--options "-p 127.0.0.1:18222:8222" --health http://127.0.0.1:18222/varz) ;;
+	registry) args=(--options "-p 127.0.0.1:18500:5000" --health http://127.0.0.1:18500/v2/) ;;
+	nsd) args=(--workload "exec:dig @127.0.0.1 example.com") ;;
+	icecast) args=(--options "-p 127.0.0.1:18800:8000" --health http://127.0.0.1:18800/status.xsl) ;;
+	phpcli) args=(--options "-p 127.0.0.1:18092:8080" --health http://127.0.0.1:18092/i.php) ;;
+	beanstalkd) args=(--options "-p 127.0.0.1:18300:11300" --workload "tcp:127.0.0.1:18300") ;;
 	prometheus) args=(--options "-p 127.0.0.1:18086:9090" --health http://127.0.0.1:18086/-/healthy
 			  --workload "host:curl -sf 'http://127.0.0.1:18086/api/v1/query?query=up' >/dev/null") ;;
 	esac
@@ -266,7 +323,8 @@ for name in "${images[@]}"; do
 	fi
 	jq -r --arg n "$name" --arg v "$verdict" \
 		'"\($n): \($v); \(.programs // "?") programs, \(.allowed | length? // .allowed // "?") allowed" +
-		 (if .validation.error then "; " + .validation.error else "" end)' \
+		 (if .validation.error then "; " + .validation.error else "" end) +
+		 (if .error then "; " + .error else "" end)' \
 		"$SW/out/$name.result.json" 2>/dev/null || echo "$name: $verdict ($(tail -n 1 "$SW/out/$name.err"))"
 done
 echo "image-sweep: ${#images[@]} images, $failed failed"

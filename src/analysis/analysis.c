@@ -1196,14 +1196,14 @@ static void plan_process_release(struct runtimes_process *p)
 	free((void *)p->objs);
 }
 
-static size_t plan_runtimes(const struct plan *pl, size_t done, const struct root_reader *rr, const char *given,
-			    bool whole_root, char *const *env, size_t env_nr, const char *workdir,
-			    struct runtimes_module **out)
+/* The modules runtimes load in the process of plan pl; 'ctx' says how it runs (given, env, argv...). */
+static size_t plan_runtimes(const struct plan *pl, size_t done, const struct root_reader *rr,
+			    const struct runtimes_process *ctx, struct runtimes_module **out)
 {
-	struct runtimes_process p = { .given = given, .done = done, .whole_root = whole_root, .env = env,
-				      .env_nr = env_nr, .workdir = workdir };
+	struct runtimes_process p = *ctx;
 	size_t n;
 
+	p.done = done;
 	plan_process(pl, &p);
 	n = runtimes_find(rr, &p, out);
 	plan_process_release(&p);
@@ -1402,14 +1402,17 @@ static void image_add_pam(struct apriv *ap, struct program_set *ps, struct plan 
  * The modules runtimes load by computed paths (see runtimes.h), with their
  * libraries; then those the runtimes these bring load, and so on.
  */
-static void image_add_runtimes(struct apriv *ap, struct program_set *ps, struct plan *pl, const char *given)
+static void image_add_runtimes(struct apriv *ap, struct program_set *ps, struct plan *pl, size_t prog)
 {
 	const struct root_reader rr = { image_read, image_list, image_walk, ps->fs };
+	const char *given = ps->progs[prog].path;
+	struct runtimes_process ctx = { .given = given, .whole_root = true, .env = ps->env, .env_nr = ps->env_nr,
+					.workdir = ps->workdir };
 
+	ctx.argc = program_set_args(ps, prog, &ctx.argv);
 	for (size_t done = 0, round = 0; done < pl->nr && round < RUNTIMES_ROUNDS; round++) {
 		struct runtimes_module *mods;
-		size_t had = pl->nr, n = plan_runtimes(pl, done, &rr, given, true, ps->env, ps->env_nr, ps->workdir,
-						      &mods);
+		size_t had = pl->nr, n = plan_runtimes(pl, done, &rr, &ctx, &mods);
 
 		for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++)
 			image_add_dlopened_path(ap, ps, pl, mods[k].path, mods[k].why);
@@ -1505,7 +1508,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 			plan_add(&plans[a->programs_nr - 1], o, ANALYSIS_LOAD_NAMED);
 		}
 		/* Runtimes' modules first: they may use NSS or PAM themselves. */
-		image_add_runtimes(ap, ps, &plans[a->programs_nr - 1], pr->path);
+		image_add_runtimes(ap, ps, &plans[a->programs_nr - 1], (size_t)(pr - ps->progs));
 		image_add_nss(ap, ps, &plans[a->programs_nr - 1], &nss);
 		image_add_pam(ap, ps, &plans[a->programs_nr - 1]);
 		image_add_literals(ap, ps, &plans[a->programs_nr - 1]);
@@ -2054,8 +2057,9 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 	 */
 	for (size_t done = 0, round = 0; want->is_dynamic && done < pl->nr && round < RUNTIMES_ROUNDS; round++) {
 		struct runtimes_module *mods;
-		size_t had = pl->nr, n = plan_runtimes(pl, done, &rr, path, ld->root != NULL, opts->env, opts->env_nr,
-						      opts->workdir, &mods);
+		struct runtimes_process ctx = { .given = path, .whole_root = ld->root != NULL, .env = opts->env,
+						.env_nr = opts->env_nr, .workdir = opts->workdir };
+		size_t had = pl->nr, n = plan_runtimes(pl, done, &rr, &ctx, &mods);
 
 		for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++) {
 			struct aobj *o = open_object(ap, ld, mods[k].path, want);

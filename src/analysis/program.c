@@ -390,6 +390,9 @@ static void try_add(struct program_set *ps, const char *name, enum program_origi
 	*added += (int)(ps->nr - before);
 }
 
+/* The reason of the Cmd program an entrypoint script is handed (program_set_args). */
+#define CMD_PASSED "cmd passed to the entrypoint"
+
 int program_set_add_config(struct program_set *ps, const struct image_config *cfg)
 {
 	int added = 0;
@@ -400,6 +403,7 @@ int program_set_add_config(struct program_set *ps, const struct image_config *cf
 		free(ps->argv[i]);
 	free(ps->argv);
 	ps->argc = cfg->entrypoint_nr + cfg->cmd_nr;
+	ps->cmd_at = cfg->entrypoint_nr;
 	ps->argv = xcalloc(ps->argc ? ps->argc : 1, sizeof(*ps->argv));
 	for (size_t i = 0; i < cfg->entrypoint_nr; i++)
 		ps->argv[i] = xstrdup(cfg->entrypoint[i] ? cfg->entrypoint[i] : "");
@@ -426,11 +430,28 @@ int program_set_add_config(struct program_set *ps, const struct image_config *cf
 		char *path = NULL;
 
 		if (program_set_which(ps, cfg->cmd[0], &path) == 0)
-			try_add(ps, path, PROGRAM_CMD, "cmd passed to the entrypoint", &added);
+			try_add(ps, path, PROGRAM_CMD, CMD_PASSED, &added);
 		free(path);
 	}
 	added += program_set_add_healthcheck(ps, cfg->healthcheck.test, cfg->healthcheck.test_nr);
 	return added;
+}
+
+size_t program_set_args(const struct program_set *ps, size_t idx, char *const **argv)
+{
+	const struct program *p = &ps->progs[idx];
+
+	*argv = NULL;
+	if (p->origin == PROGRAM_ENTRYPOINT && ps->argc) {
+		*argv = ps->argv;
+		return ps->argc;
+	}
+	if (p->origin == PROGRAM_CMD && ps->cmd_at && ps->cmd_at < ps->argc && p->reason &&
+	    !strcmp(p->reason, CMD_PASSED)) {
+		*argv = ps->argv + ps->cmd_at;
+		return ps->argc - ps->cmd_at;
+	}
+	return 0;
 }
 
 int program_set_add_check(struct program_set *ps, char *const *test, size_t nr, const char *what)

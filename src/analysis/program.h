@@ -65,6 +65,7 @@ struct program_set {
 
 	char **argv;            /* Entrypoint + Cmd as the runtime runs it (owned) */
 	size_t argc;
+	size_t cmd_at;          /* where Cmd starts in argv (after the Entrypoint) */
 	/* Names from the config that did not resolve to a file (owned). */
 	char **unresolved;
 	size_t unresolved_nr, unresolved_alloc;
@@ -100,6 +101,13 @@ int program_set_add_healthcheck(struct program_set *ps, char *const *test, size_
  * ("the workload (cmd:)").
  */
 int program_set_add_check(struct program_set *ps, char *const *test, size_t nr, const char *what);
+
+/*
+ * The arguments program ps->progs[idx] is known to run with (argv[0]
+ * first): Entrypoint + Cmd for the program they run, Cmd for the command
+ * handed to an entrypoint; 0 (and *argv NULL) for any other.
+ */
+size_t program_set_args(const struct program_set *ps, size_t idx, char *const **argv);
 
 /*
  * Add one program by name: a path (absolute, or relative to WorkingDir) or

@@ -1,5 +1,6 @@
 #include "analysis/runtimes.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -107,6 +108,7 @@ static const struct {
 	{ "modulesProcessCnf", RUNTIMES_RSYSLOG, false }, /* rsyslogd, whose modules call back into it */
 	{ "overlay_register", RUNTIMES_SLAPD, false }, /* slapd, for its backend and overlay modules */
 	{ "uwsgi_load_plugin", RUNTIMES_UWSGI, false }, /* uwsgi, for its plugins (--plugin python3) */
+	{ "plugin_register_complex_read", RUNTIMES_COLLECTD, false }, /* collectd, for its plugins */
 };
 
 void runtimes_inspect(const struct elf_file *elf, const char *path, struct runtimes_object *out)
@@ -129,6 +131,10 @@ void runtimes_inspect(const struct elf_file *elf, const char *path, struct runti
 		out->plugin_dir = rodata_path_ending(elf, "/plugin");
 	else if (m & RUNTIMES_GIO)
 		out->plugin_dir = rodata_path_ending(elf, "/gio/modules");
+	else if (m & RUNTIMES_COLLECTD)
+		out->plugin_dir = rodata_path_ending(elf, "/lib/collectd");
+	if (m & RUNTIMES_COLLECTD)
+		out->dirs[0] = rodata_path_ending(elf, "/collectd.conf");
 	else if (m & RUNTIMES_KRB5)
 		out->plugin_dir = rodata_path_ending(elf, "/krb5/plugins");
 
@@ -1155,6 +1161,191 @@ static void slapd_modules(struct found *f, const struct root_reader *rr)
 		found_walk(f, rr, slapd_module_dirs[d], 1, ".so", ANALYSIS_LOAD_MODULE);
 }
 
+/* ---- collectd: the plugins its configuration loads ------------------------ */
+
+static const char *const collectd_dirs[] = { "/usr/lib/collectd", "/usr/lib64/collectd", "/usr/local/lib/collectd",
+					     "/opt/collectd/lib/collectd" };
+static const char *const collectd_confs[] = { "/etc/collectd/collectd.conf", "/etc/collectd.conf",
+					      "/usr/local/etc/collectd.conf", "/opt/collectd/etc/collectd.conf" };
+
+#define COLLECTD_FILES_MAX 64  /* files one configuration reads, Include'd ones too */
+#define COLLECTD_LOADS_MAX 256
+#define COLLECTD_DEPTH 8       /* Include levels */
+
+struct collectd_conf {
+	char *plugin_dir;                /* PluginDir, or NULL */
+	char *loads[COLLECTD_LOADS_MAX]; /* LoadPlugin's names, and <Plugin NAME>'s (AutoLoadPlugin) */
+	size_t loads_nr;
+	size_t files;                    /* files read */
+};
+
+/* The value at v: "quoted" or a bare word (up to a blank or '>'); NULL when none.  *rest: after it. */
+static char *conf_value(const char *v, const char **rest)
+{
+	size_t len;
+
+	v += strspn(v, " \t");
+	if (*v == '"') {
+		len = strcspn(v + 1, "\"\n");
+		*rest = v + 1 + len + (v[1 + len] == '"');
+		return len ? xstrndup(v + 1, len) : NULL;
+	}
+	len = strcspn(v, " \t\r\n>");
+	*rest = v + len;
+	return len ? xstrndup(v, len) : NULL;
+}
+
+/* Does the line start with 'key' followed by a blank? */
+static bool conf_key(const char *line, const char *key)
+{
+	size_t n = strlen(key);
+
+	return !strncasecmp(line, key, n) && (line[n] == ' ' || line[n] == '\t');
+}
+
+static void collectd_read(struct collectd_conf *c, const struct root_reader *rr, const char *path,
+			  const char *filter, unsigned depth);
+
+/* Include "PATH" ["FILTER"]: a file, a folder (its files, FILTER matching their names) or a glob. */
+static void collectd_include(struct collectd_conf *c, const struct root_reader *rr, const char *path,
+			     const char *filter, unsigned depth)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash && strpbrk(slash + 1, "*?[")) {
+		char *dir = xstrndup(path, (size_t)(slash - path));
+
+		collectd_read(c, rr, dir[0] ? dir : "/", slash + 1, depth);
+		free(dir);
+		return;
+	}
+	collectd_read(c, rr, path, filter, depth);
+}
+
+/*
+ * Read configuration file 'path' (or, when it is a folder, its files whose
+ * names match 'filter'): LoadPlugin NAME, <LoadPlugin NAME>, <Plugin NAME>
+ * (AutoLoadPlugin loads those), PluginDir and Include lines.
+ */
+static void collectd_read(struct collectd_conf *c, const struct root_reader *rr, const char *path,
+			  const char *filter, unsigned depth)
+{
+	char *text, **entries;
+	size_t n;
+
+	if (depth > COLLECTD_DEPTH || c->files >= COLLECTD_FILES_MAX || path[0] != '/')
+		return;
+	text = rr->read(rr->ctx, path, 1 << 20, NULL);
+	if (!text) {
+		n = rr->list(rr->ctx, path, &entries);
+		for (size_t i = 0; i < n; i++) {
+			const char *base = strrchr(entries[i], '/');
+
+			if (!filter || fnmatch(filter, base ? base + 1 : entries[i], 0) == 0)
+				collectd_read(c, rr, entries[i], filter, depth + 1);
+			free(entries[i]);
+		}
+		free(entries);
+		return;
+	}
+	c->files++;
+	for (char *line = text, *next; line && *line; line = next) {
+		const char *rest;
+		char *v = NULL, *f = NULL;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		line += strspn(line, " \t");
+		if (*line == '<')
+			line++;
+		if (conf_key(line, "LoadPlugin") || conf_key(line, "Plugin")) {
+			v = conf_value(line + strcspn(line, " \t"), &rest);
+			if (v && !strchr(v, '/') && c->loads_nr < COLLECTD_LOADS_MAX) {
+				c->loads[c->loads_nr++] = v;
+				v = NULL;
+			}
+		} else if (conf_key(line, "PluginDir")) {
+			v = conf_value(line + 9, &rest);
+			if (v && v[0] == '/') {
+				free(c->plugin_dir);
+				c->plugin_dir = v;
+				v = NULL;
+			}
+		} else if (conf_key(line, "Include")) {
+			v = conf_value(line + 7, &rest);
+			f = conf_value(rest, &rest);
+			if (v)
+				collectd_include(c, rr, v, f, depth + 1);
+		}
+		free(v);
+		free(f);
+	}
+	free(text);
+}
+
+/*
+ * collectd loads the plugins its configuration names (LoadPlugin, and
+ * <Plugin> blocks under AutoLoadPlugin) from PluginDir, by default its
+ * compiled-in folder.  The configuration is the file -C names when the
+ * arguments are known (the image's Cmd), else the compiled-in one and the
+ * packages' places.  With none readable, every plugin counts: that
+ * includes perl.so and python.so, whose interpreters can make any call.
+ */
+static void collectd_plugins(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
+{
+	struct collectd_conf c = { .plugin_dir = NULL };
+	const char *dirs[ARRAY_SIZE(collectd_dirs) + 1] = { NULL };
+	char *given = NULL, *compiled_conf = NULL;
+	size_t nd = 0;
+
+	for (size_t i = 0; i < p->nr; i++)
+		if (p->objs[i]->marks & RUNTIMES_COLLECTD) {
+			if (!dirs[0] && p->objs[i]->plugin_dir)
+				dirs[nd++] = p->objs[i]->plugin_dir;
+			if (!compiled_conf && p->objs[i]->dirs[0])
+				compiled_conf = p->objs[i]->dirs[0];
+		}
+	for (size_t i = 0; i < ARRAY_SIZE(collectd_dirs); i++)
+		if (!dirs[0] || strcmp(dirs[0], collectd_dirs[i]))
+			dirs[nd++] = collectd_dirs[i];
+	for (size_t i = 1; i < p->argc; i++) {
+		const char *a = p->argv[i];
+
+		if (!strcmp(a, "-C") && i + 1 < p->argc)
+			a = p->argv[++i];
+		else if (!strncmp(a, "-C", 2) && a[2])
+			a += 2;
+		else
+			continue;
+		free(given);
+		given = env_dir(p, a, strlen(a));
+	}
+	if (given) {
+		collectd_read(&c, rr, given, NULL, 0);
+	} else {
+		if (compiled_conf)
+			collectd_read(&c, rr, compiled_conf, NULL, 0);
+		for (size_t i = 0; i < ARRAY_SIZE(collectd_confs); i++)
+			if (!compiled_conf || strcmp(compiled_conf, collectd_confs[i]))
+				collectd_read(&c, rr, collectd_confs[i], NULL, 0);
+	}
+	if (c.plugin_dir) {
+		dirs[0] = c.plugin_dir;
+		nd = 1;
+	}
+	for (size_t d = 0; d < nd; d++) {
+		if (!c.files)
+			found_walk(f, rr, dirs[d], 1, ".so", ANALYSIS_LOAD_MODULE);
+		for (size_t i = 0; c.files && i < c.loads_nr; i++)
+			found_add(f, xasprintf("%s/%s.so", dirs[d], c.loads[i]), ANALYSIS_LOAD_MODULE);
+	}
+	for (size_t i = 0; i < c.loads_nr; i++)
+		free(c.loads[i]);
+	free(c.plugin_dir);
+	free(given);
+}
+
 /* ---- Erlang: NIFs and drivers from the applications' priv folders -------- */
 
 /*
@@ -1233,6 +1424,8 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 		r_packages(&f, rr, p);
 	if (all & RUNTIMES_SLAPD)
 		slapd_modules(&f, rr);
+	if (p->nr && (all & RUNTIMES_COLLECTD))
+		collectd_plugins(&f, rr, p);
 	strmap_release(&f.seen, NULL);
 	*out = f.v;
 	return f.nr;

@@ -70,6 +70,7 @@ enum runtimes_mark {
 	RUNTIMES_RSYSLOG = 1 << 25, /* exports modulesProcessCnf (rsyslogd) */
 	RUNTIMES_SLAPD = 1 << 26, /* exports overlay_register (OpenLDAP's slapd) */
 	RUNTIMES_UWSGI = 1 << 27, /* exports uwsgi_load_plugin (uWSGI) */
+	RUNTIMES_COLLECTD = 1 << 28, /* exports plugin_register_complex_read (collectd) */
 };
 
 /* What an object says of the runtime of a process that loads it. */
@@ -87,7 +88,9 @@ struct runtimes_object {
 	 * into it (its PLUGINDIR, the one read-only string that is an
 	 * absolute path ending in "/plugin"), or NULL.  RUNTIMES_GIO and
 	 * RUNTIMES_KRB5: the module folder compiled into it (ending in
-	 * "/gio/modules", "/krb5/plugins").
+	 * "/gio/modules", "/krb5/plugins").  RUNTIMES_COLLECTD: its plugin
+	 * folder (ending in "/lib/collectd") in plugin_dir, its configuration
+	 * file (ending in "/collectd.conf") in dirs[0].
 	 */
 	char *plugin_dir;
 };
@@ -125,6 +128,13 @@ struct runtimes_process {
 	char *const *env;
 	size_t env_nr;
 	const char *workdir;
+	/*
+	 * The arguments it runs with (argv[0] first) when they are known (the
+	 * image's Entrypoint + Cmd program), else none: a server's -C FILE
+	 * names the configuration that loads its modules (collectd).
+	 */
+	char *const *argv;
+	size_t argc;
 };
 
 struct runtimes_module {

@@ -2,7 +2,8 @@
  * libFuzzer target over the run-time module rules that read an image's
  * files as data: every file the rules read is the input (SBCL's cores,
  * appended ones with their offset words included, and contrib fasls;
- * slapd's slapd.conf and cn=config entries; pkgIndex.tcl folders; the
+ * slapd's slapd.conf and cn=config entries; collectd's configuration and
+ * what it Includes (named by -C); pkgIndex.tcl folders; the
  * configuration files of the other rules), for a process whose objects
  * carry every runtime's mark.  Must never crash, hang or leak, and the
  * names and modules found stay within their caps.
@@ -62,9 +63,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *const paths[] = { "/usr/bin/prog" };
 	char *env[] = { "SBCL_HOME=/sb", "TCLLIBPATH=/t1 {/t2} /t3", "R_LIBS=/r1:/r2", "SWI_HOME_DIR=rel",
 			"RSYSLOG_MODDIR=/rs", "PYTHONPATH=/py", "GDK_PIXBUF_MODULE_FILE=/c" };
+	char *argv[] = { "/usr/local/bin/prog", "-f", "-C", "conf/c.conf" };
 	const struct runtimes_process p = { .given = "/usr/local/bin/prog", .paths = paths, .objs = objs, .nr = 1,
 					    .whole_root = false, .env = env, .env_nr = sizeof(env) / sizeof(env[0]),
-					    .workdir = "/srv" };
+					    .workdir = "/srv", .argv = argv, .argc = sizeof(argv) / sizeof(argv[0]) };
 	struct runtimes_module *mods;
 	char **names;
 	size_t n;

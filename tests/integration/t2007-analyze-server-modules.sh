@@ -78,6 +78,35 @@ rule_loads "$R" /usr/bin/uwsgi-core syncfs 'a server module'
 "$CONFINE" analyze --quiet --json --root "$R" /usr/sbin/apache2 >"$T/a.json" || fail "analyze apache2 failed"
 json_has "$T/a.json" syncfs && fail "apache2 got uWSGI's plugin"
 
+# collectd: the plugins its configuration loads (LoadPlugin, <LoadPlugin>,
+# Include'd files), from the file -C names when the arguments are known;
+# with no configuration, every plugin (Debian's include perl.so).
+C=$T/croot
+root_add_libc "$C"
+mkdir -p "$C/usr/lib/collectd" "$C/etc/collectd/collectd.conf.d" "$C/opt"
+syscall_lib "$C/usr/lib/collectd/a.so" syncfs
+syscall_lib "$C/usr/lib/collectd/b.so" vhangup
+syscall_lib "$C/usr/lib/collectd/c.so" mincore
+syscall_lib "$C/usr/lib/collectd/d.so" acct
+fake_exporter "$C/usr/sbin/collectd" plugin_register_complex_read
+"$CONFINE" analyze --quiet --json --root "$C" /usr/sbin/collectd >"$T/c.json" || fail "analyze collectd failed"
+for s in syncfs vhangup mincore acct; do
+	json_has "$T/c.json" $s || fail "collectd without a configuration lacks $s (every plugin)"
+done
+printf 'Interval 10\nLoadPlugin a\n# LoadPlugin c\nInclude "/etc/collectd/collectd.conf.d" "*.conf"\n' \
+	>"$C/etc/collectd/collectd.conf"
+printf '<LoadPlugin "b">\n  Interval 5\n</LoadPlugin>\n' >"$C/etc/collectd/collectd.conf.d/b.conf"
+printf 'LoadPlugin d\n' >"$C/etc/collectd/collectd.conf.d/d.disabled"
+printf 'LoadPlugin c\n' >"$C/opt/mine.conf"
+"$CONFINE" analyze --quiet --json --root "$C" /usr/sbin/collectd >"$T/c.json" || fail "analyze collectd failed"
+json_has "$T/c.json" syncfs && json_has "$T/c.json" vhangup || fail "collectd lacks its configured plugins"
+json_has "$T/c.json" mincore && fail "collectd got a plugin only a comment names"
+json_has "$T/c.json" acct && fail "collectd got a plugin of a file the Include filter leaves out"
+"$CONFINE" profile --quiet --no-runtime --options "--entrypoint /usr/sbin/collectd" --args "-f -C /opt/mine.conf" \
+	-o "$T/c-profile.json" "dir:$C" || fail "profile of collectd -C failed"
+jq -e '.syscalls[0].names | index("mincore") != null and index("syncfs") == null' "$T/c-profile.json" >/dev/null ||
+	fail "collectd -C /opt/mine.conf: $(jq -c '.syscalls[0].names' "$T/c-profile.json")"
+
 # The nginx fixture image (Debian's nginx with libnginx-mod-http-echo).
 if [ -d "$FIX/rootfs-nginx/usr/lib/nginx/modules" ]; then
 	"$CONFINE" analyze --quiet --json --root "$FIX/rootfs-nginx" /usr/sbin/nginx >"$T/nginx.json" ||
