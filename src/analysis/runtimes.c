@@ -109,6 +109,7 @@ static const struct {
 	{ "overlay_register", RUNTIMES_SLAPD, false }, /* slapd, for its backend and overlay modules */
 	{ "uwsgi_load_plugin", RUNTIMES_UWSGI, false }, /* uwsgi, for its plugins (--plugin python3) */
 	{ "plugin_register_complex_read", RUNTIMES_COLLECTD, false }, /* collectd, for its plugins */
+	{ "plugin_discover_candidate_modules", RUNTIMES_SYSLOGNG, false }, /* libsyslog-ng, for its modules */
 };
 
 void runtimes_inspect(const struct elf_file *elf, const char *path, struct runtimes_object *out)
@@ -410,6 +411,9 @@ static void python_modules(struct found *f, const struct root_reader *rr, const 
  * preauth/spake.so, preauth/pkinit.so) and every module of its
  * plugins/libkrb5 folder from its plugin folder (the table's, or the one
  * compiled into it).
+ * syslog-ng (libsyslog-ng) loads every module of its module path at start,
+ * to discover the plugins they provide (libaffile.so's file destination
+ * makes fchmod).
  * Lua's require() loads C modules from package.cpath, whose defaults are
  * the version folders of these (lua-posix makes chmod, link, getppid ...,
  * which the interpreter has nowhere else; every version's folder counts,
@@ -433,6 +437,8 @@ static const struct plugin_dirs {
 	  { "/usr/lib/x86_64-linux-gnu/rsyslog", "/usr/lib/rsyslog", "/usr/lib64/rsyslog", "/usr/local/lib/rsyslog" } },
 	{ RUNTIMES_UWSGI, ANALYSIS_LOAD_MODULE, 1, /* --plugin, --plugins and the ini files name them */
 	  { "/usr/lib/uwsgi/plugins", "/usr/local/lib/uwsgi/plugins", "/usr/lib64/uwsgi", "/usr/lib/uwsgi" } },
+	{ RUNTIMES_SYSLOGNG, ANALYSIS_LOAD_MODULE, 2, /* VERSION/libaffile.so: every one, to discover plugins */
+	  { "/usr/lib/syslog-ng", "/usr/local/lib/syslog-ng", "/usr/lib64/syslog-ng", "/opt/syslog-ng/lib/syslog-ng" } },
 	{ RUNTIMES_SASL, ANALYSIS_LOAD_SASL, 1,
 	  { "/usr/lib/x86_64-linux-gnu/sasl2", "/usr/lib/sasl2", "/usr/lib64/sasl2", "/usr/local/lib/sasl2" } },
 	{ RUNTIMES_XTABLES, ANALYSIS_LOAD_XTABLES, 1,

@@ -71,6 +71,7 @@ enum runtimes_mark {
 	RUNTIMES_SLAPD = 1 << 26, /* exports overlay_register (OpenLDAP's slapd) */
 	RUNTIMES_UWSGI = 1 << 27, /* exports uwsgi_load_plugin (uWSGI) */
 	RUNTIMES_COLLECTD = 1 << 28, /* exports plugin_register_complex_read (collectd) */
+	RUNTIMES_SYSLOGNG = 1 << 29, /* exports plugin_discover_candidate_modules (libsyslog-ng) */
 };
 
 /* What an object says of the runtime of a process that loads it. */

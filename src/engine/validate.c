@@ -358,6 +358,18 @@ char *validate_normalize_log(const char *log, size_t len)
 			strbuf_addch(&sb, 'X');
 			continue;
 		}
+		if (isalnum(c) && (i == 0 || !isalnum((unsigned char)log[i - 1]))) {
+			size_t j = i, digits = 0;
+
+			while (j < len && isalnum((unsigned char)log[j]))
+				digits += isdigit((unsigned char)log[j++]) != 0;
+			/* Generated ids and keys (NATS's server id): 20+ letters and digits, both. */
+			if (j - i >= 20 && digits && digits < j - i) {
+				strbuf_addch(&sb, 'X');
+				i = j;
+				continue;
+			}
+		}
 		if (isxdigit(c) && (i == 0 || !isalnum((unsigned char)log[i - 1]))) {
 			size_t j = i;
 			bool digit = false, alpha = false;

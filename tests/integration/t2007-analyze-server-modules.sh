@@ -1,7 +1,8 @@
 #!/bin/bash
 # Servers' modules: nginx (load_module), Apache (LoadModule), lighttpd
 # (server.modules), rsyslogd (module(load=...)) and uWSGI (--plugin)
-# dlopen() the modules their configuration names.  A process with the
+# dlopen() the modules their configuration names; syslog-ng loads all of
+# its modules, collectd those its configuration names.  A process with the
 # server's core (an object exporting ngx_cycle, ap_hook_post_config,
 # config_plugin_values_init, modulesProcessCnf or uwsgi_load_plugin) gets
 # every module
@@ -77,6 +78,13 @@ fake_exporter "$R/usr/bin/uwsgi-core" uwsgi_load_plugin
 rule_loads "$R" /usr/bin/uwsgi-core syncfs 'a server module'
 "$CONFINE" analyze --quiet --json --root "$R" /usr/sbin/apache2 >"$T/a.json" || fail "analyze apache2 failed"
 json_has "$T/a.json" syncfs && fail "apache2 got uWSGI's plugin"
+
+# syslog-ng: libsyslog-ng loads every module of its module path
+# (VERSION/libNAME.so) at start, to discover the plugins they provide.
+mkdir -p "$R/usr/lib/syslog-ng/3.38"
+syscall_lib "$R/usr/lib/syslog-ng/3.38/libaffile.so" fchmodat
+fake_exporter "$R/usr/sbin/syslog-ng" plugin_discover_candidate_modules
+rule_loads "$R" /usr/sbin/syslog-ng fchmodat 'a server module'
 
 # collectd: the plugins its configuration loads (LoadPlugin, <LoadPlugin>,
 # Include'd files), from the file -C names when the arguments are known;

@@ -245,6 +245,9 @@ static void test_normalize(void **state)
 		{ "wal_replay_duration=812ns total=1.5\xc2\xb5s", "wal_replay_duration=D total=D" },
 		{ "wal_replay_duration=42.25ms total=1h2m3.5s", "wal_replay_duration=D total=D" },
 		{ "took 3s, 10 items, 5min, 2mb, 7 s", "took D, # items, #min, #mb, # s" },
+		/* Generated ids: 20+ letters and digits (nats-server's) */
+		{ "[1] [INF]   ID:       NC2ATLHP5CYLDCMDSZVG7LNWXBISL3ZYXU", "[#] [INF]   ID:       X" },
+		{ "ABCDEFGHIJKLMNOPQRSTUVWXYZ 12345678901234567890123 abc1", "ABCDEFGHIJKLMNOPQRSTUVWXYZ # abc#" },
 	};
 
 	(void)state;
