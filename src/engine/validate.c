@@ -806,6 +806,11 @@ int validate_profile(struct dockerapi *api, const struct container_spec *spec,
 		goto out;
 	fill_run(&r->hardened, &hard);
 	compare_logs(o->separate_baseline ? &base : &audit, &hard, r);
+	/* A probe that fails without a profile tests nothing: say so, it is the user's to fix. */
+	if (r->baseline.probe_ran && !r->baseline.probe_ok)
+		warn_add("the health check or workload failed in the baseline run too (%s): it tested "
+			 "nothing; only the exit, the logs and the denied calls were compared",
+			 r->baseline.probe_error ? r->baseline.probe_error : "failed");
 
 verdict:
 	{

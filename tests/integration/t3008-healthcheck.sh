@@ -45,6 +45,12 @@ jq '.syscalls[0].names -= ["statfs"]' "$W/p.json" >"$W/without.json"
 	fail "validation passed without statfs: the health check proves nothing"
 grep -q statfs "$W/v2.txt" || fail "validation does not name statfs: $(cat "$W/v2.txt")"
 
+# A check that fails without a profile too tests nothing: validation says so.
+"$CONFINE" validate --healthcheck "host:exit 3" "docker:$tag" "$W/p.json" >"$W/v3.txt" 2>&1 ||
+	fail "validation failed on a check that fails in both runs: $(cat "$W/v3.txt")"
+grep "failed in the baseline run too" "$W/v3.txt" | grep -q "exited with 3" ||
+	fail "no warning that the check failed without the profile: $(cat "$W/v3.txt")"
+
 # A run's --health-cmd replaces it (run by the shell); --no-healthcheck drops it.
 "$CONFINE" inventory --quiet --json --options "--health-cmd 'id -u >/dev/null'" "docker:$tag" >"$W/inv2.json" ||
 	fail "inventory --health-cmd failed"
