@@ -67,7 +67,7 @@ build() {
 	local r=$SW/rootfs-$1
 	case $1 in
 	haproxy)
-		rootfs haproxy haproxy,curl,python3-minimal
+		rootfs haproxy haproxy,curl,python3
 		mkdir -p "$r/run/haproxy"
 		printf '%s\n' global '	log stdout format raw local0' '	chroot /var/lib/haproxy' \
 			'	stats socket /run/haproxy/admin.sock mode 660 level admin' '	user haproxy' \
