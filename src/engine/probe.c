@@ -307,10 +307,12 @@ int probe_run(const struct probe *p, struct dockerapi *api, const struct contain
 		long left = end - clock_now_ms();
 
 		/*
-		 * One slow attempt must not eat the whole budget: retry instead.
-		 * A host: command (a load generator) may take as long as it needs.
+		 * One slow connection must not eat the whole budget: retry
+		 * instead.  A command (exec:, cmd:, host:) may take as long as it
+		 * needs: rabbitmqctl starts an Erlang VM, a psql script runs SQL
+		 * that a cut attempt would half apply.
 		 */
-		if (left > 1000 && p->kind != PROBE_HOST)
+		if (left > 1000 && p->kind != PROBE_HOST && p->kind != PROBE_EXEC)
 			left = 1000;
 		if (left < 100)
 			left = 100;

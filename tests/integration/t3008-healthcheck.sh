@@ -45,6 +45,13 @@ jq '.syscalls[0].names -= ["statfs"]' "$W/p.json" >"$W/without.json"
 	fail "validation passed without statfs: the health check proves nothing"
 grep -q statfs "$W/v2.txt" || fail "validation does not name statfs: $(cat "$W/v2.txt")"
 
+# A check that takes a while is given the time it takes: each attempt was
+# cut at one second, so rabbitmqctl and a psql script failed in every run.
+"$CONFINE" validate --json --healthcheck "exec:/bin/sleep 2.5" "docker:$tag" "$W/p.json" >"$W/v4.json" 2>"$T/err" ||
+	fail "validation with a slow check failed: $(cat "$W/v4.json" "$T/err")"
+jq -e '.runs.baseline.health_check == true and .runs.hardened.health_check == true' "$W/v4.json" >/dev/null ||
+	fail "a check of 2.5 s did not pass: $(jq -c '.runs' "$W/v4.json")"
+
 # A check that fails without a profile too tests nothing: validation says so.
 "$CONFINE" validate --healthcheck "host:exit 3" "docker:$tag" "$W/p.json" >"$W/v3.txt" 2>&1 ||
 	fail "validation failed on a check that fails in both runs: $(cat "$W/v3.txt")"
