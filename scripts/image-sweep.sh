@@ -260,7 +260,7 @@ opts() {
 		       --workload "host:curl -sf http://127.0.0.1:18080/ >/dev/null") ;;
 	apache) args=(--options "-p 127.0.0.1:18081:80" --health http://127.0.0.1:18081/
 		      --workload "host:for i in 1 2 3 4 5; do curl -s -o /dev/null http://127.0.0.1:18081/; curl -s -o /dev/null http://127.0.0.1:18081/nope; done") ;;
-	postgres) args=(--workload "exec:/usr/lib/postgresql/15/bin/psql -h /var/run/postgresql -c 'create table t(a int); insert into t values (1),(2); vacuum full t; create index on t(a); drop table t;'") ;;
+	postgres) args=(--workload "exec:/usr/lib/postgresql/15/bin/psql -h /var/run/postgresql -v ON_ERROR_STOP=1 -c 'create table t(a int)' -c 'insert into t values (1),(2)' -c 'vacuum full t' -c 'create index on t(a)' -c 'drop table t'") ;;
 	bind) args=(--workload "exec:dig @127.0.0.1 localhost +tcp") ;;
 	ssh) args=(--workload "exec:ssh-keyscan 127.0.0.1") ;;
 	squid) args=(--workload "exec:squidclient mgr:info") ;;
