@@ -134,6 +134,9 @@ static void test_errors(void **state)
 		{ "{\"a\": {\"workload\": \"\"}}", "\"workload\": must not be empty" },
 		{ "{\"a\": {\"healthcheck\": {\"http\": \"a\", \"tcp\": \"b:1\"}}}", "exactly one of" },
 		{ "{\"a\": {\"healthcheck\": 4}}", "\"healthcheck\": must be a string" },
+		{ "{\"a\": {\"workload\": {\"host\": 5}}}", "\"host\" must be a non-empty command" },
+		{ "{\"a\": {\"workload\": {\"host\": \"\"}}}", "\"host\" must be a non-empty command" },
+		{ "{\"a\": {\"workload\": {\"host\": \"a\", \"cmd\": \"b\"}}}", "exactly one of" },
 		{ "{\"a\": {\"workload\": []}}", "\"workload\": command array is empty" },
 		{ "{\"a\": {\"enable\": true, \"image-name\": \"n\"}, \"b\": {\"enable\": true, "
 		  "\"image-name\": \"n\"}}",
