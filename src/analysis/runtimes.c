@@ -1201,12 +1201,12 @@ static char *conf_value(const char *v, const char **rest)
 	return len ? xstrndup(v, len) : NULL;
 }
 
-/* Does the line start with 'key' followed by a blank? */
-static bool conf_key(const char *line, const char *key)
+/* What follows 'key' when the line starts with it and a blank, else NULL. */
+static const char *conf_key(const char *line, const char *key)
 {
 	size_t n = strlen(key);
 
-	return !strncasecmp(line, key, n) && (line[n] == ' ' || line[n] == '\t');
+	return !strncasecmp(line, key, n) && (line[n] == ' ' || line[n] == '\t') ? line + n : NULL;
 }
 
 static void collectd_read(struct collectd_conf *c, const struct root_reader *rr, const char *path,
@@ -1256,7 +1256,7 @@ static void collectd_read(struct collectd_conf *c, const struct root_reader *rr,
 	}
 	c->files++;
 	for (char *line = text, *next; line && *line; line = next) {
-		const char *rest;
+		const char *rest, *after;
 		char *v = NULL, *f = NULL;
 
 		next = strchr(line, '\n');
@@ -1265,21 +1265,21 @@ static void collectd_read(struct collectd_conf *c, const struct root_reader *rr,
 		line += strspn(line, " \t");
 		if (*line == '<')
 			line++;
-		if (conf_key(line, "LoadPlugin") || conf_key(line, "Plugin")) {
-			v = conf_value(line + strcspn(line, " \t"), &rest);
+		if ((after = conf_key(line, "LoadPlugin")) || (after = conf_key(line, "Plugin"))) {
+			v = conf_value(after, &rest);
 			if (v && !strchr(v, '/') && c->loads_nr < COLLECTD_LOADS_MAX) {
 				c->loads[c->loads_nr++] = v;
 				v = NULL;
 			}
-		} else if (conf_key(line, "PluginDir")) {
-			v = conf_value(line + 9, &rest);
+		} else if ((after = conf_key(line, "PluginDir"))) {
+			v = conf_value(after, &rest);
 			if (v && v[0] == '/') {
 				free(c->plugin_dir);
 				c->plugin_dir = v;
 				v = NULL;
 			}
-		} else if (conf_key(line, "Include")) {
-			v = conf_value(line + 7, &rest);
+		} else if ((after = conf_key(line, "Include"))) {
+			v = conf_value(after, &rest);
 			f = conf_value(rest, &rest);
 			if (v)
 				collectd_include(c, rr, v, f, depth + 1);

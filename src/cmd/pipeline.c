@@ -592,11 +592,10 @@ static void add_probe_programs(const struct pipeline_opts *o, struct program_set
 		/* cmd: runs "/bin/sh -c TEXT" in the container, exec: its ARGV. */
 		if (pr.kind == PROBE_EXEC && pr.argv && pr.argv[0]) {
 			test[0] = shell ? kind_shell : kind_cmd;
-			test[1] = xstrdup(shell ? specs[i] + 4 : pr.argv[0]);
+			test[1] = shell ? pr.argv[2] : pr.argv[0];
 			what = xasprintf("%s (%s)", names[i], shell ? "cmd:" : "exec:");
 			program_set_add_check(ps, test, 2, what);
 			free(what);
-			free(test[1]);
 		}
 		probe_release(&pr);
 	}

@@ -347,18 +347,21 @@ char *validate_normalize_log(const char *log, size_t len)
 			strbuf_addch(&sb, 'X');
 			continue;
 		}
-		if (isdigit(c) && (i == 0 || !isalnum((unsigned char)log[i - 1])) && duration_at(log + i, len - i)) {
-			i += duration_at(log + i, len - i);
+		bool word_start = i == 0 || !isalnum((unsigned char)log[i - 1]);
+		size_t n;
+
+		if (isdigit(c) && word_start && (n = duration_at(log + i, len - i))) {
+			i += n;
 			strbuf_addch(&sb, 'D');
 			continue;
 		}
-		if (isxdigit(c) && (i == 0 || !isalnum((unsigned char)log[i - 1])) && uuid_at(log + i, len - i)) {
-			/* Ids such as MQTT's auto-generated client ids. */
-			i += uuid_at(log + i, len - i);
+		/* Ids such as MQTT's auto-generated client ids. */
+		if (isxdigit(c) && word_start && (n = uuid_at(log + i, len - i))) {
+			i += n;
 			strbuf_addch(&sb, 'X');
 			continue;
 		}
-		if (isalnum(c) && (i == 0 || !isalnum((unsigned char)log[i - 1]))) {
+		if (isalnum(c) && word_start) {
 			size_t j = i, digits = 0;
 
 			while (j < len && isalnum((unsigned char)log[j]))
@@ -370,7 +373,7 @@ char *validate_normalize_log(const char *log, size_t len)
 				continue;
 			}
 		}
-		if (isxdigit(c) && (i == 0 || !isalnum((unsigned char)log[i - 1]))) {
+		if (isxdigit(c) && word_start) {
 			size_t j = i;
 			bool digit = false, alpha = false;
 
