@@ -185,6 +185,24 @@ static void test_config(void **state)
 		for (size_t j = 0; j < ps.unresolved_nr; j++)
 			assert_string_equal(ps.unresolved[j], c->unresolved[j]);
 		assert_int_equal(ps.argc, cfg.entrypoint_nr + cfg.cmd_nr);
+		/* The arguments each program is known to run with: Entrypoint+Cmd, the Cmd handed over, none. */
+		for (size_t j = 0; j < ps.nr; j++) {
+			char *const *av;
+			size_t ac = program_set_args(&ps, j, &av);
+
+			if (ps.progs[j].origin == PROGRAM_ENTRYPOINT) {
+				assert_int_equal(ac, ps.argc);
+				assert_ptr_equal(av, ps.argv);
+			} else if (!strcmp(c->what, "entrypoint script with cmd") &&
+				   !strcmp(ps.progs[j].path, "/usr/local/bin/app")) {
+				assert_int_equal(ac, 2);
+				assert_string_equal(av[0], "app");
+				assert_string_equal(av[1], "--flag");
+			} else {
+				assert_int_equal(ac, 0);
+				assert_null(av);
+			}
+		}
 		/* Every ELF program gets its libraries: libc and the loader. */
 		program_set_resolve_libs(&ps, NULL);
 		for (size_t j = 0; j < ps.nr; j++) {
