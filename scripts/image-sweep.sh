@@ -13,7 +13,8 @@
 # vsftpd dnsmasq mosquitto rabbit varnish postfix caddy prometheus etcd uwsgi
 # gunicorn prosody exim dovecot knot pdns coturn kea privoxy nghttpx tomcat
 # samba syslogng collectd freeradius proftpd nats registry nsd icecast phpcli
-# beanstalkd (default: all).  Needs
+# beanstalkd slapd lighttpd rsyslog h2o influxdb inspircd cups svn gitdaemon
+# hg tinyproxy supervisor minidlna (default: all).  Needs
 # root, Docker and network access to the Debian mirror the first time
 # (1-2 minutes and 150-500 MB an image).  Not part of the test suite.
 set -euo pipefail
@@ -24,7 +25,8 @@ SW=${CONFINE_SWEEP:-/var/tmp/confine-sweep}
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 ALL="haproxy apache postgres bind ssh squid node mariadb unbound phpfpm vsftpd dnsmasq mosquitto rabbit varnish postfix
 	caddy prometheus etcd uwsgi gunicorn prosody exim dovecot knot pdns coturn kea privoxy nghttpx tomcat
-	samba syslogng collectd freeradius proftpd nats registry nsd icecast phpcli beanstalkd"
+	samba syslogng collectd freeradius proftpd nats registry nsd icecast phpcli beanstalkd
+	slapd lighttpd rsyslog h2o influxdb inspircd cups svn gitdaemon hg tinyproxy supervisor minidlna"
 images=()
 extra=()
 while [ $# -gt 0 ]; do
@@ -246,6 +248,59 @@ build() {
 	beanstalkd)
 		rootfs beanstalkd beanstalkd
 		import beanstalkd 'CMD ["/usr/bin/beanstalkd","-l","0.0.0.0","-p","11300"]' "$PATHENV" ;;
+	slapd)
+		rootfs slapd slapd,ldap-utils
+		import slapd 'CMD ["/usr/sbin/slapd","-d","0","-h","ldap:///","-u","openldap","-g","openldap","-F","/etc/ldap/slapd.d"]' "$PATHENV" ;;
+	lighttpd)
+		rootfs lighttpd lighttpd,php-cgi,curl
+		mkdir -p "$r/var/www/html"
+		printf '%s\n' '<?php echo getmypid(), " ", count(scandir("/etc")), "\n";' >"$r/var/www/html/i.php"
+		ln -sf ../conf-available/10-fastcgi.conf "$r/etc/lighttpd/conf-enabled/10-fastcgi.conf"
+		ln -sf ../conf-available/15-fastcgi-php.conf "$r/etc/lighttpd/conf-enabled/15-fastcgi-php.conf"
+		import lighttpd 'CMD ["/usr/sbin/lighttpd","-D","-f","/etc/lighttpd/lighttpd.conf"]' "$PATHENV" ;;
+	rsyslog)
+		rootfs rsyslog rsyslog,bsdutils
+		printf '%s\n' 'module(load="imtcp")' 'input(type="imtcp" port="5140")' \
+			'if $fromhost-ip != "127.0.0.1" or $programname == "sweep" then /var/log/sweep.log' >"$r/etc/rsyslog.d/sweep.conf"
+		import rsyslog 'CMD ["/usr/sbin/rsyslogd","-n","-f","/etc/rsyslog.conf"]' "$PATHENV" ;;
+	h2o)
+		rootfs h2o h2o,curl
+		import h2o 'CMD ["/usr/bin/h2o","-c","/etc/h2o/h2o.conf"]' "$PATHENV" ;;
+	influxdb)
+		rootfs influxdb influxdb,curl
+		sed -i 's/^# *reporting-disabled = false/reporting-disabled = true/' "$r/etc/influxdb/influxdb.conf"
+		grep -q '^reporting-disabled = true' "$r/etc/influxdb/influxdb.conf"
+		import influxdb 'CMD ["/usr/bin/influxd","-config","/etc/influxdb/influxdb.conf"]' "$PATHENV" ;;
+	inspircd)
+		rootfs inspircd inspircd
+		import inspircd 'CMD ["/usr/sbin/inspircd","--nofork","--nopid","--config","/etc/inspircd/inspircd.conf"]' "$PATHENV" 'USER irc' ;;
+	cups)
+		rootfs cups cups-daemon,cups-client,curl
+		import cups 'CMD ["/usr/sbin/cupsd","-f"]' "$PATHENV" ;;
+	svn)
+		rootfs svn subversion
+		[ -d "$r/srv/svn/repo" ] || chroot "$r" svnadmin create /srv/svn/repo
+		import svn 'CMD ["/usr/bin/svnserve","-d","--foreground","-r","/srv/svn","--listen-host","0.0.0.0"]' "$PATHENV" ;;
+	gitdaemon)
+		rootfs gitdaemon git
+		[ -d "$r/srv/git/repo.git" ] || chroot "$r" git init -q --bare /srv/git/repo.git
+		import gitdaemon 'CMD ["/usr/bin/git","daemon","--reuseaddr","--base-path=/srv/git","--export-all","--verbose"]' "$PATHENV" ;;
+	hg)
+		rootfs hg mercurial,curl
+		[ -d "$r/srv/hg/repo/.hg" ] || chroot "$r" hg init /srv/hg/repo
+		import hg 'CMD ["/usr/bin/hg","serve","-R","/srv/hg/repo","-p","8000"]' "$PATHENV" ;;
+	tinyproxy)
+		rootfs tinyproxy tinyproxy,curl
+		sed -i '/^Allow /d' "$r/etc/tinyproxy/tinyproxy.conf"
+		import tinyproxy 'CMD ["/usr/bin/tinyproxy","-d","-c","/etc/tinyproxy/tinyproxy.conf"]' "$PATHENV" ;;
+	supervisor)
+		rootfs supervisor supervisor,socat,curl
+		printf '%s\n' '[program:echo]' 'command=/usr/bin/socat TCP-LISTEN:8080,fork,reuseaddr SYSTEM:"echo hi"' \
+			'stdout_logfile=/dev/stdout' 'stdout_logfile_maxbytes=0' >"$r/etc/supervisor/conf.d/echo.conf"
+		import supervisor 'CMD ["/usr/bin/supervisord","-n","-c","/etc/supervisor/supervisord.conf"]' "$PATHENV" ;;
+	minidlna)
+		rootfs minidlna minidlna,curl
+		import minidlna 'CMD ["/usr/sbin/minidlnad","-d","-f","/etc/minidlna.conf"]' "$PATHENV" ;;
 	*)
 		echo "image-sweep: unknown image '$1' (known: $ALL)" >&2
 		return 2 ;;
@@ -255,6 +310,7 @@ build() {
 # The validation options of each image: ports on 127.0.0.1 only, workloads
 # that name ELF programs (a Perl script would make the profile allow every call).
 opts() {
+	args=()
 	case $1 in
 	haproxy) args=(--options "-p 127.0.0.1:18080:8080" --health http://127.0.0.1:18080/ok
 		       --workload "host:curl -sf http://127.0.0.1:18080/ >/dev/null") ;;
@@ -304,6 +360,21 @@ opts() {
 	icecast) args=(--options "-p 127.0.0.1:18800:8000" --health http://127.0.0.1:18800/status.xsl) ;;
 	phpcli) args=(--options "-p 127.0.0.1:18092:8080" --health http://127.0.0.1:18092/i.php) ;;
 	beanstalkd) args=(--options "-p 127.0.0.1:18300:11300" --workload "tcp:127.0.0.1:18300") ;;
+	slapd) args=(--workload "exec:ldapsearch -x -H ldap://127.0.0.1 -b '' -s base namingContexts") ;;
+	lighttpd) args=(--options "-p 127.0.0.1:18093:80" --health http://127.0.0.1:18093/i.php) ;;
+	rsyslog) args=(--workload "exec:logger -n 127.0.0.1 -P 5140 -T -t sweep sweep-tcp") ;;
+	h2o) args=(--options "-p 127.0.0.1:18094:80" --health http://127.0.0.1:18094/) ;;
+	influxdb) args=(--options "-p 127.0.0.1:18095:8086" --health http://127.0.0.1:18095/ping
+			--workload "host:curl -sf -XPOST 'http://127.0.0.1:18095/query' --data-urlencode 'q=CREATE DATABASE sweep'") ;;
+	inspircd) args=(--options "-p 127.0.0.1:18667:6667" --workload "tcp:127.0.0.1:18667") ;;
+	cups) args=(--workload "exec:lpstat -h localhost -r") ;;
+	svn) args=(--workload "exec:svn ls svn://127.0.0.1/repo") ;;
+	gitdaemon) args=(--workload "exec:git ls-remote git://127.0.0.1/repo.git") ;;
+	hg) args=(--options "-p 127.0.0.1:18096:8000" --health http://127.0.0.1:18096/) ;;
+	tinyproxy) args=(--options "-p 127.0.0.1:18097:8888"
+			 --workload "host:curl -sf -x http://127.0.0.1:18097 http://tinyproxy.stats/ >/dev/null") ;;
+	supervisor) args=(--workload "exec:sh -c 'echo | socat - TCP:127.0.0.1:8080 | grep -q hi'") ;;
+	minidlna) args=(--options "-p 127.0.0.1:18200:8200" --workload "tcp:127.0.0.1:18200") ;;
 	prometheus) args=(--options "-p 127.0.0.1:18086:9090" --health http://127.0.0.1:18086/-/healthy
 			  --workload "host:curl -sf 'http://127.0.0.1:18086/api/v1/query?query=up' >/dev/null") ;;
 	esac

@@ -362,12 +362,19 @@ char *validate_normalize_log(const char *log, size_t len)
 			continue;
 		}
 		if (isalnum(c) && word_start) {
-			size_t j = i, digits = 0;
+			size_t j = i, digits = 0, upper = 0, lower = 0;
 
-			while (j < len && isalnum((unsigned char)log[j]))
-				digits += isdigit((unsigned char)log[j++]) != 0;
-			/* Generated ids and keys (NATS's server id): 20+ letters and digits, both. */
-			if (j - i >= 20 && digits && digits < j - i) {
+			for (; j < len && isalnum((unsigned char)log[j]); j++) {
+				digits += isdigit((unsigned char)log[j]) != 0;
+				upper += isupper((unsigned char)log[j]) != 0;
+				lower += islower((unsigned char)log[j]) != 0;
+			}
+			/*
+			 * Generated ids and keys: 20+ letters and digits, both (NATS's server
+			 * id); or 8+ with digits and letters of both cases (InfluxDB's
+			 * log_id=0rV5GVG0000), which words and numbers seldom have.
+			 */
+			if ((j - i >= 20 && digits && digits < j - i) || (j - i >= 8 && digits && upper && lower)) {
 				strbuf_addch(&sb, 'X');
 				i = j;
 				continue;

@@ -248,6 +248,10 @@ static void test_normalize(void **state)
 		/* Generated ids: 20+ letters and digits (nats-server's) */
 		{ "[1] [INF]   ID:       NC2ATLHP5CYLDCMDSZVG7LNWXBISL3ZYXU", "[#] [INF]   ID:       X" },
 		{ "ABCDEFGHIJKLMNOPQRSTUVWXYZ 12345678901234567890123 abc1", "ABCDEFGHIJKLMNOPQRSTUVWXYZ # abc#" },
+		/* 8+ with digits and both cases (InfluxDB's log ids); not one case only */
+		{ "msg=\"Compaction settings\" log_id=0rV5GVG0000 service=store",
+		  "msg=\"Compaction settings\" log_id=X service=store" },
+		{ "x86Linux64 HelloWorld abcdefgh12 ABCDEFGH12 Ab1", "X HelloWorld abcdefgh# ABCDEFGH# Ab#" },
 	};
 
 	(void)state;
