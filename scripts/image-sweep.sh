@@ -13,7 +13,7 @@
 # vsftpd dnsmasq mosquitto rabbit varnish postfix caddy prometheus etcd uwsgi
 # gunicorn prosody exim dovecot knot pdns coturn kea privoxy nghttpx tomcat
 # samba syslogng collectd freeradius proftpd nats registry nsd icecast phpcli
-# beanstalkd slapd lighttpd rsyslog h2o influxdb inspircd cups svn gitdaemon
+# beanstalkd slapd lighttpd rsyslog h2o influxdb cups svn gitdaemon
 # hg tinyproxy supervisor minidlna (default: all).  Needs
 # root, Docker and network access to the Debian mirror the first time
 # (1-2 minutes and 150-500 MB an image).  Not part of the test suite.
@@ -26,7 +26,7 @@ MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 ALL="haproxy apache postgres bind ssh squid node mariadb unbound phpfpm vsftpd dnsmasq mosquitto rabbit varnish postfix
 	caddy prometheus etcd uwsgi gunicorn prosody exim dovecot knot pdns coturn kea privoxy nghttpx tomcat
 	samba syslogng collectd freeradius proftpd nats registry nsd icecast phpcli beanstalkd
-	slapd lighttpd rsyslog h2o influxdb inspircd cups svn gitdaemon hg tinyproxy supervisor minidlna"
+	slapd lighttpd rsyslog h2o influxdb cups svn gitdaemon hg tinyproxy supervisor minidlna"
 images=()
 extra=()
 while [ $# -gt 0 ]; do
@@ -271,9 +271,6 @@ build() {
 		sed -i 's/^# *reporting-disabled = false/reporting-disabled = true/' "$r/etc/influxdb/influxdb.conf"
 		grep -q '^reporting-disabled = true' "$r/etc/influxdb/influxdb.conf"
 		import influxdb 'CMD ["/usr/bin/influxd","-config","/etc/influxdb/influxdb.conf"]' "$PATHENV" ;;
-	inspircd)
-		rootfs inspircd inspircd
-		import inspircd 'CMD ["/usr/sbin/inspircd","--nofork","--nopid","--config","/etc/inspircd/inspircd.conf"]' "$PATHENV" 'USER irc' ;;
 	cups)
 		rootfs cups cups-daemon,cups-client,curl
 		import cups 'CMD ["/usr/sbin/cupsd","-f"]' "$PATHENV" ;;
@@ -366,7 +363,6 @@ opts() {
 	h2o) args=(--options "-p 127.0.0.1:18094:80" --health http://127.0.0.1:18094/) ;;
 	influxdb) args=(--options "-p 127.0.0.1:18095:8086" --health http://127.0.0.1:18095/ping
 			--workload "host:curl -sf -XPOST 'http://127.0.0.1:18095/query' --data-urlencode 'q=CREATE DATABASE sweep'") ;;
-	inspircd) args=(--options "-p 127.0.0.1:18667:6667" --workload "tcp:127.0.0.1:18667") ;;
 	cups) args=(--workload "exec:lpstat -h localhost -r") ;;
 	svn) args=(--workload "exec:svn ls svn://127.0.0.1/repo") ;;
 	gitdaemon) args=(--workload "exec:git ls-remote git://127.0.0.1/repo.git") ;;

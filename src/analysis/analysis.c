@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "analysis/confprogs.h"
 #include "analysis/link.h"
 #include "analysis/objsum.h"
 #include "disasm/disasm.h"
@@ -1422,6 +1423,31 @@ static void image_add_runtimes(struct apriv *ap, struct program_set *ps, struct 
 	plan_names(pl, &rr, given, ps->env, ps->env_nr, ps->workdir);
 }
 
+/*
+ * The programs a server's configuration names (analysis/confprogs.h) run
+ * in the container too: program 'prog' of ps is such a server when its
+ * ELF file (elf; NULL for a script) tells so.  *added counts them with
+ * image_add_execs's.
+ */
+static void image_add_config_programs(struct program_set *ps, size_t prog, const struct elf_file *elf,
+				      size_t *added)
+{
+	const struct root_reader rr = { image_read, image_list, image_walk, ps->fs };
+	enum confprogs_server s = elf ? confprogs_server_elf(elf) : confprogs_server_script(ps->progs[prog].path);
+	struct runtimes_process ctx = { .given = ps->progs[prog].path, .whole_root = true, .env = ps->env,
+					.env_nr = ps->env_nr, .workdir = ps->workdir };
+	struct confprog *cmds;
+	size_t n;
+
+	if (s == CONFPROGS_NONE || *added >= EXEC_PROGRAMS_MAX)
+		return;
+	ctx.argc = program_set_args(ps, prog, &ctx.argv);
+	n = confprogs_find(s, &rr, &ctx, &cmds);
+	for (size_t i = 0; i < n && *added < EXEC_PROGRAMS_MAX; i++)
+		*added += (size_t)program_set_add_command(ps, cmds[i].text, cmds[i].shell, cmds[i].why);
+	confprogs_release(cmds, n);
+}
+
 /* Objects that dlopen() libraries they name as string literals (see dlopen_literals). */
 static void image_add_literals(struct apriv *ap, struct program_set *ps, struct plan *pl)
 {
@@ -1470,8 +1496,10 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 		struct program *pr = &ps->progs[i];
 		struct analysis_program *prog;
 
-		if (!pr->is_elf)
+		if (!pr->is_elf) {
+			image_add_config_programs(ps, i, NULL, &execs_added); /* pr is stale after this */
 			continue;
+		}
 		if (a->programs_nr == alloc) {
 			a->programs = xrealloc_array(a->programs, alloc * 2, sizeof(*a->programs));
 			plans = xrealloc_array(plans, alloc * 2, sizeof(*plans));
@@ -1512,6 +1540,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 		image_add_nss(ap, ps, &plans[a->programs_nr - 1], &nss);
 		image_add_pam(ap, ps, &plans[a->programs_nr - 1]);
 		image_add_literals(ap, ps, &plans[a->programs_nr - 1]);
+		image_add_config_programs(ps, i, plans[a->programs_nr - 1].objs[0]->elf, &execs_added);
 		image_add_execs(ps, &plans[a->programs_nr - 1], &execs_added); /* pr is stale after this */
 	}
 	summarise_pending(ap, first_new);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analysis/shwords.h"
+#include "engine/runopts.h"
 #include "elf/elf.h"
 #include "image/image.h"
 #include "util/error.h"
@@ -38,6 +39,8 @@ const char *program_origin_name(enum program_origin o)
 		return "exec";
 	case PROGRAM_HEALTHCHECK:
 		return "healthcheck";
+	case PROGRAM_CONFIG:
+		return "config";
 	default:
 		return "added";
 	}
@@ -479,6 +482,29 @@ int program_set_add_check(struct program_set *ps, char *const *test, size_t nr, 
 int program_set_add_healthcheck(struct program_set *ps, char *const *test, size_t nr)
 {
 	return program_set_add_check(ps, test, nr, "healthcheck");
+}
+
+int program_set_add_command(struct program_set *ps, const char *text, bool shell, const char *why)
+{
+	char **words = NULL, **names;
+	int nw = 0, added = 0;
+	size_t n;
+
+	if (shell) {
+		try_add(ps, "/bin/sh", PROGRAM_CONFIG, why, &added);
+	} else if (runopts_split(text, &words, &nw) == 0 && nw >= 3 && is_shell(words[0]) &&
+		   !strcmp(words[1], "-c")) {
+		try_add(ps, words[0], PROGRAM_CONFIG, why, &added);
+		text = words[2];
+	}
+	err_clear();
+	n = script_commands(ps, text, strlen(text), &names);
+	for (size_t i = 0; i < n; i++)
+		try_add(ps, names[i], PROGRAM_CONFIG, why, &added);
+	free_strv(names, n);
+	if (words)
+		runopts_free_argv(words);
+	return added;
 }
 
 /* An ELF executable (exec or PIE, not a shared object) the loader can open. */

@@ -33,6 +33,7 @@ enum program_origin {
 	PROGRAM_EXEC,           /* named in an object of a program's process that can execute programs */
 	PROGRAM_ADDED,          /* added by a caller for another reason */
 	PROGRAM_HEALTHCHECK,    /* the health check's command (HEALTHCHECK, --health-cmd, an exec: probe) */
+	PROGRAM_CONFIG,         /* a command a server's configuration names (analysis/confprogs.h) */
 };
 
 const char *program_origin_name(enum program_origin o);
@@ -94,6 +95,16 @@ int program_set_add_config(struct program_set *ps, const struct image_config *cf
  * adds the config's.  Returns the number of programs added.
  */
 int program_set_add_healthcheck(struct program_set *ps, char *const *test, size_t nr);
+
+/*
+ * A command line another program runs, named by its configuration
+ * (analysis/confprogs.h), with origin PROGRAM_CONFIG and reason 'why':
+ * by the shell ('shell': /bin/sh -c TEXT: the shell and the commands of
+ * TEXT), or split into words and executed (the first word on PATH, or,
+ * for 'sh -c STRING', the shell and STRING's commands).  A name not found
+ * in the image is warned about.  Returns how many programs were added.
+ */
+int program_set_add_command(struct program_set *ps, const char *text, bool shell, const char *why);
 
 /*
  * The same for any check that runs in the container (a workload or health

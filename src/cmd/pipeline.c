@@ -87,8 +87,10 @@ void pipeline_result_release(struct pipeline_result *r)
 	for (i = 0; i < r->imports_nr; i++)
 		free(r->imports[i]);
 	free(r->imports);
-	for (i = 0; i < SYSSET_NR; i++)
+	for (i = 0; i < SYSSET_NR; i++) {
 		free(r->why[i]);
+		free(r->missing_by[i]);
+	}
 	memset(r, 0, sizeof(*r));
 }
 
@@ -679,6 +681,17 @@ static int run_validation(const struct pipeline_opts *o, struct dockerapi *api,
 		n = validate_missing_set(&vr, &add);
 		sysset_clear(&r->missing);
 		sysset_union(&r->missing, &add);
+		for (int nr = 0; nr < SYSSET_NR; nr++) {
+			free(r->missing_by[nr]);
+			r->missing_by[nr] = NULL;
+		}
+		for (size_t i = 0; i < vr.missing_nr; i++) {
+			const struct validate_missing *m = &vr.missing[i];
+			const char *by = m->exes ? m->exes : m->comms;
+
+			if (sysset_has(&add, m->nr) && m->arch == AUDIT_ARCH_X86_64_ID && by && !r->missing_by[m->nr])
+				r->missing_by[m->nr] = xstrdup(by);
+		}
 		free(r->error);
 		r->error = vr.ok ? NULL : reasons_text(&vr);
 		validate_result_release(&vr);
@@ -1076,6 +1089,17 @@ json_t *pipeline_result_json(const struct pipeline_result *r, const char *image)
 		v = json_object();
 		json_object_set_new(v, "hardened", json_boolean(r->hardened));
 		json_object_set_new(v, "missing", pipeline_names_json(&r->missing));
+		{
+			json_t *by = json_object();
+
+			for (int nr = 0; nr < SYSSET_NR; nr++) {
+				const char *name = syscall_name(SYS_ARCH_X86_64, nr);
+
+				if (sysset_has(&r->missing, nr) && r->missing_by[nr] && name)
+					json_object_set_new(by, name, json_string(r->missing_by[nr]));
+			}
+			json_object_set_new(v, "missing_by", by);
+		}
 		json_object_set_new(v, "repaired", pipeline_names_json(&r->repaired));
 		json_object_set_new(v, "error", r->error ? json_string(r->error) : json_null());
 		json_object_set_new(o, "validation", v);

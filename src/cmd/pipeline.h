@@ -57,6 +57,7 @@ struct pipeline_result {
 	bool validated;             /* validation ran */
 	bool hardened;              /* validation passed */
 	struct sysset missing;      /* syscalls validation found denied */
+	char *missing_by[SYSSET_NR]; /* for each: the programs that made it ("/usr/bin/php-cgi"), or NULL */
 	char *error;                /* why validation or a phase failed, or NULL */
 	bool is_go;                 /* some program is a Go binary */
 	unsigned abis;              /* ABIs besides x86_64 some program uses (enum analysis_abi) */

@@ -228,7 +228,9 @@ int cmd_profile(int argc, char **argv)
 			fprintf(stderr, "missing syscalls:");
 			for (k = 0; k < n; k++)
 				if (sysset_has(&r.missing, tab[k].nr))
-					fprintf(stderr, " %s", tab[k].name);
+					fprintf(stderr, " %s%s%s%s", tab[k].name, r.missing_by[tab[k].nr] ? " (by " : "",
+						r.missing_by[tab[k].nr] ? r.missing_by[tab[k].nr] : "",
+						r.missing_by[tab[k].nr] ? ")" : "");
 			fputc('\n', stderr);
 		}
 	}

@@ -93,6 +93,7 @@ static json_t *missing_json(const struct validate_result *r, bool explicit_rule)
 											  : "other"));
 		json_object_set_new(o, "count", json_integer((json_int_t)m->count));
 		json_object_set_new(o, "comms", json_string(m->comms ? m->comms : ""));
+		json_object_set_new(o, "exes", json_string(m->exes ? m->exes : ""));
 		json_object_set_new(o, "runtime", json_boolean(m->by_runtime));
 		json_array_append_new(a, o);
 	}
@@ -125,11 +126,11 @@ static void describe_missing(const struct validate_result *r)
 		if (m->name)
 			p_info("  denied: %-16s (nr %d, %llu call%s by %s)%s", m->name, m->nr,
 			       (unsigned long long)m->count, m->count == 1 ? "" : "s",
-			       m->comms ? m->comms : "?",
+			       m->exes ? m->exes : m->comms ? m->comms : "?",
 			       m->by_runtime ? " -- the container runtime needs it" : "");
 		else
 			p_info("  denied: syscall %d on arch %#x (%llu calls by %s)", m->nr, m->arch,
-			       (unsigned long long)m->count, m->comms ? m->comms : "?");
+			       (unsigned long long)m->count, m->exes ? m->exes : m->comms ? m->comms : "?");
 	}
 }
 

@@ -35,8 +35,10 @@ void validate_result_release(struct validate_result *r)
 	run_release(&r->baseline);
 	run_release(&r->hardened);
 	run_release(&r->audit);
-	for (size_t i = 0; i < r->missing_nr; i++)
+	for (size_t i = 0; i < r->missing_nr; i++) {
 		free(r->missing[i].comms);
+		free(r->missing[i].exes);
+	}
 	free(r->missing);
 	strlist_clear(&r->reasons);
 	free(r->log_diff);
@@ -681,6 +683,8 @@ static void attribute(struct validate_result *r, struct audit_record *recs, size
 		m->count++;
 		if (a->comm[0])
 			add_comm(&m->comms, a->comm);
+		if (a->exe[0])
+			add_comm(&m->exes, a->exe);
 		if (!strcmp(a->comm, RUNTIME_INIT_COMM))
 			m->by_runtime = true;
 	}

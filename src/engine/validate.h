@@ -49,6 +49,7 @@ struct validate_missing {
 	uint32_t arch;      /* AUDIT_ARCH_* */
 	uint64_t count;
 	char *comms;        /* "nginx,runc:[2:INIT]" (owned) */
+	char *exes;         /* "/usr/sbin/nginx,/bin/sh": the callers' programs, paths in the container (owned) */
 	bool by_runtime;    /* called by the runtime's init (comm runc:[2:INIT]) */
 	bool explicit_rule; /* denied by an explicit rule (e.g. clone3 -> ENOSYS), not the default */
 };

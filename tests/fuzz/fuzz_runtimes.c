@@ -5,7 +5,8 @@
  * slapd's slapd.conf and cn=config entries; collectd's configuration and
  * what it Includes (named by -C); pkgIndex.tcl folders; the
  * configuration files of the other rules), for a process whose objects
- * carry every runtime's mark.  Must never crash, hang or leak, and the
+ * carry every runtime's mark; and the servers' configurations that name
+ * programs (confprogs.h: lighttpd, h2o, supervisord).  Must never crash, hang or leak, and the
  * names and modules found stay within their caps.
  */
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/confprogs.h"
 #include "analysis/runtimes.h"
 #include "util/xalloc.h"
 
@@ -82,5 +84,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!names[i][0] || strlen(names[i]) > 128)
 			abort();
 	runtimes_names_release(names, n);
+	for (enum confprogs_server s = CONFPROGS_LIGHTTPD; s <= CONFPROGS_SUPERVISORD; s++) {
+		struct confprog *cmds;
+
+		n = confprogs_find(s, &rr, &p, &cmds);
+		if (n > CONFPROGS_MAX)
+			abort();
+		for (size_t i = 0; i < n; i++)
+			if (!cmds[i].text[0] || !cmds[i].why)
+				abort();
+		confprogs_release(cmds, n);
+	}
 	return 0;
 }

@@ -1,0 +1,59 @@
+#ifndef CONFINE_ANALYSIS_CONFPROGS_H
+#define CONFINE_ANALYSIS_CONFPROGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "analysis/runtimes.h"
+
+/*
+ * Programs a server runs because its configuration names them, read from
+ * the configuration files without running anything:
+ *  - lighttpd: "bin-path" of FastCGI/SCGI backends it spawns,
+ *    include_shell commands (run at start, their output is configuration),
+ *    cgi.assign's interpreters, and piped logs (accesslog.filename,
+ *    server.errorlog = "|COMMAND"); from -f FILE, else
+ *    /etc/lighttpd/lighttpd.conf, following include (globs too);
+ *  - h2o: piped logs (access-log, error-log, path: "|COMMAND") and
+ *    fastcgi.spawn's commands; from -c FILE, else /etc/h2o/h2o.conf,
+ *    following !file;
+ *  - supervisord: the command of every [program:X], [eventlistener:X]
+ *    and [fcgi-program:X]; from -c FILE, else the first of its search
+ *    list, following [include] files (globs too), with %(ENV_X)s,
+ *    %(here)s, %(program_name)s and %(process_num)d expanded.
+ * The server's arguments, when known (the image's Entrypoint/Cmd), pick the
+ * configuration file.
+ */
+
+enum confprogs_server {
+	CONFPROGS_NONE = 0,
+	CONFPROGS_LIGHTTPD,
+	CONFPROGS_H2O,
+	CONFPROGS_SUPERVISORD,
+};
+
+/* A command a configuration names. */
+struct confprog {
+	char *text; /* the command line */
+	bool shell; /* run as /bin/sh -c TEXT; else split into words and executed */
+	char *why;  /* "bin-path in /etc/lighttpd/conf-enabled/15-fastcgi-php.conf, run by lighttpd" */
+};
+
+/* At most this many commands, and files read, for one server. */
+#define CONFPROGS_MAX 128
+#define CONFPROGS_FILES_MAX 64
+
+/* The server a program is, by the symbols its ELF file exports (elf_dynsym_has), or by a script's name. */
+enum confprogs_server confprogs_server_elf(const struct elf_file *elf);
+enum confprogs_server confprogs_server_script(const char *path);
+
+/*
+ * The commands server s's configuration names, for the process p (its
+ * given path, arguments, environment, working folder; the objects are not
+ * used).  Returns how many *out holds; release with confprogs_release.
+ */
+size_t confprogs_find(enum confprogs_server s, const struct root_reader *rr, const struct runtimes_process *p,
+		      struct confprog **out);
+void confprogs_release(struct confprog *v, size_t n);
+
+#endif
