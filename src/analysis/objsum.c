@@ -34,6 +34,13 @@ struct range {
 
 struct builder {
 	const struct elf_file *elf;
+	const struct dis_opts *dopts; /* the options decode_all() analyses the functions with, while it runs */
+	/*
+	 * While decode_all() runs, for each function: bit 16+r, whether
+	 * call_reads_cb() knows if it reads register r first; bit r, the answer.
+	 */
+	uint32_t *reads_memo;
+	uint32_t reads_memo_nr;
 	struct objsum *s;
 	uint32_t funcs_alloc, edges_alloc, args_alloc, sys_alloc, unres_alloc, imports_alloc,
 		exports_alloc, roots_alloc, dimp_alloc, dlsyms_alloc, strs_alloc;
@@ -1144,6 +1151,145 @@ static bool fn_slot_cb(const void *ctx, uint64_t addr)
 	return addr >= b->gots_lo && addr < b->gots_hi && got_lookup(b, addr) != OSUM_NONE;
 }
 
+/*
+ * Functions of the C library (and the C++ and unwinder runtimes) that take
+ * a fixed number of integer or pointer parameters (none variadic: a
+ * variadic function may read any argument register, and al), by name, and
+ * that count.  The C ABI passes them in rdi, rsi, rdx, rcx, r8, r9: the
+ * function reads none of the others, nor rax, r10 or r11, as the call
+ * left them.  A count above the real one is safe; one below is not.
+ */
+static const struct c_arity {
+	const char *name;
+	uint8_t args;
+} c_arities[] = {
+	{ "_Unwind_DeleteException", 1 }, { "_Unwind_Resume", 1 }, { "__cxa_allocate_exception", 1 },
+	{ "__cxa_begin_catch", 1 }, { "__cxa_end_catch", 0 }, { "__cxa_free_exception", 1 },
+	{ "__cxa_guard_acquire", 1 }, { "__cxa_guard_release", 1 }, { "__cxa_rethrow", 0 }, { "__cxa_throw", 3 },
+	{ "__errno_location", 0 }, { "__stack_chk_fail", 0 }, { "__tls_get_addr", 1 }, { "_exit", 1 },
+	{ "abort", 0 }, { "accept", 3 }, { "accept4", 4 }, { "access", 2 }, { "bcmp", 3 }, { "bind", 3 },
+	{ "calloc", 2 }, { "chdir", 1 }, { "chmod", 2 }, { "clock_gettime", 2 }, { "clock_nanosleep", 4 },
+	{ "close", 1 }, { "closedir", 1 }, { "connect", 3 }, { "dladdr", 2 }, { "dlclose", 1 }, { "dlerror", 0 },
+	{ "dlopen", 2 }, { "dlsym", 2 }, { "dup", 1 }, { "dup2", 2 }, { "epoll_create1", 1 }, { "epoll_ctl", 4 },
+	{ "epoll_wait", 4 }, { "eventfd", 2 }, { "exit", 1 }, { "fchmod", 2 }, { "fclose", 1 },
+	{ "fdatasync", 1 }, { "fflush", 1 }, { "fopen", 2 }, { "fputs", 2 }, { "free", 1 }, { "freeaddrinfo", 1 },
+	{ "fstat", 2 }, { "fstat64", 2 }, { "fsync", 1 }, { "ftruncate", 2 }, { "ftruncate64", 2 },
+	{ "getaddrinfo", 4 }, { "getauxval", 1 }, { "getcwd", 2 }, { "getegid", 0 }, { "getenv", 1 },
+	{ "geteuid", 0 }, { "getgid", 0 }, { "getpeername", 3 }, { "getpid", 0 }, { "getppid", 0 },
+	{ "getrandom", 3 }, { "getrlimit", 2 }, { "getsockname", 3 }, { "getsockopt", 5 }, { "gettid", 0 },
+	{ "gettimeofday", 2 }, { "getuid", 0 }, { "isatty", 1 }, { "kill", 2 }, { "listen", 2 }, { "lseek", 3 },
+	{ "lseek64", 3 }, { "lstat", 2 }, { "lstat64", 2 }, { "madvise", 3 }, { "malloc", 1 }, { "memalign", 2 },
+	{ "memchr", 3 }, { "memcmp", 3 }, { "memcpy", 3 }, { "memmove", 3 }, { "memrchr", 3 }, { "memset", 3 },
+	{ "mkdir", 2 }, { "mmap", 6 }, { "mmap64", 6 }, { "mprotect", 3 }, { "munmap", 2 }, { "nanosleep", 2 },
+	{ "opendir", 1 }, { "pipe2", 2 }, { "poll", 3 }, { "posix_memalign", 3 }, { "pread64", 4 },
+	{ "pthread_attr_destroy", 1 }, { "pthread_attr_getguardsize", 2 }, { "pthread_attr_getstack", 3 },
+	{ "pthread_attr_getstacksize", 2 }, { "pthread_attr_init", 1 }, { "pthread_attr_setstacksize", 2 },
+	{ "pthread_cond_broadcast", 1 }, { "pthread_cond_destroy", 1 }, { "pthread_cond_init", 2 },
+	{ "pthread_cond_signal", 1 }, { "pthread_cond_timedwait", 3 }, { "pthread_cond_wait", 2 },
+	{ "pthread_condattr_destroy", 1 }, { "pthread_condattr_init", 1 }, { "pthread_condattr_setclock", 2 },
+	{ "pthread_create", 4 }, { "pthread_detach", 1 }, { "pthread_exit", 1 }, { "pthread_getattr_np", 2 },
+	{ "pthread_getspecific", 1 }, { "pthread_join", 2 }, { "pthread_key_create", 2 },
+	{ "pthread_key_delete", 1 }, { "pthread_kill", 2 }, { "pthread_mutex_destroy", 1 },
+	{ "pthread_mutex_init", 2 }, { "pthread_mutex_lock", 1 }, { "pthread_mutex_trylock", 1 },
+	{ "pthread_mutex_unlock", 1 }, { "pthread_mutexattr_destroy", 1 }, { "pthread_mutexattr_init", 1 },
+	{ "pthread_mutexattr_settype", 2 }, { "pthread_once", 2 }, { "pthread_rwlock_destroy", 1 },
+	{ "pthread_rwlock_init", 2 }, { "pthread_rwlock_rdlock", 1 }, { "pthread_rwlock_unlock", 1 },
+	{ "pthread_rwlock_wrlock", 1 }, { "pthread_self", 0 }, { "pthread_setname_np", 2 },
+	{ "pthread_setspecific", 2 }, { "pthread_sigmask", 3 }, { "puts", 1 }, { "pwrite64", 4 }, { "raise", 1 },
+	{ "read", 3 }, { "readdir", 1 }, { "readdir64", 1 }, { "readlink", 3 }, { "readv", 3 }, { "realloc", 2 },
+	{ "realpath", 2 }, { "recv", 4 }, { "recvfrom", 6 }, { "recvmsg", 3 }, { "rename", 2 }, { "rmdir", 1 },
+	{ "sched_yield", 0 }, { "send", 4 }, { "sendmsg", 3 }, { "sendto", 6 }, { "setsockopt", 5 },
+	{ "shutdown", 2 }, { "sigaction", 3 }, { "sigaltstack", 2 }, { "signal", 2 }, { "sigprocmask", 3 },
+	{ "sleep", 1 }, { "socket", 3 }, { "stat", 2 }, { "stat64", 2 }, { "strchr", 2 }, { "strcmp", 2 },
+	{ "strcpy", 2 }, { "strdup", 1 }, { "strlen", 1 }, { "strncmp", 3 }, { "strncpy", 3 }, { "strrchr", 2 },
+	{ "strstr", 2 }, { "strtol", 3 }, { "strtoul", 3 }, { "sysconf", 1 }, { "time", 1 }, { "uname", 1 },
+	{ "unlink", 1 }, { "usleep", 1 }, { "waitpid", 3 }, { "write", 3 }, { "writev", 3 },
+};
+
+static int cmp_arity(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct c_arity *)elem)->name);
+}
+
+/* The import a PLT stub or a one-jump trampoline at function f's start ("jmp *slot(%rip)") goes to. */
+static const char *stub_target(const struct builder *b, uint32_t f)
+{
+	const uint8_t *p;
+	size_t avail = 0;
+	int32_t disp;
+	uint32_t t;
+	uint64_t at = b->s->funcs[f].start;
+
+	if (!(p = read_data_cb(b, at, &avail)) || avail < 6)
+		return NULL;
+	if (avail >= 10 && p[0] == 0xf3 && p[1] == 0x0f && p[2] == 0x1e && p[3] == 0xfa) { /* endbr64 */
+		p += 4, at += 4, avail -= 4;
+	}
+	if (avail >= 7 && p[0] == 0xf2) /* bnd */
+		p++, at++, avail--;
+	if (p[0] != 0xff || p[1] != 0x25)
+		return NULL;
+	memcpy(&disp, p + 2, 4);
+	t = got_lookup(b, at + 6 + (uint64_t)(int64_t)disp);
+	if (t == OSUM_NONE || !(t & OSUM_IMPORT_BIT))
+		return NULL;
+	return objsum_str(b->s, b->s->imports[t & ~OSUM_IMPORT_BIT].name);
+}
+
+#define CALL_READS_DEPTH 3 /* calls followed into the object's own functions */
+static _Thread_local unsigned call_reads_depth;
+
+/*
+ * See dis_opts.call_reads: false for a known C function (c_arities)
+ * without 'reg' among its parameters, and for a function of the object
+ * whose code does not read it first (dis_reads_before_write).
+ */
+static bool call_reads_cb(const void *ctx, uint64_t target, bool via_slot, int reg)
+{
+	static const int8_t arg_of[DIS_REG_NR] = {
+		[DIS_RAX] = -1, [DIS_RCX] = 3, [DIS_RDX] = 2, [DIS_RBX] = 99, [DIS_RSP] = 99, [DIS_RBP] = 99,
+		[DIS_RSI] = 1,  [DIS_RDI] = 0, [DIS_R8] = 4,  [DIS_R9] = 5,   [DIS_R10] = -1, [DIS_R11] = -1,
+		[DIS_R12] = 99, [DIS_R13] = 99, [DIS_R14] = 99, [DIS_R15] = 99,
+	};
+	const struct builder *b = ctx;
+	const struct c_arity *a;
+	const char *name = NULL;
+	uint32_t f;
+	bool reads;
+
+	if (reg < 0 || reg >= DIS_REG_NR || arg_of[reg] == 99)
+		return true;
+	if (via_slot) {
+		uint32_t t = got_lookup(b, target);
+
+		if (t == OSUM_NONE)
+			return true;
+		if (t & OSUM_IMPORT_BIT)
+			name = objsum_str(b->s, b->s->imports[t & ~OSUM_IMPORT_BIT].name);
+		f = t & OSUM_IMPORT_BIT ? OSUM_NONE : t;
+	} else {
+		f = func_exact(b->s, target);
+	}
+	if (!name && f != OSUM_NONE && f < b->s->funcs_nr)
+		name = stub_target(b, f);
+	if (name) {
+		a = bsearch(name, c_arities, ARRAY_SIZE(c_arities), sizeof(*c_arities), cmp_arity);
+		return !a || (arg_of[reg] >= 0 && arg_of[reg] < a->args);
+	}
+	/* A function of this object: what its code reads, a few calls deep (asked once a register). */
+	if (f == OSUM_NONE || f >= b->s->funcs_nr || f >= b->reads_memo_nr || !b->dopts)
+		return true;
+	if (b->reads_memo[f] >> (16 + reg) & 1)
+		return b->reads_memo[f] >> reg & 1;
+	if (call_reads_depth >= CALL_READS_DEPTH)
+		return true; /* not remembered: at a shallower depth the answer may be false */
+	call_reads_depth++;
+	reads = dis_reads_before_write(b->dopts, b->s->funcs[f].start, reg);
+	call_reads_depth--;
+	b->reads_memo[f] |= (1u << (16 + reg)) | ((uint32_t)reads << reg);
+	return reads;
+}
+
 /* Jump tables (see dis_opts.read_data). */
 static const uint8_t *read_data_cb(const void *ctx, uint64_t addr, size_t *avail)
 {
@@ -1206,6 +1352,10 @@ static void decode_all(struct builder *b)
 	o.load_const = load_const_cb;
 	o.fn_slot = fn_slot_cb;
 	o.entered = entered_cb;
+	o.call_reads = call_reads_cb;
+	b->dopts = &o;
+	b->reads_memo = xcalloc(s->funcs_nr ? s->funcs_nr : 1, sizeof(*b->reads_memo));
+	b->reads_memo_nr = s->funcs_nr;
 	o.read_data = read_data_cb;
 	gots_span(b);
 	o.decoded = &b->tg;
@@ -1266,6 +1416,10 @@ static void decode_all(struct builder *b)
 	}
 	ehpads_release(&b->eh);
 	b->eh_loaded = false;
+	b->dopts = NULL;
+	free(b->reads_memo);
+	b->reads_memo = NULL;
+	b->reads_memo_nr = 0;
 }
 
 static void collect_exports(struct builder *b)

@@ -477,8 +477,8 @@ struct scratch {
 		uint8_t reg;
 	} *held;
 	size_t held_nr, held_alloc;
-	/* Registers live where each block starts (compute_live), valid when live_ok. */
-	uint16_t *live;
+	/* Registers live where each block starts (compute_live: LIVE_LOW8 bits too), valid when live_ok. */
+	uint32_t *live;
 	size_t live_alloc;
 	bool live_ok;
 	/* The meet of the states at the function's indirect jumps (see jump_anywhere). */
@@ -562,14 +562,38 @@ static void note_held(uint32_t slot, int reg)
 	sc->held[sc->held_nr++] = (struct held){ slot, (uint8_t)reg };
 }
 
-/* Every loaded pointer 'st' holds escapes, but the one in register 'keep' (-1: none). */
-static void escape_all(const struct dis_state *st, int keep)
+/* Every loaded pointer 'st' holds escapes, but those in register 'keep' (-1: none) and the 'dead' ones (a mask). */
+static void escape_all_but(const struct dis_state *st, int keep, uint32_t dead)
 {
 	for (int i = 0; i < DIS_REG_NR; i++)
-		if (i != keep)
+		if (i != keep && !(dead & (1u << i)))
 			escape_val(st->reg[i]);
 	for (unsigned i = 0; i < st->slots; i++)
 		escape_val(st->slot_val[i]);
+}
+
+static void escape_all(const struct dis_state *st, int keep)
+{
+	escape_all_but(st, keep, 0);
+}
+
+/*
+ * May the callee of call I read register r as the call leaves it (see
+ * dis_opts.call_reads)?  Only a direct call or one through a rip-relative
+ * slot names its callee.
+ */
+static bool call_may_read(const struct insn *I, const struct op *ops, const struct dis_opts *opts, int r)
+{
+	const struct op *op = &ops[0];
+
+	if (!opts->call_reads)
+		return true;
+	if (op->type == ZYDIS_OPERAND_TYPE_IMMEDIATE && op->imm.is_relative)
+		return opts->call_reads(opts->noreturn_ctx, I->addr + I->in.length + (uint64_t)op->imm.value.s,
+					false, r);
+	if (is_rip_mem(op))
+		return opts->call_reads(opts->noreturn_ctx, rip_target(&I->in, I->addr, op), true, r);
+	return true;
 }
 
 /* Whether operand k's read of a loaded pointer keeps it tracked. */
@@ -620,6 +644,11 @@ static void escapes_of(const struct dis_state *st, const struct insn *I, const s
 	for (uint32_t m = opts->go_abi ? 0 : C_CALLEE_SAVED; m; m &= m - 1)
 		if (st->reg[__builtin_ctz(m)].kind == DIS_LOADED)
 			note_held(st->reg[__builtin_ctz(m)].value, __builtin_ctz(m));
+	/* A return leaves the C ABI's scratch registers to a caller that counts them as clobbered. */
+	if (mn == ZYDIS_MNEMONIC_RET && !opts->go_abi) {
+		escape_all_but(st, -1, C_SCRATCH);
+		return;
+	}
 	if (mn == ZYDIS_MNEMONIC_RET || mn == ZYDIS_MNEMONIC_SYSCALL || mn == ZYDIS_MNEMONIC_SYSENTER ||
 	    mn == ZYDIS_MNEMONIC_INT || mn == ZYDIS_MNEMONIC_INT1 || mn == ZYDIS_MNEMONIC_INT3 ||
 	    mn == ZYDIS_MNEMONIC_INTO || mn == ZYDIS_MNEMONIC_IRET || mn == ZYDIS_MNEMONIC_IRETD ||
@@ -634,7 +663,8 @@ static void escapes_of(const struct dis_state *st, const struct insn *I, const s
 		if (opts->go_abi)
 			escape_all(st, target);
 		for (size_t i = 0; i < ARRAY_SIZE(clobbered); i++)
-			if (clobbered[i] != target)
+			if (clobbered[i] != target && st->reg[clobbered[i]].kind == DIS_LOADED &&
+			    (opts->go_abi || call_may_read(I, ops, opts, clobbered[i])))
 				escape_val(st->reg[clobbered[i]]);
 	} else if (in->meta.category == ZYDIS_CATEGORY_COND_BR || mn == ZYDIS_MNEMONIC_JMP) {
 		/*
@@ -1231,82 +1261,132 @@ static bool inner_branch(const struct scratch *sc, const struct insn *I, bool go
  * bit per register): read before they are written on some path, or left
  * visible to code outside.  A backward fixpoint over the blocks, computed
  * once per function when the escape rules first ask.  Visible outside:
- * a return (all but the C ABI's scratch registers), a call (C: all but
- * the callee-saved registers, which it preserves; Go: all), a jump out,
- * an indirect jump, a bad byte, running off the function's end.  ud2
- * and hlt end a path: nothing after them runs (int3 does not: a SIGTRAP
- * handler may return to the next instruction).
+ * a return (all but the C ABI's scratch registers), a jump out, an
+ * indirect jump, a bad byte, running off the function's end; a call
+ * (Go: every register; C: the callee-saved registers, which it
+ * preserves, and of the others those the callee may read, see
+ * dis_opts.call_reads).  A register copy ("mov %r8, %rbx") reads its
+ * source only when its destination is still used (a value only copied
+ * around is not used).  ud2 and hlt end a path: nothing after them runs
+ * (int3 does not: a SIGTRAP handler may return to the next instruction).
  */
+/*
+ * Liveness masks: bit r, register r's bits above its low byte; bit r +
+ * LIVE_LOW8, its low byte.  Writing the low byte ("setb %bl") leaves the
+ * rest as it was; reading it ("or %r14b, %bl") reads only that byte.
+ */
+#define LIVE_LOW8 16
+#define BOTH(m) ((uint32_t)(m) | ((uint32_t)(m) << LIVE_LOW8))
+
+static bool low_byte(const struct op *op)
+{
+	return op->reg.width == 8 && op->reg.value != ZYDIS_REGISTER_AH && op->reg.value != ZYDIS_REGISTER_BH &&
+	       op->reg.value != ZYDIS_REGISTER_CH && op->reg.value != ZYDIS_REGISTER_DH;
+}
+
+/* What I reads (*read) and overwrites (*kill), as liveness masks. */
+static void insn_live_masks(const struct insn *I, uint32_t *read, uint32_t *kill)
+{
+	*read = *kill = 0;
+	if (I->in.mnemonic == ZYDIS_MNEMONIC_SYSCALL)
+		*kill = BOTH((1u << DIS_RCX) | (1u << DIS_R11));
+	for (unsigned k = 0; k < I->in.operand_count; k++) {
+		const struct op *op = &OPS(I)[k];
+
+		if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr >= 0) {
+			uint32_t r = 1u << op->reg.gpr;
+
+			if (op->actions & ZYDIS_OPERAND_ACTION_MASK_READ)
+				*read |= low_byte(op) ? r << LIVE_LOW8 : BOTH(r);
+			if ((op->actions & ZYDIS_OPERAND_ACTION_WRITE) &&
+			    !(op->actions & ZYDIS_OPERAND_ACTION_MASK_READ) && I->in.mnemonic != ZYDIS_MNEMONIC_SYSCALL)
+				*kill |= op->reg.width >= 32 ? BOTH(r) : low_byte(op) || op->reg.width == 16 ? r << LIVE_LOW8 : 0;
+		} else if (op->type == ZYDIS_OPERAND_TYPE_MEMORY) {
+			if (op->mem.base_gpr >= 0)
+				*read |= BOTH(1u << op->mem.base_gpr);
+			if (op->mem.index_gpr >= 0)
+				*read |= BOTH(1u << op->mem.index_gpr);
+		}
+	}
+}
+
+static uint32_t block_live_in(const struct scratch *sc, const struct block *B, uint32_t out,
+			      const struct dis_opts *opts)
+{
+	bool go_abi = opts->go_abi;
+	uint32_t live = out;
+
+	/* The last block running off the function's end. */
+	if (!B->succ_nr && !is_terminator(&sc->iv[B->last]))
+		live = BOTH(ALL_REGS);
+	for (uint32_t i = B->last + 1; i-- > B->first;) {
+		const struct insn *I = &sc->iv[i];
+		uint16_t mn = I->in.mnemonic;
+		uint32_t read, kill;
+
+		if (I->bad) {
+			live = BOTH(ALL_REGS);
+			continue;
+		}
+		/* Padding: "nopw 0(%rax,%rax)" names registers and reads nothing. */
+		if (mn == ZYDIS_MNEMONIC_NOP)
+			continue;
+		if (mn == ZYDIS_MNEMONIC_RET) {
+			live = BOTH(go_abi ? ALL_REGS : ALL_REGS & ~C_SCRATCH);
+		} else if (is_terminator(I) && mn != ZYDIS_MNEMONIC_JMP) {
+			live = 0;
+		} else if (mn == ZYDIS_MNEMONIC_CALL) {
+			uint32_t args = go_abi ? ALL_REGS : 0;
+
+			for (size_t k = 0; !go_abi && k < ARRAY_SIZE(clobbered); k++)
+				if (call_may_read(I, OPS(I), opts, clobbered[k]))
+					args |= 1u << clobbered[k];
+			if (i == B->last && is_noreturn_call(I, opts))
+				live = 0;
+			live = (live & BOTH(go_abi ? 0 : C_CALLEE_SAVED)) | BOTH(args);
+		} else if ((I->in.meta.category == ZYDIS_CATEGORY_COND_BR ||
+			    I->in.meta.category == ZYDIS_CATEGORY_UNCOND_BR) &&
+			   !inner_branch(sc, I, go_abi) && !(i == B->last && B->table != UINT32_MAX)) {
+			/* Leaving the function (a table whose cases are known goes to them: the successors). */
+			live = BOTH(ALL_REGS);
+		}
+		insn_live_masks(I, &read, &kill);
+		/* A copy into a register nothing uses reads nothing. */
+		if (mn == ZYDIS_MNEMONIC_MOV && I->in.operand_count_visible == 2 &&
+		    OPS(I)[0].type == ZYDIS_OPERAND_TYPE_REGISTER && OPS(I)[1].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+		    OPS(I)[0].reg.gpr >= 0 && OPS(I)[1].reg.gpr >= 0 && OPS(I)[0].reg.gpr != OPS(I)[1].reg.gpr &&
+		    !(live & BOTH(1u << OPS(I)[0].reg.gpr)))
+			read &= ~BOTH(1u << OPS(I)[1].reg.gpr);
+		live = (live & ~kill) | read;
+	}
+	return live;
+}
+
 static void compute_live(struct scratch *sc, uint32_t nb, const struct dis_opts *opts)
 {
-	uint16_t *live, *gen, *pass;
-	bool go_abi = opts->go_abi, changed = true;
+	uint32_t *live;
+	bool changed = true;
 
-	ALLOC_GROW(sc->live, 3 * (size_t)nb, sc->live_alloc);
+	ALLOC_GROW(sc->live, (size_t)nb, sc->live_alloc);
 	live = sc->live;
-	gen = live + nb;
-	pass = gen + nb;
-	for (uint32_t b = 0; b < nb; b++) {
-		const struct block *B = &sc->blocks[b];
-		uint32_t decided = 0, used = 0;
-
-		for (uint32_t i = B->first; i <= B->last && decided != ALL_REGS; i++) {
-			const struct insn *I = &sc->iv[i];
-			uint16_t mn = I->in.mnemonic;
-			uint32_t m;
-
-			/* Padding: "nopw 0(%rax,%rax)" names registers and reads nothing. */
-			if (!I->bad && mn == ZYDIS_MNEMONIC_NOP)
-				continue;
-			if (I->bad) {
-				used |= ~decided;
-				break;
-			}
-			m = insn_read_mask(I);
-			used |= m & ~decided;
-			decided |= m | insn_kill_mask(I);
-			if (mn == ZYDIS_MNEMONIC_RET) {
-				used |= (go_abi ? ALL_REGS : ALL_REGS & ~C_SCRATCH) & ~decided;
-				decided = ALL_REGS;
-			} else if (is_terminator(I) && mn != ZYDIS_MNEMONIC_JMP) {
-				decided = ALL_REGS;
-			} else if (mn == ZYDIS_MNEMONIC_CALL) {
-				m = go_abi ? ALL_REGS : ALL_REGS & ~C_CALLEE_SAVED;
-				used |= m & ~decided;
-				decided |= m;
-				if (i == B->last && is_noreturn_call(I, opts))
-					decided = ALL_REGS;
-			} else if ((I->in.meta.category == ZYDIS_CATEGORY_COND_BR ||
-				    I->in.meta.category == ZYDIS_CATEGORY_UNCOND_BR) &&
-				   !inner_branch(sc, I, go_abi) && !(i == B->last && B->table != UINT32_MAX)) {
-				/* Leaving the function (a table whose cases are known goes to them: below). */
-				used |= ~decided;
-				decided = ALL_REGS;
-			}
-		}
-		/* The last block running off the function's end. */
-		if (!B->succ_nr && decided != ALL_REGS && !is_terminator(&sc->iv[B->last]))
-			used |= ~decided;
-		gen[b] = (uint16_t)(used & ALL_REGS);
-		pass[b] = (uint16_t)(~decided & ALL_REGS);
-		live[b] = gen[b];
-	}
+	memset(live, 0, (size_t)nb * sizeof(*live));
 	while (changed) {
 		changed = false;
 		for (uint32_t b = nb; b-- > 0;) {
 			const struct block *B = &sc->blocks[b];
-			uint16_t v = live[b];
+			uint32_t out = 0, v;
 
 			for (unsigned s = 0; s < B->succ_nr; s++)
-				v |= live[B->succ[s]] & pass[b];
+				out |= live[B->succ[s]];
 			if (B->table != UINT32_MAX) {
 				const struct table *T = &sc->tabs[B->table];
 
 				for (uint32_t k = 0; k < T->nr; k++)
-					v |= live[sc->block_of[sc->tt[T->first + k]]] & pass[b];
+					out |= live[sc->block_of[sc->tt[T->first + k]]];
 			}
-			if (v != live[b]) {
-				live[b] = v;
+			v = block_live_in(sc, B, out, opts);
+			if ((v | live[b]) != live[b]) { /* monotone: v only grows with 'out' */
+				live[b] |= v;
 				changed = true;
 			}
 		}
@@ -1319,7 +1399,7 @@ static bool live_at(struct scratch *sc, uint32_t nb, uint32_t b, int r, const st
 {
 	if (!sc->live_ok)
 		compute_live(sc, nb, opts);
-	return sc->live[b] >> r & 1;
+	return (sc->live[b] & BOTH(1u << r)) != 0;
 }
 
 /*
@@ -1565,6 +1645,106 @@ static bool decode_one(const ZydisDecoder *dec, const uint8_t *code, size_t avai
 	if (fastdec_enabled && fastdec_insn(code, avail, I, ops, &raw))
 		return true;
 	return zydis_one(dec, code, avail, ops, I, &raw) == 1;
+}
+
+#define READS_INSNS_MAX 512 /* instructions dis_reads_before_write() looks at */
+#define READS_STARTS_MAX 64 /* paths it follows */
+
+/* Does I read register r (or, a syscall, pass it to the kernel), and does it write all of it? */
+static void reg_use(const struct insn *I, const struct op *ops, int r, bool *reads, bool *writes)
+{
+	static const int8_t sys_args[] = { DIS_RAX, DIS_RDI, DIS_RSI, DIS_RDX, DIS_R10, DIS_R8, DIS_R9 };
+	uint16_t mn = I->in.mnemonic;
+
+	*reads = *writes = false;
+	if (mn == ZYDIS_MNEMONIC_SYSCALL || mn == ZYDIS_MNEMONIC_SYSENTER || mn == ZYDIS_MNEMONIC_INT) {
+		for (size_t i = 0; i < ARRAY_SIZE(sys_args); i++)
+			*reads |= sys_args[i] == r;
+		return;
+	}
+	/* "xor %r8d, %r8d" zeroes it: a write, not a read. */
+	if ((mn == ZYDIS_MNEMONIC_XOR || mn == ZYDIS_MNEMONIC_SUB) && I->in.operand_count_visible == 2 &&
+	    ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+	    ops[0].reg.value == ops[1].reg.value && ops[0].reg.gpr == r) {
+		*writes = ops[0].reg.width >= 32;
+		return;
+	}
+	for (unsigned k = 0; k < I->in.operand_count; k++) {
+		const struct op *op = &ops[k];
+
+		if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr == r) {
+			*reads |= (op->actions & ZYDIS_OPERAND_ACTION_MASK_READ) != 0;
+			*writes |= (op->actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) && op->reg.width >= 32 &&
+				   !(op->actions & ZYDIS_OPERAND_ACTION_CONDWRITE);
+		} else if (op->type == ZYDIS_OPERAND_TYPE_MEMORY && (op->mem.base_gpr == r || op->mem.index_gpr == r)) {
+			*reads = true;
+		}
+	}
+	if (*reads)
+		*writes = false;
+}
+
+bool dis_reads_before_write(const struct dis_opts *opts, uint64_t entry, int reg)
+{
+	uint64_t starts[READS_STARTS_MAX];
+	size_t starts_nr = 0, next = 0, insns = 0;
+	ZydisDecoder dec;
+
+	if (!opts->read_data || reg < 0 || reg >= DIS_REG_NR)
+		return true;
+	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+	starts[starts_nr++] = entry;
+	while (next < starts_nr) {
+		uint64_t addr = starts[next++];
+
+		for (;;) {
+			struct op ops[ZYDIS_MAX_OPERAND_COUNT];
+			struct insn I = { .addr = addr };
+			const uint8_t *p;
+			size_t avail = 0;
+			bool reads, writes;
+			uint16_t mn;
+
+			if (++insns > READS_INSNS_MAX || !(p = opts->read_data(opts->noreturn_ctx, addr, &avail)) ||
+			    !decode_one(&dec, p, avail, &I, ops))
+				return true;
+			mn = I.in.mnemonic;
+			reg_use(&I, ops, reg, &reads, &writes);
+			if (reads)
+				return true;
+			if (writes || mn == ZYDIS_MNEMONIC_RET || mn == ZYDIS_MNEMONIC_UD2 || mn == ZYDIS_MNEMONIC_HLT)
+				break;
+			if (mn == ZYDIS_MNEMONIC_CALL) {
+				/* What the callee reads (it may leave the register as it is for the code after). */
+				if (call_may_read(&I, ops, opts, reg))
+					return true;
+			} else if (mn == ZYDIS_MNEMONIC_JMP && is_rip_mem(&ops[0])) {
+				/* A tail jump through a slot: what its function reads. */
+				if (call_may_read(&I, ops, opts, reg))
+					return true;
+				break;
+			}
+			if (mn == ZYDIS_MNEMONIC_JMP || I.in.meta.category == ZYDIS_CATEGORY_COND_BR) {
+				uint64_t to;
+				bool seen = false;
+
+				if (ops[0].type != ZYDIS_OPERAND_TYPE_IMMEDIATE || !ops[0].imm.is_relative)
+					return true;
+				to = addr + I.in.length + (uint64_t)ops[0].imm.value.s;
+				for (size_t i = 0; i < starts_nr && !seen; i++)
+					seen = starts[i] == to;
+				if (!seen) {
+					if (starts_nr == READS_STARTS_MAX)
+						return true;
+					starts[starts_nr++] = to;
+				}
+				if (mn == ZYDIS_MNEMONIC_JMP)
+					break;
+			}
+			addr += I.in.length;
+		}
+	}
+	return false;
 }
 
 /*

@@ -138,6 +138,15 @@ struct dis_opts {
 	 */
 	bool (*fn_slot)(const void *ctx, uint64_t addr);
 	/*
+	 * Optional: may the function a call reaches (at 'target', or through
+	 * the GOT slot 'target' when via_slot) read register 'reg' (enum
+	 * dis_reg: an argument register, rax, r10 or r11) as the call left
+	 * it?  Answer false only when certain (a known C function whose
+	 * parameters do not include it).  Without it, every one may be read.
+	 * Same ctx as noreturn.
+	 */
+	bool (*call_reads)(const void *ctx, uint64_t target, bool via_slot, int reg);
+	/*
 	 * Optional: how the code at 'addr' may run without a branch to it
 	 * (enum dis_entry).  Without it, any block no branch reaches may be
 	 * an exception landing pad.  Same ctx as noreturn.
@@ -182,6 +191,16 @@ typedef void (*dis_fn)(const struct dis_rec *rec, void *ctx);
  */
 int dis_function(const uint8_t *code, size_t len, uint64_t vaddr, const struct dis_opts *opts,
 		 dis_fn fn, void *ctx, struct dis_result *res);
+
+/*
+ * May the function at 'entry' read register 'reg' (enum dis_reg) before
+ * writing all of it (32 or 64 bits)?  Follows its code from the entry
+ * through branches and direct jumps (read with opts->read_data), asking
+ * opts->call_reads about the calls and tail jumps on the way; a return
+ * ends a path.  True when it may, or when it cannot tell (an indirect
+ * branch, an undecodable byte, more than a few hundred instructions).
+ */
+bool dis_reads_before_write(const struct dis_opts *opts, uint64_t entry, int reg);
 
 struct dis_decoded;
 
