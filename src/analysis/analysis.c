@@ -1443,8 +1443,15 @@ static void image_add_config_programs(struct program_set *ps, size_t prog, const
 		return;
 	ctx.argc = program_set_args(ps, prog, &ctx.argv);
 	n = confprogs_find(s, &rr, &ctx, &cmds);
-	for (size_t i = 0; i < n && *added < EXEC_PROGRAMS_MAX; i++)
-		*added += (size_t)program_set_add_command(ps, cmds[i].text, cmds[i].shell, cmds[i].why);
+	for (size_t i = 0; i < n && *added < EXEC_PROGRAMS_MAX; i++) {
+		size_t before = ps->nr;
+
+		if (cmds[i].file)
+			(void)program_set_add_executable(ps, cmds[i].text, cmds[i].why);
+		else
+			(void)program_set_add_command(ps, cmds[i].text, cmds[i].shell, cmds[i].why);
+		*added += ps->nr - before;
+	}
 	confprogs_release(cmds, n);
 }
 

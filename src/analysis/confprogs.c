@@ -19,6 +19,7 @@ struct conf {
 	const struct root_reader *rr;
 	const struct runtimes_process *p;
 	const char *server; /* "lighttpd" */
+	char *root;         /* Apache's ServerRoot, relative paths' base (owned) */
 	struct confprog *v;
 	size_t nr, alloc;
 	size_t files;
@@ -33,6 +34,8 @@ enum confprogs_server confprogs_server_elf(const struct elf_file *elf)
 		return CONFPROGS_LIGHTTPD;
 	if (elf_dynsym_has(elf, "h2o_access_log_register_configurator", true))
 		return CONFPROGS_H2O;
+	if (elf_dynsym_has(elf, "ap_hook_post_config", true))
+		return CONFPROGS_APACHE;
 	return CONFPROGS_NONE;
 }
 
@@ -43,19 +46,25 @@ enum confprogs_server confprogs_server_script(const char *path)
 	return !strcmp(base ? base + 1 : path, "supervisord") ? CONFPROGS_SUPERVISORD : CONFPROGS_NONE;
 }
 
-static void conf_add(struct conf *c, const char *text, size_t len, bool shell, const char *key, const char *file)
+/* Add the command of 'len' bytes at text (blanks around it dropped); returns it, or NULL when none. */
+static struct confprog *conf_add(struct conf *c, const char *text, size_t len, bool shell, const char *key,
+				 const char *file)
 {
+	struct confprog *v;
+
 	while (len && isspace((unsigned char)*text))
 		text++, len--;
 	while (len && isspace((unsigned char)text[len - 1]))
 		len--;
 	if (!len || c->nr >= CONFPROGS_MAX)
-		return;
+		return NULL;
 	ALLOC_GROW(c->v, c->nr + 1, c->alloc);
-	c->v[c->nr].text = xstrndup(text, len);
-	c->v[c->nr].shell = shell;
-	c->v[c->nr].why = xasprintf("%s in %s, run by %s", key, file, c->server);
-	c->nr++;
+	v = &c->v[c->nr++];
+	v->text = xstrndup(text, len);
+	v->shell = shell;
+	v->file = false;
+	v->why = xasprintf("%s in %s, run by %s", key, file, c->server);
+	return v;
 }
 
 /* 'path' made absolute: from 'dir' (a configuration file's folder), else the working folder. */
@@ -558,6 +567,137 @@ static void supervisor_read(struct conf *c, const char *path, unsigned depth)
 	free(text);
 }
 
+/* ---- Apache httpd ----------------------------------------------------------- */
+
+/* The next word of a directive's arguments at *s: "quoted" or bare; NULL at the end. */
+static char *apache_word(const char **s)
+{
+	const char *p = *s + strspn(*s, " \t");
+	struct strbuf sb;
+
+	if (!*p)
+		return NULL;
+	strbuf_init(&sb, 0);
+	if (*p == '"' || *p == '\'') {
+		char q = *p++;
+
+		for (; *p && *p != q; p++) {
+			if (*p == '\\' && (p[1] == q || p[1] == '\\'))
+				p++;
+			strbuf_addch(&sb, *p);
+		}
+		if (*p)
+			p++;
+	} else {
+		/* cmd="/bin/prog -x": a quoted part keeps its blanks */
+		for (bool quoted = false; *p && (quoted || (*p != ' ' && *p != '\t')); p++) {
+			if (*p == '"')
+				quoted = !quoted;
+			else
+				strbuf_addch(&sb, *p);
+		}
+	}
+	*s = p;
+	return strbuf_detach(&sb, NULL);
+}
+
+/* A piped log's target: "|$cmd" and "|cmd" run by the shell, "||cmd" not. */
+static void apache_pipe(struct conf *c, const char *target, const char *key, const char *path)
+{
+	if (target[0] != '|')
+		return;
+	if (target[1] == '|')
+		conf_add(c, target + 2, strlen(target + 2), false, key, path);
+	else
+		conf_add(c, target + 1 + (target[1] == '$'), strlen(target + 1 + (target[1] == '$')), true, key, path);
+}
+
+/* Every file down in a ScriptAlias folder is a CGI program the server may run. */
+static void apache_cgi_dir(struct conf *c, const char *dir, const char *path)
+{
+	char **files, *full = conf_path(c, c->root, dir);
+	size_t n = c->rr->walk(c->rr->ctx, full, 4, "", &files);
+
+	for (size_t i = 0; i < n; i++) {
+		struct confprog *v = conf_add(c, files[i], strlen(files[i]), false, "ScriptAlias", path);
+
+		if (v)
+			v->file = true;
+		free(files[i]);
+	}
+	free(files);
+	free(full);
+}
+
+static void apache_read(struct conf *c, const char *path, unsigned depth)
+{
+	char *text = conf_text(c, path, depth);
+
+	if (!text) {
+		/* Include of a folder: its files. */
+		char **entries = NULL;
+		size_t n = depth <= CONF_DEPTH && c->files < CONFPROGS_FILES_MAX ? c->rr->list(c->rr->ctx, path, &entries) : 0;
+
+		for (size_t i = 0; i < n; i++) {
+			apache_read(c, entries[i], depth + 1);
+			free(entries[i]);
+		}
+		free(entries);
+		return;
+	}
+	for (char *line = text, *next; line && *line; line = next) {
+		const char *s;
+		char *key, *a1 = NULL, *a2 = NULL;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		/* A line ending in a backslash goes on with the next (joined in place). */
+		while (next && line[0] && line[strlen(line) - 1] == '\\') {
+			size_t l = strlen(line);
+			char *end = strchr(next, '\n');
+
+			if (end)
+				*end = '\0';
+			line[l - 1] = ' ';
+			memmove(line + l, next, strlen(next) + 1);
+			next = end ? end + 1 : NULL;
+		}
+		s = line + strspn(line, " \t\r");
+		if (*s == '#' || *s == '<' || !(key = apache_word(&s)))
+			continue;
+		a1 = apache_word(&s);
+		a2 = a1 ? apache_word(&s) : NULL;
+		if (a1 && (!strcasecmp(key, "Include") || !strcasecmp(key, "IncludeOptional"))) {
+			char *full = conf_path(c, c->root, a1);
+
+			conf_glob(c, full, depth + 1, apache_read);
+			free(full);
+		} else if (a1 && !strcasecmp(key, "ServerRoot")) {
+			free(c->root);
+			c->root = path_tidy(a1, strlen(a1));
+		} else if (a1 && (!strcasecmp(key, "CustomLog") || !strcasecmp(key, "TransferLog") ||
+				  !strcasecmp(key, "ErrorLog") || !strcasecmp(key, "GlobalLog"))) {
+			apache_pipe(c, a1, key, path);
+		} else if (a2 && !strcasecmp(key, "RewriteMap") && !strncasecmp(a2, "prg:", 4)) {
+			/* RewriteMap NAME prg:/path/program [USER:GROUP]: run without the shell */
+			conf_add(c, a2 + 4, strlen(a2 + 4), false, key, path);
+		} else if (a2 && !strcasecmp(key, "ExtFilterDefine")) {
+			/* ExtFilterDefine NAME [mode=...] cmd="PROGRAM ARGS": run without the shell */
+			for (char *w = a2; w; free(w), w = apache_word(&s))
+				if (!strncasecmp(w, "cmd=", 4))
+					conf_add(c, w + 4, strlen(w + 4), false, key, path);
+			a2 = NULL;
+		} else if (a2 && (!strcasecmp(key, "ScriptAlias") || !strcasecmp(key, "ScriptAliasMatch"))) {
+			apache_cgi_dir(c, a2, path);
+		}
+		free(key);
+		free(a1);
+		free(a2);
+	}
+	free(text);
+}
+
 /* ---- the servers' configuration files ------------------------------------ */
 
 /*
@@ -613,9 +753,29 @@ size_t confprogs_find(enum confprogs_server s, const struct root_reader *rr, con
 		free(bin);
 		break;
 	}
+	case CONFPROGS_APACHE: {
+		/* -d ROOT, -f FILE (under the root); else the packages' places */
+		static const char *const roots[][2] = { { "/etc/apache2", "apache2.conf" },
+							 { "/usr/local/apache2", "conf/httpd.conf" },
+							 { "/etc/httpd", "conf/httpd.conf" } };
+		const char *d = arg_value(p, "-d", NULL), *f = arg_value(p, "-f", NULL);
+
+		c.server = "apache";
+		for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]) && !c.files; i++) {
+			char *conf;
+
+			free(c.root);
+			c.root = d ? conf_path(&c, NULL, d) : xstrdup(roots[i][0]);
+			conf = conf_path(&c, c.root, f ? f : roots[i][1]);
+			apache_read(&c, conf, 0);
+			free(conf);
+		}
+		break;
+	}
 	default:
 		break;
 	}
+	free(c.root);
 	for (size_t i = 0; i < c.vars_nr; i++) {
 		free(c.var_names[i]);
 		free(c.var_values[i]);

@@ -17,6 +17,13 @@
  *  - h2o: piped logs (access-log, error-log, path: "|COMMAND") and
  *    fastcgi.spawn's commands; from -c FILE, else /etc/h2o/h2o.conf,
  *    following !file;
+ *  - Apache httpd: piped logs (CustomLog, ErrorLog, TransferLog,
+ *    GlobalLog "|COMMAND"; "||COMMAND" without the shell), RewriteMap's
+ *    prg: programs, ExtFilterDefine's cmd=, and every executable of a
+ *    ScriptAlias folder (CGI programs); from -f FILE (under -d ROOT),
+ *    else Debian's /etc/apache2/apache2.conf or httpd.conf under upstream's
+ *    and Red Hat's roots, following Include and IncludeOptional (globs,
+ *    folders);
  *  - supervisord: the command of every [program:X], [eventlistener:X]
  *    and [fcgi-program:X]; from -c FILE, else the first of its search
  *    list, following [include] files (globs too), with %(ENV_X)s,
@@ -30,12 +37,14 @@ enum confprogs_server {
 	CONFPROGS_LIGHTTPD,
 	CONFPROGS_H2O,
 	CONFPROGS_SUPERVISORD,
+	CONFPROGS_APACHE,
 };
 
 /* A command a configuration names. */
 struct confprog {
 	char *text; /* the command line */
 	bool shell; /* run as /bin/sh -c TEXT; else split into words and executed */
+	bool file;  /* TEXT is a file the server runs when it is an executable (a CGI folder's) */
 	char *why;  /* "bin-path in /etc/lighttpd/conf-enabled/15-fastcgi-php.conf, run by lighttpd" */
 };
 

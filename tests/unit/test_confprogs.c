@@ -39,11 +39,17 @@ static size_t mem_list(const void *ctx, const char *dir, char ***paths)
 	return nr;
 }
 
+/* The files below 'dir' (any depth), whatever their names end with. */
 static size_t mem_walk(const void *ctx, const char *dir, unsigned depth, const char *suffix, char ***paths)
 {
-	(void)ctx, (void)dir, (void)depth, (void)suffix;
-	*paths = NULL;
-	return 0;
+	size_t nr = 0, l = strlen(dir);
+
+	(void)depth, (void)suffix;
+	*paths = xcalloc(64, sizeof(**paths));
+	for (const struct memfile *f = ctx; f->path && nr < 64; f++)
+		if (!strncmp(f->path, dir, l) && f->path[l] == '/')
+			(*paths)[nr++] = xstrdup(f->path);
+	return nr;
 }
 
 /* The commands found, as "TEXT|shell" or "TEXT|exec" lines, in order. */
@@ -58,7 +64,7 @@ static char *find(enum confprogs_server s, const struct memfile *files, const ch
 	char *out = xstrdup("");
 
 	for (size_t i = 0; i < n; i++) {
-		char *next = xasprintf("%s%s|%s\n", out, v[i].text, v[i].shell ? "shell" : "exec");
+		char *next = xasprintf("%s%s|%s\n", out, v[i].text, v[i].file ? "file" : v[i].shell ? "shell" : "exec");
 
 		assert_non_null(v[i].why);
 		free(out);
@@ -169,6 +175,44 @@ static void test_supervisord(void **state)
 	free(got);
 }
 
+static void test_apache(void **state)
+{
+	static const struct memfile files[] = {
+		{ "/etc/apache2/apache2.conf",
+		  "ServerRoot \"/etc/apache2\"\n# CustomLog \"|/commented\" combined\n"
+		  "ErrorLog \"|/usr/bin/rotatelogs -l /var/log/error.%Y 86400\"\n"
+		  "IncludeOptional mods-enabled/*.conf\nInclude conf.d\n"
+		  "<VirtualHost *:80>\n  CustomLog \"||/usr/bin/logger -t apache\" combined\n"
+		  "  CustomLog ${APACHE_LOG_DIR}/access.log combined\n"
+		  "  RewriteMap lower prg:/usr/local/bin/lower\n</VirtualHost>\n" },
+		{ "/etc/apache2/mods-enabled/filter.conf",
+		  "ExtFilterDefine gzip mode=output \\\n    cmd=\"/bin/gzip -c\"\n" },
+		{ "/etc/apache2/mods-enabled/cgi.load", "LoadModule cgi_module x.so\nCustomLog \"|/not/conf\" c\n" },
+		{ "/etc/apache2/conf.d/cgi", "ScriptAlias /cgi-bin/ /usr/lib/cgi-bin/\nTransferLog \"|$exec cronolog\"\n" },
+		{ "/usr/lib/cgi-bin/app", "#!/bin/sh\n" },
+		{ "/usr/lib/cgi-bin/sub/tool", "ELF" },
+		{ "/opt/httpd/conf/mine.conf", "GlobalLog \"|/opt/bin/log\" common\n" },
+		{ NULL, NULL },
+	};
+	static const char *const argv[] = { "httpd", "-d", "/opt/httpd", "-f", "conf/mine.conf", "-DFOREGROUND" };
+	char *got;
+
+	(void)state;
+	got = find(CONFPROGS_APACHE, files, NULL, 0, NULL, 0);
+	assert_string_equal(got, "/usr/bin/rotatelogs -l /var/log/error.%Y 86400|shell\n"
+				 "/bin/gzip -c|exec\n"
+				 "/usr/lib/cgi-bin/app|file\n"
+				 "/usr/lib/cgi-bin/sub/tool|file\n"
+				 "exec cronolog|shell\n"
+				 "/usr/bin/logger -t apache|exec\n"
+				 "/usr/local/bin/lower|exec\n");
+	free(got);
+	/* -d and -f: that file only */
+	got = find(CONFPROGS_APACHE, files, argv, 6, NULL, 0);
+	assert_string_equal(got, "/opt/bin/log|shell\n");
+	free(got);
+}
+
 /* Includes of themselves, a missing file, binary junk: bounded, no crash. */
 static void test_hostile(void **state)
 {
@@ -177,6 +221,7 @@ static void test_hostile(void **state)
 		{ "/etc/h2o/h2o.conf", "a: !file h2o.conf\naccess-log: \"|unterminated\nfastcgi.spawn:\n" },
 		{ "/etc/supervisor/supervisord.conf",
 		  "[include]\nfiles=supervisord.conf\n[program:x\ncommand=%(ENV_NONE)s/x %(bad\n\n[" },
+		{ "/etc/apache2/apache2.conf", "Include apache2.conf\nInclude /etc\nErrorLog \"|\nCustomLog \\\n\\" },
 		{ NULL, NULL },
 	};
 	char *got;
@@ -190,6 +235,8 @@ static void test_hostile(void **state)
 	free(got);
 	got = find(CONFPROGS_SUPERVISORD, files, NULL, 0, NULL, 0);
 	free(got);
+	got = find(CONFPROGS_APACHE, files, NULL, 0, NULL, 0);
+	free(got);
 	assert_int_equal(confprogs_server_script("/usr/local/bin/supervisord"), CONFPROGS_SUPERVISORD);
 	assert_int_equal(confprogs_server_script("/usr/bin/supervisorctl"), CONFPROGS_NONE);
 }
@@ -200,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_lighttpd),
 		cmocka_unit_test(test_h2o),
 		cmocka_unit_test(test_supervisord),
+		cmocka_unit_test(test_apache),
 		cmocka_unit_test(test_hostile),
 	};
 
