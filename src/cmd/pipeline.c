@@ -860,6 +860,7 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 	     nobjs);
 	t = now_s();
 	aopts.progress = cmd_progress();
+	aopts.policy = o->policy;
 	ret = analysis_image(img, &ps, &aopts, &an);
 	r->analysis_s = now_s() - t;
 	if (ret)
@@ -908,6 +909,10 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 		} else if (ap->all_syscalls) {
 			warn_add("%s: '%s' has %zu unresolved syscall site%s: all syscalls assumed "
 				 "for it (see 'confine analyze')", o->name, ap->path,
+				 ap->unresolved_nr, ap->unresolved_nr == 1 ? "" : "s");
+		} else if (ap->unresolved_nr && o->policy == ANALYSIS_UNRESOLVED_IGNORE) {
+			warn_add("%s: '%s' has %zu unresolved syscall site%s, ignored (--unresolved ignore): "
+				 "the profile may deny calls they make; validate it", o->name, ap->path,
 				 ap->unresolved_nr, ap->unresolved_nr == 1 ? "" : "s");
 		}
 	}

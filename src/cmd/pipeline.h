@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "analysis/analysis.h"
 #include "profile/profile.h"
 #include "syscalls/syscalls.h"
 
@@ -33,6 +34,7 @@ struct pipeline_opts {
 	/* Syscalls denied whatever the analysis says (what breaks without X?). */
 	char **deny;
 	size_t deny_nr;
+	enum analysis_policy policy; /* for unresolved sites (--unresolved): default every call, sound */
 	bool validate;
 	bool repair;             /* add syscalls validation finds missing, revalidate */
 	int repair_rounds;       /* default 3 */

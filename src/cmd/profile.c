@@ -42,6 +42,10 @@ static const char usage[] =
 	"      --all-binaries   analyse every executable of the image, not just the entrypoint\n"
 	"      --no-runtime     leave the runtime's own syscalls out\n"
 	"      --deny NAME      deny NAME whatever the analysis found (repeatable)\n"
+	"      --unresolved P   sites whose syscall number is unknown (an interpreter's\n"
+	"                       syscall builtin): all (default, sound: the program may make\n"
+	"                       every call), ignore (unsound: report them, add nothing;\n"
+	"                       validate the profile)\n"
 	"      --force          replace an existing -o file whatever it holds\n"
 	"  -j, --json           summary as JSON on stdout (the profile goes to -o)\n"
 	"  -q, --quiet          no progress or messages\n";
@@ -95,6 +99,11 @@ int cmd_profile(int argc, char **argv)
 				goto usage_err;
 			}
 			o.monitor_max_ms = s * 1000;
+		} else if (!strcmp(a, "--unresolved")) {
+			if (val && analysis_policy_parse(val, &o.policy) != 0) {
+				p_err("profile: --unresolved: '%s' is not all or ignore", val);
+				goto usage_err;
+			}
 		} else if (!strcmp(a, "--deny")) {
 			if (val && syscall_number(SYS_ARCH_X86_64, val) < 0) {
 				p_err("profile: --deny: unknown syscall '%s'", val);

@@ -6,6 +6,7 @@
 # register, not where only the low byte of a copy is rewritten and read.
 # The same code where the callee takes it (mmap's sixth parameter, a
 # function reading r8) or the whole copy is stored is reported (sound).
+# And profile --unresolved picks what such sites do to the profile.
 . "$(dirname "$0")/lib.sh"
 command -v gcc >/dev/null || skip "no gcc"
 command -v jq >/dev/null || skip "no jq"
@@ -22,4 +23,24 @@ for v in MMAP LOCAL JOIN; do
 		(.unresolved[0].reason | test("address of syscall wrapper syscall taken"))' "$T/bad.json" >/dev/null ||
 		fail "$v: the held address is not reported: $(jq -c '.programs[0].unresolved' "$T/bad.json")"
 done
+
+# profile --unresolved: a program whose syscall() number comes from its
+# arguments may make every call (default, sound); "ignore" leaves it out
+# with a warning naming the program.
+R=$T/root
+root_add_libc "$R"
+mkdir -p "$R/usr/bin"
+printf '#include <stdlib.h>\n#include <unistd.h>\nint main(int c, char **v) { return c > 1 ? syscall(atoi(v[1])) : 0; }\n' >"$T/any.c"
+gcc -O2 -o "$R/usr/bin/any" "$T/any.c" || fail "cannot build the program"
+"$CONFINE" profile --quiet --json --no-runtime --options "--entrypoint /usr/bin/any" -o "$T/all.json" "dir:$R" \
+	>"$T/all.out" || fail "profile failed"
+n_all=$(jq '.syscalls[0].names | length' "$T/all.json")
+"$CONFINE" profile --json --no-runtime --unresolved ignore --options "--entrypoint /usr/bin/any" -o "$T/ign.json" \
+	"dir:$R" >"$T/ign.out" 2>"$T/ign.err" || fail "profile --unresolved ignore failed"
+n_ign=$(jq '.syscalls[0].names | length' "$T/ign.json")
+[ "$n_all" -gt 300 ] && [ "$n_ign" -lt 100 ] || fail "unresolved all: $n_all calls, ignore: $n_ign"
+jq -e '.warnings | map(select(test("/usr/bin/any.*ignored"))) | length == 1' "$T/ign.out" >/dev/null ||
+	fail "no warning about the ignored site: $(jq -c .warnings "$T/ign.out")"
+"$CONFINE" profile --unresolved some "dir:$R" >/dev/null 2>"$T/bad.err" && fail "--unresolved some accepted"
+grep -q "not all or ignore" "$T/bad.err" || fail "bad --unresolved: $(cat "$T/bad.err")"
 pass
