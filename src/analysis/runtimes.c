@@ -395,8 +395,8 @@ static void python_modules(struct found *f, const struct root_reader *rr, const 
  * holds: a process with the mark gets every shared object in the folders
  * where the packages (Debian's, Alpine's, the official images') put them
  * (directly in them, or 'depth' levels down).  Servers load the modules their configuration names
- * (nginx's load_module, Apache's LoadModule, uWSGI's --plugin), and it may
- * name any of them.
+ * (nginx's load_module, Apache's LoadModule), and it may name any of
+ * them (uWSGI's and collectd's rules read theirs: below).
  * libsasl2 (sasl_client_init, sasl_server_init) dlopen()s every file of
  * its plugin folder to look for mechanisms; its sasldb plugin writes the
  * password database through Berkeley DB (saslpasswd2 makes fdatasync,
@@ -435,8 +435,6 @@ static const struct plugin_dirs {
 	  { "/usr/lib/lighttpd", "/usr/local/lib/lighttpd", "/usr/lib64/lighttpd", "/usr/lib/x86_64-linux-gnu/lighttpd" } },
 	{ RUNTIMES_RSYSLOG, ANALYSIS_LOAD_MODULE, 1, /* module(load=...) names them; imuxsock, imklog by default */
 	  { "/usr/lib/x86_64-linux-gnu/rsyslog", "/usr/lib/rsyslog", "/usr/lib64/rsyslog", "/usr/local/lib/rsyslog" } },
-	{ RUNTIMES_UWSGI, ANALYSIS_LOAD_MODULE, 1, /* --plugin, --plugins and the ini files name them */
-	  { "/usr/lib/uwsgi/plugins", "/usr/local/lib/uwsgi/plugins", "/usr/lib64/uwsgi", "/usr/lib/uwsgi" } },
 	{ RUNTIMES_SYSLOGNG, ANALYSIS_LOAD_MODULE, 2, /* VERSION/libaffile.so: every one, to discover plugins */
 	  { "/usr/lib/syslog-ng", "/usr/local/lib/syslog-ng", "/usr/lib64/syslog-ng", "/opt/syslog-ng/lib/syslog-ng" } },
 	{ RUNTIMES_SASL, ANALYSIS_LOAD_SASL, 1,
@@ -1352,6 +1350,207 @@ static void collectd_plugins(struct found *f, const struct root_reader *rr, cons
 	free(given);
 }
 
+/* ---- uWSGI: the plugins its options load ---------------------------------- */
+
+static const char *const uwsgi_dirs[] = { "/usr/lib/uwsgi/plugins", "/usr/local/lib/uwsgi/plugins",
+					  "/usr/lib64/uwsgi", "/usr/lib/uwsgi" };
+
+#define UWSGI_NAMES_MAX 64
+#define UWSGI_FILES_MAX 16 /* ini files read, included ones too */
+
+struct uwsgi_opts {
+	char *names[UWSGI_NAMES_MAX]; /* plugins: NAME or a path */
+	size_t names_nr;
+	char *dirs[8];                /* --plugins-dir */
+	size_t dirs_nr;
+	size_t files;
+	bool unknown; /* something that may load any plugin: every one counts */
+};
+
+/* A comma (or blank) separated list of plugin names. */
+static void uwsgi_names(struct uwsgi_opts *u, const char *list)
+{
+	if (strpbrk(list, "%$@")) { /* placeholders and magic: %(x), $(ENV), @(file) */
+		u->unknown = true;
+		return;
+	}
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ", \t");
+
+		if (len && u->names_nr < UWSGI_NAMES_MAX)
+			u->names[u->names_nr++] = xstrndup(p, len);
+		else if (len)
+			u->unknown = true;
+		p += len;
+		p += strspn(p, ", \t");
+	}
+}
+
+static void uwsgi_ini(struct uwsgi_opts *u, const struct root_reader *rr, const struct runtimes_process *p,
+		      const char *file, unsigned depth);
+
+/*
+ * One option, from the arguments (--NAME VALUE), an ini file (NAME = VALUE)
+ * or the environment (UWSGI_NAME): the plugins it loads, the files it
+ * reads, or 'unknown' for one that may load any plugin.
+ */
+static void uwsgi_option(struct uwsgi_opts *u, const struct root_reader *rr, const struct runtimes_process *p,
+			 const char *name, const char *value, unsigned depth)
+{
+	if (!strcmp(name, "plugin") || !strcmp(name, "plugins") || !strcmp(name, "need-plugin") ||
+	    !strcmp(name, "need-plugins")) {
+		uwsgi_names(u, value);
+	} else if (!strcmp(name, "plugins-dir") || !strcmp(name, "plugin-dir")) {
+		if (strpbrk(value, "%$@"))
+			u->unknown = true;
+		else if (u->dirs_nr < ARRAY_SIZE(u->dirs))
+			u->dirs[u->dirs_nr++] = env_dir(p, value, strlen(value));
+	} else if (!strcmp(name, "ini") || !strcmp(name, "inherit")) {
+		uwsgi_ini(u, rr, p, value, depth + 1);
+	} else if (!strcmp(name, "yaml") || !strcmp(name, "yml") || !strcmp(name, "json") || !strcmp(name, "js") ||
+		   !strcmp(name, "xml") || !strcmp(name, "xmlconfig") || !strcmp(name, "sqlite3") ||
+		   !strcmp(name, "ldap") || !strcmp(name, "emperor") || !strcmp(name, "autoload") ||
+		   !strcmp(name, "include") || !strcmp(name, "config") || !strcmp(name, "fallback-config")) {
+		u->unknown = true; /* configurations not read here, vassals, plugins loaded on demand */
+	}
+}
+
+/* An ini file (FILE or FILE:SECTION, default [uwsgi]): its options, in that section. */
+static void uwsgi_ini(struct uwsgi_opts *u, const struct root_reader *rr, const struct runtimes_process *p,
+		      const char *file, unsigned depth)
+{
+	const char *colon = strrchr(file, ':');
+	char *path, *section, *text, *in = NULL;
+
+	if (depth > 8 || u->files >= UWSGI_FILES_MAX || strpbrk(file, "%$@") || strstr(file, "://")) {
+		u->unknown = true;
+		return;
+	}
+	section = xstrdup(colon && !strchr(colon, '/') && colon[1] ? colon + 1 : "uwsgi");
+	path = env_dir(p, file, colon && !strchr(colon, '/') && colon[1] ? (size_t)(colon - file) : strlen(file));
+	text = rr->read(rr->ctx, path, 1 << 20, NULL);
+	if (!text) {
+		u->unknown = true; /* unreadable here: uWSGI would fail, or read what this cannot see */
+	} else {
+		u->files++;
+		for (char *line = text, *next; line && *line; line = next) {
+			char *eq, *k, *v;
+
+			next = strchr(line, '\n');
+			if (next)
+				*next++ = '\0';
+			line += strspn(line, " \t");
+			if (*line == '[') {
+				char *end = strchr(line, ']');
+
+				free(in);
+				in = end ? xstrndup(line + 1, (size_t)(end - line - 1)) : NULL;
+				continue;
+			}
+			if (!in || strcmp(in, section) || *line == ';' || *line == '#' || !(eq = strchr(line, '=')))
+				continue;
+			k = line;
+			v = eq + 1;
+			while (eq > k && (eq[-1] == ' ' || eq[-1] == '\t'))
+				eq--;
+			*eq = '\0';
+			v += strspn(v, " \t");
+			for (size_t l = strlen(v); l && (v[l - 1] == '\r' || v[l - 1] == ' ' || v[l - 1] == '\t');)
+				v[--l] = '\0';
+			uwsgi_option(u, rr, p, k, v, depth);
+		}
+	}
+	free(in);
+	free(text);
+	free(path);
+	free(section);
+}
+
+/*
+ * uWSGI (an object exporting uwsgi_load_plugin) loads the plugins its
+ * options name: --plugin, --plugins, --need-plugin(s) (comma lists of
+ * NAMEs, each DIR/NAME_plugin.so in --plugins-dir's folders and the
+ * packages', or a path), in its arguments, in the ini files it reads
+ * (--ini FILE[:SECTION], a FILE.ini argument, ini = and inherit = in
+ * them) and in the environment (UWSGI_PLUGINS ...); and the plugin its
+ * own name names (Debian's uwsgi_python3 loads python3).  Every plugin
+ * counts when the arguments are not known (analyze FILE, a uwsgi a
+ * script starts), or when they hold what this does not read: another
+ * configuration format, --emperor (vassals), --autoload, placeholders.
+ */
+static void uwsgi_plugins(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
+{
+	static const char *const env_names[][2] = { { "UWSGI_PLUGIN", "plugin" }, { "UWSGI_PLUGINS", "plugins" },
+						     { "UWSGI_NEED_PLUGIN", "need-plugin" },
+						     { "UWSGI_NEED_PLUGINS", "need-plugins" },
+						     { "UWSGI_PLUGINS_DIR", "plugins-dir" }, { "UWSGI_INI", "ini" },
+						     { "UWSGI_YAML", "yaml" }, { "UWSGI_JSON", "json" },
+						     { "UWSGI_XML", "xml" }, { "UWSGI_EMPEROR", "emperor" },
+						     { "UWSGI_AUTOLOAD", "autoload" } };
+	const char *const named[] = { p->given, p->argc ? p->argv[0] : NULL };
+	struct uwsgi_opts u = { .names_nr = 0 };
+
+	u.unknown = !p->argc;
+	for (size_t i = 1; i < p->argc && !u.unknown; i++) {
+		const char *a = p->argv[i], *eq;
+		size_t l = strlen(a);
+
+		if (!strcmp(a, "-x") || !strcmp(a, "-y") || !strcmp(a, "-j")) {
+			u.unknown = true; /* xml, yaml, json configurations */
+		} else if (a[0] == '-' && a[1] == '-' && a[2]) {
+			char *name = (eq = strchr(a, '=')) ? xstrndup(a + 2, (size_t)(eq - a - 2)) : xstrdup(a + 2);
+			const char *value = eq ? eq + 1 : i + 1 < p->argc ? p->argv[i + 1] : "";
+
+			uwsgi_option(&u, rr, p, name, value, 0);
+			free(name);
+		} else if (a[0] != '-' && l > 4 && !strcmp(a + l - 4, ".ini")) {
+			uwsgi_ini(&u, rr, p, a, 0);
+		} else if (a[0] != '-' && (str_has_suffix(a, ".xml") || str_has_suffix(a, ".yaml") ||
+					   str_has_suffix(a, ".yml") || str_has_suffix(a, ".json") ||
+					   str_has_suffix(a, ".js"))) {
+			u.unknown = true;
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(env_names) && !u.unknown; i++) {
+		const char *v = env_of(p, env_names[i][0]);
+
+		if (v)
+			uwsgi_option(&u, rr, p, env_names[i][1], v, 0);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(named); i++) {
+		const char *base = named[i] ? strrchr(named[i], '/') : NULL;
+
+		base = base ? base + 1 : named[i];
+		if (base && !strncmp(base, "uwsgi_", 6) && base[6] && u.names_nr < UWSGI_NAMES_MAX)
+			u.names[u.names_nr++] = xstrdup(base + 6);
+	}
+	for (size_t d = 0; d < ARRAY_SIZE(uwsgi_dirs) && u.unknown; d++)
+		found_walk(f, rr, uwsgi_dirs[d], 1, ".so", ANALYSIS_LOAD_MODULE);
+	for (size_t d = 0; d < u.dirs_nr && u.unknown; d++)
+		found_walk(f, rr, u.dirs[d], 1, ".so", ANALYSIS_LOAD_MODULE);
+	for (size_t i = 0; i < u.names_nr && !u.unknown; i++) {
+		/* "x:python3" loads python3 */
+		const char *n = strrchr(u.names[i], ':') ? strrchr(u.names[i], ':') + 1 : u.names[i];
+
+		if (strchr(n, '/')) {
+			char *with = xasprintf("%s_plugin.so", n);
+
+			found_add(f, env_dir(p, n, strlen(n)), ANALYSIS_LOAD_MODULE);
+			found_add(f, env_dir(p, with, strlen(with)), ANALYSIS_LOAD_MODULE);
+			free(with);
+			continue;
+		}
+		for (size_t d = 0; d < u.dirs_nr; d++)
+			found_add(f, xasprintf("%s/%s_plugin.so", u.dirs[d], n), ANALYSIS_LOAD_MODULE);
+		for (size_t d = 0; d < ARRAY_SIZE(uwsgi_dirs); d++)
+			found_add(f, xasprintf("%s/%s_plugin.so", uwsgi_dirs[d], n), ANALYSIS_LOAD_MODULE);
+	}
+	for (size_t i = 0; i < u.names_nr; i++)
+		free(u.names[i]);
+	for (size_t i = 0; i < u.dirs_nr; i++)
+		free(u.dirs[i]);
+}
+
 /* ---- Erlang: NIFs and drivers from the applications' priv folders -------- */
 
 /*
@@ -1432,6 +1631,8 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 		slapd_modules(&f, rr);
 	if (p->nr && (all & RUNTIMES_COLLECTD))
 		collectd_plugins(&f, rr, p);
+	if (p->nr && (all & RUNTIMES_UWSGI))
+		uwsgi_plugins(&f, rr, p);
 	strmap_release(&f.seen, NULL);
 	*out = f.v;
 	return f.nr;

@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *const paths[] = { "/usr/bin/prog" };
 	char *env[] = { "SBCL_HOME=/sb", "TCLLIBPATH=/t1 {/t2} /t3", "R_LIBS=/r1:/r2", "SWI_HOME_DIR=rel",
 			"RSYSLOG_MODDIR=/rs", "PYTHONPATH=/py", "GDK_PIXBUF_MODULE_FILE=/c" };
-	char *argv[] = { "/usr/local/bin/prog", "-f", "-C", "conf/c.conf" };
+	char *argv[] = { "/usr/local/bin/prog", "-f", "-C", "conf/c.conf", "--ini", "u.ini:uwsgi", "--plugin", "a,b" };
 	const struct runtimes_process p = { .given = "/usr/local/bin/prog", .paths = paths, .objs = objs, .nr = 1,
 					    .whole_root = false, .env = env, .env_nr = sizeof(env) / sizeof(env[0]),
 					    .workdir = "/srv", .argv = argv, .argc = sizeof(argv) / sizeof(argv[0]) };

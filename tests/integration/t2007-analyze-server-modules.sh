@@ -2,7 +2,8 @@
 # Servers' modules: nginx (load_module), Apache (LoadModule), lighttpd
 # (server.modules), rsyslogd (module(load=...)) and uWSGI (--plugin)
 # dlopen() the modules their configuration names; syslog-ng loads all of
-# its modules, collectd those its configuration names.  A process with the
+# its modules, collectd and uWSGI (with its arguments known) those their
+# configuration names.  A process with the
 # server's core (an object exporting ngx_cycle, ap_hook_post_config,
 # config_plugin_values_init, modulesProcessCnf or uwsgi_load_plugin) gets
 # every module
@@ -71,13 +72,33 @@ json_has "$T/r.json" getpgrp && fail "RSYSLOG_MODDIR's module counted without th
 json_has "$T/r.json" getpgrp || fail "RSYSLOG_MODDIR's module not loaded"
 
 # uWSGI: its core (uwsgi_load_plugin) loads the plugins --plugin and the
-# ini files name (python3_plugin.so, which links libpython) from its folder.
+# ini files name (python3_plugin.so, which links libpython) from its folder;
+# with no arguments known (analyze FILE), every one.
 mkdir -p "$R/usr/lib/uwsgi/plugins"
 syscall_lib "$R/usr/lib/uwsgi/plugins/python3_plugin.so" syncfs
 fake_exporter "$R/usr/bin/uwsgi-core" uwsgi_load_plugin
 rule_loads "$R" /usr/bin/uwsgi-core syncfs 'a server module'
 "$CONFINE" analyze --quiet --json --root "$R" /usr/sbin/apache2 >"$T/a.json" || fail "analyze apache2 failed"
 json_has "$T/a.json" syncfs && fail "apache2 got uWSGI's plugin"
+# With its arguments known (the image's Entrypoint/Cmd), only the plugins
+# they name: --plugin NAME, an ini file's plugins =, the uwsgi_NAME link;
+# what they do not tell (--emperor) keeps every plugin.
+syscall_lib "$R/usr/lib/uwsgi/plugins/psgi_plugin.so" acct
+ln -sf uwsgi-core "$R/usr/bin/uwsgi_python3"
+mkdir -p "$R/srv"
+printf '[uwsgi]\nmaster = true\nplugins = psgi\n[other]\nplugins = python3\n' >"$R/srv/app.ini"
+uwsgi_allows() { # ENTRYPOINT ARGS SYSCALL...: the profile allows exactly those of syncfs and acct
+	"$CONFINE" profile --quiet --no-runtime --options "--entrypoint $1" ${2:+--args "$2"} -o "$T/u.json" "dir:$R" ||
+		fail "profile of $1 $2 failed"
+	got=$(jq -r '[.syscalls[0].names[] | select(. == "syncfs" or . == "acct")] | sort | join(" ")' "$T/u.json")
+	[ "$got" = "$3" ] || fail "uwsgi $1 $2: plugins' calls '$got', expected '$3'"
+}
+uwsgi_allows /usr/bin/uwsgi-core "--plugin python3 --http-socket :8080 --master" "syncfs"
+uwsgi_allows /usr/bin/uwsgi-core "--ini /srv/app.ini" "acct"
+uwsgi_allows /usr/bin/uwsgi-core "--plugins=python3,psgi" "acct syncfs"
+uwsgi_allows /usr/bin/uwsgi_python3 "--http-socket :8080" "syncfs"
+uwsgi_allows /usr/bin/uwsgi-core "--emperor /etc/uwsgi/vassals" "acct syncfs"
+uwsgi_allows /usr/bin/uwsgi-core "--plugin %(x)" "acct syncfs"
 
 # syslog-ng: libsyslog-ng loads every module of its module path
 # (VERSION/libNAME.so) at start, to discover the plugins they provide.
