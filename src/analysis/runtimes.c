@@ -1125,41 +1125,63 @@ static void slapd_conf_apply(struct found *f, struct slapd_conf *c)
  * the container starts), every module of the module folders counts: that
  * may include back_perl, whose Perl code can make any call.
  */
-static void slapd_modules(struct found *f, const struct root_reader *rr)
+/* slapd.conf 'conf' and the cn=config entries of slapd.d folder 'dir' (either may be NULL): their module lines. */
+static void slapd_read(struct found *f, const struct root_reader *rr, const char *conf, const char *dir,
+		       bool *configured)
+{
+	char *text = conf ? rr->read(rr->ctx, conf, 1 << 20, NULL) : NULL, **ldifs = NULL;
+	char *cn = dir ? xasprintf("%s/cn=config", dir) : NULL;
+	size_t n = cn ? rr->walk(rr->ctx, cn, 1, ".ldif", &ldifs) : 0;
+
+	if (text) {
+		struct slapd_conf c = { .paths_nr = 0 };
+
+		*configured = true;
+		slapd_conf_parse(&c, text, false);
+		slapd_conf_apply(f, &c);
+		free(text);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *base = strrchr(ldifs[i], '/');
+
+		*configured = true;
+		if (base && !strncmp(base + 1, "cn=module", 9) && (text = rr->read(rr->ctx, ldifs[i], 1 << 20, NULL))) {
+			struct slapd_conf c = { .paths_nr = 0 };
+
+			slapd_conf_parse(&c, text, true);
+			slapd_conf_apply(f, &c);
+			free(text);
+		}
+		free(ldifs[i]);
+	}
+	free(ldifs);
+	free(cn);
+}
+
+/*
+ * The packages' places, and the file (-f) or folder (-F) the arguments
+ * name when they are known (the image's Entrypoint/Cmd program).
+ */
+static void slapd_modules(struct found *f, const struct root_reader *rr, const struct runtimes_process *p)
 {
 	static const char *const etcs[] = { "/etc/ldap", "/etc/openldap", "/usr/local/etc/openldap",
 					    "/opt/bitnami/openldap/etc" };
 	bool configured = false;
 
+	for (size_t i = 1; i + 1 < p->argc; i++)
+		if (!strcmp(p->argv[i], "-f") || !strcmp(p->argv[i], "-F")) {
+			char *given = env_dir(p, p->argv[i + 1], strlen(p->argv[i + 1]));
+
+			slapd_read(f, rr, p->argv[i][1] == 'f' ? given : NULL, p->argv[i][1] == 'F' ? given : NULL,
+				   &configured);
+			free(given);
+		}
 	for (size_t e = 0; e < ARRAY_SIZE(etcs); e++) {
-		char *conf = xasprintf("%s/slapd.conf", etcs[e]), *cn = xasprintf("%s/slapd.d/cn=config", etcs[e]);
-		char *text = rr->read(rr->ctx, conf, 1 << 20, NULL), **ldifs;
-		size_t n = rr->walk(rr->ctx, cn, 1, ".ldif", &ldifs);
+		char *conf = xasprintf("%s/slapd.conf", etcs[e]), *dir = xasprintf("%s/slapd.d", etcs[e]);
 
-		if (text) {
-			struct slapd_conf c = { .paths_nr = 0 };
-
-			configured = true;
-			slapd_conf_parse(&c, text, false);
-			slapd_conf_apply(f, &c);
-			free(text);
-		}
-		for (size_t i = 0; i < n; i++) {
-			const char *base = strrchr(ldifs[i], '/');
-
-			configured = true;
-			if (base && !strncmp(base + 1, "cn=module", 9) && (text = rr->read(rr->ctx, ldifs[i], 1 << 20, NULL))) {
-				struct slapd_conf c = { .paths_nr = 0 };
-
-				slapd_conf_parse(&c, text, true);
-				slapd_conf_apply(f, &c);
-				free(text);
-			}
-			free(ldifs[i]);
-		}
-		free(ldifs);
+		slapd_read(f, rr, conf, dir, &configured);
 		free(conf);
-		free(cn);
+		free(dir);
 	}
 	for (size_t d = 0; !configured && d < ARRAY_SIZE(slapd_module_dirs); d++)
 		found_walk(f, rr, slapd_module_dirs[d], 1, ".so", ANALYSIS_LOAD_MODULE);
@@ -1628,7 +1650,7 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 	if (all & RUNTIMES_R)
 		r_packages(&f, rr, p);
 	if (all & RUNTIMES_SLAPD)
-		slapd_modules(&f, rr);
+		slapd_modules(&f, rr, p);
 	if (p->nr && (all & RUNTIMES_COLLECTD))
 		collectd_plugins(&f, rr, p);
 	if (p->nr && (all & RUNTIMES_UWSGI))

@@ -40,6 +40,15 @@ an "$R"
 json_has "$T/a.json" getpgrp || fail "slapd.conf: moduleload back_z.la from /opt/mods not loaded"
 json_has "$T/a.json" mincore && fail "slapd.conf: a commented-out moduleload was loaded"
 json_has "$T/a.json" vhangup && fail "slapd.conf: a module outside its modulepath was loaded"
+# -F DIR (the image's Cmd): that folder's cn=module entries count too,
+# which the packages' places do not hold (the build before missed them).
+mkdir -p "$R/srv/ldap.d/cn=config"
+printf 'dn: cn=module{0},cn=config\nolcModulePath: /usr/lib/ldap\nolcModuleLoad: {0}back_y\n' \
+	>"$R/srv/ldap.d/cn=config/cn=module{0}.ldif"
+"$CONFINE" profile --quiet --no-runtime --options "--entrypoint /usr/sbin/slapd" --args "-d 0 -F /srv/ldap.d" \
+	-o "$T/p.json" "dir:$R" || fail "profile of slapd -F failed"
+jq -e '.syscalls[0].names | index("mincore") != null' "$T/p.json" >/dev/null ||
+	fail "slapd -F /srv/ldap.d: its module's mincore is not allowed"
 # No configuration: every module of the module folders.
 R=$T/r3
 mkroot "$R"
