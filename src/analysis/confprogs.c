@@ -36,6 +36,8 @@ enum confprogs_server confprogs_server_elf(const struct elf_file *elf)
 		return CONFPROGS_H2O;
 	if (elf_dynsym_has(elf, "ap_hook_post_config", true))
 		return CONFPROGS_APACHE;
+	if (elf_dynsym_has(elf, "cfg_parse_listen", true))
+		return CONFPROGS_HAPROXY;
 	return CONFPROGS_NONE;
 }
 
@@ -698,6 +700,55 @@ static void apache_read(struct conf *c, const char *path, unsigned depth)
 	free(text);
 }
 
+/* ---- HAProxy ----------------------------------------------------------------- */
+
+static void haproxy_read(struct conf *c, const char *path, unsigned depth)
+{
+	static const char *const sections[] = { "global", "defaults", "frontend", "backend", "listen", "program",
+						"peers", "resolvers", "userlist", "mailers", "cache", "http-errors",
+						"ring", "log-forward", "crt-store", "traces" };
+	char *text = conf_text(c, path, depth);
+	bool program = false;
+
+	if (!text) {
+		/* -f FOLDER: its .cfg files */
+		char **entries = NULL;
+		size_t n = depth == 0 ? c->rr->list(c->rr->ctx, path, &entries) : 0;
+
+		for (size_t i = 0; i < n; i++) {
+			if (str_has_suffix(entries[i], ".cfg"))
+				haproxy_read(c, entries[i], depth + 1);
+			free(entries[i]);
+		}
+		free(entries);
+		return;
+	}
+	for (char *line = text, *next; line && *line; line = next) {
+		char *hash;
+		size_t kl;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if ((hash = strchr(line, '#')))
+			*hash = '\0';
+		line += strspn(line, " \t");
+		kl = strcspn(line, " \t\r");
+		for (size_t i = 0; i < ARRAY_SIZE(sections); i++)
+			if (kl == strlen(sections[i]) && !strncmp(line, sections[i], kl))
+				program = !strcmp(sections[i], "program");
+		if (program && kl == 7 && !strncmp(line, "command", 7))
+			conf_add(c, line + kl, strlen(line + kl), false, "command of a program section", path);
+		else if (kl == 14 && !strncmp(line, "external-check", 14)) {
+			const char *rest = line + kl + strspn(line + kl, " \t");
+
+			if (!strncmp(rest, "command", 7) && (rest[7] == ' ' || rest[7] == '\t'))
+				conf_add(c, rest + 7, strlen(rest + 7), false, "external-check command", path);
+		}
+	}
+	free(text);
+}
+
 /* ---- the servers' configuration files ------------------------------------ */
 
 /*
@@ -770,6 +821,24 @@ size_t confprogs_find(enum confprogs_server s, const struct root_reader *rr, con
 			apache_read(&c, conf, 0);
 			free(conf);
 		}
+		break;
+	}
+	case CONFPROGS_HAPROXY: {
+		static const char *const defaults[] = { "/etc/haproxy/haproxy.cfg", "/usr/local/etc/haproxy/haproxy.cfg",
+							NULL };
+		bool given = false;
+
+		c.server = "haproxy";
+		for (size_t i = 1; i + 1 < p->argc; i++)
+			if (!strcmp(p->argv[i], "-f")) {
+				char *f = conf_path(&c, NULL, p->argv[++i]);
+
+				haproxy_read(&c, f, 0);
+				given = true;
+				free(f);
+			}
+		if (!given)
+			conf_start(&c, NULL, defaults, haproxy_read);
 		break;
 	}
 	default:

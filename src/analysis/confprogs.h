@@ -24,6 +24,10 @@
  *    else Debian's /etc/apache2/apache2.conf or httpd.conf under upstream's
  *    and Red Hat's roots, following Include and IncludeOptional (globs,
  *    folders);
+ *  - HAProxy: external-check command, and the command of each program
+ *    section (master-worker mode); from each -f FILE or folder (its
+ *    .cfg files), else /etc/haproxy/haproxy.cfg or the official image's
+ *    /usr/local/etc/haproxy/haproxy.cfg;
  *  - supervisord: the command of every [program:X], [eventlistener:X]
  *    and [fcgi-program:X]; from -c FILE, else the first of its search
  *    list, following [include] files (globs too), with %(ENV_X)s,
@@ -38,6 +42,7 @@ enum confprogs_server {
 	CONFPROGS_H2O,
 	CONFPROGS_SUPERVISORD,
 	CONFPROGS_APACHE,
+	CONFPROGS_HAPROXY,
 };
 
 /* A command a configuration names. */

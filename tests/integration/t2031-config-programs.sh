@@ -2,7 +2,7 @@
 # Programs a server's configuration names run in the container too (origin
 # "config"): lighttpd's FastCGI bin-path, h2o's piped access log,
 # supervisord's [program:X] commands, Apache's piped logs and ScriptAlias
-# CGI programs (analysis/confprogs.c).  Fake servers
+# CGI programs, HAProxy's external-check command (analysis/confprogs.c).  Fake servers
 # (recognised as the real ones are: lighttpd and h2o by what they export,
 # supervisord by its name) in a dir: root, each with a configuration naming
 # a program that makes a call nothing else in the root makes.  The server's
@@ -31,11 +31,15 @@ install -m 644 "$R/usr/lib/cgi-bin/app.cgi" "$R/usr/lib/cgi-bin/data"   # not ex
 prog "$T/noexec" ioperm && install -m 644 "$T/noexec" "$R/usr/lib/cgi-bin/noexec"
 fake_exporter "$R/usr/sbin/lighttpd" config_plugin_values_init
 fake_exporter "$R/usr/sbin/apache2" ap_hook_post_config
+fake_exporter "$R/usr/sbin/haproxy" cfg_parse_listen
+prog "$R/usr/local/bin/check" setdomainname
 fake_exporter "$R/usr/bin/h2o" h2o_access_log_register_configurator
 mkdir -p "$R/etc/lighttpd/conf-enabled" "$R/etc/h2o" "$R/etc/supervisor/conf.d" "$R/opt" "$R/etc/apache2/conf-enabled"
 printf 'ServerRoot "/etc/apache2"\nIncludeOptional conf-enabled/*.conf\n' >"$R/etc/apache2/apache2.conf"
 printf 'CustomLog "|/usr/bin/cronolog /var/log/%%Y.log" combined\nScriptAlias /cgi-bin/ /usr/lib/cgi-bin/\n' \
 	>"$R/etc/apache2/conf-enabled/sweep.conf"
+mkdir -p "$R/etc/haproxy"
+printf 'backend app\n  option external-check\n  external-check command /usr/local/bin/check\n' >"$R/etc/haproxy/haproxy.cfg"
 printf 'server.modules = ( "mod_fastcgi" )\ninclude "conf-enabled/*.conf"\n' >"$R/etc/lighttpd/lighttpd.conf"
 printf 'fastcgi.server += ( ".php" => ((\n  "bin-path" => "/usr/bin/fcgi-app -x",\n  "socket" => "/run/a.sock" )))\n' \
 	>"$R/etc/lighttpd/conf-enabled/15-fastcgi.conf"
@@ -68,6 +72,8 @@ profile /usr/sbin/apache2 "-DFOREGROUND" apache
 allows apache syncfs || fail "apache: its piped log's program is not allowed"
 allows apache iopl || fail "apache: its CGI program is not allowed"
 allows apache ioperm && fail "apache: a CGI folder's file without an execute bit counts as a program"
+profile /usr/sbin/haproxy "-W -db" haproxy
+allows haproxy setdomainname || fail "haproxy: its external check's call is not allowed"
 
 # explain names the origin and the file.
 "$CONFINE" explain --quiet --options "--entrypoint /usr/sbin/lighttpd" "dir:$R" acct >"$T/explain.txt" 2>&1 ||

@@ -213,6 +213,32 @@ static void test_apache(void **state)
 	free(got);
 }
 
+static void test_haproxy(void **state)
+{
+	static const struct memfile files[] = {
+		{ "/etc/haproxy/haproxy.cfg",
+		  "global\n  external-check\n  log /dev/log local0\n"
+		  "backend app\n  option external-check\n  external-check command /usr/local/bin/check --fast\n"
+		  "  # external-check command /commented\n  command not-a-program\n"
+		  "program dataplane\n  command /usr/bin/dataplaneapi -f /etc/dp.yaml # comment\n  no option start-on-reload\n"
+		  "frontend web\n  command also-not\n" },
+		{ "/opt/conf.d/a.cfg", "program x\n  command /opt/x\n" },
+		{ "/opt/conf.d/b.txt", "program y\n  command /opt/y\n" },
+		{ NULL, NULL },
+	};
+	static const char *const argv[] = { "haproxy", "-W", "-db", "-f", "/opt/conf.d" };
+	char *got;
+
+	(void)state;
+	got = find(CONFPROGS_HAPROXY, files, NULL, 0, NULL, 0);
+	assert_string_equal(got, "/usr/local/bin/check --fast|exec\n/usr/bin/dataplaneapi -f /etc/dp.yaml|exec\n");
+	free(got);
+	/* -f FOLDER: its .cfg files */
+	got = find(CONFPROGS_HAPROXY, files, argv, 5, NULL, 0);
+	assert_string_equal(got, "/opt/x|exec\n");
+	free(got);
+}
+
 /* Includes of themselves, a missing file, binary junk: bounded, no crash. */
 static void test_hostile(void **state)
 {
@@ -248,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_h2o),
 		cmocka_unit_test(test_supervisord),
 		cmocka_unit_test(test_apache),
+		cmocka_unit_test(test_haproxy),
 		cmocka_unit_test(test_hostile),
 	};
 
