@@ -276,6 +276,7 @@ build() {
 		import cups 'CMD ["/usr/sbin/cupsd","-f"]' "$PATHENV" ;;
 	svn)
 		rootfs svn subversion
+		mkdir -p "$r/srv/svn"
 		[ -d "$r/srv/svn/repo" ] || chroot "$r" svnadmin create /srv/svn/repo
 		import svn 'CMD ["/usr/bin/svnserve","-d","--foreground","-r","/srv/svn","--listen-host","0.0.0.0"]' "$PATHENV" ;;
 	gitdaemon)

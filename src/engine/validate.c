@@ -16,6 +16,8 @@
 #include "util/xalloc.h"
 
 #define PROFILE_CAP (8u << 20)
+/* The exit code of a container the stop's SIGKILL ended (128 + 9). */
+#define STOP_KILLED 137
 #define RUNTIME_INIT_COMM "runc:[2:INIT]"
 
 void validate_result_init(struct validate_result *r)
@@ -825,6 +827,14 @@ int validate_profile(struct dockerapi *api, const struct container_spec *spec,
 		warn_add("the health check or workload failed in the baseline run too (%s): it tested "
 			 "nothing; only the exit, the logs and the denied calls were compared",
 			 r->baseline.probe_error ? r->baseline.probe_error : "failed");
+	else if (o->probe && !r->baseline.probe_ran && r->baseline.exited)
+		warn_add("the health check or workload never ran: the container exited (code %d) after %.1f s "
+			 "in the baseline run; only the exit, the logs and the denied calls were compared",
+			 r->baseline.exit_code, (double)r->baseline.ms / 1000.0);
+	/* A container that fails without a profile's denials has a problem of its own. */
+	if (r->baseline.exited && r->baseline.exit_code != 0 && !r->baseline.oom_killed && !o->audit_only)
+		warn_add("the container exited with code %d in the baseline run (nothing denied there): "
+			 "its command or options may be wrong", r->baseline.exit_code);
 
 verdict:
 	{
@@ -865,8 +875,18 @@ verdict:
 					reason(r, "the hardened container exited (code %d) while the baseline "
 						  "kept running",
 					       h->exit_code);
-				else if (b->exit_code != h->exit_code)
+				else if (b->exited && b->exit_code != h->exit_code)
 					reason(r, "exit code %d under the profile, %d in the baseline",
+					       h->exit_code, b->exit_code);
+				/*
+				 * Both stopped at the end of the window: how they shut down
+				 * counts, unless one outlasted the stop's grace period and was
+				 * killed (137: supervisord waiting for its programs).
+				 */
+				else if (b->exit_code != h->exit_code && b->exit_code != STOP_KILLED &&
+					 h->exit_code != STOP_KILLED)
+					reason(r, "stopped at the end of the window, it exited with code %d under the "
+						  "profile, %d in the baseline",
 					       h->exit_code, b->exit_code);
 				if (h->oom_killed && !b->oom_killed)
 					reason(r, "the hardened container was killed for lack of memory");

@@ -58,6 +58,13 @@ jq -e '.runs.baseline.health_check == true and .runs.hardened.health_check == tr
 grep "failed in the baseline run too" "$W/v3.txt" | grep -q "exited with 3" ||
 	fail "no warning that the check failed without the profile: $(cat "$W/v3.txt")"
 
+# A container that exits at once (sleep with a bad argument) never reaches
+# the check: validation says so, and that it failed without the profile too.
+"$CONFINE" validate --healthcheck "host:true" "docker:$tag" "$W/p.json" -- /bin/sleep x >"$W/v5.txt" 2>&1 || true
+grep -q "never ran: the container exited (code 1)" "$W/v5.txt" &&
+	grep -q "exited with code 1 in the baseline run" "$W/v5.txt" ||
+	fail "no warning that the container exited before the check: $(cat "$W/v5.txt")"
+
 # A run's --health-cmd replaces it (run by the shell); --no-healthcheck drops it.
 "$CONFINE" inventory --quiet --json --options "--health-cmd 'id -u >/dev/null'" "docker:$tag" >"$W/inv2.json" ||
 	fail "inventory --health-cmd failed"
