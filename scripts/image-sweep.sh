@@ -200,7 +200,7 @@ build() {
 		rootfs nghttpx nghttp2-proxy,nghttp2-server,curl
 		mkdir -p "$r/srv"
 		echo hello >"$r/srv/index.html"
-		import nghttpx 'CMD ["/bin/sh","-c","nghttpd --no-tls -d /srv 8081 & exec nghttpx --conf=/dev/null --frontend=*,8080;no-tls --backend=127.0.0.1,8081"]' "$PATHENV" ;;
+		import nghttpx 'CMD ["/bin/sh","-c","nghttpd --no-tls -d /srv 8081 & exec nghttpx --conf=/dev/null --frontend=\"*,8080;no-tls\" --backend=\"127.0.0.1,8081;;proto=h2\""]' "$PATHENV" ;;
 	tomcat)
 		rootfs tomcat tomcat10,curl
 		import tomcat 'CMD ["/usr/share/tomcat10/bin/catalina.sh","run"]' "$PATHENV" \
@@ -327,7 +327,9 @@ opts() {
 	mosquitto) args=(--workload "exec:sh -c 'mosquitto_sub -t t -C 1 & sleep 0.5; mosquitto_pub -t t -m hi; wait'") ;;
 	rabbit) args=(--timeout 40 --workload "exec:rabbitmqctl status") ;;
 	varnish) args=(--options "-p 127.0.0.1:18083:8080" --health http://127.0.0.1:18083/) ;;
-	postfix) args=(--options "-p 127.0.0.1:18025:25" --workload "tcp:127.0.0.1:18025") ;;
+	postfix) printf 'From: a@localhost\r\nTo: root@localhost\r\nSubject: sweep\r\n\r\nhello\r\n' >"$SW/mail.txt"
+		 args=(--options "-p 127.0.0.1:18025:25"
+		       --workload "host:curl -sf smtp://127.0.0.1:18025 --mail-from a@localhost --mail-rcpt root@localhost -T $SW/mail.txt") ;;
 	caddy) args=(--options "-p 127.0.0.1:18085:80" --health http://127.0.0.1:18085/) ;;
 	etcd) args=(--workload "exec:etcdctl --endpoints=http://127.0.0.1:2379 put a b") ;;
 	uwsgi) args=(--options "-p 127.0.0.1:18087:8080" --health http://127.0.0.1:18087/) ;;

@@ -38,6 +38,10 @@ enum confprogs_server confprogs_server_elf(const struct elf_file *elf)
 		return CONFPROGS_APACHE;
 	if (elf_dynsym_has(elf, "cfg_parse_listen", true))
 		return CONFPROGS_HAPROXY;
+	for (size_t i = 0; i < elf->dyn.needed_nr; i++)
+		if (!strcmp(elf->dyn.needed[i], "libpostfix-global.so") ||
+		    !strncmp(elf->dyn.needed[i], "libpostfix-global.so.", 21))
+			return CONFPROGS_POSTFIX;
 	return CONFPROGS_NONE;
 }
 
@@ -749,6 +753,101 @@ static void haproxy_read(struct conf *c, const char *path, unsigned depth)
 	free(text);
 }
 
+/* ---- Postfix ------------------------------------------------------------------ */
+
+/* main.cf's value of 'key' (the last one), or NULL. */
+static char *postfix_main(struct conf *c, const char *dir, const char *key)
+{
+	char *path = xasprintf("%s/main.cf", dir), *text = conf_text(c, path, 0), *value = NULL;
+	size_t kl = strlen(key);
+
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!strncmp(line, key, kl) && strchr(" \t=", line[kl])) {
+			const char *v = line + kl + strspn(line + kl, " \t");
+
+			if (*v++ != '=')
+				continue;
+			v += strspn(v, " \t");
+			free(value);
+			value = xstrndup(v, strcspn(v, " \t\r#"));
+		}
+	}
+	free(text);
+	free(path);
+	return value;
+}
+
+/*
+ * master.cf: "service type private unpriv chroot wakeup maxproc command
+ * args", lines that start with a blank go on with the one before.  The
+ * command is in daemon_directory (or a path); a pipe or spawn service runs
+ * the program its argv= names.
+ */
+static void postfix_master(struct conf *c, const char *dir, const char *daemons)
+{
+	char *path = xasprintf("%s/master.cf", dir), *text = conf_text(c, path, 0);
+
+	for (char *line = text, *next; line && *line; line = next) {
+		char *w[9] = { NULL }, *save = NULL, *argv;
+		size_t n = 0;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (*line == '#' || !*line)
+			continue;
+		/* argv=PROGRAM ... on this line or a continuation */
+		if ((argv = strstr(line, "argv=")) && (argv == line || argv[-1] == ' ' || argv[-1] == '\t')) {
+			conf_add(c, argv + 5, strlen(argv + 5), false, "argv= of a master.cf service", path);
+			*argv = '\0';
+		}
+		if (*line == ' ' || *line == '\t')
+			continue;
+		for (char *t = strtok_r(line, " \t\r", &save); t && n < 9; t = strtok_r(NULL, " \t\r", &save))
+			w[n++] = t;
+		if (n >= 8 && w[7][0] != '#') {
+			char *prog = w[7][0] == '/' ? xstrdup(w[7]) : xasprintf("%s/%s", daemons, w[7]);
+			struct confprog *v = conf_add(c, prog, strlen(prog), false, "a master.cf service", path);
+
+			if (v)
+				v->file = true;
+			free(prog);
+		}
+	}
+	free(text);
+	free(path);
+}
+
+static void postfix_read(struct conf *c, const struct runtimes_process *p)
+{
+	static const char *const scripts[] = { "master", "postfix-script", "postfix-tls-script", "postfix-wrapper",
+					       "postmulti-script", "post-install" };
+	const char *given = arg_value(p, "-c", NULL);
+	const char *env = p->env ? env_lookup(p->env, p->env_nr, "MAIL_CONFIG") : NULL;
+	char *dir = given || env ? conf_path(c, NULL, given ? given : env) : xstrdup("/etc/postfix");
+	char *daemons = postfix_main(c, dir, "daemon_directory");
+	const char *const dflt[] = { "/usr/lib/postfix/sbin", "/usr/libexec/postfix" };
+
+	for (size_t d = 0; d < (daemons ? 1 : ARRAY_SIZE(dflt)); d++) {
+		const char *dd = daemons ? daemons : dflt[d];
+
+		for (size_t i = 0; i < ARRAY_SIZE(scripts); i++) {
+			char *f = xasprintf("%s/%s", dd, scripts[i]);
+			struct confprog *v = conf_add(c, f, strlen(f), false, "daemon_directory", "main.cf");
+
+			if (v)
+				v->file = true;
+			free(f);
+		}
+		postfix_master(c, dir, dd);
+	}
+	free(daemons);
+	free(dir);
+}
+
 /* ---- the servers' configuration files ------------------------------------ */
 
 /*
@@ -841,6 +940,10 @@ size_t confprogs_find(enum confprogs_server s, const struct root_reader *rr, con
 			conf_start(&c, NULL, defaults, haproxy_read);
 		break;
 	}
+	case CONFPROGS_POSTFIX:
+		c.server = "postfix";
+		postfix_read(&c, p);
+		break;
 	default:
 		break;
 	}

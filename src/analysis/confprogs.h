@@ -28,6 +28,12 @@
  *    section (master-worker mode); from each -f FILE or folder (its
  *    .cfg files), else /etc/haproxy/haproxy.cfg or the official image's
  *    /usr/local/etc/haproxy/haproxy.cfg;
+ *  - Postfix (the postfix command and master, linking libpostfix-global):
+ *    master, postfix-script and the other scripts of daemon_directory,
+ *    every service master.cf runs (in daemon_directory, or a path), and
+ *    the argv= program of pipe and spawn services; from -c DIR,
+ *    MAIL_CONFIG or /etc/postfix, daemon_directory from main.cf (else
+ *    /usr/lib/postfix/sbin, Debian's, or /usr/libexec/postfix);
  *  - supervisord: the command of every [program:X], [eventlistener:X]
  *    and [fcgi-program:X]; from -c FILE, else the first of its search
  *    list, following [include] files (globs too), with %(ENV_X)s,
@@ -43,6 +49,7 @@ enum confprogs_server {
 	CONFPROGS_SUPERVISORD,
 	CONFPROGS_APACHE,
 	CONFPROGS_HAPROXY,
+	CONFPROGS_POSTFIX,
 };
 
 /* A command a configuration names. */

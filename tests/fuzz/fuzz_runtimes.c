@@ -84,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!names[i][0] || strlen(names[i]) > 128)
 			abort();
 	runtimes_names_release(names, n);
-	for (enum confprogs_server s = CONFPROGS_LIGHTTPD; s <= CONFPROGS_HAPROXY; s++) {
+	for (enum confprogs_server s = CONFPROGS_LIGHTTPD; s <= CONFPROGS_POSTFIX; s++) {
 		struct confprog *cmds;
 
 		n = confprogs_find(s, &rr, &p, &cmds);

@@ -2,7 +2,8 @@
 # Programs a server's configuration names run in the container too (origin
 # "config"): lighttpd's FastCGI bin-path, h2o's piped access log,
 # supervisord's [program:X] commands, Apache's piped logs and ScriptAlias
-# CGI programs, HAProxy's external-check command (analysis/confprogs.c).  Fake servers
+# CGI programs, HAProxy's external-check command, Postfix's master.cf
+# services (analysis/confprogs.c).  Fake servers
 # (recognised as the real ones are: lighttpd and h2o by what they export,
 # supervisord by its name) in a dir: root, each with a configuration naming
 # a program that makes a call nothing else in the root makes.  The server's
@@ -33,6 +34,11 @@ fake_exporter "$R/usr/sbin/lighttpd" config_plugin_values_init
 fake_exporter "$R/usr/sbin/apache2" ap_hook_post_config
 fake_exporter "$R/usr/sbin/haproxy" cfg_parse_listen
 prog "$R/usr/local/bin/check" setdomainname
+fake_lib_user "$R/usr/lib/postfix/libpostfix-global.so" libpostfix-global.so mail_conf_read "$R/usr/sbin/postfix"
+mkdir -p "$R/etc/ld.so.conf.d" && echo /usr/lib/postfix >"$R/etc/ld.so.conf.d/postfix.conf"
+prog "$R/usr/lib/postfix/sbin/smtpd" personality
+mkdir -p "$R/etc/postfix"
+printf 'smtp      inet  n       -       y       -       -       smtpd\n' >"$R/etc/postfix/master.cf"
 fake_exporter "$R/usr/bin/h2o" h2o_access_log_register_configurator
 mkdir -p "$R/etc/lighttpd/conf-enabled" "$R/etc/h2o" "$R/etc/supervisor/conf.d" "$R/opt" "$R/etc/apache2/conf-enabled"
 printf 'ServerRoot "/etc/apache2"\nIncludeOptional conf-enabled/*.conf\n' >"$R/etc/apache2/apache2.conf"
@@ -72,6 +78,8 @@ profile /usr/sbin/apache2 "-DFOREGROUND" apache
 allows apache syncfs || fail "apache: its piped log's program is not allowed"
 allows apache iopl || fail "apache: its CGI program is not allowed"
 allows apache ioperm && fail "apache: a CGI folder's file without an execute bit counts as a program"
+profile /usr/sbin/postfix "start-fg" postfix
+allows postfix personality || fail "postfix: its master.cf service's call is not allowed"
 profile /usr/sbin/haproxy "-W -db" haproxy
 allows haproxy setdomainname || fail "haproxy: its external check's call is not allowed"
 

@@ -239,6 +239,42 @@ static void test_haproxy(void **state)
 	free(got);
 }
 
+static void test_postfix(void **state)
+{
+	static const struct memfile files[] = {
+		{ "/etc/postfix/main.cf", "myhostname = x\ndaemon_directory = /usr/libexec/pf\n#daemon_directory = /no\n" },
+		{ "/etc/postfix/master.cf",
+		  "# service type  private unpriv  chroot  wakeup  maxproc command + args\n"
+		  "smtp      inet  n       -       y       -       -       smtpd\n"
+		  "  -o syslog_name=postfix/smtp\n"
+		  "#submission inet n       -       y       -       -       smtpd\n"
+		  "maildrop  unix  -       n       n       -       -       pipe\n"
+		  "  flags=DRXhu user=vmail argv=/usr/bin/maildrop -d ${recipient}\n"
+		  "policy    unix  -       n       n       -       0       spawn user=nobody argv=/usr/bin/policyd\n"
+		  "custom    unix  -       n       n       -       -       /opt/bin/custom\n" },
+		{ "/srv/pf/master.cf", "smtp inet n - y - - smtpd\n" },
+		{ NULL, NULL },
+	};
+	static const char *const env[] = { "MAIL_CONFIG=/srv/pf" };
+	char *got;
+
+	(void)state;
+	got = find(CONFPROGS_POSTFIX, files, NULL, 0, NULL, 0);
+	assert_string_equal(got, "/usr/libexec/pf/master|file\n/usr/libexec/pf/postfix-script|file\n"
+				 "/usr/libexec/pf/postfix-tls-script|file\n/usr/libexec/pf/postfix-wrapper|file\n"
+				 "/usr/libexec/pf/postmulti-script|file\n/usr/libexec/pf/post-install|file\n"
+				 "/usr/libexec/pf/smtpd|file\n/usr/libexec/pf/pipe|file\n"
+				 "/usr/bin/maildrop -d ${recipient}|exec\n/usr/bin/policyd|exec\n"
+				 "/usr/libexec/pf/spawn|file\n/opt/bin/custom|file\n");
+	free(got);
+	/* MAIL_CONFIG: that folder's master.cf; no main.cf there: the packages' daemon folders */
+	got = find(CONFPROGS_POSTFIX, files, NULL, 0, env, 1);
+	assert_non_null(strstr(got, "/usr/lib/postfix/sbin/smtpd|file\n"));
+	assert_non_null(strstr(got, "/usr/libexec/postfix/smtpd|file\n"));
+	assert_null(strstr(got, "maildrop"));
+	free(got);
+}
+
 /* Includes of themselves, a missing file, binary junk: bounded, no crash. */
 static void test_hostile(void **state)
 {
@@ -275,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_supervisord),
 		cmocka_unit_test(test_apache),
 		cmocka_unit_test(test_haproxy),
+		cmocka_unit_test(test_postfix),
 		cmocka_unit_test(test_hostile),
 	};
 
