@@ -1433,7 +1433,8 @@ static void image_add_config_programs(struct program_set *ps, size_t prog, const
 				      size_t *added)
 {
 	const struct root_reader rr = { image_read, image_list, image_walk, ps->fs };
-	enum confprogs_server s = elf ? confprogs_server_elf(elf) : confprogs_server_script(ps->progs[prog].path);
+	enum confprogs_server s = elf ? confprogs_server_elf(elf, ps->progs[prog].real)
+				      : confprogs_server_script(ps->progs[prog].path);
 	struct runtimes_process ctx = { .given = ps->progs[prog].path, .whole_root = true, .env = ps->env,
 					.env_nr = ps->env_nr, .workdir = ps->workdir };
 	struct confprog *cmds;

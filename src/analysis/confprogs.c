@@ -28,8 +28,11 @@ struct conf {
 	size_t vars_nr;
 };
 
-enum confprogs_server confprogs_server_elf(const struct elf_file *elf)
+enum confprogs_server confprogs_server_elf(const struct elf_file *elf, const char *path)
 {
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
 	if (elf_dynsym_has(elf, "config_plugin_values_init", true))
 		return CONFPROGS_LIGHTTPD;
 	if (elf_dynsym_has(elf, "h2o_access_log_register_configurator", true))
@@ -38,7 +41,8 @@ enum confprogs_server confprogs_server_elf(const struct elf_file *elf)
 		return CONFPROGS_APACHE;
 	if (elf_dynsym_has(elf, "cfg_parse_listen", true))
 		return CONFPROGS_HAPROXY;
-	for (size_t i = 0; i < elf->dyn.needed_nr; i++)
+	/* Postfix's postfix command and master (postconf, postqueue ... link the library too) */
+	for (size_t i = 0; (!strcmp(base, "postfix") || !strcmp(base, "master")) && i < elf->dyn.needed_nr; i++)
 		if (!strcmp(elf->dyn.needed[i], "libpostfix-global.so") ||
 		    !strncmp(elf->dyn.needed[i], "libpostfix-global.so.", 21))
 			return CONFPROGS_POSTFIX;

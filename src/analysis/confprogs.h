@@ -64,8 +64,12 @@ struct confprog {
 #define CONFPROGS_MAX 128
 #define CONFPROGS_FILES_MAX 64
 
-/* The server a program is, by the symbols its ELF file exports (elf_dynsym_has), or by a script's name. */
-enum confprogs_server confprogs_server_elf(const struct elf_file *elf);
+/*
+ * The server a program is: by the symbols its ELF file exports
+ * (elf_dynsym_has), or the library it links and its name (Postfix's
+ * postfix and master, at 'path'); or by a script's name.
+ */
+enum confprogs_server confprogs_server_elf(const struct elf_file *elf, const char *path);
 enum confprogs_server confprogs_server_script(const char *path);
 
 /*

@@ -80,6 +80,9 @@ allows apache iopl || fail "apache: its CGI program is not allowed"
 allows apache ioperm && fail "apache: a CGI folder's file without an execute bit counts as a program"
 profile /usr/sbin/postfix "start-fg" postfix
 allows postfix personality || fail "postfix: its master.cf service's call is not allowed"
+cp "$R/usr/sbin/postfix" "$R/usr/sbin/postconf"   # links libpostfix-global.so too, starts nothing
+profile /usr/sbin/postconf "" postconf
+allows postconf personality && fail "postconf: got the services of master.cf, which only master starts"
 profile /usr/sbin/haproxy "-W -db" haproxy
 allows haproxy setdomainname || fail "haproxy: its external check's call is not allowed"
 
