@@ -355,7 +355,8 @@ opts() {
 	proftpd) args=(--options "-p 127.0.0.1:18021:21"
 		       --workload "host:curl -s ftp://127.0.0.1:18021/ -u sweep:wrong; [ \$? = 67 ]") ;;
 	nats) args=(--options "-p 127.0.0.1:18222:8222" --health http://127.0.0.1:18222/varz) ;;
-	registry) args=(--options "-p 127.0.0.1:18500:5000" --health http://127.0.0.1:18500/v2/) ;;
+	registry) args=(--options "-p 127.0.0.1:18500:5000"   # Debian's config asks for a password: 401
+			--health "host:test \"\$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:18500/v2/)\" = 401") ;;
 	nsd) args=(--workload "exec:dig @127.0.0.1 example.com") ;;
 	icecast) args=(--options "-p 127.0.0.1:18800:8000" --health http://127.0.0.1:18800/status.xsl) ;;
 	phpcli) args=(--options "-p 127.0.0.1:18092:8080" --health http://127.0.0.1:18092/i.php) ;;
