@@ -182,7 +182,7 @@ build() {
 		chown --reference="$r/var/lib/knot" "$r/run/knot"
 		import knot 'CMD ["/usr/sbin/knotd"]' "$PATHENV" ;;
 	pdns)
-		rootfs pdns pdns-server,bind9-dnsutils
+		rootfs pdns pdns-server,pdns-backend-bind,bind9-dnsutils
 		import pdns 'CMD ["/usr/sbin/pdns_server","--guardian=no","--daemon=no","--disable-syslog","--write-pid=no","--local-address=127.0.0.1","--local-port=5300","--launch=bind"]' "$PATHENV" ;;
 	coturn)
 		rootfs coturn coturn
