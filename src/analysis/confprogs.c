@@ -118,6 +118,20 @@ static void conf_glob(struct conf *c, const char *path, unsigned depth, conf_rea
 	free(dir);
 }
 
+/* 'path' is a folder (or nothing): read its entries whose names end with 'suffix'. */
+static void conf_folder(struct conf *c, const char *path, unsigned depth, const char *suffix, conf_reader read)
+{
+	char **entries = NULL;
+	size_t n = depth < CONF_DEPTH && c->files < CONFPROGS_FILES_MAX ? c->rr->list(c->rr->ctx, path, &entries) : 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (str_has_suffix(entries[i], suffix))
+			read(c, entries[i], depth + 1);
+		free(entries[i]);
+	}
+	free(entries);
+}
+
 /* The file's text, counted against CONFPROGS_FILES_MAX; NULL when unreadable or over the limits. */
 static char *conf_text(struct conf *c, const char *path, unsigned depth)
 {
@@ -644,15 +658,7 @@ static void apache_read(struct conf *c, const char *path, unsigned depth)
 	char *text = conf_text(c, path, depth);
 
 	if (!text) {
-		/* Include of a folder: its files. */
-		char **entries = NULL;
-		size_t n = depth <= CONF_DEPTH && c->files < CONFPROGS_FILES_MAX ? c->rr->list(c->rr->ctx, path, &entries) : 0;
-
-		for (size_t i = 0; i < n; i++) {
-			apache_read(c, entries[i], depth + 1);
-			free(entries[i]);
-		}
-		free(entries);
+		conf_folder(c, path, depth, "", apache_read); /* Include of a folder: its files */
 		return;
 	}
 	for (char *line = text, *next; line && *line; line = next) {
@@ -719,16 +725,8 @@ static void haproxy_read(struct conf *c, const char *path, unsigned depth)
 	bool program = false;
 
 	if (!text) {
-		/* -f FOLDER: its .cfg files */
-		char **entries = NULL;
-		size_t n = depth == 0 ? c->rr->list(c->rr->ctx, path, &entries) : 0;
-
-		for (size_t i = 0; i < n; i++) {
-			if (str_has_suffix(entries[i], ".cfg"))
-				haproxy_read(c, entries[i], depth + 1);
-			free(entries[i]);
-		}
-		free(entries);
+		if (depth == 0) /* -f FOLDER: its .cfg files */
+			conf_folder(c, path, depth, ".cfg", haproxy_read);
 		return;
 	}
 	for (char *line = text, *next; line && *line; line = next) {

@@ -1186,42 +1186,61 @@ static void state_unknown(struct dis_state *st)
 	state_forget(st);
 }
 
-/* The registers instruction I reads / writes whole, a bit per register. */
-static uint32_t insn_read_mask(const struct insn *I)
+/*
+ * Liveness masks: bit r, register r's bits above its low byte; bit r +
+ * LIVE_LOW8, its low byte.  Writing the low byte ("setb %bl") leaves the
+ * rest as it was; reading it ("or %r14b, %bl") reads only that byte.
+ */
+#define LIVE_LOW8 16
+#define BOTH(m) ((uint32_t)(m) | ((uint32_t)(m) << LIVE_LOW8))
+
+static bool low_byte(const struct op *op)
 {
-	uint32_t m = 0;
+	return op->reg.width == 8 && op->reg.value != ZYDIS_REGISTER_AH && op->reg.value != ZYDIS_REGISTER_BH &&
+	       op->reg.value != ZYDIS_REGISTER_CH && op->reg.value != ZYDIS_REGISTER_DH;
+}
 
+/* What I (with operands 'ops') reads (*read) and overwrites (*kill), as liveness masks. */
+static void insn_live_masks(const struct insn *I, const struct op *ops, uint32_t *read, uint32_t *kill)
+{
+	*read = *kill = 0;
+	if (I->in.mnemonic == ZYDIS_MNEMONIC_SYSCALL)
+		*kill = BOTH((1u << DIS_RCX) | (1u << DIS_R11));
 	for (unsigned k = 0; k < I->in.operand_count; k++) {
-		const struct op *op = &OPS(I)[k];
+		const struct op *op = &ops[k];
 
-		if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr >= 0 &&
-		    (op->actions & ZYDIS_OPERAND_ACTION_MASK_READ))
-			m |= 1u << op->reg.gpr;
-		if (op->type == ZYDIS_OPERAND_TYPE_MEMORY) {
+		if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr >= 0) {
+			uint32_t r = 1u << op->reg.gpr;
+
+			if (op->actions & ZYDIS_OPERAND_ACTION_MASK_READ)
+				*read |= low_byte(op) ? r << LIVE_LOW8 : BOTH(r);
+			if ((op->actions & ZYDIS_OPERAND_ACTION_WRITE) &&
+			    !(op->actions & ZYDIS_OPERAND_ACTION_MASK_READ) && I->in.mnemonic != ZYDIS_MNEMONIC_SYSCALL)
+				*kill |= op->reg.width >= 32 ? BOTH(r) : low_byte(op) || op->reg.width == 16 ? r << LIVE_LOW8 : 0;
+		} else if (op->type == ZYDIS_OPERAND_TYPE_MEMORY) {
 			if (op->mem.base_gpr >= 0)
-				m |= 1u << op->mem.base_gpr;
+				*read |= BOTH(1u << op->mem.base_gpr);
 			if (op->mem.index_gpr >= 0)
-				m |= 1u << op->mem.index_gpr;
+				*read |= BOTH(1u << op->mem.index_gpr);
 		}
 	}
-	return m;
+}
+
+/* The registers instruction I reads (any part) / writes whole, a bit per register. */
+static uint32_t insn_read_mask(const struct insn *I)
+{
+	uint32_t read, kill;
+
+	insn_live_masks(I, OPS(I), &read, &kill);
+	return (read | read >> LIVE_LOW8) & ALL_REGS;
 }
 
 static uint32_t insn_kill_mask(const struct insn *I)
 {
-	uint32_t m = 0;
+	uint32_t read, kill;
 
-	if (I->in.mnemonic == ZYDIS_MNEMONIC_SYSCALL)
-		return (1u << DIS_RCX) | (1u << DIS_R11);
-	for (unsigned k = 0; k < I->in.operand_count; k++) {
-		const struct op *op = &OPS(I)[k];
-
-		if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr >= 0 &&
-		    (op->actions & ZYDIS_OPERAND_ACTION_WRITE) && !(op->actions & ZYDIS_OPERAND_ACTION_MASK_READ) &&
-		    op->reg.width >= 32)
-			m |= 1u << op->reg.gpr;
-	}
-	return m;
+	insn_live_masks(I, OPS(I), &read, &kill);
+	return kill & ALL_REGS;
 }
 
 /* Is r dead from instruction i on (written before read, or a return that does not return it)? */
@@ -1270,46 +1289,6 @@ static bool inner_branch(const struct scratch *sc, const struct insn *I, bool go
  * around is not used).  ud2 and hlt end a path: nothing after them runs
  * (int3 does not: a SIGTRAP handler may return to the next instruction).
  */
-/*
- * Liveness masks: bit r, register r's bits above its low byte; bit r +
- * LIVE_LOW8, its low byte.  Writing the low byte ("setb %bl") leaves the
- * rest as it was; reading it ("or %r14b, %bl") reads only that byte.
- */
-#define LIVE_LOW8 16
-#define BOTH(m) ((uint32_t)(m) | ((uint32_t)(m) << LIVE_LOW8))
-
-static bool low_byte(const struct op *op)
-{
-	return op->reg.width == 8 && op->reg.value != ZYDIS_REGISTER_AH && op->reg.value != ZYDIS_REGISTER_BH &&
-	       op->reg.value != ZYDIS_REGISTER_CH && op->reg.value != ZYDIS_REGISTER_DH;
-}
-
-/* What I reads (*read) and overwrites (*kill), as liveness masks. */
-static void insn_live_masks(const struct insn *I, uint32_t *read, uint32_t *kill)
-{
-	*read = *kill = 0;
-	if (I->in.mnemonic == ZYDIS_MNEMONIC_SYSCALL)
-		*kill = BOTH((1u << DIS_RCX) | (1u << DIS_R11));
-	for (unsigned k = 0; k < I->in.operand_count; k++) {
-		const struct op *op = &OPS(I)[k];
-
-		if (op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->reg.gpr >= 0) {
-			uint32_t r = 1u << op->reg.gpr;
-
-			if (op->actions & ZYDIS_OPERAND_ACTION_MASK_READ)
-				*read |= low_byte(op) ? r << LIVE_LOW8 : BOTH(r);
-			if ((op->actions & ZYDIS_OPERAND_ACTION_WRITE) &&
-			    !(op->actions & ZYDIS_OPERAND_ACTION_MASK_READ) && I->in.mnemonic != ZYDIS_MNEMONIC_SYSCALL)
-				*kill |= op->reg.width >= 32 ? BOTH(r) : low_byte(op) || op->reg.width == 16 ? r << LIVE_LOW8 : 0;
-		} else if (op->type == ZYDIS_OPERAND_TYPE_MEMORY) {
-			if (op->mem.base_gpr >= 0)
-				*read |= BOTH(1u << op->mem.base_gpr);
-			if (op->mem.index_gpr >= 0)
-				*read |= BOTH(1u << op->mem.index_gpr);
-		}
-	}
-}
-
 static uint32_t block_live_in(const struct scratch *sc, const struct block *B, uint32_t out,
 			      const struct dis_opts *opts)
 {
@@ -1350,7 +1329,7 @@ static uint32_t block_live_in(const struct scratch *sc, const struct block *B, u
 			/* Leaving the function (a table whose cases are known goes to them: the successors). */
 			live = BOTH(ALL_REGS);
 		}
-		insn_live_masks(I, &read, &kill);
+		insn_live_masks(I, OPS(I), &read, &kill);
 		/* A copy into a register nothing uses reads nothing. */
 		if (mn == ZYDIS_MNEMONIC_MOV && I->in.operand_count_visible == 2 &&
 		    OPS(I)[0].type == ZYDIS_OPERAND_TYPE_REGISTER && OPS(I)[1].type == ZYDIS_OPERAND_TYPE_REGISTER &&
