@@ -408,9 +408,11 @@ else
 fi >"$W/events"
 cat "${traces[@]}" >"$W/trace.all"
 # The execve that starts nginx is made by its parent (strace or chroot) but
-# runs under nginx's filter in a container, so it counts.
+# runs under nginx's filter in a container, so it counts.  syscall_0xN past
+# x86_64's table (N >= 0x200, which the kernel answers with ENOSYS) is a
+# garbage number strace read (CI saw syscall_0x340), no call.
 { awk -F'\t' -v t="$target" '$1 == t { print $2 }' "$W/events"; echo execve; } |
-	grep -vx restart_syscall | sort -u >"$W/observed" || true
+	grep -vxE 'restart_syscall|syscall_0x0*([1-9a-f][0-9a-f]{3,}|[2-9a-f][0-9a-f]{2})' | sort -u >"$W/observed" || true
 others=$(awk -F'\t' -v t="$target" '$1 != t && $1 !~ /^(\/usr)?\/s?bin\/(unshare|sh|dash|mount|chroot)$/ { print $1 }' \
 	"$W/events" | sort -u | paste -sd' ')
 [ -z "$others" ] || die "unexpected programs in the trace: $others"
