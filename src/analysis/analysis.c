@@ -19,6 +19,7 @@
 #include <xxhash.h>
 
 #include "analysis/confprogs.h"
+#include "analysis/langsys.h"
 #include "analysis/link.h"
 #include "analysis/objsum.h"
 #include "disasm/disasm.h"
@@ -82,6 +83,19 @@ struct apriv {
 	/* The PAM modules the image's configuration names (read_pam), read when first needed. */
 	struct runconf_list pam;
 	bool pam_read;
+	/*
+	 * Perl's and Ruby's code in the root (langsys.h), read by lang_read
+	 * (image or files mode, with lang_ctx) when a process first runs the
+	 * interpreter; and copies that also read a program's command line
+	 * (perl -e CODE).  Link results point into them: they live as long
+	 * as the analysis.
+	 */
+	struct langsys lang[LANGSYS_NR];
+	bool lang_done[LANGSYS_NR];
+	void (*lang_read)(const void *ctx, unsigned want, struct langsys *ls);
+	const void *lang_ctx;
+	struct langsys **lang_argv;
+	size_t lang_argv_nr, lang_argv_alloc;
 };
 
 static double now_ms(void)
@@ -431,6 +445,14 @@ void analysis_free(struct analysis *a)
 		strmap_release(&ap->open_err, NULL);
 		free(ap->cache_dir);
 		runconf_list_release(&ap->pam);
+		for (unsigned l = 0; l < LANGSYS_NR; l++)
+			if (ap->lang_done[l])
+				langsys_release(&ap->lang[l]);
+		for (size_t i = 0; i < ap->lang_argv_nr; i++) {
+			langsys_release(ap->lang_argv[i]);
+			free(ap->lang_argv[i]);
+		}
+		free(ap->lang_argv);
 		free(ap);
 	}
 	free(a);
@@ -486,7 +508,8 @@ const char *analysis_load_name(enum analysis_load why)
 	static const char *const names[ANALYSIS_LOAD_NR] = {
 		"program", "needed", "interpreter", "preload", "named", "nss", "pam", "jdk", "python", "node",
 		"module", "sasl", "xtables", "sudo", "lua", "postgres", "php", "openssl", "erlang",
-		"mysql", "gio", "gdk-pixbuf", "gstreamer", "krb5", "imagemagick", "swi-prolog", "tcl", "r", "literal",
+		"mysql", "gio", "gdk-pixbuf", "gstreamer", "krb5", "imagemagick", "swi-prolog", "tcl", "r", "perl", "ruby",
+		"literal",
 	};
 
 	return (unsigned)why < ANALYSIS_LOAD_NR ? names[why] : "?";
@@ -523,6 +546,8 @@ const char *analysis_load_phrase(enum analysis_load why)
 		"a SWI-Prolog foreign library (use_foreign_library loads it for a library it is asked for)",
 		"a Tcl package's library (package require loads it, as its pkgIndex.tcl says)",
 		"an R package's shared library (library() loads it from the package's libs folder)",
+		"a Perl XS module (use or require loads it from an @INC folder's auto/)",
+		"a Ruby C extension (require loads it from the load path or a gem)",
 		"a library an object dlopen()s by a name in its strings",
 	};
 
@@ -537,6 +562,13 @@ struct plan {
 	/* Functions the process looks up by names data it reads holds (runtimes_dlsym_names). */
 	char **names;
 	size_t names_nr;
+	/*
+	 * What its Perl or Ruby code gives the interpreter's syscall builtin
+	 * (plan_langs; NULL: it runs no such interpreter), and which objects
+	 * are the interpreter: lang_of[i] is LANGSYS_NR for other objects.
+	 */
+	const struct langsys *lang[LANGSYS_NR];
+	uint8_t *lang_of;
 	bool cacheable;       /* results may come from / go to the program cache */
 };
 
@@ -568,6 +600,7 @@ static void plan_release(struct plan *pl)
 {
 	free(pl->objs);
 	free(pl->why);
+	free(pl->lang_of);
 	runtimes_names_release(pl->names, pl->names_nr);
 	memset(pl, 0, sizeof(*pl));
 }
@@ -606,6 +639,19 @@ static char *program_key(const struct apriv *ap, const struct plan *pl, enum ana
 	}
 	for (size_t i = 0; i < pl->names_nr; i++)
 		sha256_update(&h, pl->names[i], strlen(pl->names[i]) + 1);
+	for (unsigned l = 0; l < LANGSYS_NR; l++) {
+		const struct langsys *ls = pl->lang[l];
+		char tag[16];
+
+		if (!ls)
+			continue;
+		snprintf(tag, sizeof(tag), "lang%u:%d", l, (int)ls->known);
+		sha256_update(&h, tag, strlen(tag) + 1);
+		sha256_update(&h, ls->set.bits, sizeof(ls->set.bits));
+		for (size_t i = 0; i < pl->nr; i++)
+			if (pl->lang_of[i] == l)
+				sha256_update(&h, &i, sizeof(i));
+	}
 	sha256_final_hex(&h, hex);
 	return xasprintf("%s/p%s.json", ap->cache_dir, hex);
 }
@@ -715,10 +761,13 @@ static void link_one(const struct analysis *a, struct analysis_program *prog, co
 
 		lo[i] = (struct link_obj){ o->path, o->sum, i == 0, pl->why[i] == ANALYSIS_LOAD_INTERP,
 					   plan_dlopened(pl, i), i == 0 ? (const char *const *)pl->names : NULL,
-					   i == 0 ? pl->names_nr : 0 };
+					   i == 0 ? pl->names_nr : 0,
+					   pl->lang_of && pl->lang_of[i] < LANGSYS_NR ? pl->lang[pl->lang_of[i]] : NULL };
 		prog->object_why[prog->objects_nr] = pl->why[i];
 		prog->objects[prog->objects_nr++] = xstrdup(o->path);
 	}
+	for (unsigned l = 0; l < LANGSYS_NR; l++)
+		prog->lang[l] = pl->lang[l];
 	pkey = pl->cacheable ? program_key(a->priv, pl, opts->policy) : NULL;
 	if (!program_load(prog, pkey)) {
 		link_program(lo, pl->nr, opts->policy, a->arch, prog);
@@ -1223,6 +1272,53 @@ static void plan_names(struct plan *pl, const struct root_reader *rr, const char
 	plan_process_release(&p);
 }
 
+/*
+ * A process running Perl or Ruby (an object is the interpreter: perl,
+ * libperl, libruby): what the root's code of that language, and the
+ * program's own command line (argv; none when unknown), give the
+ * interpreter's syscall builtin (langsys.h).  The root is read once per
+ * language.  Call once the plan has all its objects.
+ */
+static void plan_langs(struct apriv *ap, struct plan *pl, char *const *argv, size_t argc)
+{
+	static const unsigned marks[LANGSYS_NR] = { RUNTIMES_PERL, RUNTIMES_RUBY };
+
+	free(pl->lang_of);
+	pl->lang_of = xcalloc(pl->nr ? pl->nr : 1, sizeof(*pl->lang_of));
+	for (size_t i = 0; i < pl->nr; i++)
+		pl->lang_of[i] = LANGSYS_NR;
+	for (unsigned l = 0; l < LANGSYS_NR; l++) {
+		struct langsys *own;
+		bool runs = false;
+
+		pl->lang[l] = NULL;
+		for (size_t i = 0; i < pl->nr; i++)
+			if (aobj_runtime(pl->objs[i])->marks & marks[l]) {
+				pl->lang_of[i] = (uint8_t)l;
+				runs = true;
+			}
+		if (!runs)
+			continue;
+		if (!ap->lang_done[l]) {
+			langsys_init(&ap->lang[l], (enum langsys_lang)l);
+			if (ap->lang_read)
+				ap->lang_read(ap->lang_ctx, 1u << l, ap->lang);
+			ap->lang_done[l] = true;
+		}
+		pl->lang[l] = &ap->lang[l];
+		if (!argc || !langsys_argv_runs(argv[0], (enum langsys_lang)l))
+			continue;
+		own = xcalloc(1, sizeof(*own));
+		langsys_copy(own, &ap->lang[l]);
+		langsys_scan_argv(own, argv, argc);
+		ALLOC_GROW(ap->lang_argv, ap->lang_argv_nr + 1, ap->lang_argv_alloc);
+		ap->lang_argv[ap->lang_argv_nr++] = own;
+		pl->lang[l] = own;
+	}
+}
+
+_Static_assert(LANGSYS_NR == ARRAY_SIZE(((struct analysis_program *)0)->lang), "analysis_program.lang");
+
 /* ---- image mode (the image's own loader via elf/ldso) --------------------- */
 
 static const char *const nss_dirs[] = {
@@ -1468,6 +1564,72 @@ static void image_add_literals(struct apriv *ap, struct program_set *ps, struct 
 	}
 }
 
+static size_t lang_bytes(const struct langsys *ls, unsigned want)
+{
+	size_t n = 0;
+
+	for (unsigned l = 0; l < LANGSYS_NR; l++)
+		if (want & 1u << l)
+			n += ls[l].bytes;
+	return n;
+}
+
+/*
+ * One file for langsys: 'by_name' its languages by name, 'script' whether
+ * it starts with '#!'; read(ctx) gives its text (cap LANGSYS_MAX_FILE) when
+ * it may hold code of 'want'.  What cannot be read makes its languages
+ * unknown (a script's: every wanted one).
+ */
+static void lang_file(struct langsys *ls, unsigned want, const char *path, uint64_t size, bool script,
+		      int (*read)(const void *ctx, char **text, size_t *len), const void *ctx)
+{
+	unsigned maybe = langsys_file_langs(path, NULL, 0) | (script ? want : 0);
+	char *text = NULL, *why = NULL;
+	size_t len = 0;
+
+	if (!(maybe & want))
+		return;
+	if (size > LANGSYS_MAX_FILE)
+		why = xasprintf("'%s' is over %u MiB: not read", path, LANGSYS_MAX_FILE >> 20);
+	else if (lang_bytes(ls, want) > LANGSYS_MAX_BYTES)
+		why = xasprintf("over %u MiB of code in the root: '%s' and more not read", LANGSYS_MAX_BYTES >> 20,
+				path);
+	else if (read(ctx, &text, &len) != 0)
+		why = xasprintf("cannot read '%s': %s", path, err_msg());
+	if (why) {
+		for (unsigned l = 0; l < LANGSYS_NR; l++)
+			if (want & maybe & 1u << l)
+				langsys_set_unknown(&ls[l], why);
+		err_clear();
+		free(why);
+		return;
+	}
+	langsys_scan_file(ls, want, langsys_file_langs(path, text, len), path, text, len);
+	free(text);
+}
+
+struct image_lang_node {
+	const struct rootfs *fs;
+	const struct rootfs_node *n;
+};
+
+static int image_lang_text(const void *ctx, char **text, size_t *len)
+{
+	const struct image_lang_node *in = ctx;
+
+	return rootfs_read(in->fs, in->n, LANGSYS_MAX_FILE, text, len);
+}
+
+/* Image mode's lang_read: every file of the rootfs that may hold code of 'want' (a name or a '#!' line). */
+static void image_lang_read(const void *ctx, unsigned want, struct langsys *ls)
+{
+	struct image_lang_node in = { ctx, NULL };
+
+	for (size_t i = 0; (in.n = rootfs_at(in.fs, i)); i++)
+		if (in.n->type == ROOTFS_REG && !in.n->is_elf)
+			lang_file(ls, want, in.n->path, in.n->size, in.n->is_script, image_lang_text, &in);
+}
+
 int analysis_image(struct image *img, struct program_set *ps, const struct analysis_opts *opts,
 		   struct analysis **out)
 {
@@ -1484,6 +1646,8 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 	a = analysis_new(opts);
 	ap = a->priv;
 	ap->ld = ps->ld;
+	ap->lang_read = image_lang_read;
+	ap->lang_ctx = ps->fs;
 	program_set_resolve_libs(ps, opts->progress);
 	alloc = ps->nr ? ps->nr : 1;
 	a->programs = xcalloc(alloc, sizeof(*a->programs));
@@ -1548,6 +1712,12 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 		image_add_nss(ap, ps, &plans[a->programs_nr - 1], &nss);
 		image_add_pam(ap, ps, &plans[a->programs_nr - 1]);
 		image_add_literals(ap, ps, &plans[a->programs_nr - 1]);
+		{
+			char *const *argv;
+			size_t argc = program_set_args(ps, i, &argv);
+
+			plan_langs(ap, &plans[a->programs_nr - 1], argv, argc);
+		}
 		image_add_config_programs(ps, i, plans[a->programs_nr - 1].objs[0]->elf, &execs_added);
 		image_add_execs(ps, &plans[a->programs_nr - 1], &execs_added); /* pr is stale after this */
 	}
@@ -2165,7 +2335,107 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 			err_clear();
 		}
 	}
+	plan_langs(ap, pl, NULL, 0);
 	return 0;
+}
+
+/* ---- files mode: Perl's and Ruby's code (langsys) ------------------------- */
+
+#define LANG_WALK_ENTRIES 2000000 /* most folder entries one read of a root visits */
+#define LANG_WALK_DEPTH 40
+
+struct files_lang {
+	const struct hostld *ld;
+	unsigned want;
+	struct langsys *ls;
+	size_t entries;
+	const char *path;     /* the file lang_file asks to read */
+};
+
+static int files_lang_text(const void *ctx, char **text, size_t *len)
+{
+	const struct files_lang *fl = ctx;
+
+	*text = read_in_root(fl->ld, fl->path, LANGSYS_MAX_FILE, len);
+	return *text ? 0 : err_set(errno ? errno : EIO, "cannot read it");
+}
+
+/*
+ * Every file under 'dir' (a path in the root) that may hold code of the
+ * wanted languages: by its name, or, for an executable, by its '#!' line.
+ * A walk cut short by the limits makes them unknown.
+ */
+static void files_lang_walk(struct files_lang *fl, const char *dir, unsigned depth)
+{
+	int fd = open_in_root(fl->ld, dir);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		struct stat st;
+		char *path;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (++fl->entries > LANG_WALK_ENTRIES || depth > LANG_WALK_DEPTH) {
+			for (unsigned l = 0; l < LANGSYS_NR; l++)
+				if (fl->want & 1u << l)
+					langsys_set_unknown(&fl->ls[l], "the root has too many files to read them all");
+			break;
+		}
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		path = xasprintf("%s/%s", strcmp(dir, "/") ? dir : "", e->d_name);
+		if (S_ISDIR(st.st_mode)) {
+			/* The kernel's file systems hold no code (a root named as a folder has none mounted). */
+			if (!(depth == 0 && (!strcmp(path, "/proc") || !strcmp(path, "/sys") || !strcmp(path, "/dev"))))
+				files_lang_walk(fl, path, depth + 1);
+		} else if (S_ISREG(st.st_mode)) {
+			bool script = false;
+
+			if (st.st_mode & 0111) {
+				int f = openat(dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+				char head[2];
+
+				script = f >= 0 && read(f, head, 2) == 2 && head[0] == '#' && head[1] == '!';
+				if (f >= 0)
+					close(f);
+			}
+			fl->path = path;
+			lang_file(fl->ls, fl->want, path, (uint64_t)st.st_size, script, files_lang_text, fl);
+		}
+		free(path);
+	}
+	closedir(d);
+}
+
+/*
+ * Files mode's lang_read: with a root, all of it; on the host, the
+ * languages' library folders (the host's other scripts are not read:
+ * README, Limits).
+ */
+static void files_lang_read(const void *ctx, unsigned want, struct langsys *ls)
+{
+	static const char *const host_dirs[] = {
+		"/etc/perl", "/usr/share/perl", "/usr/share/perl5", "/usr/lib/x86_64-linux-gnu/perl",
+		"/usr/lib/x86_64-linux-gnu/perl5", "/usr/lib/x86_64-linux-gnu/perl-base", "/usr/local/share/perl",
+		"/usr/local/lib/x86_64-linux-gnu/perl", "/usr/local/lib/site_perl", "/usr/local/lib/perl5",
+		"/usr/lib/perl5", "/usr/lib/ruby", "/usr/share/ruby", "/usr/lib/x86_64-linux-gnu/ruby", "/var/lib/gems",
+		"/usr/local/lib/ruby", "/usr/share/rubygems-integration", "/usr/local/bundle",
+	};
+	struct files_lang fl = { ctx, want, ls, 0, NULL };
+
+	if (fl.ld->root) {
+		files_lang_walk(&fl, "/", 0);
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(host_dirs); i++)
+		files_lang_walk(&fl, host_dirs[i], 1);
 }
 
 int analysis_files(const char *const *paths, size_t nr, const char *root,
@@ -2189,6 +2459,8 @@ int analysis_files(const char *const *paths, size_t nr, const char *root,
 	a = analysis_new(opts);
 	ap = a->priv;
 	hostld_init(&ld, root, opts);
+	ap->lang_read = files_lang_read;
+	ap->lang_ctx = &ld;
 	if (root && ld.rootfd < 0) {
 		hostld_release(&ld);
 		analysis_free(a);

@@ -52,6 +52,7 @@
  */
 
 struct image;
+struct langsys;
 struct program_set;
 
 #define ANALYSIS_VERSION 3
@@ -101,6 +102,12 @@ struct analysis_step {
 	const char *function;/* name or NULL (then function_start identifies it) */
 	uint64_t address;    /* function start, or the site for the last step */
 	uint64_t function_start;
+	/*
+	 * The last step of a call an interpreter's syscall builtin makes:
+	 * where its language's code gives the number ("syscall(&SYS_gettid)
+	 * at /usr/share/perl5/X.pm:12"); else NULL.  Owned by the analysis.
+	 */
+	const char *note;
 };
 
 /*
@@ -139,6 +146,8 @@ enum analysis_load {
 	ANALYSIS_LOAD_SWIPL,          /* a SWI-Prolog foreign library */
 	ANALYSIS_LOAD_TCL,            /* a Tcl package's library (package require) */
 	ANALYSIS_LOAD_R,              /* an R package's shared library (library()) */
+	ANALYSIS_LOAD_PERL,           /* a Perl XS module (DynaLoader: use/require) */
+	ANALYSIS_LOAD_RUBY,           /* a Ruby C extension (require) */
 	ANALYSIS_LOAD_LITERAL,        /* dlopen()ed by a name in an object's strings */
 	ANALYSIS_LOAD_NR
 };
@@ -169,6 +178,13 @@ struct analysis_program {
 	 * seccomp as another architecture: a profile must list it.
 	 */
 	unsigned abis;
+	/*
+	 * Its process runs Perl or Ruby: what the root's code of that
+	 * language gives the interpreter's syscall builtin (langsys.h), by
+	 * enum langsys_lang; NULL for a language it does not run.  Owned by
+	 * the analysis.
+	 */
+	const struct langsys *lang[2];
 	int error;           /* 0, or -errno when the program could not be analysed */
 	char *error_msg;     /* message for 'error' (then syscalls is every syscall) */
 	void *priv;          /* link graph kept for witness lookups */

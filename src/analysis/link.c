@@ -16,6 +16,7 @@ struct witness {
 	int64_t func;     /* global function id holding the site or call */
 	uint64_t site;
 	int64_t via;      /* wrapper called with the number, or -1 */
+	const char *note; /* where a language's code gives the number (link_obj.lang), or NULL */
 };
 
 struct link_priv {
@@ -117,6 +118,43 @@ static void unres_add(struct unres_list *u, const struct link_priv *p, size_t gi
 	u->v[u->nr++] = (struct analysis_unresolved){
 		xstrdup(p->objs[o].path), addr, fname ? xstrdup(fname) : NULL, func_start(p, gid), xstrdup(reason),
 	};
+}
+
+/*
+ * A site of unknown number at addr in function g: when g is an
+ * interpreter's syscall builtin (link_obj.lang), the site makes the calls
+ * its language's code gives, or stays unresolved with that code's reason.
+ * A builtin without a name (Ruby's, stripped) is the one function of its
+ * object with such sites: the first one met claims it (claimed[o]), and
+ * a site of any other function stays unresolved.  Returns whether the
+ * site was taken care of.
+ */
+static bool lang_site(struct link_priv *p, int64_t *claimed, size_t g, uint64_t addr,
+		      struct analysis_program *prog, struct unres_list *u)
+{
+	size_t o = obj_of(p, g);
+	const struct langsys *ls = p->objs[o].lang;
+	const char *name = func_name(p, g);
+
+	if (!ls || (name ? strcmp(name, langsys_function(ls->lang)) != 0 : !langsys_anonymous(ls->lang)))
+		return false;
+	if (!name) {
+		if (claimed[o] >= 0 && claimed[o] != (int64_t)g)
+			return false;
+		claimed[o] = (int64_t)g;
+	}
+	if (!ls->known) {
+		unres_add(u, p, g, addr, ls->unknown);
+		return true;
+	}
+	for (int n = 0; n < SYSSET_NR; n++) {
+		if (!sysset_has(&ls->set, n))
+			continue;
+		sysset_add(&prog->syscalls, n);
+		if (p->w[n].func < 0)
+			p->w[n] = (struct witness){ (int64_t)g, addr, -1, langsys_note(ls, n) };
+	}
+	return true;
 }
 
 static pthread_mutex_t link_index_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -375,7 +413,7 @@ static void resolve_pointer_wrappers(struct link_priv *p, struct ptr_list *pw, s
 			sysset_union(set, &found);
 			for (int n = 0; n < SYSSET_NR; n++)
 				if (sysset_has(&found, n) && p->w[n].func < 0)
-					p->w[n] = (struct witness){ (int64_t)pu->where, pu->addr, (int64_t)pu->wrapper };
+					p->w[n] = (struct witness){ (int64_t)pu->where, pu->addr, (int64_t)pu->wrapper, NULL };
 		} else {
 			unres_add(u, p, pu->where, pu->addr, pu->why);
 		}
@@ -392,6 +430,7 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 	uint32_t *wrap, *gobj;
 	size_t *queue, qhead = 0, qtail = 0;
 	bool *is_root;
+	int64_t *claimed; /* per object: its anonymous syscall builtin (lang_site) */
 	struct unres_list u = { 0 };
 	struct ptr_list pw = { 0 };
 	struct {
@@ -412,7 +451,7 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 		p->base[o + 1] = p->base[o] + objs[o].sum->funcs_nr;
 	p->total = p->base[nr];
 	for (int i = 0; i < SYSSET_NR; i++)
-		p->w[i] = (struct witness){ -1, 0, -1 };
+		p->w[i] = (struct witness){ -1, 0, -1, NULL };
 
 	/*
 	 * Imports bind to the first object in load order defining them
@@ -452,6 +491,9 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 			gobj[g] = (uint32_t)o;
 	p->parent = xmalloc((p->total ? p->total : 1) * sizeof(*p->parent));
 	is_root = xcalloc(p->total ? p->total : 1, sizeof(*is_root));
+	claimed = xcalloc(nr ? nr : 1, sizeof(*claimed));
+	for (size_t o = 0; o < nr; o++)
+		claimed[o] = -1;
 	queue = xmalloc((p->total ? p->total : 1) * sizeof(*queue));
 	for (size_t g = 0; g < p->total; g++)
 		p->parent[g] = -2;
@@ -620,9 +662,12 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 
 			sysset_add(&prog->syscalls, (int)n);
 			if (n < SYSSET_NR && p->w[n].func < 0)
-				p->w[n] = (struct witness){ (int64_t)g, s->sys[k].addr, -1 };
+				p->w[n] = (struct witness){ (int64_t)g, s->sys[k].addr, -1, NULL };
 		}
 		for (uint32_t k = fn->unres; k < fn->unres + fn->unres_nr; k++) {
+			if (s->unres[k].reason == OSUM_R_NOT_CONST &&
+			    lang_site(p, claimed, g, s->unres[k].addr, prog, &u))
+				continue;
 			unres_add(&u, p, g, s->unres[k].addr, objsum_reason_name(s->unres[k].reason));
 			/* The kernel takes int 0x80 (and sysenter) as an i386 call, from 64-bit code too. */
 			if (s->unres[k].reason == OSUM_R_INT80 || s->unres[k].reason == OSUM_R_SYSENTER)
@@ -674,10 +719,10 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 					if (!arg->is_entry) {
 						sysset_add(&prog->syscalls, arg->value);
 						if (p->w[arg->value].func < 0)
-							p->w[arg->value] = (struct witness){ (int64_t)g, e->addr, t };
+							p->w[arg->value] = (struct witness){ (int64_t)g, e->addr, t, NULL };
 					}
 				}
-				if (!found) {
+				if (!found && !lang_site(p, claimed, g, e->addr, prog, &u)) {
 					char lb[32];
 					char *why = xasprintf("syscall wrapper %s called with an unknown number (%s)",
 							      func_label(p, (size_t)t, lb, sizeof(lb)), dis_reg_name(loc));
@@ -740,6 +785,7 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 	free(queue);
 	free(gobj);
 	free(is_root);
+	free(claimed);
 	strmap_release(&used, NULL);
 	strmap_release(&u.seen, NULL);
 }
@@ -763,7 +809,7 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 
 		ALLOC_GROW(v, n + 1, alloc);
 		v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, (size_t)g), func_start(p, (size_t)g),
-						 func_start(p, (size_t)g) };
+						 func_start(p, (size_t)g), NULL };
 	}
 	/* Reverse: root first. */
 	for (size_t i = 0; i < n / 2; i++) {
@@ -779,9 +825,11 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 		struct analysis_step site;
 
 		ALLOC_GROW(v, n + 2, alloc);
-		site = (struct analysis_step){ v[n - 1].object, v[n - 1].function, p->w[nr].site, v[n - 1].function_start };
+		site = (struct analysis_step){ v[n - 1].object, v[n - 1].function, p->w[nr].site, v[n - 1].function_start,
+					       NULL };
 		v[n++] = site;
-		v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, t), func_start(p, t), func_start(p, t) };
+		v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, t), func_start(p, t), func_start(p, t),
+						 NULL };
 		/* Down the wrapper chain to the function holding the syscall instruction. */
 		for (int depth = 0; depth < 32; depth++) {
 			const struct objsum *s = p->objs[o].sum;
@@ -803,13 +851,15 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 			t = (size_t)next;
 			o = obj_of(p, t);
 			ALLOC_GROW(v, n + 1, alloc);
-			v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, t), func_start(p, t), func_start(p, t) };
+			v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, t), func_start(p, t), func_start(p, t),
+						 NULL };
 		}
 	} else {
 		struct analysis_step site;
 
 		ALLOC_GROW(v, n + 1, alloc);
-		site = (struct analysis_step){ v[n - 1].object, v[n - 1].function, p->w[nr].site, v[n - 1].function_start };
+		site = (struct analysis_step){ v[n - 1].object, v[n - 1].function, p->w[nr].site, v[n - 1].function_start,
+					       p->w[nr].note };
 		v[n++] = site;
 	}
 	*steps = v;

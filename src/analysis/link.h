@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "analysis/analysis.h"
+#include "analysis/langsys.h"
 #include "analysis/objsum.h"
 
 /*
@@ -26,6 +27,14 @@ struct link_obj {
 	 */
 	const char *const *names;
 	size_t names_nr;
+	/*
+	 * The object is an interpreter whose syscall builtin (the function
+	 * langsys_function() names) makes the calls its language's code
+	 * gives: its sites of unknown number there take lang's numbers (or
+	 * stay unresolved, with lang's reason, when lang is not known).
+	 * Borrowed; NULL for other objects.
+	 */
+	const struct langsys *lang;
 };
 
 /*

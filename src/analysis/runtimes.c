@@ -110,6 +110,8 @@ static const struct {
 	{ "uwsgi_load_plugin", RUNTIMES_UWSGI, false }, /* uwsgi, for its plugins (--plugin python3) */
 	{ "plugin_register_complex_read", RUNTIMES_COLLECTD, false }, /* collectd, for its plugins */
 	{ "plugin_discover_candidate_modules", RUNTIMES_SYSLOGNG, false }, /* libsyslog-ng, for its modules */
+	{ "Perl_pp_syscall", RUNTIMES_PERL, false }, /* perl, libperl: its syscall builtin (langsys) */
+	{ "ruby_init", RUNTIMES_RUBY, false }, /* libruby: Kernel#syscall (langsys) */
 };
 
 void runtimes_inspect(const struct elf_file *elf, const char *path, struct runtimes_object *out)
@@ -1608,6 +1610,55 @@ static void erlang_nifs(struct found *f, const struct root_reader *rr, const str
 	env_walk(f, rr, p, "ERL_LIBS", ':', 5, ".so", ANALYSIS_LOAD_ERLANG);
 }
 
+/* ---- Perl and Ruby: modules their code loads by names it computes ------- */
+
+/*
+ * Perl's DynaLoader loads an XS module (POSIX, Socket, Fcntl ...) when
+ * code says use or require, from auto/ in an @INC folder; Ruby's require
+ * loads a C extension (socket.so, io/console.so, a gem's native code) from
+ * its load path or a gem's folder.  Which ones run depends on the code,
+ * and the interpreter's syscall builtin is read from the code
+ * (langsys.h), so every module of the interpreter's folders counts: the
+ * packages' (Debian's, the official images' under /usr/local, Red Hat's
+ * lib64, Alpine's perl5 and ruby), for the program's prefix, /usr and
+ * /usr/local, and PERL5LIB, PERLLIB, RUBYLIB, GEM_HOME and GEM_PATH.
+ */
+static void interp_modules(struct found *f, const struct root_reader *rr, const struct runtimes_process *p,
+			   bool ruby)
+{
+	static const char *const perl_dirs[] = {
+		"lib/x86_64-linux-gnu/perl5", "lib/x86_64-linux-gnu/perl", "lib/x86_64-linux-gnu/perl-base",
+		"lib/perl5", "lib64/perl5", "share/perl5", "lib/site_perl", "lib/perl",
+	};
+	static const char *const ruby_dirs[] = {
+		"lib/x86_64-linux-gnu/ruby", "lib/ruby", "lib64/ruby", "share/rubygems-integration",
+		"lib/x86_64-linux-gnu/rubygems-integration", "bundle",
+	};
+	const char *const *dirs = ruby ? ruby_dirs : perl_dirs;
+	size_t nd = ruby ? ARRAY_SIZE(ruby_dirs) : ARRAY_SIZE(perl_dirs);
+	enum analysis_load why = ruby ? ANALYSIS_LOAD_RUBY : ANALYSIS_LOAD_PERL;
+	struct prefixes ps;
+
+	prefixes_of(p, true, &ps);
+	for (size_t q = 0; q < ps.nr; q++)
+		for (size_t d = 0; d < nd; d++) {
+			char *dir = xasprintf("%s/%s", ps.v[q], dirs[d]);
+
+			found_walk(f, rr, dir, 12, ".so", why); /* auto/Foo/Bar/Bar.so; gems/NAME/lib/x/y.so */
+			free(dir);
+		}
+	prefixes_release(&ps);
+	if (ruby) {
+		found_walk(f, rr, "/var/lib/gems", 12, ".so", why); /* Debian's gem install */
+		env_walk(f, rr, p, "RUBYLIB", ':', 8, ".so", why);
+		env_walk(f, rr, p, "GEM_HOME", ':', 12, ".so", why);
+		env_walk(f, rr, p, "GEM_PATH", ':', 12, ".so", why);
+	} else {
+		env_walk(f, rr, p, "PERL5LIB", ':', 12, ".so", why);
+		env_walk(f, rr, p, "PERLLIB", ':', 12, ".so", why);
+	}
+}
+
 size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process *p, struct runtimes_module **out)
 {
 	struct found f = { 0 };
@@ -1655,6 +1706,10 @@ size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process
 		collectd_plugins(&f, rr, p);
 	if (p->nr && (all & RUNTIMES_UWSGI))
 		uwsgi_plugins(&f, rr, p);
+	if (p->nr && (all & RUNTIMES_PERL))
+		interp_modules(&f, rr, p, false);
+	if (p->nr && (all & RUNTIMES_RUBY))
+		interp_modules(&f, rr, p, true);
 	strmap_release(&f.seen, NULL);
 	*out = f.v;
 	return f.nr;

@@ -72,6 +72,9 @@ enum runtimes_mark {
 	RUNTIMES_UWSGI = 1 << 27, /* exports uwsgi_load_plugin (uWSGI) */
 	RUNTIMES_COLLECTD = 1 << 28, /* exports plugin_register_complex_read (collectd) */
 	RUNTIMES_SYSLOGNG = 1 << 29, /* exports plugin_discover_candidate_modules (libsyslog-ng) */
+	/* Not modules: an interpreter's syscall builtin, whose numbers its language's code gives (langsys.h). */
+	RUNTIMES_PERL = 1 << 30,  /* exports Perl_pp_syscall (perl, libperl) */
+	RUNTIMES_RUBY = 1u << 31, /* exports ruby_init (libruby) */
 };
 
 /* What an object says of the runtime of a process that loads it. */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "analysis/analysis.h"
+#include "analysis/langsys.h"
 #include "cmd/cmd.h"
 #include "syscalls/syscalls.h"
 #include "util/error.h"
@@ -81,6 +82,35 @@ static const char **sorted_names(const struct sysset *s, enum sys_arch arch, siz
 	return v;
 }
 
+/*
+ * What the code of the interpreters it runs gives their syscall builtins:
+ * {"perl": {"files": N, "calls": N, "known": true, "syscalls": [...]}}, or
+ * "unknown": the reason, when a number is computed.
+ */
+static json_t *lang_json(const struct analysis *a, const struct analysis_program *p)
+{
+	json_t *o = json_object();
+
+	for (unsigned l = 0; l < LANGSYS_NR; l++) {
+		const struct langsys *ls = p->lang[l];
+		json_t *names = json_array();
+		size_t n;
+		const char **v;
+
+		if (!ls)
+			continue;
+		v = sorted_names(&ls->set, a->arch, &n);
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(names, json_string(v[i]));
+		free(v);
+		json_object_set_new(o, langsys_lang_name(ls->lang),
+				    json_pack("{s:I, s:I, s:b, s:o, s:s?}", "files", (json_int_t)ls->files, "calls",
+					      (json_int_t)ls->calls, "known", ls->known, "syscalls", names, "unknown",
+					      ls->unknown));
+	}
+	return o;
+}
+
 static json_t *program_json(const struct analysis *a, const struct analysis_program *p)
 {
 	json_t *o = json_object(), *names = json_array(), *nums = json_array();
@@ -115,6 +145,7 @@ static json_t *program_json(const struct analysis *a, const struct analysis_prog
 	json_object_set_new(o, "calls_dlopen", json_boolean(p->calls_dlopen));
 	json_object_set_new(o, "dlsym_computed", json_boolean(p->dlsym_computed));
 	json_object_set_new(o, "compat_abis", p_abis_json(p->abis));
+	json_object_set_new(o, "interpreter_code", lang_json(a, p));
 	if (p->error_msg)
 		json_object_set_new(o, "error", json_string(p->error_msg));
 	return o;
@@ -152,6 +183,24 @@ static void program_text(const struct analysis *a, const struct analysis_program
 
 		printf("  note: also makes %s system calls (32-bit x86 code, or int 0x80): a profile must "
 		       "admit that architecture\n", p_abis_text(p->abis, ab, sizeof(ab)));
+	}
+	for (unsigned l = 0; l < LANGSYS_NR; l++) {
+		const struct langsys *ls = p->lang[l];
+
+		if (!ls)
+			continue;
+		printf("  note: runs %s: its syscall builtin makes the calls %zu file%s of %s code give", langsys_lang_name(l),
+		       ls->files, ls->files == 1 ? "" : "s", l == LANGSYS_PERL ? "Perl" : "Ruby");
+		if (!ls->known) {
+			printf(": every call, %s\n", ls->unknown);
+			continue;
+		}
+		printf(" (%zu call%s%s", ls->calls, ls->calls == 1 ? "" : "s",
+		       ls->calls && !sysset_count(&ls->set) ? ", of names x86_64 lacks" : "");
+		for (int nr = 0; nr < SYSSET_NR; nr++)
+			if (sysset_has(&ls->set, nr))
+				printf(" %s", syscall_name(a->arch, nr));
+		printf(")\n");
 	}
 	if (p->calls_dlopen)
 		printf("  note: calls dlopen(); a library it loads by a computed name is not in this set "

@@ -70,9 +70,9 @@ static json_t *chain_json(const struct analysis_program *p, const struct analysi
 
 		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)st[i].address);
 		snprintf(start, sizeof(start), "0x%llx", (unsigned long long)st[i].function_start);
-		json_array_append_new(a, json_pack("{s:s, s:s?, s:s, s:s, s:s}", "object", st[i].object, "function",
+		json_array_append_new(a, json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s?}", "object", st[i].object, "function",
 						   st[i].function, "function_start", start, "address", addr, "loaded",
-						   why >= 0 ? analysis_load_name(why) : "?"));
+						   why >= 0 ? analysis_load_name(why) : "?", "number_from", st[i].note));
 	}
 	return a;
 }
@@ -92,6 +92,8 @@ static void chain_text(const struct analysis_program *p, const struct analysis_s
 		       obj ? obj + 1 : st[i].object,
 		       analysis_function_label(st[i].function, st[i].function_start, lb, sizeof(lb)),
 		       (unsigned long long)st[i].address);
+		if (st[i].note)
+			printf("        the number from the code it runs: %s\n", st[i].note);
 	}
 	for (int i = 0; i < n; i++) {
 		int why = analysis_object_why(p, st[i].object);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "util/path.h"
 #include "util/xalloc.h"
 
 #define LAYER_MAX_ENTRIES (4u << 20)
@@ -148,9 +149,10 @@ static enum rootfs_type type_of(mode_t ft)
 	}
 }
 
+/* Configuration, and the Perl and Ruby code whose syscall() calls the analysis reads. */
 static bool keep_by_path(const char *path)
 {
-	return !strncmp(path, "etc/", 4);
+	return !strncmp(path, "etc/", 4) || path_code_of(path) != PATH_CODE_NONE;
 }
 
 /* Reads the current entry's content; keeps it in the blob store when it matters. */

@@ -35,6 +35,26 @@ bool str_has_suffix(const char *s, const char *suffix)
 	return l >= k && !strcmp(s + l - k, suffix);
 }
 
+enum path_code path_code_of(const char *path)
+{
+	static const char *const perl[] = { ".pm", ".pl", ".ph", ".pmc", ".al", ".cgi", ".psgi", ".plx" };
+	static const char *const ruby[] = { ".rb", ".ru", ".rake", ".gemspec" };
+	const char *base = strrchr(path, '/');
+	size_t bl;
+
+	base = base ? base + 1 : path;
+	bl = strlen(base);
+	for (size_t i = 0; i < sizeof(perl) / sizeof(perl[0]); i++)
+		if (bl > strlen(perl[i]) && str_has_suffix(base, perl[i]))
+			return PATH_CODE_PERL;
+	for (size_t i = 0; i < sizeof(ruby) / sizeof(ruby[0]); i++)
+		if (bl > strlen(ruby[i]) && str_has_suffix(base, ruby[i]))
+			return PATH_CODE_RUBY;
+	if (!strcmp(base, "Gemfile") || !strcmp(base, "Rakefile"))
+		return PATH_CODE_RUBY;
+	return PATH_CODE_NONE;
+}
+
 char *path_tidy(const char *path, size_t len)
 {
 	char *out = xmalloc(len + 2), *o = out;

@@ -21,6 +21,19 @@ char *path_tidy(const char *path, size_t len);
 bool str_has_suffix(const char *s, const char *suffix);
 
 /*
+ * The interpreted language a file's name says it holds code of: Perl's
+ * .pm .pl .ph .pmc .al .cgi .psgi .plx, Ruby's .rb .ru .rake .gemspec,
+ * Gemfile and Rakefile (the image layer keeps such files' content for
+ * analysis/langsys, which reads them).
+ */
+enum path_code {
+	PATH_CODE_NONE = 0,
+	PATH_CODE_PERL,
+	PATH_CODE_RUBY,
+};
+enum path_code path_code_of(const char *path);
+
+/*
  * The value of KEY in a "KEY=VALUE" environment array, or NULL.  The last
  * definition wins, as with execve(); the result points into 'env'.
  */
