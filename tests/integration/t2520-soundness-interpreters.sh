@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soundness against reality, part 3: interpreters (python3, perl) doing
+# Soundness against reality, part 3: interpreters (python3, perl, ruby) doing
 # files, sockets, threads, subprocesses and signals.  Interpreter
 # extension modules are shared objects loaded with dlopen by computed
 # paths; the analysis loads every module of python3's sys.path folders and
@@ -64,8 +64,30 @@ st_run perl-socket perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(Lis
 # Sys::Hostname, which tries syscall(&SYS_gethostname) first) and
 # threads if this perl has them.
 st_run perl-xs perl -e 'use POSIX qw(mkfifo setsid dup2 uname strftime); use Time::HiRes qw(usleep clock_gettime CLOCK_MONOTONIC nanosleep); use Fcntl qw(:flock SEEK_SET); use File::Temp qw(tempdir); use IO::Select; use Socket; use Sys::Hostname; my $d = tempdir(CLEANUP => 1); mkfifo("$d/f", 0600) or die; open(my $fh, ">", "$d/x") or die; flock($fh, LOCK_EX) or die; print $fh "x"; truncate($fh, 0); close $fh; usleep(1000); nanosleep(1000); my $t = clock_gettime(CLOCK_MONOTONIC); my @u = uname(); print hostname(), " ", strftime("%Y", localtime), "\n"; socketpair(my $a, my $b, AF_UNIX, SOCK_STREAM, PF_UNSPEC) or die; my $s = IO::Select->new($a); syswrite($b, "z"); my @r = $s->can_read(1); symlink("$d/x", "$d/l"); rename("$d/l", "$d/m"); chmod(0644, "$d/x"); utime(undef, undef, "$d/x"); link("$d/x", "$d/h"); my @st = lstat("$d/m"); umask(022); chdir($d); mkdir("$d/dd"); rmdir("$d/dd"); unlink("$d/h");'
+# Ruby: sockets, a thread, tempfiles, C extensions (socket, etc, digest,
+# zlib, io/console, json), a subprocess, fork and pipes (setup.sh installs it).
+if [ -x /usr/bin/ruby ]; then
+	cat >"$W/w.rb" <<'RB'
+require 'socket'; require 'json'; require 'tempfile'; require 'io/console'; require 'etc'
+require 'digest'; require 'zlib'; require 'open3'
+s = TCPServer.new('127.0.0.1', 0)
+t = Thread.new { c = s.accept; c.puts c.gets; c.close }
+c = TCPSocket.new('127.0.0.1', s.addr[1]); c.puts "hi"; puts c.gets; c.close; t.join
+Tempfile.create('x') { |f| f.write(JSON.dump({a: 1})); f.flush; File.rename(f.path, f.path + '.2'); File.unlink(f.path + '.2') }
+puts Etc.getpwuid(0).name, Digest::SHA256.hexdigest('x')[0, 8], Zlib.crc32('x')
+o, _ = Open3.capture2('echo', 'sub'); puts o
+r, w = IO.pipe; pid = fork { r.close; w.write 'f'; exit! 0 }; w.close; puts r.read; Process.wait(pid)
+Dir.mkdir('dd'); Dir.rmdir('dd'); File.symlink('/etc/passwd', 'l'); File.unlink('l')
+sleep 0.01; puts Process.clock_gettime(Process::CLOCK_MONOTONIC) > 0
+RB
+	st_run ruby /usr/bin/ruby "$W/w.rb"
+fi
 st_check
 # The set is the interpreter's and its modules', with no unresolved site.
 jq -e --arg p "$(readlink -f /usr/bin/perl)" '[.programs[] | select(.path == $p) | (.all_syscalls == false and (.unresolved | length) == 0)] | all' \
 	"$ST/analysis.all.json" >/dev/null || fail "perl: every syscall, or unresolved sites: $(jq -c '.programs[] | .unresolved' "$ST/analysis.all.json" | head -c 600)"
+if [ -x /usr/bin/ruby ]; then
+	jq -e --arg p "$(readlink -f /usr/bin/ruby)" '[.programs[] | select(.path == $p)] | length > 0 and all(.all_syscalls == false and (.unresolved | length) == 0)' \
+		"$ST/analysis.all.json" >/dev/null || fail "ruby: not analysed, every syscall, or unresolved sites"
+fi
 pass
