@@ -14,7 +14,7 @@
 # gunicorn prosody exim dovecot knot pdns coturn kea privoxy nghttpx tomcat
 # samba syslogng collectd freeradius proftpd nats registry nsd icecast phpcli
 # beanstalkd slapd lighttpd rsyslog h2o influxdb cups svn gitdaemon
-# hg tinyproxy supervisor minidlna (default: all).  Needs
+# hg tinyproxy supervisor minidlna perlweb rubyweb (default: all).  Needs
 # root, Docker and network access to the Debian mirror the first time
 # (1-2 minutes and 150-500 MB an image).  Not part of the test suite.
 set -euo pipefail
@@ -26,7 +26,7 @@ MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 ALL="haproxy apache postgres bind ssh squid node mariadb unbound phpfpm vsftpd dnsmasq mosquitto rabbit varnish postfix
 	caddy prometheus etcd uwsgi gunicorn prosody exim dovecot knot pdns coturn kea privoxy nghttpx tomcat
 	samba syslogng collectd freeradius proftpd nats registry nsd icecast phpcli beanstalkd
-	slapd lighttpd rsyslog h2o influxdb cups svn gitdaemon hg tinyproxy supervisor minidlna"
+	slapd lighttpd rsyslog h2o influxdb cups svn gitdaemon hg tinyproxy supervisor minidlna perlweb rubyweb"
 images=()
 extra=()
 while [ $# -gt 0 ]; do
@@ -62,6 +62,14 @@ import() {
 	docker image inspect "confine-sweep/$name" >/dev/null 2>&1 && return 0
 	for c in "$@"; do args+=(-c "$c"); done
 	tar --exclude=./.complete -C "$SW/rootfs-$name" -c . | docker import "${args[@]}" - "confine-sweep/$name" >/dev/null
+}
+
+# sweep_zone FILE: a zone file for example.com (the DNS servers' workloads ask for it).
+sweep_zone() {
+	printf '%s\n' '$ORIGIN example.com.' '$TTL 3600' \
+		'@ IN SOA ns.example.com. admin.example.com. 1 3600 900 604800 3600' \
+		'@ IN NS ns.example.com.' 'ns IN A 127.0.0.1' '@ IN A 127.0.0.1' >"$1"
+	chmod 0644 "$1"
 }
 
 # build NAME: the image, with what it needs to start and a workload.
@@ -172,7 +180,9 @@ build() {
 		import prosody 'CMD ["/usr/bin/prosody","-F"]' "$PATHENV" 'USER prosody' ;;
 	exim)
 		rootfs exim exim4-daemon-light
-		import exim 'CMD ["/usr/sbin/exim4","-bdf","-q30m"]' "$PATHENV" ;;
+		# Debian's config listens on ::1 too, which a container without IPv6 lacks:
+		# exim waited 30 s between binds and never answered.  -oX: IPv4 only.
+		import exim 'CMD ["/usr/sbin/exim4","-bdf","-q30m","-oX","0.0.0.0.25"]' "$PATHENV" ;;
 	dovecot)
 		rootfs dovecot dovecot-imapd
 		import dovecot 'CMD ["/usr/sbin/dovecot","-F"]' "$PATHENV" ;;
@@ -180,6 +190,11 @@ build() {
 		rootfs knot knot,knot-dnsutils
 		mkdir -p "$r/run/knot"
 		chown --reference="$r/var/lib/knot" "$r/run/knot"
+		chmod 0775 "$r/run/knot" # knotd writes its PID file there as knot (it exited 1, silently: syslog)
+		sweep_zone "$r/etc/knot/example.com.zone"
+		printf '%s\n' 'server:' '    rundir: "/run/knot"' '    user: knot:knot' '    listen: 127.0.0.1@53' \
+			'log:' '  - target: stderr' '    any: info' 'database:' '    storage: "/var/lib/knot"' \
+			'zone:' '  - domain: example.com' '    file: "/etc/knot/example.com.zone"' >"$r/etc/knot/knot.conf"
 		import knot 'CMD ["/usr/sbin/knotd"]' "$PATHENV" ;;
 	pdns)
 		rootfs pdns pdns-server,pdns-backend-bind,bind9-dnsutils
@@ -235,7 +250,13 @@ build() {
 		import registry 'CMD ["/usr/bin/docker-registry","serve","/etc/docker/registry/config.yml"]' "$PATHENV" ;;
 	nsd)
 		rootfs nsd nsd,bind9-dnsutils
-		import nsd 'CMD ["/usr/sbin/nsd","-d","-c","/etc/nsd/nsd.conf"]' "$PATHENV" ;;
+		# Debian's config logs to syslog only and opens its control port on ::1, which
+		# a container without IPv6 lacks: nsd exited 1 with no message.
+		sweep_zone "$r/etc/nsd/example.com.zone"
+		printf '%s\n' 'server:' '  ip-address: 127.0.0.1' '  zonesdir: "/etc/nsd"' '  logfile: "/dev/stderr"' \
+			'remote-control:' '  control-enable: no' \
+			'zone:' '  name: example.com' '  zonefile: example.com.zone' >"$r/etc/nsd/sweep.conf"
+		import nsd 'CMD ["/usr/sbin/nsd","-d","-c","/etc/nsd/sweep.conf"]' "$PATHENV" ;;
 	icecast)
 		rootfs icecast icecast2,curl
 		import icecast 'CMD ["/usr/bin/icecast2","-c","/etc/icecast2/icecast.xml"]' "$PATHENV" 'USER icecast2' ;;
@@ -299,6 +320,45 @@ build() {
 	minidlna)
 		rootfs minidlna minidlna,curl
 		import minidlna 'CMD ["/usr/sbin/minidlnad","-d","-f","/etc/minidlna.conf"]' "$PATHENV" ;;
+	perlweb)
+		# A Perl HTTP server (HTTP::Daemon) whose handler uses XS modules
+		# (POSIX, Time::HiRes, Digest::SHA).
+		rootfs perlweb perl,libhttp-daemon-perl,curl
+		mkdir -p "$r/srv"
+		cat >"$r/srv/app.pl" <<'PL'
+use strict; use warnings;
+use HTTP::Daemon; use HTTP::Response; use POSIX qw(strftime uname); use Time::HiRes qw(time usleep);
+use Digest::SHA qw(sha256_hex); use File::Temp qw(tempfile); use Sys::Hostname;
+$| = 1;
+my $d = HTTP::Daemon->new(LocalAddr => '0.0.0.0', LocalPort => 8080, ReuseAddr => 1) or die "listen: $!";
+print "listening\n";
+while (my $c = $d->accept) {
+	while (my $r = $c->get_request) {
+		my ($fh, $name) = tempfile(); print $fh time(); close $fh; unlink $name;
+		usleep(100);
+		my $body = join(' ', sha256_hex($r->uri->path), strftime('%Y', localtime), (uname())[0], hostname()) . "\n";
+		$c->send_response(HTTP::Response->new(200, 'OK', ['Content-Type' => 'text/plain'], $body));
+	}
+	$c->close;
+}
+PL
+		import perlweb 'CMD ["/usr/bin/perl","/srv/app.pl"]' "$PATHENV" ;;
+	rubyweb)
+		# A Ruby HTTP server (WEBrick) whose handler uses C extensions (etc, digest, zlib, json).
+		rootfs rubyweb ruby,ruby-webrick,curl
+		mkdir -p "$r/srv"
+		cat >"$r/srv/app.rb" <<'RB'
+require 'webrick'; require 'etc'; require 'digest'; require 'zlib'; require 'json'; require 'tempfile'
+s = WEBrick::HTTPServer.new(BindAddress: '0.0.0.0', Port: 8080, AccessLog: [])
+s.mount_proc('/') do |req, res|
+  Tempfile.create('x') { |f| f.write(req.path) }
+  res.body = JSON.dump(user: Etc.getpwuid(Process.uid).name, sha: Digest::SHA256.hexdigest(req.path),
+                       crc: Zlib.crc32(req.path), pid: Process.pid) + "\n"
+end
+trap('TERM') { s.shutdown }
+s.start
+RB
+		import rubyweb 'CMD ["/usr/bin/ruby","/srv/app.rb"]' "$PATHENV" ;;
 	*)
 		echo "image-sweep: unknown image '$1' (known: $ALL)" >&2
 		return 2 ;;
@@ -306,7 +366,7 @@ build() {
 }
 
 # The validation options of each image: ports on 127.0.0.1 only, workloads
-# that name ELF programs (a Perl script would make the profile allow every call).
+# that name ELF programs (a Perl script would bring perl's calls into the profile).
 opts() {
 	args=()
 	case $1 in
@@ -340,7 +400,7 @@ opts() {
 	dovecot) args=(--options "-p 127.0.0.1:18143:143"
 		       --workload "host:curl -s imap://127.0.0.1:18143/ -u sweep:wrong; [ \$? = 67 ]") ;;
 	prosody) args=(--options "-p 127.0.0.1:18052:5222" --workload "tcp:127.0.0.1:18052") ;;
-	knot) args=(--workload "exec:kdig @127.0.0.1 example.com") ;;
+	knot) args=(--workload "exec:sh -c 'kdig @127.0.0.1 example.com | grep -q \"status: NOERROR\"'") ;;
 	pdns) args=(--workload "exec:dig @127.0.0.1 -p 5300 example.com") ;;
 	coturn) args=(--workload "exec:turnutils_stunclient 127.0.0.1") ;;
 	kea) args=() ;;
@@ -357,7 +417,7 @@ opts() {
 	nats) args=(--options "-p 127.0.0.1:18222:8222" --health http://127.0.0.1:18222/varz) ;;
 	registry) args=(--options "-p 127.0.0.1:18500:5000"   # Debian's config asks for a password: 401
 			--health "host:test \"\$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:18500/v2/)\" = 401") ;;
-	nsd) args=(--workload "exec:dig @127.0.0.1 example.com") ;;
+	nsd) args=(--workload "exec:sh -c 'dig @127.0.0.1 example.com | grep -q \"status: NOERROR\"'") ;;
 	icecast) args=(--options "-p 127.0.0.1:18800:8000" --health http://127.0.0.1:18800/status.xsl) ;;
 	phpcli) args=(--options "-p 127.0.0.1:18092:8080" --health http://127.0.0.1:18092/i.php) ;;
 	beanstalkd) args=(--options "-p 127.0.0.1:18300:11300" --workload "tcp:127.0.0.1:18300") ;;
@@ -375,6 +435,10 @@ opts() {
 			 --workload "host:curl -sf -x http://127.0.0.1:18097 http://tinyproxy.stats/ >/dev/null") ;;
 	supervisor) args=(--workload "exec:sh -c 'echo | socat - TCP:127.0.0.1:8080 | grep -q hi'") ;;
 	minidlna) args=(--options "-p 127.0.0.1:18200:8200" --workload "tcp:127.0.0.1:18200") ;;
+	perlweb) args=(--options "-p 127.0.0.1:18098:8080" --health http://127.0.0.1:18098/
+		       --workload "host:for i in 1 2 3; do curl -sf http://127.0.0.1:18098/x\$i >/dev/null || exit 1; done") ;;
+	rubyweb) args=(--options "-p 127.0.0.1:18099:8080" --health http://127.0.0.1:18099/
+		       --workload "host:for i in 1 2 3; do curl -sf http://127.0.0.1:18099/x\$i >/dev/null || exit 1; done") ;;
 	prometheus) args=(--options "-p 127.0.0.1:18086:9090" --health http://127.0.0.1:18086/-/healthy
 			  --workload "host:curl -sf 'http://127.0.0.1:18086/api/v1/query?query=up' >/dev/null") ;;
 	esac

@@ -63,6 +63,9 @@ struct aobj {
 	size_t execs_nr;
 	bool execs_done, runs_shell;
 	bool erts_launcher;         /* Erlang's erlexec: starts the emulator of its folder by a built name */
+	bool gcc_driver;            /* GCC's driver (gcc, cc, g++): runs cc1, as, collect2, ld... (add_gcc_programs) */
+	const char **commands;      /* "exec PROG ..." command lines it holds for the shell (exec_commands) */
+	size_t commands_nr;
 	struct runtimes_object runtime; /* runtimes_inspect() of its ELF */
 	bool runtime_done;
 };
@@ -395,6 +398,9 @@ static void aobj_drop_elf(struct aobj *o)
 	free(o->execs);
 	o->execs = NULL;
 	o->execs_nr = 0;
+	free(o->commands);
+	o->commands = NULL;
+	o->commands_nr = 0;
 	o->execs_done = false;
 	o->uses_nss = -1;
 	o->uses_pam = -1;
@@ -1045,6 +1051,31 @@ static bool is_emu_flavor(const char *s, size_t len)
 	return len == 11 && !memcmp(s, "-emu_flavor", 11);
 }
 
+/*
+ * A command line for the shell that a program holds as a template:
+ * "exec PROG ARGS" (Varnish's VCL compiler, "exec gcc ... -o %o %s").
+ */
+static bool is_exec_command(const char *s, size_t len)
+{
+	if (len < 7 || len > 4096 || memcmp(s, "exec ", 5) || s[5] == ' ' || s[5] == '-')
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+/* GCC's driver names the helpers it runs from its libexec folder. */
+static bool is_collect2(const char *s, size_t len)
+{
+	return len == 8 && !memcmp(s, "collect2", 8);
+}
+
+static bool is_lto_wrapper(const char *s, size_t len)
+{
+	return len == 11 && !memcmp(s, "lto-wrapper", 11);
+}
+
 static size_t aobj_execs(struct aobj *o, const char *const **out, bool *shell)
 {
 	if (!o->execs_done) {
@@ -1053,6 +1084,14 @@ static size_t aobj_execs(struct aobj *o, const char *const **out, bool *shell)
 		o->execs_nr = exec_literals(o->elf, &o->runs_shell, &o->execs);
 		o->erts_launcher = o->execs_nr && rodata_strings(o->elf, is_emu_flavor, 1, &v) > 0;
 		free(v);
+		v = NULL;
+		o->gcc_driver = o->execs_nr && rodata_strings(o->elf, is_collect2, 1, &v) > 0;
+		free(v);
+		v = NULL;
+		o->gcc_driver = o->gcc_driver && rodata_strings(o->elf, is_lto_wrapper, 1, &v) > 0;
+		free(v);
+		if (o->execs_nr || o->runs_shell)
+			o->commands_nr = rodata_strings(o->elf, is_exec_command, 64, &o->commands);
 		o->execs_done = true;
 	}
 	*out = o->execs;
@@ -1104,6 +1143,53 @@ static void add_erts_folder(struct program_set *ps, const char *launcher, const 
 }
 
 /*
+ * GCC's driver runs its compilers and collect2 (cc1, cc1plus, lto1,
+ * lto-wrapper...) from GCC's folders by paths it builds from its target
+ * and version (/usr/lib/gcc/x86_64-linux-gnu/12/cc1; /usr/libexec/gcc on
+ * other systems), and the assembler and linker (as, ld, or with the
+ * target's prefix) from PATH; collect2 runs ld.  Every executable of
+ * those folders counts, and as and ld where PATH finds them.
+ */
+static void add_gcc_programs(struct program_set *ps, const char *driver, size_t *added)
+{
+	static const char *const dirs[] = { "/usr/lib/gcc", "/usr/libexec/gcc", "/usr/local/libexec/gcc",
+					    "/usr/local/lib/gcc" };
+	static const char *const tools[] = { "as", "ld", "x86_64-linux-gnu-as", "x86_64-linux-gnu-ld" };
+	char *why = xasprintf("run by %s, GCC's driver, by a path it builds", driver);
+
+	for (size_t d = 0; d < ARRAY_SIZE(dirs); d++) {
+		char **paths;
+		size_t n = image_scan(ps->fs, dirs[d], 3, "", true, &paths);
+
+		for (size_t i = 0; i < n && *added < EXEC_PROGRAMS_MAX; i++) {
+			const struct rootfs_node *node;
+			size_t before = ps->nr;
+
+			/* Only executables: the folder holds crt*.o, libraries and headers too. */
+			if (rootfs_resolve(ps->fs, paths[i], true, &node, NULL) == 0 && (node->mode & 0111) &&
+			    !str_has_suffix(paths[i], ".so") && program_set_add_executable(ps, paths[i], why) >= 0)
+				*added += ps->nr - before;
+			err_clear();
+		}
+		free_strv(paths, n);
+	}
+	for (size_t t = 0; t < ARRAY_SIZE(tools) && *added < EXEC_PROGRAMS_MAX; t++)
+		for (const char *p = ps->path_var; p && *p;) {
+			const char *end = strchr(p, ':');
+			size_t l = end ? (size_t)(end - p) : strlen(p), before = ps->nr;
+			char *path = xasprintf("%.*s/%s", (int)l, p, tools[t]);
+			bool found = program_set_add_executable(ps, path, why) >= 0;
+
+			free(path);
+			*added += ps->nr - before;
+			if (found)
+				break;
+			p = end ? end + 1 : NULL;
+		}
+	free(why);
+}
+
+/*
  * The programs the objects of plan pl execute run in the container too:
  * the shell, for an object that imports system() or popen(); and a file
  * its strings name (absolute, or beside the object: a private helper such
@@ -1124,7 +1210,7 @@ static void image_add_execs(struct program_set *ps, struct plan *pl, size_t *add
 		size_t n = aobj_execs(o, &names, &shell);
 		char *dir, *why;
 
-		if (!n && !shell)
+		if (!n && !shell && !o->commands_nr)
 			continue;
 		dir = xstrndup(o->path, slash ? (size_t)(slash - o->path) : 0);
 		beside = !on_path(ps->path_var, dir[0] ? dir : "/");
@@ -1137,6 +1223,15 @@ static void image_add_execs(struct program_set *ps, struct plan *pl, size_t *add
 			if (program_set_add_executable(ps, "/bin/sh", why) >= 0)
 				*added += ps->nr - before;
 			free(why);
+		}
+		if (o->gcc_driver)
+			add_gcc_programs(ps, o->path, added);
+		/* A shell command template it holds: the shell and the command's programs. */
+		for (size_t k = 0; k < o->commands_nr && *added < EXEC_PROGRAMS_MAX; k++) {
+			char *w = xasprintf("a command line held by %s, which runs the shell", o->path);
+
+			*added += (size_t)program_set_add_template(ps, o->commands[k], w);
+			free(w);
 		}
 		why = xasprintf("named by %s, which executes programs", o->path);
 		for (size_t k = 0; k < n && *added < EXEC_PROGRAMS_MAX; k++) {

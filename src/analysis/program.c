@@ -219,6 +219,20 @@ static bool is_shell(const char *path)
 	       strcmp(base, "ash") == 0 || strcmp(base, "zsh") == 0;
 }
 
+/*
+ * The command string of a shell command line: STRING in 'sh -c STRING',
+ * 'bash -ec STRING', 'sh -x -c STRING'; NULL for another command line.
+ */
+static const char *shell_string(char *const *argv, size_t argc)
+{
+	if (argc < 3 || !argv[0] || !is_shell(argv[0]))
+		return NULL;
+	for (size_t i = 1; i + 1 < argc && argv[i] && argv[i][0] == '-' && strcmp(argv[i], "--"); i++)
+		if (argv[i][1] != '-' && strchr(argv[i], 'c'))
+			return argv[i + 1];
+	return NULL;
+}
+
 /* A file a script sources ('. /etc/apache2/envvars'), from the image. */
 static char *script_read(void *arg, const char *path, size_t *len)
 {
@@ -398,6 +412,7 @@ static void try_add(struct program_set *ps, const char *name, enum program_origi
 
 int program_set_add_config(struct program_set *ps, const struct image_config *cfg)
 {
+	const char *text;
 	int added = 0;
 
 	if (!cfg)
@@ -419,9 +434,9 @@ int program_set_add_config(struct program_set *ps, const struct image_config *cf
 	try_add(ps, ps->argv[0], PROGRAM_ENTRYPOINT, cfg->entrypoint_nr ? "entrypoint" : "cmd",
 		&added);
 	/* 'sh -c "exec prog ..."': prog runs too. */
-	if (ps->argc >= 3 && is_shell(ps->argv[0]) && strcmp(ps->argv[1], "-c") == 0) {
+	if ((text = shell_string(ps->argv, ps->argc))) {
 		char **words;
-		size_t n = script_commands(ps, ps->argv[2], strlen(ps->argv[2]), &words);
+		size_t n = script_commands(ps, text, strlen(text), &words);
 
 		for (size_t i = 0; i < n; i++)
 			try_add(ps, words[i], PROGRAM_CMD, "command of sh -c", &added);
@@ -462,7 +477,19 @@ int program_set_add_check(struct program_set *ps, char *const *test, size_t nr, 
 	int added = 0;
 
 	if (nr >= 2 && test[0] && test[1] && !strcmp(test[0], "CMD") && test[1][0]) {
+		/* ["CMD", "sh", "-c", "curl -f http://localhost/ || exit 1"]: the string's commands run too. */
+		const char *text = shell_string(test + 1, nr - 1);
+
 		try_add(ps, test[1], PROGRAM_HEALTHCHECK, what, &added);
+		if (text) {
+			char *command = xasprintf("command of %s", what), **words;
+			size_t n = script_commands(ps, text, strlen(text), &words);
+
+			for (size_t i = 0; i < n; i++)
+				try_add(ps, words[i], PROGRAM_HEALTHCHECK, command, &added);
+			free_strv(words, n);
+			free(command);
+		}
 	} else if (nr >= 2 && test[0] && test[1] && !strcmp(test[0], "CMD-SHELL")) {
 		/* The engine runs it with the image's shell, /bin/sh -c by default. */
 		char *shell = xasprintf("%s shell", what), *command = xasprintf("command of %s", what);
@@ -484,27 +511,54 @@ int program_set_add_healthcheck(struct program_set *ps, char *const *test, size_
 	return program_set_add_check(ps, test, nr, "healthcheck");
 }
 
-int program_set_add_command(struct program_set *ps, const char *text, bool shell, const char *why)
+int program_set_add_command_as(struct program_set *ps, const char *text, bool shell, enum program_origin origin,
+			       const char *why)
 {
 	char **words = NULL, **names;
 	int nw = 0, added = 0;
 	size_t n;
 
 	if (shell) {
-		try_add(ps, "/bin/sh", PROGRAM_CONFIG, why, &added);
-	} else if (runopts_split(text, &words, &nw) == 0 && nw >= 3 && is_shell(words[0]) &&
-		   !strcmp(words[1], "-c")) {
-		try_add(ps, words[0], PROGRAM_CONFIG, why, &added);
-		text = words[2];
+		try_add(ps, "/bin/sh", origin, why, &added);
+	} else if (runopts_split(text, &words, &nw) == 0 && nw >= 3 && shell_string(words, (size_t)nw)) {
+		try_add(ps, words[0], origin, why, &added);
+		text = shell_string(words, (size_t)nw);
 	}
 	err_clear();
 	n = script_commands(ps, text, strlen(text), &names);
 	for (size_t i = 0; i < n; i++)
-		try_add(ps, names[i], PROGRAM_CONFIG, why, &added);
+		try_add(ps, names[i], origin, why, &added);
 	free_strv(names, n);
 	if (words)
 		runopts_free_argv(words);
 	return added;
+}
+
+int program_set_add_template(struct program_set *ps, const char *text, const char *why)
+{
+	char **names, *path = NULL;
+	int added = 0;
+	size_t n = script_commands(ps, text, strlen(text), &names);
+	bool found = false;
+
+	for (size_t i = 0; i < n; i++) {
+		found |= program_set_which(ps, names[i], &path) == 0;
+		free(path);
+		path = NULL;
+		err_clear();
+	}
+	if (found) {
+		try_add(ps, "/bin/sh", PROGRAM_EXEC, why, &added);
+		for (size_t i = 0; i < n; i++)
+			try_add(ps, names[i], PROGRAM_EXEC, why, &added);
+	}
+	free_strv(names, n);
+	return added;
+}
+
+int program_set_add_command(struct program_set *ps, const char *text, bool shell, const char *why)
+{
+	return program_set_add_command_as(ps, text, shell, PROGRAM_CONFIG, why);
 }
 
 /* An ELF executable (exec or PIE, not a shared object) the loader can open. */

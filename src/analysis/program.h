@@ -105,6 +105,16 @@ int program_set_add_healthcheck(struct program_set *ps, char *const *test, size_
  * in the image is warned about.  Returns how many programs were added.
  */
 int program_set_add_command(struct program_set *ps, const char *text, bool shell, const char *why);
+/* The same with another origin. */
+int program_set_add_command_as(struct program_set *ps, const char *text, bool shell, enum program_origin origin,
+			       const char *why);
+/*
+ * A shell command template an object holds ("exec gcc ... -o %o %s"), with
+ * origin PROGRAM_EXEC: when a command of it is in the image, the shell and
+ * its commands; else nothing, quietly (a string that only looks like one:
+ * exim's "exec of %s failed").  Returns how many programs were added.
+ */
+int program_set_add_template(struct program_set *ps, const char *text, const char *why);
 
 /*
  * The same for any check that runs in the container (a workload or health

@@ -583,7 +583,8 @@ static void add_probe_programs(const struct pipeline_opts *o, struct program_set
 	for (size_t i = 0; i < ARRAY_SIZE(specs); i++) {
 		bool shell = specs[i] && !strncmp(specs[i], "cmd:", 4);
 		char kind_cmd[] = "CMD", kind_shell[] = "CMD-SHELL";
-		char *what, *test[2];
+		char *what, **test;
+		size_t argc = 0;
 		struct probe pr;
 
 		if (!specs[i] || (!shell && strncmp(specs[i], "exec:", 5)) ||
@@ -591,13 +592,23 @@ static void add_probe_programs(const struct pipeline_opts *o, struct program_set
 			err_clear();
 			continue;
 		}
-		/* cmd: runs "/bin/sh -c TEXT" in the container, exec: its ARGV. */
+		/*
+		 * cmd: runs "/bin/sh -c TEXT" in the container, exec: its ARGV
+		 * (whole: "exec:sh -c 'dig ... | grep ...'" runs dig and grep).
+		 */
 		if (pr.kind == PROBE_EXEC && pr.argv && pr.argv[0]) {
+			while (pr.argv[argc])
+				argc++;
+			test = xcalloc(argc + 2, sizeof(*test));
 			test[0] = shell ? kind_shell : kind_cmd;
-			test[1] = shell ? pr.argv[2] : pr.argv[0];
+			if (shell)
+				test[1] = pr.argv[2];
+			else
+				memcpy(test + 1, pr.argv, argc * sizeof(*test));
 			what = xasprintf("%s (%s)", names[i], shell ? "cmd:" : "exec:");
-			program_set_add_check(ps, test, 2, what);
+			program_set_add_check(ps, test, shell ? 2 : argc + 1, what);
 			free(what);
+			free(test);
 		}
 		probe_release(&pr);
 	}

@@ -81,6 +81,14 @@ jq -e '[.programs[] | select(.origin == "healthcheck") | .path] | sort == ["/bin
 jq -e '[.why[] | select(test("^/usr/bin/id: "))] | length > 0' "$W/out2.json" >/dev/null ||
 	fail "the exec: workload's program is not analysed: $(jq -c '.why' "$W/out2.json")"
 
+# An exec: workload that runs a shell with -c: the string's commands run
+# too (the build before added the shell alone: nsd's "exec:sh -c 'dig ...
+# | grep ...'" was denied dig's calls).
+"$CONFINE" profile --quiet --json --options "--no-healthcheck" --workload "exec:/bin/sh -ec 'stat -f / >/dev/null'" \
+	"docker:$tag" -o "$W/p5.json" >"$W/out5.json" 2>"$T/err" || fail "profile --workload sh -ec failed: $(cat "$T/err")"
+jq -e '.why.statfs | startswith("/usr/bin/stat: ")' "$W/out5.json" >/dev/null ||
+	fail "exec:sh -ec: statfs is not explained by the string's stat: $(jq -c '.why.statfs' "$W/out5.json")"
+
 # So does a cmd: workload, as "/bin/sh -c TEXT": the shell and the text's
 # commands are in the set (the build before had neither: dup2, vfork,
 # getuid, getgid and statfs were denied), and validation with it passes.

@@ -230,12 +230,17 @@ static void test_healthcheck(void **state)
 {
 	static const struct {
 		const char *what;
-		const char *test[4];
+		const char *test[5];
 		size_t nr;
 		const char *progs[3]; /* "path:origin" */
 	} hc[] = {
 		{ "CMD", { "CMD", "app", "-x" }, 3, { "/usr/local/bin/app:healthcheck" } },
 		{ "CMD-SHELL", { "CMD-SHELL", "app -q || exit 1" }, 2, { "/bin/sh:healthcheck", "/usr/local/bin/app:healthcheck" } },
+		/* The shell's string runs too (an ["CMD", "sh", "-c", ...] check, an exec: workload). */
+		{ "CMD sh -c", { "CMD", "/bin/sh", "-c", "app -q || exit 1" }, 4,
+		  { "/bin/sh:healthcheck", "/usr/local/bin/app:healthcheck" } },
+		{ "CMD sh -ec", { "CMD", "sh", "-x", "-ec", "app" }, 5, { "/bin/sh:healthcheck", "/usr/local/bin/app:healthcheck" } },
+		{ "CMD sh script", { "CMD", "sh", "-x", "/nowhere.sh" }, 4, { "/bin/sh:healthcheck" } },
 		{ "NONE", { "NONE" }, 1, { NULL } },
 		{ "CMD without a program", { "CMD" }, 1, { NULL } },
 		{ "CMD with an empty program", { "CMD", "" }, 2, { NULL } },
