@@ -5,11 +5,11 @@
 #include <string.h>
 
 #include "analysis/shwords.h"
-#include "engine/runopts.h"
 #include "elf/elf.h"
 #include "image/image.h"
 #include "util/error.h"
 #include "util/path.h"
+#include "util/words.h"
 #include "util/xalloc.h"
 
 /* Docker's PATH when the image sets none. */
@@ -520,7 +520,7 @@ int program_set_add_command_as(struct program_set *ps, const char *text, bool sh
 
 	if (shell) {
 		try_add(ps, "/bin/sh", origin, why, &added);
-	} else if (runopts_split(text, &words, &nw) == 0 && nw >= 3 && shell_string(words, (size_t)nw)) {
+	} else if (words_split(text, &words, &nw) == 0 && nw >= 3 && shell_string(words, (size_t)nw)) {
 		try_add(ps, words[0], origin, why, &added);
 		text = shell_string(words, (size_t)nw);
 	}
@@ -530,7 +530,7 @@ int program_set_add_command_as(struct program_set *ps, const char *text, bool sh
 		try_add(ps, names[i], origin, why, &added);
 	free_strv(names, n);
 	if (words)
-		runopts_free_argv(words);
+		words_free(words);
 	return added;
 }
 

@@ -19,6 +19,7 @@
 #include "engine/runopts.h"
 #include "util/clock.h"
 #include "util/error.h"
+#include "util/words.h"
 #include "util/xalloc.h"
 
 #define PROBE_RETRY_MS 100
@@ -107,7 +108,7 @@ int probe_parse(const char *spec, struct probe *p)
 		p->kind = PROBE_HOST;
 		p->argv = argv_dup3("/bin/sh", "-c", spec + 5);
 	} else if (!strncmp(spec, "exec:", 5)) {
-		int argc, ret = runopts_split(spec + 5, &p->argv, &argc);
+		int argc, ret = words_split(spec + 5, &p->argv, &argc);
 
 		if (ret < 0)
 			return err_wrap(ret, "bad health check '%s'", spec);

@@ -10,91 +10,10 @@
 
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/words.h"
 #include "util/xalloc.h"
 
-#define OPTS_MAX_LEN (64u << 10)
-#define OPTS_MAX_WORDS 4096
 #define ENV_FILE_CAP (1u << 20)
-
-int runopts_split(const char *s, char ***argvp, int *argcp)
-{
-	char **argv = NULL;
-	size_t argc = 0, alloc = 0, len = strlen(s);
-	struct strbuf w;
-	bool in_word = false;
-	int ret = 0;
-
-	if (len > OPTS_MAX_LEN)
-		return err_set(EINVAL, "options string of %zu bytes is too long (max %u)", len,
-			       OPTS_MAX_LEN);
-	strbuf_init(&w, 0);
-	for (const char *p = s;; p++) {
-		char c = *p;
-
-		if (c == '\0' || c == ' ' || c == '\t' || c == '\n') {
-			if (in_word) {
-				if (argc >= OPTS_MAX_WORDS) {
-					ret = err_set(EINVAL, "options string has more than %d words",
-						      OPTS_MAX_WORDS);
-					goto out;
-				}
-				ALLOC_GROW(argv, argc + 2, alloc);
-				argv[argc++] = strbuf_detach(&w, NULL);
-				in_word = false;
-			}
-			if (c == '\0')
-				break;
-			continue;
-		}
-		in_word = true;
-		if (c == '\'') {
-			const char *q = strchr(p + 1, '\'');
-
-			if (!q) {
-				ret = err_set(EINVAL, "unterminated ' quote in options '%s'", s);
-				goto out;
-			}
-			strbuf_add(&w, p + 1, (size_t)(q - p - 1));
-			p = q;
-		} else if (c == '"') {
-			for (p++; *p && *p != '"'; p++) {
-				/* Inside "...", backslash only escapes these. */
-				if (*p == '\\' && p[1] && strchr("\"\\$`", p[1]))
-					p++;
-				strbuf_addch(&w, *p);
-			}
-			if (!*p) {
-				ret = err_set(EINVAL, "unterminated \" quote in options '%s'", s);
-				goto out;
-			}
-		} else if (c == '\\' && p[1]) {
-			strbuf_addch(&w, *++p);
-		} else {
-			strbuf_addch(&w, c);
-		}
-	}
-	ALLOC_GROW(argv, argc + 1, alloc);
-	argv[argc] = NULL;
-	*argvp = argv;
-	*argcp = (int)argc;
-	argv = NULL;
-out:
-	strbuf_release(&w);
-	if (argv) {
-		argv[argc] = NULL;
-		runopts_free_argv(argv);
-	}
-	return ret;
-}
-
-void runopts_free_argv(char **argv)
-{
-	if (!argv)
-		return;
-	for (size_t i = 0; argv[i]; i++)
-		free(argv[i]);
-	free(argv);
-}
 
 int runopts_parse_size(const char *s, int64_t *bytes)
 {
@@ -863,7 +782,7 @@ int runopts_parse_argv(int argc, char **argv, struct container_spec *spec)
 int runopts_args(const char *args, struct container_spec *spec)
 {
 	char **argv = NULL;
-	int argc = 0, ret = runopts_split(args, &argv, &argc);
+	int argc = 0, ret = words_split(args, &argv, &argc);
 
 	if (ret)
 		return ret;
@@ -871,7 +790,7 @@ int runopts_args(const char *args, struct container_spec *spec)
 	strlist_clear(&spec->cmd);
 	for (int i = 0; i < argc; i++)
 		strlist_push(&spec->cmd, argv[i]);
-	runopts_free_argv(argv);
+	words_free(argv);
 	return 0;
 }
 
@@ -882,10 +801,10 @@ int runopts_parse(const char *opts, struct container_spec *spec)
 
 	if (!opts)
 		return 0;
-	ret = runopts_split(opts, &argv, &argc);
+	ret = words_split(opts, &argv, &argc);
 	if (ret < 0)
 		return ret;
 	ret = runopts_parse_argv(argc, argv, spec);
-	runopts_free_argv(argv);
+	words_free(argv);
 	return ret;
 }

@@ -11,14 +11,6 @@
  * rejected with a message naming the option.
  */
 
-/*
- * Split 's' into words the way a POSIX shell would for a simple command:
- * blanks separate, '...' and "..." quote, backslash escapes.  No expansion.
- * On success *argv (NULL-terminated, caller frees with runopts_free_argv())
- * and *argc are set.  -EINVAL for an unterminated quote.
- */
-int runopts_split(const char *s, char ***argv, int *argc);
-void runopts_free_argv(char **argv);
 
 /*
  * Parse the options string 'opts' into 'spec' (already initialised; values

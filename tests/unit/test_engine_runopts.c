@@ -12,6 +12,7 @@
 
 #include "engine/container.h"
 #include "engine/runopts.h"
+#include "util/words.h"
 #include "util/error.h"
 
 struct split_case {
@@ -36,7 +37,7 @@ static void test_split(void **state)
 	for (size_t i = 0; i < sizeof(split_cases) / sizeof(split_cases[0]); i++) {
 		const struct split_case *c = &split_cases[i];
 		char **argv = NULL;
-		int argc = -1, ret = runopts_split(c->in, &argv, &argc);
+		int argc = -1, ret = words_split(c->in, &argv, &argc);
 
 		assert_int_equal(ret, c->ret);
 		if (ret < 0)
@@ -46,7 +47,7 @@ static void test_split(void **state)
 			assert_string_equal(argv[w], c->words[w]);
 		}
 		assert_null(c->words[argc]);
-		runopts_free_argv(argv);
+		words_free(argv);
 	}
 }
 
