@@ -1621,7 +1621,9 @@ static void erlang_nifs(struct found *f, const struct root_reader *rr, const str
  * (langsys.h), so every module of the interpreter's folders counts: the
  * packages' (Debian's, the official images' under /usr/local, Red Hat's
  * lib64, Alpine's perl5 and ruby), for the program's prefix, /usr and
- * /usr/local, and PERL5LIB, PERLLIB, RUBYLIB, GEM_HOME and GEM_PATH.
+ * /usr/local, PERL5LIB, PERLLIB, RUBYLIB, GEM_HOME, GEM_PATH and
+ * BUNDLE_PATH, and the command line's -I folders (when it is known: the
+ * image's Entrypoint/Cmd).
  */
 static void interp_modules(struct found *f, const struct root_reader *rr, const struct runtimes_process *p,
 			   bool ruby)
@@ -1648,11 +1650,29 @@ static void interp_modules(struct found *f, const struct root_reader *rr, const 
 			free(dir);
 		}
 	prefixes_release(&ps);
+	/* The command line's -I DIR (-IDIR): perl -Ilocal/lib/perl5, ruby -I lib. */
+	for (size_t i = 1; i < p->argc && p->argv[i]; i++) {
+		const char *a = p->argv[i], *dir = NULL;
+		char *d;
+
+		if (!strcmp(a, "--") || a[0] != '-')
+			break; /* the script, and its own arguments */
+		if (!strcmp(a, "-I") && i + 1 < p->argc)
+			dir = p->argv[++i];
+		else if (!strncmp(a, "-I", 2) && a[2])
+			dir = a + 2;
+		if (!dir)
+			continue;
+		d = env_dir(p, dir, strlen(dir));
+		found_walk(f, rr, d, 12, ".so", why);
+		free(d);
+	}
 	if (ruby) {
 		found_walk(f, rr, "/var/lib/gems", 12, ".so", why); /* Debian's gem install */
 		env_walk(f, rr, p, "RUBYLIB", ':', 8, ".so", why);
 		env_walk(f, rr, p, "GEM_HOME", ':', 12, ".so", why);
 		env_walk(f, rr, p, "GEM_PATH", ':', 12, ".so", why);
+		env_walk(f, rr, p, "BUNDLE_PATH", 0, 12, ".so", why); /* bundle install --path (vendor/bundle) */
 	} else {
 		env_walk(f, rr, p, "PERL5LIB", ':', 12, ".so", why);
 		env_walk(f, rr, p, "PERLLIB", ':', 12, ".so", why);

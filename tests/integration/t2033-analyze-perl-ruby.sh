@@ -22,7 +22,7 @@ R=$T/perl
 root_add_program "$R" /usr/bin/perl /usr/bin/perl
 an "$R" /usr/bin/perl
 is_all && fail "perl with no code calling syscall is every call: $(reasons | head -3)"
-for c in vhangup mincore personality getpgrp; do
+for c in vhangup mincore personality getpgrp acct; do
 	json_has "$T/a.json" $c && fail "fixture: perl's own set has $c already; pick another call"
 done
 # A module naming a syscall.ph constant, a script with a literal, and what is not a call.
@@ -60,6 +60,15 @@ jq -e '.syscalls[0].names | length < 300' "$T/p.json" >/dev/null || fail "perl -
 mkdir -p "$R/usr/lib/x86_64-linux-gnu/perl5/5.36/auto/Xs"
 syscall_lib "$R/usr/lib/x86_64-linux-gnu/perl5/5.36/auto/Xs/Xs.so" getpgrp
 rule_loads "$R" /usr/bin/perl getpgrp 'a Perl XS module'
+# One in a folder only the Cmd's -I names: in the process of that run alone.
+mkdir -p "$R/opt/lib/auto/Yy"
+syscall_lib "$R/opt/lib/auto/Yy/Yy.so" acct
+an "$R" /usr/bin/perl
+json_has "$T/a.json" acct && fail "perl: an XS module outside perl's folders was loaded without -I"
+"$CONFINE" profile --quiet --no-runtime --options "--entrypoint /usr/bin/perl" --args "-w -I /opt/lib /srv/app.pl" \
+	-o "$T/p.json" "dir:$R" || fail "profile of perl -I failed"
+jq -e '.syscalls[0].names | index("acct") != null' "$T/p.json" >/dev/null ||
+	fail "perl -I /opt/lib as the Cmd: the XS module there is not in the process"
 # A computed number: every call, the reason naming the script and the line.
 mkdir -p "$R/usr/local/bin"
 printf '#!/usr/bin/perl\nmy $n = shift;\nsyscall($n, 0);\n' >"$R/usr/local/bin/tool"
