@@ -284,6 +284,15 @@ static void test_hostile(void **state)
 		{ "/etc/supervisor/supervisord.conf",
 		  "[include]\nfiles=supervisord.conf\n[program:x\ncommand=%(ENV_NONE)s/x %(bad\n\n[" },
 		{ "/etc/apache2/apache2.conf", "Include apache2.conf\nInclude /etc\nErrorLog \"|\nCustomLog \\\n\\" },
+		/* HAProxy: a command with no value, an unterminated quote, a program section with no name. */
+		{ "/etc/haproxy/haproxy.cfg",
+		  "backend b\n  external-check command\n  external-check command \"/x y\nprogram\n  command\n"
+		  "program p\n  command \t \\\nprogram q\n  command /ok\n" },
+		/* Postfix: a daemon_directory of itself, continuation lines with no service, short service lines. */
+		{ "/etc/postfix/main.cf", "daemon_directory = $daemon_directory\ndaemon_directory\n = \n" },
+		{ "/etc/postfix/master.cf",
+		  "  -o orphan=continuation\nsmtp inet n\nx unix - n n - - pipe argv=\n"
+		  "y unix - n n - - pipe\n  argv=\nz unix - n n - - /opt/z\n  -o a=b\n\t\n" },
 		{ NULL, NULL },
 	};
 	char *got;
@@ -298,6 +307,12 @@ static void test_hostile(void **state)
 	got = find(CONFPROGS_SUPERVISORD, files, NULL, 0, NULL, 0);
 	free(got);
 	got = find(CONFPROGS_APACHE, files, NULL, 0, NULL, 0);
+	free(got);
+	got = find(CONFPROGS_HAPROXY, files, NULL, 0, NULL, 0);
+	assert_non_null(strstr(got, "/ok|exec\n"));
+	free(got);
+	got = find(CONFPROGS_POSTFIX, files, NULL, 0, NULL, 0);
+	assert_non_null(strstr(got, "/opt/z|file\n"));
 	free(got);
 	assert_int_equal(confprogs_server_script("/usr/local/bin/supervisord"), CONFPROGS_SUPERVISORD);
 	assert_int_equal(confprogs_server_script("/usr/bin/supervisorctl"), CONFPROGS_NONE);
