@@ -93,12 +93,13 @@ static json_t *lang_json(const struct analysis *a, const struct analysis_program
 
 	for (unsigned l = 0; l < LANGSYS_NR; l++) {
 		const struct langsys *ls = p->lang[l];
-		json_t *names = json_array();
+		json_t *names;
 		size_t n;
 		const char **v;
 
 		if (!ls)
 			continue;
+		names = json_array();
 		v = sorted_names(&ls->set, a->arch, &n);
 		for (size_t i = 0; i < n; i++)
 			json_array_append_new(names, json_string(v[i]));
