@@ -2360,7 +2360,8 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 	for (size_t done = 0, round = 0; want->is_dynamic && done < pl->nr && round < RUNTIMES_ROUNDS; round++) {
 		struct runtimes_module *mods;
 		struct runtimes_process ctx = { .given = path, .whole_root = ld->root != NULL, .env = opts->env,
-						.env_nr = opts->env_nr, .workdir = opts->workdir };
+						.env_nr = opts->env_nr, .workdir = opts->workdir,
+						.argv = opts->argv, .argc = opts->argv ? opts->argc : 0 };
 		size_t had = pl->nr, n = plan_runtimes(pl, done, &rr, &ctx, &mods);
 
 		for (size_t k = 0; k < n && pl->nr < MAX_OBJECTS_PER_PROCESS; k++) {
@@ -2430,7 +2431,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 			err_clear();
 		}
 	}
-	plan_langs(ap, pl, NULL, 0);
+	plan_langs(ap, pl, opts->argv, opts->argv ? opts->argc : 0);
 	return 0;
 }
 
@@ -2545,6 +2546,8 @@ int analysis_files(const char *const *paths, size_t nr, const char *root,
 
 	if (!opts)
 		opts = &defaults;
+	if (opts->argv && nr != 1)
+		return err_set(EINVAL, "arguments name one program's: give one file with them, not %zu", nr);
 	if (root) {
 		struct stat st;
 

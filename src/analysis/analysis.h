@@ -83,6 +83,13 @@ struct analysis_opts {
 	char *const *env;
 	size_t env_nr;
 	const char *workdir;
+	/*
+	 * analysis_files() with one path: the arguments it runs with, argv[0]
+	 * first (the rules read them: uWSGI's --plugin, slapd's -F, perl's -I
+	 * and -e, collectd's -C).  NULL: not known.
+	 */
+	char *const *argv;
+	size_t argc;
 	bool no_cache;       /* neither read nor write the summary cache */
 	unsigned threads;    /* per-object workers; 0: number of CPUs, at most 4 */
 	const struct progress *progress;

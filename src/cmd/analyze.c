@@ -19,11 +19,12 @@
 #include "cmd/cmd.h"
 #include "syscalls/syscalls.h"
 #include "util/error.h"
+#include "util/words.h"
 #include "util/xalloc.h"
 
 static const char usage[] =
 	"usage: confine analyze FILE... [--root ROOTFS] [--json] [--dlopen FILE]...\n"
-	"                       [-e NAME=VALUE]... [-w DIR]\n"
+	"                       [-e NAME=VALUE]... [-w DIR] [--args STR]\n"
 	"                       [--unresolved all|ignore] [--no-cache] [--threads N]\n"
 	"\n"
 	"Compute, by binary analysis, the system calls each program FILE can make\n"
@@ -37,6 +38,8 @@ static const char usage[] =
 	"                        LD_LIBRARY_PATH, LD_PRELOAD and the run-time module\n"
 	"                        rules' (PYTHONPATH, OPENSSL_ENGINES ...) count\n"
 	"  -w, --workdir DIR     the programs' working folder (relative folders), default /\n"
+	"      --args STR        the arguments the one FILE runs with (shell words): the\n"
+	"                        rules read them (uwsgi --plugin, slapd -F, perl -I/-e ...)\n"
 	"      --unresolved P    policy for sites whose number is unknown:\n"
 	"                          all     (default, sound) the program may make any syscall\n"
 	"                          ignore  report them only (unsound, for measurements)\n"
@@ -223,12 +226,14 @@ int cmd_analyze(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "env", required_argument, NULL, 'e' },
 		{ "workdir", required_argument, NULL, 'w' },
+		{ "args", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct analysis_opts opts = { 0 };
 	const char *root = NULL;
 	const char **dl = NULL;
-	char **env = NULL;
+	char **env = NULL, **words = NULL, **pargv = NULL;
+	const char *args = NULL;
 	size_t dl_nr = 0, env_nr = 0;
 	struct analysis *a = NULL;
 	int c, ret, status = 0;
@@ -256,6 +261,9 @@ int cmd_analyze(int argc, char **argv)
 				goto out;
 			}
 			opts.workdir = optarg;
+			break;
+		case 'a':
+			args = optarg;
 			break;
 		case 'd':
 			dl[dl_nr++] = optarg;
@@ -293,6 +301,26 @@ int cmd_analyze(int argc, char **argv)
 		fputs(usage, stderr);
 		status = 2;
 		goto out;
+	}
+	if (args) {
+		int nw = 0;
+
+		if (argc - optind != 1) {
+			p_err("analyze: --args names the arguments of one program: give one FILE");
+			status = 2;
+			goto out;
+		}
+		if (words_split(args, &words, &nw) != 0) {
+			p_err("invalid --args: %s", err_msg());
+			status = 2;
+			goto out;
+		}
+		/* argv[0] is the program as given. */
+		pargv = xcalloc((size_t)nw + 2, sizeof(*pargv));
+		pargv[0] = argv[optind];
+		memcpy(pargv + 1, words, (size_t)nw * sizeof(*pargv));
+		opts.argv = pargv;
+		opts.argc = (size_t)nw + 1;
 	}
 	opts.dlopen = dl;
 	opts.dlopen_nr = dl_nr;
@@ -337,5 +365,7 @@ out:
 	analysis_free(a);
 	free(dl);
 	free(env);
+	free(pargv);
+	words_free(words);
 	return status;
 }

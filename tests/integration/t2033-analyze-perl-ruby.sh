@@ -69,6 +69,14 @@ json_has "$T/a.json" acct && fail "perl: an XS module outside perl's folders was
 	-o "$T/p.json" "dir:$R" || fail "profile of perl -I failed"
 jq -e '.syscalls[0].names | index("acct") != null' "$T/p.json" >/dev/null ||
 	fail "perl -I /opt/lib as the Cmd: the XS module there is not in the process"
+# analyze takes them with --args (one FILE).
+"$CONFINE" analyze --quiet --json --root "$R" /usr/bin/perl --args "-I/opt/lib -e 'syscall(135)'" >"$T/a.json" ||
+	fail "analyze --args failed"
+json_has "$T/a.json" acct || fail "analyze --args -I/opt/lib: the XS module there is not in the process"
+json_has "$T/a.json" personality || fail "analyze --args -e 'syscall(135)': personality not in the set"
+rc=0
+"$CONFINE" analyze --root "$R" /usr/bin/perl /usr/bin/perl --args "-e 1" >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] && grep -q 'give one FILE' "$T/err" || fail "analyze --args with two files: exit $rc, $(cat "$T/err")"
 # A computed number: every call, the reason naming the script and the line.
 mkdir -p "$R/usr/local/bin"
 printf '#!/usr/bin/perl\nmy $n = shift;\nsyscall($n, 0);\n' >"$R/usr/local/bin/tool"
