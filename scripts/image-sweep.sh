@@ -14,7 +14,7 @@
 # gunicorn prosody exim dovecot knot pdns coturn kea privoxy nghttpx tomcat
 # samba syslogng collectd freeradius proftpd nats registry nsd icecast phpcli
 # beanstalkd slapd lighttpd rsyslog h2o influxdb cups svn gitdaemon
-# hg tinyproxy supervisor minidlna perlweb rubyweb (default: all).  Needs
+# hg tinyproxy supervisor minidlna perlweb rubyweb mojo puma (default: all).  Needs
 # root, Docker and network access to the Debian mirror the first time
 # (1-2 minutes and 150-500 MB an image).  Not part of the test suite.
 set -euo pipefail
@@ -26,7 +26,7 @@ MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 ALL="haproxy apache postgres bind ssh squid node mariadb unbound phpfpm vsftpd dnsmasq mosquitto rabbit varnish postfix
 	caddy prometheus etcd uwsgi gunicorn prosody exim dovecot knot pdns coturn kea privoxy nghttpx tomcat
 	samba syslogng collectd freeradius proftpd nats registry nsd icecast phpcli beanstalkd
-	slapd lighttpd rsyslog h2o influxdb cups svn gitdaemon hg tinyproxy supervisor minidlna perlweb rubyweb"
+	slapd lighttpd rsyslog h2o influxdb cups svn gitdaemon hg tinyproxy supervisor minidlna perlweb rubyweb mojo puma"
 images=()
 extra=()
 while [ $# -gt 0 ]; do
@@ -359,6 +359,33 @@ trap('TERM') { s.shutdown }
 s.start
 RB
 		import rubyweb 'CMD ["/usr/bin/ruby","/srv/app.rb"]' "$PATHENV" ;;
+	mojo)
+		# Mojolicious (its own event loop, IO::Socket::IP, JSON, templates).
+		rootfs mojo libmojolicious-perl,curl
+		mkdir -p "$r/srv"
+		cat >"$r/srv/app.pl" <<'PL'
+use Mojolicious::Lite -signatures;
+use POSIX qw(strftime); use File::Temp qw(tempfile); use Digest::MD5 qw(md5_hex);
+get '/' => sub ($c) {
+	my ($fh, $name) = tempfile(); print $fh $c->req->url; close $fh; unlink $name;
+	$c->render(json => { t => strftime('%Y', localtime), md5 => md5_hex($c->req->url->path), pid => $$ });
+};
+get '/page' => sub ($c) { $c->render(inline => '<%= 1 + 1 %> <%= scalar localtime %>') };
+app->start;
+PL
+		import mojo 'CMD ["/usr/bin/perl","/srv/app.pl","daemon","-l","http://*:8080"]' "$PATHENV" ;;
+	puma)
+		# Puma (a threaded Ruby server, C extension puma_http11) with a Rack app.
+		rootfs puma puma,ruby-rack,curl
+		mkdir -p "$r/srv"
+		cat >"$r/srv/config.ru" <<'RB'
+require 'json'; require 'digest'; require 'etc'
+run lambda { |env|
+  [200, { 'content-type' => 'application/json' },
+   [JSON.dump(path: env['PATH_INFO'], sha: Digest::SHA1.hexdigest(env['PATH_INFO']), user: Etc.getpwuid(Process.uid).name)]]
+}
+RB
+		import puma 'CMD ["/usr/bin/puma","-b","tcp://0.0.0.0:8080","-t","2:4","/srv/config.ru"]' "$PATHENV" ;;
 	*)
 		echo "image-sweep: unknown image '$1' (known: $ALL)" >&2
 		return 2 ;;
@@ -435,6 +462,10 @@ opts() {
 			 --workload "host:curl -sf -x http://127.0.0.1:18097 http://tinyproxy.stats/ >/dev/null") ;;
 	supervisor) args=(--workload "exec:sh -c 'echo | socat - TCP:127.0.0.1:8080 | grep -q hi'") ;;
 	minidlna) args=(--options "-p 127.0.0.1:18200:8200" --workload "tcp:127.0.0.1:18200") ;;
+	mojo) args=(--options "-p 127.0.0.1:18101:8080" --health http://127.0.0.1:18101/
+		    --workload "host:curl -sf http://127.0.0.1:18101/ >/dev/null && curl -sf http://127.0.0.1:18101/page >/dev/null") ;;
+	puma) args=(--options "-p 127.0.0.1:18102:8080" --health http://127.0.0.1:18102/
+		    --workload "host:for i in 1 2 3; do curl -sf http://127.0.0.1:18102/x\$i >/dev/null || exit 1; done") ;;
 	perlweb) args=(--options "-p 127.0.0.1:18098:8080" --health http://127.0.0.1:18098/
 		       --workload "host:for i in 1 2 3; do curl -sf http://127.0.0.1:18098/x\$i >/dev/null || exit 1; done") ;;
 	rubyweb) args=(--options "-p 127.0.0.1:18099:8080" --health http://127.0.0.1:18099/
