@@ -376,8 +376,9 @@ static void occurrence(struct scan *sc, const char *line, const char *code_end, 
 		read_call(sc, w, e);
 		return;
 	}
-	/* Ruby: a literal symbol may reach the method by send(:syscall, n). */
-	if (!perl && prev == ':' && (w - line < 2 || w[-2] != ':')) {
+	/* Ruby: a literal symbol or name may reach the method: send(:syscall, n), __send__("syscall", n). */
+	if (!perl && ((prev == ':' && (w - line < 2 || w[-2] != ':')) ||
+		      ((prev == '"' || prev == '\'') && next == prev))) {
 		unknown_call(sc, w);
 		return;
 	}

@@ -86,9 +86,12 @@ static const struct scan_case cases[] = {
 	{ "ruby underscores", LANGSYS_RUBY, "/x/a.rb", "syscall(1_86)\n", true, "gettid" },
 	{ "ruby variable", LANGSYS_RUBY, "/x/a.rb", "nr = 39\nsyscall(nr)\n", false, NULL },
 	{ "ruby symbol", LANGSYS_RUBY, "/x/a.rb", "Kernel.send(:syscall, nr)\n", false, NULL },
+	{ "ruby method name", LANGSYS_RUBY, "/x/a.rb", "Kernel.__send__(\"syscall\", nr)\n", false, NULL },
+	/* Strings are not followed: a word after a blank reads as a call (only widens). */
+	{ "prose in a string", LANGSYS_PERL, "/x/a.pl", "die \"the syscall failed\";\n", false, NULL },
 	{ "ruby not calls", LANGSYS_RUBY, "/x/licenses.rb",
 	  "# syscall(nr)\nx = %w[Linux-syscall-note]\nh = { syscall: 1 }\ndef syscall(a)\nend\no.syscall(n)\n"
-	  "respond_to?(\"syscall\")\n=begin\nsyscall(n)\n=end\nputs \"#{x}\" # syscall(n)\n__END__\nsyscall(n)\n",
+	  "x = 'syscall-free'\n=begin\nsyscall(n)\n=end\nputs \"#{x}\" # syscall(n)\n__END__\nsyscall(n)\n",
 	  true, "" },
 };
 
