@@ -64,7 +64,7 @@ struct aobj {
 	bool execs_done, runs_shell;
 	bool erts_launcher;         /* Erlang's erlexec: starts the emulator of its folder by a built name */
 	bool gcc_driver;            /* GCC's driver (gcc, cc, g++): runs cc1, as, collect2, ld... (add_gcc_programs) */
-	const char **commands;      /* "exec PROG ..." command lines it holds for the shell (exec_commands) */
+	const char **commands;      /* "exec PROG ..." command lines it holds for the shell (is_exec_command) */
 	size_t commands_nr;
 	struct runtimes_object runtime; /* runtimes_inspect() of its ELF */
 	bool runtime_done;
@@ -654,6 +654,8 @@ static char *program_key(const struct apriv *ap, const struct plan *pl, enum ana
 		snprintf(tag, sizeof(tag), "lang%u:%d", l, (int)ls->known);
 		sha256_update(&h, tag, strlen(tag) + 1);
 		sha256_update(&h, ls->set.bits, sizeof(ls->set.bits));
+		if (ls->unknown) /* the unresolved sites' reason */
+			sha256_update(&h, ls->unknown, strlen(ls->unknown) + 1);
 		for (size_t i = 0; i < pl->nr; i++)
 			if (pl->lang_of[i] == l)
 				sha256_update(&h, &i, sizeof(i));
