@@ -138,4 +138,13 @@ char *validate_normalize_log(const char *log, size_t len);
  */
 char *validate_canon_line(const char *line);
 
+/*
+ * Do two normalised log lines differ only in one word that is a
+ * generated id in both: the normaliser's 'X', or 8+ letters of both cases
+ * whose case changes at least every third letter (Mojolicious's request
+ * ids, [PpYaQFjPtYCc], have no digits to tell them by)?  CamelCase names
+ * (ConnectionRefused: 3 changes in 17) are not ids.
+ */
+bool validate_lines_differ_by_id(const char *a, const char *b);
+
 #endif

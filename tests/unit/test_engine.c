@@ -263,6 +263,39 @@ static void test_normalize(void **state)
 	}
 }
 
+/* Lines that differ only in a generated id pair up (validate_lines_differ_by_id). */
+static void test_differ_by_id(void **state)
+{
+	static const struct {
+		const char *a, *b;
+		bool same;
+	} cases[] = {
+		/* Mojolicious's request ids: letters only (the normaliser leaves them), or with digits ('X') */
+		{ "[trace] [PpYaQFjPtYCc] GET \"/page\"", "[trace] [X] GET \"/page\"", true },
+		{ "[trace] [PpYaQFjPtYCc] GET \"/page\"", "[trace] [hGqTLwEYcNbR] GET \"/page\"", true },
+		/* base64url ids: the normaliser's X with a '-' left, or digits it left as '#' */
+		{ "[#] [trace] [X-] Routing to a callback", "[#] [trace] [X] Routing to a callback", true },
+		{ "[#] [trace] [_X] Routing", "[#] [trace] [abcDEFgh#_k] Routing", true },
+		/* anything else differing: not the same line */
+		{ "[trace] [PpYaQFjPtYCc] GET \"/page\"", "[trace] [X] GET \"/other\"", false },
+		{ "[trace] [PpYaQFjPtYCc] GET \"/page\"", "[trace] [X] POST \"/page\"", false },
+		{ "[a] [PpYaQFjPtYCc] [QwErTyUiOp]", "[a] [X] [X]", false },
+		{ "error: ConnectionRefused", "error: TimeoutExceeded", false },
+		{ "status=Success", "status=Failure", false },
+		{ "same line", "same line", false },
+		{ "[X] done", "[X] done.", false },
+		{ "", "X", false },
+		{ "x86_#-linux-gnu loaded", "X loaded", false },
+		{ "[trace] [X] GET /", "[trace] [X] GET /a-b", false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (validate_lines_differ_by_id(cases[i].a, cases[i].b) != cases[i].same ||
+		    validate_lines_differ_by_id(cases[i].b, cases[i].a) != cases[i].same)
+			fail_msg("'%s' / '%s': expected %s", cases[i].a, cases[i].b, cases[i].same ? "same" : "different");
+}
+
 static void test_canon_line(void **state)
 {
 	static const struct {
@@ -792,6 +825,7 @@ int main(void)
 		cmocka_unit_test(test_attribute),
 		cmocka_unit_test(test_procwatch_runtime_stage),
 		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_differ_by_id),
 		cmocka_unit_test(test_audit_profile),
 		cmocka_unit_test(test_check_names),
 		cmocka_unit_test(test_profile_add),
