@@ -919,8 +919,9 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 				 ap->path, ap->error_msg ? ap->error_msg : "failed");
 		} else if (ap->all_syscalls) {
 			warn_add("%s: '%s' has %zu unresolved syscall site%s: all syscalls assumed "
-				 "for it (see 'confine analyze')", o->name, ap->path,
-				 ap->unresolved_nr, ap->unresolved_nr == 1 ? "" : "s");
+				 "for it (see 'confine analyze'; the first: %s)", o->name, ap->path,
+				 ap->unresolved_nr, ap->unresolved_nr == 1 ? "" : "s",
+				 ap->unresolved_nr ? ap->unresolved[0].reason : "?");
 		} else if (ap->unresolved_nr && o->policy == ANALYSIS_UNRESOLVED_IGNORE) {
 			warn_add("%s: '%s' has %zu unresolved syscall site%s, ignored (--unresolved ignore): "
 				 "the profile may deny calls they make; validate it", o->name, ap->path,
