@@ -71,6 +71,9 @@ static const struct wrapper {
 	{ "dumb-init", 0, "r", true }, { "flock", 1, "wEs", true }, { "eval", 0, "", false },
 };
 
+/* Shells: NAME -c STRING runs STRING's commands. */
+static const char *const shells[] = { "sh", "bash", "dash", "ash", "zsh", "ksh", "mksh" };
+
 static const char *const builtins[] = {
 	".", ":", "[", "[[", "alias", "bg", "break", "builtin", "cd", "continue", "declare", "echo",
 	"exit", "export", "false", "fg", "getopts", "hash", "jobs", "kill", "let", "local", "mapfile", "printf",
@@ -310,6 +313,7 @@ enum at {
 	AT_CASE_IN,
 	AT_FOR,       /* for NAME in WORDS; */
 	AT_FUNCTION,  /* function NAME */
+	AT_SHELL,     /* an argument of a shell (sh, bash ...) or of su/runuser, before its -c STRING */
 };
 
 struct cmd_state {
@@ -320,6 +324,8 @@ struct cmd_state {
 	bool assigns;     /* export/readonly/local/declare/typeset: NAME=VALUE arguments assign */
 	bool source;      /* '.' or 'source': the next word names a file */
 	bool evaled;      /* after 'eval' (and wrappers): the command word is parsed again */
+	bool shell_c;     /* AT_SHELL: the next word is the -c STRING */
+	bool su;          /* AT_SHELL: of su or runuser (a user name may come first; -s takes a value) */
 	unsigned cases;   /* open case ... esac */
 	unsigned parens;  /* ( subshells opened in this scan */
 };
@@ -406,6 +412,24 @@ static void on_command_word(struct sh *sh, struct cmd_state *st, const struct wo
 		st->at = AT_FUNCTION;
 		return;
 	}
+	/*
+	 * sh -c STRING, bash -ec STRING, su USER -c STRING: the string is shell
+	 * text whose commands run too (read like an eval's, once variables are
+	 * known).
+	 */
+	{
+		const char *base = strrchr(t, '/');
+
+		base = base ? base + 1 : t;
+		if (in_list(base, shells, ARRAY_SIZE(shells)) || !strcmp(base, "su") || !strcmp(base, "runuser")) {
+			push_unique(&sh->cmds, &sh->nr, &sh->alloc, t);
+			st->at = AT_SHELL;
+			st->shell_c = false;
+			st->su = !strcmp(base, "su") || !strcmp(base, "runuser");
+			st->skip_next = 0;
+			return;
+		}
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(wrappers); i++)
 		if (!strcmp(t, wrappers[i].name)) {
 			if (wrappers[i].program)
@@ -469,6 +493,21 @@ static void on_word(struct sh *sh, struct cmd_state *st, const struct word *w)
 		} else {
 			st->at = AT_COMMAND;
 			on_command_word(sh, st, w);
+		}
+		break;
+	case AT_SHELL:
+		if (st->shell_c) {
+			keep_raw(&sh->evaled, &sh->evaled_nr, &sh->evaled_alloc, w->raw, w->raw_len);
+			st->at = AT_ARGS;
+		} else if (st->skip_next) {
+			st->skip_next = 0;
+		} else if (w->text[0] == '-' && w->text[1] && !(w->flags & W_QUOTED) && strcmp(w->text, "--")) {
+			if (!strcmp(w->text, "--command") || (w->text[1] != '-' && strchr(w->text + 1, 'c')))
+				st->shell_c = true;
+			else if (st->su && w->len == 2 && strchr("sgGu", w->text[1]))
+				st->skip_next = 1; /* su -s SHELL, -g GROUP */
+		} else if (!st->su) {
+			st->at = AT_ARGS; /* sh SCRIPT ARGS: a script, not a string */
 		}
 		break;
 	case AT_CASE_WORD:

@@ -39,6 +39,10 @@ static const struct {
 	{ "eval parses a word again: its value's first word is the command",
 	  "eval exec \"\\\"/usr/bin/java\\\"\" -Dx \"\\\"$y\\\"\"\neval 'nice ls -l'\neval set -- a\neval \"$(resize)\"\n",
 	  "resize nice ls /usr/bin/java" },
+	{ "sh -c STRING, bash -ec STRING, su USER -c STRING: the string's commands run too",
+	  "sh -c 'exec nginx -g \"daemon off;\"'\nbash -ec \"mkdir -p /d && chown x /d\"\n"
+	  "su -s /bin/sh postgres -c 'pg_ctl start'\n/bin/dash /run.sh arg -c notastring\nsh -x -- -c\n",
+	  "sh bash su /bin/dash nginx mkdir chown pg_ctl" },
 	{ "redirections and their targets", "grep x 2>&1 >/dev/null < in.txt\n>out date\nsort <<< \"$x\"\n",
 	  "grep date sort" },
 	{ "subshells, groups, pipes", "(cd /a && make) | tee log\n{ true; uname; }\n", "make tee uname" },
