@@ -82,6 +82,13 @@ syscall_lib() {
 		"long jdk_fn_$2(void) { return syscall(SYS_$2, 0); }" >"$T/lib_$2.c"
 	gcc -O2 -shared -fPIC ${3:+-Wl,-soname,$3} -o "$1" "$T/lib_$2.c" || fail "cannot build $1"
 }
+# chroot_root ROOT: a folder to chroot into under strace: /tmp and /dev/null.
+chroot_root() {
+	need_root
+	command -v strace >/dev/null || fail "no strace (scripts/setup.sh installs it)"
+	mkdir -p "$1/dev" "$1/tmp"
+	mknod -m 666 "$1/dev/null" c 1 3 || fail "cannot make the chroot's /dev/null"
+}
 # root_add_libc ROOT: the host's glibc and loader, where a Debian root has them.
 root_add_libc() {
 	mkdir -p "$1/lib64" "$1/lib/x86_64-linux-gnu"

@@ -10,12 +10,8 @@
 # makes in the profile, and the batch copy must hold the helpers.
 # ctest-labels: asan
 . "$(dirname "$0")/lib.sh"
-need_root
-command -v strace >/dev/null || fail "no strace (scripts/setup.sh installs it)"
-
 R=$T/root
-mkdir -p "$R/dev" "$R/tmp"
-mknod -m 666 "$R/dev/null" c 1 3 || fail "cannot make the chroot's /dev/null"
+chroot_root "$R"
 F=$CONFINE_SRC/tests/fixtures
 gcc -O2 -o "$T/server" "$F/exec-parent.c" || fail "cannot build the server"
 gcc -O2 -DQUIET -o "$T/quiet" "$F/exec-parent.c" || fail "cannot build the quiet program"

@@ -9,12 +9,8 @@
 # and every call in the profile (the build before misses the compiler's,
 # the assembler's and the driver's calls).
 . "$(dirname "$0")/lib.sh"
-need_root
-command -v strace >/dev/null || fail "no strace (scripts/setup.sh installs it)"
-
 R=$T/root
-mkdir -p "$R/dev" "$R/tmp"
-mknod -m 666 "$R/dev/null" c 1 3 || fail "cannot make the chroot's /dev/null"
+chroot_root "$R"
 F=$CONFINE_SRC/tests/fixtures
 gcc -O2 -o "$T/server" "$F/exec-template.c" || fail "cannot build the server"
 gcc -O2 -o "$T/driver" "$F/gcc-driver.c" || fail "cannot build the driver"
