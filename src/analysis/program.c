@@ -511,23 +511,22 @@ int program_set_add_healthcheck(struct program_set *ps, char *const *test, size_
 	return program_set_add_check(ps, test, nr, "healthcheck");
 }
 
-int program_set_add_command_as(struct program_set *ps, const char *text, bool shell, enum program_origin origin,
-			       const char *why)
+int program_set_add_command(struct program_set *ps, const char *text, bool shell, const char *why)
 {
 	char **words = NULL, **names;
 	int nw = 0, added = 0;
 	size_t n;
 
 	if (shell) {
-		try_add(ps, "/bin/sh", origin, why, &added);
+		try_add(ps, "/bin/sh", PROGRAM_CONFIG, why, &added);
 	} else if (words_split(text, &words, &nw) == 0 && nw >= 3 && shell_string(words, (size_t)nw)) {
-		try_add(ps, words[0], origin, why, &added);
+		try_add(ps, words[0], PROGRAM_CONFIG, why, &added);
 		text = shell_string(words, (size_t)nw);
 	}
 	err_clear();
 	n = script_commands(ps, text, strlen(text), &names);
 	for (size_t i = 0; i < n; i++)
-		try_add(ps, names[i], origin, why, &added);
+		try_add(ps, names[i], PROGRAM_CONFIG, why, &added);
 	free_strv(names, n);
 	if (words)
 		words_free(words);
@@ -554,11 +553,6 @@ int program_set_add_template(struct program_set *ps, const char *text, const cha
 	}
 	free_strv(names, n);
 	return added;
-}
-
-int program_set_add_command(struct program_set *ps, const char *text, bool shell, const char *why)
-{
-	return program_set_add_command_as(ps, text, shell, PROGRAM_CONFIG, why);
 }
 
 /* An ELF executable (exec or PIE, not a shared object) the loader can open. */

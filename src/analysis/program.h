@@ -105,9 +105,6 @@ int program_set_add_healthcheck(struct program_set *ps, char *const *test, size_
  * in the image is warned about.  Returns how many programs were added.
  */
 int program_set_add_command(struct program_set *ps, const char *text, bool shell, const char *why);
-/* The same with another origin. */
-int program_set_add_command_as(struct program_set *ps, const char *text, bool shell, enum program_origin origin,
-			       const char *why);
 /*
  * A shell command template an object holds ("exec gcc ... -o %o %s"), with
  * origin PROGRAM_EXEC: when a command of it is in the image, the shell and
