@@ -40,10 +40,7 @@ for c in flock syncfs personality mincore; do
 done
 
 # ---- every call of every process is in the profile ----
-"$CONFINE" profile --quiet --no-runtime --options "$OPTS" -o "$T/p.json" "dir:$R" || fail "profile failed"
-jq -r '.syscalls[0].names[]' "$T/p.json" | sort >"$T/profile"
-missed=$(comm -23 "$T/observed" "$T/profile" | tr '\n' ' ')
-[ -z "$missed" ] || fail "calls the server's processes made are not in the profile: $missed"
+profile_covers "$R" "$OPTS"
 echo "exec: $(wc -l <"$T/executed") programs executed; $(wc -l <"$T/observed") calls observed," \
 	"$(wc -l <"$T/profile") in the profile"
 
