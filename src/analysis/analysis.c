@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <jansson.h>
@@ -24,6 +25,7 @@
 #include "analysis/objsum.h"
 #include "disasm/disasm.h"
 #include "analysis/program.h"
+#include "analysis/pyffi.h"
 #include "analysis/runconf.h"
 #include "analysis/runtimes.h"
 #include "elf/elf.h"
@@ -99,6 +101,10 @@ struct apriv {
 	const void *lang_ctx;
 	struct langsys **lang_argv;
 	size_t lang_argv_nr, lang_argv_alloc;
+	/* The root's Python code that uses ctypes or cffi (pyffi.h), read by py_read when first needed. */
+	struct pyffi py;
+	bool py_done;
+	void (*py_read)(const void *ctx, struct pyffi *pf);
 };
 
 static double now_ms(void)
@@ -459,6 +465,8 @@ void analysis_free(struct analysis *a)
 			free(ap->lang_argv[i]);
 		}
 		free(ap->lang_argv);
+		if (ap->py_done)
+			pyffi_release(&ap->py);
 		free(ap);
 	}
 	free(a);
@@ -515,7 +523,7 @@ const char *analysis_load_name(enum analysis_load why)
 		"program", "needed", "interpreter", "preload", "named", "nss", "pam", "jdk", "python", "node",
 		"module", "sasl", "xtables", "sudo", "lua", "postgres", "php", "openssl", "erlang",
 		"mysql", "gio", "gdk-pixbuf", "gstreamer", "krb5", "imagemagick", "swi-prolog", "tcl", "r", "perl", "ruby",
-		"literal",
+		"literal", "ctypes",
 	};
 
 	return (unsigned)why < ANALYSIS_LOAD_NR ? names[why] : "?";
@@ -555,6 +563,7 @@ const char *analysis_load_phrase(enum analysis_load why)
 		"a Perl XS module (use or require loads it from an @INC folder's auto/)",
 		"a Ruby C extension (require loads it from the load path or a gem)",
 		"a library an object dlopen()s by a name in its strings",
+		"a library Python code loads through ctypes or cffi (CDLL, find_library, ffi.dlopen)",
 	};
 
 	return (unsigned)why < ANALYSIS_LOAD_NR ? phrases[why] : "?";
@@ -575,6 +584,10 @@ struct plan {
 	 */
 	const struct langsys *lang[LANGSYS_NR];
 	uint8_t *lang_of;
+	/* The names its Python code calls through ctypes or cffi (plan_ffi; owned, sorted). */
+	char **ffi_names;
+	size_t ffi_names_nr;
+	const struct pyffi *ffi; /* the code they come from (the analysis's), or NULL */
 	bool cacheable;       /* results may come from / go to the program cache */
 };
 
@@ -608,6 +621,7 @@ static void plan_release(struct plan *pl)
 	free(pl->why);
 	free(pl->lang_of);
 	runtimes_names_release(pl->names, pl->names_nr);
+	runtimes_names_release(pl->ffi_names, pl->ffi_names_nr);
 	memset(pl, 0, sizeof(*pl));
 }
 
@@ -645,6 +659,10 @@ static char *program_key(const struct apriv *ap, const struct plan *pl, enum ana
 	}
 	for (size_t i = 0; i < pl->names_nr; i++)
 		sha256_update(&h, pl->names[i], strlen(pl->names[i]) + 1);
+	if (pl->ffi_names_nr)
+		sha256_update(&h, "ffi", 4);
+	for (size_t i = 0; i < pl->ffi_names_nr; i++)
+		sha256_update(&h, pl->ffi_names[i], strlen(pl->ffi_names[i]) + 1);
 	for (unsigned l = 0; l < LANGSYS_NR; l++) {
 		const struct langsys *ls = pl->lang[l];
 		char tag[16];
@@ -770,12 +788,15 @@ static void link_one(const struct analysis *a, struct analysis_program *prog, co
 		lo[i] = (struct link_obj){ o->path, o->sum, i == 0, pl->why[i] == ANALYSIS_LOAD_INTERP,
 					   plan_dlopened(pl, i), i == 0 ? (const char *const *)pl->names : NULL,
 					   i == 0 ? pl->names_nr : 0,
-					   pl->lang_of && pl->lang_of[i] < LANGSYS_NR ? pl->lang[pl->lang_of[i]] : NULL };
+					   pl->lang_of && pl->lang_of[i] < LANGSYS_NR ? pl->lang[pl->lang_of[i]] : NULL,
+					   i == 0 ? (const char *const *)pl->ffi_names : NULL,
+					   i == 0 ? pl->ffi_names_nr : 0 };
 		prog->object_why[prog->objects_nr] = pl->why[i];
 		prog->objects[prog->objects_nr++] = xstrdup(o->path);
 	}
 	for (unsigned l = 0; l < LANGSYS_NR; l++)
 		prog->lang[l] = pl->lang[l];
+	prog->ffi = pl->ffi;
 	pkey = pl->cacheable ? program_key(a->priv, pl, opts->policy) : NULL;
 	if (!program_load(prog, pkey)) {
 		link_program(lo, pl->nr, opts->policy, a->arch, prog);
@@ -1416,6 +1437,82 @@ static void plan_langs(struct apriv *ap, struct plan *pl, char *const *argv, siz
 
 _Static_assert(LANGSYS_NR == ARRAY_SIZE(((struct analysis_program *)0)->lang), "analysis_program.lang");
 
+/*
+ * A process whose Python loads _ctypes or cffi's backend: the root's
+ * Python code that uses them (read once) names the C functions it calls
+ * (pl->ffi_names) and the libraries it loads, returned for the mode to
+ * add.  NULL when the process has neither module.
+ */
+static const struct pyffi *plan_ffi(struct apriv *ap, struct plan *pl)
+{
+	const char **names;
+	size_t n;
+	bool uses = false;
+
+	for (size_t i = 0; i < pl->nr && !uses; i++) {
+		const char *base = strrchr(pl->objs[i]->path, '/');
+
+		base = base ? base + 1 : pl->objs[i]->path;
+		uses = !strncmp(base, "_ctypes.", 8) || !strncmp(base, "_cffi_backend.", 14);
+	}
+	if (!uses)
+		return NULL;
+	if (!ap->py_done) {
+		pyffi_init(&ap->py);
+		if (ap->py_read)
+			ap->py_read(ap->lang_ctx, &ap->py);
+		ap->py_done = true;
+	}
+	runtimes_names_release(pl->ffi_names, pl->ffi_names_nr);
+	names = pyffi_names(&ap->py, &n);
+	pl->ffi_names = xcalloc(n ? n : 1, sizeof(*pl->ffi_names));
+	for (size_t i = 0; i < n; i++)
+		pl->ffi_names[i] = xstrdup(names[i]);
+	pl->ffi_names_nr = n;
+	free(names);
+	pl->ffi = &ap->py;
+	return &ap->py;
+}
+
+/*
+ * The files a ctypes library name stands for (pyffi.h): a path as it is;
+ * "libNAME.so*" (find_library's) every match in the first of 'dirs'
+ * that has one; another file name in the first folder that has it.
+ */
+static size_t ffi_lib_files(const struct root_reader *rr, const char *lib, const char *const *dirs, size_t dirs_nr,
+			    char ***out)
+{
+	bool pattern = lib[0] && lib[strlen(lib) - 1] == '*';
+	char **v = NULL;
+	size_t nr = 0;
+
+	*out = NULL;
+	if (lib[0] == '/') {
+		v = xcalloc(1, sizeof(*v));
+		v[nr++] = xstrdup(lib);
+		*out = v;
+		return nr;
+	}
+	for (size_t d = 0; d < dirs_nr && !nr; d++) {
+		char **paths = NULL;
+		size_t n = rr->list(rr->ctx, dirs[d], &paths);
+
+		for (size_t k = 0; k < n; k++) {
+			const char *base = strrchr(paths[k], '/') ? strrchr(paths[k], '/') + 1 : paths[k];
+
+			if (pattern ? !fnmatch(lib, base, 0) : !strcmp(lib, base)) {
+				v = xrealloc_array(v, nr + 1, sizeof(*v));
+				v[nr++] = xstrdup(paths[k]);
+			}
+		}
+		for (size_t k = 0; k < n; k++)
+			free(paths[k]);
+		free(paths);
+	}
+	*out = v;
+	return nr;
+}
+
 /* ---- image mode (the image's own loader via elf/ldso) --------------------- */
 
 static const char *const nss_dirs[] = {
@@ -1602,6 +1699,7 @@ static void image_add_runtimes(struct apriv *ap, struct program_set *ps, struct 
 	const char *given = ps->progs[prog].path;
 	struct runtimes_process ctx = { .given = given, .whole_root = true, .env = ps->env, .env_nr = ps->env_nr,
 					.workdir = ps->workdir };
+	const struct pyffi *py;
 
 	ctx.argc = program_set_args(ps, prog, &ctx.argv);
 	for (size_t done = 0, round = 0; done < pl->nr && round < RUNTIMES_ROUNDS; round++) {
@@ -1614,6 +1712,23 @@ static void image_add_runtimes(struct apriv *ap, struct program_set *ps, struct 
 		done = had;
 	}
 	plan_names(pl, &rr, given, ps->env, ps->env_nr, ps->workdir);
+	if ((py = plan_ffi(ap, pl))) {
+		const char **libs;
+		size_t nl;
+
+		libs = pyffi_libs(py, &nl);
+		for (size_t i = 0; i < nl && pl->nr < MAX_OBJECTS_PER_PROCESS; i++) {
+			char **files;
+			size_t nf = ffi_lib_files(&rr, libs[i], nss_dirs, ARRAY_SIZE(nss_dirs), &files);
+
+			for (size_t k = 0; k < nf; k++) {
+				image_add_dlopened_path(ap, ps, pl, files[k], ANALYSIS_LOAD_CTYPES);
+				free(files[k]);
+			}
+			free(files);
+		}
+		free(libs);
+	}
 }
 
 /*
@@ -1727,6 +1842,25 @@ static void image_lang_read(const void *ctx, unsigned want, struct langsys *ls)
 			lang_file(ls, want, in.n->path, in.n->size, in.n->is_script, image_lang_text, &in);
 }
 
+/* Image mode's py_read: every Python file of the rootfs (layers keep those that may use ctypes or cffi). */
+static void image_py_read(const void *ctx, struct pyffi *pf)
+{
+	const struct rootfs *fs = ctx;
+	const struct rootfs_node *n;
+
+	for (size_t i = 0; (n = rootfs_at(fs, i)); i++) {
+		char *text = NULL;
+		size_t len;
+
+		if (n->type != ROOTFS_REG || n->is_elf || n->size > PYFFI_MAX_FILE || !pyffi_path_wanted(n->path))
+			continue;
+		if (rootfs_read(fs, n, PYFFI_MAX_FILE, &text, &len) == 0)
+			pyffi_scan_file(pf, n->path, text, len);
+		err_clear();
+		free(text);
+	}
+}
+
 int analysis_image(struct image *img, struct program_set *ps, const struct analysis_opts *opts,
 		   struct analysis **out)
 {
@@ -1744,6 +1878,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 	ap = a->priv;
 	ap->ld = ps->ld;
 	ap->lang_read = image_lang_read;
+	ap->py_read = image_py_read;
 	ap->lang_ctx = ps->fs;
 	program_set_resolve_libs(ps, opts->progress);
 	alloc = ps->nr ? ps->nr : 1;
@@ -2305,6 +2440,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 	struct aobj *main_obj = open_object(ap, ld, path, NULL);
 	const struct root_reader rr = { files_read, files_list, files_walk, ld };
 	const struct elf_file *want;
+	const struct pyffi *py;
 
 	if (!main_obj)
 		return -(err_code() ? err_code() : ENOENT);
@@ -2377,6 +2513,26 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 		done = had;
 	}
 	plan_names(pl, &rr, path, opts->env, opts->env_nr, opts->workdir);
+	if ((py = plan_ffi(ap, pl))) {
+		size_t nl;
+		const char **libs = pyffi_libs(py, &nl);
+
+		for (size_t i = 0; i < nl && pl->nr < MAX_OBJECTS_PER_PROCESS; i++) {
+			char **files;
+			size_t nf = ffi_lib_files(&rr, libs[i], (const char *const *)ld->dirs, ld->dirs_nr, &files);
+
+			for (size_t k = 0; k < nf; k++) {
+				struct aobj *o = open_object(ap, ld, files[k], want);
+
+				if (o)
+					add_with_deps(ap, ld, pl, o, want, ANALYSIS_LOAD_CTYPES);
+				err_clear();
+				free(files[k]);
+			}
+			free(files);
+		}
+		free(libs);
+	}
 	/* glibc loads the NSS modules nsswitch.conf names when an NSS function runs. */
 	if (want->is_dynamic) {
 		bool uses = false;
@@ -2448,6 +2604,7 @@ struct files_lang {
 	struct langsys *ls;
 	size_t entries;
 	const char *path;     /* the file lang_file asks to read */
+	struct pyffi *py;     /* set: the walk reads Python files for it instead (pyffi.h) */
 };
 
 static int files_lang_text(const void *ctx, char **text, size_t *len)
@@ -2481,6 +2638,8 @@ static void files_lang_walk(struct files_lang *fl, const char *dir, unsigned dep
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		if (++fl->entries > LANG_WALK_ENTRIES || depth > LANG_WALK_DEPTH) {
+			if (fl->py)
+				fl->py->names_cut = true;
 			for (unsigned l = 0; l < LANGSYS_NR; l++)
 				if (fl->want & 1u << l)
 					langsys_set_unknown(&fl->ls[l], "the root has too many files to read them all");
@@ -2493,6 +2652,15 @@ static void files_lang_walk(struct files_lang *fl, const char *dir, unsigned dep
 			/* The kernel's file systems hold no code (a root named as a folder has none mounted). */
 			if (!(depth == 0 && (!strcmp(path, "/proc") || !strcmp(path, "/sys") || !strcmp(path, "/dev"))))
 				files_lang_walk(fl, path, depth + 1);
+		} else if (S_ISREG(st.st_mode) && fl->py) {
+			if (pyffi_path_wanted(path) && st.st_size <= PYFFI_MAX_FILE) {
+				size_t len;
+				char *text = read_in_root(fl->ld, path, PYFFI_MAX_FILE, &len);
+
+				if (text)
+					pyffi_scan_file(fl->py, path, text, len);
+				free(text);
+			}
 		} else if (S_ISREG(st.st_mode)) {
 			bool script = false;
 
@@ -2526,7 +2694,7 @@ static void files_lang_read(const void *ctx, unsigned want, struct langsys *ls)
 		"/usr/lib/perl5", "/usr/lib/ruby", "/usr/share/ruby", "/usr/lib/x86_64-linux-gnu/ruby", "/var/lib/gems",
 		"/usr/local/lib/ruby", "/usr/share/rubygems-integration", "/usr/local/bundle",
 	};
-	struct files_lang fl = { ctx, want, ls, 0, NULL };
+	struct files_lang fl = { ctx, want, ls, 0, NULL, NULL };
 
 	if (fl.ld->root) {
 		files_lang_walk(&fl, "/", 0);
@@ -2534,6 +2702,35 @@ static void files_lang_read(const void *ctx, unsigned want, struct langsys *ls)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(host_dirs); i++)
 		files_lang_walk(&fl, host_dirs[i], 1);
+}
+
+/* Files mode's py_read: with a root, all of it; on the host, Python's library folders. */
+static void files_py_read(const void *ctx, struct pyffi *pf)
+{
+	static const char *const host_dirs[] = { "/usr/lib/python3", "/usr/local/lib" };
+	struct files_lang fl = { ctx, 0, NULL, 0, NULL, pf };
+
+	if (fl.ld->root) {
+		files_lang_walk(&fl, "/", 0);
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(host_dirs); i++)
+		files_lang_walk(&fl, host_dirs[i], 1);
+	/* /usr/lib/python3.11 and the like: the standard library of each version. */
+	{
+		DIR *d = opendir("/usr/lib");
+		struct dirent *e;
+
+		while (d && (e = readdir(d)))
+			if (!strncmp(e->d_name, "python3.", 8)) {
+				char *dir = xasprintf("/usr/lib/%s", e->d_name);
+
+				files_lang_walk(&fl, dir, 1);
+				free(dir);
+			}
+		if (d)
+			closedir(d);
+	}
 }
 
 int analysis_files(const char *const *paths, size_t nr, const char *root,
@@ -2560,6 +2757,7 @@ int analysis_files(const char *const *paths, size_t nr, const char *root,
 	ap = a->priv;
 	hostld_init(&ld, root, opts);
 	ap->lang_read = files_lang_read;
+	ap->py_read = files_py_read;
 	ap->lang_ctx = &ld;
 	if (root && ld.rootfd < 0) {
 		hostld_release(&ld);

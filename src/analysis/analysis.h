@@ -54,6 +54,7 @@
 struct image;
 struct langsys;
 struct program_set;
+struct pyffi;
 
 #define ANALYSIS_VERSION 3
 
@@ -156,6 +157,7 @@ enum analysis_load {
 	ANALYSIS_LOAD_PERL,           /* a Perl XS module (DynaLoader: use/require) */
 	ANALYSIS_LOAD_RUBY,           /* a Ruby C extension (require) */
 	ANALYSIS_LOAD_LITERAL,        /* dlopen()ed by a name in an object's strings */
+	ANALYSIS_LOAD_CTYPES,         /* loaded by Python code through ctypes or cffi (pyffi.h) */
 	ANALYSIS_LOAD_NR
 };
 
@@ -192,6 +194,12 @@ struct analysis_program {
 	 * the analysis.
 	 */
 	const struct langsys *lang[2];
+	/*
+	 * Its process's Python loads ctypes or cffi: the root's Python code
+	 * that uses them, whose names are in the set (pyffi.h); NULL
+	 * otherwise.  Owned by the analysis.
+	 */
+	const struct pyffi *ffi;
 	int error;           /* 0, or -errno when the program could not be analysed */
 	char *error_msg;     /* message for 'error' (then syscalls is every syscall) */
 	void *priv;          /* link graph kept for witness lookups */

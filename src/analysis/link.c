@@ -524,20 +524,25 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 			if (imp[o][s->data_imports[i]] >= 0)
 				ROOT((size_t)imp[o][s->data_imports[i]]);
 	}
-	if (nr && objs[0].names_nr) {
-		/* dlsym(RTLD_DEFAULT, name): the first object in load order defining it. */
+	for (int every = 0; nr && every < 2; every++) {
+		/*
+		 * dlsym(RTLD_DEFAULT, name): the first object in load order
+		 * defining it; a ctypes name: every object defining it.
+		 */
+		const char *const *names = every ? objs[0].ffi_names : objs[0].names;
+		size_t names_nr = every ? objs[0].ffi_names_nr : objs[0].names_nr;
 		struct strmap want = STRMAP_INIT;
 
-		for (size_t i = 0; i < objs[0].names_nr; i++)
-			strmap_put(&want, objs[0].names[i], NULL);
-		for (size_t o = 0; o < nr; o++) {
+		for (size_t i = 0; i < names_nr; i++)
+			strmap_put(&want, names[i], NULL);
+		for (size_t o = 0; names_nr && o < nr; o++) {
 			const struct objsum *s = objs[o].sum;
 
 			for (uint32_t i = 0; i < s->exports_nr; i++) {
 				const char *en = objsum_str(s, s->exports[i].name);
 
 				if (en && !s->exports[i].hidden && strmap_contains(&want, en) &&
-				    !strmap_get(&want, en)) {
+				    (every || !strmap_get(&want, en))) {
 					ROOT(p->base[o] + s->exports[i].func);
 					strmap_put(&want, en, (void *)1);
 				}

@@ -35,6 +35,14 @@ struct link_obj {
 	 * Borrowed; NULL for other objects.
 	 */
 	const struct langsys *lang;
+	/*
+	 * Names the process's Python code calls through ctypes or cffi
+	 * (pyffi.h; the program's entry only): every loaded object's
+	 * function of each name is a root, as dlsym() on any handle may find
+	 * it.  Borrowed.
+	 */
+	const char *const *ffi_names;
+	size_t ffi_names_nr;
 };
 
 /*

@@ -16,6 +16,7 @@
 
 #include "analysis/analysis.h"
 #include "analysis/langsys.h"
+#include "analysis/pyffi.h"
 #include "cmd/cmd.h"
 #include "syscalls/syscalls.h"
 #include "util/error.h"
@@ -115,6 +116,24 @@ static json_t *lang_json(const struct analysis *a, const struct analysis_program
 	return o;
 }
 
+/* The Python code that calls C through ctypes or cffi: {"files": N, "names": N, "libraries": [...]}, or null. */
+static json_t *ffi_json(const struct analysis_program *p)
+{
+	json_t *libs;
+	const char **v;
+	size_t n;
+
+	if (!p->ffi)
+		return json_null();
+	libs = json_array();
+	v = pyffi_libs(p->ffi, &n);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(libs, json_string(v[i]));
+	free(v);
+	return json_pack("{s:I, s:I, s:o, s:b}", "files", (json_int_t)p->ffi->files, "names",
+			 (json_int_t)p->ffi->names.nr, "libraries", libs, "names_cut", p->ffi->names_cut);
+}
+
 static json_t *program_json(const struct analysis *a, const struct analysis_program *p)
 {
 	json_t *o = json_object(), *names = json_array(), *nums = json_array();
@@ -150,6 +169,7 @@ static json_t *program_json(const struct analysis *a, const struct analysis_prog
 	json_object_set_new(o, "dlsym_computed", json_boolean(p->dlsym_computed));
 	json_object_set_new(o, "compat_abis", p_abis_json(p->abis));
 	json_object_set_new(o, "interpreter_code", lang_json(a, p));
+	json_object_set_new(o, "ffi_code", ffi_json(p));
 	if (p->error_msg)
 		json_object_set_new(o, "error", json_string(p->error_msg));
 	return o;
@@ -209,6 +229,9 @@ static void program_text(const struct analysis *a, const struct analysis_program
 	if (p->calls_dlopen)
 		printf("  note: calls dlopen(); a library it loads by a computed name is not in this set "
 		       "(name it with --dlopen)\n");
+	if (p->ffi)
+		printf("  note: runs Python with ctypes or cffi: the C functions %zu file%s of its code name%s are in\n",
+		       p->ffi->files, p->ffi->files == 1 ? "" : "s", p->ffi->files ? "" : " (none found)");
 	/* A name it passes as a literal is followed; a computed one is not. */
 	if (p->dlsym_computed)
 		printf("  note: calls dlsym() with a computed name; a function it finds that way is not "

@@ -15,6 +15,7 @@
 
 #include "analysis/analysis.h"
 #include "analysis/program.h"
+#include "analysis/pyffi.h"
 #include "cmd/cmd.h"
 #include "image/image.h"
 #include "syscalls/syscalls.h"
@@ -59,6 +60,12 @@ static int parse_syscall(const char *s, int *nr)
 	return err_set(EINVAL, "unknown system call '%s' for x86_64", s);
 }
 
+/* Is the chain's first step a function the program's Python code names for ctypes or cffi (pyffi.h)? */
+static bool ffi_named(const struct analysis_program *p, const struct analysis_step *first)
+{
+	return p->ffi && p->ffi->first && first->function && strmap_contains(&p->ffi->names, first->function);
+}
+
 /* Each step's object, function and address, and why its object is loaded. */
 static json_t *chain_json(const struct analysis_program *p, const struct analysis_step *st, int n)
 {
@@ -73,6 +80,8 @@ static json_t *chain_json(const struct analysis_program *p, const struct analysi
 		json_array_append_new(a, json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s?}", "object", st[i].object, "function",
 						   st[i].function, "function_start", start, "address", addr, "loaded",
 						   why >= 0 ? analysis_load_name(why) : "?", "number_from", st[i].note));
+	if (n > 1 && ffi_named(p, &st[0]))
+		json_object_set_new(json_array_get(a, 0), "called_by_name_from", json_string(p->ffi->first));
 	}
 	return a;
 }
@@ -94,6 +103,9 @@ static void chain_text(const struct analysis_program *p, const struct analysis_s
 		       (unsigned long long)st[i].address);
 		if (st[i].note)
 			printf("        the number from the code it runs: %s\n", st[i].note);
+		if (i == 0 && n > 1 && ffi_named(p, &st[0]))
+			printf("        its Python code may call it by name through ctypes or cffi (%s%s)\n",
+			       p->ffi->first, p->ffi->files > 1 ? " and other files" : "");
 	}
 	for (int i = 0; i < n; i++) {
 		int why = analysis_object_why(p, st[i].object);

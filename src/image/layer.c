@@ -155,14 +155,53 @@ static bool keep_by_path(const char *path)
 	return !strncmp(path, "etc/", 4) || path_code_of(path) != PATH_CODE_NONE;
 }
 
+/*
+ * Python code is kept when it may call C through ctypes or cffi (the
+ * analysis reads those files: analysis/pyffi.h); the rest of a Python
+ * installation is not read, so not kept.
+ */
+static bool py_source(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 3 && !strcmp(path + n - 3, ".py");
+}
+
+/*
+ * Does a chunk, after the 'tail' (*tail_len bytes) the previous chunk
+ * ended with, name ctypes or cffi?  The chunk's last 5 bytes become the tail.
+ */
+static bool names_ffi(const char *buf, size_t n, char tail[5], size_t *tail_len)
+{
+	char seam[10];
+	size_t head = n < 5 ? n : 5, all = *tail_len + head;
+	bool hit;
+
+	memcpy(seam, tail, *tail_len);
+	memcpy(seam + *tail_len, buf, head);
+	hit = memmem(seam, all, "ctypes", 6) || memmem(seam, all, "cffi", 4) || memmem(buf, n, "ctypes", 6) ||
+	      memmem(buf, n, "cffi", 4);
+	if (n >= 5) {
+		memcpy(tail, buf + n - 5, 5);
+		*tail_len = 5;
+	} else {
+		size_t k = all > 5 ? all - 5 : 0;
+
+		memmove(tail, seam + k, all - k);
+		*tail_len = all - k;
+	}
+	return hit;
+}
+
 /* Reads the current entry's content; keeps it in the blob store when it matters. */
 static int read_content(struct archive *tar, struct layer_entry *le, const struct layer_limits *lim,
 			char *buf)
 {
 	struct blob_writer w;
-	size_t have = 0;
+	size_t have = 0, tail_len = 0;
+	char tail[5];
 	ssize_t n;
-	bool keep;
+	bool keep, python, ffi;
 	int ret;
 
 	/* The first bytes decide: gather at least 4 unless the file is shorter. */
@@ -177,19 +216,23 @@ static int read_content(struct archive *tar, struct layer_entry *le, const struc
 	le->is_elf = have >= 4 && !memcmp(buf, "\x7f" "ELF", 4);
 	le->is_script = have >= 2 && buf[0] == '#' && buf[1] == '!';
 	keep = lim->keep_all || le->is_elf || le->is_script || keep_by_path(le->path);
-	if (!keep)
+	python = !keep && py_source(le->path);
+	if (!keep && !python)
 		return 0; /* the rest is skipped by the next header read */
 	blob_writer_init(&w, lim->bs);
 	ret = blob_writer_add(&w, buf, have);
-	while (ret == 0 && (n = archive_read_data(tar, buf, LAYER_READ_BUF)) > 0)
+	ffi = python && names_ffi(buf, have, tail, &tail_len);
+	while (ret == 0 && (n = archive_read_data(tar, buf, LAYER_READ_BUF)) > 0) {
 		ret = blob_writer_add(&w, buf, (size_t)n);
+		ffi = ffi || (python && names_ffi(buf, (size_t)n, tail, &tail_len));
+	}
 	if (ret == 0 && n < 0) {
 		blob_writer_abort(&w);
 		goto out_archive;
 	}
-	if (ret < 0) {
+	if (ret < 0 || (python && !ffi)) {
 		blob_writer_abort(&w);
-		return ret;
+		return ret < 0 ? ret : 0;
 	}
 	return blob_writer_finish(&w, &le->blob);
 out_archive:

@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (objsum_serialize(s, &blob, &len) == 0) {
 			back = objsum_deserialize(blob, len);
 			if (back) {
-				struct link_obj lo = { "fuzz", back, true, false, false, NULL, 0, NULL };
+				struct link_obj lo = { "fuzz", back, true, false, false, NULL, 0, NULL, NULL, 0 };
 				struct analysis_program prog;
 				struct analysis_step *steps = NULL;
 

@@ -183,7 +183,7 @@ static void free_prog(struct analysis_program *p)
 static void test_wrapper_chain(void **state)
 {
 	struct objsum *m = make_main(false), *c = make_libc("syscall");
-	struct link_obj objs[] = { { "/bin/m", m, true, false, false, NULL, 0, NULL }, { "/lib/libc.so.6", c, false, false, false, NULL, 0, NULL } };
+	struct link_obj objs[] = { { "/bin/m", m, true, false, false, NULL, 0, NULL, NULL, 0 }, { "/lib/libc.so.6", c, false, false, false, NULL, 0, NULL, NULL, 0 } };
 	struct analysis_program p = { 0 };
 	struct analysis_step *st;
 	int n;
@@ -224,7 +224,7 @@ static void test_wrapper_chain(void **state)
 static void test_unresolved_policy(void **state)
 {
 	struct objsum *m = make_main(true), *c = make_libc("syscall");
-	struct link_obj objs[] = { { "/bin/m", m, true, false, false, NULL, 0, NULL }, { "/lib/libc.so.6", c, false, false, false, NULL, 0, NULL } };
+	struct link_obj objs[] = { { "/bin/m", m, true, false, false, NULL, 0, NULL, NULL, 0 }, { "/lib/libc.so.6", c, false, false, false, NULL, 0, NULL, NULL, 0 } };
 	struct analysis_program p = { 0 };
 
 	(void)state;
@@ -250,9 +250,9 @@ static void test_direct_unresolved_and_interposition(void **state)
 {
 	struct objsum *m = make_main(false), *pre = make_libc("preload_syscall"), *c = make_libc("syscall");
 	struct link_obj objs[] = {
-		{ "/bin/m", m, true, false, false, NULL, 0, NULL },
-		{ "/lib/preload.so", pre, false, false, false, NULL, 0, NULL },
-		{ "/lib/libc.so.6", c, false, false, false, NULL, 0, NULL },
+		{ "/bin/m", m, true, false, false, NULL, 0, NULL, NULL, 0 },
+		{ "/lib/preload.so", pre, false, false, false, NULL, 0, NULL, NULL, 0 },
+		{ "/lib/libc.so.6", c, false, false, false, NULL, 0, NULL, NULL, 0 },
 	};
 	struct analysis_program p = { 0 };
 	struct analysis_step *st;
@@ -309,7 +309,7 @@ static void test_direct_unresolved_and_interposition(void **state)
 static void test_wrapper_as_root(void **state)
 {
 	struct objsum *c = make_libc("syscall");
-	struct link_obj objs[] = { { "/lib/plugin.so", c, false, false, true, NULL, 0, NULL } };
+	struct link_obj objs[] = { { "/lib/plugin.so", c, false, false, true, NULL, 0, NULL, NULL, 0 } };
 	struct analysis_program p = { 0 };
 
 	(void)state;
