@@ -1625,6 +1625,39 @@ static void erlang_nifs(struct found *f, const struct root_reader *rr, const str
  * BUNDLE_PATH, and the command line's -I folders (when it is known: the
  * image's Entrypoint/Cmd).
  */
+/*
+ * The code may name folders itself: `use lib '/app/lib'`, FindBin's
+ * `$Bin/../local/lib/perl5`, `$LOAD_PATH.unshift`, a bundle in the
+ * application's vendor/ without BUNDLE_PATH.  With the whole root
+ * readable, every Perl XS module of the image (a .so in an auto/ folder:
+ * DynaLoader's auto/Foo/Bar/Bar.so) or every Ruby extension of a gem or a
+ * bundle (a .so under a gems/ or extensions/ folder) is in the process,
+ * wherever it is.
+ */
+static void interp_modules_anywhere(struct found *f, const struct root_reader *rr, bool ruby, enum analysis_load why)
+{
+	char **top;
+	size_t n = rr->list(rr->ctx, "/", &top);
+
+	for (size_t i = 0; i < n; i++) {
+		char **paths;
+		size_t m;
+
+		if (!strcmp(top[i], "/proc") || !strcmp(top[i], "/sys") || !strcmp(top[i], "/dev"))
+			continue;
+		m = rr->walk(rr->ctx, top[i], 32, ".so", &paths);
+		for (size_t k = 0; k < m; k++) {
+			if (ruby ? strstr(paths[k], "/gems/") || strstr(paths[k], "/extensions/")
+				 : strstr(paths[k], "/auto/") != NULL)
+				found_add(f, paths[k], why);
+			else
+				free(paths[k]);
+		}
+		free(paths);
+	}
+	free_strv(top, n);
+}
+
 static void interp_modules(struct found *f, const struct root_reader *rr, const struct runtimes_process *p,
 			   bool ruby)
 {
@@ -1677,6 +1710,8 @@ static void interp_modules(struct found *f, const struct root_reader *rr, const 
 		env_walk(f, rr, p, "PERL5LIB", ':', 12, ".so", why);
 		env_walk(f, rr, p, "PERLLIB", ':', 12, ".so", why);
 	}
+	if (p->whole_root)
+		interp_modules_anywhere(f, rr, ruby, why);
 }
 
 size_t runtimes_find(const struct root_reader *rr, const struct runtimes_process *p, struct runtimes_module **out)

@@ -60,11 +60,15 @@ jq -e '.syscalls[0].names | length < 300' "$T/p.json" >/dev/null || fail "perl -
 mkdir -p "$R/usr/lib/x86_64-linux-gnu/perl5/5.36/auto/Xs"
 syscall_lib "$R/usr/lib/x86_64-linux-gnu/perl5/5.36/auto/Xs/Xs.so" getpgrp
 rule_loads "$R" /usr/bin/perl getpgrp 'a Perl XS module'
-# One in a folder only the Cmd's -I names: in the process of that run alone.
+# One in a folder only the Cmd's -I, or the code's `use lib '/opt/lib'`,
+# names: with the whole root read, every XS module of the image (an auto/
+# folder's .so) is in the process, wherever it is.
 mkdir -p "$R/opt/lib/auto/Yy"
 syscall_lib "$R/opt/lib/auto/Yy/Yy.so" acct
 an "$R" /usr/bin/perl
-json_has "$T/a.json" acct && fail "perl: an XS module outside perl's folders was loaded without -I"
+json_has "$T/a.json" acct || fail "perl: an XS module outside perl's folders (use lib) is not in the process"
+jq -e '.programs[0] | [.objects, .object_reasons] | transpose | map(select(.[0] == "/opt/lib/auto/Yy/Yy.so")) | .[0][1] == "perl"' \
+	"$T/a.json" >/dev/null || fail "perl: /opt/lib/auto/Yy/Yy.so's reason is not perl"
 "$CONFINE" profile --quiet --no-runtime --options "--entrypoint /usr/bin/perl" --args "-w -I /opt/lib /srv/app.pl" \
 	-o "$T/p.json" "dir:$R" || fail "profile of perl -I failed"
 jq -e '.syscalls[0].names | index("acct") != null' "$T/p.json" >/dev/null ||
@@ -112,6 +116,12 @@ an "$R" /usr/bin/ruby
 is_all && fail "ruby: every call: $(reasons | head -3)"
 json_has "$T/a.json" vhangup || fail "ruby: Kernel.syscall(153) in v.rb not in the set"
 json_has "$T/a.json" getpgrp || fail "ruby: its C extension ext.so is not in the process"
+# A gem of a bundle in the application's folder (bundle config path
+# vendor/bundle, no BUNDLE_PATH in the environment): in the process too.
+mkdir -p "$R/app/vendor/bundle/ruby/3.1.0/gems/zz-1.0/lib"
+syscall_lib "$R/app/vendor/bundle/ruby/3.1.0/gems/zz-1.0/lib/zz.so" swapoff
+an "$R" /usr/bin/ruby
+json_has "$T/a.json" swapoff || fail "ruby: a bundled gem's extension under /app/vendor is not in the process"
 printf 'n = ARGV[0].to_i\nKernel.send(:syscall, n)\n' >"$R/app/y.rb"
 an "$R" /usr/bin/ruby
 is_all || fail "ruby: send(:syscall, n) did not make it every call"
