@@ -25,7 +25,7 @@
 #include "analysis/objsum.h"
 #include "disasm/disasm.h"
 #include "analysis/program.h"
-#include "analysis/pyffi.h"
+#include "analysis/pycode.h"
 #include "analysis/runconf.h"
 #include "analysis/runtimes.h"
 #include "elf/elf.h"
@@ -101,10 +101,10 @@ struct apriv {
 	const void *lang_ctx;
 	struct langsys **lang_argv;
 	size_t lang_argv_nr, lang_argv_alloc;
-	/* The root's Python code that uses ctypes or cffi (pyffi.h), read by py_read when first needed. */
-	struct pyffi py;
+	/* The root's Python code that uses ctypes or cffi (pycode.h), read by py_read when first needed. */
+	struct pycode py;
 	bool py_done;
-	void (*py_read)(const void *ctx, struct pyffi *pf);
+	void (*py_read)(const void *ctx, struct pycode *pf);
 };
 
 static double now_ms(void)
@@ -466,7 +466,7 @@ void analysis_free(struct analysis *a)
 		}
 		free(ap->lang_argv);
 		if (ap->py_done)
-			pyffi_release(&ap->py);
+			pycode_release(&ap->py);
 		free(ap);
 	}
 	free(a);
@@ -587,7 +587,7 @@ struct plan {
 	/* The names its Python code calls through ctypes or cffi (plan_ffi; owned, sorted). */
 	char **ffi_names;
 	size_t ffi_names_nr;
-	const struct pyffi *ffi; /* the code they come from (the analysis's), or NULL */
+	const struct pycode *ffi; /* the code they come from (the analysis's), or NULL */
 	bool cacheable;       /* results may come from / go to the program cache */
 };
 
@@ -1437,13 +1437,25 @@ static void plan_langs(struct apriv *ap, struct plan *pl, char *const *argv, siz
 
 _Static_assert(LANGSYS_NR == ARRAY_SIZE(((struct analysis_program *)0)->lang), "analysis_program.lang");
 
+/* The root's Python code (pycode.h), read when first needed. */
+static const struct pycode *apriv_pycode(struct apriv *ap)
+{
+	if (!ap->py_done) {
+		pycode_init(&ap->py);
+		if (ap->py_read)
+			ap->py_read(ap->lang_ctx, &ap->py);
+		ap->py_done = true;
+	}
+	return &ap->py;
+}
+
 /*
  * A process whose Python loads _ctypes or cffi's backend: the root's
  * Python code that uses them (read once) names the C functions it calls
  * (pl->ffi_names) and the libraries it loads, returned for the mode to
  * add.  NULL when the process has neither module.
  */
-static const struct pyffi *plan_ffi(struct apriv *ap, struct plan *pl)
+static const struct pycode *plan_ffi(struct apriv *ap, struct plan *pl)
 {
 	const char **names;
 	size_t n;
@@ -1457,14 +1469,9 @@ static const struct pyffi *plan_ffi(struct apriv *ap, struct plan *pl)
 	}
 	if (!uses)
 		return NULL;
-	if (!ap->py_done) {
-		pyffi_init(&ap->py);
-		if (ap->py_read)
-			ap->py_read(ap->lang_ctx, &ap->py);
-		ap->py_done = true;
-	}
+	apriv_pycode(ap);
 	runtimes_names_release(pl->ffi_names, pl->ffi_names_nr);
-	names = pyffi_names(&ap->py, &n);
+	names = pycode_names(&ap->py, &n);
 	pl->ffi_names = xcalloc(n ? n : 1, sizeof(*pl->ffi_names));
 	for (size_t i = 0; i < n; i++)
 		pl->ffi_names[i] = xstrdup(names[i]);
@@ -1475,7 +1482,7 @@ static const struct pyffi *plan_ffi(struct apriv *ap, struct plan *pl)
 }
 
 /*
- * The files a ctypes library name stands for (pyffi.h): a path as it is;
+ * The files a ctypes library name stands for (pycode.h): a path as it is;
  * "libNAME.so*" (find_library's) every match in the first of 'dirs'
  * that has one; another file name in the first folder that has it.
  */
@@ -1699,7 +1706,7 @@ static void image_add_runtimes(struct apriv *ap, struct program_set *ps, struct 
 	const char *given = ps->progs[prog].path;
 	struct runtimes_process ctx = { .given = given, .whole_root = true, .env = ps->env, .env_nr = ps->env_nr,
 					.workdir = ps->workdir };
-	const struct pyffi *py;
+	const struct pycode *py;
 
 	ctx.argc = program_set_args(ps, prog, &ctx.argv);
 	for (size_t done = 0, round = 0; done < pl->nr && round < RUNTIMES_ROUNDS; round++) {
@@ -1716,7 +1723,7 @@ static void image_add_runtimes(struct apriv *ap, struct program_set *ps, struct 
 		const char **libs;
 		size_t nl;
 
-		libs = pyffi_libs(py, &nl);
+		libs = pycode_libs(py, &nl);
 		for (size_t i = 0; i < nl && pl->nr < MAX_OBJECTS_PER_PROCESS; i++) {
 			char **files;
 			size_t nf = ffi_lib_files(&rr, libs[i], nss_dirs, ARRAY_SIZE(nss_dirs), &files);
@@ -1842,8 +1849,131 @@ static void image_lang_read(const void *ctx, unsigned want, struct langsys *ls)
 			lang_file(ls, want, in.n->path, in.n->size, in.n->is_script, image_lang_text, &in);
 }
 
+/* ---- image mode: the programs Python code runs (pycode.h) ---------------- */
+
+struct py_dirs {
+	char **v;
+	size_t nr, alloc;
+};
+
+static void py_dirs_add(struct py_dirs *d, const char *dir, size_t len)
+{
+	char *t = path_tidy(dir, len);
+
+	if (!strcmp(t, "/")) {
+		free(t); /* the working folder "/": not every file of the image */
+		return;
+	}
+	ALLOC_GROW(d->v, d->nr + 1, d->alloc);
+	d->v[d->nr++] = t;
+}
+
+/*
+ * Is the Python file at 'path' code a Python process of the image may
+ * run?  Python imports from its own folders (.../lib/python3.X,
+ * .../lib/python3/dist-packages, a virtual environment's), from a script's
+ * folder, the working folder and PYTHONPATH ('d'); code anywhere but
+ * under /usr counts too (an application's folder: /app, /srv, /opt).  What
+ * the system keeps under /usr off those folders (Debian's
+ * /usr/share/python3/py3versions.py, which runs apt-cache and dpkg) runs
+ * only as a program of its own, whose folder 'd' then has.
+ */
+static bool py_file_runs(const struct py_dirs *d, const char *path)
+{
+	if (strstr(path, "/lib/python") || strstr(path, "/lib64/python") || strncmp(path, "/usr/", 5))
+		return true;
+	for (size_t i = 0; i < d->nr; i++) {
+		size_t n = strlen(d->v[i]);
+
+		if (!strncmp(path, d->v[i], n) && path[n] == '/')
+			return true;
+	}
+	return false;
+}
+
+static void py_dirs_of(const struct program_set *ps, struct py_dirs *d)
+{
+	const char *pp = env_lookup(ps->env, ps->env_nr, "PYTHONPATH");
+
+	if (ps->workdir)
+		py_dirs_add(d, ps->workdir, strlen(ps->workdir));
+	for (const char *p = pp; p && *p;) {
+		size_t n = strcspn(p, ":");
+
+		if (n && p[0] == '/')
+			py_dirs_add(d, p, n);
+		p += n + (p[n] == ':');
+	}
+	for (size_t k = 0; k < ps->nr; k++) {
+		const struct program *pr = &ps->progs[k];
+		const char *interp = pr->interpreter ? strrchr(pr->interpreter, '/') : NULL;
+
+		if (!pr->is_script || !interp || strncmp(interp + 1, "python", 6))
+			continue;
+		py_dirs_add(d, pr->path, strrchr(pr->path, '/') - pr->path);
+		if (pr->real)
+			py_dirs_add(d, pr->real, strrchr(pr->real, '/') - pr->real);
+	}
+	/* python3 /srv/app.py: the script of the Entrypoint or Cmd. */
+	for (size_t k = 0; k < ps->argc; k++) {
+		const char *a = ps->argv[k];
+		size_t n = strlen(a);
+
+		if (n > 3 && !strcmp(a + n - 3, ".py") && strchr(a, '/')) {
+			char *full = a[0] == '/' ? xstrdup(a) : xasprintf("%s/%s", ps->workdir ? ps->workdir : "", a);
+
+			py_dirs_add(d, full, strrchr(full, '/') - full);
+			free(full);
+		}
+	}
+}
+
+/*
+ * The processes running Python execute the programs their code names
+ * (pycode.h): the executables of the image at the paths it gives, the
+ * names PATH finds, and the commands of its shell text, with origin
+ * exec.  Returns how many programs were added (the caller analyses them:
+ * a script among them may widen the folders its code is read from).
+ */
+static size_t image_add_python_programs(struct apriv *ap, struct program_set *ps, struct plan *plans, size_t nr,
+					size_t *added)
+{
+	const struct pycode *code;
+	struct py_dirs dirs = { NULL, 0, 0 };
+	bool python = false;
+	size_t start = ps->nr;
+
+	for (size_t p = 0; p < nr && !python; p++)
+		for (size_t i = 0; i < plans[p].nr && !python; i++)
+			python = aobj_runtime(plans[p].objs[i])->marks & RUNTIMES_PYTHON;
+	if (!python || *added >= EXEC_PROGRAMS_MAX)
+		return 0;
+	code = apriv_pycode(ap);
+	py_dirs_of(ps, &dirs);
+	for (size_t i = 0; i < code->cmds_nr && *added < EXEC_PROGRAMS_MAX; i++) {
+		const struct pycode_cmd *c = &code->cmds[i];
+		char *why, *path = NULL;
+		size_t before = ps->nr;
+
+		if (!py_file_runs(&dirs, c->file))
+			continue;
+		why = xasprintf("run by Python code (%s)", c->file);
+		if (c->kind == PYCODE_SHELL) {
+			*added += (size_t)program_set_add_template(ps, c->text, why);
+		} else if (c->kind == PYCODE_PATH || program_set_which(ps, c->text, &path) == 0) {
+			if (program_set_add_executable(ps, path ? path : c->text, why) >= 0)
+				*added += ps->nr - before;
+		}
+		err_clear();
+		free(path);
+		free(why);
+	}
+	free_strv(dirs.v, dirs.nr);
+	return ps->nr - start;
+}
+
 /* Image mode's py_read: every Python file of the rootfs (layers keep those that may use ctypes or cffi). */
-static void image_py_read(const void *ctx, struct pyffi *pf)
+static void image_py_read(const void *ctx, struct pycode *pf)
 {
 	const struct rootfs *fs = ctx;
 	const struct rootfs_node *n;
@@ -1852,10 +1982,10 @@ static void image_py_read(const void *ctx, struct pyffi *pf)
 		char *text = NULL;
 		size_t len;
 
-		if (n->type != ROOTFS_REG || n->is_elf || n->size > PYFFI_MAX_FILE || !pyffi_path_wanted(n->path))
+		if (n->type != ROOTFS_REG || n->is_elf || n->size > PYCODE_MAX_FILE || !pycode_path_wanted(n->path))
 			continue;
-		if (rootfs_read(fs, n, PYFFI_MAX_FILE, &text, &len) == 0)
-			pyffi_scan_file(pf, n->path, text, len);
+		if (rootfs_read(fs, n, PYCODE_MAX_FILE, &text, &len) == 0)
+			pycode_scan_file(pf, n->path, text, len);
 		err_clear();
 		free(text);
 	}
@@ -1868,7 +1998,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 	struct analysis *a;
 	struct apriv *ap;
 	struct plan *plans;
-	size_t first_new = 0, execs_added = 0, alloc;
+	size_t first_new = 0, execs_added = 0, alloc, next = 0;
 	struct runconf_list nss = { 0 };
 
 	(void)img;
@@ -1896,63 +2026,70 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 		free(text);
 	}
 	/* ps grows as the loop goes: the programs the earlier ones execute (image_add_execs). */
-	for (size_t i = 0; i < ps->nr; i++) {
-		struct program *pr = &ps->progs[i];
-		struct analysis_program *prog;
+	/*
+	 * Then what Python code runs, once the set's scripts are known (their
+	 * folders count); and again for the programs that adds.
+	 */
+	do {
+		for (; next < ps->nr; next++) {
+			size_t i = next;
+			struct program *pr = &ps->progs[i];
+			struct analysis_program *prog;
 
-		if (!pr->is_elf) {
-			image_add_config_programs(ps, i, NULL, &execs_added); /* pr is stale after this */
-			continue;
-		}
-		if (a->programs_nr == alloc) {
-			a->programs = xrealloc_array(a->programs, alloc * 2, sizeof(*a->programs));
-			plans = xrealloc_array(plans, alloc * 2, sizeof(*plans));
-			memset(a->programs + alloc, 0, alloc * sizeof(*a->programs));
-			memset(plans + alloc, 0, alloc * sizeof(*plans));
-			alloc *= 2;
-		}
-		if (!pr->libs_done)
-			program_set_resolve_libs(ps, NULL);
-		prog = &a->programs[a->programs_nr];
-		a->programs_nr++;
-		prog->path = xstrdup(pr->path);
-		if (!pr->libs_done || pr->libs_err) {
-			err_set(pr->libs_err ? -pr->libs_err : EINVAL, "%s",
-				pr->libs_err_msg ? pr->libs_err_msg : "library set not resolved");
-			program_fail(a, prog, pr->libs_err ? pr->libs_err : -EINVAL);
-			prog->abis = analysis_abi_of(pr->libs.main_class, pr->libs.main_machine);
-			continue;
-		}
-		plan_add_result(ap, &plans[a->programs_nr - 1], &pr->libs, ANALYSIS_LOAD_PROGRAM);
-		for (size_t d = 0; d < opts->dlopen_nr; d++) {
-			const struct elf_file *elf;
-			const char *real;
-			struct aobj *o;
-			bool fresh;
-
-			if (ldso_open(ps->ld, opts->dlopen[d], &elf, &real) != 0) {
-				warn_add("cannot open '%s' named with --dlopen: %s", opts->dlopen[d], err_msg());
+			if (!pr->is_elf) {
+				image_add_config_programs(ps, i, NULL, &execs_added); /* pr is stale after this */
 				continue;
 			}
-			o = aobj_add(ap, real, &fresh);
-			if (fresh)
-				o->elf = elf;
-			plan_add(&plans[a->programs_nr - 1], o, ANALYSIS_LOAD_NAMED);
-		}
-		/* Runtimes' modules first: they may use NSS or PAM themselves. */
-		image_add_runtimes(ap, ps, &plans[a->programs_nr - 1], (size_t)(pr - ps->progs));
-		image_add_nss(ap, ps, &plans[a->programs_nr - 1], &nss);
-		image_add_pam(ap, ps, &plans[a->programs_nr - 1]);
-		image_add_literals(ap, ps, &plans[a->programs_nr - 1]);
-		{
-			char *const *argv;
-			size_t argc = program_set_args(ps, i, &argv);
+			if (a->programs_nr == alloc) {
+				a->programs = xrealloc_array(a->programs, alloc * 2, sizeof(*a->programs));
+				plans = xrealloc_array(plans, alloc * 2, sizeof(*plans));
+				memset(a->programs + alloc, 0, alloc * sizeof(*a->programs));
+				memset(plans + alloc, 0, alloc * sizeof(*plans));
+				alloc *= 2;
+			}
+			if (!pr->libs_done)
+				program_set_resolve_libs(ps, NULL);
+			prog = &a->programs[a->programs_nr];
+			a->programs_nr++;
+			prog->path = xstrdup(pr->path);
+			if (!pr->libs_done || pr->libs_err) {
+				err_set(pr->libs_err ? -pr->libs_err : EINVAL, "%s",
+					pr->libs_err_msg ? pr->libs_err_msg : "library set not resolved");
+				program_fail(a, prog, pr->libs_err ? pr->libs_err : -EINVAL);
+				prog->abis = analysis_abi_of(pr->libs.main_class, pr->libs.main_machine);
+				continue;
+			}
+			plan_add_result(ap, &plans[a->programs_nr - 1], &pr->libs, ANALYSIS_LOAD_PROGRAM);
+			for (size_t d = 0; d < opts->dlopen_nr; d++) {
+				const struct elf_file *elf;
+				const char *real;
+				struct aobj *o;
+				bool fresh;
 
-			plan_langs(ap, &plans[a->programs_nr - 1], argv, argc);
+				if (ldso_open(ps->ld, opts->dlopen[d], &elf, &real) != 0) {
+					warn_add("cannot open '%s' named with --dlopen: %s", opts->dlopen[d], err_msg());
+					continue;
+				}
+				o = aobj_add(ap, real, &fresh);
+				if (fresh)
+					o->elf = elf;
+				plan_add(&plans[a->programs_nr - 1], o, ANALYSIS_LOAD_NAMED);
+			}
+			/* Runtimes' modules first: they may use NSS or PAM themselves. */
+			image_add_runtimes(ap, ps, &plans[a->programs_nr - 1], (size_t)(pr - ps->progs));
+			image_add_nss(ap, ps, &plans[a->programs_nr - 1], &nss);
+			image_add_pam(ap, ps, &plans[a->programs_nr - 1]);
+			image_add_literals(ap, ps, &plans[a->programs_nr - 1]);
+			{
+				char *const *argv;
+				size_t argc = program_set_args(ps, i, &argv);
+
+				plan_langs(ap, &plans[a->programs_nr - 1], argv, argc);
+			}
+			image_add_config_programs(ps, i, plans[a->programs_nr - 1].objs[0]->elf, &execs_added);
+			image_add_execs(ps, &plans[a->programs_nr - 1], &execs_added); /* pr is stale after this */
 		}
-		image_add_config_programs(ps, i, plans[a->programs_nr - 1].objs[0]->elf, &execs_added);
-		image_add_execs(ps, &plans[a->programs_nr - 1], &execs_added); /* pr is stale after this */
-	}
+	} while (image_add_python_programs(ap, ps, plans, a->programs_nr, &execs_added));
 	summarise_pending(ap, first_new);
 	{
 		double *ms = xcalloc(a->programs_nr + 1, sizeof(*ms));
@@ -2440,7 +2577,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 	struct aobj *main_obj = open_object(ap, ld, path, NULL);
 	const struct root_reader rr = { files_read, files_list, files_walk, ld };
 	const struct elf_file *want;
-	const struct pyffi *py;
+	const struct pycode *py;
 
 	if (!main_obj)
 		return -(err_code() ? err_code() : ENOENT);
@@ -2515,7 +2652,7 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 	plan_names(pl, &rr, path, opts->env, opts->env_nr, opts->workdir);
 	if ((py = plan_ffi(ap, pl))) {
 		size_t nl;
-		const char **libs = pyffi_libs(py, &nl);
+		const char **libs = pycode_libs(py, &nl);
 
 		for (size_t i = 0; i < nl && pl->nr < MAX_OBJECTS_PER_PROCESS; i++) {
 			char **files;
@@ -2604,7 +2741,7 @@ struct files_lang {
 	struct langsys *ls;
 	size_t entries;
 	const char *path;     /* the file lang_file asks to read */
-	struct pyffi *py;     /* set: the walk reads Python files for it instead (pyffi.h) */
+	struct pycode *py;     /* set: the walk reads Python files for it instead (pycode.h) */
 };
 
 static int files_lang_text(const void *ctx, char **text, size_t *len)
@@ -2653,12 +2790,12 @@ static void files_lang_walk(struct files_lang *fl, const char *dir, unsigned dep
 			if (!(depth == 0 && (!strcmp(path, "/proc") || !strcmp(path, "/sys") || !strcmp(path, "/dev"))))
 				files_lang_walk(fl, path, depth + 1);
 		} else if (S_ISREG(st.st_mode) && fl->py) {
-			if (pyffi_path_wanted(path) && st.st_size <= PYFFI_MAX_FILE) {
+			if (pycode_path_wanted(path) && st.st_size <= PYCODE_MAX_FILE) {
 				size_t len;
-				char *text = read_in_root(fl->ld, path, PYFFI_MAX_FILE, &len);
+				char *text = read_in_root(fl->ld, path, PYCODE_MAX_FILE, &len);
 
 				if (text)
-					pyffi_scan_file(fl->py, path, text, len);
+					pycode_scan_file(fl->py, path, text, len);
 				free(text);
 			}
 		} else if (S_ISREG(st.st_mode)) {
@@ -2705,7 +2842,7 @@ static void files_lang_read(const void *ctx, unsigned want, struct langsys *ls)
 }
 
 /* Files mode's py_read: with a root, all of it; on the host, Python's library folders. */
-static void files_py_read(const void *ctx, struct pyffi *pf)
+static void files_py_read(const void *ctx, struct pycode *pf)
 {
 	static const char *const host_dirs[] = { "/usr/lib/python3", "/usr/local/lib" };
 	struct files_lang fl = { ctx, 0, NULL, 0, NULL, pf };

@@ -54,7 +54,7 @@
 struct image;
 struct langsys;
 struct program_set;
-struct pyffi;
+struct pycode;
 
 #define ANALYSIS_VERSION 3
 
@@ -157,7 +157,7 @@ enum analysis_load {
 	ANALYSIS_LOAD_PERL,           /* a Perl XS module (DynaLoader: use/require) */
 	ANALYSIS_LOAD_RUBY,           /* a Ruby C extension (require) */
 	ANALYSIS_LOAD_LITERAL,        /* dlopen()ed by a name in an object's strings */
-	ANALYSIS_LOAD_CTYPES,         /* loaded by Python code through ctypes or cffi (pyffi.h) */
+	ANALYSIS_LOAD_CTYPES,         /* loaded by Python code through ctypes or cffi (pycode.h) */
 	ANALYSIS_LOAD_NR
 };
 
@@ -196,10 +196,10 @@ struct analysis_program {
 	const struct langsys *lang[2];
 	/*
 	 * Its process's Python loads ctypes or cffi: the root's Python code
-	 * that uses them, whose names are in the set (pyffi.h); NULL
+	 * that uses them, whose names are in the set (pycode.h); NULL
 	 * otherwise.  Owned by the analysis.
 	 */
-	const struct pyffi *ffi;
+	const struct pycode *ffi;
 	int error;           /* 0, or -errno when the program could not be analysed */
 	char *error_msg;     /* message for 'error' (then syscalls is every syscall) */
 	void *priv;          /* link graph kept for witness lookups */

@@ -37,7 +37,7 @@ struct link_obj {
 	const struct langsys *lang;
 	/*
 	 * Names the process's Python code calls through ctypes or cffi
-	 * (pyffi.h; the program's entry only): every loaded object's
+	 * (pycode.h; the program's entry only): every loaded object's
 	 * function of each name is a root, as dlsym() on any handle may find
 	 * it.  Borrowed.
 	 */

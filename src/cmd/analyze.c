@@ -16,7 +16,7 @@
 
 #include "analysis/analysis.h"
 #include "analysis/langsys.h"
-#include "analysis/pyffi.h"
+#include "analysis/pycode.h"
 #include "cmd/cmd.h"
 #include "syscalls/syscalls.h"
 #include "util/error.h"
@@ -126,7 +126,7 @@ static json_t *ffi_json(const struct analysis_program *p)
 	if (!p->ffi)
 		return json_null();
 	libs = json_array();
-	v = pyffi_libs(p->ffi, &n);
+	v = pycode_libs(p->ffi, &n);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(libs, json_string(v[i]));
 	free(v);

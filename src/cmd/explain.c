@@ -15,7 +15,7 @@
 
 #include "analysis/analysis.h"
 #include "analysis/program.h"
-#include "analysis/pyffi.h"
+#include "analysis/pycode.h"
 #include "cmd/cmd.h"
 #include "image/image.h"
 #include "syscalls/syscalls.h"
@@ -60,7 +60,7 @@ static int parse_syscall(const char *s, int *nr)
 	return err_set(EINVAL, "unknown system call '%s' for x86_64", s);
 }
 
-/* Is the chain's first step a function the program's Python code names for ctypes or cffi (pyffi.h)? */
+/* Is the chain's first step a function the program's Python code names for ctypes or cffi (pycode.h)? */
 static bool ffi_named(const struct analysis_program *p, const struct analysis_step *first)
 {
 	return p->ffi && p->ffi->first && first->function && strmap_contains(&p->ffi->names, first->function);

@@ -157,7 +157,7 @@ static bool keep_by_path(const char *path)
 
 /*
  * Python code is kept when it may call C through ctypes or cffi (the
- * analysis reads those files: analysis/pyffi.h); the rest of a Python
+ * analysis reads those files: analysis/pycode.h); the rest of a Python
  * installation is not read, so not kept.
  */
 static bool py_source(const char *path)

@@ -115,6 +115,22 @@ root_add_program() {
 		cp -L "$l" "$1$l"
 	done
 }
+# root_add_python ROOT: the host's python3 at ROOT/usr/bin/python3 with its
+# standard library (no tests, no site packages) and the libraries of its
+# extension modules, to run it chrooted.
+root_add_python() {
+	local pyver f l
+	root_add_program "$1" "$(readlink -f /usr/bin/python3)" /usr/bin/python3
+	pyver=$(python3 -c 'import sys; print("python%d.%d" % sys.version_info[:2])')
+	mkdir -p "$1/usr/lib"
+	cp -a "/usr/lib/$pyver" "$1/usr/lib/"
+	rm -rf "$1/usr/lib/$pyver/test" "$1/usr/lib/$pyver/site-packages" "$1/usr/lib/$pyver/dist-packages"
+	for f in "$1/usr/lib/$pyver/lib-dynload/"*.so; do
+		for l in $(ldd "$f" 2>/dev/null | awk '$3 ~ /^\// { print $3 }'); do
+			[ -e "$1$l" ] || { mkdir -p "$1$(dirname "$l")"; cp -L "$l" "$1$l"; }
+		done
+	done
+}
 # trace_calls TRACE PROGRAM: the distinct calls an `strace -f -o TRACE` run made
 # from PROGRAM's execve on, by name (strace may split a call across lines).
 # restart_syscall is the kernel's; syscall_0xN past the table (N >= 0x200, above x86_64's: a

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Python code that calls C through ctypes or cffi (analysis/pyffi.h): _ctypes
+# Python code that calls C through ctypes or cffi (analysis/pycode.h): _ctypes
 # looks each function up with dlsym() by the name the code uses, so the
 # functions the image's Python code names are roots of a process that
 # loads _ctypes, and the libraries it loads by name (CDLL, find_library,
@@ -86,7 +86,7 @@ cfg = json.dumps({"architecture": "amd64", "os": "linux",
                   "rootfs": {"type": "layers",
                              "diff_ids": ["sha256:" + hashlib.sha256(layer).hexdigest()]}}).encode()
 cname = hashlib.sha256(cfg).hexdigest() + ".json"
-man = json.dumps([{"Config": cname, "RepoTags": ["pyffi:1"], "Layers": ["l0/layer.tar"]}]).encode()
+man = json.dumps([{"Config": cname, "RepoTags": ["pycode:1"], "Layers": ["l0/layer.tar"]}]).encode()
 with tarfile.open(out, "w") as t:
     for name, data in (("l0/layer.tar", layer), (cname, cfg), ("manifest.json", man)):
         ti = tarfile.TarInfo(name)
@@ -118,16 +118,7 @@ command -v strace >/dev/null || fail "no strace (scripts/setup.sh installs it)"
 python3 -c 'import ctypes' 2>/dev/null || skip "python3 without ctypes"
 P=$T/py
 chroot_root "$P"
-root_add_program "$P" "$(readlink -f /usr/bin/python3)" /usr/bin/python3
-pyver=$(python3 -c 'import sys; print("python%d.%d" % sys.version_info[:2])')
-mkdir -p "$P/usr/lib"
-cp -a "/usr/lib/$pyver" "$P/usr/lib/"
-rm -rf "$P/usr/lib/$pyver/test" "$P/usr/lib/$pyver/site-packages" "$P/usr/lib/$pyver/dist-packages"
-for f in "$P/usr/lib/$pyver/lib-dynload/"*.so; do
-	ldd "$f" 2>/dev/null | awk '$3 ~ /^\// { print $3 }' | while read -r l; do
-		[ -e "$P$l" ] || { mkdir -p "$P$(dirname "$l")"; cp -L "$l" "$P$l"; }
-	done
-done
+root_add_python "$P"
 mkdir -p "$P/app"
 cat >"$P/app/calls.py" <<'EOF'
 import ctypes, os

@@ -1,6 +1,6 @@
 /*
  * Reading Python code for the C functions it calls through ctypes or cffi
- * (pyffi.c): which files count, which words are names, which libraries are
+ * (pycode.c): which files count, which words are names, which libraries are
  * loaded, and what is not code (comments, strings but whole identifiers,
  * numbers, ellipses).
  */
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/pyffi.h"
+#include "analysis/pycode.h"
 #include "util/xalloc.h"
 
 struct scan_case {
@@ -69,11 +69,11 @@ static void test_scan_cases(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct scan_case *c = &cases[i];
-		struct pyffi pf;
+		struct pycode pf;
 		char *words, *w, *save = NULL;
 
-		pyffi_init(&pf);
-		pyffi_scan_file(&pf, "/app/x.py", c->text, strlen(c->text));
+		pycode_init(&pf);
+		pycode_scan_file(&pf, "/app/x.py", c->text, strlen(c->text));
 		if (pf.files != c->files)
 			fail_msg("%s: files %zu, expected %zu", c->name, pf.files, c->files);
 		words = xstrdup(c->has);
@@ -88,7 +88,7 @@ static void test_scan_cases(void **state)
 		free(words);
 		if (c->libs) {
 			size_t n;
-			const char **v = pyffi_libs(&pf, &n);
+			const char **v = pycode_libs(&pf, &n);
 			size_t want = 0;
 
 			for (const char *p = c->libs; *p; p++)
@@ -100,7 +100,7 @@ static void test_scan_cases(void **state)
 					fail_msg("%s: library %s not expected", c->name, v[k]);
 			free(v);
 		}
-		pyffi_release(&pf);
+		pycode_release(&pf);
 	}
 }
 
@@ -108,34 +108,100 @@ static void test_scan_cases(void **state)
 static void test_paths(void **state)
 {
 	(void)state;
-	assert_true(pyffi_path_wanted("/app/x.py"));
-	assert_true(pyffi_path_wanted("/usr/lib/python3/dist-packages/magic/loader.py"));
-	assert_false(pyffi_path_wanted("/usr/lib/python3.11/ctypes/__init__.py"));
-	assert_false(pyffi_path_wanted("/usr/lib/python3/dist-packages/cffi/api.py"));
-	assert_false(pyffi_path_wanted("/app/x.pyc"));
-	assert_false(pyffi_path_wanted(".py"));
+	assert_true(pycode_path_wanted("/app/x.py"));
+	assert_true(pycode_path_wanted("/usr/lib/python3/dist-packages/magic/loader.py"));
+	assert_true(pycode_path_wanted("/usr/lib/python3.11/ctypes/util.py")); /* it runs ldconfig */
+	assert_false(pycode_path_wanted("/app/x.pyc"));
+	assert_false(pycode_path_wanted(".py"));
+}
+
+/* ctypes' and cffi's own files: their programs count, their names do not (they are the mechanism). */
+static void test_mechanism(void **state)
+{
+	static const char text[] = "import ctypes, subprocess\nlib.some_fn\n"
+				   "subprocess.run(['ldconfig', '-p'])\n";
+	struct pycode pf;
+
+	(void)state;
+	pycode_init(&pf);
+	pycode_scan_file(&pf, "/usr/lib/python3.11/ctypes/util.py", text, strlen(text));
+	assert_int_equal(pf.files, 0);
+	assert_false(strmap_contains(&pf.names, "some_fn"));
+	assert_int_equal(pf.cmds_nr, 1);
+	assert_int_equal(pf.cmds[0].kind, PYCODE_WORD);
+	assert_string_equal(pf.cmds[0].text, "ldconfig");
+	pycode_release(&pf);
+}
+
+struct cmd_case {
+	const char *name;
+	const char *text;
+	size_t nr;                  /* commands read */
+	enum pycode_cmd_kind kind[4];
+	const char *cmd[4];
+};
+
+static const struct cmd_case cmd_cases[] = {
+	{ "subprocess list", "import subprocess\nsubprocess.run(['git', 'log'], check=True)\n", 1, { PYCODE_WORD },
+	  { "git" } },
+	{ "Popen string", "from subprocess import Popen\nPopen('ls -l | grep x', shell=True)\n", 1,
+	  { PYCODE_SHELL }, { "ls -l | grep x" } },
+	{ "os.system", "import os\nos.system(\"uname -a\")\n", 1, { PYCODE_SHELL }, { "uname -a" } },
+	{ "execvp name", "import os\nos.execvp('nginx', ['nginx', '-g'])\n", 1, { PYCODE_WORD }, { "nginx" } },
+	{ "absolute path", "import os\nos.execv('/usr/sbin/foo', x)\n", 1, { PYCODE_PATH }, { "/usr/sbin/foo" } },
+	{ "command list with options", "import subprocess\ncmd = ['ffmpeg', '-i', src]\nsubprocess.run(cmd)\n", 1,
+	  { PYCODE_WORD }, { "ffmpeg" } },
+	{ "tuple without options", "import subprocess\ncaps = ('LOGIN', 'AUTH')\n", 0, { 0 }, { NULL } },
+	{ "other run()", "import subprocess\napp.run('web')\nrun('x')\n", 0, { 0 }, { NULL } },
+	{ "no process function", "x = ['git', '-C', d]\ny = '/bin/sh'\n", 0, { 0 }, { NULL } },
+	{ "create_subprocess_exec", "import asyncio\nasyncio.create_subprocess_exec('/bin/true', 'x')\n", 1,
+	  { PYCODE_PATH }, { "/bin/true" } },
+	{ "check_output bare", "from subprocess import check_output\ncheck_output([\"ip\", \"addr\"])\n", 1,
+	  { PYCODE_WORD }, { "ip" } },
+	{ "computed", "import subprocess\nsubprocess.run([prog, '-x'])\nsubprocess.run(cmd)\n", 0, { 0 }, { NULL } },
+};
+
+static void test_cmd_cases(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cmd_cases) / sizeof(cmd_cases[0]); i++) {
+		const struct cmd_case *c = &cmd_cases[i];
+		struct pycode pf;
+
+		pycode_init(&pf);
+		pycode_scan_file(&pf, "/app/x.py", c->text, strlen(c->text));
+		if (pf.cmds_nr != c->nr)
+			fail_msg("%s: %zu commands, expected %zu (first: %s)", c->name, pf.cmds_nr, c->nr,
+				 pf.cmds_nr ? pf.cmds[0].text : "-");
+		for (size_t k = 0; k < c->nr; k++)
+			if (pf.cmds[k].kind != c->kind[k] || strcmp(pf.cmds[k].text, c->cmd[k]) ||
+			    strcmp(pf.cmds[k].file, "/app/x.py"))
+				fail_msg("%s: command %zu is %d '%s', expected %d '%s'", c->name, k, pf.cmds[k].kind,
+					 pf.cmds[k].text, c->kind[k], c->cmd[k]);
+		pycode_release(&pf);
+	}
 }
 
 /* Names across files add up; a file that does not use ctypes adds none; the first file is kept. */
 static void test_files_add_up(void **state)
 {
-	struct pyffi pf;
+	struct pycode pf;
 	const char **v;
 	size_t n;
 
 	(void)state;
-	pyffi_init(&pf);
-	pyffi_scan_file(&pf, "/a.py", "import ctypes\nl.b_fn\n", 20);
-	pyffi_scan_file(&pf, "/b.py", "import os\nl.c_fn\n", 17);
-	pyffi_scan_file(&pf, "/c.py", "import cffi\nl.a_fn\n", 19);
+	pycode_init(&pf);
+	pycode_scan_file(&pf, "/a.py", "import ctypes\nl.b_fn\n", 20);
+	pycode_scan_file(&pf, "/b.py", "import os\nl.c_fn\n", 17);
+	pycode_scan_file(&pf, "/c.py", "import cffi\nl.a_fn\n", 19);
 	assert_int_equal(pf.files, 2);
 	assert_string_equal(pf.first, "/a.py");
-	v = pyffi_names(&pf, &n);
+	v = pycode_names(&pf, &n);
 	assert_int_equal(n, 2);
 	assert_string_equal(v[0], "a_fn");
 	assert_string_equal(v[1], "b_fn");
 	free(v);
-	pyffi_release(&pf);
+	pycode_release(&pf);
 }
 
 /* Hostile text: long names, NUL bytes, a lone quote at the end, no newline. */
@@ -143,23 +209,23 @@ static void test_hostile(void **state)
 {
 	static const char *const texts[] = { "import ctypes\n'", "import ctypes\n\"\"\"", "import ctypes\nx.",
 					     "import ctypes\nCDLL(", "import ctypes\n\\", "ctypes" };
-	struct pyffi pf;
+	struct pycode pf;
 	char *big;
 
 	(void)state;
-	pyffi_init(&pf);
+	pycode_init(&pf);
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
-		pyffi_scan_file(&pf, "/h.py", texts[i], strlen(texts[i]));
+		pycode_scan_file(&pf, "/h.py", texts[i], strlen(texts[i]));
 	big = xmalloc(4096);
 	memcpy(big, "import ctypes\nx.", 16);
 	memset(big + 16, 'a', 4096 - 16);
-	pyffi_scan_file(&pf, "/big.py", big, 4096);
+	pycode_scan_file(&pf, "/big.py", big, 4096);
 	memcpy(big, "import ctypes\nx.ab\0cd.ef", 24);
-	pyffi_scan_file(&pf, "/nul.py", big, 24);
+	pycode_scan_file(&pf, "/nul.py", big, 24);
 	assert_false(strmap_contains(&pf.names, "aaaa"));
 	assert_true(strmap_contains(&pf.names, "ab"));
 	free(big);
-	pyffi_release(&pf);
+	pycode_release(&pf);
 }
 
 int main(void)
@@ -167,6 +233,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scan_cases),
 		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_mechanism),
+		cmocka_unit_test(test_cmd_cases),
 		cmocka_unit_test(test_files_add_up),
 		cmocka_unit_test(test_hostile),
 	};
