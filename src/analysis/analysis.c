@@ -103,7 +103,7 @@ struct apriv {
 	size_t lang_argv_nr, lang_argv_alloc;
 	/* The root's Python code that uses ctypes or cffi (pycode.h), read by py_read when first needed. */
 	struct pycode py;
-	bool py_done;
+	bool py_done, py_warned, py_names_warned;
 	void (*py_read)(const void *ctx, struct pycode *pf);
 };
 
@@ -1477,6 +1477,11 @@ static const struct pycode *plan_ffi(struct apriv *ap, struct plan *pl)
 		pl->ffi_names[i] = xstrdup(names[i]);
 	pl->ffi_names_nr = n;
 	free(names);
+	if (ap->py.names_cut && !ap->py_names_warned) {
+		warn_add("the image's Python code names more than %d functions for ctypes or cffi: the rest are "
+			 "not in the set", PYCODE_NAMES_MAX);
+		ap->py_names_warned = true;
+	}
 	pl->ffi = &ap->py;
 	return &ap->py;
 }
@@ -1949,6 +1954,11 @@ static size_t image_add_python_programs(struct apriv *ap, struct program_set *ps
 	if (!python || *added >= EXEC_PROGRAMS_MAX)
 		return 0;
 	code = apriv_pycode(ap);
+	if (code->cmds_cut && !ap->py_warned) {
+		warn_add("the image's Python code names more than %d commands: the rest are left out of the "
+			 "program set (the monitor or --all-binaries adds them)", PYCODE_CMDS_MAX);
+		ap->py_warned = true;
+	}
 	py_dirs_of(ps, &dirs);
 	for (size_t i = 0; i < code->cmds_nr && *added < EXEC_PROGRAMS_MAX; i++) {
 		const struct pycode_cmd *c = &code->cmds[i];

@@ -1,6 +1,7 @@
 #include "analysis/program.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,8 @@
 #define SHEBANG_MAX 256
 /* Longer shell scripts are not read for the commands they run. */
 #define SCRIPT_SCAN_MAX (1 << 20)
+/* A larger package.json is not read for its scripts. */
+#define PACKAGE_JSON_MAX (4 << 20)
 
 const char *program_origin_name(enum program_origin o)
 {
@@ -410,6 +413,154 @@ static void try_add(struct program_set *ps, const char *name, enum program_origi
 /* The reason of the Cmd program an entrypoint script is handed (program_set_args). */
 #define CMD_PASSED "cmd passed to the entrypoint"
 
+/*
+ * The script of package.json that a Node.js package manager's command
+ * line runs: `npm start` ("start"), `npm run NAME`, `yarn NAME`, `pnpm
+ * run NAME`...  Returns it (borrowed from argv) and the package's folder
+ * in *dir (owned: --prefix, --cwd, -C, else the working folder), or NULL;
+ * *named is false for yarn's and pnpm's NAME, which may be a built-in
+ * command (yarn install) rather than a script.
+ */
+static const char *package_script(const struct program_set *ps, char *const *argv, size_t argc, char **dir,
+				  bool *named)
+{
+	static const char *const direct[] = { "start", "stop", "restart", "test", "t", "tst" };
+	const char *base, *tool, *script = NULL;
+	const char *where = NULL;
+	size_t i = 1;
+
+	*dir = NULL;
+	*named = true;
+	if (!argc || !argv[0])
+		return NULL;
+	base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	/* node /usr/lib/node_modules/npm/bin/npm-cli.js start */
+	if (!strncmp(base, "node", 4) && argc > 1 && argv[1] && strstr(argv[1], "npm-cli.js"))
+		base = "npm", i = 2;
+	if (!strcmp(base, "npm") || !strcmp(base, "yarn") || !strcmp(base, "pnpm"))
+		tool = base;
+	else
+		return NULL;
+	for (; i < argc && argv[i]; i++) {
+		const char *a = argv[i];
+
+		if ((!strcmp(a, "--prefix") || !strcmp(a, "--cwd") || !strcmp(a, "--dir") || !strcmp(a, "-C")) &&
+		    i + 1 < argc && argv[i + 1]) {
+			where = argv[++i];
+			continue;
+		}
+		if (!strncmp(a, "--prefix=", 9) || !strncmp(a, "--cwd=", 6) || !strncmp(a, "--dir=", 6)) {
+			where = strchr(a, '=') + 1;
+			continue;
+		}
+		if (a[0] == '-')
+			continue;
+		if (!strcmp(a, "run") || !strcmp(a, "run-script") || !strcmp(a, "rum") || !strcmp(a, "urn")) {
+			while (++i < argc && argv[i] && argv[i][0] == '-')
+				;
+			script = i < argc ? argv[i] : NULL;
+			break;
+		}
+		for (size_t k = 0; k < sizeof(direct) / sizeof(direct[0]) && !script; k++)
+			if (!strcmp(a, direct[k]))
+				script = k >= 3 ? "test" : a;
+		/* yarn NAME and pnpm NAME run a script of that name (a built-in command has none). */
+		if (!script && strcmp(tool, "npm")) {
+			script = a;
+			*named = false;
+		}
+		break;
+	}
+	if (!script || !script[0])
+		return NULL;
+	if (where) {
+		char *joined = where[0] == '/' ? xstrdup(where) : fs_join(ps->workdir, where);
+
+		*dir = path_tidy(joined, strlen(joined));
+		free(joined);
+	} else {
+		*dir = xstrdup(ps->workdir ? ps->workdir : "/");
+	}
+	return script;
+}
+
+/*
+ * The package manager runs the script with /bin/sh -c, after its "pre"
+ * script and before its "post" one (npm restart: stop, then start), with
+ * the package's node_modules/.bin first on PATH: their commands are
+ * programs of the set.
+ */
+static void add_package_scripts(struct program_set *ps, char *const *argv, size_t argc, int *added)
+{
+	char *dir, *file, *text = NULL, *path_var, *why;
+	bool named;
+	const char *script = package_script(ps, argv, argc, &dir, &named);
+	const struct rootfs_node *node;
+	json_t *doc, *scripts;
+	json_error_t jerr;
+	size_t len;
+
+	if (!script)
+		return;
+	file = fs_join(dir, "package.json");
+	if (rootfs_resolve(ps->fs, file, true, &node, NULL) < 0 || node->type != ROOTFS_REG ||
+	    rootfs_read(ps->fs, node, PACKAGE_JSON_MAX, &text, &len) < 0) {
+		err_clear();
+		if (named)
+			warn_add("'%s' runs script '%s' of '%s', which the image does not have (or it is over "
+				 "%d MiB): its commands are not in the program set", argv[0], script, file,
+				 PACKAGE_JSON_MAX >> 20);
+		goto out;
+	}
+	doc = json_loadb(text, len, 0, &jerr);
+	if (!doc) {
+		warn_add("cannot parse '%s' (line %d): %s: the commands of its script '%s' are not in the program set",
+			 file, jerr.line, jerr.text, script);
+		goto out;
+	}
+	scripts = json_object_get(doc, "scripts");
+	if (!json_is_object(scripts)) {
+		if (named)
+			warn_add("'%s' runs script '%s' of '%s', which has no \"scripts\" object", argv[0], script,
+				 file);
+		json_decref(doc);
+		goto out;
+	}
+	path_var = ps->path_var;
+	ps->path_var = xasprintf("%s/node_modules/.bin:%s", strcmp(dir, "/") ? dir : "", path_var);
+	why = xasprintf("script '%s' of %s, run by %s", script, file, argv[0]);
+	try_add(ps, "/bin/sh", PROGRAM_CMD, why, added);
+	for (int pass = 0; pass < 2; pass++) {
+		/* npm restart runs stop then start, each with its pre and post scripts. */
+		const char *name = !strcmp(script, "restart") ? (pass ? "start" : "stop") : pass ? NULL : script;
+
+		for (int k = 0; name && k < 3; k++) {
+			char *key = xasprintf("%s%s", k == 0 ? "pre" : k == 2 ? "post" : "", name);
+			const char *cmd = json_string_value(json_object_get(scripts, key));
+
+			if (cmd) {
+				char **names;
+				size_t n = script_commands(ps, cmd, strlen(cmd), &names);
+
+				for (size_t w = 0; w < n; w++)
+					try_add(ps, names[w], PROGRAM_CMD, why, added);
+				free_strv(names, n);
+			} else if (k == 1 && named && !strcmp(name, script)) {
+				warn_add("'%s' has no script '%s' (run by %s)", file, name, argv[0]);
+			}
+			free(key);
+		}
+	}
+	free(why);
+	free(ps->path_var);
+	ps->path_var = path_var;
+	json_decref(doc);
+out:
+	free(text);
+	free(file);
+	free(dir);
+}
+
 int program_set_add_config(struct program_set *ps, const struct image_config *cfg)
 {
 	const char *text;
@@ -450,7 +601,9 @@ int program_set_add_config(struct program_set *ps, const struct image_config *cf
 		if (program_set_which(ps, cfg->cmd[0], &path) == 0)
 			try_add(ps, path, PROGRAM_CMD, CMD_PASSED, &added);
 		free(path);
+		add_package_scripts(ps, ps->argv + ps->cmd_at, ps->argc - ps->cmd_at, &added);
 	}
+	add_package_scripts(ps, ps->argv, ps->argc, &added);
 	added += program_set_add_healthcheck(ps, cfg->healthcheck.test, cfg->healthcheck.test_nr);
 	return added;
 }

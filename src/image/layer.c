@@ -149,10 +149,17 @@ static enum rootfs_type type_of(mode_t ft)
 	}
 }
 
-/* Configuration, and the Perl and Ruby code whose syscall() calls the analysis reads. */
+/*
+ * Configuration, the Perl and Ruby code whose syscall() calls the analysis
+ * reads, and an application's package.json (npm start runs its scripts;
+ * those of the packages in node_modules are not read).
+ */
 static bool keep_by_path(const char *path)
 {
-	return !strncmp(path, "etc/", 4) || path_code_of(path) != PATH_CODE_NONE;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+	return !strncmp(path, "etc/", 4) || path_code_of(path) != PATH_CODE_NONE ||
+	       (!strcmp(base, "package.json") && !strstr(path, "node_modules/"));
 }
 
 /*

@@ -131,6 +131,29 @@ root_add_python() {
 		done
 	done
 }
+# docker_archive ROOT OUT CMD [WORKDIR]: a one-layer docker-archive of the
+# folder ROOT at OUT, whose config runs CMD (a JSON array) in WORKDIR.
+docker_archive() {
+	python3 - "$1" "$2" "$3" "${4:-/}" <<'PY'
+import hashlib, io, json, sys, tarfile
+root, out, cmd, workdir = sys.argv[1:5]
+buf = io.BytesIO()
+with tarfile.open(fileobj=buf, mode="w") as t:
+    t.add(root, arcname=".")
+layer = buf.getvalue()
+cfg = json.dumps({"architecture": "amd64", "os": "linux",
+                  "config": {"Cmd": json.loads(cmd), "WorkingDir": workdir},
+                  "rootfs": {"type": "layers",
+                             "diff_ids": ["sha256:" + hashlib.sha256(layer).hexdigest()]}}).encode()
+cname = hashlib.sha256(cfg).hexdigest() + ".json"
+man = json.dumps([{"Config": cname, "RepoTags": ["test:1"], "Layers": ["l0/layer.tar"]}]).encode()
+with tarfile.open(out, "w") as t:
+    for name, data in (("l0/layer.tar", layer), (cname, cfg), ("manifest.json", man)):
+        ti = tarfile.TarInfo(name)
+        ti.size = len(data)
+        t.addfile(ti, io.BytesIO(data))
+PY
+}
 # trace_calls TRACE PROGRAM: the distinct calls an `strace -f -o TRACE` run made
 # from PROGRAM's execve on, by name (strace may split a call across lines).
 # restart_syscall is the kernel's; syscall_0xN past the table (N >= 0x200, above x86_64's: a

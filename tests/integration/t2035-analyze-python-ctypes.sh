@@ -74,25 +74,7 @@ fake_plain "$R/usr/bin/plain"
 jq -e '.programs[0].ffi_code == null' "$T/plain.json" >/dev/null || fail "a program that is not Python read ctypes code"
 
 # Image mode, on the folder and on a docker-archive of it.
-python3 - "$R" "$T/img.tar" <<'EOF'
-import hashlib, io, json, sys, tarfile
-root, out = sys.argv[1], sys.argv[2]
-buf = io.BytesIO()
-with tarfile.open(fileobj=buf, mode="w") as t:
-    t.add(root, arcname=".")
-layer = buf.getvalue()
-cfg = json.dumps({"architecture": "amd64", "os": "linux",
-                  "config": {"Cmd": ["/usr/bin/python3", "/app/app.py"]},
-                  "rootfs": {"type": "layers",
-                             "diff_ids": ["sha256:" + hashlib.sha256(layer).hexdigest()]}}).encode()
-cname = hashlib.sha256(cfg).hexdigest() + ".json"
-man = json.dumps([{"Config": cname, "RepoTags": ["pycode:1"], "Layers": ["l0/layer.tar"]}]).encode()
-with tarfile.open(out, "w") as t:
-    for name, data in (("l0/layer.tar", layer), (cname, cfg), ("manifest.json", man)):
-        ti = tarfile.TarInfo(name)
-        ti.size = len(data)
-        t.addfile(ti, io.BytesIO(data))
-EOF
+docker_archive "$R" "$T/img.tar" '["/usr/bin/python3", "/app/app.py"]' || fail "cannot build the docker-archive"
 for img in "dir:$R" "docker-archive:$T/img.tar"; do
 	for s in "${want[@]}"; do
 		"$CONFINE" explain --quiet --program /usr/bin/python3 "$img" "$s" >"$T/e.txt" 2>&1 ||
