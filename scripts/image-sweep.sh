@@ -14,7 +14,7 @@
 # gunicorn prosody exim dovecot knot pdns coturn kea privoxy nghttpx tomcat
 # samba syslogng collectd freeradius proftpd nats registry nsd icecast phpcli
 # beanstalkd slapd lighttpd rsyslog h2o influxdb cups svn gitdaemon
-# hg tinyproxy supervisor minidlna perlweb rubyweb mojo puma (default: all).  Needs
+# hg tinyproxy supervisor minidlna perlweb rubyweb mojo puma pysub npmapp (default: all).  Needs
 # root, Docker and network access to the Debian mirror the first time
 # (1-2 minutes and 150-500 MB an image).  Not part of the test suite.
 set -euo pipefail
@@ -26,7 +26,8 @@ MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 ALL="haproxy apache postgres bind ssh squid node mariadb unbound phpfpm vsftpd dnsmasq mosquitto rabbit varnish postfix
 	caddy prometheus etcd uwsgi gunicorn prosody exim dovecot knot pdns coturn kea privoxy nghttpx tomcat
 	samba syslogng collectd freeradius proftpd nats registry nsd icecast phpcli beanstalkd
-	slapd lighttpd rsyslog h2o influxdb cups svn gitdaemon hg tinyproxy supervisor minidlna perlweb rubyweb mojo puma"
+	slapd lighttpd rsyslog h2o influxdb cups svn gitdaemon hg tinyproxy supervisor minidlna perlweb rubyweb mojo puma
+	pysub npmapp"
 images=()
 extra=()
 while [ $# -gt 0 ]; do
@@ -386,6 +387,38 @@ run lambda { |env|
 }
 RB
 		import puma 'CMD ["/usr/bin/puma","-b","tcp://0.0.0.0:8080","-t","2:4","/srv/config.ru"]' "$PATHENV" ;;
+	pysub)
+		# A Python server whose handler runs programs (subprocess, os.system)
+		# that make calls python3 itself never makes (syncfs, ioprio_set).
+		rootfs pysub python3,util-linux,curl
+		mkdir -p "$r/srv"
+		cat >"$r/srv/app.py" <<'PY'
+import http.server, os, subprocess
+
+
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        subprocess.run(["sync", "-f", "/tmp"], check=True)
+        rc = os.system("ionice -c 3 true")
+        body = ("ok %d\n" % rc).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+http.server.HTTPServer(("0.0.0.0", 8080), H).serve_forever()
+PY
+		import pysub 'CMD ["/usr/bin/python3","/srv/app.py"]' "$PATHENV" ;;
+	npmapp)
+		# CMD ["npm", "start"]: npm runs package.json's start script with
+		# sh -c, whose programs make calls node never makes (sync, ioprio_set).
+		rootfs npmapp nodejs,npm,util-linux,curl
+		mkdir -p "$r/app"
+		printf '%s\n' '{ "name": "app", "version": "1.0.0", "private": true,' \
+			'  "scripts": { "start": "ionice -c 3 true && sync && node server.js" } }' >"$r/app/package.json"
+		printf '%s\n' 'require("http").createServer((q, r) => r.end("ok\n")).listen(8080);' >"$r/app/server.js"
+		import npmapp 'CMD ["npm","start"]' "$PATHENV" 'WORKDIR /app' ;;
 	*)
 		echo "image-sweep: unknown image '$1' (known: $ALL)" >&2
 		return 2 ;;
@@ -470,6 +503,10 @@ opts() {
 		       --workload "host:for i in 1 2 3; do curl -sf http://127.0.0.1:18098/x\$i >/dev/null || exit 1; done") ;;
 	rubyweb) args=(--options "-p 127.0.0.1:18099:8080" --health http://127.0.0.1:18099/
 		       --workload "host:for i in 1 2 3; do curl -sf http://127.0.0.1:18099/x\$i >/dev/null || exit 1; done") ;;
+	pysub) args=(--options "-p 127.0.0.1:18103:8080" --health http://127.0.0.1:18103/
+		     --workload "host:for i in 1 2 3; do curl -sf http://127.0.0.1:18103/x\$i >/dev/null || exit 1; done") ;;
+	npmapp) args=(--timeout 40 --options "-p 127.0.0.1:18104:8080" --health http://127.0.0.1:18104/
+		      --workload "host:curl -sf http://127.0.0.1:18104/ >/dev/null") ;;
 	prometheus) args=(--options "-p 127.0.0.1:18086:9090" --health http://127.0.0.1:18086/-/healthy
 			  --workload "host:curl -sf 'http://127.0.0.1:18086/api/v1/query?query=up' >/dev/null") ;;
 	esac

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/path.h"
 #include "util/xalloc.h"
 
 void pycode_init(struct pycode *pf)
@@ -36,13 +37,7 @@ bool pycode_path_wanted(const char *path)
 
 bool pycode_text_may_use(const char *text, size_t len)
 {
-	static const char *const words[] = { "ctypes", "cffi", "subprocess", "system", "popen",
-					     "exec", "spawn", "getoutput" };
-
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (memmem(text, len, words[i], strlen(words[i])))
-			return true;
-	return false;
+	return path_py_text_matters(text, len);
 }
 
 static bool ident_start(unsigned char c)

@@ -163,9 +163,9 @@ static bool keep_by_path(const char *path)
 }
 
 /*
- * Python code is kept when it may call C through ctypes or cffi (the
- * analysis reads those files: analysis/pycode.h); the rest of a Python
- * installation is not read, so not kept.
+ * Python code is kept when it may call C through ctypes or cffi or run
+ * programs (the analysis reads those files: analysis/pycode.h); the rest
+ * of a Python installation is not read, so not kept.
  */
 static bool py_source(const char *path)
 {
@@ -176,23 +176,24 @@ static bool py_source(const char *path)
 
 /*
  * Does a chunk, after the 'tail' (*tail_len bytes) the previous chunk
- * ended with, name ctypes or cffi?  The chunk's last 5 bytes become the tail.
+ * ended with, hold a word path_py_text_matters() looks for?  The stream's
+ * last PATH_PY_WORD_MAX - 1 bytes become the tail.
  */
-static bool names_ffi(const char *buf, size_t n, char tail[5], size_t *tail_len)
+static bool py_chunk_matters(const char *buf, size_t n, char tail[PATH_PY_WORD_MAX], size_t *tail_len)
 {
-	char seam[10];
-	size_t head = n < 5 ? n : 5, all = *tail_len + head;
+	enum { KEEP = PATH_PY_WORD_MAX - 1 };
+	char seam[2 * KEEP];
+	size_t head = n < KEEP ? n : KEEP, all = *tail_len + head;
 	bool hit;
 
 	memcpy(seam, tail, *tail_len);
 	memcpy(seam + *tail_len, buf, head);
-	hit = memmem(seam, all, "ctypes", 6) || memmem(seam, all, "cffi", 4) || memmem(buf, n, "ctypes", 6) ||
-	      memmem(buf, n, "cffi", 4);
-	if (n >= 5) {
-		memcpy(tail, buf + n - 5, 5);
-		*tail_len = 5;
+	hit = path_py_text_matters(seam, all) || path_py_text_matters(buf, n);
+	if (n >= KEEP) {
+		memcpy(tail, buf + n - KEEP, KEEP);
+		*tail_len = KEEP;
 	} else {
-		size_t k = all > 5 ? all - 5 : 0;
+		size_t k = all > KEEP ? all - KEEP : 0;
 
 		memmove(tail, seam + k, all - k);
 		*tail_len = all - k;
@@ -206,9 +207,9 @@ static int read_content(struct archive *tar, struct layer_entry *le, const struc
 {
 	struct blob_writer w;
 	size_t have = 0, tail_len = 0;
-	char tail[5];
+	char tail[PATH_PY_WORD_MAX];
 	ssize_t n;
-	bool keep, python, ffi;
+	bool keep, python, matters;
 	int ret;
 
 	/* The first bytes decide: gather at least 4 unless the file is shorter. */
@@ -228,16 +229,16 @@ static int read_content(struct archive *tar, struct layer_entry *le, const struc
 		return 0; /* the rest is skipped by the next header read */
 	blob_writer_init(&w, lim->bs);
 	ret = blob_writer_add(&w, buf, have);
-	ffi = python && names_ffi(buf, have, tail, &tail_len);
+	matters = python && py_chunk_matters(buf, have, tail, &tail_len);
 	while (ret == 0 && (n = archive_read_data(tar, buf, LAYER_READ_BUF)) > 0) {
 		ret = blob_writer_add(&w, buf, (size_t)n);
-		ffi = ffi || (python && names_ffi(buf, (size_t)n, tail, &tail_len));
+		matters = matters || (python && py_chunk_matters(buf, (size_t)n, tail, &tail_len));
 	}
 	if (ret == 0 && n < 0) {
 		blob_writer_abort(&w);
 		goto out_archive;
 	}
-	if (ret < 0 || (python && !ffi)) {
+	if (ret < 0 || (python && !matters)) {
 		blob_writer_abort(&w);
 		return ret < 0 ? ret : 0;
 	}

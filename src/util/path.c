@@ -55,6 +55,17 @@ enum path_code path_code_of(const char *path)
 	return PATH_CODE_NONE;
 }
 
+bool path_py_text_matters(const char *text, size_t len)
+{
+	static const char *const words[] = { "ctypes", "cffi", "subprocess", "system", "popen",
+					     "exec", "spawn", "getoutput" };
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (memmem(text, len, words[i], strlen(words[i])))
+			return true;
+	return false;
+}
+
 char *path_tidy(const char *path, size_t len)
 {
 	char *out = xmalloc(len + 2), *o = out;

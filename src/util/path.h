@@ -31,6 +31,14 @@ enum path_code {
 	PATH_CODE_PERL,
 	PATH_CODE_RUBY,
 };
+/*
+ * Does a Python file's text hold a word that makes the analysis read it
+ * (analysis/pycode.h: ctypes, cffi, or a function that runs programs)?
+ * A word is at most PATH_PY_WORD_MAX bytes long.
+ */
+#define PATH_PY_WORD_MAX 10
+bool path_py_text_matters(const char *text, size_t len);
+
 enum path_code path_code_of(const char *path);
 
 /*

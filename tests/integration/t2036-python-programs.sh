@@ -68,6 +68,14 @@ for p in /usr/bin/tool-a /usr/bin/tool-b /usr/bin/tool-c; do
 done
 [ -z "$(origin /usr/bin/tool-d)" ] || fail "tool-d, named by code nothing runs, is in the set: $(origin /usr/bin/tool-d)"
 
+# The same from a docker-archive: its layer keeps the Python files that
+# run programs (app.py names subprocess, not ctypes).
+docker_archive "$R" "$T/img.tar" '["/app/app.py"]' || fail "cannot build the docker-archive"
+"$CONFINE" explain --quiet --json "docker-archive:$T/img.tar" exit_group >"$T/e.json" || fail "explain (archive) failed"
+for p in /usr/bin/tool-a /usr/bin/tool-b /usr/bin/tool-c; do
+	[ "$(origin $p)" = "exec: run by Python code (/app/app.py)" ] || fail "docker-archive: $p: '$(origin $p)'"
+done
+
 # The helper as the Entrypoint: its own folder's code counts, so tool-d does.
 "$CONFINE" explain --quiet --json --options "--entrypoint /usr/share/helper/helper.py" "dir:$R" exit_group \
 	>"$T/e.json" || fail "explain (helper) failed"
