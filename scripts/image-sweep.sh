@@ -390,7 +390,7 @@ RB
 	pysub)
 		# A Python server whose handler runs programs (subprocess, os.system)
 		# that make calls python3 itself never makes (syncfs, ioprio_set).
-		rootfs pysub python3,util-linux,curl
+		rootfs pysub python3,util-linux,curl || return 1
 		mkdir -p "$r/srv"
 		cat >"$r/srv/app.py" <<'PY'
 import http.server, os, subprocess
@@ -413,7 +413,13 @@ PY
 	npmapp)
 		# CMD ["npm", "start"]: npm runs package.json's start script with
 		# sh -c, whose programs make calls node never makes (sync, ioprio_set).
-		rootfs npmapp nodejs,npm,util-linux,curl
+		rootfs npmapp nodejs,util-linux,curl || return 1
+		# debootstrap cannot resolve npm's dependencies (node-postcss-selector-parser): apt can.
+		if [ ! -e "$r/usr/bin/npm" ]; then
+			chroot "$r" sh -c 'apt-get update && apt-get install -y --no-install-recommends npm' \
+				>"$SW/npmapp.apt.log" 2>&1 || { echo "image-sweep: apt-get install npm failed, see $SW/npmapp.apt.log" >&2; return 1; }
+			rm -rf "$r"/var/cache/apt/archives/*.deb "$r"/var/lib/apt/lists/*
+		fi
 		mkdir -p "$r/app"
 		printf '%s\n' '{ "name": "app", "version": "1.0.0", "private": true,' \
 			'  "scripts": { "start": "ionice -c 3 true && sync && node server.js" } }' >"$r/app/package.json"
