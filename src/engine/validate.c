@@ -581,6 +581,19 @@ static bool id_word(const char *w, size_t n)
 	/* What the normaliser made of one ('X', 'X-' for Mojolicious's huxHn4i6Fi8-). */
 	if (xs == n && memchr(w, 'X', n))
 		return true;
+	/*
+	 * One it replaced in part: a base64url id's '-' or '_' splits it, and
+	 * a part with digits and both cases became 'X' (Tg_X, X-GK).
+	 */
+	for (size_t i = 0; i < n && (memchr(w, '-', n) || memchr(w, '_', n)); i++) {
+		size_t j = i;
+
+		while (j < n && w[j] != '-' && w[j] != '_')
+			j++;
+		if (j - i == 1 && w[i] == 'X')
+			return true;
+		i = j;
+	}
 	return n >= 8 && upper && lower && (digits || changes * 3 >= n);
 }
 

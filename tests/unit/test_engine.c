@@ -276,6 +276,10 @@ static void test_differ_by_id(void **state)
 		/* base64url ids: the normaliser's X with a '-' left, or digits it left as '#' */
 		{ "[#] [trace] [X-] Routing to a callback", "[#] [trace] [X] Routing to a callback", true },
 		{ "[#] [trace] [_X] Routing", "[#] [trace] [abcDEFgh#_k] Routing", true },
+		/* ... and a part of one the normaliser replaced ("Tg_8a7B3xyzW" became "Tg_X") */
+		{ "[trace] [Tg_X] GET \"/\"", "[trace] [X] GET \"/\"", true },
+		{ "[trace] [X-GK] GET \"/\"", "[trace] [Tg_X] GET \"/\"", true },
+		{ "[trace] [X-GK] GET \"/\"", "[trace] [plain] GET \"/\"", false },
 		/* anything else differing: not the same line */
 		{ "[trace] [PpYaQFjPtYCc] GET \"/page\"", "[trace] [X] GET \"/other\"", false },
 		{ "[trace] [PpYaQFjPtYCc] GET \"/page\"", "[trace] [X] POST \"/page\"", false },
