@@ -266,6 +266,8 @@ static size_t script_commands(struct program_set *ps, const char *text, size_t l
 	return shwords_commands_env(text, len, &e, names);
 }
 
+static void package_scripts_in_text(struct program_set *ps, const char *text, size_t len, int *added);
+
 /*
  * The commands a shell script runs (analysis/shwords.h) run in the
  * container too: each one found on PATH is a program of the set.  A name
@@ -284,6 +286,11 @@ static void add_script_commands(struct program_set *ps, const char *script, cons
 			err_clear();
 	free_strv(names, n);
 	free(why);
+	{
+		int added = 0;
+
+		package_scripts_in_text(ps, text, len, &added);
+	}
 }
 
 /* Look at a new program's content: ELF, or '#!' (then add its interpreter). */
@@ -484,6 +491,52 @@ static const char *package_script(const struct program_set *ps, char *const *arg
 	return script;
 }
 
+static void add_package_scripts(struct program_set *ps, char *const *argv, size_t argc, int *added);
+
+/* Is w a shell variable assignment (NAME=value)? */
+static bool is_assignment(const char *w)
+{
+	size_t n = strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
+
+	return n && w[n] == '=' && !(w[0] >= '0' && w[0] <= '9');
+}
+
+/*
+ * `exec npm start` in an entrypoint script, `sh -c "npm run migrate && npm
+ * start"`: each simple command of shell text (split at newlines, ';',
+ * '&', '|', parentheses) that runs a package manager, after `exec` and
+ * variable assignments.
+ */
+static void package_scripts_in_text(struct program_set *ps, const char *text, size_t len, int *added)
+{
+	size_t i = 0;
+
+	if (!memmem(text, len, "npm", 3) && !memmem(text, len, "yarn", 4))
+		return;
+	while (i < len) {
+		size_t j = i;
+		char *seg, **words = NULL;
+		int nw = 0;
+
+		while (j < len && !strchr("\n;&|()", text[j]))
+			j++;
+		seg = xstrndup(text + i, j - i);
+		if ((strstr(seg, "npm") || strstr(seg, "yarn")) && words_split(seg, &words, &nw) == 0) {
+			int k = 0;
+
+			while (k < nw && (!strcmp(words[k], "exec") || is_assignment(words[k])))
+				k++;
+			if (k < nw)
+				add_package_scripts(ps, words + k, (size_t)(nw - k), added);
+		}
+		err_clear();
+		if (words)
+			words_free(words);
+		free(seg);
+		i = j + 1;
+	}
+}
+
 /*
  * The package manager runs the script with /bin/sh -c, after its "pre"
  * script and before its "post" one (npm restart: stop, then start), with
@@ -592,6 +645,7 @@ int program_set_add_config(struct program_set *ps, const struct image_config *cf
 		for (size_t i = 0; i < n; i++)
 			try_add(ps, words[i], PROGRAM_CMD, "command of sh -c", &added);
 		free_strv(words, n);
+		package_scripts_in_text(ps, text, strlen(text), &added);
 	}
 	/* Entrypoint scripts conventionally end in 'exec "$@"'. */
 	if (cfg->entrypoint_nr && cfg->cmd_nr && cfg->cmd[0] && cfg->cmd[0][0] &&

@@ -57,6 +57,15 @@ lacks /usr/bin/tool-pre "yarn other"
 progs "dir:$R" "--entrypoint npm -w /" "--prefix /srv/pkg run serve" >"$T/p"
 has /srv/pkg/node_modules/.bin/served "script 'serve' of /srv/pkg/package.json, run by npm" "npm --prefix run"
 
+# In shell text: sh -c "... && npm start", and an entrypoint script's `exec npm run NAME`.
+progs "dir:$R" "--entrypoint /bin/sh -w /app" "-c 'NODE_ENV=x npm run other && exec npm start'" >"$T/p"
+has /usr/bin/tool-other "script 'other' of /app/package.json, run by npm" "sh -c npm run other"
+has /usr/bin/tool-post "$why" "sh -c npm start"
+printf '#!/bin/sh\nset -e\ncd /srv/pkg\nexec npm --prefix /srv/pkg run serve\n' >"$R/entry.sh"
+chmod +x "$R/entry.sh"
+progs "dir:$R" "--entrypoint /entry.sh" >"$T/p"
+has /srv/pkg/node_modules/.bin/served "script 'serve' of /srv/pkg/package.json, run by npm" "entrypoint script"
+
 # A missing script is a warning, not an error.
 "$CONFINE" explain --json --options "--entrypoint npm -w /app" --args "run nothere" "dir:$R" exit_group \
 	>"$T/e.json" 2>"$T/e.err" || fail "explain with a missing script failed"
