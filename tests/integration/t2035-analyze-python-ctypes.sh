@@ -92,6 +92,10 @@ grep -q 'through ctypes or cffi' "$T/e.txt" || fail "explain does not say libquu
 "$CONFINE" explain --quiet --program /usr/bin/python3 "dir:$R" personality >"$T/e.txt" 2>&1
 grep -q 'its Python code may call it by name through ctypes or cffi (/app/app.py' "$T/e.txt" ||
 	fail "explain does not say why libc's personality is a root: $(cat "$T/e.txt")"
+"$CONFINE" explain --quiet --json --program /usr/bin/python3 "dir:$R" personality >"$T/e.json" ||
+	fail "explain --json personality failed"
+jq -e '.programs[0].chain[0].called_by_name_from == "/app/app.py"' "$T/e.json" >/dev/null ||
+	fail "explain --json: no called_by_name_from: $(jq -c '.programs[0].chain[0]' "$T/e.json")"
 
 # The real python3 (Debian's), chrooted under strace: a script calling
 # libc functions python3 itself never calls.
