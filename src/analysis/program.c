@@ -511,7 +511,7 @@ static void package_scripts_in_text(struct program_set *ps, const char *text, si
 {
 	size_t i = 0;
 
-	if (!memmem(text, len, "npm", 3) && !memmem(text, len, "yarn", 4))
+	if (!memmem(text, len, "npm", 3) && !memmem(text, len, "yarn", 4) && !memmem(text, len, "npx", 3))
 		return;
 	while (i < len) {
 		size_t j = i;
@@ -521,7 +521,8 @@ static void package_scripts_in_text(struct program_set *ps, const char *text, si
 		while (j < len && !strchr("\n;&|()", text[j]))
 			j++;
 		seg = xstrndup(text + i, j - i);
-		if ((strstr(seg, "npm") || strstr(seg, "yarn")) && words_split(seg, &words, &nw) == 0) {
+		if ((strstr(seg, "npm") || strstr(seg, "yarn") || strstr(seg, "npx")) &&
+		    words_split(seg, &words, &nw) == 0) {
 			int k = 0;
 
 			while (k < nw && (!strcmp(words[k], "exec") || is_assignment(words[k])))
@@ -543,16 +544,44 @@ static void package_scripts_in_text(struct program_set *ps, const char *text, si
  * the package's node_modules/.bin first on PATH: their commands are
  * programs of the set.
  */
+/*
+ * `npx NAME ARGS`: the package's own node_modules/.bin/NAME (the working
+ * folder's), else NAME on PATH (npx would download a package it cannot
+ * find: nothing the image holds).
+ */
+static void add_npx(struct program_set *ps, char *const *argv, size_t argc, int *added)
+{
+	const char *base = argc && argv[0] ? strrchr(argv[0], '/') : NULL;
+	char *path_var;
+	size_t i = 1;
+
+	base = base ? base + 1 : argc && argv[0] ? argv[0] : "";
+	if (strcmp(base, "npx"))
+		return;
+	while (i < argc && argv[i] && argv[i][0] == '-')
+		i++;
+	if (i >= argc || !argv[i] || !argv[i][0])
+		return;
+	path_var = ps->path_var;
+	ps->path_var = xasprintf("%s/node_modules/.bin:%s",
+				 ps->workdir && strcmp(ps->workdir, "/") ? ps->workdir : "", path_var);
+	try_add(ps, argv[i], PROGRAM_CMD, "run by npx", added);
+	free(ps->path_var);
+	ps->path_var = path_var;
+}
+
 static void add_package_scripts(struct program_set *ps, char *const *argv, size_t argc, int *added)
 {
 	char *dir, *file, *text = NULL, *path_var, *why;
 	bool named;
-	const char *script = package_script(ps, argv, argc, &dir, &named);
+	const char *script;
 	const struct rootfs_node *node;
 	json_t *doc, *scripts;
 	json_error_t jerr;
 	size_t len;
 
+	add_npx(ps, argv, argc, added);
+	script = package_script(ps, argv, argc, &dir, &named);
 	if (!script)
 		return;
 	file = fs_join(dir, "package.json");

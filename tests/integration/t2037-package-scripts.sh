@@ -12,7 +12,7 @@ command -v jq >/dev/null || skip "no jq"
 R=$T/root
 root_add_libc "$R"
 for p in /bin/sh /usr/bin/npm /usr/bin/yarn /usr/bin/node /usr/bin/tool-pre /usr/bin/tool-post /usr/bin/tool-stop \
-	/usr/bin/tool-other /srv/pkg/node_modules/.bin/served /app/node_modules/.bin/nodemon; do
+	/usr/bin/tool-other /usr/bin/npx /srv/pkg/node_modules/.bin/served /app/node_modules/.bin/nodemon; do
 	fake_plain "$R$p"
 done
 mkdir -p "$R/app" "$R/srv/pkg"
@@ -65,6 +65,10 @@ printf '#!/bin/sh\nset -e\ncd /srv/pkg\nexec npm --prefix /srv/pkg run serve\n' 
 chmod +x "$R/entry.sh"
 progs "dir:$R" "--entrypoint /entry.sh" >"$T/p"
 has /srv/pkg/node_modules/.bin/served "script 'serve' of /srv/pkg/package.json, run by npm" "entrypoint script"
+
+# npx NAME: the package's node_modules/.bin/NAME.
+progs "dir:$R" "--entrypoint npx -w /app" "--yes nodemon server.js" >"$T/p"
+has /app/node_modules/.bin/nodemon "run by npx" "npx nodemon"
 
 # A missing script is a warning, not an error.
 "$CONFINE" explain --json --options "--entrypoint npm -w /app" --args "run nothere" "dir:$R" exit_group \
