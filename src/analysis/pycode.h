@@ -95,7 +95,10 @@ struct pycode {
 void pycode_init(struct pycode *pf);
 void pycode_release(struct pycode *pf);
 
-/* Is 'path' a Python source file this reads (.py, not in the ctypes or cffi package)? */
+/*
+ * Is 'path' a Python source file this reads (.py)?  Those of the ctypes and
+ * cffi packages give programs, not names (pycode_scan_file).
+ */
 bool pycode_path_wanted(const char *path);
 
 /* May 'text' use ctypes or cffi or run programs (a cheap test before pycode_scan_file)? */
