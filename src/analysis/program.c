@@ -544,6 +544,21 @@ static void package_scripts_in_text(struct program_set *ps, const char *text, si
  * the package's node_modules/.bin first on PATH: their commands are
  * programs of the set.
  */
+/* Put DIR/node_modules/.bin first on the set's PATH, as npm does; returns the PATH to put back. */
+static char *path_push_bin(struct program_set *ps, const char *dir)
+{
+	char *old = ps->path_var;
+
+	ps->path_var = xasprintf("%s/node_modules/.bin:%s", dir && strcmp(dir, "/") ? dir : "", old);
+	return old;
+}
+
+static void path_pop(struct program_set *ps, char *old)
+{
+	free(ps->path_var);
+	ps->path_var = old;
+}
+
 /*
  * `npx NAME ARGS`: the package's own node_modules/.bin/NAME (the working
  * folder's), else NAME on PATH (npx would download a package it cannot
@@ -562,12 +577,9 @@ static void add_npx(struct program_set *ps, char *const *argv, size_t argc, int 
 		i++;
 	if (i >= argc || !argv[i] || !argv[i][0])
 		return;
-	path_var = ps->path_var;
-	ps->path_var = xasprintf("%s/node_modules/.bin:%s",
-				 ps->workdir && strcmp(ps->workdir, "/") ? ps->workdir : "", path_var);
+	path_var = path_push_bin(ps, ps->workdir);
 	try_add(ps, argv[i], PROGRAM_CMD, "run by npx", added);
-	free(ps->path_var);
-	ps->path_var = path_var;
+	path_pop(ps, path_var);
 }
 
 static void add_package_scripts(struct program_set *ps, char *const *argv, size_t argc, int *added)
@@ -608,8 +620,7 @@ static void add_package_scripts(struct program_set *ps, char *const *argv, size_
 		json_decref(doc);
 		goto out;
 	}
-	path_var = ps->path_var;
-	ps->path_var = xasprintf("%s/node_modules/.bin:%s", strcmp(dir, "/") ? dir : "", path_var);
+	path_var = path_push_bin(ps, dir);
 	why = xasprintf("script '%s' of %s, run by %s", script, file, argv[0]);
 	try_add(ps, "/bin/sh", PROGRAM_CMD, why, added);
 	for (int pass = 0; pass < 2; pass++) {
@@ -634,8 +645,7 @@ static void add_package_scripts(struct program_set *ps, char *const *argv, size_
 		}
 	}
 	free(why);
-	free(ps->path_var);
-	ps->path_var = path_var;
+	path_pop(ps, path_var);
 	json_decref(doc);
 out:
 	free(text);
