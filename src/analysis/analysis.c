@@ -101,7 +101,7 @@ struct apriv {
 	const void *lang_ctx;
 	struct langsys **lang_argv;
 	size_t lang_argv_nr, lang_argv_alloc;
-	/* The root's Python code that uses ctypes or cffi (pycode.h), read by py_read when first needed. */
+	/* The root's Python code (pycode.h), read by py_read when first needed. */
 	struct pycode py;
 	bool py_done, py_warned, py_names_warned;
 	void (*py_read)(const void *ctx, struct pycode *pf);
@@ -584,8 +584,8 @@ struct plan {
 	 */
 	const struct langsys *lang[LANGSYS_NR];
 	uint8_t *lang_of;
-	/* The names its Python code calls through ctypes or cffi (plan_ffi; owned, sorted). */
-	char **ffi_names;
+	/* The names its Python code calls through ctypes or cffi (plan_ffi; sorted, the strings ffi's). */
+	const char **ffi_names;
 	size_t ffi_names_nr;
 	const struct pycode *ffi; /* the code they come from (the analysis's), or NULL */
 	bool cacheable;       /* results may come from / go to the program cache */
@@ -621,7 +621,7 @@ static void plan_release(struct plan *pl)
 	free(pl->why);
 	free(pl->lang_of);
 	runtimes_names_release(pl->names, pl->names_nr);
-	runtimes_names_release(pl->ffi_names, pl->ffi_names_nr);
+	free(pl->ffi_names);
 	memset(pl, 0, sizeof(*pl));
 }
 
@@ -789,7 +789,7 @@ static void link_one(const struct analysis *a, struct analysis_program *prog, co
 					   plan_dlopened(pl, i), i == 0 ? (const char *const *)pl->names : NULL,
 					   i == 0 ? pl->names_nr : 0,
 					   pl->lang_of && pl->lang_of[i] < LANGSYS_NR ? pl->lang[pl->lang_of[i]] : NULL,
-					   i == 0 ? (const char *const *)pl->ffi_names : NULL,
+					   i == 0 ? pl->ffi_names : NULL,
 					   i == 0 ? pl->ffi_names_nr : 0 };
 		prog->object_why[prog->objects_nr] = pl->why[i];
 		prog->objects[prog->objects_nr++] = xstrdup(o->path);
@@ -1457,8 +1457,6 @@ static const struct pycode *apriv_pycode(struct apriv *ap)
  */
 static const struct pycode *plan_ffi(struct apriv *ap, struct plan *pl)
 {
-	const char **names;
-	size_t n;
 	bool uses = false;
 
 	for (size_t i = 0; i < pl->nr && !uses; i++) {
@@ -1470,13 +1468,8 @@ static const struct pycode *plan_ffi(struct apriv *ap, struct plan *pl)
 	if (!uses)
 		return NULL;
 	apriv_pycode(ap);
-	runtimes_names_release(pl->ffi_names, pl->ffi_names_nr);
-	names = pycode_names(&ap->py, &n);
-	pl->ffi_names = xcalloc(n ? n : 1, sizeof(*pl->ffi_names));
-	for (size_t i = 0; i < n; i++)
-		pl->ffi_names[i] = xstrdup(names[i]);
-	pl->ffi_names_nr = n;
-	free(names);
+	free(pl->ffi_names);
+	pl->ffi_names = pycode_names(&ap->py, &pl->ffi_names_nr);
 	if (ap->py.names_cut && !ap->py_names_warned) {
 		warn_add("the image's Python code names more than %d functions for ctypes or cffi: the rest are "
 			 "not in the set", PYCODE_NAMES_MAX);
