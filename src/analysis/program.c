@@ -538,12 +538,6 @@ static void package_scripts_in_text(struct program_set *ps, const char *text, si
 	}
 }
 
-/*
- * The package manager runs the script with /bin/sh -c, after its "pre"
- * script and before its "post" one (npm restart: stop, then start), with
- * the package's node_modules/.bin first on PATH: their commands are
- * programs of the set.
- */
 /* Put DIR/node_modules/.bin first on the set's PATH, as npm does; returns the PATH to put back. */
 static char *path_push_bin(struct program_set *ps, const char *dir)
 {
@@ -582,6 +576,12 @@ static void add_npx(struct program_set *ps, char *const *argv, size_t argc, int 
 	path_pop(ps, path_var);
 }
 
+/*
+ * The package manager runs the script with /bin/sh -c, after its "pre"
+ * script and before its "post" one (npm restart: stop, then start), with
+ * the package's node_modules/.bin first on PATH: their commands are
+ * programs of the set.
+ */
 static void add_package_scripts(struct program_set *ps, char *const *argv, size_t argc, int *added)
 {
 	char *dir, *file, *text = NULL, *path_var, *why;

@@ -30,9 +30,7 @@ void pycode_release(struct pycode *pf)
 
 bool pycode_path_wanted(const char *path)
 {
-	size_t n = strlen(path);
-
-	return n > 3 && !strcmp(path + n - 3, ".py");
+	return path_is_python(path);
 }
 
 bool pycode_text_may_use(const char *text, size_t len)

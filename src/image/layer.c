@@ -163,18 +163,6 @@ static bool keep_by_path(const char *path)
 }
 
 /*
- * Python code is kept when it may call C through ctypes or cffi or run
- * programs (the analysis reads those files: analysis/pycode.h); the rest
- * of a Python installation is not read, so not kept.
- */
-static bool py_source(const char *path)
-{
-	size_t n = strlen(path);
-
-	return n > 3 && !strcmp(path + n - 3, ".py");
-}
-
-/*
  * Does a chunk, after the 'tail' (*tail_len bytes) the previous chunk
  * ended with, hold a word path_py_text_matters() looks for?  The stream's
  * last PATH_PY_WORD_MAX - 1 bytes become the tail.
@@ -224,7 +212,12 @@ static int read_content(struct archive *tar, struct layer_entry *le, const struc
 	le->is_elf = have >= 4 && !memcmp(buf, "\x7f" "ELF", 4);
 	le->is_script = have >= 2 && buf[0] == '#' && buf[1] == '!';
 	keep = lim->keep_all || le->is_elf || le->is_script || keep_by_path(le->path);
-	python = !keep && py_source(le->path);
+	/*
+	 * Python code is kept when it may call C through ctypes or cffi or run
+	 * programs (the analysis reads those files: analysis/pycode.h); the rest
+	 * of a Python installation is not read, so not kept.
+	 */
+	python = !keep && path_is_python(le->path);
 	if (!keep && !python)
 		return 0; /* the rest is skipped by the next header read */
 	blob_writer_init(&w, lim->bs);

@@ -55,6 +55,13 @@ enum path_code path_code_of(const char *path)
 	return PATH_CODE_NONE;
 }
 
+bool path_is_python(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 3 && !strcmp(path + n - 3, ".py");
+}
+
 bool path_py_text_matters(const char *text, size_t len)
 {
 	static const char *const words[] = { "ctypes", "cffi", "subprocess", "system", "popen",

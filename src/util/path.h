@@ -37,6 +37,8 @@ enum path_code {
  * A word is at most PATH_PY_WORD_MAX bytes long.
  */
 #define PATH_PY_WORD_MAX 10
+/* Is 'path' a Python source file (NAME.py)? */
+bool path_is_python(const char *path);
 bool path_py_text_matters(const char *text, size_t len);
 
 enum path_code path_code_of(const char *path);
