@@ -60,6 +60,20 @@ clear_stale_socket() {
 	rm -f "$sock" "$sock.ttrpc"
 }
 
+# A pid file left by a dockerd that did not stop cleanly: when its number
+# has since gone to another process, dockerd refuses to start ("pid file
+# found, ensure docker is not running").  Remove it unless a dockerd has it.
+clear_stale_pidfile() {
+	local file=$1 pid
+	[ -f "$file" ] || return 0
+	pid=$(cat "$file" 2>/dev/null)
+	if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ]; then
+		return 0
+	fi
+	log "removing stale pid file $file (pid ${pid:-none} is not a dockerd)"
+	rm -f "$file"
+}
+
 if ! engine_up; then
 	log "starting dockerd"
 	if command -v systemctl >/dev/null && systemctl start docker 2>/dev/null; then
@@ -69,6 +83,7 @@ if ! engine_up; then
 		# a stale socket) would keep the new one from taking the pid file.
 		if pkill -x dockerd 2>/dev/null; then sleep 2; fi
 		clear_stale_socket /run/containerd/containerd.sock
+		clear_stale_pidfile /var/run/docker.pid
 		nohup dockerd >/var/log/confine-dockerd.log 2>&1 &
 	fi
 	for _ in $(seq 1 120); do
