@@ -26,6 +26,7 @@
 #include "disasm/disasm.h"
 #include "analysis/program.h"
 #include "analysis/pycode.h"
+#include "analysis/runcode.h"
 #include "analysis/runconf.h"
 #include "analysis/runtimes.h"
 #include "elf/elf.h"
@@ -103,8 +104,12 @@ struct apriv {
 	size_t lang_argv_nr, lang_argv_alloc;
 	/* The root's Python code (pycode.h), read by py_read when first needed. */
 	struct pycode py;
-	bool py_done, py_warned, py_names_warned;
+	bool py_done, py_names_warned;
 	void (*py_read)(const void *ctx, struct pycode *pf);
+	/* Image mode: the commands the root's Perl, Ruby and JavaScript code runs (runcode.h; run_done bits). */
+	struct code_cmds run[RUNCODE_NR];
+	unsigned run_done;
+	unsigned code_warned; /* languages (enum code_lang bits) warned of for too many commands */
 };
 
 static double now_ms(void)
@@ -467,6 +472,9 @@ void analysis_free(struct analysis *a)
 		free(ap->lang_argv);
 		if (ap->py_done)
 			pycode_release(&ap->py);
+		for (unsigned l = 0; l < RUNCODE_NR; l++)
+			if (ap->run_done & 1u << l)
+				code_cmds_release(&ap->run[l]);
 		free(ap);
 	}
 	free(a);
@@ -1847,14 +1855,44 @@ static void image_lang_read(const void *ctx, unsigned want, struct langsys *ls)
 			lang_file(ls, want, in.n->path, in.n->size, in.n->is_script, image_lang_text, &in);
 }
 
-/* ---- image mode: the programs Python code runs (pycode.h) ---------------- */
+/* ---- image mode: the programs interpreted code runs (pycode.h, runcode.h) -- */
 
-struct py_dirs {
+/*
+ * The languages whose code names programs: the interpreter whose process
+ * runs it (its runtimes mark and the name a '#!' line gives), the parts of
+ * its library folders' paths, the variables naming more folders.
+ */
+enum code_lang { CODE_PYTHON = 0, CODE_PERL, CODE_RUBY, CODE_JS, CODE_NR };
+
+static const struct code_lang_info {
+	const char *name;
+	unsigned mark;
+	const char *interp;
+	const char *libs[5];
+	const char *env[3];
+} code_langs[CODE_NR] = {
+	[CODE_PYTHON] = { "Python", RUNTIMES_PYTHON, "python", { "/lib/python", "/lib64/python" }, { "PYTHONPATH" } },
+	[CODE_PERL] = { "Perl", RUNTIMES_PERL, "perl", { "/perl5/", "/perl/", "/perl-base/", "/site_perl/" },
+			{ "PERL5LIB", "PERLLIB" } },
+	[CODE_RUBY] = { "Ruby", RUNTIMES_RUBY, "ruby",
+			{ "/lib/ruby/", "/gems/", "/rubygems-integration/", "/vendor_ruby/" },
+			{ "RUBYLIB", "GEM_HOME", "GEM_PATH" } },
+	[CODE_JS] = { "JavaScript", RUNTIMES_NODE, "node", { "/node_modules/", "/share/nodejs/", "/lib/nodejs/" },
+		      { "NODE_PATH" } },
+};
+
+/* A file of lang's code by its name (not a '#!' script). */
+static bool code_named(enum code_lang lang, const char *path)
+{
+	return lang == CODE_PYTHON ? pycode_path_wanted(path) : runcode_named((enum runcode_lang)(lang - 1), path);
+}
+
+struct code_dirs {
 	char **v;
 	size_t nr, alloc;
 };
 
-static void py_dirs_add(struct py_dirs *d, const char *dir, size_t len)
+static void code_dirs_add(struct code_dirs *d, const char *dir, size_t len)
 {
 	char *t = path_tidy(dir, len);
 
@@ -1866,20 +1904,40 @@ static void py_dirs_add(struct py_dirs *d, const char *dir, size_t len)
 	d->v[d->nr++] = t;
 }
 
-/*
- * Is the Python file at 'path' code a Python process of the image may
- * run?  Python imports from its own folders (.../lib/python3.X,
- * .../lib/python3/dist-packages, a virtual environment's), from a script's
- * folder, the working folder and PYTHONPATH ('d'); code anywhere but
- * under /usr counts too (an application's folder: /app, /srv, /opt).  What
- * the system keeps under /usr off those folders (Debian's
- * /usr/share/python3/py3versions.py, which runs apt-cache and dpkg) runs
- * only as a program of its own, whose folder 'd' then has.
- */
-static bool py_file_runs(const struct py_dirs *d, const char *path)
+/* Is the program at 'pr' a script of lang's interpreter (python3.11, perl, ruby3.1, node, nodejs)? */
+static bool code_script_of(enum code_lang lang, const struct program *pr)
 {
-	if (strstr(path, "/lib/python") || strstr(path, "/lib64/python") || strncmp(path, "/usr/", 5))
+	const char *interp = pr->interpreter ? strrchr(pr->interpreter, '/') : NULL;
+
+	return pr->is_script && interp && !strncmp(interp + 1, code_langs[lang].interp, strlen(code_langs[lang].interp));
+}
+
+/*
+ * Is lang's file at 'path' code a process of the image may run?  An
+ * interpreter loads modules from its own folders (.../lib/python3.X,
+ * /usr/share/perl5, /usr/lib/ruby, node_modules...), from a script's
+ * folder, the working folder and its variables' folders ('d'); code
+ * anywhere but under /usr counts too (an application's folder: /app,
+ * /srv, /opt).  What the system keeps under /usr off those folders
+ * (Debian's /usr/share/python3/py3versions.py, which runs apt-cache and
+ * dpkg) runs only as a program of its own, whose folder 'd' then has.  A
+ * '#!' script without the language's file name runs as a program only:
+ * it counts when it is one of the set's.
+ */
+static bool code_file_runs(enum code_lang lang, const struct code_dirs *d, const struct program_set *ps,
+			   const char *path)
+{
+	if (!code_named(lang, path)) {
+		for (size_t k = 0; k < ps->nr; k++)
+			if (!strcmp(ps->progs[k].path, path) || (ps->progs[k].real && !strcmp(ps->progs[k].real, path)))
+				return true;
+		return false;
+	}
+	if (strncmp(path, "/usr/", 5))
 		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(code_langs[lang].libs) && code_langs[lang].libs[i]; i++)
+		if (strstr(path, code_langs[lang].libs[i]))
+			return true;
 	for (size_t i = 0; i < d->nr; i++) {
 		size_t n = strlen(d->v[i]);
 
@@ -1889,93 +1947,145 @@ static bool py_file_runs(const struct py_dirs *d, const char *path)
 	return false;
 }
 
-static void py_dirs_of(const struct program_set *ps, struct py_dirs *d)
+static void code_dirs_of(enum code_lang lang, const struct program_set *ps, struct code_dirs *d)
 {
-	const char *pp = env_lookup(ps->env, ps->env_nr, "PYTHONPATH");
-
 	if (ps->workdir)
-		py_dirs_add(d, ps->workdir, strlen(ps->workdir));
-	for (const char *p = pp; p && *p;) {
-		size_t n = strcspn(p, ":");
+		code_dirs_add(d, ps->workdir, strlen(ps->workdir));
+	for (size_t v = 0; v < ARRAY_SIZE(code_langs[lang].env) && code_langs[lang].env[v]; v++) {
+		const char *val = env_lookup(ps->env, ps->env_nr, code_langs[lang].env[v]);
 
-		if (n && p[0] == '/')
-			py_dirs_add(d, p, n);
-		p += n + (p[n] == ':');
+		for (const char *p = val; p && *p;) {
+			size_t n = strcspn(p, ":");
+
+			if (n && p[0] == '/')
+				code_dirs_add(d, p, n);
+			p += n + (p[n] == ':');
+		}
 	}
 	for (size_t k = 0; k < ps->nr; k++) {
 		const struct program *pr = &ps->progs[k];
-		const char *interp = pr->interpreter ? strrchr(pr->interpreter, '/') : NULL;
 
-		if (!pr->is_script || !interp || strncmp(interp + 1, "python", 6))
+		if (!code_script_of(lang, pr))
 			continue;
-		py_dirs_add(d, pr->path, strrchr(pr->path, '/') - pr->path);
+		code_dirs_add(d, pr->path, strrchr(pr->path, '/') - pr->path);
 		if (pr->real)
-			py_dirs_add(d, pr->real, strrchr(pr->real, '/') - pr->real);
+			code_dirs_add(d, pr->real, strrchr(pr->real, '/') - pr->real);
 	}
-	/* python3 /srv/app.py: the script of the Entrypoint or Cmd. */
+	/* python3 /srv/app.py, node /app/server.js: the script of the Entrypoint or Cmd. */
 	for (size_t k = 0; k < ps->argc; k++) {
 		const char *a = ps->argv[k];
-		size_t n = strlen(a);
 
-		if (n > 3 && !strcmp(a + n - 3, ".py") && strchr(a, '/')) {
+		if (code_named(lang, a) && strchr(a, '/')) {
 			char *full = a[0] == '/' ? xstrdup(a) : xasprintf("%s/%s", ps->workdir ? ps->workdir : "", a);
 
-			py_dirs_add(d, full, strrchr(full, '/') - full);
+			code_dirs_add(d, full, strrchr(full, '/') - full);
 			free(full);
 		}
 	}
 }
 
-/*
- * The processes running Python execute the programs their code names
- * (pycode.h): the executables of the image at the paths it gives, the
- * names PATH finds, and the commands of its shell text, with origin
- * exec.  Returns how many programs were added (the caller analyses them:
- * a script among them may widen the folders its code is read from).
- */
-static size_t image_add_python_programs(struct apriv *ap, struct program_set *ps, struct plan *plans, size_t nr,
-					size_t *added)
+/* Image mode's reader of the Perl, Ruby and JavaScript code of 'want' (runcode languages' bits). */
+static void image_run_read(const struct rootfs *fs, unsigned want, struct code_cmds *cc)
 {
-	const struct pycode *code;
-	struct py_dirs dirs = { NULL, 0, 0 };
-	bool python = false;
-	size_t start = ps->nr;
+	const struct rootfs_node *n;
 
-	for (size_t p = 0; p < nr && !python; p++)
-		for (size_t i = 0; i < plans[p].nr && !python; i++)
-			python = aobj_runtime(plans[p].objs[i])->marks & RUNTIMES_PYTHON;
-	if (!python || *added >= EXEC_PROGRAMS_MAX)
-		return 0;
-	code = apriv_pycode(ap);
-	if (code->cmds_cut && !ap->py_warned) {
-		warn_add("the image's Python code names more than %d commands: the rest are left out of the "
-			 "program set (the monitor or --all-binaries adds them)", PYCODE_CMDS_MAX);
-		ap->py_warned = true;
-	}
-	py_dirs_of(ps, &dirs);
-	for (size_t i = 0; i < code->cmds_nr && *added < EXEC_PROGRAMS_MAX; i++) {
-		const struct pycode_cmd *c = &code->cmds[i];
-		char *why, *path = NULL;
-		size_t before = ps->nr;
+	for (size_t i = 0; (n = rootfs_at(fs, i)); i++) {
+		char *text = NULL;
+		size_t len;
+		int lang = -1;
 
-		if (!py_file_runs(&dirs, c->file))
+		if (n->type != ROOTFS_REG || n->is_elf || n->size > RUNCODE_MAX_FILE)
 			continue;
-		why = xasprintf("run by Python code (%s)", c->file);
-		if (c->kind == PYCODE_SHELL) {
-			*added += (size_t)program_set_add_template(ps, c->text, why);
-		} else if (c->kind == PYCODE_PATH || program_set_which(ps, c->text, &path) == 0) {
-			if (program_set_add_executable(ps, path ? path : c->text, why) >= 0)
-				*added += ps->nr - before;
+		if (!n->is_script) {
+			lang = runcode_file_lang(n->path, NULL, 0);
+			if (lang < 0 || !(want & 1u << lang))
+				continue;
+		}
+		if (rootfs_read(fs, n, RUNCODE_MAX_FILE, &text, &len) == 0) {
+			if (n->is_script)
+				lang = runcode_file_lang(n->path, text, len);
+			if (lang >= 0 && (want & 1u << lang))
+				runcode_scan_file(&cc[lang], (enum runcode_lang)lang, n->path, text, len);
 		}
 		err_clear();
-		free(path);
-		free(why);
+		free(text);
 	}
-	free_strv(dirs.v, dirs.nr);
+}
+
+/* The commands lang's code of the image names, read when first needed. */
+static const struct code_cmds *apriv_code_cmds(struct apriv *ap, const struct program_set *ps, enum code_lang lang)
+{
+	unsigned bit;
+
+	if (lang == CODE_PYTHON)
+		return &apriv_pycode(ap)->cmds;
+	bit = 1u << (lang - 1);
+	if (!(ap->run_done & bit)) {
+		code_cmds_init(&ap->run[lang - 1]);
+		image_run_read(ps->fs, bit, ap->run);
+		ap->run_done |= bit;
+	}
+	return &ap->run[lang - 1];
+}
+
+/*
+ * The processes running an interpreter execute the programs their code
+ * names (pycode.h, runcode.h): the executables of the image at the paths
+ * it gives, the names PATH finds, and the commands of its shell text,
+ * with origin exec.  Returns how many programs were added (the caller
+ * analyses them: a script among them may widen the folders code is read
+ * from).
+ */
+static size_t image_add_code_programs(struct apriv *ap, struct program_set *ps, struct plan *plans, size_t nr,
+				      size_t *added)
+{
+	unsigned marks = 0;
+	size_t start = ps->nr;
+
+	for (size_t p = 0; p < nr; p++)
+		for (size_t i = 0; i < plans[p].nr; i++)
+			marks |= aobj_runtime(plans[p].objs[i])->marks;
+	for (unsigned lang = 0; lang < CODE_NR && *added < EXEC_PROGRAMS_MAX; lang++) {
+		const struct code_cmds *code;
+		struct code_dirs dirs = { NULL, 0, 0 };
+
+		if (!(marks & code_langs[lang].mark))
+			continue;
+		code = apriv_code_cmds(ap, ps, lang);
+		if (code->cut && !(ap->code_warned & 1u << lang)) {
+			warn_add("the image's %s code names more than %d commands: the rest are left out of the "
+				 "program set (the monitor or --all-binaries adds them)", code_langs[lang].name,
+				 CODE_CMDS_MAX);
+			ap->code_warned |= 1u << lang;
+		}
+		code_dirs_of(lang, ps, &dirs);
+		for (size_t i = 0; i < code->nr && *added < EXEC_PROGRAMS_MAX; i++) {
+			const struct code_cmd *c = &code->v[i];
+			char *why, *path = NULL;
+			size_t before = ps->nr;
+
+			if (!code_file_runs(lang, &dirs, ps, c->file))
+				continue;
+			why = xasprintf("run by %s code (%s)", code_langs[lang].name, c->file);
+			if (c->kind == CODE_CMD_SHELL) {
+				*added += (size_t)program_set_add_template(ps, c->text, why);
+			} else if (c->kind == CODE_CMD_PATH || program_set_which(ps, c->text, &path) == 0) {
+				if (program_set_add_executable(ps, path ? path : c->text, why) >= 0)
+					*added += ps->nr - before;
+			}
+			err_clear();
+			free(path);
+			free(why);
+		}
+		free_strv(dirs.v, dirs.nr);
+	}
 	return ps->nr - start;
 }
 
-/* Image mode's py_read: every Python file of the rootfs (layers keep those that may use ctypes or cffi). */
+/*
+ * Image mode's py_read: every Python file of the rootfs (layers keep those
+ * that may use ctypes or cffi or run programs), and its '#!' Python scripts.
+ */
 static void image_py_read(const void *ctx, struct pycode *pf)
 {
 	const struct rootfs *fs = ctx;
@@ -1985,9 +2095,11 @@ static void image_py_read(const void *ctx, struct pycode *pf)
 		char *text = NULL;
 		size_t len;
 
-		if (n->type != ROOTFS_REG || n->is_elf || n->size > PYCODE_MAX_FILE || !pycode_path_wanted(n->path))
+		if (n->type != ROOTFS_REG || n->is_elf || n->size > PYCODE_MAX_FILE ||
+		    !(n->is_script || pycode_path_wanted(n->path)))
 			continue;
-		if (rootfs_read(fs, n, PYCODE_MAX_FILE, &text, &len) == 0)
+		if (rootfs_read(fs, n, PYCODE_MAX_FILE, &text, &len) == 0 &&
+		    (!n->is_script || pycode_path_wanted(n->path) || pycode_script(text, len)))
 			pycode_scan_file(pf, n->path, text, len);
 		err_clear();
 		free(text);
@@ -2092,7 +2204,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 			image_add_config_programs(ps, i, plans[a->programs_nr - 1].objs[0]->elf, &execs_added);
 			image_add_execs(ps, &plans[a->programs_nr - 1], &execs_added); /* pr is stale after this */
 		}
-	} while (image_add_python_programs(ap, ps, plans, a->programs_nr, &execs_added));
+	} while (image_add_code_programs(ap, ps, plans, a->programs_nr, &execs_added));
 	summarise_pending(ap, first_new);
 	{
 		double *ms = xcalloc(a->programs_nr + 1, sizeof(*ms));

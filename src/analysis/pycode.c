@@ -11,31 +11,41 @@ void pycode_init(struct pycode *pf)
 	memset(pf, 0, sizeof(*pf));
 	strmap_init(&pf->names);
 	strmap_init(&pf->libs);
-	strmap_init(&pf->cmds_seen);
+	code_cmds_init(&pf->cmds);
 }
 
 void pycode_release(struct pycode *pf)
 {
 	strmap_release(&pf->names, NULL);
 	strmap_release(&pf->libs, NULL);
-	strmap_release(&pf->cmds_seen, NULL);
-	for (size_t i = 0; i < pf->cmds_nr; i++) {
-		free(pf->cmds[i].text);
-		free(pf->cmds[i].file);
-	}
-	free(pf->cmds);
+	code_cmds_release(&pf->cmds);
 	free(pf->first);
 	memset(pf, 0, sizeof(*pf));
 }
 
 bool pycode_path_wanted(const char *path)
 {
-	return path_is_python(path);
+	return path_text_of(path) == PATH_TEXT_PYTHON;
+}
+
+bool pycode_script(const char *text, size_t len)
+{
+	const char *nl, *p;
+	size_t n;
+
+	if (len < 2 || text[0] != '#' || text[1] != '!')
+		return false;
+	nl = memchr(text, '\n', len);
+	n = nl ? (size_t)(nl - text) : len;
+	for (p = text; (p = memmem(p, n - (size_t)(p - text), "python", 6)); p += 6)
+		if (p[-1] == '/' || p[-1] == ' ' || p[-1] == '\t')
+			return true;
+	return false;
 }
 
 bool pycode_text_may_use(const char *text, size_t len)
 {
-	return path_py_text_matters(text, len);
+	return path_text_matters(PATH_TEXT_PYTHON, text, len);
 }
 
 static bool ident_start(unsigned char c)
@@ -202,47 +212,15 @@ static bool runs_programs(const char *name, size_t n)
 	       spawn_call(name, n, false, NULL, 0) != SPAWN_NONE;
 }
 
-static void put_cmd(struct pycode *pf, enum pycode_cmd_kind kind, const char *s, size_t n, const char *path)
-{
-	char *key;
-
-	if (!n || n > PYCODE_CMD_LEN || memchr(s, '\0', n) || (kind != PYCODE_SHELL && memchr(s, '\n', n)))
-		return;
-	key = xasprintf("%d:%.*s", (int)kind, (int)n, s);
-	if (!strmap_contains(&pf->cmds_seen, key)) {
-		if (pf->cmds_nr >= PYCODE_CMDS_MAX) {
-			pf->cmds_cut = true;
-		} else {
-			strmap_put(&pf->cmds_seen, key, NULL);
-			ALLOC_GROW(pf->cmds, pf->cmds_nr + 1, pf->cmds_alloc);
-			pf->cmds[pf->cmds_nr++] = (struct pycode_cmd){ kind, xstrndup(s, n), xstrdup(path) };
-		}
-	}
-	free(key);
-}
-
-/* A program name, the first word of s: a path, or a word PATH finds. */
-static void put_word(struct pycode *pf, const char *s, size_t n, const char *path)
-{
-	size_t w = 0;
-
-	while (w < n && s[w] != ' ' && s[w] != '\t')
-		w++;
-	if (w && s[0] == '/')
-		put_cmd(pf, PYCODE_PATH, s, w, path);
-	else if (w && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+-") >= w)
-		put_cmd(pf, PYCODE_WORD, s, w, path);
-}
-
 /* The commands one file gives, kept until its code shows it runs programs. */
 struct spans {
-	struct { const char *s; size_t n; enum pycode_cmd_kind kind; } *v;
+	struct { const char *s; size_t n; enum code_cmd_kind kind; } *v;
 	size_t nr, alloc;
 };
 
-static void span_add(struct spans *sp, const char *s, size_t n, enum pycode_cmd_kind kind)
+static void span_add(struct spans *sp, const char *s, size_t n, enum code_cmd_kind kind)
 {
-	if (sp->nr >= PYCODE_CMDS_MAX)
+	if (sp->nr >= CODE_CMDS_MAX)
 		return;
 	ALLOC_GROW(sp->v, sp->nr + 1, sp->alloc);
 	sp->v[sp->nr].s = s;
@@ -296,18 +274,18 @@ void pycode_scan_file(struct pycode *pf, const char *path, const char *text, siz
 			if (lib_arg == 2)
 				put_lib(&sc, text + body, body_len);
 			if (body_len > 1 && text[body] == '/')
-				span_add(&sp, text + body, body_len, PYCODE_PATH);
+				span_add(&sp, text + body, body_len, CODE_CMD_PATH);
 			if (call_stage == 1)
-				span_add(&sp, text + body, body_len, call == SPAWN_SHELL ? PYCODE_SHELL : PYCODE_WORD);
+				span_add(&sp, text + body, body_len, call == SPAWN_SHELL ? CODE_CMD_SHELL : CODE_CMD_WORD);
 			else if (call_stage == 2)
-				span_add(&sp, text + body, body_len, PYCODE_WORD);
+				span_add(&sp, text + body, body_len, CODE_CMD_WORD);
 			if (list == 1) {
 				first = text + body;
 				first_n = body_len;
 				list = 2;
 			} else if (list == 3) {
 				if (body_len > 1 && text[body] == '-')
-					span_add(&sp, first, first_n, PYCODE_WORD);
+					span_add(&sp, first, first_n, CODE_CMD_WORD);
 				list = 0;
 			} else {
 				list = 0;
@@ -398,12 +376,12 @@ void pycode_scan_file(struct pycode *pf, const char *path, const char *text, siz
 		}
 	}
 	if (runs && sp.nr) {
-		pf->exec_files++;
+		pf->cmds.files++;
 		for (size_t k = 0; k < sp.nr; k++) {
-			if (sp.v[k].kind == PYCODE_WORD)
-				put_word(pf, sp.v[k].s, sp.v[k].n, path);
+			if (sp.v[k].kind == CODE_CMD_WORD)
+				code_cmds_put_word(&pf->cmds, sp.v[k].s, sp.v[k].n, path);
 			else
-				put_cmd(pf, sp.v[k].kind, sp.v[k].s, sp.v[k].n, path);
+				code_cmds_put(&pf->cmds, sp.v[k].kind, sp.v[k].s, sp.v[k].n, path);
 		}
 	}
 	free(sp.v);

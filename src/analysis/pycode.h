@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "analysis/codecmds.h"
 #include "util/strmap.h"
 
 /*
@@ -57,25 +58,11 @@
  * Names are looked up on PATH by the caller; one not in the image adds
  * nothing.  Not seen: a name the code computes.
  */
-enum pycode_cmd_kind {
-	PYCODE_PATH,  /* an absolute path */
-	PYCODE_WORD,  /* a program name (PATH) */
-	PYCODE_SHELL, /* shell text */
-};
-
-struct pycode_cmd {
-	enum pycode_cmd_kind kind;
-	char *text;  /* owned */
-	char *file;  /* the first file naming it (owned) */
-};
-
 /* Largest file read; most names kept (the rest are dropped, with a note). */
 #define PYCODE_MAX_FILE (32u << 20)
 #define PYCODE_NAMES_MAX 65536
 #define PYCODE_LIBS_MAX 256
 #define PYCODE_NAME_LEN 128
-#define PYCODE_CMDS_MAX 1024
-#define PYCODE_CMD_LEN 4096
 
 struct pycode {
 	struct strmap names;  /* function names (keys; no values) */
@@ -84,12 +71,7 @@ struct pycode {
 	size_t bytes;         /* their bytes */
 	bool names_cut;       /* more names than PYCODE_NAMES_MAX */
 	char *first;          /* the first such file (owned; NULL: none) */
-	/* What the code runs, in the order read (no two alike). */
-	struct pycode_cmd *cmds;
-	size_t cmds_nr, cmds_alloc;
-	struct strmap cmds_seen;
-	size_t exec_files;    /* files that run programs */
-	bool cmds_cut;        /* more than PYCODE_CMDS_MAX */
+	struct code_cmds cmds; /* what the code runs */
 };
 
 void pycode_init(struct pycode *pf);
@@ -100,6 +82,9 @@ void pycode_release(struct pycode *pf);
  * cffi packages give programs, not names (pycode_scan_file).
  */
 bool pycode_path_wanted(const char *path);
+
+/* Does 'text' start with a '#!' line running Python (/usr/bin/python3, env python3.11)? */
+bool pycode_script(const char *text, size_t len);
 
 /* May 'text' use ctypes or cffi or run programs (a cheap test before pycode_scan_file)? */
 bool pycode_text_may_use(const char *text, size_t len);

@@ -164,19 +164,20 @@ static bool keep_by_path(const char *path)
 
 /*
  * Does a chunk, after the 'tail' (*tail_len bytes) the previous chunk
- * ended with, hold a word path_py_text_matters() looks for?  The stream's
- * last PATH_PY_WORD_MAX - 1 bytes become the tail.
+ * ended with, hold a word path_text_matters() looks for in a file of
+ * 'kind'?  The stream's last PATH_TEXT_WORD_MAX - 1 bytes become the tail.
  */
-static bool py_chunk_matters(const char *buf, size_t n, char tail[PATH_PY_WORD_MAX], size_t *tail_len)
+static bool chunk_matters(enum path_text kind, const char *buf, size_t n, char tail[PATH_TEXT_WORD_MAX],
+			  size_t *tail_len)
 {
-	enum { KEEP = PATH_PY_WORD_MAX - 1 };
+	enum { KEEP = PATH_TEXT_WORD_MAX - 1 };
 	char seam[2 * KEEP];
 	size_t head = n < KEEP ? n : KEEP, all = *tail_len + head;
 	bool hit;
 
 	memcpy(seam, tail, *tail_len);
 	memcpy(seam + *tail_len, buf, head);
-	hit = path_py_text_matters(seam, all) || path_py_text_matters(buf, n);
+	hit = path_text_matters(kind, seam, all) || path_text_matters(kind, buf, n);
 	if (n >= KEEP) {
 		memcpy(tail, buf + n - KEEP, KEEP);
 		*tail_len = KEEP;
@@ -195,9 +196,10 @@ static int read_content(struct archive *tar, struct layer_entry *le, const struc
 {
 	struct blob_writer w;
 	size_t have = 0, tail_len = 0;
-	char tail[PATH_PY_WORD_MAX];
+	char tail[PATH_TEXT_WORD_MAX];
 	ssize_t n;
-	bool keep, python, matters;
+	enum path_text text = PATH_TEXT_NONE;
+	bool keep, matters;
 	int ret;
 
 	/* The first bytes decide: gather at least 4 unless the file is shorter. */
@@ -213,25 +215,27 @@ static int read_content(struct archive *tar, struct layer_entry *le, const struc
 	le->is_script = have >= 2 && buf[0] == '#' && buf[1] == '!';
 	keep = lim->keep_all || le->is_elf || le->is_script || keep_by_path(le->path);
 	/*
-	 * Python code is kept when it may call C through ctypes or cffi or run
-	 * programs (the analysis reads those files: analysis/pycode.h); the rest
-	 * of a Python installation is not read, so not kept.
+	 * Python and JavaScript code is kept when it may call C through ctypes
+	 * or cffi or run programs (the analysis reads those files:
+	 * analysis/pycode.h, analysis/runcode.h); the rest of a Python
+	 * installation or of node_modules is not read, so not kept.
 	 */
-	python = !keep && path_is_python(le->path);
-	if (!keep && !python)
+	if (!keep)
+		text = path_text_of(le->path);
+	if (!keep && text == PATH_TEXT_NONE)
 		return 0; /* the rest is skipped by the next header read */
 	blob_writer_init(&w, lim->bs);
 	ret = blob_writer_add(&w, buf, have);
-	matters = python && py_chunk_matters(buf, have, tail, &tail_len);
+	matters = text != PATH_TEXT_NONE && chunk_matters(text, buf, have, tail, &tail_len);
 	while (ret == 0 && (n = archive_read_data(tar, buf, LAYER_READ_BUF)) > 0) {
 		ret = blob_writer_add(&w, buf, (size_t)n);
-		matters = matters || (python && py_chunk_matters(buf, (size_t)n, tail, &tail_len));
+		matters = matters || (text != PATH_TEXT_NONE && chunk_matters(text, buf, (size_t)n, tail, &tail_len));
 	}
 	if (ret == 0 && n < 0) {
 		blob_writer_abort(&w);
 		goto out_archive;
 	}
-	if (ret < 0 || (python && !matters)) {
+	if (ret < 0 || (text != PATH_TEXT_NONE && !matters)) {
 		blob_writer_abort(&w);
 		return ret < 0 ? ret : 0;
 	}

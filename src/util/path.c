@@ -55,19 +55,32 @@ enum path_code path_code_of(const char *path)
 	return PATH_CODE_NONE;
 }
 
-bool path_is_python(const char *path)
+enum path_text path_text_of(const char *path)
 {
-	size_t n = strlen(path);
+	static const char *const js[] = { ".js", ".mjs", ".cjs" };
+	const char *base = strrchr(path, '/');
+	size_t n;
 
-	return n > 3 && !strcmp(path + n - 3, ".py");
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (n > 3 && !strcmp(base + n - 3, ".py"))
+		return PATH_TEXT_PYTHON;
+	for (size_t i = 0; i < sizeof(js) / sizeof(js[0]); i++)
+		if (n > strlen(js[i]) && str_has_suffix(base, js[i]))
+			return PATH_TEXT_JS;
+	return PATH_TEXT_NONE;
 }
 
-bool path_py_text_matters(const char *text, size_t len)
+bool path_text_matters(enum path_text kind, const char *text, size_t len)
 {
-	static const char *const words[] = { "ctypes", "cffi", "subprocess", "system", "popen",
-					     "exec", "spawn", "getoutput" };
+	static const char *const py[] = { "ctypes", "cffi", "subprocess", "system", "popen",
+					  "exec", "spawn", "getoutput", NULL };
+	/* Node's module, the packages that wrap it, and zx's ('zx', "zx/globals"). */
+	static const char *const js[] = { "child_process", "execa", "shelljs", "cross-spawn", "'zx", "\"zx",
+					  NULL };
+	const char *const *words = kind == PATH_TEXT_PYTHON ? py : kind == PATH_TEXT_JS ? js : NULL;
 
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+	for (size_t i = 0; words && words[i]; i++)
 		if (memmem(text, len, words[i], strlen(words[i])))
 			return true;
 	return false;

@@ -32,14 +32,20 @@ enum path_code {
 	PATH_CODE_RUBY,
 };
 /*
- * Does a Python file's text hold a word that makes the analysis read it
- * (analysis/pycode.h: ctypes, cffi, or a function that runs programs)?
- * A word is at most PATH_PY_WORD_MAX bytes long.
+ * Source files whose text decides whether the analysis reads them (and so
+ * whether the image layer keeps them): Python (NAME.py, analysis/pycode.h:
+ * ctypes, cffi, or a function that runs programs) and JavaScript (.js
+ * .mjs .cjs, analysis/runcode.h: child_process and the packages around
+ * it).  A word looked for is at most PATH_TEXT_WORD_MAX bytes long.
  */
-#define PATH_PY_WORD_MAX 10
-/* Is 'path' a Python source file (NAME.py)? */
-bool path_is_python(const char *path);
-bool path_py_text_matters(const char *text, size_t len);
+enum path_text {
+	PATH_TEXT_NONE = 0,
+	PATH_TEXT_PYTHON,
+	PATH_TEXT_JS,
+};
+#define PATH_TEXT_WORD_MAX 13
+enum path_text path_text_of(const char *path);
+bool path_text_matters(enum path_text kind, const char *text, size_t len);
 
 enum path_code path_code_of(const char *path);
 

@@ -127,9 +127,9 @@ static void test_mechanism(void **state)
 	pycode_scan_file(&pf, "/usr/lib/python3.11/ctypes/util.py", text, strlen(text));
 	assert_int_equal(pf.files, 0);
 	assert_false(strmap_contains(&pf.names, "some_fn"));
-	assert_int_equal(pf.cmds_nr, 1);
-	assert_int_equal(pf.cmds[0].kind, PYCODE_WORD);
-	assert_string_equal(pf.cmds[0].text, "ldconfig");
+	assert_int_equal(pf.cmds.nr, 1);
+	assert_int_equal(pf.cmds.v[0].kind, CODE_CMD_WORD);
+	assert_string_equal(pf.cmds.v[0].text, "ldconfig");
 	pycode_release(&pf);
 }
 
@@ -137,27 +137,27 @@ struct cmd_case {
 	const char *name;
 	const char *text;
 	size_t nr;                  /* commands read */
-	enum pycode_cmd_kind kind[4];
+	enum code_cmd_kind kind[4];
 	const char *cmd[4];
 };
 
 static const struct cmd_case cmd_cases[] = {
-	{ "subprocess list", "import subprocess\nsubprocess.run(['git', 'log'], check=True)\n", 1, { PYCODE_WORD },
+	{ "subprocess list", "import subprocess\nsubprocess.run(['git', 'log'], check=True)\n", 1, { CODE_CMD_WORD },
 	  { "git" } },
 	{ "Popen string", "from subprocess import Popen\nPopen('ls -l | grep x', shell=True)\n", 1,
-	  { PYCODE_SHELL }, { "ls -l | grep x" } },
-	{ "os.system", "import os\nos.system(\"uname -a\")\n", 1, { PYCODE_SHELL }, { "uname -a" } },
-	{ "execvp name", "import os\nos.execvp('nginx', ['nginx', '-g'])\n", 1, { PYCODE_WORD }, { "nginx" } },
-	{ "absolute path", "import os\nos.execv('/usr/sbin/foo', x)\n", 1, { PYCODE_PATH }, { "/usr/sbin/foo" } },
+	  { CODE_CMD_SHELL }, { "ls -l | grep x" } },
+	{ "os.system", "import os\nos.system(\"uname -a\")\n", 1, { CODE_CMD_SHELL }, { "uname -a" } },
+	{ "execvp name", "import os\nos.execvp('nginx', ['nginx', '-g'])\n", 1, { CODE_CMD_WORD }, { "nginx" } },
+	{ "absolute path", "import os\nos.execv('/usr/sbin/foo', x)\n", 1, { CODE_CMD_PATH }, { "/usr/sbin/foo" } },
 	{ "command list with options", "import subprocess\ncmd = ['ffmpeg', '-i', src]\nsubprocess.run(cmd)\n", 1,
-	  { PYCODE_WORD }, { "ffmpeg" } },
+	  { CODE_CMD_WORD }, { "ffmpeg" } },
 	{ "tuple without options", "import subprocess\ncaps = ('LOGIN', 'AUTH')\n", 0, { 0 }, { NULL } },
 	{ "other run()", "import subprocess\napp.run('web')\nrun('x')\n", 0, { 0 }, { NULL } },
 	{ "no process function", "x = ['git', '-C', d]\ny = '/bin/sh'\n", 0, { 0 }, { NULL } },
 	{ "create_subprocess_exec", "import asyncio\nasyncio.create_subprocess_exec('/bin/true', 'x')\n", 1,
-	  { PYCODE_PATH }, { "/bin/true" } },
+	  { CODE_CMD_PATH }, { "/bin/true" } },
 	{ "check_output bare", "from subprocess import check_output\ncheck_output([\"ip\", \"addr\"])\n", 1,
-	  { PYCODE_WORD }, { "ip" } },
+	  { CODE_CMD_WORD }, { "ip" } },
 	{ "computed", "import subprocess\nsubprocess.run([prog, '-x'])\nsubprocess.run(cmd)\n", 0, { 0 }, { NULL } },
 };
 
@@ -170,14 +170,14 @@ static void test_cmd_cases(void **state)
 
 		pycode_init(&pf);
 		pycode_scan_file(&pf, "/app/x.py", c->text, strlen(c->text));
-		if (pf.cmds_nr != c->nr)
-			fail_msg("%s: %zu commands, expected %zu (first: %s)", c->name, pf.cmds_nr, c->nr,
-				 pf.cmds_nr ? pf.cmds[0].text : "-");
+		if (pf.cmds.nr != c->nr)
+			fail_msg("%s: %zu commands, expected %zu (first: %s)", c->name, pf.cmds.nr, c->nr,
+				 pf.cmds.nr ? pf.cmds.v[0].text : "-");
 		for (size_t k = 0; k < c->nr; k++)
-			if (pf.cmds[k].kind != c->kind[k] || strcmp(pf.cmds[k].text, c->cmd[k]) ||
-			    strcmp(pf.cmds[k].file, "/app/x.py"))
-				fail_msg("%s: command %zu is %d '%s', expected %d '%s'", c->name, k, pf.cmds[k].kind,
-					 pf.cmds[k].text, c->kind[k], c->cmd[k]);
+			if (pf.cmds.v[k].kind != c->kind[k] || strcmp(pf.cmds.v[k].text, c->cmd[k]) ||
+			    strcmp(pf.cmds.v[k].file, "/app/x.py"))
+				fail_msg("%s: command %zu is %d '%s', expected %d '%s'", c->name, k, pf.cmds.v[k].kind,
+					 pf.cmds.v[k].text, c->kind[k], c->cmd[k]);
 		pycode_release(&pf);
 	}
 }

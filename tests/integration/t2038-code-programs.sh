@@ -1,0 +1,118 @@
+#!/bin/bash
+# The programs Perl, Ruby and Node.js code runs (analysis/runcode.h):
+# system, backquotes, pipe opens, Open3, child_process execute names the
+# code gives, which no object of the interpreter holds.  The real perl,
+# ruby and node run a script each in a chroot under strace; every program
+# a script runs must be in the set (origin exec, the script named) and
+# every call in its profile (the build before misses the tools' calls).
+# Code that is not the interpreter's (a .js file naming no child_process,
+# a Perl file under /usr that is neither on perl's path nor a program of
+# the set) adds nothing; a docker-archive's layer keeps the .js file.
+. "$(dirname "$0")/lib.sh"
+command -v gcc >/dev/null || skip "no gcc"
+command -v jq >/dev/null || skip "no jq"
+command -v python3 >/dev/null || skip "no python3 (docker_archive)"
+for i in perl ruby node; do command -v $i >/dev/null || fail "no $i (scripts/setup.sh installs it)"; done
+R=$T/root
+chroot_root "$R"
+root_add_program "$R" "$(readlink -f /bin/sh)" /bin/sh
+root_add_program "$R" "$(readlink -f /usr/bin/perl)" /usr/bin/perl
+root_add_program "$R" "$(readlink -f /usr/bin/ruby)" /usr/bin/ruby
+root_add_program "$R" "$(readlink -f /usr/bin/node)" /usr/bin/node
+# Ruby's encodings and the library its startup requires.
+for d in $(ruby -e 'puts RbConfig::CONFIG.values_at("rubylibdir", "rubyarchdir")'); do
+	mkdir -p "$R$(dirname "$d")"
+	cp -a "$d" "$R$(dirname "$d")/"
+done
+for l in "$R/usr/lib/x86_64-linux-gnu/ruby/"*/*.so "$R/usr/lib/x86_64-linux-gnu/ruby/"*/*/*.so; do
+	for d in $(ldd "$l" 2>/dev/null | awk '$3 ~ /^\// { print $3 }'); do
+		[ -e "$R$d" ] || { mkdir -p "$R$(dirname "$d")"; cp -L "$d" "$R$d"; }
+	done
+done
+# tool NAME CALLS: a program making CALLS, at /usr/bin/NAME
+tool() {
+	printf '#define _GNU_SOURCE\n#include <fcntl.h>\n#include <sched.h>\n#include <sys/personality.h>\n#include <sys/xattr.h>\n#include <unistd.h>\nint main(void) { int fd = open("/", O_RDONLY); %s; return 0; }\n' "$2" >"$T/$1.c"
+	gcc -O2 -o "$T/$1" "$T/$1.c" || fail "cannot build $1"
+	root_add_program "$R" "$T/$1" "/usr/bin/$1"
+}
+tool tool-a 'personality(0xffffffff)'
+tool tool-b 'syncfs(fd)'
+tool tool-c 'readahead(fd, 0, 4096)'
+tool tool-d 'fremovexattr(fd, "user.x")'
+tool tool-n 'syncfs(fd); personality(0xffffffff); readahead(fd, 0, 4096)'
+mkdir -p "$R/app" "$R/usr/share/misc"
+cat >"$R/app/app.pl" <<'PL'
+#!/usr/bin/perl
+# system('tool-n') in a comment runs nothing
+system("tool-a", "x") == 0 or die "tool-a: $?";
+my $out = `tool-b -q`;
+open(my $fh, "-|", "tool-c", "-v") or die "tool-c: $!";
+my @lines = <$fh>;
+close($fh);
+my $q = qx{tool-d 2>/dev/null};
+print "done\n";
+__END__
+system("tool-n");
+PL
+cat >"$R/app/app.rb" <<'RB'
+#!/usr/bin/ruby --disable-gems
+=begin
+system("tool-n")
+=end
+system({ "LC_ALL" => "C" }, "tool-a", "x") or abort "tool-a"
+out = `tool-b -q`
+IO.popen(["tool-c", "-v"]) { |io| io.read }
+x = %x(tool-d > /dev/null)
+puts "done"
+RB
+cat >"$R/app/app.js" <<'JS'
+#!/usr/bin/node
+const cp = require('child_process');
+// cp.execSync('tool-n');
+cp.execFileSync('tool-a', ['x']);
+cp.execSync('tool-b -q > /dev/null');
+const r = cp.spawnSync('tool-c', ['-v']);
+cp.exec(`tool-d`, (err) => { if (err) throw err; console.log('done'); });
+JS
+# Not the interpreters' code: a .js file that names no child_process, and a
+# Perl file under /usr off perl's folders that no program of the set is.
+printf 'function exec(c) { return c }\nexec("tool-n");\n' >"$R/app/other.js"
+printf '#!/usr/bin/perl\nsystem("tool-n");\n' >"$R/usr/share/misc/helper.pl"
+chmod +x "$R/app/app.pl" "$R/app/app.rb" "$R/app/app.js" "$R/usr/share/misc/helper.pl"
+
+origin() { jq -r --arg p "$1" '.programs[] | select(.program == $p) | "\(.origin): \(.reason)"' "$T/e.json"; }
+for s in app.pl app.rb app.js; do
+	case $s in app.pl) lang=Perl ;; app.rb) lang=Ruby ;; *) lang=JavaScript ;; esac
+	strace -f -qq -o "$T/trace" env -i PATH=/usr/bin:/bin "$(command -v chroot)" "$R" "/app/$s" >"$T/out" 2>&1 ||
+		fail "$s failed: $(cat "$T/out")"
+	grep -qx done "$T/out" || fail "$s did not finish: $(cat "$T/out")"
+	sed -n 's/^[0-9]* *execve("\([^"]*\)".*/\1/p' "$T/trace" | sort -u >"$T/executed"
+	for p in /usr/bin/tool-a /usr/bin/tool-b /usr/bin/tool-c /usr/bin/tool-d; do
+		grep -qx "$p" "$T/executed" || fail "$s did not execute $p: $(tr '\n' ' ' <"$T/executed")"
+	done
+	trace_calls "$T/trace" "/app/$s" >"$T/observed"
+	for c in personality syncfs readahead fremovexattr; do
+		grep -qx "$c" "$T/observed" || fail "$s: the tools made no $c under strace"
+	done
+	OPTS="--entrypoint /app/$s -e PATH=/usr/bin:/bin"
+	profile_covers "$R" "$OPTS"
+	"$CONFINE" explain --quiet --json --options "$OPTS" "dir:$R" exit_group >"$T/e.json" || fail "explain failed"
+	for p in /usr/bin/tool-a /usr/bin/tool-b /usr/bin/tool-c /usr/bin/tool-d; do
+		[ "$(origin $p)" = "exec: run by $lang code (/app/$s)" ] || fail "$s: $p: '$(origin $p)'"
+	done
+	[ -z "$(origin /usr/bin/tool-n)" ] || fail "$s: tool-n, named by no code that runs, is in the set: $(origin /usr/bin/tool-n)"
+done
+
+# A docker-archive: its layer keeps the .js file that names child_process.
+docker_archive "$R" "$T/img.tar" '["/usr/bin/node", "/app/app.js"]' || fail "cannot build the docker-archive"
+"$CONFINE" explain --quiet --json "docker-archive:$T/img.tar" exit_group >"$T/e.json" || fail "explain (archive) failed"
+for p in /usr/bin/tool-a /usr/bin/tool-b /usr/bin/tool-c /usr/bin/tool-d; do
+	[ "$(origin $p)" = "exec: run by JavaScript code (/app/app.js)" ] || fail "docker-archive: $p: '$(origin $p)'"
+done
+
+# The Perl helper as the Entrypoint: a program of the set, so tool-n is.
+"$CONFINE" explain --quiet --json --options "--entrypoint /usr/share/misc/helper.pl" "dir:$R" exit_group \
+	>"$T/e.json" || fail "explain (helper) failed"
+[ "$(origin /usr/bin/tool-n)" = "exec: run by Perl code (/usr/share/misc/helper.pl)" ] ||
+	fail "tool-n run by the helper: '$(origin /usr/bin/tool-n)'"
+pass
