@@ -14,7 +14,8 @@
 # gunicorn prosody exim dovecot knot pdns coturn kea privoxy nghttpx tomcat
 # samba syslogng collectd freeradius proftpd nats registry nsd icecast phpcli
 # beanstalkd slapd lighttpd rsyslog h2o influxdb cups svn gitdaemon
-# hg tinyproxy supervisor minidlna perlweb rubyweb mojo puma pysub npmapp (default: all).  Needs
+# hg tinyproxy supervisor minidlna perlweb rubyweb mojo puma pysub npmapp perlsub
+# rubysub nodesub (default: all).  Needs
 # root, Docker and network access to the Debian mirror the first time
 # (1-2 minutes and 150-500 MB an image).  Not part of the test suite.
 set -euo pipefail
@@ -27,7 +28,7 @@ ALL="haproxy apache postgres bind ssh squid node mariadb unbound phpfpm vsftpd d
 	caddy prometheus etcd uwsgi gunicorn prosody exim dovecot knot pdns coturn kea privoxy nghttpx tomcat
 	samba syslogng collectd freeradius proftpd nats registry nsd icecast phpcli beanstalkd
 	slapd lighttpd rsyslog h2o influxdb cups svn gitdaemon hg tinyproxy supervisor minidlna perlweb rubyweb mojo puma
-	pysub npmapp"
+	pysub npmapp perlsub rubysub nodesub"
 images=()
 extra=()
 while [ $# -gt 0 ]; do
@@ -425,6 +426,51 @@ PY
 			'  "scripts": { "start": "ionice -c 3 true && sync && node server.js" } }' >"$r/app/package.json"
 		printf '%s\n' 'require("http").createServer((q, r) => r.end("ok\n")).listen(8080);' >"$r/app/server.js"
 		import npmapp 'CMD ["npm","start"]' "$PATHENV" 'WORKDIR /app' ;;
+	perlsub)
+		# Servers whose code runs programs (system, backquotes, child_process)
+		# that make calls the interpreter never makes (syncfs, ioprio_set).
+		rootfs perlsub util-linux || return 1
+		mkdir -p "$r/srv"
+		cat >"$r/srv/app.pl" <<'PL'
+use IO::Socket::INET;
+my $s = IO::Socket::INET->new(LocalAddr => '0.0.0.0', LocalPort => 8080, Listen => 5, ReuseAddr => 1)
+    or die "listen: $!";
+while (my $c = $s->accept) {
+    while (my $l = <$c>) { last if $l =~ /^\r?\n$/ }
+    system("sync", "-f", "/tmp");
+    my $o = `ionice -c 3 true; echo ok`;
+    print $c "HTTP/1.0 200 OK\r\nContent-Length: " . length($o) . "\r\n\r\n$o";
+    close $c;
+}
+PL
+		import perlsub 'CMD ["/usr/bin/perl","/srv/app.pl"]' "$PATHENV" ;;
+	rubysub)
+		rootfs rubysub ruby,util-linux || return 1
+		mkdir -p "$r/srv"
+		cat >"$r/srv/app.rb" <<'RB'
+require 'socket'
+s = TCPServer.new('0.0.0.0', 8080)
+loop do
+  c = s.accept
+  while (l = c.gets) && l != "\r\n"; end
+  system("sync", "-f", "/tmp")
+  o = %x(ionice -c 3 true; echo ok)
+  c.write("HTTP/1.0 200 OK\r\nContent-Length: #{o.bytesize}\r\n\r\n#{o}")
+  c.close
+end
+RB
+		import rubysub 'CMD ["/usr/bin/ruby","/srv/app.rb"]' "$PATHENV" ;;
+	nodesub)
+		rootfs nodesub nodejs,util-linux || return 1
+		mkdir -p "$r/srv"
+		cat >"$r/srv/server.js" <<'JS'
+const cp = require('child_process');
+require('http').createServer((q, r) => {
+  cp.execFileSync('sync', ['-f', '/tmp']);
+  r.end(cp.execSync('ionice -c 3 true; echo ok'));
+}).listen(8080);
+JS
+		import nodesub 'CMD ["/usr/bin/node","/srv/server.js"]' "$PATHENV" ;;
 	*)
 		echo "image-sweep: unknown image '$1' (known: $ALL)" >&2
 		return 2 ;;
@@ -511,6 +557,12 @@ opts() {
 		       --workload "host:for i in 1 2 3; do curl -sf http://127.0.0.1:18099/x\$i >/dev/null || exit 1; done") ;;
 	pysub) args=(--options "-p 127.0.0.1:18103:8080" --health http://127.0.0.1:18103/
 		     --workload "host:for i in 1 2 3; do curl -sf http://127.0.0.1:18103/x\$i >/dev/null || exit 1; done") ;;
+	perlsub) args=(--options "-p 127.0.0.1:18105:8080" --health http://127.0.0.1:18105/
+		       --workload "host:for i in 1 2 3; do curl -sf http://127.0.0.1:18105/x\$i >/dev/null || exit 1; done") ;;
+	rubysub) args=(--options "-p 127.0.0.1:18106:8080" --health http://127.0.0.1:18106/
+		       --workload "host:for i in 1 2 3; do curl -sf http://127.0.0.1:18106/x\$i >/dev/null || exit 1; done") ;;
+	nodesub) args=(--options "-p 127.0.0.1:18107:8080" --health http://127.0.0.1:18107/
+		       --workload "host:for i in 1 2 3; do curl -sf http://127.0.0.1:18107/x\$i >/dev/null || exit 1; done") ;;
 	npmapp) args=(--timeout 40 --options "-p 127.0.0.1:18104:8080" --health http://127.0.0.1:18104/
 		      --workload "host:curl -sf http://127.0.0.1:18104/ >/dev/null") ;;
 	prometheus) args=(--options "-p 127.0.0.1:18086:9090" --health http://127.0.0.1:18086/-/healthy

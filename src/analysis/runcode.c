@@ -641,7 +641,6 @@ struct scan {
 	/* The call being read: its kind, where in its arguments. */
 	enum call_kind kind;
 	int stage, depth, tokens;
-	bool paren;
 	struct tok str;
 	struct { struct tok s; bool more; } strs[OPEN_STRS];
 	int nstrs;
@@ -751,10 +750,8 @@ static bool call_token(struct scan *sc, const struct tok *t)
 
 		if (sc->stage == 0) {
 			sc->stage = 1;
-			if (is_punct(t, "(")) {
-				sc->paren = true;
-				return true;
-			}
+			if (is_punct(t, "("))
+				return true; /* its ')' ends the call, as ';' does without it */
 		}
 		if (is_punct(t, "(") || is_punct(t, "[") || is_punct(t, "{"))
 			sc->depth++;
@@ -950,7 +947,6 @@ void runcode_scan_file(struct code_cmds *cc, enum runcode_lang lang, const char 
 				sc.stage = 0;
 				sc.depth = 0;
 				sc.tokens = 0;
-				sc.paren = false;
 				sc.nstrs = 0;
 				memset(sc.strs, 0, sizeof(sc.strs));
 				sc.runs = sc.runs || sure;
