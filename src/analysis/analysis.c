@@ -1862,7 +1862,7 @@ static void image_lang_read(const void *ctx, unsigned want, struct langsys *ls)
  * runs it (its runtimes mark and the name a '#!' line gives), the parts of
  * its library folders' paths, the variables naming more folders.
  */
-enum code_lang { CODE_PYTHON = 0, CODE_PERL, CODE_RUBY, CODE_JS, CODE_NR };
+enum code_lang { CODE_PYTHON = 0, CODE_PERL, CODE_RUBY, CODE_JS, CODE_PHP, CODE_NR };
 
 static const struct code_lang_info {
 	const char *name;
@@ -1879,7 +1879,13 @@ static const struct code_lang_info {
 			{ "RUBYLIB", "GEM_HOME", "GEM_PATH" } },
 	[CODE_JS] = { "JavaScript", RUNTIMES_NODE, "node", { "/node_modules/", "/share/nodejs/", "/lib/nodejs/" },
 		      { "NODE_PATH" } },
+	/* PHP: PEAR's and Debian's /usr/share/php, Composer's vendor/ (a document root is off /usr). */
+	[CODE_PHP] = { "PHP", RUNTIMES_PHP, "php", { "/share/php/", "/lib/php/", "/vendor/" }, { NULL } },
 };
+
+/* After Python, runcode's languages in its order. */
+_Static_assert(CODE_NR == 1 + RUNCODE_NR && CODE_PERL == 1 + RUNCODE_PERL && CODE_PHP == 1 + RUNCODE_PHP,
+	       "code_lang and runcode_lang");
 
 /* A file of lang's code by its name (not a '#!' script). */
 static bool code_named(enum code_lang lang, const char *path)

@@ -8,7 +8,7 @@
 
 const char *runcode_lang_name(enum runcode_lang lang)
 {
-	static const char *const names[RUNCODE_NR] = { "Perl", "Ruby", "JavaScript" };
+	static const char *const names[RUNCODE_NR] = { "Perl", "Ruby", "JavaScript", "PHP" };
 
 	return (unsigned)lang < RUNCODE_NR ? names[lang] : "?";
 }
@@ -42,6 +42,8 @@ bool runcode_named(enum runcode_lang lang, const char *path)
 		return path_code_of(path) == PATH_CODE_RUBY;
 	case RUNCODE_JS:
 		return path_text_of(path) == PATH_TEXT_JS;
+	case RUNCODE_PHP:
+		return path_text_of(path) == PATH_TEXT_PHP;
 	case RUNCODE_NR:
 		break;
 	}
@@ -60,6 +62,8 @@ int runcode_file_lang(const char *path, const char *head, size_t head_len)
 			return RUNCODE_RUBY;
 		if (has_word(head, n, "node") || has_word(head, n, "nodejs"))
 			return RUNCODE_JS;
+		if (has_word(head, n, "php"))
+			return RUNCODE_PHP;
 		return -1;
 	}
 	for (int l = 0; l < RUNCODE_NR; l++)
@@ -71,7 +75,11 @@ int runcode_file_lang(const char *path, const char *head, size_t head_len)
 bool runcode_text_may_run(enum runcode_lang lang, const char *text, size_t len)
 {
 	/* Perl's and Ruby's builtins are too common a word to test for; their reader is fast. */
-	return lang != RUNCODE_JS || path_text_matters(PATH_TEXT_JS, text, len);
+	if (lang == RUNCODE_JS)
+		return path_text_matters(PATH_TEXT_JS, text, len);
+	if (lang == RUNCODE_PHP)
+		return path_text_matters(PATH_TEXT_PHP, text, len);
+	return true;
 }
 
 /* ---- tokens ----------------------------------------------------------------- */
@@ -102,6 +110,7 @@ struct lex {
 	struct tok prev; /* the last token (regular expression or division?) */
 	/* Here-documents started on the current line: where the line ends, where code resumes. */
 	const char *hd_eol, *hd_resume;
+	bool in_php; /* PHP: inside <?php ... ?> (the rest is the page's text) */
 };
 
 static bool is_blank(char c)
@@ -175,6 +184,10 @@ static const char *body_end(const struct lex *lx, const char *p, char open, bool
 		if (interp && nest < NEST_MAX && p + 1 < lx->end && p[1] == '{' &&
 		    ((lx->lang == RUNCODE_JS && c == '$') || (lx->lang == RUNCODE_RUBY && c == '#'))) {
 			p = skip_code(lx, p + 2, nest + 1);
+			continue;
+		}
+		if (interp && nest < NEST_MAX && p + 1 < lx->end && c == '{' && p[1] == '$' && lx->lang == RUNCODE_PHP) {
+			p = skip_code(lx, p + 1, nest + 1); /* "{$o->m("x")}" */
 			continue;
 		}
 		if (c == close && open != close && depth > 0) {
@@ -325,6 +338,46 @@ static bool heredoc(struct lex *lx, const char **pp, struct tok *t)
 	return true;
 }
 
+/*
+ * PHP's here-document at p (after "<<<"): <<<ID, <<<"ID", <<<'ID'.  Its
+ * body is the lines up to one starting with ID (indented or not) and no
+ * more of a name; code goes on right after that ID (EOT;).
+ */
+static bool php_heredoc(struct lex *lx, const char **pp, struct tok *t)
+{
+	const char *p = *pp, *id, *id_end, *l;
+	char q = 0;
+
+	while (p < lx->end && is_blank(*p))
+		p++;
+	if (p < lx->end && (*p == '"' || *p == '\''))
+		q = *p++;
+	id = p;
+	while (p < lx->end && is_word((unsigned char)*p))
+		p++;
+	id_end = p;
+	if (id_end == id || (*id >= '0' && *id <= '9') || (q && (p >= lx->end || *p++ != q)))
+		return false;
+	l = line_end(p, lx->end);
+	l = l < lx->end ? l + 1 : l;
+	for (const char *body = l; l < lx->end; l = l < lx->end ? l + 1 : l) {
+		const char *b = l;
+
+		while (b < lx->end && is_blank(*b))
+			b++;
+		if ((size_t)(lx->end - b) >= (size_t)(id_end - id) && !memcmp(b, id, (size_t)(id_end - id)) &&
+		    (b + (id_end - id) == lx->end || !is_word((unsigned char)b[id_end - id]))) {
+			set_str(t, S_PLAIN, body, l);
+			*pp = b + (id_end - id);
+			return true;
+		}
+		l = line_end(l, lx->end);
+	}
+	set_str(t, S_PLAIN, l, l);
+	*pp = lx->end;
+	return true;
+}
+
 /* Perl's quote-like operators: q qq qw qx (strings), m qr s tr y (patterns). */
 static bool perl_quote(struct lex *lx, const char *w, size_t n, const char **pp, struct tok *t)
 {
@@ -415,6 +468,7 @@ static bool ruby_percent(struct lex *lx, const char **pp, struct tok *t)
 static void lex_next(struct lex *lx, struct tok *t)
 {
 	bool perl = lx->lang == RUNCODE_PERL, ruby = lx->lang == RUNCODE_RUBY, js = lx->lang == RUNCODE_JS;
+	bool php = lx->lang == RUNCODE_PHP;
 	const char *p = lx->p;
 
 	for (;;) {
@@ -424,7 +478,27 @@ static void lex_next(struct lex *lx, struct tok *t)
 			*t = (struct tok){ T_END, S_PLAIN, p, 0 };
 			break;
 		}
+		if (php && !lx->in_php) {
+			/* The page's text, to the next <?php, <?= or <?. */
+			const char *open = memmem(p, (size_t)(lx->end - p), "<?", 2);
+
+			p = open ? open + 2 : lx->end;
+			if (open && lx->end - p >= 3 && !strncasecmp(p, "php", 3))
+				p += 3;
+			else if (open && p < lx->end && *p == '=')
+				p++;
+			lx->in_php = open != NULL;
+			continue;
+		}
 		c = (unsigned char)*p;
+		if (php && c == '?' && p + 1 < lx->end && p[1] == '>') {
+			static const char semi[] = ";"; /* ?> ends a statement */
+
+			lx->in_php = false;
+			p += 2;
+			*t = (struct tok){ T_PUNCT, S_PLAIN, semi, 1 };
+			break;
+		}
 		if (c == '\n') {
 			/* The here-documents this line started: code resumes after them. */
 			if (lx->hd_eol == p) {
@@ -439,7 +513,7 @@ static void lex_next(struct lex *lx, struct tok *t)
 			p++;
 			continue;
 		}
-		if (!js && at_line_start(lx, p)) {
+		if ((perl || ruby) && at_line_start(lx, p)) {
 			/* POD (=head1 ... =cut), Ruby's =begin ... =end; __END__ ends the code. */
 			if (c == '=' && p + 1 < lx->end && ((p[1] >= 'a' && p[1] <= 'z') || (p[1] >= 'A' && p[1] <= 'Z')) &&
 			    (perl || (lx->end - p >= 6 && !memcmp(p, "=begin", 6)))) {
@@ -458,22 +532,29 @@ static void lex_next(struct lex *lx, struct tok *t)
 				continue;
 			}
 		}
+		if (php && (c == '#' || (c == '/' && p + 1 < lx->end && p[1] == '/'))) {
+			/* A PHP line comment ends at the line's end or at ?>. */
+			const char *e = line_end(p, lx->end), *close = memmem(p, (size_t)(e - p), "?>", 2);
+
+			p = close ? close : e;
+			continue;
+		}
 		if ((c == '#' && !js) || (js && c == '/' && p + 1 < lx->end && p[1] == '/') ||
 		    (js && p == lx->text && c == '#' && p + 1 < lx->end && p[1] == '!')) {
 			p = line_end(p, lx->end);
 			continue;
 		}
-		if (js && c == '/' && p + 1 < lx->end && p[1] == '*') {
+		if ((js || php) && c == '/' && p + 1 < lx->end && p[1] == '*') {
 			const char *e = memmem(p + 2, (size_t)(lx->end - p - 2), "*/", 2);
 
 			p = e ? e + 2 : lx->end;
 			continue;
 		}
 		if (c == '\'' || c == '"' || c == '`') {
-			bool interp = c != '\'' && !perl;
+			bool interp = c != '\'' && !perl; /* Ruby's #{}, JavaScript's ${}, PHP's {$} */
 			const char *e = body_end(lx, p + 1, (char)c, interp, js && c != '`', 0);
 
-			set_str(t, c != '`' ? S_PLAIN : js ? S_TEMPLATE : S_CMD, p + 1, e);
+			set_str(t, c != '`' ? S_PLAIN : js ? S_TEMPLATE : S_CMD, p + 1, e); /* PHP's `` is shell_exec */
 			p = e < lx->end && *e != '\n' ? e + 1 : e;
 			break;
 		}
@@ -485,7 +566,7 @@ static void lex_next(struct lex *lx, struct tok *t)
 			*t = (struct tok){ T_NUM, S_PLAIN, b, (size_t)(p - b) };
 			break;
 		}
-		if (!js && (c == '$' || c == '@' || (perl && (c == '%' || c == '&')))) {
+		if (!js && (c == '$' || ((perl || ruby) && c == '@') || (perl && (c == '%' || c == '&')))) {
 			/* Variables: $x $::x $#a @a @@x %h &f; Perl's and Ruby's $' $" $` $/ ... */
 			const char *b = p++;
 
@@ -520,7 +601,7 @@ static void lex_next(struct lex *lx, struct tok *t)
 			*t = (struct tok){ T_WORD, S_PLAIN, b, (size_t)(p - b) };
 			break;
 		}
-		if (c == '/' && !prev_is_value(lx)) {
+		if (c == '/' && !php && !prev_is_value(lx)) {
 			const char *e = regex_end(lx, p + 1);
 
 			if (e) {
@@ -535,7 +616,15 @@ static void lex_next(struct lex *lx, struct tok *t)
 		}
 		if (ruby && c == '%' && ruby_percent(lx, &p, t))
 			break;
-		if (!js && c == '<' && p + 1 < lx->end && p[1] == '<') {
+		if (php && c == '<' && lx->end - p >= 3 && p[1] == '<' && p[2] == '<') {
+			const char *q = p + 3;
+
+			if (php_heredoc(lx, &q, t)) {
+				p = q;
+				break;
+			}
+		}
+		if ((perl || ruby) && c == '<' && p + 1 < lx->end && p[1] == '<') {
 			const char *q = p + 2;
 
 			if (heredoc(lx, &q, t)) {
@@ -576,6 +665,7 @@ enum call_kind {
 #define L_PERL (1u << RUNCODE_PERL)
 #define L_RUBY (1u << RUNCODE_RUBY)
 #define L_JS (1u << RUNCODE_JS)
+#define L_PHP (1u << RUNCODE_PHP)
 
 /*
  * A call that surely runs a program makes the file one that runs programs
@@ -625,6 +715,17 @@ static const struct call {
 	{ "execaSync", C_WORD, L_JS },
 	{ "execaCommand", C_SHELL, L_JS },
 	{ "execaCommandSync", C_SHELL, L_JS },
+	/* PHP runs each through /bin/sh -c; proc_open also takes an array. */
+	{ "exec", C_SHELL, L_PHP },
+	{ "shell_exec", C_SHELL, L_PHP },
+	{ "system", C_SHELL, L_PHP },
+	{ "passthru", C_SHELL, L_PHP },
+	{ "popen", C_SHELL, L_PHP },
+	{ "proc_open", C_SHELL, L_PHP },
+	{ "pcntl_exec", C_WORD, L_PHP },
+	/* Symfony's Process: new Process(['git', 'log']), Process::fromShellCommandline('...'). */
+	{ "Process", C_ARGS, L_PHP },
+	{ "fromShellCommandline", C_SHELL, L_PHP },
 };
 
 /* Strings Perl's open and open2/open3 collect, up to the call's end. */
@@ -743,7 +844,7 @@ static void later_done(struct scan *sc)
  */
 static bool call_token(struct scan *sc, const struct tok *t)
 {
-	bool js = sc->lang == RUNCODE_JS;
+	bool parens = sc->lang == RUNCODE_JS || sc->lang == RUNCODE_PHP; /* calls need them */
 
 	if (sc->kind == C_OPEN || sc->kind == C_LATER) {
 		bool end = t->t == T_END || is_punct(t, ";") || ++sc->tokens > OPEN_TOKENS;
@@ -780,7 +881,7 @@ static bool call_token(struct scan *sc, const struct tok *t)
 			sc->stage = 1;
 			return true;
 		}
-		if (js)
+		if (parens)
 			break;
 		sc->stage = 1; /* Perl's and Ruby's calls need no parentheses */
 		return call_token(sc, t);
@@ -927,7 +1028,7 @@ static void general_token(struct scan *sc, const struct tok *t)
 void runcode_scan_file(struct code_cmds *cc, enum runcode_lang lang, const char *path, const char *text,
 		       size_t len)
 {
-	struct lex lx = { lang, text, text, text + len, { T_END, S_PLAIN, text, 0 }, NULL, NULL };
+	struct lex lx = { .lang = lang, .text = text, .p = text, .end = text + len, .prev = { T_END, S_PLAIN, text, 0 } };
 	struct scan sc = { .cc = cc, .lang = lang, .path = path };
 	struct tok t;
 

@@ -7,7 +7,7 @@
 #include "analysis/codecmds.h"
 
 /*
- * The programs Perl, Ruby and JavaScript code runs.  An interpreter
+ * The programs Perl, Ruby, JavaScript and PHP code runs.  An interpreter
  * executes what its code names: Perl's system("sync") or `ionice ...`,
  * Ruby's Open3.capture2("git", "log"), Node.js's
  * child_process.execSync("convert ...").  No object of the interpreter
@@ -18,8 +18,8 @@
  * their interpolations, Perl's quote-like operators and POD, Ruby's
  * %-literals, here-documents, regular expressions where a value cannot
  * be):
- *   - shell text: Perl's and Ruby's `...`, qx{...} and %x(...), a
- *     here-document in backquotes, zx's $`...`;
+ *   - shell text: Perl's, Ruby's and PHP's `...`, qx{...} and %x(...),
+ *     a here-document in backquotes, zx's $`...`;
  *   - a call's first string argument.  Perl: system, exec (also
  *     `system { "prog" } ...`), readpipe, open's pipe forms ("cmd |",
  *     "| cmd", '-|' then the command), open2, open3, IPC::Run's run/start
@@ -28,7 +28,10 @@
  *     Open3's capture*, popen*, pipeline*, after an environment hash.
  *     Node.js: exec, execSync (shell text), execFile, execFileSync, execa,
  *     execaSync (a program), spawn, spawnSync (a program, or shell text
- *     when it has a blank: {shell: true}), execaCommand (shell text).  A
+ *     when it has a blank: {shell: true}), execaCommand (shell text).
+ *     PHP (inside <?php ... ?>): exec, shell_exec, system, passthru,
+ *     popen, proc_open (shell text, or an array), pcntl_exec, Symfony's
+ *     new Process([...]) and Process::fromShellCommandline().  A
  *     string followed by more arguments is a program name (Perl's and
  *     Ruby's list forms run no shell); alone, shell text.  The first
  *     element of an array or qw()/%w() list argument is a program;
@@ -36,7 +39,8 @@
  *     (its first word) and the first element of any list whose second
  *     is an option (["ffmpeg", "-i", src]), as pycode.h.
  * JavaScript files count only when they name child_process or a package
- * around it (execa, shelljs, cross-spawn, zx).  Not seen: a command the
+ * around it (execa, shelljs, cross-spawn, zx); PHP files when they name
+ * one of its functions (path_text_matters).  Not seen: a command the
  * code computes ("$cmd", a variable), a method of that name on another
  * object running something else (that only widens the set).
  */
@@ -44,19 +48,20 @@ enum runcode_lang {
 	RUNCODE_PERL = 0,
 	RUNCODE_RUBY,
 	RUNCODE_JS,
+	RUNCODE_PHP,
 	RUNCODE_NR
 };
 
 /* Largest file read. */
 #define RUNCODE_MAX_FILE (32u << 20)
 
-/* "Perl", "Ruby", "JavaScript". */
+/* "Perl", "Ruby", "JavaScript", "PHP". */
 const char *runcode_lang_name(enum runcode_lang lang);
 
 /*
  * The language of a file's code, or -1: its '#!' line when it has one
  * ('head', head_len bytes of its start; NULL when unknown), else its name
- * (Perl's .pm .pl .cgi..., Ruby's .rb .ru..., .js .mjs .cjs).
+ * (Perl's .pm .pl .cgi..., Ruby's .rb .ru..., .js .mjs .cjs, .php .phtml).
  */
 int runcode_file_lang(const char *path, const char *head, size_t head_len);
 

@@ -58,6 +58,7 @@ enum path_code path_code_of(const char *path)
 enum path_text path_text_of(const char *path)
 {
 	static const char *const js[] = { ".js", ".mjs", ".cjs" };
+	static const char *const php[] = { ".php", ".phtml", ".inc" };
 	const char *base = strrchr(path, '/');
 	size_t n;
 
@@ -68,6 +69,9 @@ enum path_text path_text_of(const char *path)
 	for (size_t i = 0; i < sizeof(js) / sizeof(js[0]); i++)
 		if (n > strlen(js[i]) && str_has_suffix(base, js[i]))
 			return PATH_TEXT_JS;
+	for (size_t i = 0; i < sizeof(php) / sizeof(php[0]); i++)
+		if (n > strlen(php[i]) && str_has_suffix(base, php[i]))
+			return PATH_TEXT_PHP;
 	return PATH_TEXT_NONE;
 }
 
@@ -78,7 +82,11 @@ bool path_text_matters(enum path_text kind, const char *text, size_t len)
 	/* Node's module, the packages that wrap it, and zx's ('zx', "zx/globals"). */
 	static const char *const js[] = { "child_process", "execa", "shelljs", "cross-spawn", "'zx", "\"zx",
 					  NULL };
-	const char *const *words = kind == PATH_TEXT_PYTHON ? py : kind == PATH_TEXT_JS ? js : NULL;
+	/* exec covers shell_exec and pcntl_exec. */
+	static const char *const php[] = { "exec", "system", "passthru", "popen", "proc_open", "`", "Process",
+					   NULL };
+	const char *const *words = kind == PATH_TEXT_PYTHON ? py : kind == PATH_TEXT_JS ? js
+								 : kind == PATH_TEXT_PHP ? php : NULL;
 
 	for (size_t i = 0; words && words[i]; i++)
 		if (memmem(text, len, words[i], strlen(words[i])))

@@ -36,12 +36,15 @@ enum path_code {
  * whether the image layer keeps them): Python (NAME.py, analysis/pycode.h:
  * ctypes, cffi, or a function that runs programs) and JavaScript (.js
  * .mjs .cjs, analysis/runcode.h: child_process and the packages around
- * it).  A word looked for is at most PATH_TEXT_WORD_MAX bytes long.
+ * it) and PHP (.php .phtml .inc: the functions that run programs,
+ * backquotes, Symfony's Process).  A word looked for is at most
+ * PATH_TEXT_WORD_MAX bytes long.
  */
 enum path_text {
 	PATH_TEXT_NONE = 0,
 	PATH_TEXT_PYTHON,
 	PATH_TEXT_JS,
+	PATH_TEXT_PHP,
 };
 #define PATH_TEXT_WORD_MAX 13
 enum path_text path_text_of(const char *path);

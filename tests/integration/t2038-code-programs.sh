@@ -1,8 +1,9 @@
 #!/bin/bash
-# The programs Perl, Ruby and Node.js code runs (analysis/runcode.h):
-# system, backquotes, pipe opens, Open3, child_process execute names the
-# code gives, which no object of the interpreter holds.  The real perl,
-# ruby and node run a script each in a chroot under strace; every program
+# The programs Perl, Ruby, Node.js and PHP code runs (analysis/runcode.h):
+# system, backquotes, pipe opens, Open3, child_process, proc_open execute
+# names the code gives, which no object of the interpreter holds.  The
+# real perl, ruby, node and php run a script each in a chroot under strace;
+# every program
 # a script runs must be in the set (origin exec, the script named) and
 # every call in its profile (the build before misses the tools' calls).
 # Code that is not the interpreter's (a .js file naming no child_process,
@@ -12,13 +13,14 @@
 command -v gcc >/dev/null || skip "no gcc"
 command -v jq >/dev/null || skip "no jq"
 command -v python3 >/dev/null || skip "no python3 (docker_archive)"
-for i in perl ruby node; do command -v $i >/dev/null || fail "no $i (scripts/setup.sh installs it)"; done
+for i in perl ruby node php; do command -v $i >/dev/null || fail "no $i (scripts/setup.sh installs it)"; done
 R=$T/root
 chroot_root "$R"
 root_add_program "$R" "$(readlink -f /bin/sh)" /bin/sh
 root_add_program "$R" "$(readlink -f /usr/bin/perl)" /usr/bin/perl
 root_add_program "$R" "$(readlink -f /usr/bin/ruby)" /usr/bin/ruby
 root_add_program "$R" "$(readlink -f /usr/bin/node)" /usr/bin/node
+root_add_program "$R" "$(readlink -f /usr/bin/php)" /usr/bin/php
 # Ruby's encodings and the library its startup requires.
 for d in $(ruby -e 'puts RbConfig::CONFIG.values_at("rubylibdir", "rubyarchdir")'); do
 	mkdir -p "$R$(dirname "$d")"
@@ -74,15 +76,30 @@ cp.execSync('tool-b -q > /dev/null');
 const r = cp.spawnSync('tool-c', ['-v']);
 cp.exec(`tool-d`, (err) => { if (err) throw err; console.log('done'); });
 JS
+cat >"$R/app/app.php" <<'PHP'
+#!/usr/bin/php
+<?php
+// exec('tool-n');
+exec('tool-a x', $out, $rc);
+$o = shell_exec('tool-b -q');
+$p = proc_open(['tool-c', '-v'], [1 => ['pipe', 'w']], $pipes);
+stream_get_contents($pipes[1]);
+fclose($pipes[1]);
+proc_close($p);
+$q = `tool-d 2>/dev/null`;
+echo "done\n";
+?>
+<p>system('tool-n')</p>
+PHP
 # Not the interpreters' code: a .js file that names no child_process, and a
 # Perl file under /usr off perl's folders that no program of the set is.
 printf 'function exec(c) { return c }\nexec("tool-n");\n' >"$R/app/other.js"
 printf '#!/usr/bin/perl\nsystem("tool-n");\n' >"$R/usr/share/misc/helper.pl"
-chmod +x "$R/app/app.pl" "$R/app/app.rb" "$R/app/app.js" "$R/usr/share/misc/helper.pl"
+chmod +x "$R/app/app.pl" "$R/app/app.rb" "$R/app/app.js" "$R/app/app.php" "$R/usr/share/misc/helper.pl"
 
 origin() { jq -r --arg p "$1" '.programs[] | select(.program == $p) | "\(.origin): \(.reason)"' "$T/e.json"; }
-for s in app.pl app.rb app.js; do
-	case $s in app.pl) lang=Perl ;; app.rb) lang=Ruby ;; *) lang=JavaScript ;; esac
+for s in app.pl app.rb app.js app.php; do
+	case $s in app.pl) lang=Perl ;; app.rb) lang=Ruby ;; app.js) lang=JavaScript ;; *) lang=PHP ;; esac
 	strace -f -qq -o "$T/trace" env -i PATH=/usr/bin:/bin "$(command -v chroot)" "$R" "/app/$s" >"$T/out" 2>&1 ||
 		fail "$s failed: $(cat "$T/out")"
 	grep -qx done "$T/out" || fail "$s did not finish: $(cat "$T/out")"
@@ -103,11 +120,15 @@ for s in app.pl app.rb app.js; do
 	[ -z "$(origin /usr/bin/tool-n)" ] || fail "$s: tool-n, named by no code that runs, is in the set: $(origin /usr/bin/tool-n)"
 done
 
-# A docker-archive: its layer keeps the .js file that names child_process.
-docker_archive "$R" "$T/img.tar" '["/usr/bin/node", "/app/app.js"]' || fail "cannot build the docker-archive"
-"$CONFINE" explain --quiet --json "docker-archive:$T/img.tar" exit_group >"$T/e.json" || fail "explain (archive) failed"
-for p in /usr/bin/tool-a /usr/bin/tool-b /usr/bin/tool-c /usr/bin/tool-d; do
-	[ "$(origin $p)" = "exec: run by JavaScript code (/app/app.js)" ] || fail "docker-archive: $p: '$(origin $p)'"
+# Docker-archives: their layer keeps the .js file that names child_process
+# and the .php file that names exec.
+for s in app.js app.php; do
+	case $s in app.js) cmd='["/usr/bin/node", "/app/app.js"]' lang=JavaScript ;; *) cmd='["/usr/bin/php", "/app/app.php"]' lang=PHP ;; esac
+	docker_archive "$R" "$T/img.tar" "$cmd" || fail "cannot build the docker-archive"
+	"$CONFINE" explain --quiet --json "docker-archive:$T/img.tar" exit_group >"$T/e.json" || fail "explain (archive) failed"
+	for p in /usr/bin/tool-a /usr/bin/tool-b /usr/bin/tool-c /usr/bin/tool-d; do
+		[ "$(origin $p)" = "exec: run by $lang code (/app/$s)" ] || fail "docker-archive $s: $p: '$(origin $p)'"
+	done
 done
 
 # The Perl helper as the Entrypoint: a program of the set, so tool-n is.

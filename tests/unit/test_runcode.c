@@ -19,6 +19,7 @@
 #define P RUNCODE_PERL
 #define R RUNCODE_RUBY
 #define J RUNCODE_JS
+#define H RUNCODE_PHP
 #define SH CODE_CMD_SHELL
 #define W CODE_CMD_WORD
 #define PA CODE_CMD_PATH
@@ -97,6 +98,23 @@ static const struct cmd_case cases[] = {
 	{ "js execa", J, "import { execa } from 'execa';\nawait execa('unzip', ['-o', f]);\n", 1, { W }, { "unzip" } },
 	{ "js method name", J, "require('child_process');\nfunction exec(x) { return 1 }\nconst o = { exec: 1 };\n", 0,
 	  { W }, { NULL } },
+	/* PHP */
+	{ "php exec", H, "<?php\nexec('sync -f /tmp', $out);\n", 1, { SH }, { "sync -f /tmp" } },
+	{ "php shell_exec", H, "<?php $v = shell_exec(\"ionice -c 3 true\"); ?>\n", 1, { SH }, { "ionice -c 3 true" } },
+	{ "php backticks", H, "<?php\n$v = `uname -r`;\n", 1, { SH }, { "uname -r" } },
+	{ "php outside the tags", H, "<p>system('halt')</p>\n<?= 1 ?>\n<p>exec('halt')</p>\n", 0, { W }, { NULL } },
+	{ "php after a closing tag", H, "<?php echo 1; ?>\n<b>x</b>\n<?php\npassthru('df -h');\n", 1, { SH },
+	  { "df -h" } },
+	{ "php method", H, "<?php\n$pdo->exec('CREATE TABLE t (x)');\nfunction system($x) {}\n", 0, { W }, { NULL } },
+	{ "php comments", H, "<?php\n// exec('halt')\n# system('halt')\n/* popen('halt', 'r') */\n", 0, { W },
+	  { NULL } },
+	{ "php proc_open array", H, "<?php\n$p = proc_open(['git', 'log'], $spec, $pipes);\n", 1, { W }, { "git" } },
+	{ "php symfony", H, "<?php\n$p = new Process(['convert', $a, $b]);\n$q = Process::fromShellCommandline('du -s');\n",
+	  2, { W, SH }, { "convert", "du -s" } },
+	{ "php heredoc", H, "<?php\n$s = <<<EOT\n  exec('no')\n  EOT;\nexec('sync');\n", 1, { SH }, { "sync" } },
+	{ "php error suppression", H, "<?php\n@exec('sync');\n\\system('id');\n", 2, { SH, SH }, { "sync", "id" } },
+	{ "php interpolation", H, "<?php\nexec(\"tar -C {$d->path(\"x\")} -xf f\");\n", 1, { SH },
+	  { "tar -C {$d->path(\"x\")} -xf f" } },
 };
 
 static void test_cases(void **state)
@@ -133,6 +151,10 @@ static void test_file_lang(void **state)
 	assert_int_equal(runcode_file_lang("/app/config.ru", NULL, 0), RUNCODE_RUBY);
 	assert_int_equal(runcode_file_lang("/app/server.mjs", NULL, 0), RUNCODE_JS);
 	assert_int_equal(runcode_file_lang("/app/x.json", NULL, 0), -1);
+	assert_int_equal(runcode_file_lang("/var/www/html/index.php", NULL, 0), RUNCODE_PHP);
+	assert_int_equal(runcode_file_lang("/usr/local/bin/x", "#!/usr/bin/env php\n", 19), RUNCODE_PHP);
+	assert_true(runcode_text_may_run(RUNCODE_PHP, "<?php shell_exec('x');", 22));
+	assert_false(runcode_text_may_run(RUNCODE_PHP, "<?php echo 1;", 13));
 	assert_true(runcode_text_may_run(RUNCODE_JS, "require(\"child_process\")", 24));
 	assert_false(runcode_text_may_run(RUNCODE_JS, "/x/.exec(s)", 11));
 }
