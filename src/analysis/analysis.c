@@ -1862,7 +1862,7 @@ static void image_lang_read(const void *ctx, unsigned want, struct langsys *ls)
  * runs it (its runtimes mark and the name a '#!' line gives), the parts of
  * its library folders' paths, the variables naming more folders.
  */
-enum code_lang { CODE_PYTHON = 0, CODE_PERL, CODE_RUBY, CODE_JS, CODE_PHP, CODE_NR };
+enum code_lang { CODE_PYTHON = 0, CODE_PERL, CODE_RUBY, CODE_JS, CODE_PHP, CODE_LUA, CODE_NR };
 
 static const struct code_lang_info {
 	const char *name;
@@ -1881,10 +1881,11 @@ static const struct code_lang_info {
 		      { "NODE_PATH" } },
 	/* PHP: PEAR's and Debian's /usr/share/php, Composer's vendor/ (a document root is off /usr). */
 	[CODE_PHP] = { "PHP", RUNTIMES_PHP, "php", { "/share/php/", "/lib/php/", "/vendor/" }, { NULL } },
+	[CODE_LUA] = { "Lua", RUNTIMES_LUA, "lua", { "/share/lua/", "/lib/lua/" }, { "LUA_PATH", "LUA_PATH_5_4", "LUA_PATH_5_3" } },
 };
 
 /* After Python, runcode's languages in its order. */
-_Static_assert(CODE_NR == 1 + RUNCODE_NR && CODE_PERL == 1 + RUNCODE_PERL && CODE_PHP == 1 + RUNCODE_PHP,
+_Static_assert(CODE_NR == 1 + RUNCODE_NR && CODE_PERL == 1 + RUNCODE_PERL && CODE_LUA == 1 + RUNCODE_LUA,
 	       "code_lang and runcode_lang");
 
 /* A file of lang's code by its name (not a '#!' script). */
@@ -1910,12 +1911,52 @@ static void code_dirs_add(struct code_dirs *d, const char *dir, size_t len)
 	d->v[d->nr++] = t;
 }
 
-/* Is the program at 'pr' a script of lang's interpreter (python3.11, perl, ruby3.1, node, nodejs)? */
-static bool code_script_of(enum code_lang lang, const struct program *pr)
-{
-	const char *interp = pr->interpreter ? strrchr(pr->interpreter, '/') : NULL;
+/* Most folders one script adds (code_dirs_named), largest script read for them. */
+#define CODE_DIRS_NAMED_MAX 64
+#define CODE_SCRIPT_MAX (1u << 20)
 
-	return pr->is_script && interp && !strncmp(interp + 1, code_langs[lang].interp, strlen(code_langs[lang].interp));
+/*
+ * Is the program at 'pr' a script of lang's interpreter (python3.11, perl,
+ * ruby3.1, node, nodejs, lua5.4), directly or through env (#!/usr/bin/env
+ * -S lua5.4)?
+ */
+static bool code_script_of(enum code_lang lang, const struct program_set *ps, const struct program *pr)
+{
+	const char *want = code_langs[lang].interp, *interp = pr->interpreter ? strrchr(pr->interpreter, '/') : NULL;
+	const struct rootfs_node *n;
+	char *text = NULL;
+	size_t len;
+	bool yes = false;
+
+	if (!pr->is_script || !interp)
+		return false;
+	if (strcmp(interp + 1, "env"))
+		return !strncmp(interp + 1, want, strlen(want));
+	if (rootfs_resolve(ps->fs, pr->real ? pr->real : pr->path, true, &n, NULL) == 0 &&
+	    rootfs_read(ps->fs, n, CODE_SCRIPT_MAX, &text, &len) == 0) {
+		const char *e = memchr(text, '\n', len), *p = strstr(text, "env");
+		size_t ln = e ? (size_t)(e - text) : len;
+
+		/* The first word after env that is no option or assignment. */
+		for (p = p && (size_t)(p - text) < ln ? p + 3 : NULL; p && p < text + ln;) {
+			size_t w;
+
+			while (p < text + ln && (*p == ' ' || *p == '\t'))
+				p++;
+			w = strcspn(p, " \t\n");
+			if (w && *p != '-' && !memchr(p, '=', w)) {
+				const char *b = memrchr(p, '/', w);
+
+				b = b ? b + 1 : p;
+				yes = (size_t)(p + w - b) >= strlen(want) && !strncmp(b, want, strlen(want));
+				break;
+			}
+			p += w ? w : 1;
+		}
+	}
+	err_clear();
+	free(text);
+	return yes;
 }
 
 /*
@@ -1953,6 +1994,50 @@ static bool code_file_runs(enum code_lang lang, const struct code_dirs *d, const
 	return false;
 }
 
+/*
+ * The folders a script of the set names: an interpreter's script often
+ * puts its own library folder on the module path (prosody's
+ * CFG_SOURCEDIR='/usr/lib/prosody', sys.path.insert(0, "/opt/x/lib"),
+ * use lib '/srv/lib').  Every quoted absolute path in its text that is a
+ * folder of the image counts as one.
+ */
+static void code_dirs_named(struct code_dirs *d, const struct program_set *ps, const char *script)
+{
+	const struct rootfs_node *n;
+	char *text = NULL;
+	size_t len, added = 0;
+
+	if (rootfs_resolve(ps->fs, script, true, &n, NULL) != 0 || rootfs_read(ps->fs, n, CODE_SCRIPT_MAX, &text, &len) != 0) {
+		err_clear();
+		free(text);
+		return;
+	}
+	for (size_t i = 0; i + 1 < len && added < CODE_DIRS_NAMED_MAX; i++) {
+		char q = text[i];
+		size_t e = i + 1;
+
+		if ((q != '\'' && q != '"') || text[i + 1] != '/')
+			continue;
+		while (e < len && text[e] != q && text[e] != '\n' && text[e] && e - i < PATH_MAX)
+			e++;
+		if (e < len && text[e] == q) {
+			/* package.path = "/usr/lib/app/?.lua;" .. package.path: up to the pattern. */
+			size_t k = i + 1 + strcspn(text + i + 1, "?;");
+			char *dir = path_tidy(text + i + 1, (k < e ? k : e) - i - 1);
+			const struct rootfs_node *dn;
+
+			if (strcmp(dir, "/") && rootfs_resolve(ps->fs, dir, true, &dn, NULL) == 0 && dn->type == ROOTFS_DIR) {
+				code_dirs_add(d, dir, strlen(dir));
+				added++;
+			}
+			err_clear();
+			free(dir);
+		}
+		i = e;
+	}
+	free(text);
+}
+
 static void code_dirs_of(enum code_lang lang, const struct program_set *ps, struct code_dirs *d)
 {
 	if (ps->workdir)
@@ -1960,22 +2045,24 @@ static void code_dirs_of(enum code_lang lang, const struct program_set *ps, stru
 	for (size_t v = 0; v < ARRAY_SIZE(code_langs[lang].env) && code_langs[lang].env[v]; v++) {
 		const char *val = env_lookup(ps->env, ps->env_nr, code_langs[lang].env[v]);
 
+		/* PYTHONPATH=/a:/b, LUA_PATH="/usr/lib/prosody/?.lua;;" */
 		for (const char *p = val; p && *p;) {
-			size_t n = strcspn(p, ":");
+			size_t n = strcspn(p, ":;"), k = strcspn(p, "?");
 
 			if (n && p[0] == '/')
-				code_dirs_add(d, p, n);
-			p += n + (p[n] == ':');
+				code_dirs_add(d, p, k < n ? k : n);
+			p += n + (p[n] != '\0');
 		}
 	}
 	for (size_t k = 0; k < ps->nr; k++) {
 		const struct program *pr = &ps->progs[k];
 
-		if (!code_script_of(lang, pr))
+		if (!code_script_of(lang, ps, pr))
 			continue;
 		code_dirs_add(d, pr->path, strrchr(pr->path, '/') - pr->path);
 		if (pr->real)
 			code_dirs_add(d, pr->real, strrchr(pr->real, '/') - pr->real);
+		code_dirs_named(d, ps, pr->real ? pr->real : pr->path);
 	}
 	/* python3 /srv/app.py, node /app/server.js: the script of the Entrypoint or Cmd. */
 	for (size_t k = 0; k < ps->argc; k++) {
@@ -1985,6 +2072,7 @@ static void code_dirs_of(enum code_lang lang, const struct program_set *ps, stru
 			char *full = a[0] == '/' ? xstrdup(a) : xasprintf("%s/%s", ps->workdir ? ps->workdir : "", a);
 
 			code_dirs_add(d, full, strrchr(full, '/') - full);
+			code_dirs_named(d, ps, full);
 			free(full);
 		}
 	}

@@ -8,7 +8,7 @@
 
 const char *runcode_lang_name(enum runcode_lang lang)
 {
-	static const char *const names[RUNCODE_NR] = { "Perl", "Ruby", "JavaScript", "PHP" };
+	static const char *const names[RUNCODE_NR] = { "Perl", "Ruby", "JavaScript", "PHP", "Lua" };
 
 	return (unsigned)lang < RUNCODE_NR ? names[lang] : "?";
 }
@@ -44,6 +44,8 @@ bool runcode_named(enum runcode_lang lang, const char *path)
 		return path_text_of(path) == PATH_TEXT_JS;
 	case RUNCODE_PHP:
 		return path_text_of(path) == PATH_TEXT_PHP;
+	case RUNCODE_LUA:
+		return path_text_of(path) == PATH_TEXT_LUA;
 	case RUNCODE_NR:
 		break;
 	}
@@ -64,6 +66,10 @@ int runcode_file_lang(const char *path, const char *head, size_t head_len)
 			return RUNCODE_JS;
 		if (has_word(head, n, "php"))
 			return RUNCODE_PHP;
+		/* lua, lua5.4, luajit: a word starting so. */
+		for (const char *w = head; (w = memmem(w, n - (size_t)(w - head), "lua", 3)); w += 3)
+			if ((w[-1] == '/' || w[-1] == ' ') && (w + 3 == head + n || !((w[3] >= 'a' && w[3] <= 'z') && w[3] != 'j')))
+				return RUNCODE_LUA;
 		return -1;
 	}
 	for (int l = 0; l < RUNCODE_NR; l++)
@@ -79,6 +85,8 @@ bool runcode_text_may_run(enum runcode_lang lang, const char *text, size_t len)
 		return path_text_matters(PATH_TEXT_JS, text, len);
 	if (lang == RUNCODE_PHP)
 		return path_text_matters(PATH_TEXT_PHP, text, len);
+	if (lang == RUNCODE_LUA)
+		return path_text_matters(PATH_TEXT_LUA, text, len);
 	return true;
 }
 
@@ -378,6 +386,37 @@ static bool php_heredoc(struct lex *lx, const char **pp, struct tok *t)
 	return true;
 }
 
+/*
+ * A Lua long bracket at p ("[[", "[==["): past its closing bracket of the
+ * same level, its content in [*body, *body_end); NULL when p starts none.
+ */
+static const char *long_bracket(const struct lex *lx, const char *p, const char **body, const char **body_end)
+{
+	size_t level = 0;
+
+	if (p >= lx->end || *p != '[')
+		return NULL;
+	for (p++; p < lx->end && *p == '='; p++)
+		level++;
+	if (p >= lx->end || *p != '[')
+		return NULL;
+	*body = ++p;
+	for (; p < lx->end; p++) {
+		size_t k = 0;
+
+		if (*p != ']')
+			continue;
+		while (k < level && p + 1 + k < lx->end && p[1 + k] == '=')
+			k++;
+		if (k == level && p + 1 + k < lx->end && p[1 + k] == ']') {
+			*body_end = p;
+			return p + level + 2;
+		}
+	}
+	*body_end = lx->end;
+	return lx->end;
+}
+
 /* Perl's quote-like operators: q qq qw qx (strings), m qr s tr y (patterns). */
 static bool perl_quote(struct lex *lx, const char *w, size_t n, const char **pp, struct tok *t)
 {
@@ -468,7 +507,7 @@ static bool ruby_percent(struct lex *lx, const char **pp, struct tok *t)
 static void lex_next(struct lex *lx, struct tok *t)
 {
 	bool perl = lx->lang == RUNCODE_PERL, ruby = lx->lang == RUNCODE_RUBY, js = lx->lang == RUNCODE_JS;
-	bool php = lx->lang == RUNCODE_PHP;
+	bool php = lx->lang == RUNCODE_PHP, lua = lx->lang == RUNCODE_LUA;
 	const char *p = lx->p;
 
 	for (;;) {
@@ -539,10 +578,26 @@ static void lex_next(struct lex *lx, struct tok *t)
 			p = close ? close : e;
 			continue;
 		}
-		if ((c == '#' && !js) || (js && c == '/' && p + 1 < lx->end && p[1] == '/') ||
-		    (js && p == lx->text && c == '#' && p + 1 < lx->end && p[1] == '!')) {
+		if ((c == '#' && (perl || ruby)) || (js && c == '/' && p + 1 < lx->end && p[1] == '/') ||
+		    ((js || lua) && p == lx->text && c == '#' && p + 1 < lx->end && p[1] == '!')) {
 			p = line_end(p, lx->end);
 			continue;
+		}
+		if (lua && c == '-' && p + 1 < lx->end && p[1] == '-') {
+			/* --[==[ a long comment ]==], or one to the line's end. */
+			const char *b, *be, *e = long_bracket(lx, p + 2, &b, &be);
+
+			p = e ? e : line_end(p, lx->end);
+			continue;
+		}
+		if (lua && c == '[') {
+			const char *b, *be, *e = long_bracket(lx, p, &b, &be);
+
+			if (e) {
+				set_str(t, S_PLAIN, b, be);
+				p = e;
+				break;
+			}
 		}
 		if ((js || php) && c == '/' && p + 1 < lx->end && p[1] == '*') {
 			const char *e = memmem(p + 2, (size_t)(lx->end - p - 2), "*/", 2);
@@ -550,9 +605,9 @@ static void lex_next(struct lex *lx, struct tok *t)
 			p = e ? e + 2 : lx->end;
 			continue;
 		}
-		if (c == '\'' || c == '"' || c == '`') {
+		if (c == '\'' || c == '"' || (c == '`' && !lua)) {
 			bool interp = c != '\'' && !perl; /* Ruby's #{}, JavaScript's ${}, PHP's {$} */
-			const char *e = body_end(lx, p + 1, (char)c, interp, js && c != '`', 0);
+			const char *e = body_end(lx, p + 1, (char)c, interp, (js && c != '`') || lua, 0);
 
 			set_str(t, c != '`' ? S_PLAIN : js ? S_TEMPLATE : S_CMD, p + 1, e); /* PHP's `` is shell_exec */
 			p = e < lx->end && *e != '\n' ? e + 1 : e;
@@ -566,7 +621,7 @@ static void lex_next(struct lex *lx, struct tok *t)
 			*t = (struct tok){ T_NUM, S_PLAIN, b, (size_t)(p - b) };
 			break;
 		}
-		if (!js && (c == '$' || ((perl || ruby) && c == '@') || (perl && (c == '%' || c == '&')))) {
+		if ((perl || ruby || php) && (c == '$' || ((perl || ruby) && c == '@') || (perl && (c == '%' || c == '&')))) {
 			/* Variables: $x $::x $#a @a @@x %h &f; Perl's and Ruby's $' $" $` $/ ... */
 			const char *b = p++;
 
@@ -594,14 +649,15 @@ static void lex_next(struct lex *lx, struct tok *t)
 			const char *b = p;
 
 			while (p < lx->end && (is_word((unsigned char)*p) || (js && *p == '$') ||
-					       (!js && *p == ':' && p + 2 < lx->end && p[1] == ':' && is_word((unsigned char)p[2]))))
+					       ((perl || ruby || php) && *p == ':' && p + 2 < lx->end && p[1] == ':' &&
+						is_word((unsigned char)p[2]))))
 				p += *p == ':' ? 2 : 1;
 			if (perl && perl_quote(lx, b, (size_t)(p - b), &p, t))
 				break;
 			*t = (struct tok){ T_WORD, S_PLAIN, b, (size_t)(p - b) };
 			break;
 		}
-		if (c == '/' && !php && !prev_is_value(lx)) {
+		if (c == '/' && (perl || ruby || js) && !prev_is_value(lx)) {
 			const char *e = regex_end(lx, p + 1);
 
 			if (e) {
@@ -666,6 +722,7 @@ enum call_kind {
 #define L_RUBY (1u << RUNCODE_RUBY)
 #define L_JS (1u << RUNCODE_JS)
 #define L_PHP (1u << RUNCODE_PHP)
+#define L_LUA (1u << RUNCODE_LUA)
 
 /*
  * A call that surely runs a program makes the file one that runs programs
@@ -678,59 +735,69 @@ static const struct call {
 	const char *name;
 	enum call_kind kind;
 	unsigned langs;
+	const char *owner; /* the module it must be called through (os.execute), or NULL */
 } calls[] = {
-	{ "system", C_ARGS, L_PERL | L_RUBY },
-	{ "exec", C_ARGS, L_PERL | L_RUBY },
-	{ "readpipe", C_SHELL, L_PERL },
-	{ "open", C_OPEN, L_PERL | MAYBE },
-	{ "open2", C_LATER, L_PERL },
-	{ "open3", C_LATER, L_PERL },
+	{ "system", C_ARGS, L_PERL | L_RUBY, NULL },
+	{ "exec", C_ARGS, L_PERL | L_RUBY, NULL },
+	{ "readpipe", C_SHELL, L_PERL, NULL },
+	{ "open", C_OPEN, L_PERL | MAYBE, NULL },
+	{ "open2", C_LATER, L_PERL, NULL },
+	{ "open3", C_LATER, L_PERL, NULL },
 	/* IPC::Run's run and start with an array, IPC::System::Simple's. */
-	{ "run", C_ARGS, L_PERL | MAYBE },
-	{ "start", C_ARGS, L_PERL | MAYBE },
-	{ "capture", C_ARGS, L_PERL | MAYBE },
-	{ "systemx", C_WORD, L_PERL },
-	{ "capturex", C_WORD, L_PERL },
-	{ "runx", C_WORD, L_PERL },
-	{ "spawn", C_ARGS, L_RUBY },
-	{ "popen", C_ARGS, L_RUBY },
-	{ "popen2", C_ARGS, L_RUBY },
-	{ "popen2e", C_ARGS, L_RUBY },
-	{ "popen3", C_ARGS, L_RUBY },
-	{ "capture2", C_ARGS, L_RUBY },
-	{ "capture2e", C_ARGS, L_RUBY },
-	{ "capture3", C_ARGS, L_RUBY },
-	{ "pipeline", C_ARGS, L_RUBY },
-	{ "pipeline_r", C_ARGS, L_RUBY },
-	{ "pipeline_w", C_ARGS, L_RUBY },
-	{ "pipeline_rw", C_ARGS, L_RUBY },
-	{ "pipeline_start", C_ARGS, L_RUBY },
-	{ "exec", C_SHELL, L_JS },
-	{ "execSync", C_SHELL, L_JS },
-	{ "execFile", C_WORD, L_JS },
-	{ "execFileSync", C_WORD, L_JS },
-	{ "spawn", C_ARGS, L_JS },
-	{ "spawnSync", C_ARGS, L_JS },
-	{ "execa", C_WORD, L_JS },
-	{ "execaSync", C_WORD, L_JS },
-	{ "execaCommand", C_SHELL, L_JS },
-	{ "execaCommandSync", C_SHELL, L_JS },
+	{ "run", C_ARGS, L_PERL | MAYBE, NULL },
+	{ "start", C_ARGS, L_PERL | MAYBE, NULL },
+	{ "capture", C_ARGS, L_PERL | MAYBE, NULL },
+	{ "systemx", C_WORD, L_PERL, NULL },
+	{ "capturex", C_WORD, L_PERL, NULL },
+	{ "runx", C_WORD, L_PERL, NULL },
+	{ "spawn", C_ARGS, L_RUBY, NULL },
+	{ "popen", C_ARGS, L_RUBY, NULL },
+	{ "popen2", C_ARGS, L_RUBY, NULL },
+	{ "popen2e", C_ARGS, L_RUBY, NULL },
+	{ "popen3", C_ARGS, L_RUBY, NULL },
+	{ "capture2", C_ARGS, L_RUBY, NULL },
+	{ "capture2e", C_ARGS, L_RUBY, NULL },
+	{ "capture3", C_ARGS, L_RUBY, NULL },
+	{ "pipeline", C_ARGS, L_RUBY, NULL },
+	{ "pipeline_r", C_ARGS, L_RUBY, NULL },
+	{ "pipeline_w", C_ARGS, L_RUBY, NULL },
+	{ "pipeline_rw", C_ARGS, L_RUBY, NULL },
+	{ "pipeline_start", C_ARGS, L_RUBY, NULL },
+	{ "exec", C_SHELL, L_JS, NULL },
+	{ "execSync", C_SHELL, L_JS, NULL },
+	{ "execFile", C_WORD, L_JS, NULL },
+	{ "execFileSync", C_WORD, L_JS, NULL },
+	{ "spawn", C_ARGS, L_JS, NULL },
+	{ "spawnSync", C_ARGS, L_JS, NULL },
+	{ "execa", C_WORD, L_JS, NULL },
+	{ "execaSync", C_WORD, L_JS, NULL },
+	{ "execaCommand", C_SHELL, L_JS, NULL },
+	{ "execaCommandSync", C_SHELL, L_JS, NULL },
 	/* PHP runs each through /bin/sh -c; proc_open also takes an array. */
-	{ "exec", C_SHELL, L_PHP },
-	{ "shell_exec", C_SHELL, L_PHP },
-	{ "system", C_SHELL, L_PHP },
-	{ "passthru", C_SHELL, L_PHP },
-	{ "popen", C_SHELL, L_PHP },
-	{ "proc_open", C_SHELL, L_PHP },
-	{ "pcntl_exec", C_WORD, L_PHP },
+	{ "exec", C_SHELL, L_PHP, NULL },
+	{ "shell_exec", C_SHELL, L_PHP, NULL },
+	{ "system", C_SHELL, L_PHP, NULL },
+	{ "passthru", C_SHELL, L_PHP, NULL },
+	{ "popen", C_SHELL, L_PHP, NULL },
+	{ "proc_open", C_SHELL, L_PHP, NULL },
+	{ "pcntl_exec", C_WORD, L_PHP, NULL },
 	/* Symfony's Process: new Process(['git', 'log']), Process::fromShellCommandline('...'). */
-	{ "Process", C_ARGS, L_PHP },
-	{ "fromShellCommandline", C_SHELL, L_PHP },
+	{ "Process", C_ARGS, L_PHP, NULL },
+	{ "fromShellCommandline", C_SHELL, L_PHP, NULL },
+	/* Lua's, and luaposix's exec, execp and spawn (a string, or a table: its first element). */
+	{ "execute", C_SHELL, L_LUA, "os" },
+	{ "popen", C_SHELL, L_LUA, "io" },
+	{ "exec", C_WORD, L_LUA, NULL },
+	{ "execp", C_WORD, L_LUA, NULL },
+	{ "spawn", C_ARGS, L_LUA, NULL },
 };
 
 /* Strings Perl's open and open2/open3 collect, up to the call's end. */
 #define OPEN_STRS 6
 #define OPEN_TOKENS 64
+
+/* Names a file gives those calls (local os_execute = os.execute); how many are kept. */
+#define ALIASES_MAX 16
 
 struct scan {
 	struct code_cmds *cc;
@@ -738,10 +805,13 @@ struct scan {
 	const char *path;
 	bool runs;    /* the code names a call that runs programs */
 	bool emitted; /* a command went to cc */
-	struct tok last, last2;
-	/* The call being read: its kind, where in its arguments. */
+	struct tok last[4]; /* the tokens before, the latest first */
+	struct { struct tok name; enum call_kind kind; } aliases[ALIASES_MAX];
+	int aliases_nr;
+	/* The call being read: its kind, where in its arguments, whether its '(' was seen. */
 	enum call_kind kind;
 	int stage, depth, tokens;
+	bool opened;
 	struct tok str;
 	struct { struct tok s; bool more; } strs[OPEN_STRS];
 	int nstrs;
@@ -837,6 +907,19 @@ static void later_done(struct scan *sc)
 		emit_args(sc, C_ARGS, &sc->strs[0].s);
 }
 
+/* Brackets in a call's arguments: does t close the one its arguments are in? */
+static bool nest_closes(struct scan *sc, const struct tok *t)
+{
+	if (is_punct(t, "(") || is_punct(t, "[") || is_punct(t, "{"))
+		sc->depth++;
+	if (!is_punct(t, ")") && !is_punct(t, "]") && !is_punct(t, "}"))
+		return false;
+	if (!sc->depth)
+		return true;
+	sc->depth--;
+	return false;
+}
+
 /*
  * The call being read takes token t.  Returns true when t is consumed;
  * false when the call ended (or turned out not to be one) and t is to be
@@ -845,6 +928,7 @@ static void later_done(struct scan *sc)
 static bool call_token(struct scan *sc, const struct tok *t)
 {
 	bool parens = sc->lang == RUNCODE_JS || sc->lang == RUNCODE_PHP; /* calls need them */
+	bool lua = sc->lang == RUNCODE_LUA;
 
 	if (sc->kind == C_OPEN || sc->kind == C_LATER) {
 		bool end = t->t == T_END || is_punct(t, ";") || ++sc->tokens > OPEN_TOKENS;
@@ -854,17 +938,10 @@ static bool call_token(struct scan *sc, const struct tok *t)
 			if (is_punct(t, "("))
 				return true; /* its ')' ends the call, as ';' does without it */
 		}
-		if (is_punct(t, "(") || is_punct(t, "[") || is_punct(t, "{"))
-			sc->depth++;
-		if (is_punct(t, ")") || is_punct(t, "]") || is_punct(t, "}")) {
-			if (!sc->depth)
-				end = true;
-			else
-				sc->depth--;
-		}
+		end = nest_closes(sc, t) || end;
 		if (!end && t->t == T_STR && sc->nstrs < OPEN_STRS && !sc->depth)
 			sc->strs[sc->nstrs++].s = *t;
-		if (!end && (is_punct(t, ",") || is_punct(t, "=>")) && sc->nstrs && sc->last.t == T_STR)
+		if (!end && (is_punct(t, ",") || is_punct(t, "=>")) && sc->nstrs && sc->last[0].t == T_STR)
 			sc->strs[sc->nstrs - 1].more = true;
 		if (!end)
 			return true;
@@ -879,11 +956,12 @@ static bool call_token(struct scan *sc, const struct tok *t)
 	case 0: /* after the name */
 		if (is_punct(t, "(")) {
 			sc->stage = 1;
+			sc->opened = true;
 			return true;
 		}
 		if (parens)
 			break;
-		sc->stage = 1; /* Perl's and Ruby's calls need no parentheses */
+		sc->stage = 1; /* Perl's, Ruby's and Lua's calls need no parentheses */
 		return call_token(sc, t);
 	case 1: /* an argument starts */
 		if (t->t == T_STR && t->sk == S_WORDS) {
@@ -895,8 +973,8 @@ static bool call_token(struct scan *sc, const struct tok *t)
 			sc->stage = 3;
 			return true;
 		}
-		if (is_punct(t, "[")) {
-			sc->stage = 2;
+		if (is_punct(t, "[") || (lua && is_punct(t, "{"))) {
+			sc->stage = 2; /* an array, a Lua table */
 			return true;
 		}
 		if (is_punct(t, "*") && sc->lang == RUNCODE_RUBY)
@@ -910,7 +988,33 @@ static bool call_token(struct scan *sc, const struct tok *t)
 			sc->depth = 1;
 			return true;
 		}
+		/*
+		 * An expression: its strings (io.popen(cmd or "uname"),
+		 * system("ls " . $dir)).  Without '(' only a value starts one:
+		 * not system => 1, exec = ...
+		 */
+		if (sc->opened ? !is_punct(t, ")") : t->t == T_WORD || t->t == T_VAR || is_punct(t, "(")) {
+			sc->stage = 8;
+			sc->depth = 0;
+			sc->nstrs = 0;
+			return call_token(sc, t);
+		}
 		break;
+	case 8: {
+		bool end = t->t == T_END || is_punct(t, ";") || ++sc->tokens > OPEN_TOKENS ||
+			   (!sc->depth && (is_punct(t, ",") || is_punct(t, "=>")));
+
+		end = nest_closes(sc, t) || end;
+		if (!end && t->t == T_STR && t->sk == S_CMD)
+			emit(sc, CODE_CMD_SHELL, t->s, t->n);
+		else if (!end && t->t == T_STR && sc->nstrs < OPEN_STRS)
+			sc->strs[sc->nstrs++].s = *t;
+		if (!end)
+			return true;
+		for (int i = 0; i < sc->nstrs; i++)
+			emit_args(sc, sc->kind, &sc->strs[i].s);
+		break;
+	}
 	case 2: /* an array's first element */
 		if (t->t == T_STR && t->sk != S_CMD)
 			emit(sc, CODE_CMD_WORD, t->s, t->n);
@@ -948,13 +1052,20 @@ static bool call_token(struct scan *sc, const struct tok *t)
 	return false;
 }
 
+static bool same_tok(const struct tok *a, const struct tok *b)
+{
+	return a->n == b->n && !memcmp(a->s, b->s, a->n);
+}
+
 /*
  * Is t (a word) a call of the table for this language, named as one (not
- * a method's definition)?  *sure: whether the name alone says it runs a
- * program.
+ * a method's definition, not a method of another module than its own),
+ * or a name the file gave one?  *sure: whether the name alone says it
+ * runs a program.
  */
-static enum call_kind call_of(const struct scan *sc, const struct tok *t, bool *sure)
+static enum call_kind call_of(struct scan *sc, const struct tok *t, bool *sure)
 {
+	const struct tok *l = sc->last;
 	const char *name = t->s;
 	size_t n = t->n;
 
@@ -963,13 +1074,34 @@ static enum call_kind call_of(const struct scan *sc, const struct tok *t, bool *
 		n -= (size_t)(c + 2 - name);
 		name = c + 2;
 	}
-	if (is_punct(&sc->last, "->") || is_wordtok(&sc->last, "sub") || is_wordtok(&sc->last, "def") ||
-	    is_wordtok(&sc->last, "function"))
+	if (is_punct(&l[0], "->") || is_wordtok(&l[0], "sub") || is_wordtok(&l[0], "def") ||
+	    is_wordtok(&l[0], "function") || (sc->lang == RUNCODE_LUA && is_punct(&l[0], ":")))
 		return C_NONE;
-	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
-		if ((calls[i].langs & 1u << sc->lang) && strlen(calls[i].name) == n && !memcmp(calls[i].name, name, n)) {
-			*sure = !(calls[i].langs & MAYBE);
-			return calls[i].kind;
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		const struct call *c = &calls[i];
+
+		if (!(c->langs & 1u << sc->lang) || strlen(c->name) != n || memcmp(c->name, name, n))
+			continue;
+		if (c->owner && !(is_punct(&l[0], ".") && is_wordtok(&l[1], c->owner)))
+			continue;
+		*sure = !(c->langs & MAYBE);
+		/* NAME = os.execute, NAME = exec: the file's name for the call. */
+		if (sc->aliases_nr < ALIASES_MAX) {
+			const struct tok *alias = is_punct(&l[0], "=") && l[1].t == T_WORD ? &l[1]
+						  : is_punct(&l[0], ".") && is_punct(&l[2], "=") && l[3].t == T_WORD ? &l[3]
+														: NULL;
+
+			if (alias && !same_tok(alias, t)) {
+				sc->aliases[sc->aliases_nr].name = *alias;
+				sc->aliases[sc->aliases_nr++].kind = c->kind;
+			}
+		}
+		return c->kind;
+	}
+	for (int i = 0; i < sc->aliases_nr; i++)
+		if (same_tok(&sc->aliases[i].name, t) && !is_punct(&l[0], ".")) {
+			*sure = true;
+			return sc->aliases[i].kind;
 		}
 	return C_NONE;
 }
@@ -990,8 +1122,8 @@ static void general_token(struct scan *sc, const struct tok *t)
 		sc->runs = true;
 	}
 	/* zx: $`cmd`; IPC::Cmd: command => "..." */
-	if (t->t == T_STR && ((t->sk == S_TEMPLATE && is_wordtok(&sc->last, "$")) ||
-			      (t->sk == S_PLAIN && is_punct(&sc->last, "=>") && is_wordtok(&sc->last2, "command")))) {
+	if (t->t == T_STR && ((t->sk == S_TEMPLATE && is_wordtok(&sc->last[0], "$")) ||
+			      (t->sk == S_PLAIN && is_punct(&sc->last[0], "=>") && is_wordtok(&sc->last[1], "command")))) {
 		emit(sc, CODE_CMD_SHELL, t->s, t->n);
 		sc->runs = true;
 	}
@@ -1049,13 +1181,14 @@ void runcode_scan_file(struct code_cmds *cc, enum runcode_lang lang, const char 
 				sc.depth = 0;
 				sc.tokens = 0;
 				sc.nstrs = 0;
+				sc.opened = false;
 				memset(sc.strs, 0, sizeof(sc.strs));
 				sc.runs = sc.runs || sure;
 			}
 		}
 next:
-		sc.last2 = sc.last;
-		sc.last = t;
+		memmove(sc.last + 1, sc.last, sizeof(sc.last) - sizeof(sc.last[0]));
+		sc.last[0] = t;
 	} while (t.t != T_END);
 	if (sc.runs)
 		for (size_t i = 0; i < sc.spans_nr; i++)

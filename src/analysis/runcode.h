@@ -7,7 +7,7 @@
 #include "analysis/codecmds.h"
 
 /*
- * The programs Perl, Ruby, JavaScript and PHP code runs.  An interpreter
+ * The programs Perl, Ruby, JavaScript, PHP and Lua code runs.  An interpreter
  * executes what its code names: Perl's system("sync") or `ionice ...`,
  * Ruby's Open3.capture2("git", "log"), Node.js's
  * child_process.execSync("convert ...").  No object of the interpreter
@@ -31,7 +31,12 @@
  *     when it has a blank: {shell: true}), execaCommand (shell text).
  *     PHP (inside <?php ... ?>): exec, shell_exec, system, passthru,
  *     popen, proc_open (shell text, or an array), pcntl_exec, Symfony's
- *     new Process([...]) and Process::fromShellCommandline().  A
+ *     new Process([...]) and Process::fromShellCommandline().  Lua:
+ *     os.execute, io.popen, luaposix's exec, execp and spawn (a table's
+ *     first element).  A name the file gives such a call counts as it
+ *     (local os_execute = os.execute).  Every string of the first
+ *     argument counts when it is an expression (io.popen(cmd or "uname"),
+ *     system("ls " . $dir)).  A
  *     string followed by more arguments is a program name (Perl's and
  *     Ruby's list forms run no shell); alone, shell text.  The first
  *     element of an array or qw()/%w() list argument is a program;
@@ -49,19 +54,21 @@ enum runcode_lang {
 	RUNCODE_RUBY,
 	RUNCODE_JS,
 	RUNCODE_PHP,
+	RUNCODE_LUA,
 	RUNCODE_NR
 };
 
 /* Largest file read. */
 #define RUNCODE_MAX_FILE (32u << 20)
 
-/* "Perl", "Ruby", "JavaScript", "PHP". */
+/* "Perl", "Ruby", "JavaScript", "PHP", "Lua". */
 const char *runcode_lang_name(enum runcode_lang lang);
 
 /*
  * The language of a file's code, or -1: its '#!' line when it has one
  * ('head', head_len bytes of its start; NULL when unknown), else its name
- * (Perl's .pm .pl .cgi..., Ruby's .rb .ru..., .js .mjs .cjs, .php .phtml).
+ * (Perl's .pm .pl .cgi..., Ruby's .rb .ru..., .js .mjs .cjs, .php .phtml,
+ * .lua).
  */
 int runcode_file_lang(const char *path, const char *head, size_t head_len);
 

@@ -72,6 +72,8 @@ enum path_text path_text_of(const char *path)
 	for (size_t i = 0; i < sizeof(php) / sizeof(php[0]); i++)
 		if (n > strlen(php[i]) && str_has_suffix(base, php[i]))
 			return PATH_TEXT_PHP;
+	if (n > 4 && str_has_suffix(base, ".lua"))
+		return PATH_TEXT_LUA;
 	return PATH_TEXT_NONE;
 }
 
@@ -85,8 +87,11 @@ bool path_text_matters(enum path_text kind, const char *text, size_t len)
 	/* exec covers shell_exec and pcntl_exec. */
 	static const char *const php[] = { "exec", "system", "passthru", "popen", "proc_open", "`", "Process",
 					   NULL };
+	/* exec covers execute and execp. */
+	static const char *const lua[] = { "exec", "popen", "spawn", NULL };
 	const char *const *words = kind == PATH_TEXT_PYTHON ? py : kind == PATH_TEXT_JS ? js
-								 : kind == PATH_TEXT_PHP ? php : NULL;
+								 : kind == PATH_TEXT_PHP ? php
+								 : kind == PATH_TEXT_LUA ? lua : NULL;
 
 	for (size_t i = 0; words && words[i]; i++)
 		if (memmem(text, len, words[i], strlen(words[i])))

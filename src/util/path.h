@@ -36,8 +36,9 @@ enum path_code {
  * whether the image layer keeps them): Python (NAME.py, analysis/pycode.h:
  * ctypes, cffi, or a function that runs programs) and JavaScript (.js
  * .mjs .cjs, analysis/runcode.h: child_process and the packages around
- * it) and PHP (.php .phtml .inc: the functions that run programs,
- * backquotes, Symfony's Process).  A word looked for is at most
+ * it), PHP (.php .phtml .inc: the functions that run programs,
+ * backquotes, Symfony's Process) and Lua (.lua: os.execute, io.popen,
+ * luaposix's exec and spawn).  A word looked for is at most
  * PATH_TEXT_WORD_MAX bytes long.
  */
 enum path_text {
@@ -45,6 +46,7 @@ enum path_text {
 	PATH_TEXT_PYTHON,
 	PATH_TEXT_JS,
 	PATH_TEXT_PHP,
+	PATH_TEXT_LUA,
 };
 #define PATH_TEXT_WORD_MAX 13
 enum path_text path_text_of(const char *path);

@@ -1,9 +1,10 @@
 #!/bin/bash
-# The programs Perl, Ruby, Node.js and PHP code runs (analysis/runcode.h):
-# system, backquotes, pipe opens, Open3, child_process, proc_open execute
-# names the code gives, which no object of the interpreter holds.  The
-# real perl, ruby, node and php run a script each in a chroot under strace;
-# every program
+# The programs Perl, Ruby, Node.js, PHP and Lua code runs
+# (analysis/runcode.h): system, backquotes, pipe opens, Open3,
+# child_process, proc_open, os.execute, io.popen execute names the code
+# gives, which no object of the interpreter holds.  The real perl, ruby,
+# node, php and lua run a script each in a chroot under strace; every
+# program
 # a script runs must be in the set (origin exec, the script named) and
 # every call in its profile (the build before misses the tools' calls).
 # Code that is not the interpreter's (a .js file naming no child_process,
@@ -13,7 +14,7 @@
 command -v gcc >/dev/null || skip "no gcc"
 command -v jq >/dev/null || skip "no jq"
 command -v python3 >/dev/null || skip "no python3 (docker_archive)"
-for i in perl ruby node php; do command -v $i >/dev/null || fail "no $i (scripts/setup.sh installs it)"; done
+for i in perl ruby node php lua5.3; do command -v $i >/dev/null || fail "no $i (scripts/setup.sh installs it)"; done
 R=$T/root
 chroot_root "$R"
 root_add_program "$R" "$(readlink -f /bin/sh)" /bin/sh
@@ -21,6 +22,7 @@ root_add_program "$R" "$(readlink -f /usr/bin/perl)" /usr/bin/perl
 root_add_program "$R" "$(readlink -f /usr/bin/ruby)" /usr/bin/ruby
 root_add_program "$R" "$(readlink -f /usr/bin/node)" /usr/bin/node
 root_add_program "$R" "$(readlink -f /usr/bin/php)" /usr/bin/php
+root_add_program "$R" "$(readlink -f /usr/bin/lua5.3)" /usr/bin/lua5.3
 # Ruby's encodings and the library its startup requires.
 for d in $(ruby -e 'puts RbConfig::CONFIG.values_at("rubylibdir", "rubyarchdir")'); do
 	mkdir -p "$R$(dirname "$d")"
@@ -91,15 +93,40 @@ echo "done\n";
 ?>
 <p>system('tool-n')</p>
 PHP
+# The Lua script runs its programs from a module in a folder of its own
+# under /usr, which it names (as prosody does /usr/lib/prosody).
+cat >"$R/app/app.lua" <<'LUA'
+#!/usr/bin/env lua5.3
+--[[ os.execute("tool-n") ]]
+package.path = "/usr/lib/luaapp/?.lua;" .. package.path
+require("runner").go()
+print("done")
+LUA
+mkdir -p "$R/usr/lib/luaapp" "$R/usr/bin"
+cp /usr/bin/env "$R/usr/bin/env"
+cat >"$R/usr/lib/luaapp/runner.lua" <<'LUA'
+local M = {}
+local run = os.execute
+function M.go()
+	os.execute("tool-a x")
+	local h = io.popen(os.getenv("NO_SUCH_VAR") or "tool-b -q")
+	h:read("a")
+	h:close()
+	run("tool-c -v")
+	local p = io.popen("tool-d 2>/dev/null", "r")
+	p:close()
+end
+return M
+LUA
 # Not the interpreters' code: a .js file that names no child_process, and a
 # Perl file under /usr off perl's folders that no program of the set is.
 printf 'function exec(c) { return c }\nexec("tool-n");\n' >"$R/app/other.js"
 printf '#!/usr/bin/perl\nsystem("tool-n");\n' >"$R/usr/share/misc/helper.pl"
-chmod +x "$R/app/app.pl" "$R/app/app.rb" "$R/app/app.js" "$R/app/app.php" "$R/usr/share/misc/helper.pl"
+chmod +x "$R/app/app.pl" "$R/app/app.rb" "$R/app/app.js" "$R/app/app.php" "$R/app/app.lua" "$R/usr/share/misc/helper.pl"
 
 origin() { jq -r --arg p "$1" '.programs[] | select(.program == $p) | "\(.origin): \(.reason)"' "$T/e.json"; }
-for s in app.pl app.rb app.js app.php; do
-	case $s in app.pl) lang=Perl ;; app.rb) lang=Ruby ;; app.js) lang=JavaScript ;; *) lang=PHP ;; esac
+for s in app.pl app.rb app.js app.php app.lua; do
+	case $s in app.pl) lang=Perl ;; app.rb) lang=Ruby ;; app.js) lang=JavaScript ;; app.php) lang=PHP ;; *) lang=Lua ;; esac
 	strace -f -qq -o "$T/trace" env -i PATH=/usr/bin:/bin "$(command -v chroot)" "$R" "/app/$s" >"$T/out" 2>&1 ||
 		fail "$s failed: $(cat "$T/out")"
 	grep -qx done "$T/out" || fail "$s did not finish: $(cat "$T/out")"
@@ -114,8 +141,10 @@ for s in app.pl app.rb app.js app.php; do
 	OPTS="--entrypoint /app/$s -e PATH=/usr/bin:/bin"
 	profile_covers "$R" "$OPTS"
 	"$CONFINE" explain --quiet --json --options "$OPTS" "dir:$R" exit_group >"$T/e.json" || fail "explain failed"
+	from=/app/$s
+	[ $s = app.lua ] && from=/usr/lib/luaapp/runner.lua
 	for p in /usr/bin/tool-a /usr/bin/tool-b /usr/bin/tool-c /usr/bin/tool-d; do
-		[ "$(origin $p)" = "exec: run by $lang code (/app/$s)" ] || fail "$s: $p: '$(origin $p)'"
+		[ "$(origin $p)" = "exec: run by $lang code ($from)" ] || fail "$s: $p: '$(origin $p)'"
 	done
 	[ -z "$(origin /usr/bin/tool-n)" ] || fail "$s: tool-n, named by no code that runs, is in the set: $(origin /usr/bin/tool-n)"
 done

@@ -20,6 +20,7 @@
 #define R RUNCODE_RUBY
 #define J RUNCODE_JS
 #define H RUNCODE_PHP
+#define L RUNCODE_LUA
 #define SH CODE_CMD_SHELL
 #define W CODE_CMD_WORD
 #define PA CODE_CMD_PATH
@@ -115,6 +116,21 @@ static const struct cmd_case cases[] = {
 	{ "php error suppression", H, "<?php\n@exec('sync');\n\\system('id');\n", 2, { SH, SH }, { "sync", "id" } },
 	{ "php interpolation", H, "<?php\nexec(\"tar -C {$d->path(\"x\")} -xf f\");\n", 1, { SH },
 	  { "tar -C {$d->path(\"x\")} -xf f" } },
+	/* Lua */
+	{ "lua os.execute", L, "local ok = os.execute(\"stty sane\")\n", 1, { SH }, { "stty sane" } },
+	{ "lua popen expression", L, "local h = io.popen(os_version_command or \"uname\");\n", 1, { SH }, { "uname" } },
+	{ "lua alias", L, "local os_execute = os.execute;\nos_execute(\"openssl genrsa -out k 2048\")\n", 1, { SH },
+	  { "openssl genrsa -out k 2048" } },
+	{ "lua comments", L, "-- os.execute('halt')\n--[==[ os.execute('halt')\n]==]\nlocal s = [[os.execute('halt')]]\n", 0,
+	  { W }, { NULL } },
+	{ "lua methods", L, "conn:execute('SELECT 1')\ndb.execute('x')\nlocal t = { execute = 1 }\n", 0, { W }, { NULL } },
+	{ "lua posix spawn table", L, "local posix = require 'posix'\nposix.spawn({ 'rsync', '-a', a, b })\n", 1, { W },
+	  { "rsync" } },
+	{ "lua length", L, "local n = #t\nos.execute 'sync'\n", 1, { SH }, { "sync" } },
+	/* Expressions as the first argument */
+	{ "perl expression", P, "system($cmd || 'sync');\nsystem(\"ls \" . $dir);\n", 2, { W, SH }, { "sync", "ls" } },
+	{ "js expression", J, "require('child_process').execSync(cmd || 'uname -a');\n", 1, { SH }, { "uname -a" } },
+	{ "perl hash key", P, "my %h = (system => 'sync', exec => 'x');\n", 0, { W }, { NULL } },
 };
 
 static void test_cases(void **state)
@@ -152,6 +168,11 @@ static void test_file_lang(void **state)
 	assert_int_equal(runcode_file_lang("/app/server.mjs", NULL, 0), RUNCODE_JS);
 	assert_int_equal(runcode_file_lang("/app/x.json", NULL, 0), -1);
 	assert_int_equal(runcode_file_lang("/var/www/html/index.php", NULL, 0), RUNCODE_PHP);
+	assert_int_equal(runcode_file_lang("/usr/lib/prosody/util/x.lua", NULL, 0), RUNCODE_LUA);
+	assert_int_equal(runcode_file_lang("/usr/bin/prosody", "#!/usr/bin/env lua5.4\n", 22), RUNCODE_LUA);
+	assert_int_equal(runcode_file_lang("/usr/bin/x", "#!/usr/bin/luajit\n", 18), RUNCODE_LUA);
+	assert_int_equal(runcode_file_lang("/usr/bin/x", "#!/usr/bin/luarocks\n", 20), -1);
+	assert_int_equal(runcode_file_lang("/x/.lua", NULL, 0), -1);
 	assert_int_equal(runcode_file_lang("/usr/local/bin/x", "#!/usr/bin/env php\n", 19), RUNCODE_PHP);
 	assert_true(runcode_text_may_run(RUNCODE_PHP, "<?php shell_exec('x');", 22));
 	assert_false(runcode_text_may_run(RUNCODE_PHP, "<?php echo 1;", 13));
