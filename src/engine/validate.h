@@ -147,4 +147,12 @@ char *validate_canon_line(const char *line);
  */
 bool validate_lines_differ_by_id(const char *a, const char *b);
 
+/*
+ * Do two runs' logs match: their normalised lines, sorted ('b', bn of the
+ * baseline's; 'h', hn of the hardened run's), have the same distinct
+ * lines, but for lines that differ from one of the other run's only by an
+ * id?  When not, *diff says which line (caller frees); else NULL.
+ */
+bool validate_logs_match(char *const *b, size_t bn, char *const *h, size_t hn, char **diff);
+
 #endif

@@ -300,6 +300,30 @@ static void test_differ_by_id(void **state)
 			fail_msg("'%s' / '%s': expected %s", cases[i].a, cases[i].b, cases[i].same ? "same" : "different");
 }
 
+/*
+ * Whole logs: a line of one run only pairs with any line of the other's
+ * that differs by an id, also one both runs have (the baseline served "/"
+ * twice, its ids normalised two ways; the hardened run once).
+ */
+static void test_logs_match(void **state)
+{
+	static char *base[] = { "[trace] [X] GET \"/\"", "[trace] [X] GET \"/x1\"", "[trace] [eq_X] GET \"/\"" };
+	static char *hard[] = { "[trace] [X] GET \"/\"", "[trace] [X] GET \"/x1\"" };
+	static char *other[] = { "[trace] [X] GET \"/\"", "[trace] [X] GET \"/x2\"" };
+	char *diff;
+
+	(void)state;
+	assert_true(validate_logs_match(base, 3, hard, 2, &diff));
+	assert_null(diff);
+	assert_true(validate_logs_match(hard, 2, base, 3, &diff));
+	assert_false(validate_logs_match(base, 3, other, 2, &diff));
+	assert_string_equal(diff, "only in the baseline: [trace] [X] GET \"/x1\"");
+	free(diff);
+	assert_false(validate_logs_match(hard, 1, hard, 2, &diff));
+	assert_string_equal(diff, "only in the hardened run: [trace] [X] GET \"/x1\"");
+	free(diff);
+}
+
 static void test_canon_line(void **state)
 {
 	static const struct {
@@ -830,6 +854,7 @@ int main(void)
 		cmocka_unit_test(test_procwatch_runtime_stage),
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_differ_by_id),
+		cmocka_unit_test(test_logs_match),
 		cmocka_unit_test(test_audit_profile),
 		cmocka_unit_test(test_check_names),
 		cmocka_unit_test(test_profile_add),
