@@ -1084,16 +1084,29 @@ static bool is_emu_flavor(const char *s, size_t len)
 
 /*
  * A command line for the shell that a program holds as a template:
- * "exec PROG ARGS" (Varnish's VCL compiler, "exec gcc ... -o %o %s").
+ * "exec PROG ARGS" (Varnish's VCL compiler, "exec gcc ... -o %o %s"), or
+ * a format whose first word is a name, its second an option, and which
+ * has a '%' conversion: R's "rm -Rf %s", the command its exit hands
+ * system() to remove its session's folder.  A message ("file '%s' not
+ * found") has no option second; a name the image has no program of adds
+ * nothing (program_set_add_template).
  */
 static bool is_exec_command(const char *s, size_t len)
 {
-	if (len < 7 || len > 4096 || memcmp(s, "exec ", 5) || s[5] == ' ' || s[5] == '-')
+	size_t w = 0;
+
+	if (len < 7 || len > 4096)
 		return false;
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] >= 0x7f)
 			return false;
-	return true;
+	if (!memcmp(s, "exec ", 5))
+		return s[5] != ' ' && s[5] != '-';
+	while (w < len && ((s[w] >= 'a' && s[w] <= 'z') || (w && ((s[w] >= '0' && s[w] <= '9') || strchr("._+-", s[w])))))
+		w++;
+	return w && w + 3 < len && s[w] == ' ' && s[w + 1] == '-' && ((s[w + 2] >= 'a' && s[w + 2] <= 'z') ||
+								 (s[w + 2] >= 'A' && s[w + 2] <= 'Z')) &&
+	       memchr(s, '%', len);
 }
 
 /* GCC's driver names the helpers it runs from its libexec folder. */
@@ -1862,7 +1875,7 @@ static void image_lang_read(const void *ctx, unsigned want, struct langsys *ls)
  * runs it (its runtimes mark and the name a '#!' line gives), the parts of
  * its library folders' paths, the variables naming more folders.
  */
-enum code_lang { CODE_PYTHON = 0, CODE_PERL, CODE_RUBY, CODE_JS, CODE_PHP, CODE_LUA, CODE_NR };
+enum code_lang { CODE_PYTHON = 0, CODE_PERL, CODE_RUBY, CODE_JS, CODE_PHP, CODE_LUA, CODE_R, CODE_NR };
 
 static const struct code_lang_info {
 	const char *name;
@@ -1882,10 +1895,12 @@ static const struct code_lang_info {
 	/* PHP: PEAR's and Debian's /usr/share/php, Composer's vendor/ (a document root is off /usr). */
 	[CODE_PHP] = { "PHP", RUNTIMES_PHP, "php", { "/share/php/", "/lib/php/", "/vendor/" }, { NULL } },
 	[CODE_LUA] = { "Lua", RUNTIMES_LUA, "lua", { "/share/lua/", "/lib/lua/" }, { "LUA_PATH", "LUA_PATH_5_4", "LUA_PATH_5_3" } },
+	/* R: Rscript's scripts; installed packages keep their code in lazy-load databases. */
+	[CODE_R] = { "R", RUNTIMES_R, "R", { "/lib/R/", "/share/R/" }, { "R_LIBS", "R_LIBS_SITE", "R_LIBS_USER" } },
 };
 
 /* After Python, runcode's languages in its order. */
-_Static_assert(CODE_NR == 1 + RUNCODE_NR && CODE_PERL == 1 + RUNCODE_PERL && CODE_LUA == 1 + RUNCODE_LUA,
+_Static_assert(CODE_NR == 1 + RUNCODE_NR && CODE_PERL == 1 + RUNCODE_PERL && CODE_R == 1 + RUNCODE_R,
 	       "code_lang and runcode_lang");
 
 /* A file of lang's code by its name (not a '#!' script). */

@@ -8,7 +8,7 @@
 
 const char *runcode_lang_name(enum runcode_lang lang)
 {
-	static const char *const names[RUNCODE_NR] = { "Perl", "Ruby", "JavaScript", "PHP", "Lua" };
+	static const char *const names[RUNCODE_NR] = { "Perl", "Ruby", "JavaScript", "PHP", "Lua", "R" };
 
 	return (unsigned)lang < RUNCODE_NR ? names[lang] : "?";
 }
@@ -46,6 +46,8 @@ bool runcode_named(enum runcode_lang lang, const char *path)
 		return path_text_of(path) == PATH_TEXT_PHP;
 	case RUNCODE_LUA:
 		return path_text_of(path) == PATH_TEXT_LUA;
+	case RUNCODE_R:
+		return path_text_of(path) == PATH_TEXT_R;
 	case RUNCODE_NR:
 		break;
 	}
@@ -66,6 +68,8 @@ int runcode_file_lang(const char *path, const char *head, size_t head_len)
 			return RUNCODE_JS;
 		if (has_word(head, n, "php"))
 			return RUNCODE_PHP;
+		if (has_word(head, n, "Rscript"))
+			return RUNCODE_R;
 		/* lua, lua5.4, luajit: a word starting so. */
 		for (const char *w = head; (w = memmem(w, n - (size_t)(w - head), "lua", 3)); w += 3)
 			if ((w[-1] == '/' || w[-1] == ' ') && (w + 3 == head + n || !((w[3] >= 'a' && w[3] <= 'z') && w[3] != 'j')))
@@ -87,6 +91,8 @@ bool runcode_text_may_run(enum runcode_lang lang, const char *text, size_t len)
 		return path_text_matters(PATH_TEXT_PHP, text, len);
 	if (lang == RUNCODE_LUA)
 		return path_text_matters(PATH_TEXT_LUA, text, len);
+	if (lang == RUNCODE_R)
+		return path_text_matters(PATH_TEXT_R, text, len);
 	return true;
 }
 
@@ -417,6 +423,46 @@ static const char *long_bracket(const struct lex *lx, const char *p, const char 
 	return lx->end;
 }
 
+/*
+ * R's raw string at q (its quote: r"(...)", R'[...]', r"--{...}--"): the
+ * end of its content, *body its start; NULL when q starts none.
+ */
+static const char *r_raw(const struct lex *lx, const char *q, const char **body)
+{
+	const char *p = q + 1;
+	size_t dashes = 0;
+	char open, close;
+
+	while (p < lx->end && *p == '-')
+		p++, dashes++;
+	if (p >= lx->end || !strchr("([{", *p) || !*p)
+		return NULL;
+	open = *p;
+	close = closer(open);
+	*body = ++p;
+	for (; p < lx->end; p++) {
+		size_t k = 0;
+
+		if (*p != close)
+			continue;
+		while (k < dashes && p + 1 + k < lx->end && p[1 + k] == '-')
+			k++;
+		if (k == dashes && p + 1 + k < lx->end && p[1 + k] == *q)
+			return p;
+	}
+	return lx->end;
+}
+
+/* Past an R raw string whose content ends at e (r_raw), its quote at q. */
+static const char *r_raw_end(const struct lex *lx, const char *q, const char *e)
+{
+	size_t dashes = 0;
+
+	for (const char *p = q + 1; p < lx->end && *p == '-'; p++)
+		dashes++;
+	return e + 2 + dashes <= lx->end ? e + 2 + dashes : lx->end;
+}
+
 /* Perl's quote-like operators: q qq qw qx (strings), m qr s tr y (patterns). */
 static bool perl_quote(struct lex *lx, const char *w, size_t n, const char **pp, struct tok *t)
 {
@@ -507,7 +553,7 @@ static bool ruby_percent(struct lex *lx, const char **pp, struct tok *t)
 static void lex_next(struct lex *lx, struct tok *t)
 {
 	bool perl = lx->lang == RUNCODE_PERL, ruby = lx->lang == RUNCODE_RUBY, js = lx->lang == RUNCODE_JS;
-	bool php = lx->lang == RUNCODE_PHP, lua = lx->lang == RUNCODE_LUA;
+	bool php = lx->lang == RUNCODE_PHP, lua = lx->lang == RUNCODE_LUA, r = lx->lang == RUNCODE_R;
 	const char *p = lx->p;
 
 	for (;;) {
@@ -578,7 +624,7 @@ static void lex_next(struct lex *lx, struct tok *t)
 			p = close ? close : e;
 			continue;
 		}
-		if ((c == '#' && (perl || ruby)) || (js && c == '/' && p + 1 < lx->end && p[1] == '/') ||
+		if ((c == '#' && (perl || ruby || r)) || (js && c == '/' && p + 1 < lx->end && p[1] == '/') ||
 		    ((js || lua) && p == lx->text && c == '#' && p + 1 < lx->end && p[1] == '!')) {
 			p = line_end(p, lx->end);
 			continue;
@@ -604,6 +650,24 @@ static void lex_next(struct lex *lx, struct tok *t)
 
 			p = e ? e + 2 : lx->end;
 			continue;
+		}
+		if (r && c == '`') {
+			/* `a name` */
+			const char *e = body_end(lx, p + 1, '`', false, true, 0);
+
+			*t = (struct tok){ T_WORD, S_PLAIN, p + 1, (size_t)(e - p - 1) };
+			p = e < lx->end && *e == '`' ? e + 1 : e;
+			break;
+		}
+		if (r && (c == 'r' || c == 'R') && p + 1 < lx->end && (p[1] == '"' || p[1] == '\'') &&
+		    (p == lx->text || !is_word((unsigned char)p[-1]))) {
+			const char *b, *e = r_raw(lx, p + 1, &b);
+
+			if (e) {
+				set_str(t, S_PLAIN, b, e);
+				p = r_raw_end(lx, p + 1, e);
+				break;
+			}
 		}
 		if (c == '\'' || c == '"' || (c == '`' && !lua)) {
 			bool interp = c != '\'' && !perl; /* Ruby's #{}, JavaScript's ${}, PHP's {$} */
@@ -723,6 +787,7 @@ enum call_kind {
 #define L_JS (1u << RUNCODE_JS)
 #define L_PHP (1u << RUNCODE_PHP)
 #define L_LUA (1u << RUNCODE_LUA)
+#define L_R (1u << RUNCODE_R)
 
 /*
  * A call that surely runs a program makes the file one that runs programs
@@ -790,6 +855,14 @@ static const struct call {
 	{ "exec", C_WORD, L_LUA, NULL },
 	{ "execp", C_WORD, L_LUA, NULL },
 	{ "spawn", C_ARGS, L_LUA, NULL },
+	/* R's system, system2 and pipe go through the shell; processx's and sys's run a program. */
+	{ "system", C_SHELL, L_R, NULL },
+	{ "system2", C_SHELL, L_R, NULL },
+	{ "pipe", C_SHELL, L_R, NULL },
+	{ "run", C_WORD, L_R, NULL },
+	{ "exec_wait", C_WORD, L_R, NULL },
+	{ "exec_background", C_WORD, L_R, NULL },
+	{ "exec_internal", C_WORD, L_R, NULL },
 };
 
 /* Strings Perl's open and open2/open3 collect, up to the call's end. */
@@ -927,7 +1000,7 @@ static bool nest_closes(struct scan *sc, const struct tok *t)
  */
 static bool call_token(struct scan *sc, const struct tok *t)
 {
-	bool parens = sc->lang == RUNCODE_JS || sc->lang == RUNCODE_PHP; /* calls need them */
+	bool parens = sc->lang == RUNCODE_JS || sc->lang == RUNCODE_PHP || sc->lang == RUNCODE_R; /* calls need them */
 	bool lua = sc->lang == RUNCODE_LUA;
 
 	if (sc->kind == C_OPEN || sc->kind == C_LATER) {

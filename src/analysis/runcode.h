@@ -7,7 +7,7 @@
 #include "analysis/codecmds.h"
 
 /*
- * The programs Perl, Ruby, JavaScript, PHP and Lua code runs.  An interpreter
+ * The programs Perl, Ruby, JavaScript, PHP, Lua and R code runs.  An interpreter
  * executes what its code names: Perl's system("sync") or `ionice ...`,
  * Ruby's Open3.capture2("git", "log"), Node.js's
  * child_process.execSync("convert ...").  No object of the interpreter
@@ -33,7 +33,11 @@
  *     popen, proc_open (shell text, or an array), pcntl_exec, Symfony's
  *     new Process([...]) and Process::fromShellCommandline().  Lua:
  *     os.execute, io.popen, luaposix's exec, execp and spawn (a table's
- *     first element).  A name the file gives such a call counts as it
+ *     first element).  R: system, system2, pipe (shell text), processx's
+ *     run, sys's exec_wait, exec_background, exec_internal (a program);
+ *     an installed package's code is a lazy-load database, not read: the
+ *     application's own .R files are.  A name the file gives such a call
+ *     counts as it
  *     (local os_execute = os.execute).  Every string of the first
  *     argument counts when it is an expression (io.popen(cmd or "uname"),
  *     system("ls " . $dir)).  A
@@ -55,20 +59,21 @@ enum runcode_lang {
 	RUNCODE_JS,
 	RUNCODE_PHP,
 	RUNCODE_LUA,
+	RUNCODE_R,
 	RUNCODE_NR
 };
 
 /* Largest file read. */
 #define RUNCODE_MAX_FILE (32u << 20)
 
-/* "Perl", "Ruby", "JavaScript", "PHP", "Lua". */
+/* "Perl", "Ruby", "JavaScript", "PHP", "Lua", "R". */
 const char *runcode_lang_name(enum runcode_lang lang);
 
 /*
  * The language of a file's code, or -1: its '#!' line when it has one
  * ('head', head_len bytes of its start; NULL when unknown), else its name
  * (Perl's .pm .pl .cgi..., Ruby's .rb .ru..., .js .mjs .cjs, .php .phtml,
- * .lua).
+ * .lua, .R .r).
  */
 int runcode_file_lang(const char *path, const char *head, size_t head_len);
 

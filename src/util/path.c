@@ -74,6 +74,8 @@ enum path_text path_text_of(const char *path)
 			return PATH_TEXT_PHP;
 	if (n > 4 && str_has_suffix(base, ".lua"))
 		return PATH_TEXT_LUA;
+	if (n > 2 && (str_has_suffix(base, ".R") || str_has_suffix(base, ".r")))
+		return PATH_TEXT_R;
 	return PATH_TEXT_NONE;
 }
 
@@ -89,9 +91,11 @@ bool path_text_matters(enum path_text kind, const char *text, size_t len)
 					   NULL };
 	/* exec covers execute and execp. */
 	static const char *const lua[] = { "exec", "popen", "spawn", NULL };
+	static const char *const r[] = { "system", "pipe", "processx", "exec_", NULL };
 	const char *const *words = kind == PATH_TEXT_PYTHON ? py : kind == PATH_TEXT_JS ? js
 								 : kind == PATH_TEXT_PHP ? php
-								 : kind == PATH_TEXT_LUA ? lua : NULL;
+								 : kind == PATH_TEXT_LUA ? lua
+								 : kind == PATH_TEXT_R ? r : NULL;
 
 	for (size_t i = 0; words && words[i]; i++)
 		if (memmem(text, len, words[i], strlen(words[i])))

@@ -37,8 +37,9 @@ enum path_code {
  * ctypes, cffi, or a function that runs programs) and JavaScript (.js
  * .mjs .cjs, analysis/runcode.h: child_process and the packages around
  * it), PHP (.php .phtml .inc: the functions that run programs,
- * backquotes, Symfony's Process) and Lua (.lua: os.execute, io.popen,
- * luaposix's exec and spawn).  A word looked for is at most
+ * backquotes, Symfony's Process), Lua (.lua: os.execute, io.popen,
+ * luaposix's exec and spawn) and R (.R .r: system, pipe, processx's
+ * run, sys's exec_*).  A word looked for is at most
  * PATH_TEXT_WORD_MAX bytes long.
  */
 enum path_text {
@@ -47,6 +48,7 @@ enum path_text {
 	PATH_TEXT_JS,
 	PATH_TEXT_PHP,
 	PATH_TEXT_LUA,
+	PATH_TEXT_R,
 };
 #define PATH_TEXT_WORD_MAX 13
 enum path_text path_text_of(const char *path);

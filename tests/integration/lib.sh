@@ -89,11 +89,13 @@ chroot_root() {
 	mkdir -p "$1/dev" "$1/tmp"
 	mknod -m 666 "$1/dev/null" c 1 3 || fail "cannot make the chroot's /dev/null"
 }
-# profile_covers ROOT OPTS: every call in $T/observed (trace_calls) is in the
-# profile of dir:ROOT run with OPTS (written to $T/p.json, names to $T/profile).
+# profile_covers ROOT OPTS [ARGS]: every call in $T/observed (trace_calls) is
+# in the profile of dir:ROOT run with OPTS and ARGS (written to $T/p.json,
+# names to $T/profile).
 profile_covers() {
 	local missed
-	"$CONFINE" profile --quiet --no-runtime --options "$2" -o "$T/p.json" "dir:$1" || fail "profile failed"
+	"$CONFINE" profile --quiet --no-runtime --options "$2" ${3:+--args "$3"} -o "$T/p.json" "dir:$1" ||
+		fail "profile failed"
 	jq -r '.syscalls[0].names[]' "$T/p.json" | sort >"$T/profile"
 	missed=$(comm -23 "$T/observed" "$T/profile" | tr '\n' ' ')
 	[ -z "$missed" ] || fail "calls the server's processes made are not in the profile: $missed"

@@ -1,10 +1,10 @@
 #!/bin/bash
-# The programs Perl, Ruby, Node.js, PHP and Lua code runs
+# The programs Perl, Ruby, Node.js, PHP, Lua and R code runs
 # (analysis/runcode.h): system, backquotes, pipe opens, Open3,
-# child_process, proc_open, os.execute, io.popen execute names the code
-# gives, which no object of the interpreter holds.  The real perl, ruby,
-# node, php and lua run a script each in a chroot under strace; every
-# program
+# child_process, proc_open, os.execute, io.popen, system2 execute names
+# the code gives, which no object of the interpreter holds.  The real
+# perl, ruby, node, php, lua and R run a script each in a chroot under
+# strace; every program
 # a script runs must be in the set (origin exec, the script named) and
 # every call in its profile (the build before misses the tools' calls).
 # Code that is not the interpreter's (a .js file naming no child_process,
@@ -14,7 +14,7 @@
 command -v gcc >/dev/null || skip "no gcc"
 command -v jq >/dev/null || skip "no jq"
 command -v python3 >/dev/null || skip "no python3 (docker_archive)"
-for i in perl ruby node php lua5.3; do command -v $i >/dev/null || fail "no $i (scripts/setup.sh installs it)"; done
+for i in perl ruby node php lua5.3 Rscript; do command -v $i >/dev/null || fail "no $i (scripts/setup.sh installs it)"; done
 R=$T/root
 chroot_root "$R"
 root_add_program "$R" "$(readlink -f /bin/sh)" /bin/sh
@@ -118,6 +118,27 @@ function M.go()
 end
 return M
 LUA
+# R from its home (base only: R_DEFAULT_PACKAGES=NULL), without the site library.
+mkdir -p "$R/usr/lib/R" "$R/usr/share" "$R/etc"
+for d in bin etc lib library modules; do cp -a "/usr/lib/R/$d" "$R/usr/lib/R/"; done
+cp -a /usr/share/R "$R/usr/share/"
+cp -a /etc/R "$R/etc/"
+for f in "$R/usr/lib/R/bin/exec/R" $(find "$R/usr/lib/R" -name '*.so'); do
+	for l in $(ldd "$f" 2>/dev/null | awk '$3 ~ /^\// { print $3 } $1 ~ /^\/.*ld-linux/ { print $1 }'); do
+		[ -e "$R$l" ] || { mkdir -p "$R$(dirname "$l")"; cp -L "$l" "$R$l"; }
+	done
+done
+root_add_program "$R" "$(readlink -f /bin/rm)" /bin/rm
+cat >"$R/app/app.R" <<'RS'
+# system("tool-n")
+system("tool-a x")
+x <- system2("tool-b", "-q", stdout = TRUE)
+con <- pipe("tool-c -v", "r")
+invisible(readLines(con))
+close(con)
+system(paste("tool-d", "2>/dev/null"))
+cat("done\n")
+RS
 # Not the interpreters' code: a .js file that names no child_process, and a
 # Perl file under /usr off perl's folders that no program of the set is.
 printf 'function exec(c) { return c }\nexec("tool-n");\n' >"$R/app/other.js"
@@ -125,22 +146,29 @@ printf '#!/usr/bin/perl\nsystem("tool-n");\n' >"$R/usr/share/misc/helper.pl"
 chmod +x "$R/app/app.pl" "$R/app/app.rb" "$R/app/app.js" "$R/app/app.php" "$R/app/app.lua" "$R/usr/share/misc/helper.pl"
 
 origin() { jq -r --arg p "$1" '.programs[] | select(.program == $p) | "\(.origin): \(.reason)"' "$T/e.json"; }
-for s in app.pl app.rb app.js app.php app.lua; do
-	case $s in app.pl) lang=Perl ;; app.rb) lang=Ruby ;; app.js) lang=JavaScript ;; app.php) lang=PHP ;; *) lang=Lua ;; esac
-	strace -f -qq -o "$T/trace" env -i PATH=/usr/bin:/bin "$(command -v chroot)" "$R" "/app/$s" >"$T/out" 2>&1 ||
+REXEC=/usr/lib/R/bin/exec/R
+for s in app.pl app.rb app.js app.php app.lua app.R; do
+	case $s in app.pl) lang=Perl ;; app.rb) lang=Ruby ;; app.js) lang=JavaScript ;; app.php) lang=PHP ;; app.lua) lang=Lua ;; *) lang=R ;; esac
+	run=("/app/$s") env=(PATH=/usr/bin:/bin) args=
+	if [ $s = app.R ]; then
+		run=($REXEC --vanilla --no-echo -f /app/app.R) env+=(R_HOME=/usr/lib/R R_DEFAULT_PACKAGES=NULL)
+		args="--vanilla --no-echo -f /app/app.R"
+	fi
+	strace -f -qq -o "$T/trace" env -i "${env[@]}" "$(command -v chroot)" "$R" "${run[@]}" >"$T/out" 2>&1 ||
 		fail "$s failed: $(cat "$T/out")"
 	grep -qx done "$T/out" || fail "$s did not finish: $(cat "$T/out")"
 	sed -n 's/^[0-9]* *execve("\([^"]*\)".*/\1/p' "$T/trace" | sort -u >"$T/executed"
 	for p in /usr/bin/tool-a /usr/bin/tool-b /usr/bin/tool-c /usr/bin/tool-d; do
 		grep -qx "$p" "$T/executed" || fail "$s did not execute $p: $(tr '\n' ' ' <"$T/executed")"
 	done
-	trace_calls "$T/trace" "/app/$s" >"$T/observed"
+	trace_calls "$T/trace" "${run[0]}" >"$T/observed"
 	for c in personality syncfs readahead fremovexattr; do
 		grep -qx "$c" "$T/observed" || fail "$s: the tools made no $c under strace"
 	done
-	OPTS="--entrypoint /app/$s -e PATH=/usr/bin:/bin"
-	profile_covers "$R" "$OPTS"
-	"$CONFINE" explain --quiet --json --options "$OPTS" "dir:$R" exit_group >"$T/e.json" || fail "explain failed"
+	OPTS="--entrypoint ${run[0]}$(printf ' -e %s' "${env[@]}")"
+	profile_covers "$R" "$OPTS" "$args"
+	"$CONFINE" explain --quiet --json --options "$OPTS" ${args:+--args "$args"} "dir:$R" exit_group >"$T/e.json" ||
+		fail "explain failed"
 	from=/app/$s
 	[ $s = app.lua ] && from=/usr/lib/luaapp/runner.lua
 	for p in /usr/bin/tool-a /usr/bin/tool-b /usr/bin/tool-c /usr/bin/tool-d; do

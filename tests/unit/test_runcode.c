@@ -21,6 +21,7 @@
 #define J RUNCODE_JS
 #define H RUNCODE_PHP
 #define L RUNCODE_LUA
+#define RR RUNCODE_R
 #define SH CODE_CMD_SHELL
 #define W CODE_CMD_WORD
 #define PA CODE_CMD_PATH
@@ -127,6 +128,13 @@ static const struct cmd_case cases[] = {
 	{ "lua posix spawn table", L, "local posix = require 'posix'\nposix.spawn({ 'rsync', '-a', a, b })\n", 1, { W },
 	  { "rsync" } },
 	{ "lua length", L, "local n = #t\nos.execute 'sync'\n", 1, { SH }, { "sync" } },
+	/* R */
+	{ "r system", RR, "x <- system(\"ionice -c 3 true\", intern = TRUE)\n", 1, { SH }, { "ionice -c 3 true" } },
+	{ "r system2", RR, "system2('sync', c('-f', '/tmp'))\n", 2, { SH, PA }, { "sync", "/tmp" } },
+	{ "r processx", RR, "library(processx)\nprocessx::run(\"git\", c(\"log\"))\n", 1, { W }, { "git" } },
+	{ "r pipe", RR, "con <- pipe(\"ls -l\", \"r\")\n", 1, { SH }, { "ls -l" } },
+	{ "r raw string and names", RR, "x <- r\"(system('no'))\"\n`system`\n# system('no')\nsystem('sync')\n", 1,
+	  { SH }, { "sync" } },
 	/* Expressions as the first argument */
 	{ "perl expression", P, "system($cmd || 'sync');\nsystem(\"ls \" . $dir);\n", 2, { W, SH }, { "sync", "ls" } },
 	{ "js expression", J, "require('child_process').execSync(cmd || 'uname -a');\n", 1, { SH }, { "uname -a" } },
@@ -173,6 +181,8 @@ static void test_file_lang(void **state)
 	assert_int_equal(runcode_file_lang("/usr/bin/x", "#!/usr/bin/luajit\n", 18), RUNCODE_LUA);
 	assert_int_equal(runcode_file_lang("/usr/bin/x", "#!/usr/bin/luarocks\n", 20), -1);
 	assert_int_equal(runcode_file_lang("/x/.lua", NULL, 0), -1);
+	assert_int_equal(runcode_file_lang("/app/plumber.R", NULL, 0), RUNCODE_R);
+	assert_int_equal(runcode_file_lang("/usr/local/bin/x", "#!/usr/bin/env Rscript\n", 23), RUNCODE_R);
 	assert_int_equal(runcode_file_lang("/usr/local/bin/x", "#!/usr/bin/env php\n", 19), RUNCODE_PHP);
 	assert_true(runcode_text_may_run(RUNCODE_PHP, "<?php shell_exec('x');", 22));
 	assert_false(runcode_text_may_run(RUNCODE_PHP, "<?php echo 1;", 13));
