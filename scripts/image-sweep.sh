@@ -15,7 +15,7 @@
 # samba syslogng collectd freeradius proftpd nats registry nsd icecast phpcli
 # beanstalkd slapd lighttpd rsyslog h2o influxdb cups svn gitdaemon
 # hg tinyproxy supervisor minidlna perlweb rubyweb mojo puma pysub npmapp perlsub
-# rubysub nodesub phpsub (default: all).  Needs
+# rubysub nodesub phpsub rsub (default: all).  Needs
 # root, Docker and network access to the Debian mirror the first time
 # (1-2 minutes and 150-500 MB an image).  Not part of the test suite.
 set -euo pipefail
@@ -28,7 +28,7 @@ ALL="haproxy apache postgres bind ssh squid node mariadb unbound phpfpm vsftpd d
 	caddy prometheus etcd uwsgi gunicorn prosody exim dovecot knot pdns coturn kea privoxy nghttpx tomcat
 	samba syslogng collectd freeradius proftpd nats registry nsd icecast phpcli beanstalkd
 	slapd lighttpd rsyslog h2o influxdb cups svn gitdaemon hg tinyproxy supervisor minidlna perlweb rubyweb mojo puma
-	pysub npmapp perlsub rubysub nodesub phpsub"
+	pysub npmapp perlsub rubysub nodesub phpsub rsub"
 images=()
 extra=()
 while [ $# -gt 0 ]; do
@@ -480,6 +480,19 @@ exec('sync -f /tmp');
 echo shell_exec('ionice -c 3 true; echo ok');
 PHP
 		import phpsub 'CMD ["/usr/bin/php","-S","0.0.0.0:8080","-t","/srv"]' "$PATHENV" ;;
+	rsub)
+		rootfs rsub r-base-core,r-cran-httpuv,util-linux || return 1
+		mkdir -p "$r/srv"
+		cat >"$r/srv/app.R" <<'RS'
+library(httpuv)
+s <- startServer("0.0.0.0", 8080, list(call = function(req) {
+  system("sync -f /tmp")
+  o <- system2("ionice", c("-c", "3", "true"), stdout = TRUE)
+  list(status = 200L, headers = list("Content-Type" = "text/plain"), body = "ok\n")
+}))
+while (TRUE) service(1000)
+RS
+		import rsub 'CMD ["/usr/bin/Rscript","/srv/app.R"]' "$PATHENV" ;;
 	*)
 		echo "image-sweep: unknown image '$1' (known: $ALL)" >&2
 		return 2 ;;
@@ -574,6 +587,8 @@ opts() {
 		       --workload "host:for i in 1 2 3; do curl -sf http://127.0.0.1:18107/x\$i >/dev/null || exit 1; done") ;;
 	phpsub) args=(--options "-p 127.0.0.1:18108:8080" --health http://127.0.0.1:18108/
 		      --workload "host:for i in 1 2 3; do curl -sf http://127.0.0.1:18108/x\$i >/dev/null || exit 1; done") ;;
+	rsub) args=(--timeout 40 --options "-p 127.0.0.1:18109:8080" --health http://127.0.0.1:18109/
+		    --workload "host:for i in 1 2 3; do curl -sf http://127.0.0.1:18109/x\$i >/dev/null || exit 1; done") ;;
 	npmapp) args=(--timeout 40 --options "-p 127.0.0.1:18104:8080" --health http://127.0.0.1:18104/
 		      --workload "host:curl -sf http://127.0.0.1:18104/ >/dev/null") ;;
 	prometheus) args=(--options "-p 127.0.0.1:18086:9090" --health http://127.0.0.1:18086/-/healthy

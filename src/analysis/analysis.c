@@ -69,6 +69,10 @@ struct aobj {
 	bool gcc_driver;            /* GCC's driver (gcc, cc, g++): runs cc1, as, collect2, ld... (add_gcc_programs) */
 	const char **commands;      /* "exec PROG ..." command lines it holds for the shell (is_exec_command) */
 	size_t commands_nr;
+	const char **dir_formats;   /* "%s/bin/R": a program under a folder it names (is_dir_format) */
+	size_t dir_formats_nr;
+	const char **data_dirs;     /* absolute names in its writable data ("/usr/lib/R", Rscript's R_HOME) */
+	size_t data_dirs_nr;
 	struct runtimes_object runtime; /* runtimes_inspect() of its ELF */
 	bool runtime_done;
 };
@@ -412,6 +416,12 @@ static void aobj_drop_elf(struct aobj *o)
 	free(o->commands);
 	o->commands = NULL;
 	o->commands_nr = 0;
+	free(o->dir_formats);
+	o->dir_formats = NULL;
+	o->dir_formats_nr = 0;
+	free(o->data_dirs);
+	o->data_dirs = NULL;
+	o->data_dirs_nr = 0;
 	o->execs_done = false;
 	o->uses_nss = -1;
 	o->uses_pam = -1;
@@ -949,8 +959,8 @@ static bool looks_like_soname(const char *s, size_t len)
  * array of borrowed pointers into the object's bytes (the caller frees
  * the array).  Returns how many.
  */
-static size_t rodata_strings(const struct elf_file *elf, bool (*keep)(const char *s, size_t len), size_t max,
-			     const char ***out)
+static size_t section_strings(const struct elf_file *elf, const char *section,
+			      bool (*keep)(const char *s, size_t len), size_t max, const char ***out)
 {
 	const char **v = NULL;
 	size_t n = 0, alloc = 0;
@@ -960,7 +970,7 @@ static size_t rodata_strings(const struct elf_file *elf, bool (*keep)(const char
 		const uint8_t *d;
 		size_t len;
 
-		if (strcmp(sec->name, ".rodata") || elf_section_data(elf, sec, &d, &len) != 0)
+		if (strcmp(sec->name, section) || elf_section_data(elf, sec, &d, &len) != 0)
 			continue;
 		for (size_t pos = 0; pos < len && n < max;) {
 			const uint8_t *z = memchr(d + pos, 0, len - pos);
@@ -975,6 +985,12 @@ static size_t rodata_strings(const struct elf_file *elf, bool (*keep)(const char
 	}
 	*out = v;
 	return n;
+}
+
+static size_t rodata_strings(const struct elf_file *elf, bool (*keep)(const char *s, size_t len), size_t max,
+			     const char ***out)
+{
+	return section_strings(elf, ".rodata", keep, max, out);
 }
 
 /*
@@ -1109,6 +1125,21 @@ static bool is_exec_command(const char *s, size_t len)
 	       memchr(s, '%', len);
 }
 
+/*
+ * A file name under a folder given at run time: "%s/bin/R", Rscript's
+ * program under R_HOME (whose default, "/usr/lib/R", it holds in its
+ * writable data: a char array the build fills in).
+ */
+static bool is_dir_format(const char *s, size_t len)
+{
+	return len > 3 && !memcmp(s, "%s/", 3) && looks_like_exec_name(s + 3, len - 3);
+}
+
+static bool is_abs_name(const char *s, size_t len)
+{
+	return len > 1 && s[0] == '/' && looks_like_exec_name(s, len);
+}
+
 /* GCC's driver names the helpers it runs from its libexec folder. */
 static bool is_collect2(const char *s, size_t len)
 {
@@ -1136,6 +1167,10 @@ static size_t aobj_execs(struct aobj *o, const char *const **out, bool *shell)
 		free(v);
 		if (o->execs_nr || o->runs_shell)
 			o->commands_nr = rodata_strings(o->elf, is_exec_command, 64, &o->commands);
+		if (o->execs_nr)
+			o->dir_formats_nr = rodata_strings(o->elf, is_dir_format, 16, &o->dir_formats);
+		if (o->dir_formats_nr)
+			o->data_dirs_nr = section_strings(o->elf, ".data", is_abs_name, 16, &o->data_dirs);
 		o->execs_done = true;
 	}
 	*out = o->execs;
@@ -1293,6 +1328,24 @@ static void image_add_execs(struct program_set *ps, struct plan *pl, size_t *add
 			free(path);
 		}
 		free(why);
+		/* "%s/bin/R" under each folder it names ("/usr/lib/R"): what is an executable of the image. */
+		for (size_t f = 0; f < o->dir_formats_nr && *added < EXEC_PROGRAMS_MAX; f++) {
+			for (size_t k = 0; k < n + o->data_dirs_nr && *added < EXEC_PROGRAMS_MAX; k++) {
+				const char *d = k < n ? names[k] : o->data_dirs[k - n];
+				size_t before = ps->nr;
+				char *path;
+
+				if (d[0] != '/')
+					continue;
+				path = xasprintf("%s%s", d, o->dir_formats[f] + 2);
+				why = xasprintf("named by %s, which executes programs, as %s in %s", o->path, o->dir_formats[f],
+						d);
+				if (strcmp(path, o->path) && program_set_add_executable(ps, path, why) >= 0)
+					*added += ps->nr - before;
+				free(why);
+				free(path);
+			}
+		}
 		free(dir);
 	}
 	if (*added >= EXEC_PROGRAMS_MAX)

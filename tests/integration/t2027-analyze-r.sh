@@ -29,6 +29,24 @@ fake_plain "$R/usr/bin/plain"
 "$CONFINE" analyze --quiet --json --root "$R" /usr/bin/plain >"$T/a.json" || fail "analyze plain failed"
 json_has "$T/a.json" vhangup && fail "a program without libR got an R package"
 
+# Rscript execs "%s/bin/R" under R_HOME, whose default it keeps in a char
+# array of its writable data: a launcher built so (here /opt/rr) brings
+# /opt/rr/bin/R into the program set; a folder it does not name does not.
+printf '#include <stdio.h>\n#include <stdlib.h>\n#include <unistd.h>\nstatic char rhome[] = "/opt/rr";\nint main(int c, char **v) { char b[256]; const char *h = getenv("R_HOME"); snprintf(b, sizeof(b), "%%s/bin/R", h ? h : rhome); (void)c; execv(b, v); return 1; }\n' >"$T/rscript.c"
+gcc -O2 -o "$R/usr/bin/Rscript" "$T/rscript.c" || fail "cannot build the launcher"
+mkdir -p "$R/opt/rr/bin" "$R/opt/other/bin"
+syscall_prog() { printf '#include <unistd.h>\n#include <sys/syscall.h>\nint main(void) { return syscall(SYS_%s) < 0; }\n' "$2" >"$T/sp.c"; gcc -O2 -o "$1" "$T/sp.c" || fail "cannot build $1"; }
+syscall_prog "$R/opt/rr/bin/R" munlockall
+syscall_prog "$R/opt/other/bin/R" vhangup
+"$CONFINE" explain --quiet --json --options "--entrypoint /usr/bin/Rscript" "dir:$R" munlockall >"$T/e.json" ||
+	fail "explain (launcher) failed"
+jq -e '.programs[] | select(.program == "/opt/rr/bin/R")' "$T/e.json" >/dev/null ||
+	fail "the launcher's %s/bin/R under /opt/rr is not in the set: $(jq -c '[.programs[].program]' "$T/e.json")"
+"$CONFINE" explain --quiet --json --options "--entrypoint /usr/bin/Rscript" "dir:$R" vhangup >"$T/e.json" ||
+	fail "explain (launcher, vhangup) failed"
+jq -e '.programs[] | select(.program == "/opt/other/bin/R")' "$T/e.json" >/dev/null &&
+	fail "/opt/other/bin/R, under a folder the launcher does not name, is in the set"
+
 # ---- the real R with httpuv and processx ----
 if [ -x /usr/lib/R/bin/exec/R ] && [ -d /usr/lib/R/site-library/httpuv ] && [ -d /usr/lib/R/site-library/processx ] &&
 	command -v curl >/dev/null; then
