@@ -1988,43 +1988,14 @@ static void code_dirs_add(struct code_dirs *d, const char *dir, size_t len)
  * ruby3.1, node, nodejs, lua5.4), directly or through env (#!/usr/bin/env
  * -S lua5.4)?
  */
-static bool code_script_of(enum code_lang lang, const struct program_set *ps, const struct program *pr)
+static bool code_script_of(enum code_lang lang, const struct program *pr)
 {
-	const char *want = code_langs[lang].interp, *interp = pr->interpreter ? strrchr(pr->interpreter, '/') : NULL;
-	const struct rootfs_node *n;
-	char *text = NULL;
-	size_t len;
-	bool yes = false;
+	const char *want = code_langs[lang].interp;
+	const char *interp = pr->env_target ? pr->env_target : pr->interpreter;
+	const char *base = interp ? strrchr(interp, '/') : NULL;
 
-	if (!pr->is_script || !interp)
-		return false;
-	if (strcmp(interp + 1, "env"))
-		return !strncmp(interp + 1, want, strlen(want));
-	if (rootfs_resolve(ps->fs, pr->real ? pr->real : pr->path, true, &n, NULL) == 0 &&
-	    rootfs_read(ps->fs, n, CODE_SCRIPT_MAX, &text, &len) == 0) {
-		const char *e = memchr(text, '\n', len), *p = strstr(text, "env");
-		size_t ln = e ? (size_t)(e - text) : len;
-
-		/* The first word after env that is no option or assignment. */
-		for (p = p && (size_t)(p - text) < ln ? p + 3 : NULL; p && p < text + ln;) {
-			size_t w;
-
-			while (p < text + ln && (*p == ' ' || *p == '\t'))
-				p++;
-			w = strcspn(p, " \t\n");
-			if (w && *p != '-' && !memchr(p, '=', w)) {
-				const char *b = memrchr(p, '/', w);
-
-				b = b ? b + 1 : p;
-				yes = (size_t)(p + w - b) >= strlen(want) && !strncmp(b, want, strlen(want));
-				break;
-			}
-			p += w ? w : 1;
-		}
-	}
-	err_clear();
-	free(text);
-	return yes;
+	base = base ? base + 1 : interp;
+	return pr->is_script && base && !strncmp(base, want, strlen(want));
 }
 
 /*
@@ -2125,7 +2096,7 @@ static void code_dirs_of(enum code_lang lang, const struct program_set *ps, stru
 	for (size_t k = 0; k < ps->nr; k++) {
 		const struct program *pr = &ps->progs[k];
 
-		if (!code_script_of(lang, ps, pr))
+		if (!code_script_of(lang, pr))
 			continue;
 		code_dirs_add(d, pr->path, strrchr(pr->path, '/') - pr->path);
 		if (pr->real)

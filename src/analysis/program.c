@@ -74,6 +74,7 @@ static void program_release(struct program *p)
 	free(p->real);
 	free(p->reason);
 	free(p->interpreter);
+	free(p->env_target);
 	free(p->libs_err_msg);
 	ldso_result_release(&p->libs);
 }
@@ -347,7 +348,7 @@ static void inspect_program(struct program_set *ps, size_t idx, int depth)
 					 target);
 			}
 			shell = target && is_shell(target);
-			free(target);
+			ps->progs[idx].env_target = target; /* idx: ps->progs may have moved */
 		}
 		if (shell && map.size <= SCRIPT_SCAN_MAX)
 			add_script_commands(ps, path, (const char *)map.data, map.size, depth);

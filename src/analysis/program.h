@@ -46,6 +46,7 @@ struct program {
 	bool is_elf;
 	bool is_script;
 	char *interpreter;      /* '#!' interpreter path as written, or NULL */
+	char *env_target;       /* '#!/usr/bin/env [-S] NAME': NAME as written, or NULL */
 	/* Library set (valid when libs_done and libs_err == 0). */
 	bool libs_done;
 	int libs_err;

@@ -6,13 +6,6 @@
 #include "util/path.h"
 #include "util/xalloc.h"
 
-const char *runcode_lang_name(enum runcode_lang lang)
-{
-	static const char *const names[RUNCODE_NR] = { "Perl", "Ruby", "JavaScript", "PHP", "Lua", "R" };
-
-	return (unsigned)lang < RUNCODE_NR ? names[lang] : "?";
-}
-
 static bool is_word(unsigned char c)
 {
 	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;

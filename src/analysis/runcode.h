@@ -66,9 +66,6 @@ enum runcode_lang {
 /* Largest file read. */
 #define RUNCODE_MAX_FILE (32u << 20)
 
-/* "Perl", "Ruby", "JavaScript", "PHP", "Lua", "R". */
-const char *runcode_lang_name(enum runcode_lang lang);
-
 /*
  * The language of a file's code, or -1: its '#!' line when it has one
  * ('head', head_len bytes of its start; NULL when unknown), else its name
