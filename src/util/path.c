@@ -35,47 +35,54 @@ bool str_has_suffix(const char *s, const char *suffix)
 	return l >= k && !strcmp(s + l - k, suffix);
 }
 
+/* Does the file name 'base' (n bytes) end with one of the NULL-ended 'suffixes', after a name? */
+static bool name_has_suffix(const char *base, size_t n, const char *const *suffixes)
+{
+	for (size_t i = 0; suffixes[i]; i++)
+		if (n > strlen(suffixes[i]) && str_has_suffix(base, suffixes[i]))
+			return true;
+	return false;
+}
+
+static const char *path_base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 enum path_code path_code_of(const char *path)
 {
-	static const char *const perl[] = { ".pm", ".pl", ".ph", ".pmc", ".al", ".cgi", ".psgi", ".plx" };
-	static const char *const ruby[] = { ".rb", ".ru", ".rake", ".gemspec" };
-	const char *base = strrchr(path, '/');
-	size_t bl;
+	static const char *const perl[] = { ".pm", ".pl", ".ph", ".pmc", ".al", ".cgi", ".psgi", ".plx", NULL };
+	static const char *const ruby[] = { ".rb", ".ru", ".rake", ".gemspec", NULL };
+	const char *base = path_base(path);
+	size_t n = strlen(base);
 
-	base = base ? base + 1 : path;
-	bl = strlen(base);
-	for (size_t i = 0; i < sizeof(perl) / sizeof(perl[0]); i++)
-		if (bl > strlen(perl[i]) && str_has_suffix(base, perl[i]))
-			return PATH_CODE_PERL;
-	for (size_t i = 0; i < sizeof(ruby) / sizeof(ruby[0]); i++)
-		if (bl > strlen(ruby[i]) && str_has_suffix(base, ruby[i]))
-			return PATH_CODE_RUBY;
-	if (!strcmp(base, "Gemfile") || !strcmp(base, "Rakefile"))
+	if (name_has_suffix(base, n, perl))
+		return PATH_CODE_PERL;
+	if (name_has_suffix(base, n, ruby) || !strcmp(base, "Gemfile") || !strcmp(base, "Rakefile"))
 		return PATH_CODE_RUBY;
 	return PATH_CODE_NONE;
 }
 
 enum path_text path_text_of(const char *path)
 {
-	static const char *const js[] = { ".js", ".mjs", ".cjs" };
-	static const char *const php[] = { ".php", ".phtml", ".inc" };
-	const char *base = strrchr(path, '/');
-	size_t n;
+	static const struct {
+		enum path_text kind;
+		const char *suffixes[4];
+	} kinds[] = {
+		{ PATH_TEXT_PYTHON, { ".py", NULL } },
+		{ PATH_TEXT_JS, { ".js", ".mjs", ".cjs", NULL } },
+		{ PATH_TEXT_PHP, { ".php", ".phtml", ".inc", NULL } },
+		{ PATH_TEXT_LUA, { ".lua", NULL } },
+		{ PATH_TEXT_R, { ".R", ".r", NULL } },
+	};
+	const char *base = path_base(path);
+	size_t n = strlen(base);
 
-	base = base ? base + 1 : path;
-	n = strlen(base);
-	if (n > 3 && !strcmp(base + n - 3, ".py"))
-		return PATH_TEXT_PYTHON;
-	for (size_t i = 0; i < sizeof(js) / sizeof(js[0]); i++)
-		if (n > strlen(js[i]) && str_has_suffix(base, js[i]))
-			return PATH_TEXT_JS;
-	for (size_t i = 0; i < sizeof(php) / sizeof(php[0]); i++)
-		if (n > strlen(php[i]) && str_has_suffix(base, php[i]))
-			return PATH_TEXT_PHP;
-	if (n > 4 && str_has_suffix(base, ".lua"))
-		return PATH_TEXT_LUA;
-	if (n > 2 && (str_has_suffix(base, ".R") || str_has_suffix(base, ".r")))
-		return PATH_TEXT_R;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (name_has_suffix(base, n, kinds[i].suffixes))
+			return kinds[i].kind;
 	return PATH_TEXT_NONE;
 }
 
