@@ -55,6 +55,7 @@ struct aobj {
 	double ms;                  /* time to get its summary */
 	struct aobj *same_as;       /* same contents as this earlier object: its summary is copied */
 	bool counted;               /* its time was charged to a program */
+	bool unneeded;              /* every program loading it had its result cached: no summary */
 	/* dlopen_literals() and elf_uses_nss() of its ELF, found once (every program loading it asks). */
 	const char **literals;
 	size_t literals_nr;
@@ -93,6 +94,9 @@ struct apriv {
 	/* The PAM modules the image's configuration names (read_pam), read when first needed. */
 	struct runconf_list pam;
 	bool pam_read;
+	/* Files mode: the NSS services nsswitch.conf names, read when first needed. */
+	struct runconf_list nss;
+	bool nss_read;
 	/*
 	 * Perl's and Ruby's code in the root (langsys.h), read by lang_read
 	 * (image or files mode, with lang_ctx) when a process first runs the
@@ -106,6 +110,15 @@ struct apriv {
 	const void *lang_ctx;
 	struct langsys **lang_argv;
 	size_t lang_argv_nr, lang_argv_alloc;
+	/*
+	 * Files mode: lang_read runs on a thread of its own from the start
+	 * (lang_start), for every language, while the programs are planned;
+	 * lang_join waits for it (lang_used: a plan points into ap->lang) or
+	 * stops it.  lang_stop is what the walk checks.
+	 */
+	pthread_t lang_thread;
+	bool lang_thread_on, lang_used;
+	atomic_bool lang_stop;
 	/* The root's Python code (pycode.h), read by py_read when first needed. */
 	struct pycode py;
 	bool py_done, py_names_warned;
@@ -217,7 +230,7 @@ static void *pool_worker(void *arg)
 		if (i >= pl->last)
 			break;
 		o = pl->order[i];
-		if (o->sum || !o->elf || o->same_as)
+		if (o->sum || !o->elf || o->same_as || o->unneeded)
 			continue;
 		t0 = now_ms();
 		o->sum = summary_get(pl->ap, o->elf, &o->key);
@@ -305,7 +318,7 @@ static void mark_same(struct aobj **order, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct aobj *o = order[i], *first;
 
-		if (o->sum || !o->elf || !o->elf->build_id_hex || strlen(o->elf->build_id_hex) > 128)
+		if (o->sum || !o->elf || o->unneeded || !o->elf->build_id_hex || strlen(o->elf->build_id_hex) > 128)
 			continue;
 		if (!o->key)
 			o->key = cache_key(o->elf);
@@ -472,6 +485,7 @@ void analysis_free(struct analysis *a)
 		strmap_release(&ap->open_err, NULL);
 		free(ap->cache_dir);
 		runconf_list_release(&ap->pam);
+		runconf_list_release(&ap->nss);
 		for (unsigned l = 0; l < LANGSYS_NR; l++)
 			if (ap->lang_done[l])
 				langsys_release(&ap->lang[l]);
@@ -607,6 +621,7 @@ struct plan {
 	size_t ffi_names_nr;
 	const struct pycode *ffi; /* the code they come from (the analysis's), or NULL */
 	bool cacheable;       /* results may come from / go to the program cache */
+	bool loaded;          /* its result came from the program cache (programs_load_cached) */
 };
 
 static void plan_add(struct plan *pl, struct aobj *o, enum analysis_load why)
@@ -815,14 +830,70 @@ static void link_one(const struct analysis *a, struct analysis_program *prog, co
 	for (unsigned l = 0; l < LANGSYS_NR; l++)
 		prog->lang[l] = pl->lang[l];
 	prog->ffi = pl->ffi;
-	pkey = pl->cacheable ? program_key(a->priv, pl, opts->policy) : NULL;
-	if (!program_load(prog, pkey)) {
+	pkey = pl->cacheable && !pl->loaded ? program_key(a->priv, pl, opts->policy) : NULL;
+	if (!pl->loaded && !program_load(prog, pkey)) {
 		link_program(lo, pl->nr, opts->policy, a->arch, prog);
 		if (pkey)
 			program_store(prog, pkey);
 	}
 	free(pkey);
 	free(lo);
+}
+
+struct load_pool {
+	struct analysis *a;
+	struct plan *plans;
+	const struct analysis_opts *opts;
+	atomic_size_t next;
+};
+
+static void *load_worker(void *arg)
+{
+	struct load_pool *lp = arg;
+
+	for (;;) {
+		size_t i = atomic_fetch_add(&lp->next, 1);
+		char *pkey;
+
+		if (i >= lp->a->programs_nr)
+			break;
+		if (lp->a->programs[i].error || !lp->plans[i].cacheable)
+			continue;
+		pkey = program_key(lp->a->priv, &lp->plans[i], lp->opts->policy);
+		lp->plans[i].loaded = program_load(&lp->a->programs[i], pkey);
+		free(pkey);
+	}
+	return NULL;
+}
+
+/*
+ * A warm run: load the programs' cached results first, then summarise only
+ * the objects some other program still has to be linked with (a summary
+ * read from the cache costs more than the program's result: the objects
+ * of an image hold ~15 MB of them, its programs' results ~2 MB).
+ */
+static void programs_load_cached(struct analysis *a, struct plan *plans, const struct analysis_opts *opts)
+{
+	struct apriv *ap = a->priv;
+	struct load_pool lp = { .a = a, .plans = plans, .opts = opts };
+
+	if (!ap->cache_dir)
+		return;
+	/* The keys first, on one thread: objects are shared between programs. */
+	for (size_t i = 0; i < a->programs_nr; i++)
+		for (size_t k = 0; !a->programs[i].error && plans[i].cacheable && k < plans[i].nr; k++) {
+			struct aobj *o = plans[i].objs[k];
+
+			if (!o->key && o->elf && !o->sum)
+				o->key = cache_key(o->elf);
+		}
+	atomic_init(&lp.next, 0);
+	pool_run(pool_size(opts), a->programs_nr, load_worker, &lp);
+	for (size_t i = 0; i < ap->objs_nr; i++)
+		ap->objs[i]->unneeded = true;
+	for (size_t i = 0; i < a->programs_nr; i++)
+		for (size_t k = 0; !plans[i].loaded && k < plans[i].nr; k++)
+			plans[i].objs[k]->unneeded = false;
 }
 
 static void link_finish(struct analysis *a, struct analysis_program *prog, struct plan *pl, double ms)
@@ -1471,6 +1542,46 @@ static void plan_names(struct plan *pl, const struct root_reader *rr, const char
  * interpreter's syscall builtin (langsys.h).  The root is read once per
  * language.  Call once the plan has all its objects.
  */
+static void *lang_thread_main(void *arg)
+{
+	struct apriv *ap = arg;
+
+	ap->lang_read(ap->lang_ctx, (1u << LANGSYS_NR) - 1, ap->lang);
+	return NULL;
+}
+
+/* Read the root's Perl and Ruby code on a thread while the plans are made (files mode). */
+static void lang_start(struct apriv *ap)
+{
+	for (unsigned l = 0; l < LANGSYS_NR; l++)
+		langsys_init(&ap->lang[l], (enum langsys_lang)l);
+	atomic_init(&ap->lang_stop, false);
+	ap->lang_thread_on = pthread_create(&ap->lang_thread, NULL, lang_thread_main, ap) == 0;
+	if (!ap->lang_thread_on)
+		for (unsigned l = 0; l < LANGSYS_NR; l++)
+			langsys_release(&ap->lang[l]);
+}
+
+/*
+ * Wait for the thread lang_start began (or, when no plan needs what it
+ * reads, stop it and drop what it read: a later need reads it again).
+ */
+static void lang_join(struct apriv *ap)
+{
+	if (!ap->lang_thread_on)
+		return;
+	if (!ap->lang_used)
+		atomic_store(&ap->lang_stop, true);
+	pthread_join(ap->lang_thread, NULL);
+	ap->lang_thread_on = false;
+	for (unsigned l = 0; l < LANGSYS_NR; l++) {
+		if (ap->lang_used)
+			ap->lang_done[l] = true;
+		else
+			langsys_release(&ap->lang[l]);
+	}
+}
+
 static void plan_langs(struct apriv *ap, struct plan *pl, char *const *argv, size_t argc)
 {
 	static const unsigned marks[LANGSYS_NR] = { RUNTIMES_PERL, RUNTIMES_RUBY };
@@ -1491,7 +1602,9 @@ static void plan_langs(struct apriv *ap, struct plan *pl, char *const *argv, siz
 			}
 		if (!runs)
 			continue;
-		if (!ap->lang_done[l]) {
+		if (ap->lang_thread_on) {
+			ap->lang_used = true; /* being read: its contents count from lang_join on */
+		} else if (!ap->lang_done[l]) {
 			langsys_init(&ap->lang[l], (enum langsys_lang)l);
 			if (ap->lang_read)
 				ap->lang_read(ap->lang_ctx, 1u << l, ap->lang);
@@ -1500,6 +1613,7 @@ static void plan_langs(struct apriv *ap, struct plan *pl, char *const *argv, siz
 		pl->lang[l] = &ap->lang[l];
 		if (!argc || !langsys_argv_runs(argv[0], (enum langsys_lang)l))
 			continue;
+		lang_join(ap);
 		own = xcalloc(1, sizeof(*own));
 		langsys_copy(own, &ap->lang[l]);
 		langsys_scan_argv(own, argv, argc);
@@ -2366,7 +2480,29 @@ struct hostld {
 	char **preload;     /* LD_PRELOAD's, then /etc/ld.so.preload's */
 	size_t preload_nr, preload_alloc;
 	char *libpath;      /* LD_LIBRARY_PATH, relative folders joined to the working folder; or NULL */
+	/*
+	 * Walks done ("DEPTH SUFFIX DIR" -> struct walk_memo): each program of
+	 * an image running Perl, or loading libcrypto, walks the same folders.
+	 * The tree does not change during a run.
+	 */
+	struct strmap *walks;
+	const atomic_bool *lang_stop; /* set: files_lang_walk stops (lang_join) */
 };
+
+struct walk_memo {
+	char **paths;
+	size_t nr;
+};
+
+static void walk_memo_free(void *v)
+{
+	struct walk_memo *m = v;
+
+	for (size_t i = 0; i < m->nr; i++)
+		free(m->paths[i]);
+	free(m->paths);
+	free(m);
+}
 
 static int open_in_root(const struct hostld *ld, const char *path)
 {
@@ -2508,14 +2644,23 @@ static void files_walk_in(const struct hostld *ld, const char *dir, unsigned dep
 
 static size_t files_walk(const void *ctx, const char *dir, unsigned depth, const char *suffix, char ***paths)
 {
-	char **v = NULL;
-	size_t nr = 0, alloc = 0;
+	const struct hostld *ld = ctx;
+	char *key = xasprintf("%u %s %s", depth, suffix, dir);
+	struct walk_memo *m = strmap_get(ld->walks, key);
+	size_t alloc = 0;
 
-	files_walk_in(ctx, dir, depth, suffix, &v, &nr, &alloc);
-	if (nr)
-		qsort(v, nr, sizeof(*v), cmp_cstr);
-	*paths = v;
-	return nr;
+	if (!m) {
+		m = xcalloc(1, sizeof(*m));
+		files_walk_in(ld, dir, depth, suffix, &m->paths, &m->nr, &alloc);
+		if (m->nr)
+			qsort(m->paths, m->nr, sizeof(*m->paths), cmp_cstr);
+		strmap_put(ld->walks, key, m);
+	}
+	free(key);
+	*paths = m->nr ? xcalloc(m->nr, sizeof(**paths)) : NULL;
+	for (size_t i = 0; i < m->nr; i++)
+		(*paths)[i] = xstrdup(m->paths[i]);
+	return m->nr;
 }
 
 static void parse_ldconf(struct hostld *ld, const char *path, int depth)
@@ -2610,6 +2755,8 @@ static void hostld_init(struct hostld *ld, const char *root, const struct analys
 	memset(ld, 0, sizeof(*ld));
 	ld->root = root;
 	ld->rootfd = -1;
+	ld->walks = xcalloc(1, sizeof(*ld->walks));
+	strmap_init(ld->walks);
 	if (root)
 		ld->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	parse_ldconf(ld, "/etc/ld.so.conf", 0);
@@ -2639,6 +2786,8 @@ static void hostld_release(struct hostld *ld)
 		free(ld->preload[i]);
 	free(ld->preload);
 	free(ld->libpath);
+	strmap_release(ld->walks, walk_memo_free);
+	free(ld->walks);
 }
 
 /*
@@ -2705,7 +2854,7 @@ static struct aobj *open_object(struct apriv *ap, const struct hostld *ld, const
 	}
 	map.data = p;
 	map.size = (size_t)st.st_size;
-	ret = elf_open_mem(&map, real, &elf);
+	ret = elf_open_mem_flags(&map, real, ELF_OPEN_LAZY, &elf);
 	if (ret != 0) {
 		err_wrap(ret, "cannot analyse '%s'", path);
 		munmap(p, map.size);
@@ -2924,22 +3073,21 @@ static int plan_files(struct apriv *ap, const struct hostld *ld, const char *pat
 
 		for (size_t i = 0; i < pl->nr && !uses; i++)
 			uses = aobj_uses_nss(pl->objs[i]);
-		if (uses) {
+		if (uses && !ap->nss_read) {
 			char *text = read_in_root(ld, "/etc/nsswitch.conf", 1 << 20, NULL);
-			struct runconf_list nss = { 0 };
 
-			runconf_nss(text, &nss);
-			for (size_t i = 0; i < nss.nr; i++) {
-				char *name = xasprintf("libnss_%s.so.2", nss.v[i]);
-				struct aobj *o = find_library(ap, ld, name, pl, 0, want);
-
-				if (o)
-					add_with_deps(ap, ld, pl, o, want, ANALYSIS_LOAD_NSS);
-				err_clear();
-				free(name);
-			}
-			runconf_list_release(&nss);
+			runconf_nss(text, &ap->nss);
 			free(text);
+			ap->nss_read = true;
+		}
+		for (size_t i = 0; uses && i < ap->nss.nr; i++) {
+			char *name = xasprintf("libnss_%s.so.2", ap->nss.v[i]);
+			struct aobj *o = find_library(ap, ld, name, pl, 0, want);
+
+			if (o)
+				add_with_deps(ap, ld, pl, o, want, ANALYSIS_LOAD_NSS);
+			err_clear();
+			free(name);
 		}
 	}
 	/* libpam dlopen()s the modules its configuration names. */
@@ -3022,6 +3170,8 @@ static void files_lang_walk(struct files_lang *fl, const char *dir, unsigned dep
 
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
+		if (fl->ld->lang_stop && atomic_load(fl->ld->lang_stop))
+			break;
 		if (++fl->entries > LANG_WALK_ENTRIES || depth > LANG_WALK_DEPTH) {
 			if (fl->py)
 				fl->py->names_cut = true;
@@ -3144,6 +3294,7 @@ int analysis_files(const char *const *paths, size_t nr, const char *root,
 	ap->lang_read = files_lang_read;
 	ap->py_read = files_py_read;
 	ap->lang_ctx = &ld;
+	ld.lang_stop = &ap->lang_stop;
 	if (root && ld.rootfd < 0) {
 		hostld_release(&ld);
 		analysis_free(a);
@@ -3152,6 +3303,8 @@ int analysis_files(const char *const *paths, size_t nr, const char *root,
 	a->programs = xcalloc(nr ? nr : 1, sizeof(*a->programs));
 	plans = xcalloc(nr ? nr : 1, sizeof(*plans));
 	t_start = xcalloc(nr ? nr : 1, sizeof(*t_start));
+	if (nr > 1)
+		lang_start(ap);
 	for (size_t i = 0; i < nr; i++) {
 		struct analysis_program *prog = &a->programs[a->programs_nr++];
 		int ret;
@@ -3166,6 +3319,8 @@ int analysis_files(const char *const *paths, size_t nr, const char *root,
 		t_start[i] = now_ms() - t_start[i];
 		progress_update(opts->progress, "resolving", i + 1, nr);
 	}
+	lang_join(ap);
+	programs_load_cached(a, plans, opts);
 	progress_update(opts->progress, "analysing objects", 0, ap->objs_nr);
 	summarise_pending(ap, 0);
 	for (size_t i = 0; i < ap->objs_nr; i++)

@@ -1578,6 +1578,7 @@ struct objsum *objsum_compute(const struct elf_file *elf)
 	struct gopclntab go = { 0 };
 	bool have_go = false;
 
+	elf_load_tables(elf);
 	s->machine = elf->machine;
 	s->entry = OSUM_NONE;
 	s->init = OSUM_NONE;

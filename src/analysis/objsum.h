@@ -154,6 +154,7 @@ struct objsum {
  * be analysed becomes an unresolved site.  The summary is the caller's
  * (objsum_free()).
  */
+/* An ELF_OPEN_LAZY object gets its tables loaded (elf_load_tables) first. */
 struct objsum *objsum_compute(const struct elf_file *elf);
 void objsum_free(struct objsum *s);
 

@@ -66,23 +66,15 @@ static int env_add(char **env, size_t *nr, char *kv)
 	return 0;
 }
 
-static int cmp_cstr(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Names of the set, sorted; the caller frees the array (not the strings). */
 static const char **sorted_names(const struct sysset *s, enum sys_arch arch, size_t *n)
 {
 	size_t tn;
-	const struct syscall_info *tab = syscall_table(arch, &tn);
-	const char **v = xcalloc(tn ? tn : 1, sizeof(char *));
+	const char **v;
 
-	*n = 0;
-	for (size_t i = 0; i < tn; i++)
-		if (sysset_has(s, tab[i].nr))
-			v[(*n)++] = tab[i].name;
-	qsort(v, *n, sizeof(char *), cmp_cstr);
+	(void)syscall_table(arch, &tn);
+	v = xcalloc(tn ? tn : 1, sizeof(char *));
+	*n = sysset_names(s, arch, v);
 	return v;
 }
 
@@ -142,7 +134,7 @@ static json_t *program_json(const struct analysis *a, const struct analysis_prog
 	const char **v = sorted_names(&p->syscalls, a->arch, &n);
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(names, json_string(v[i]));
+		json_array_append_new(names, json_string_nocheck(v[i])); /* the table's: ASCII */
 	free(v);
 	for (int i = 0; i < SYSSET_NR; i++)
 		if (sysset_has(&p->syscalls, i))

@@ -23,6 +23,8 @@
 /* Go binaries keep the buildinfo blob in data; do not scan more than this. */
 #define GO_SCAN_CAP (256u * 1024 * 1024)
 
+struct dyn_raw;
+
 struct elf_priv {
 	Elf *libelf; /* created on first elf_libelf_handle() */
 	bool libelf_tried;
@@ -36,6 +38,8 @@ struct elf_priv {
 	size_t by_addr_nr;
 	/* strings we own (version names read from the file are borrowed) */
 	char *interp_copy;
+	/* ELF_OPEN_LAZY: the dynamic tags kept for elf_load_tables(); NULL once the tables are in */
+	struct dyn_raw *lazy;
 };
 
 static struct elf_priv *priv_of(const struct elf_file *elf)
@@ -969,19 +973,23 @@ static uint64_t dynsym_count(const struct elf_file *elf, const struct dyn_raw *r
 	return 0;
 }
 
-static void parse_symbols(struct elf_file *elf, const struct dyn_raw *raw)
+/* .symtab: the static symbol table (not needed to load the object). */
+static void parse_static_symbols(struct elf_file *elf)
+{
+	for (size_t i = 0; i < elf->sections_nr; i++)
+		if (elf->sections[i].type == SHT_SYMTAB && !elf->symtab.syms)
+			parse_symtab(elf, &elf->sections[i], &elf->symtab, false);
+}
+
+/* .dynsym, from its section or, with the section headers stripped, from the dynamic tags. */
+static void parse_dynamic_symbols(struct elf_file *elf, const struct dyn_raw *raw)
 {
 	struct symsrc src;
 	uint64_t off, avail, n;
 
-	for (size_t i = 0; i < elf->sections_nr; i++) {
-		const struct elf_section *s = &elf->sections[i];
-
-		if (s->type == SHT_SYMTAB && !elf->symtab.syms)
-			parse_symtab(elf, s, &elf->symtab, false);
-		else if (s->type == SHT_DYNSYM && !elf->dynsym.syms)
-			parse_symtab(elf, s, &elf->dynsym, true);
-	}
+	for (size_t i = 0; i < elf->sections_nr; i++)
+		if (elf->sections[i].type == SHT_DYNSYM && !elf->dynsym.syms)
+			parse_symtab(elf, &elf->sections[i], &elf->dynsym, true);
 	if (elf->dynsym.syms || elf->sections_nr || !raw->symtab)
 		return;
 	/* Section headers stripped: the dynamic tags still locate everything. */
@@ -1528,7 +1536,20 @@ static void classify(struct elf_file *elf)
 	elf->is_static = (elf->type == ELF_TYPE_EXEC || elf->type == ELF_TYPE_PIE) && !has_interp;
 }
 
+/* What only the analysis of the code needs: .symtab, the relocations, the lookup indexes. */
+static void load_tables(struct elf_file *elf, const struct dyn_raw *raw)
+{
+	parse_static_symbols(elf);
+	parse_relocs(elf, raw);
+	build_indexes(elf);
+}
+
 int elf_open_mem(const struct fs_map *map, const char *name, struct elf_file **out)
+{
+	return elf_open_mem_flags(map, name, 0, out);
+}
+
+int elf_open_mem_flags(const struct fs_map *map, const char *name, unsigned flags, struct elf_file **out)
 {
 	struct elf_file *elf;
 	struct elf_priv *pv;
@@ -1596,13 +1617,29 @@ int elf_open_mem(const struct fs_map *map, const char *name, struct elf_file **o
 	parse_interp(elf);
 	parse_dynamic(elf, &raw);
 	parse_notes(elf);
-	parse_symbols(elf, &raw);
+	parse_dynamic_symbols(elf, &raw);
 	classify(elf);
-	parse_relocs(elf, &raw);
 	detect_go(elf);
-	build_indexes(elf);
+	if (flags & ELF_OPEN_LAZY) {
+		pv->lazy = xmalloc(sizeof(*pv->lazy));
+		*pv->lazy = raw;
+	} else {
+		load_tables(elf, &raw);
+	}
 	*out = elf;
 	return 0;
+}
+
+void elf_load_tables(const struct elf_file *elf)
+{
+	struct elf_priv *pv = elf ? priv_of(elf) : NULL;
+
+	if (!pv || !pv->lazy)
+		return;
+	/* The object is the caller's (not shared between threads while it loads); only these tables change. */
+	load_tables((struct elf_file *)(uintptr_t)elf, pv->lazy);
+	free(pv->lazy);
+	pv->lazy = NULL;
 }
 
 struct Elf *elf_libelf_handle(const struct elf_file *elf)
@@ -1634,6 +1671,7 @@ void elf_free(struct elf_file *elf)
 		free(pv->by_name);
 		free(pv->by_addr);
 		free(pv->interp_copy);
+		free(pv->lazy);
 		free(pv);
 	}
 	free(elf->segments);

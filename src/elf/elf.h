@@ -199,6 +199,24 @@ struct elf_file {
  * damage.  Damage inside tables only drops those entries with a warning.
  */
 int elf_open_mem(const struct fs_map *map, const char *name, struct elf_file **out);
+
+/*
+ * ELF_OPEN_LAZY: parse what loading the object needs (segments, sections,
+ * the dynamic section, notes, .dynsym, PT_INTERP) and leave .symtab, the
+ * relocations and the symbol and relocation lookups (elf_symbol_lookup,
+ * elf_symbol_at, elf_reloc_at, elf_read_pointer) empty until
+ * elf_load_tables(): a program whose analysis is cached never needs them.
+ * Warnings about those tables come when they are loaded.
+ */
+#define ELF_OPEN_LAZY 1u
+int elf_open_mem_flags(const struct fs_map *map, const char *name, unsigned flags, struct elf_file **out);
+
+/*
+ * Fill the tables ELF_OPEN_LAZY left out (nothing for an object opened
+ * without it, or already loaded).  Changes the elf_file: not while another
+ * thread reads the same one.
+ */
+void elf_load_tables(const struct elf_file *elf);
 void elf_free(struct elf_file *elf);
 
 /* Display names (static strings): "ELF64", "x86_64", "pie", "shared". */

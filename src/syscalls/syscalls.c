@@ -81,6 +81,20 @@ const struct syscall_info *syscall_table(enum sys_arch arch, size_t *nr)
 	return t->table;
 }
 
+size_t sysset_names(const struct sysset *s, enum sys_arch arch, const char **out)
+{
+	const struct arch_tables *t = tables(arch);
+	size_t n = 0;
+
+	for (size_t i = 0; t && i < *t->nr; i++) {
+		const struct syscall_info *si = &t->table[t->by_name[i]];
+
+		if (sysset_has(s, si->nr))
+			out[n++] = si->name;
+	}
+	return n;
+}
+
 const char *sys_arch_name(enum sys_arch arch)
 {
 	const struct arch_tables *t = tables(arch);

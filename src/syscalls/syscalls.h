@@ -58,6 +58,12 @@ static inline void sysset_del(struct sysset *s, int nr)
 		s->bits[nr / 64] &= ~(UINT64_C(1) << (nr % 64));
 }
 
+/*
+ * The names of the set's calls that the architecture has, sorted by name,
+ * into out (room for the table's length); returns how many.
+ */
+size_t sysset_names(const struct sysset *s, enum sys_arch arch, const char **out);
+
 /* dst |= src; returns true when dst changed. */
 static inline bool sysset_union(struct sysset *dst, const struct sysset *src)
 {
