@@ -43,6 +43,10 @@
 #define MAX_OBJECTS_PER_PROCESS 4096
 #define MAX_FILE (1ull << 32)
 
+/* A map value for "looked for, not there". */
+static char not_found_mark;
+#define NOT_FOUND ((void *)&not_found_mark)
+
 /* One ELF object of the analysis, shared by every program that loads it. */
 struct aobj {
 	char *path;                 /* canonical path (inside the root) */
@@ -88,6 +92,8 @@ struct apriv {
 	 * the same libraries; the tree does not change during a run.
 	 */
 	struct strmap opened, open_err;
+	/* Files mode: "MACHINE CLASS NAME" -> what the default folders give for NAME (find_library), or NOT_FOUND. */
+	struct strmap in_dirs;
 	const struct analysis_opts *opts;
 	char *cache_dir;            /* NULL: no cache */
 	struct ldso *ld;            /* image mode: the loader whose files the objects are */
@@ -378,6 +384,7 @@ static struct analysis *analysis_new(const struct analysis_opts *opts)
 	strmap_init(&ap->by_path);
 	strmap_init(&ap->opened);
 	strmap_init(&ap->open_err);
+	strmap_init(&ap->in_dirs);
 	ap->opts = opts;
 	if (!opts->no_cache && (dir = fs_cache_dir())) {
 		ap->cache_dir = fs_join(dir, "summaries");
@@ -483,6 +490,7 @@ void analysis_free(struct analysis *a)
 		strmap_release(&ap->by_path, NULL);
 		strmap_release(&ap->opened, NULL);
 		strmap_release(&ap->open_err, NULL);
+		strmap_release(&ap->in_dirs, NULL);
 		free(ap->cache_dir);
 		runconf_list_release(&ap->pam);
 		runconf_list_release(&ap->nss);
@@ -1348,7 +1356,74 @@ static void add_gcc_programs(struct program_set *ps, const char *driver, size_t 
  * beside an object in a PATH folder: there every word would match some
  * command.  Adds them to ps (origin "exec"); *added counts them.
  */
-static void image_add_execs(struct program_set *ps, struct plan *pl, size_t *added)
+static int cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Drop the repeats of a sorted array of strings; returns how many are left. */
+static size_t uniq_cstr(const char **v, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!k || strcmp(v[k - 1], v[i]))
+			v[k++] = v[i];
+	return k;
+}
+
+/*
+ * The names a Go object's code runs programs by: the summary's (the data
+ * flow finds them at its calls of os/exec.Command and the like), so a Go
+ * object's summary is made now, while the set is planned, not later with
+ * the others.  *out: sorted, without repeats, the summary's strings.
+ */
+static size_t aobj_go_execs(struct apriv *ap, struct aobj *o, const char ***out)
+{
+	const struct objsum *s;
+	size_t n = 0;
+
+	*out = NULL;
+	if (!o->elf || !o->elf->is_go)
+		return 0;
+	if (!o->sum) {
+		double t0 = now_ms();
+
+		o->sum = summary_get(ap, o->elf, &o->key);
+		o->ms = now_ms() - t0;
+	}
+	s = o->sum;
+	if (!s || !s->execs_nr)
+		return 0;
+	*out = xcalloc(s->execs_nr, sizeof(**out));
+	for (uint32_t i = 0; i < s->execs_nr; i++)
+		(*out)[n++] = objsum_str(s, s->execs[i].name);
+	qsort(*out, n, sizeof(**out), cmp_cstr);
+	return uniq_cstr(*out, n);
+}
+
+/* Programs a Go object runs by the names its code passes (aobj_go_execs): on PATH, or paths. */
+static void image_add_go_execs(struct apriv *ap, struct program_set *ps, struct aobj *o, size_t *added)
+{
+	const char **names;
+	size_t n = aobj_go_execs(ap, o, &names);
+	char *why = n ? xasprintf("run by %s (Go code: os/exec, syscall.Exec)", o->path) : NULL;
+
+	for (size_t k = 0; k < n && *added < EXEC_PROGRAMS_MAX; k++) {
+		size_t before = ps->nr;
+		char *path = NULL;
+
+		if (program_set_which(ps, names[k], &path) == 0 && strcmp(path, o->path) &&
+		    program_set_add_executable(ps, path, why) >= 0)
+			*added += ps->nr - before;
+		err_clear();
+		free(path);
+	}
+	free(why);
+	free(names);
+}
+
+static void image_add_execs(struct apriv *ap, struct program_set *ps, struct plan *pl, size_t *added)
 {
 	if (*added >= EXEC_PROGRAMS_MAX)
 		return;
@@ -1357,8 +1432,11 @@ static void image_add_execs(struct program_set *ps, struct plan *pl, size_t *add
 		const char *const *names;
 		const char *slash = strrchr(o->path, '/');
 		bool shell, beside;
-		size_t n = aobj_execs(o, &names, &shell);
+		size_t n;
 		char *dir, *why;
+
+		image_add_go_execs(ap, ps, o, added);
+		n = aobj_execs(o, &names, &shell);
 
 		if (!n && !shell && !o->commands_nr)
 			continue;
@@ -2449,7 +2527,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 				plan_langs(ap, &plans[a->programs_nr - 1], argv, argc);
 			}
 			image_add_config_programs(ps, i, plans[a->programs_nr - 1].objs[0]->elf, &execs_added);
-			image_add_execs(ps, &plans[a->programs_nr - 1], &execs_added); /* pr is stale after this */
+			image_add_execs(ap, ps, &plans[a->programs_nr - 1], &execs_added); /* pr is stale after this */
 		}
 	} while (image_add_code_programs(ap, ps, plans, a->programs_nr, &execs_added));
 	summarise_pending(ap, first_new);
@@ -2570,11 +2648,6 @@ static char *read_in_root(const struct hostld *ld, const char *path, size_t cap,
 	if (lenp)
 		*lenp = len;
 	return strbuf_detach(&sb, NULL);
-}
-
-static int cmp_cstr(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static char *files_read(const void *ctx, const char *path, size_t cap, size_t *len)
@@ -2936,13 +3009,24 @@ static struct aobj *find_library(struct apriv *ap, const struct hostld *ld, cons
 		o = search_list(ap, ld, ld->libpath, origin, name, want);
 	if (!o && req)
 		o = search_list(ap, ld, req->dyn.runpath, origin, name, want);
-	for (size_t i = 0; !o && i < ld->dirs_nr; i++) {
-		char *p = xasprintf("%s/%s", ld->dirs[i], name);
+	if (!o) {
+		char *key = xasprintf("%u %u %s", want ? want->machine : 0, want ? want->elf_class : 0, name);
+		void *v = strmap_get(&ap->in_dirs, key);
 
-		o = open_object(ap, ld, p, want);
-		if (!o)
-			err_clear();
-		free(p);
+		if (v) {
+			o = v == NOT_FOUND ? NULL : v;
+		} else {
+			for (size_t i = 0; !o && i < ld->dirs_nr; i++) {
+				char *p = xasprintf("%s/%s", ld->dirs[i], name);
+
+				o = open_object(ap, ld, p, want);
+				if (!o)
+					err_clear();
+				free(p);
+			}
+			strmap_put(&ap->in_dirs, key, o ? (void *)o : NOT_FOUND);
+		}
+		free(key);
 	}
 	free(origin);
 	return o;

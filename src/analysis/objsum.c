@@ -43,7 +43,7 @@ struct builder {
 	uint32_t reads_memo_nr;
 	struct objsum *s;
 	uint32_t funcs_alloc, edges_alloc, args_alloc, sys_alloc, unres_alloc, imports_alloc,
-		exports_alloc, roots_alloc, dimp_alloc, dlsyms_alloc, strs_alloc;
+		exports_alloc, roots_alloc, dimp_alloc, dlsyms_alloc, execs_alloc, strs_alloc;
 	struct range *code;
 	size_t code_nr, code_alloc;
 	uint64_t *starts;
@@ -62,6 +62,7 @@ struct builder {
 	uint32_t *stub_import;     /* per function: the import a PLT stub jumps to (see plt_stubs) */
 	bool seccomp_lib;          /* libseccomp (see seccomp_call) */
 	const struct gopclntab *go; /* Go function table, or NULL */
+	uint8_t *go_exec;          /* Go: per function, which go_exec_fns entry it is (1-based), or 0 */
 	uint64_t *data_words;      /* code addresses in a position-dependent object's data (collect_data_words) */
 	size_t data_words_nr, data_words_alloc;
 	struct ehpads eh;         /* landing pads, read when first asked (eh_loaded) */
@@ -829,6 +830,79 @@ static void dlsym_call(struct builder *b, const struct dis_rec *r)
 }
 
 /*
+ * Go functions that run a program by a name (or path) their caller gives,
+ * and where that string (pointer, length) is: in registers under Go's
+ * register ABI (Go 1.17 on), in stack slots under the older stack ABI.
+ * exec.Command with a name that has no slash looks it up on PATH, as
+ * LookPath does.
+ */
+static const struct go_exec_fn {
+	const char *name;
+	uint8_t ptr, len;           /* registers */
+	uint8_t slot;               /* the first of its two stack slots */
+} go_exec_fns[] = {
+	{ "os/exec.Command", DIS_RAX, DIS_RBX, 0 },
+	{ "os/exec.CommandContext", DIS_RCX, DIS_RDI, 2 }, /* after the context (an interface: two words) */
+	{ "os/exec.LookPath", DIS_RAX, DIS_RBX, 0 },
+	{ "os.StartProcess", DIS_RAX, DIS_RBX, 0 },
+	{ "syscall.StartProcess", DIS_RAX, DIS_RBX, 0 },
+	{ "syscall.ForkExec", DIS_RAX, DIS_RBX, 0 },
+	{ "syscall.Exec", DIS_RAX, DIS_RBX, 0 },
+	{ "golang.org/x/sys/unix.Exec", DIS_RAX, DIS_RBX, 0 },
+};
+
+#define GO_EXEC_NAME_MAX 1024
+#define GO_EXECS_MAX 4096
+
+/* Which go_exec_fns entry function f is (1-based), or 0. */
+static uint8_t go_exec_fn_of(const struct objsum *s, uint32_t f)
+{
+	const char *n = s->funcs[f].name != OSUM_NONE ? objsum_str(s, s->funcs[f].name) : NULL;
+
+	for (size_t i = 0; n && i < ARRAY_SIZE(go_exec_fns); i++)
+		if (!strcmp(n, go_exec_fns[i].name))
+			return (uint8_t)(i + 1);
+	return 0;
+}
+
+/* The Go string (pointer, length) as a C string of the summary, or OSUM_NONE when not constant. */
+static uint32_t go_string(struct builder *b, struct dis_val ptr, struct dis_val len)
+{
+	char buf[GO_EXEC_NAME_MAX + 1];
+	const uint8_t *p;
+	size_t n;
+
+	if ((ptr.kind != DIS_CONST && ptr.kind != DIS_ADDRESS) || len.kind != DIS_CONST || !len.value ||
+	    len.value > GO_EXEC_NAME_MAX || !(p = read_data_cb(b, ptr.value, &n)) || n < len.value)
+		return OSUM_NONE;
+	for (uint32_t i = 0; i < len.value; i++)
+		if (p[i] <= 0x20 || p[i] >= 0x7f)
+			return OSUM_NONE;
+	memcpy(buf, p, len.value);
+	buf[len.value] = '\0';
+	return str_add(b, buf);
+}
+
+/* A Go call of go_exec_fns[fn - 1]: note the name, whichever ABI holds a constant one. */
+static void go_exec_call(struct builder *b, const struct dis_rec *r, uint8_t fn)
+{
+	const struct go_exec_fn *g = &go_exec_fns[fn - 1];
+	struct objsum *s = b->s;
+	uint32_t name;
+
+	if (!r->st || s->execs_nr >= GO_EXECS_MAX)
+		return;
+	name = go_string(b, dis_state_arg(r->st, g->ptr), dis_state_arg(r->st, g->len));
+	if (name == OSUM_NONE)
+		name = go_string(b, dis_state_arg(r->st, DIS_LOC_SLOT0 + g->slot),
+				 dis_state_arg(r->st, DIS_LOC_SLOT0 + g->slot + 1u));
+	if (name == OSUM_NONE)
+		return;
+	ALLOC_GROW(s->execs, s->execs_nr + 1, b->execs_alloc);
+	s->execs[s->execs_nr++] = (struct osum_exec){ b->cur, name };
+}
+
+/*
  * libseccomp's model.  Every syscall() call in libseccomp 2 makes seccomp(2):
  * its number is the native "seccomp" looked up in libseccomp's own tables
  * at run time and kept in a variable (src/system.c), so the analysis sees
@@ -921,6 +995,8 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 			 r->kind != DIS_CALL);
 		if (b->stub_import && s->funcs[t].start == r->target)
 			import_call(b, r, t);
+		if (b->go_exec && b->go_exec[t] && r->kind == DIS_CALL && s->funcs[t].start == r->target)
+			go_exec_call(b, r, b->go_exec[t]);
 		break;
 	case DIS_CALL_IND:
 	case DIS_JUMP_IND:
@@ -1375,6 +1451,11 @@ static void decode_all(struct builder *b)
 							      f->end - f->start, f->start);
 	}
 	plt_stubs(b);
+	if (s->is_go) {
+		b->go_exec = xcalloc(s->funcs_nr ? s->funcs_nr : 1, 1);
+		for (uint32_t i = 0; i < s->funcs_nr; i++)
+			b->go_exec[i] = go_exec_fn_of(s, i);
+	}
 	for (uint32_t i = 0; i < s->funcs_nr && !b->overflow; i++) {
 		struct osum_func *f = &s->funcs[i];
 		const struct range *r = range_of(b, f->start);
@@ -1416,6 +1497,8 @@ static void decode_all(struct builder *b)
 	}
 	ehpads_release(&b->eh);
 	b->eh_loaded = false;
+	free(b->go_exec);
+	b->go_exec = NULL;
 	b->dopts = NULL;
 	free(b->reads_memo);
 	b->reads_memo = NULL;
@@ -1707,6 +1790,7 @@ void objsum_free(struct objsum *s)
 		free(s->roots);
 		free(s->data_imports);
 		free(s->dlsyms);
+		free(s->execs);
 		free(s->strs);
 	}
 	free(s);
@@ -1743,7 +1827,7 @@ struct blob_header {
 	uint64_t code_bytes;
 	uint32_t entry;
 	uint32_t init;
-	uint32_t n[11];
+	uint32_t n[12];
 };
 
 static uint32_t layout_hash(void)
@@ -1752,14 +1836,14 @@ static uint32_t layout_hash(void)
 			  sizeof(struct osum_arg) * 31 + sizeof(struct osum_sys) * 127 +
 			  sizeof(struct osum_unres) * 511 + sizeof(struct osum_import) * 2047 +
 			  sizeof(struct osum_export) * 8191 + sizeof(struct blob_header) * 32767 +
-			  sizeof(struct osum_dlsym) * 131071);
+			  sizeof(struct osum_dlsym) * 131071 + sizeof(struct osum_exec) * 524287);
 }
 
 #define ARRAYS(X)                                                                              \
 	X(0, funcs, funcs_nr) X(1, edges, edges_nr) X(2, args, args_nr) X(3, sys, sys_nr)          \
 	X(4, unres, unres_nr) X(5, imports, imports_nr) X(6, exports, exports_nr)                   \
 	X(7, roots, roots_nr) X(8, data_imports, data_imports_nr) X(9, dlsyms, dlsyms_nr)          \
-	X(10, strs, strs_len)
+	X(10, execs, execs_nr) X(11, strs, strs_len)
 
 /* Every array starts 8-byte aligned inside the blob. */
 static size_t pad8(size_t n)
@@ -1907,6 +1991,9 @@ struct objsum *objsum_deserialize(void *data, size_t len)
 	for (uint32_t i = 0; i < s->dlsyms_nr; i++)
 		if (s->dlsyms[i].func >= s->funcs_nr || (i && s->dlsyms[i].func < s->dlsyms[i - 1].func) ||
 		    (s->dlsyms[i].name != OSUM_NONE && s->dlsyms[i].name >= s->strs_len))
+			goto bad_free;
+	for (uint32_t i = 0; i < s->execs_nr; i++)
+		if (s->execs[i].func >= s->funcs_nr || s->execs[i].name >= s->strs_len)
 			goto bad_free;
 	if ((s->entry != OSUM_NONE && s->entry >= s->funcs_nr) ||
 	    (s->init != OSUM_NONE && s->init >= s->funcs_nr) ||

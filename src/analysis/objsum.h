@@ -95,6 +95,16 @@ struct osum_dlsym {
 	uint32_t name;        /* the symbol name (offset in strs), or OSUM_NONE when computed */
 };
 
+/*
+ * Go: a call of a function that runs a program by the name it is given
+ * (os/exec.Command, exec.LookPath, os.StartProcess, syscall.Exec...) with
+ * that name a constant string.
+ */
+struct osum_exec {
+	uint32_t func;        /* the calling function */
+	uint32_t name;        /* the name (offset in strs) */
+};
+
 struct osum_import {
 	uint32_t name;        /* offsets in strs */
 	uint32_t version;     /* OSUM_NONE when unversioned */
@@ -134,6 +144,8 @@ struct objsum {
 	uint32_t data_imports_nr;
 	struct osum_dlsym *dlsyms;
 	uint32_t dlsyms_nr;
+	struct osum_exec *execs;  /* Go: the names its code runs programs by (go_exec_call) */
+	uint32_t execs_nr;
 	uint32_t entry;       /* function index of e_entry, or OSUM_NONE */
 	uint32_t init;        /* function index of DT_INIT (crti's _init), or OSUM_NONE */
 	char *strs;

@@ -167,6 +167,13 @@ static json_t *program_json(const struct analysis *a, const struct analysis_prog
 	return o;
 }
 
+static json_t *program_item(size_t i, void *ctx)
+{
+	const struct analysis *a = ctx;
+
+	return program_json(a, &a->programs[i]);
+}
+
 static void program_text(const struct analysis *a, const struct analysis_program *p)
 {
 	size_t n;
@@ -358,17 +365,14 @@ int cmd_analyze(int argc, char **argv)
 			goto out;
 		}
 	if (cmd_opts.json) {
-		json_t *top = json_object(), *progs = json_array();
+		json_t *rest = json_object();
 
-		for (size_t i = 0; i < a->programs_nr; i++)
-			json_array_append_new(progs, program_json(a, &a->programs[i]));
-		json_object_set_new(top, "programs", progs);
-		json_object_set_new(top, "policy", json_string(analysis_policy_name(opts.policy)));
-		json_object_set_new(top, "arch", json_string(sys_arch_name(a->arch)));
-		json_object_set_new(top, "warnings", p_warnings_json());
-		json_dumpf(top, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_object_set_new(rest, "policy", json_string(analysis_policy_name(opts.policy)));
+		json_object_set_new(rest, "arch", json_string(sys_arch_name(a->arch)));
+		json_object_set_new(rest, "warnings", p_warnings_json());
+		p_json_stream(stdout, "programs", a->programs_nr, program_item, a, rest);
 		fputc('\n', stdout);
-		json_decref(top);
+		json_decref(rest);
 	} else {
 		p_warnings();
 		for (size_t i = 0; i < a->programs_nr; i++)

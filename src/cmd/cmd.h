@@ -42,6 +42,14 @@ void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_warnings(void);
 /* The collected warnings as a new JSON array of strings, for a "warnings" key (drains them). */
 struct json_t *p_warnings_json(void);
+/*
+ * Print {"KEY": [items], then rest's members} as json_dumpf(JSON_INDENT(2)
+ * | JSON_PRESERVE_ORDER) would print that object, making and freeing the
+ * items one at a time (item(i, ctx) returns a new reference): a large
+ * array is never held whole.
+ */
+void p_json_stream(FILE *f, const char *key, size_t n, struct json_t *(*item)(size_t i, void *ctx), void *ctx,
+		   struct json_t *rest);
 struct analysis_unresolved;
 /* An unresolved site as a new JSON object: object, address, function (or null), function_start, reason. */
 struct json_t *p_unresolved_json(const struct analysis_unresolved *u);

@@ -80,6 +80,54 @@ json_t *p_warnings_json(void)
 	return a;
 }
 
+/* Write JSON text s with every line after the first indented by 'indent' more spaces. */
+static void put_indented(FILE *f, const char *s, unsigned indent)
+{
+	for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1) {
+		fwrite(s, 1, (size_t)(nl + 1 - s), f);
+		fprintf(f, "%*s", (int)indent, "");
+	}
+	fputs(s, f);
+}
+
+static void put_value(FILE *f, json_t *v, unsigned indent)
+{
+	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+
+	put_indented(f, s ? s : "null", indent);
+	free(s);
+}
+
+void p_json_stream(FILE *f, const char *key, size_t n, json_t *(*item)(size_t i, void *ctx), void *ctx,
+		   json_t *rest)
+{
+	json_t *k = json_string(key);
+	const char *rk;
+	json_t *rv;
+
+	fputs("{\n  ", f);
+	put_value(f, k, 0);
+	json_decref(k);
+	fputs(n ? ": [\n" : ": []", f);
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = item(i, ctx);
+
+		fputs("    ", f);
+		put_value(f, v, 4);
+		json_decref(v);
+		fputs(i + 1 < n ? ",\n" : "\n  ]", f);
+	}
+	json_object_foreach(rest, rk, rv) {
+		k = json_string(rk);
+		fputs(",\n  ", f);
+		put_value(f, k, 0);
+		json_decref(k);
+		fputs(": ", f);
+		put_value(f, rv, 2);
+	}
+	fputs("\n}", f);
+}
+
 json_t *p_unresolved_json(const struct analysis_unresolved *u)
 {
 	char addr[32], start[32];

@@ -1255,6 +1255,13 @@ static void detect_go(struct elf_file *elf)
 	if (elf->go_version)
 		return;
 	/*
+	 * With section headers, Go's linker always leaves .gopclntab or
+	 * .note.go.buildid: an object without them is not Go (and its data
+	 * pages need not be read).
+	 */
+	if (!elf->is_go && elf->sections_nr > 1)
+		return;
+	/*
 	 * Stripped section headers or no .go.buildinfo: look for the blob in
 	 * writable loaded data, where the Go linker puts it (16-aligned).
 	 */

@@ -117,6 +117,13 @@ root_add_program() {
 		cp -L "$l" "$1$l"
 	done
 }
+# root_add_tool ROOT NAME CALLS: a program built here making CALLS (C
+# statements, with fd open on /), at ROOT/usr/bin/NAME.
+root_add_tool() {
+	printf '#define _GNU_SOURCE\n#include <fcntl.h>\n#include <sched.h>\n#include <sys/personality.h>\n#include <sys/xattr.h>\n#include <unistd.h>\nint main(void) { int fd = open("/", O_RDONLY); %s; return 0; }\n' "$3" >"$T/$2.c"
+	gcc -O2 -o "$T/$2" "$T/$2.c" || fail "cannot build $2"
+	root_add_program "$1" "$T/$2" "/usr/bin/$2"
+}
 # root_add_python ROOT: the host's python3 at ROOT/usr/bin/python3 with its
 # standard library (no tests, no site packages) and the libraries of its
 # extension modules, to run it chrooted.

@@ -33,17 +33,11 @@ for l in "$R/usr/lib/x86_64-linux-gnu/ruby/"*/*.so "$R/usr/lib/x86_64-linux-gnu/
 		[ -e "$R$d" ] || { mkdir -p "$R$(dirname "$d")"; cp -L "$d" "$R$d"; }
 	done
 done
-# tool NAME CALLS: a program making CALLS, at /usr/bin/NAME
-tool() {
-	printf '#define _GNU_SOURCE\n#include <fcntl.h>\n#include <sched.h>\n#include <sys/personality.h>\n#include <sys/xattr.h>\n#include <unistd.h>\nint main(void) { int fd = open("/", O_RDONLY); %s; return 0; }\n' "$2" >"$T/$1.c"
-	gcc -O2 -o "$T/$1" "$T/$1.c" || fail "cannot build $1"
-	root_add_program "$R" "$T/$1" "/usr/bin/$1"
-}
-tool tool-a 'personality(0xffffffff)'
-tool tool-b 'syncfs(fd)'
-tool tool-c 'readahead(fd, 0, 4096)'
-tool tool-d 'fremovexattr(fd, "user.x")'
-tool tool-n 'syncfs(fd); personality(0xffffffff); readahead(fd, 0, 4096)'
+root_add_tool "$R" tool-a 'personality(0xffffffff)'
+root_add_tool "$R" tool-b 'syncfs(fd)'
+root_add_tool "$R" tool-c 'readahead(fd, 0, 4096)'
+root_add_tool "$R" tool-d 'fremovexattr(fd, "user.x")'
+root_add_tool "$R" tool-n 'syncfs(fd); personality(0xffffffff); readahead(fd, 0, 4096)'
 mkdir -p "$R/app" "$R/usr/share/misc"
 cat >"$R/app/app.pl" <<'PL'
 #!/usr/bin/perl
