@@ -6,7 +6,8 @@
  * do (its exports, the folders OpenSSL names in its read-only data).  Must never crash, hang or leak.  For inputs
  * of odd size the summary is made a second time with only 16 pre-pass
  * instructions kept (as past the caps on a large object): it must be the
- * same bytes.
+ * same bytes; for inputs of size 2 mod 4, opened with ELF_OPEN_LAZY and
+ * inspected before the summary loads its tables: the same bytes too.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -83,6 +84,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				objsum_free(back); /* frees blob */
 			} else {
 				free(blob);
+			}
+		}
+		/*
+		 * Opened with ELF_OPEN_LAZY (files mode), inspected as a plan
+		 * does, then summarised (which loads the rest): the same bytes.
+		 */
+		if (size % 4 == 2) {
+			struct elf_file *lazy = NULL;
+			void *b1 = NULL, *b2 = NULL;
+			size_t l1 = 0, l2 = 0;
+
+			if (elf_open_mem_flags(&map, "fuzz", ELF_OPEN_LAZY, &lazy) == 0) {
+				struct runtimes_object rt3;
+				struct objsum *s3;
+
+				runtimes_inspect(lazy, "/fuzz/libjli.so", &rt3);
+				runtimes_object_release(&rt3);
+				s3 = objsum_compute(lazy);
+				if (objsum_serialize(s, &b1, &l1) == 0 && objsum_serialize(s3, &b2, &l2) == 0 &&
+				    (l1 != l2 || memcmp(b1, b2, l1)))
+					abort();
+				free(b1);
+				free(b2);
+				objsum_free(s3);
+				elf_free(lazy);
+			} else {
+				abort(); /* the eager open succeeded */
 			}
 		}
 		/* A corrupted blob must be rejected, not trusted. */
