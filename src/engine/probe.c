@@ -1,7 +1,6 @@
 #include "engine/probe.h"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -18,6 +17,7 @@
 
 #include "engine/runopts.h"
 #include "util/clock.h"
+#include "util/curlrt.h"
 #include "util/error.h"
 #include "util/words.h"
 #include "util/xalloc.h"
@@ -168,28 +168,31 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *ud)
 
 static int try_http(const struct probe *p, long budget_ms)
 {
-	CURL *c = curl_easy_init();
+	const struct curlrt *cu = curlrt();
+	CURL *c = cu ? cu->easy_init() : NULL;
 	CURLcode rc;
 	long code = 0;
 	int ret;
 
+	if (!cu)
+		return -ELIBACC;
 	if (!c)
 		return err_set(ENOMEM, "cannot set up an HTTP client");
-	curl_easy_setopt(c, CURLOPT_URL, p->url);
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, budget_ms < 100 ? 100L : budget_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, budget_ms < 100 ? 100L : budget_ms);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
-	rc = curl_easy_perform(c);
+	cu->easy_setopt(c, CURLOPT_URL, p->url);
+	cu->easy_setopt(c, CURLOPT_NOPROXY, "*");
+	cu->easy_setopt(c, CURLOPT_TIMEOUT_MS, budget_ms < 100 ? 100L : budget_ms);
+	cu->easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, budget_ms < 100 ? 100L : budget_ms);
+	cu->easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	cu->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cu->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+	rc = cu->easy_perform(c);
 	if (rc != CURLE_OK) {
-		ret = err_set(ECONNREFUSED, "GET %s: %s", p->url, curl_easy_strerror(rc));
+		ret = err_set(ECONNREFUSED, "GET %s: %s", p->url, cu->easy_strerror(rc));
 	} else {
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+		cu->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 		ret = code >= 200 && code < 400 ? 0 : err_set(EIO, "GET %s: HTTP %ld", p->url, code);
 	}
-	curl_easy_cleanup(c);
+	cu->easy_cleanup(c);
 	return ret;
 }
 

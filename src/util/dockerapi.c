@@ -1,6 +1,5 @@
 #include "util/dockerapi.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
@@ -8,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/curlrt.h"
 #include "util/error.h"
 #include "util/xalloc.h"
 
@@ -17,19 +17,16 @@
 /* Unread stream data above this pauses the transfer. */
 #define DOCKERAPI_STREAM_HIGH (1024 * 1024)
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void curl_global(void)
-{
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-}
+/* libcurl's functions (util/curlrt.h): set by the first dockerapi_init; every other entry point takes an api it made. */
+static const struct curlrt *cu;
 
 int dockerapi_init(struct dockerapi *api, const char *socket_path)
 {
 	const char *env = getenv("DOCKER_HOST");
 
 	memset(api, 0, sizeof(*api));
-	pthread_once(&curl_once, curl_global);
+	if (!(cu = curlrt()))
+		return -ELIBACC;
 	if (!socket_path || !*socket_path) {
 		if (env && *env) {
 			if (strncmp(env, "unix://", 7) != 0 || !env[7])
@@ -53,7 +50,7 @@ int dockerapi_init(struct dockerapi *api, const char *socket_path)
 void dockerapi_release(struct dockerapi *api)
 {
 	if (api->curl)
-		curl_easy_cleanup(api->curl);
+		cu->easy_cleanup(api->curl);
 	free(api->socket_path);
 	memset(api, 0, sizeof(*api));
 }
@@ -100,14 +97,14 @@ char *dockerapi_escape(const char *s)
  */
 static int transport_error(const struct dockerapi *api, CURL *c, CURLcode rc, const char *errbuf)
 {
-	const char *why = errbuf && *errbuf ? errbuf : curl_easy_strerror(rc);
+	const char *why = errbuf && *errbuf ? errbuf : cu->easy_strerror(rc);
 	long os_errno = 0;
 	int e = EIO;
 
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
 		e = ECONNREFUSED;
-		curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+		cu->easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
 		if (os_errno > 0)
 			why = strerror((int)os_errno);
 		break;
@@ -155,30 +152,30 @@ static CURL *easy_setup(struct dockerapi *api, CURL *c, const char *method, cons
 {
 	char *url;
 
-	curl_easy_reset(c);
+	cu->easy_reset(c);
 	url = xasprintf("http://localhost/%s%s", api->version, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
+	cu->easy_setopt(c, CURLOPT_URL, url);
 	free(url);
-	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock_file(api));
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, api->connect_timeout_ms);
+	cu->easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock_file(api));
+	cu->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cu->easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	cu->easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, api->connect_timeout_ms);
 	if (api->timeout_ms)
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, api->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+		cu->easy_setopt(c, CURLOPT_TIMEOUT_MS, api->timeout_ms);
+	cu->easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	if (!strcmp(method, "HEAD"))
-		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+		cu->easy_setopt(c, CURLOPT_NOBODY, 1L);
 	*headers = NULL;
 	if (json_body) {
-		*headers = curl_slist_append(*headers, "Content-Type: application/json");
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, json_body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(json_body));
+		*headers = cu->slist_append(*headers, "Content-Type: application/json");
+		cu->easy_setopt(c, CURLOPT_POSTFIELDS, json_body);
+		cu->easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(json_body));
 	} else if (!strcmp(method, "POST") || !strcmp(method, "PUT")) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
+		cu->easy_setopt(c, CURLOPT_POSTFIELDS, "");
+		cu->easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
 	}
 	if (*headers)
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, *headers);
+		cu->easy_setopt(c, CURLOPT_HTTPHEADER, *headers);
 	return c;
 }
 
@@ -199,7 +196,7 @@ static size_t body_write(char *data, size_t size, size_t nmemb, void *p)
 	size_t n = size * nmemb;
 	long status = 0;
 
-	curl_easy_getinfo(b->curl, CURLINFO_RESPONSE_CODE, &status);
+	cu->easy_getinfo(b->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (status >= 300) {
 		strbuf_add(&b->err, data, n); /* truncation of an error body is harmless */
 		return n;
@@ -228,7 +225,7 @@ static int do_request(struct dockerapi *api, const char *method, const char *pat
 	int ret = 0;
 
 	if (!api->curl) {
-		api->curl = curl_easy_init();
+		api->curl = cu->easy_init();
 		if (!api->curl)
 			return err_set(ENOMEM, "cannot initialise libcurl");
 	}
@@ -242,10 +239,10 @@ static int do_request(struct dockerapi *api, const char *method, const char *pat
 		old_cap = response->cap;
 		response->cap = api->response_cap;
 	}
-	curl_easy_setopt(api->curl, CURLOPT_WRITEFUNCTION, body_write);
-	curl_easy_setopt(api->curl, CURLOPT_WRITEDATA, &b);
-	rc = curl_easy_perform(api->curl);
-	curl_easy_getinfo(api->curl, CURLINFO_RESPONSE_CODE, &status);
+	cu->easy_setopt(api->curl, CURLOPT_WRITEFUNCTION, body_write);
+	cu->easy_setopt(api->curl, CURLOPT_WRITEDATA, &b);
+	rc = cu->easy_perform(api->curl);
+	cu->easy_getinfo(api->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (status_out)
 		*status_out = status;
 	if (response && old_cap != response->cap && response->cap == api->response_cap)
@@ -261,7 +258,7 @@ static int do_request(struct dockerapi *api, const char *method, const char *pat
 		ret = http_error(method, path, status, b.err.buf, b.err.len);
 	}
 	strbuf_release(&b.err);
-	curl_slist_free_all(headers);
+	cu->slist_free_all(headers);
 	return ret;
 }
 
@@ -357,7 +354,7 @@ static size_t stream_header(char *data, size_t size, size_t nmemb, void *p)
 
 	/* The blank line ends a header block; 1xx blocks are followed by more. */
 	if (n <= 2 && (n == 0 || data[0] == '\r' || data[0] == '\n')) {
-		curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+		cu->easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
 		if (status >= 200) {
 			pthread_mutex_lock(&s->lock);
 			s->status = status;
@@ -376,7 +373,7 @@ static size_t stream_write(char *data, size_t size, size_t nmemb, void *p)
 	struct stream_chunk *c;
 	long status = 0;
 
-	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+	cu->easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (status >= 300) {
 		strbuf_add(&s->err, data, n);
 		return n;
@@ -407,10 +404,10 @@ static size_t stream_write(char *data, size_t size, size_t nmemb, void *p)
 static void *stream_thread(void *p)
 {
 	struct dockerapi_stream *s = p;
-	CURLcode rc = curl_easy_perform(s->easy);
+	CURLcode rc = cu->easy_perform(s->easy);
 	long status = 0;
 
-	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+	cu->easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
 	pthread_mutex_lock(&s->lock);
 	s->result = rc;
 	s->status = status;
@@ -442,16 +439,16 @@ int dockerapi_stream_open(struct dockerapi *api, const char *path,
 	strbuf_init(&s->err, DOCKERAPI_ERRBODY_CAP);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
-	s->easy = curl_easy_init();
+	s->easy = cu->easy_init();
 	if (!s->easy) {
 		ret = err_set(ENOMEM, "cannot initialise libcurl");
 		goto out_free;
 	}
 	easy_setup(api, s->easy, "GET", path, NULL, &s->headers, s->errbuf);
-	curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, stream_write);
-	curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
-	curl_easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, stream_header);
-	curl_easy_setopt(s->easy, CURLOPT_HEADERDATA, s);
+	cu->easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, stream_write);
+	cu->easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
+	cu->easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, stream_header);
+	cu->easy_setopt(s->easy, CURLOPT_HEADERDATA, s);
 	if (pthread_create(&s->thread, NULL, stream_thread, s)) {
 		ret = err_set(EAGAIN, "cannot start a thread for GET %s", path);
 		goto out_free;
@@ -517,8 +514,8 @@ void dockerapi_stream_close(struct dockerapi_stream *s)
 	}
 	free(s->handed);
 	if (s->easy)
-		curl_easy_cleanup(s->easy);
-	curl_slist_free_all(s->headers);
+		cu->easy_cleanup(s->easy);
+	cu->slist_free_all(s->headers);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->cond);
 	strbuf_release(&s->err);
