@@ -874,6 +874,24 @@ static void *load_worker(void *arg)
 	return NULL;
 }
 
+static void *key_worker(void *arg)
+{
+	struct load_pool *lp = arg;
+	struct apriv *ap = lp->a->priv;
+
+	for (;;) {
+		size_t i = atomic_fetch_add(&lp->next, 1);
+		struct aobj *o;
+
+		if (i >= ap->objs_nr)
+			break;
+		o = ap->objs[i];
+		if (!o->key && o->elf && !o->sum)
+			o->key = cache_key(o->elf);
+	}
+	return NULL;
+}
+
 /*
  * A warm run: load the programs' cached results first, then summarise only
  * the objects some other program still has to be linked with (a summary
@@ -887,14 +905,9 @@ static void programs_load_cached(struct analysis *a, struct plan *plans, const s
 
 	if (!ap->cache_dir)
 		return;
-	/* The keys first, on one thread: objects are shared between programs. */
-	for (size_t i = 0; i < a->programs_nr; i++)
-		for (size_t k = 0; !a->programs[i].error && plans[i].cacheable && k < plans[i].nr; k++) {
-			struct aobj *o = plans[i].objs[k];
-
-			if (!o->key && o->elf && !o->sum)
-				o->key = cache_key(o->elf);
-		}
+	/* The objects' keys first, once each (a file without a build-id is hashed whole). */
+	atomic_init(&lp.next, 0);
+	pool_run(pool_size(opts), ap->objs_nr, key_worker, &lp);
 	atomic_init(&lp.next, 0);
 	pool_run(pool_size(opts), a->programs_nr, load_worker, &lp);
 	for (size_t i = 0; i < ap->objs_nr; i++)
