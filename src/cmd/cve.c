@@ -56,27 +56,17 @@ static void dbg(const char *fmt, ...)
 	va_end(ap);
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static int print_docker_blocked(const struct cve_db *db)
 {
-	const struct syscall_info *tbl;
 	size_t n;
 	json_t *arr = json_array();
 
-	tbl = syscall_table(SYS_ARCH_X86_64, &n);
+	(void)syscall_table(SYS_ARCH_X86_64, &n);
 	/* By name, like every other list confine prints. */
 	{
 		const char **names = xcalloc(n ? n : 1, sizeof(*names));
-		size_t k = 0;
+		size_t k = sysset_names(&db->docker_blocked, SYS_ARCH_X86_64, names);
 
-		for (size_t i = 0; i < n; i++)
-			if (sysset_has(&db->docker_blocked, tbl[i].nr))
-				names[k++] = tbl[i].name;
-		qsort(names, k, sizeof(*names), cmp_name);
 		for (size_t i = 0; i < k; i++) {
 			if (cmd_opts.json)
 				json_array_append_new(arr, json_string(names[i]));

@@ -1046,25 +1046,16 @@ out_nothing:
 
 /* ---- JSON ------------------------------------------------------------ */
 
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Sorted names of a set (JSON array, new reference). */
 json_t *pipeline_names_json(const struct sysset *s)
 {
-	const struct syscall_info *tab;
 	json_t *a = json_array();
 	const char **v;
-	size_t n, i, k = 0;
+	size_t n, i, k;
 
-	tab = syscall_table(SYS_ARCH_X86_64, &n);
+	(void)syscall_table(SYS_ARCH_X86_64, &n);
 	v = xcalloc(n + 1, sizeof(*v));
-	for (i = 0; i < n; i++)
-		if (sysset_has(s, tab[i].nr))
-			v[k++] = tab[i].name;
-	qsort(v, k, sizeof(*v), cmp_name);
+	k = sysset_names(s, SYS_ARCH_X86_64, v);
 	for (i = 0; i < k; i++)
 		json_array_append_new(a, json_string(v[i]));
 	free(v);
