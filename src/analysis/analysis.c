@@ -282,7 +282,7 @@ static void pool_run(unsigned n, size_t items, void *(*fn)(void *), void *arg)
 		pthread_join(th[i], NULL);
 }
 
-static unsigned pool_size(const struct analysis_opts *opts)
+unsigned analysis_threads(const struct analysis_opts *opts)
 {
 	unsigned n = opts->threads;
 
@@ -355,7 +355,7 @@ static void summarise_pending(struct apriv *ap, size_t first)
 	pl.last = ap->objs_nr - first;
 	mark_same(order, pl.last);
 	atomic_init(&pl.next, 0);
-	pool_run(pool_size(ap->opts), pl.last, pool_worker, &pl);
+	pool_run(analysis_threads(ap->opts), pl.last, pool_worker, &pl);
 	dis_thread_release();
 	for (size_t i = 0; i < pl.last; i++) {
 		struct aobj *o = order[i];
@@ -907,9 +907,9 @@ static void programs_load_cached(struct analysis *a, struct plan *plans, const s
 		return;
 	/* The objects' keys first, once each (a file without a build-id is hashed whole). */
 	atomic_init(&lp.next, 0);
-	pool_run(pool_size(opts), ap->objs_nr, key_worker, &lp);
+	pool_run(analysis_threads(opts), ap->objs_nr, key_worker, &lp);
 	atomic_init(&lp.next, 0);
-	pool_run(pool_size(opts), a->programs_nr, load_worker, &lp);
+	pool_run(analysis_threads(opts), a->programs_nr, load_worker, &lp);
 	for (size_t i = 0; i < ap->objs_nr; i++)
 		ap->objs[i]->unneeded = true;
 	for (size_t i = 0; i < a->programs_nr; i++)
@@ -974,7 +974,7 @@ static void link_all(struct analysis *a, struct plan *plans, const struct analys
 
 	/* link_program only reads the shared summaries (their export index is built under a lock). */
 	atomic_init(&lp.next, 0);
-	pool_run(pool_size(opts), a->programs_nr, link_worker, &lp);
+	pool_run(analysis_threads(opts), a->programs_nr, link_worker, &lp);
 	for (size_t i = 0; i < a->programs_nr; i++)
 		if (!a->programs[i].error && (plans[i].nr || link_empty))
 			link_finish(a, &a->programs[i], &plans[i], ms[i]);

@@ -92,7 +92,7 @@ struct analysis_opts {
 	char *const *argv;
 	size_t argc;
 	bool no_cache;       /* neither read nor write the summary cache */
-	unsigned threads;    /* per-object workers; 0: number of CPUs, at most 4 */
+	unsigned threads;    /* per-object workers; 0: number of CPUs; at most 8 */
 	const struct progress *progress;
 };
 
@@ -254,6 +254,8 @@ int analysis_witness(const struct analysis *a, size_t prog, int nr, struct analy
 /* Why 'object' (a path of prog->objects) is in the program's process, or -1 when it is not. */
 int analysis_object_why(const struct analysis_program *prog, const char *object);
 
+/* The workers opts->threads asks for: 1-8, the number of CPUs for 0. */
+unsigned analysis_threads(const struct analysis_opts *opts);
 const char *analysis_policy_name(enum analysis_policy p);
 /* Parses "all" / "ignore"; returns 0 or -EINVAL. */
 int analysis_policy_parse(const char *s, enum analysis_policy *p);

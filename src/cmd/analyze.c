@@ -370,7 +370,7 @@ int cmd_analyze(int argc, char **argv)
 		json_object_set_new(rest, "policy", json_string(analysis_policy_name(opts.policy)));
 		json_object_set_new(rest, "arch", json_string(sys_arch_name(a->arch)));
 		json_object_set_new(rest, "warnings", p_warnings_json());
-		p_json_stream(stdout, "programs", a->programs_nr, program_item, a, rest);
+		p_json_stream(stdout, "programs", a->programs_nr, program_item, a, rest, analysis_threads(&opts));
 		fputc('\n', stdout);
 		json_decref(rest);
 	} else {

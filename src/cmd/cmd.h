@@ -45,11 +45,12 @@ struct json_t *p_warnings_json(void);
 /*
  * Print {"KEY": [items], then rest's members} as json_dumpf(JSON_INDENT(2)
  * | JSON_PRESERVE_ORDER) would print that object, making and freeing the
- * items one at a time (item(i, ctx) returns a new reference): a large
- * array is never held whole.
+ * items a batch at a time (item(i, ctx) returns a new reference): a large
+ * array is never held whole.  'threads' (at most 8) make and print the
+ * items of a batch at once: item() must be safe to call concurrently.
  */
 void p_json_stream(FILE *f, const char *key, size_t n, struct json_t *(*item)(size_t i, void *ctx), void *ctx,
-		   struct json_t *rest);
+		   struct json_t *rest, unsigned threads);
 struct analysis_unresolved;
 /* An unresolved site as a new JSON object: object, address, function (or null), function_start, reason. */
 struct json_t *p_unresolved_json(const struct analysis_unresolved *u);

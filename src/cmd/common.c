@@ -1,6 +1,8 @@
 #include "cmd/cmd.h"
 
 #include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -13,6 +15,7 @@
 #include "engine/container.h"
 #include "engine/runopts.h"
 #include "util/error.h"
+#include "util/xalloc.h"
 
 struct cmd_opts cmd_opts;
 
@@ -81,26 +84,75 @@ json_t *p_warnings_json(void)
 }
 
 /* Write JSON text s with every line after the first indented by 'indent' more spaces. */
-static void put_indented(FILE *f, const char *s, unsigned indent)
+/* v as json_dumps(JSON_INDENT(2)) prints it, with 'indent' spaces after each newline; malloc'd. */
+static char *dump_indented(json_t *v, unsigned indent, size_t *len)
 {
-	for (const char *nl; (nl = strchr(s, '\n')); s = nl + 1) {
-		fwrite(s, 1, (size_t)(nl + 1 - s), f);
-		fprintf(f, "%*s", (int)indent, "");
+	char *s = v ? json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
+	size_t lines = 0, n;
+	char *out, *o;
+
+	if (!s)
+		s = xstrdup("null");
+	for (const char *c = s; (c = strchr(c, '\n')); c++)
+		lines++;
+	if (!lines || !indent) {
+		*len = strlen(s);
+		return s;
 	}
-	fputs(s, f);
+	n = strlen(s) + lines * indent;
+	out = o = xmalloc(n + 1);
+	for (const char *c = s; *c; c++) {
+		*o++ = *c;
+		if (*c == '\n') {
+			memset(o, ' ', indent);
+			o += indent;
+		}
+	}
+	*o = '\0';
+	free(s);
+	*len = n;
+	return out;
 }
 
 static void put_value(FILE *f, json_t *v, unsigned indent)
 {
-	char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	size_t len;
+	char *s = dump_indented(v, indent, &len);
 
-	put_indented(f, s ? s : "null", indent);
+	fwrite(s, 1, len, f);
 	free(s);
 }
 
-void p_json_stream(FILE *f, const char *key, size_t n, json_t *(*item)(size_t i, void *ctx), void *ctx,
-		   json_t *rest)
+/* Items first..first+n-1 of a p_json_stream, made and printed to strings by several threads. */
+struct stream_batch {
+	json_t *(*item)(size_t i, void *ctx);
+	void *ctx;
+	size_t first, n;
+	atomic_size_t next;
+	char **text;
+	size_t *len;
+};
+
+static void *stream_worker(void *arg)
 {
+	struct stream_batch *b = arg;
+
+	for (size_t k; (k = atomic_fetch_add(&b->next, 1)) < b->n;) {
+		json_t *v = b->item(b->first + k, b->ctx);
+
+		b->text[k] = dump_indented(v, 4, &b->len[k]);
+		json_decref(v);
+	}
+	return NULL;
+}
+
+#define STREAM_BATCH 128 /* items held as text at once */
+
+void p_json_stream(FILE *f, const char *key, size_t n, json_t *(*item)(size_t i, void *ctx), void *ctx,
+		   json_t *rest, unsigned threads)
+{
+	char *text[STREAM_BATCH];
+	size_t len[STREAM_BATCH];
 	json_t *k = json_string(key);
 	const char *rk;
 	json_t *rv;
@@ -109,13 +161,24 @@ void p_json_stream(FILE *f, const char *key, size_t n, json_t *(*item)(size_t i,
 	put_value(f, k, 0);
 	json_decref(k);
 	fputs(n ? ": [\n" : ": []", f);
-	for (size_t i = 0; i < n; i++) {
-		json_t *v = item(i, ctx);
+	for (size_t first = 0; first < n; first += STREAM_BATCH) {
+		struct stream_batch b = { item, ctx, first, n - first < STREAM_BATCH ? n - first : STREAM_BATCH, 0,
+					  text, len };
+		pthread_t th[8];
+		unsigned started = 0;
 
-		fputs("    ", f);
-		put_value(f, v, 4);
-		json_decref(v);
-		fputs(i + 1 < n ? ",\n" : "\n  ]", f);
+		for (unsigned t = 1; t < threads && t < b.n && started < ARRAY_SIZE(th); t++)
+			if (pthread_create(&th[started], NULL, stream_worker, &b) == 0)
+				started++;
+		stream_worker(&b);
+		for (unsigned t = 0; t < started; t++)
+			pthread_join(th[t], NULL);
+		for (size_t i = 0; i < b.n; i++) {
+			fputs("    ", f);
+			fwrite(text[i], 1, len[i], f);
+			free(text[i]);
+			fputs(first + i + 1 < n ? ",\n" : "\n  ]", f);
+		}
 	}
 	json_object_foreach(rest, rk, rv) {
 		k = json_string(rk);

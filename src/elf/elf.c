@@ -96,7 +96,8 @@ static const char *str_at(const uint8_t *tab, uint64_t tab_size, uint64_t idx)
 {
 	if (!tab || idx >= tab_size)
 		return NULL;
-	if (!memchr(tab + idx, '\0', (size_t)(tab_size - idx)))
+	/* A table ending in NUL (all real ones) terminates every string in it. */
+	if (tab[tab_size - 1] != '\0' && !memchr(tab + idx, '\0', (size_t)(tab_size - idx)))
 		return NULL;
 	return (const char *)tab + idx;
 }
