@@ -54,6 +54,7 @@ struct aobj {
 	struct elf_file *owned_elf;
 	struct fs_map map;          /* files mode: our mapping */
 	bool mapped;
+	bool in_arena;              /* mapped in ap->maps */
 	struct objsum *sum;
 	char *key;                  /* summary cache key, or NULL */
 	double ms;                  /* time to get its summary */
@@ -94,6 +95,7 @@ struct apriv {
 	struct strmap opened, open_err;
 	/* Files mode: "MACHINE CLASS NAME" -> what the default folders give for NAME (find_library), or NOT_FOUND. */
 	struct strmap in_dirs;
+	struct fs_arena maps;       /* files mode: the objects' mappings, unmapped together */
 	const struct analysis_opts *opts;
 	char *cache_dir;            /* NULL: no cache */
 	struct ldso *ld;            /* image mode: the loader whose files the objects are */
@@ -421,7 +423,11 @@ static void aobj_drop_elf(struct aobj *o)
 		o->owned_elf = NULL;
 	}
 	if (o->mapped) {
-		fs_unmap(&o->map);
+		/* An arena's mapping goes with the arena (analysis_files, analysis_free). */
+		if (!o->in_arena)
+			fs_unmap(&o->map);
+		o->map.data = NULL;
+		o->map.size = 0;
 		o->mapped = false;
 	}
 	o->elf = NULL;
@@ -487,6 +493,7 @@ void analysis_free(struct analysis *a)
 			free(ap->objs[i]);
 		}
 		free(ap->objs);
+		fs_arena_release(&ap->maps);
 		strmap_release(&ap->by_path, NULL);
 		strmap_release(&ap->opened, NULL);
 		strmap_release(&ap->open_err, NULL);
@@ -2889,6 +2896,7 @@ static struct aobj *open_object(struct apriv *ap, const struct hostld *ld, const
 	struct aobj *o;
 	bool fresh;
 	struct stat st;
+	bool in_arena;
 	struct fs_map map = { 0 };
 	struct elf_file *elf = NULL;
 	void *p;
@@ -2931,9 +2939,9 @@ static struct aobj *open_object(struct apriv *ap, const struct hostld *ld, const
 		free(real);
 		return NULL;
 	}
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	p = fs_arena_map(&ap->maps, fd, (size_t)st.st_size, &in_arena);
 	close(fd);
-	if (p == MAP_FAILED) {
+	if (!p) {
 		err_set(errno, "cannot map '%s': %s", path, strerror(errno));
 		free(real);
 		return NULL;
@@ -2943,13 +2951,13 @@ static struct aobj *open_object(struct apriv *ap, const struct hostld *ld, const
 	ret = elf_open_mem_flags(&map, real, ELF_OPEN_LAZY, &elf);
 	if (ret != 0) {
 		err_wrap(ret, "cannot analyse '%s'", path);
-		munmap(p, map.size);
+		fs_arena_unmap(&ap->maps, p, map.size, in_arena);
 		free(real);
 		return NULL;
 	}
 	if (want && (elf->machine != want->machine || elf->elf_class != want->elf_class)) {
 		elf_free(elf);
-		munmap(p, map.size);
+		fs_arena_unmap(&ap->maps, p, map.size, in_arena);
 		free(real);
 		return NULL;
 	}
@@ -2959,6 +2967,7 @@ static struct aobj *open_object(struct apriv *ap, const struct hostld *ld, const
 	o->elf = elf;
 	o->map = map;
 	o->mapped = true;
+	o->in_arena = in_arena;
 	strmap_put(&ap->opened, path, o);
 	return o;
 }
@@ -3422,6 +3431,7 @@ int analysis_files(const char *const *paths, size_t nr, const char *root,
 	summarise_pending(ap, 0);
 	for (size_t i = 0; i < ap->objs_nr; i++)
 		aobj_drop_elf(ap->objs[i]);
+	fs_arena_release(&ap->maps);
 	link_all(a, plans, opts, t_start, true);
 	for (size_t i = 0; i < a->programs_nr; i++)
 		plan_release(&plans[i]);

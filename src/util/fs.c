@@ -203,6 +203,61 @@ void fs_map_drop_pages(const struct fs_map *map)
 		(void)madvise((void *)map->data, map->size, MADV_DONTNEED);
 }
 
+#define ARENA_RESERVE (64ull << 30) /* address space only: nothing is committed */
+
+void *fs_arena_map(struct fs_arena *a, int fd, size_t size, bool *in_arena)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), span = (size + page - 1) & ~(page - 1);
+	void *p;
+
+	*in_arena = false;
+	if (!a->base && !a->failed) {
+		p = mmap(NULL, ARENA_RESERVE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		a->failed = p == MAP_FAILED;
+		if (!a->failed) {
+			a->base = p;
+			a->size = ARENA_RESERVE;
+		}
+	}
+	if (a->base && span && span <= a->size - a->used) {
+		p = mmap(a->base + a->used, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
+		if (p != MAP_FAILED) {
+			a->used += span;
+			*in_arena = true;
+			return p;
+		}
+		/*
+		 * A failed MAP_FIXED may have unmapped the stretch (older kernels):
+		 * reserve it again, or else never unmap the arena whole, which
+		 * could take a mapping someone else got in the hole.
+		 */
+		if (mmap(a->base + a->used, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+			 -1, 0) == MAP_FAILED)
+			a->leak = true;
+		a->used += span;
+	}
+	p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void fs_arena_unmap(struct fs_arena *a, void *p, size_t size, bool in_arena)
+{
+	(void)a;
+	if (!in_arena)
+		munmap(p, size);
+	else
+		/* Its pages go; the stretch stays ours until release. */
+		(void)madvise(p, size, MADV_DONTNEED);
+}
+
+void fs_arena_release(struct fs_arena *a)
+{
+	if (a->base && !a->leak)
+		munmap(a->base, a->size);
+	a->base = NULL;
+	a->size = a->used = 0;
+}
+
 static char *cache_dir;
 
 const char *fs_cache_dir(void)

@@ -41,6 +41,25 @@ void fs_unmap(struct fs_map *map);
 void fs_map_drop_pages(const struct fs_map *map);
 
 /*
+ * Read-only file mappings in one reserved stretch of address space, for a
+ * run that maps many files and lets go of them together: fs_arena_release
+ * unmaps them all with one munmap (one TLB flush on every CPU the process
+ * ran on, instead of one per file).  A file that does not fit, or a
+ * process that cannot reserve the space (ulimit -v), maps on its own.
+ */
+struct fs_arena {
+	uint8_t *base;
+	size_t size, used;
+	bool failed;            /* the reservation failed: map each file on its own */
+	bool leak;              /* a hole may be someone else's: never unmap the whole */
+};
+/* Map 'size' bytes of fd read-only; *in_arena tells where.  NULL, errno set, on failure. */
+void *fs_arena_map(struct fs_arena *a, int fd, size_t size, bool *in_arena);
+/* Give one mapping back: the arena's stay reserved (never reused) until release. */
+void fs_arena_unmap(struct fs_arena *a, void *p, size_t size, bool in_arena);
+void fs_arena_release(struct fs_arena *a);
+
+/*
  * confine's cache folder: $CONFINE_CACHE_DIR, else $XDG_CACHE_HOME/confine,
  * else ~/.cache/confine.  Created on first use.  Returns a string owned by
  * the module (valid for the life of the process), or NULL with errno set.
