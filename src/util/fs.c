@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -212,11 +213,17 @@ void *fs_arena_map(struct fs_arena *a, int fd, size_t size, bool *in_arena)
 
 	*in_arena = false;
 	if (!a->base && !a->failed) {
-		p = mmap(NULL, ARENA_RESERVE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		struct rlimit rl;
+		size_t want = ARENA_RESERVE;
+
+		/* Under ulimit -v the reservation counts: take at most a quarter of it. */
+		if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur / 4 < want)
+			want = (size_t)(rl.rlim_cur / 4) & ~(page - 1);
+		p = want ? mmap(NULL, want, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) : MAP_FAILED;
 		a->failed = p == MAP_FAILED;
 		if (!a->failed) {
 			a->base = p;
-			a->size = ARENA_RESERVE;
+			a->size = want;
 		}
 	}
 	if (a->base && span && span <= a->size - a->used) {

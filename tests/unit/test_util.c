@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -118,12 +122,95 @@ static void test_size_helpers(void **state)
 	assert_false(range_ok(UINT64_MAX, 2, 15));
 }
 
+/* Map 'path' through the arena; its bytes must be the file's. */
+static void *arena_map_path(struct fs_arena *a, const char *path, size_t *size, bool *in_arena)
+{
+	char *want;
+	size_t len;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	void *p;
+
+	assert_true(fd >= 0);
+	assert_int_equal(fs_read_file(path, 64 << 20, &want, &len), 0);
+	p = fs_arena_map(a, fd, len, in_arena);
+	close(fd);
+	assert_non_null(p);
+	assert_memory_equal(p, want, len);
+	free(want);
+	*size = len;
+	return p;
+}
+
+static void test_arena(void **state)
+{
+	static const char *const files[] = { "/usr/bin/ls", "/usr/bin/cat", "/etc/passwd" };
+	struct fs_arena a = { 0 };
+	void *p[3];
+	size_t size[3];
+	bool in[3];
+	pid_t pid;
+	int status;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		p[i] = arena_map_path(&a, files[i], &size[i], &in[i]);
+		assert_true(in[i]);
+		assert_true((uint8_t *)p[i] >= a.base && (uint8_t *)p[i] + size[i] <= a.base + a.used);
+	}
+	/* Giving one back drops its pages; the others stay, and it reads from the file again. */
+	fs_arena_unmap(&a, p[1], size[1], in[1]);
+	assert_memory_equal(p[1], "\177ELF", 4);
+	assert_memory_equal(p[0], "\177ELF", 4);
+	fs_arena_release(&a);
+	assert_null(a.base);
+	assert_int_equal(a.used, 0);
+
+	/* No reservation: each file maps on its own. */
+	a.failed = true;
+	p[0] = arena_map_path(&a, files[0], &size[0], &in[0]);
+	assert_false(in[0]);
+	fs_arena_unmap(&a, p[0], size[0], in[0]);
+	fs_arena_release(&a);
+
+	/* Under ulimit -v the arena takes a quarter of the limit; a file past it maps on its own. */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl = { 1ull << 30, 1ull << 30 };
+		struct fs_arena b = { 0 };
+		char *ls, *big;
+		size_t len;
+		bool inb;
+		int fd;
+		void *q;
+
+		if (setrlimit(RLIMIT_AS, &rl) != 0 || fs_read_file(files[0], 64 << 20, &ls, &len) != 0)
+			_exit(2);
+		fd = open(files[0], O_RDONLY | O_CLOEXEC);
+		q = fs_arena_map(&b, fd, len, &inb);
+		if (!q || !inb || b.size > (1ull << 28) || memcmp(q, ls, len) != 0)
+			_exit(3);
+		b.used = b.size - 4096; /* full */
+		q = fs_arena_map(&b, fd, len, &inb);
+		if (!q || inb || memcmp(q, ls, len) != 0)
+			_exit(4);
+		big = q;
+		fs_arena_unmap(&b, big, len, inb);
+		fs_arena_release(&b);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strbuf_cap),   cmocka_unit_test(test_strmap),
 		cmocka_unit_test(test_error_wrap),   cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_write_atomic), cmocka_unit_test(test_size_helpers),
+		cmocka_unit_test(test_arena),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
