@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
 	build-essential cmake ninja-build pkg-config clang llvm lld libclang-rt-14-dev
 	libelf-dev libdw-dev libzydis-dev libzycore-dev libseccomp-dev libarchive-dev
-	libjansson-dev libcurl4-openssl-dev libssl-dev libxxhash-dev libcmocka-dev
+	libjansson-dev libcurl4-openssl-dev nettle-dev libssl-dev libxxhash-dev libcmocka-dev
 	libbpf-dev bpftool
 	docker.io debootstrap skopeo zstd gzip xz-utils tar jq curl ca-certificates
 	strace valgrind hyperfine time file binutils iproute2 musl-tools
