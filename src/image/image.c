@@ -858,6 +858,8 @@ static struct archive *outer_new(void)
 {
 	struct archive *a = archive_read_new();
 
+	if (!a)
+		return NULL; /* libarchive not loaded: the error says why (archrt.h) */
 	archive_read_support_filter_gzip(a);
 	archive_read_support_filter_zstd(a);
 	archive_read_support_filter_xz(a);
@@ -877,6 +879,8 @@ static int open_archive_file(struct opener *o, const char *path, bool prefer_oci
 		return err_set(EISDIR, "'%s' is a folder, not an archive", path);
 	o->lim.progress_total = (uint64_t)st.st_size;
 	a = outer_new();
+	if (!a)
+		return -ELIBACC;
 	if (archive_read_open_filename(a, path, 1u << 20) != ARCHIVE_OK) {
 		ret = err_set(archive_errno(a) > 0 ? archive_errno(a) : EIO, "not a tar archive: %s",
 			      archive_error_string(a) ? archive_error_string(a) : "open failed");
@@ -940,6 +944,10 @@ static int open_docker(struct opener *o, const char *name)
 	if (ret < 0)
 		goto out;
 	a = outer_new();
+	if (!a) {
+		ret = -ELIBACC;
+		goto out;
+	}
 	if (archive_read_open(a, s, NULL, stream_cb, NULL) != ARCHIVE_OK) {
 		ret = err_set(EIO, "the engine's export is not a tar archive: %s",
 			      archive_error_string(a) ? archive_error_string(a) : "?");

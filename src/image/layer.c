@@ -357,6 +357,11 @@ int layer_parse(struct layer *L, const char *name, layer_read_fn rd, void *ctx,
 	c.diff_cap = lim->max_total_size + (lim->max_total_size >> 2) + (64u << 20);
 
 	c.raw = archive_read_new();
+	if (!c.raw) {
+		sha256_release(&c.stored);
+		sha256_release(&c.diff);
+		return -ELIBACC; /* libarchive not loaded: the error says why (archrt.h) */
+	}
 	archive_read_support_filter_gzip(c.raw);
 	archive_read_support_filter_zstd(c.raw);
 	archive_read_support_filter_xz(c.raw);
@@ -368,6 +373,10 @@ int layer_parse(struct layer *L, const char *name, layer_read_fn rd, void *ctx,
 		goto out;
 	}
 	tar = archive_read_new();
+	if (!tar) {
+		ret = -ELIBACC;
+		goto out;
+	}
 	archive_read_support_format_tar(tar);
 	if (archive_read_open(tar, &c, NULL, diff_read_cb, NULL) != ARCHIVE_OK) {
 		ret = archive_fail(tar, &c, "not a tar layer");
