@@ -17,6 +17,18 @@ n=$(find "$CONFINE_CACHE_DIR/summaries" -name '*.sum' | wc -l)
 [ "$(sum "$T/cold.json")" = "$(sum "$T/warm.json")" ] || fail "warm result differs from cold"
 [ "$(sum "$T/cold.json")" = "$(sum "$T/nocache.json")" ] || fail "cached result differs from uncached"
 
+# --json prints programs made on several threads, 128 at a time: the same
+# bytes as one thread (but each program's time), in the order given.
+args=()
+for i in $(seq 100); do args+=(/bin/true /bin/ls /bin/cat); done
+"$CONFINE" analyze --json --threads 1 "${args[@]}" >"$T/t1.json" || fail "300 programs, one thread"
+"$CONFINE" analyze --json --threads 3 "${args[@]}" >"$T/t3.json" || fail "300 programs, three threads"
+[ "$(jq -r '.programs[].path' "$T/t3.json" | tr '\n' ' ')" = "${args[*]} " ] || fail "--json: programs out of order"
+cmp <(sed 's/"time_ms": [0-9.e+-]*/T/' "$T/t1.json") <(sed 's/"time_ms": [0-9.e+-]*/T/' "$T/t3.json") ||
+	fail "--json differs between one thread and three"
+[ "$(jq -c '.programs[298] | {path, syscalls}' "$T/t3.json")" = "$(jq -c '.programs[1] | {path, syscalls}' "$T/cold.json")" ] ||
+	fail "--json: the 299th program is not /bin/ls as analysed alone"
+
 # Corrupt every summary and program entry: detected, recomputed, same result.
 rm -f "$CONFINE_CACHE_DIR"/summaries/p*.json
 for f in "$CONFINE_CACHE_DIR"/summaries/*.sum; do
