@@ -6,28 +6,87 @@
  * command line runs unchanged.
  */
 #include <malloc.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "util/xalloc.h"
 
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *summary;
+	bool analyses;          /* runs the binary analysis: wants malloc_huge_pages() */
 };
 
 static const struct command commands[] = {
-	{ "inventory", cmd_inventory, "list the ELF files of an image and how they link" },
-	{ "analyze", cmd_analyze, "per-program system calls found by binary analysis" },
-	{ "explain", cmd_explain, "why a system call is allowed: its call chains" },
-	{ "profile", cmd_profile, "write the seccomp profile for an image" },
-	{ "validate", cmd_validate, "run an image with and without a profile and compare" },
-	{ "batch", cmd_batch, "Confine's batch run over an images JSON file" },
-	{ "cve", cmd_cve, "kernel CVEs that profiles shut out" },
-	{ "diff", cmd_diff, "compare two profiles" },
+	{ "inventory", cmd_inventory, "list the ELF files of an image and how they link", false },
+	{ "analyze", cmd_analyze, "per-program system calls found by binary analysis", true },
+	{ "explain", cmd_explain, "why a system call is allowed: its call chains", true },
+	{ "profile", cmd_profile, "write the seccomp profile for an image", true },
+	{ "validate", cmd_validate, "run an image with and without a profile and compare", true },
+	{ "batch", cmd_batch, "Confine's batch run over an images JSON file", true },
+	{ "cve", cmd_cve, "kernel CVEs that profiles shut out", false },
+	{ "diff", cmd_diff, "compare two profiles", false },
 };
+
+#define THP_SAVED "CONFINE_TUNABLES_SAVED" /* "=VALUE" or "-": the caller's GLIBC_TUNABLES */
+
+static void tunables_restore(const char *saved)
+{
+	if (saved[0] == '=')
+		setenv("GLIBC_TUNABLES", saved + 1, 1);
+	else
+		unsetenv("GLIBC_TUNABLES");
+	unsetenv(THP_SAVED);
+}
+
+/*
+ * glibc's malloc backs its heaps with transparent huge pages only when
+ * GLIBC_TUNABLES says so (glibc.malloc.hugetlb=1), which ld.so reads
+ * before main() runs.  The analysis fills 100-200 MB of heap: 4 KiB at a
+ * time that was 50,000 page faults in a cold run over the nginx image's
+ * 749 files, and a fault costs microseconds in a VM.  With huge pages
+ * (where the kernel gives them on request: THP mode "madvise") the cold
+ * run is ~22% faster and a warm one ~25%.  So an analysing command
+ * re-executes itself once with the tunable added; the re-executed process
+ * puts the caller's GLIBC_TUNABLES back before anything else runs, so the
+ * programs confine starts (docker, strace, containers) never see it.  When
+ * re-executing is not possible (no /proc), it runs as it is.
+ */
+static void malloc_huge_pages(char **argv)
+{
+	const char *saved = getenv(THP_SAVED), *cur = getenv("GLIBC_TUNABLES");
+	char mode[128] = "", *keep, *tun;
+	FILE *f;
+
+	if (saved) {
+		tunables_restore(saved);
+		return;
+	}
+	if (cur && strstr(cur, "glibc.malloc.hugetlb"))
+		return; /* the caller chose */
+	f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	if (!f)
+		return;
+	if (!fgets(mode, sizeof(mode), f))
+		mode[0] = '\0';
+	fclose(f);
+	/* "[always]": every heap has them already; "[never]": none to have. */
+	if (!strstr(mode, "[madvise]"))
+		return;
+	keep = cur ? xasprintf("=%s", cur) : xstrdup("-");
+	tun = xasprintf("%s%sglibc.malloc.hugetlb=1", cur ? cur : "", cur && *cur ? ":" : "");
+	setenv(THP_SAVED, keep, 1);
+	setenv("GLIBC_TUNABLES", tun, 1);
+	execv("/proc/self/exe", argv);
+	tunables_restore(keep);
+	free(keep);
+	free(tun);
+}
 
 static void usage(FILE *out)
 {
@@ -88,12 +147,16 @@ int main(int argc, char **argv)
 	}
 	/* The seed's command line: flags only, no subcommand. */
 	if (argv[first][0] == '-') {
+		malloc_huge_pages(argv);
 		argv[first - 1] = "batch";
 		return cmd_batch(argc - first + 1, argv + first - 1);
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (!strcmp(argv[first], commands[i].name))
+		if (!strcmp(argv[first], commands[i].name)) {
+			if (commands[i].analyses)
+				malloc_huge_pages(argv);
 			return commands[i].fn(argc - first, argv + first);
+		}
 	}
 	fprintf(stderr, "confine: unknown command '%s'\n\n", argv[first]);
 	usage(stderr);
