@@ -1422,6 +1422,65 @@ static size_t aobj_go_execs(struct apriv *ap, struct aobj *o, const char ***out)
 	return uniq_cstr(*out, n);
 }
 
+static int cmp_ptr(const void *x, const void *y)
+{
+	uintptr_t a = (uintptr_t)*(void *const *)x, b = (uintptr_t)*(void *const *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * The Go objects of ps's programs first..nr-1 (resolved), summarised on
+ * the pool at once.  A Go program's summary names the programs it runs
+ * (image_add_go_execs), so the planning loop needs it before it goes on:
+ * without this it made them one after the other on its own thread, an
+ * image with several large Go programs (dockerd, containerd, runc...)
+ * waiting for each in turn.  The order of the set does not change.
+ */
+static void go_summaries_prefetch(struct apriv *ap, struct program_set *ps, size_t first)
+{
+	struct aobj **want = NULL;
+	size_t n = 0, alloc = 0, u = 0;
+	struct pool pl = { .ap = ap };
+
+	for (size_t i = first; i < ps->nr; i++) {
+		const struct program *pr = &ps->progs[i];
+
+		if (!pr->is_elf || !pr->libs_done || pr->libs_err)
+			continue;
+		for (size_t k = 0; k < pr->libs.libs_nr; k++) {
+			const struct ldso_lib *lib = &pr->libs.libs[k];
+			struct aobj *o;
+			bool fresh;
+
+			if (!lib->elf || !lib->real || !lib->elf->is_go)
+				continue;
+			o = aobj_add(ap, lib->real, &fresh);
+			if (fresh)
+				o->elf = lib->elf;
+			if (o->sum || !o->elf)
+				continue;
+			ALLOC_GROW(want, n + 1, alloc);
+			want[n++] = o;
+		}
+	}
+	/* Once each (programs share objects), largest first. */
+	if (n)
+		qsort(want, n, sizeof(*want), cmp_ptr);
+	for (size_t i = 0; i < n; i++)
+		if (!u || want[u - 1] != want[i])
+			want[u++] = want[i];
+	if (u > 1) {
+		qsort(want, u, sizeof(*want), cmp_aobj_size);
+		pl.order = want;
+		pl.last = u;
+		atomic_init(&pl.next, 0);
+		pool_run(analysis_threads(ap->opts), u, pool_worker, &pl);
+		dis_thread_release();
+	}
+	free(want);
+}
+
 /* Programs a Go object runs by the names its code passes (aobj_go_execs): on PATH, or paths. */
 static void image_add_go_execs(struct apriv *ap, struct program_set *ps, struct aobj *o, size_t *added)
 {
@@ -2458,7 +2517,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 	struct analysis *a;
 	struct apriv *ap;
 	struct plan *plans;
-	size_t first_new = 0, execs_added = 0, alloc, next = 0;
+	size_t first_new = 0, execs_added = 0, alloc, next = 0, go_prefetched = 0;
 	struct runconf_list nss = { 0 };
 
 	(void)img;
@@ -2506,6 +2565,11 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 				memset(a->programs + alloc, 0, alloc * sizeof(*a->programs));
 				memset(plans + alloc, 0, alloc * sizeof(*plans));
 				alloc *= 2;
+			}
+			if (i >= go_prefetched) {
+				program_set_resolve_libs(ps, NULL);
+				go_summaries_prefetch(ap, ps, i);
+				go_prefetched = ps->nr;
 			}
 			if (!pr->libs_done)
 				program_set_resolve_libs(ps, NULL);
