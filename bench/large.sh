@@ -5,10 +5,14 @@
 # this one invocation.  Images do ship such files (Go programs of 50-700 MB,
 # libLLVM); what matters for them is that memory stays bounded.
 #
-#   bench/large.sh [--confine BIN] [--baseline BIN] [--runs N] [--threads N] [FILE...]
+#   bench/large.sh [--confine BIN] [--baseline BIN] [--runs N] [--threads N] [--image] [FILE...]
 #
 # FILEs default to libLLVM (the llvm package setup.sh installs) and Debian's
-# docker.io Go programs: dockerd, containerd, docker.
+# docker.io Go programs: dockerd, containerd, docker.  --image analyses
+# them as an image instead (`explain dir:IMG exit_group --all-binaries`,
+# IMG the files and their libraries): the image planner summarises the Go
+# programs first, since their code names the programs they run; FILEs
+# then default to all seven Go programs of docker.io, containerd and runc.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +20,7 @@ CONFINE_BIN=$here/build/confine
 BASE_BIN=
 RUNS=3
 THREADS=2
+IMAGE=0
 files=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -23,7 +28,8 @@ while [ $# -gt 0 ]; do
 	--baseline) BASE_BIN=$2; shift 2 ;;
 	--runs) RUNS=$2; shift 2 ;;
 	--threads) THREADS=$2; shift 2 ;;
-	-h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+	--image) IMAGE=1; shift ;;
+	-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
 	-*) echo "large.sh: unknown argument '$1'" >&2; exit 2 ;;
 	*) files+=("$1"); shift ;;
 	esac
@@ -31,8 +37,11 @@ done
 for t in hyperfine objdump jq readelf /usr/bin/time "$CONFINE_BIN" ${BASE_BIN:+"$BASE_BIN"}; do
 	command -v "$t" >/dev/null || { echo "large.sh: $t not found" >&2; exit 1; }
 done
+defaults=(/usr/lib/x86_64-linux-gnu/libLLVM-*.so.1 /usr/sbin/dockerd /usr/bin/containerd /usr/bin/docker)
+[ "$IMAGE" = 0 ] || defaults=(/usr/sbin/dockerd /usr/bin/containerd /usr/sbin/runc /usr/bin/docker
+	/usr/bin/containerd-shim-runc-v2 /usr/bin/ctr /usr/sbin/docker-proxy)
 if [ ${#files[@]} -eq 0 ]; then
-	for f in /usr/lib/x86_64-linux-gnu/libLLVM-*.so.1 /usr/sbin/dockerd /usr/bin/containerd /usr/bin/docker; do
+	for f in "${defaults[@]}"; do
 		[ -f "$f" ] && files+=("$(readlink -f "$f")")
 	done
 	mapfile -t files < <(printf '%s\n' "${files[@]}" | sort -u)
@@ -53,6 +62,16 @@ echo "large objects: ${#files[@]} files, $((code / 1048576)) MiB of code"
 
 # Each run starts from an empty summary cache.
 run_of() { echo "rm -rf '$W/c' && CONFINE_CACHE_DIR='$W/c' xargs -0 '$1' analyze --threads $THREADS --json <'$W/files0' >/dev/null"; }
+if [ "$IMAGE" = 1 ]; then
+	# The files at their own paths, with their libraries and loader.
+	for f in "${files[@]}" /lib64/ld-linux-x86-64.so.2 $(ldd "${files[@]}" 2>/dev/null | grep -o '/[^ ]*' | sort -u); do
+		[ -f "$f" ] || continue
+		mkdir -p "$W/img$(dirname "$f")"
+		cp -L "$f" "$W/img$f"
+	done
+	echo "as an image: $(find "$W/img" -type f | wc -l) files, $(du -sm "$W/img" | cut -f1) MiB"
+	run_of() { echo "rm -rf '$W/c' && CONFINE_CACHE_DIR='$W/c' '$1' -q --json explain 'dir:$W/img' exit_group --all-binaries >/dev/null"; }
+fi
 cmds=(-n confine "bash -c \"$(run_of "$CONFINE_BIN")\"")
 [ -z "$BASE_BIN" ] || cmds+=(-n baseline "bash -c \"$(run_of "$BASE_BIN")\"")
 objd="xargs -0 objdump -d <'$W/files0' >/dev/null"

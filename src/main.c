@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -33,10 +34,26 @@ static const struct command commands[] = {
 	{ "diff", cmd_diff, "compare two profiles", false },
 };
 
-#define THP_SAVED "CONFINE_TUNABLES_SAVED" /* "=VALUE" or "-": the caller's GLIBC_TUNABLES */
+/*
+ * "COMM/=VALUE" or "COMM/-": the process name (what ps, pgrep and the sweep
+ * of stale containers, container_sweep, know confine by) and the caller's
+ * GLIBC_TUNABLES, or none.
+ */
+#define THP_SAVED "CONFINE_TUNABLES_SAVED"
 
+/* Back to how the caller started us; 'saved' is THP_SAVED's value. */
 static void tunables_restore(const char *saved)
 {
+	const char *slash = strchr(saved, '/');
+	char comm[16];
+
+	if (slash && (size_t)(slash - saved) < sizeof(comm)) {
+		/* Executing /proc/self/exe named the process "exe". */
+		memcpy(comm, saved, (size_t)(slash - saved));
+		comm[slash - saved] = '\0';
+		prctl(PR_SET_NAME, comm, 0, 0, 0);
+		saved = slash + 1;
+	}
 	if (saved[0] == '=')
 		setenv("GLIBC_TUNABLES", saved + 1, 1);
 	else
@@ -60,7 +77,7 @@ static void tunables_restore(const char *saved)
 static void malloc_huge_pages(char **argv)
 {
 	const char *saved = getenv(THP_SAVED), *cur = getenv("GLIBC_TUNABLES");
-	char mode[128] = "", *keep, *tun;
+	char mode[128] = "", comm[17] = "", *keep, *tun;
 	FILE *f;
 
 	if (saved) {
@@ -78,7 +95,9 @@ static void malloc_huge_pages(char **argv)
 	/* "[always]": every heap has them already; "[never]": none to have. */
 	if (!strstr(mode, "[madvise]"))
 		return;
-	keep = cur ? xasprintf("=%s", cur) : xstrdup("-");
+	if (prctl(PR_GET_NAME, comm, 0, 0, 0) != 0 || strchr(comm, '/'))
+		return;
+	keep = cur ? xasprintf("%s/=%s", comm, cur) : xasprintf("%s/-", comm);
 	tun = xasprintf("%s%sglibc.malloc.hugetlb=1", cur ? cur : "", cur && *cur ? ":" : "");
 	setenv(THP_SAVED, keep, 1);
 	setenv("GLIBC_TUNABLES", tun, 1);

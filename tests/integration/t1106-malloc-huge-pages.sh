@@ -21,6 +21,23 @@ trace tr1 env GLIBC_TUNABLES=glibc.malloc.tcache_count=7 "$CONFINE" analyze --js
 grep 'execve("/proc/self/exe"' "$T/tr1" | grep -q '"GLIBC_TUNABLES=glibc.malloc.tcache_count=7:glibc.malloc.hugetlb=1"' ||
 	fail "the re-execution lacks the caller's tunables plus hugetlb: $(grep -o 'GLIBC_TUNABLES=[^"]*' "$T/tr1")"
 
+# It keeps its name: ps, pgrep and the sweep of stale containers
+# (container_sweep: a label whose pid is not a live "confine" is a dead
+# run's) know it by it; executing /proc/self/exe had renamed it "exe".
+cp "$CONFINE" "$T/confine"
+rm -rf "$T/cache"
+"$T/confine" analyze --json /usr/bin/python3 /usr/bin/perl >/dev/null &
+pid=$!
+seen=
+while kill -0 "$pid" 2>/dev/null; do
+	c=$(cat "/proc/$pid/comm" 2>/dev/null || true)
+	[ -n "$c" ] && seen="$seen $c"
+	sleep 0.05
+done
+wait "$pid" || fail "analyze in the background"
+[ -n "$seen" ] || fail "never saw the process"
+for c in $seen; do [ "$c" = confine ] || fail "the process was named '$c' (seen:$seen)"; done
+
 # The caller's own hugetlb setting wins: no re-execution.
 trace tr2 env GLIBC_TUNABLES=glibc.malloc.hugetlb=0 "$CONFINE" analyze --json /bin/true >"$T/a2.json" ||
 	fail "analyze with hugetlb=0"
