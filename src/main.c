@@ -48,7 +48,7 @@ static void tunables_restore(const char *saved)
 	char comm[16];
 
 	if (slash && (size_t)(slash - saved) < sizeof(comm)) {
-		/* Executing /proc/self/exe named the process "exe". */
+		/* The name the caller gave it (a symlink's, say), not the binary's. */
 		memcpy(comm, saved, (size_t)(slash - saved));
 		comm[slash - saved] = '\0';
 		prctl(PR_SET_NAME, comm, 0, 0, 0);
@@ -77,7 +77,8 @@ static void tunables_restore(const char *saved)
 static void malloc_huge_pages(char **argv)
 {
 	const char *saved = getenv(THP_SAVED), *cur = getenv("GLIBC_TUNABLES");
-	char mode[128] = "", comm[17] = "", *keep, *tun;
+	char mode[128] = "", comm[17] = "", self[4096], *keep, *tun;
+	ssize_t n;
 	FILE *f;
 
 	if (saved) {
@@ -97,11 +98,23 @@ static void malloc_huge_pages(char **argv)
 		return;
 	if (prctl(PR_GET_NAME, comm, 0, 0, 0) != 0 || strchr(comm, '/'))
 		return;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return;
+	self[n] = '\0';
 	keep = cur ? xasprintf("%s/=%s", comm, cur) : xasprintf("%s/-", comm);
 	tun = xasprintf("%s%sglibc.malloc.hugetlb=1", cur ? cur : "", cur && *cur ? ":" : "");
 	setenv(THP_SAVED, keep, 1);
 	setenv("GLIBC_TUNABLES", tun, 1);
-	execv("/proc/self/exe", argv);
+	/*
+	 * By its own path: the kernel names a process after the file it
+	 * executes, and /proc/self/exe would make it "exe" until
+	 * tunables_restore renames it (a moment in which a concurrent run's
+	 * sweep takes it for a dead run).  A binary deleted since it started
+	 * ("... (deleted)") runs on as it is.
+	 */
+	if (!strstr(self, " (deleted)"))
+		execv(self, argv);
 	tunables_restore(keep);
 	free(keep);
 	free(tun);
