@@ -99,6 +99,11 @@ static void test_write_atomic(void **state)
 	assert_string_equal(data, "{}\n");
 	free(data);
 	assert_int_equal(fs_read_file(path, 2, &data, &len), -EFBIG);
+	/* Exactly the cap is allowed (the buffer is sized from the file). */
+	assert_int_equal(fs_read_file(path, 3, &data, &len), 0);
+	assert_int_equal(len, 3);
+	assert_memory_equal(data, "{}\n", 4);
+	free(data);
 	/* Writing into a missing folder fails and leaves nothing behind. */
 	free(path);
 	path = fs_join(dir, "missing/f.json");
