@@ -223,7 +223,7 @@ struct pool {
 	struct apriv *ap;
 	struct aobj **order;        /* the pending objects, largest first */
 	atomic_size_t next;
-	size_t first, last;
+	size_t last;
 };
 
 static void *pool_worker(void *arg)
@@ -339,9 +339,18 @@ static void mark_same(struct aobj **order, size_t n)
 	strmap_release(&seen, NULL);
 }
 
+/* Summarise the objects order[0..n-1] (largest first) on the pool. */
+static void summarise_on_pool(struct apriv *ap, struct aobj **order, size_t n)
+{
+	struct pool pl = { .ap = ap, .order = order, .last = n };
+
+	atomic_init(&pl.next, 0);
+	pool_run(analysis_threads(ap->opts), n, pool_worker, &pl);
+	dis_thread_release();
+}
+
 static void summarise_pending(struct apriv *ap, size_t first)
 {
-	struct pool pl = { .ap = ap, .first = first, .last = ap->objs_nr };
 	struct aobj **order;
 
 	/*
@@ -353,13 +362,9 @@ static void summarise_pending(struct apriv *ap, size_t first)
 	if (ap->objs_nr > first)
 		memcpy(order, ap->objs + first, (ap->objs_nr - first) * sizeof(*order));
 	qsort(order, ap->objs_nr - first, sizeof(*order), cmp_aobj_size);
-	pl.order = order;
-	pl.last = ap->objs_nr - first;
-	mark_same(order, pl.last);
-	atomic_init(&pl.next, 0);
-	pool_run(analysis_threads(ap->opts), pl.last, pool_worker, &pl);
-	dis_thread_release();
-	for (size_t i = 0; i < pl.last; i++) {
+	mark_same(order, ap->objs_nr - first);
+	summarise_on_pool(ap, order, ap->objs_nr - first);
+	for (size_t i = 0; i < ap->objs_nr - first; i++) {
 		struct aobj *o = order[i];
 		double t0 = now_ms();
 
@@ -1441,7 +1446,6 @@ static void go_summaries_prefetch(struct apriv *ap, struct program_set *ps, size
 {
 	struct aobj **want = NULL;
 	size_t n = 0, alloc = 0, u = 0;
-	struct pool pl = { .ap = ap };
 
 	for (size_t i = first; i < ps->nr; i++) {
 		const struct program *pr = &ps->progs[i];
@@ -1472,11 +1476,7 @@ static void go_summaries_prefetch(struct apriv *ap, struct program_set *ps, size
 			want[u++] = want[i];
 	if (u > 1) {
 		qsort(want, u, sizeof(*want), cmp_aobj_size);
-		pl.order = want;
-		pl.last = u;
-		atomic_init(&pl.next, 0);
-		pool_run(analysis_threads(ap->opts), u, pool_worker, &pl);
-		dis_thread_release();
+		summarise_on_pool(ap, want, u);
 	}
 	free(want);
 }

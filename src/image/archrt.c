@@ -2,7 +2,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -10,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "util/dlsyms.h"
 #include "util/error.h"
 
 #define ARCHRT_LIB "libarchive.so.13"
@@ -43,10 +43,7 @@ static struct {
 	__typeof__(archive_entry_uid) *entry_uid;
 } fns;
 
-static const struct {
-	const char *name;
-	void **slot;
-} wanted[] = {
+static const struct dlsym_want wanted[] = {
 	{ "archive_read_new", (void **)&fns.read_new },
 	{ "archive_read_free", (void **)&fns.read_free },
 	{ "archive_read_support_filter_bzip2", (void **)&fns.support_filter_bzip2 },
@@ -80,21 +77,7 @@ static char why[512];
 
 static void load(void)
 {
-	void *lib = dlopen(ARCHRT_LIB, RTLD_NOW | RTLD_LOCAL);
-
-	if (!lib) {
-		snprintf(why, sizeof(why), "%s", dlerror());
-		return;
-	}
-	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
-		*wanted[i].slot = dlsym(lib, wanted[i].name);
-		if (!*wanted[i].slot) {
-			snprintf(why, sizeof(why), "it has no %s", wanted[i].name);
-			dlclose(lib);
-			return;
-		}
-	}
-	loaded = true; /* the library stays loaded for the process */
+	loaded = dlsyms_load(ARCHRT_LIB, wanted, sizeof(wanted) / sizeof(wanted[0]), why, sizeof(why)) != NULL;
 }
 
 int archrt_load(void)

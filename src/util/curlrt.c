@@ -1,11 +1,10 @@
 #include "util/curlrt.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
-#include <stdbool.h>
 #include <stdio.h>
 
+#include "util/dlsyms.h"
 #include "util/error.h"
 
 #define CURLRT_LIB "libcurl.so.4"
@@ -15,39 +14,24 @@ static struct curlrt fns;
 static const struct curlrt *loaded;
 static char why[512];
 
-/* The symbol's address into *slot; false (why set) when the library lacks it. */
-static bool need(void *lib, const char *name, void *slot)
-{
-	void *p = dlsym(lib, name);
-
-	if (!p) {
-		snprintf(why, sizeof(why), "it has no %s", name);
-		return false;
-	}
-	*(void **)slot = p;
-	return true;
-}
-
 static void load(void)
 {
-	void *lib = dlopen(CURLRT_LIB, RTLD_NOW | RTLD_LOCAL);
 	CURLcode (*global_init)(long flags) = NULL;
+	const struct dlsym_want want[] = {
+		{ "curl_global_init", (void **)&global_init },
+		{ "curl_easy_init", (void **)&fns.easy_init },
+		{ "curl_easy_setopt", (void **)&fns.easy_setopt },
+		{ "curl_easy_perform", (void **)&fns.easy_perform },
+		{ "curl_easy_getinfo", (void **)&fns.easy_getinfo },
+		{ "curl_easy_cleanup", (void **)&fns.easy_cleanup },
+		{ "curl_easy_reset", (void **)&fns.easy_reset },
+		{ "curl_easy_strerror", (void **)&fns.easy_strerror },
+		{ "curl_slist_append", (void **)&fns.slist_append },
+		{ "curl_slist_free_all", (void **)&fns.slist_free_all },
+	};
 
-	if (!lib) {
-		snprintf(why, sizeof(why), "%s", dlerror());
+	if (!dlsyms_load(CURLRT_LIB, want, sizeof(want) / sizeof(want[0]), why, sizeof(why)))
 		return;
-	}
-	if (!need(lib, "curl_global_init", &global_init) || !need(lib, "curl_easy_init", &fns.easy_init) ||
-	    !need(lib, "curl_easy_setopt", &fns.easy_setopt) ||
-	    !need(lib, "curl_easy_perform", &fns.easy_perform) ||
-	    !need(lib, "curl_easy_getinfo", &fns.easy_getinfo) ||
-	    !need(lib, "curl_easy_cleanup", &fns.easy_cleanup) || !need(lib, "curl_easy_reset", &fns.easy_reset) ||
-	    !need(lib, "curl_easy_strerror", &fns.easy_strerror) ||
-	    !need(lib, "curl_slist_append", &fns.slist_append) ||
-	    !need(lib, "curl_slist_free_all", &fns.slist_free_all)) {
-		dlclose(lib);
-		return;
-	}
 	if (global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		snprintf(why, sizeof(why), "curl_global_init failed");
 		return;
