@@ -393,14 +393,20 @@ struct dis_decoded {
 };
 
 /*
- * Caps on what the pre-pass keeps, per thread: at most 2 Mi instructions
- * (48 MiB) and 8 Mi operands (192 MiB).  That holds all of any library of
- * a usual image (libcrypto is 0.65 Mi instructions); past the caps,
- * functions decode on their own, which costs a second decoding of the
- * rest instead of ~100 bytes an instruction held (libLLVM: 1.5 GB).
+ * Caps on what the pre-pass keeps, per thread: at most 256 Ki
+ * instructions (6 MiB) and 1 Mi operands (24 MiB), arrays each thread
+ * allocates once and keeps for its next object (dd_spare).  Past the
+ * caps, functions decode on their own: a second decoding of the rest of
+ * a large object costs less than holding ~80 bytes an instruction in
+ * memory touched for the first time (libLLVM: 1.5 GB; in a VM a fresh
+ * page costs as much as decoding the instructions it holds).  Measured
+ * against caps of 2 Mi / 8 Mi (bench/README-analysis.md, session 19): the
+ * same time for the nginx image's files, whose libcrypto, perl and libc
+ * now pass the cap; 30-35% less peak memory and 5-8% less time for large
+ * Go programs and libLLVM.
  */
-#define DD_MAX_INSNS (1u << 21)
-#define DD_MAX_OPS (1u << 23)
+#define DD_MAX_INSNS (1u << 18)
+#define DD_MAX_OPS (1u << 20)
 static uint32_t dd_max_insns = DD_MAX_INSNS, dd_max_ops = DD_MAX_OPS;
 
 void dis_keep_limit(uint32_t insns)
@@ -2471,10 +2477,11 @@ static void push_target(uint64_t **a, size_t *nr, size_t *alloc, uint64_t v)
 }
 
 /*
- * A pre-pass's arrays kept for the next object this thread summarises
- * (most objects of an image are small; a big one's arrays are not kept).
+ * A pre-pass's arrays kept for the next object this thread summarises:
+ * at most the caps' worth (the arrays of dis_keep_limit's larger caps
+ * are not kept).
  */
-#define DD_SPARE_MAX (16u << 20)
+#define DD_SPARE_MAX (32u << 20)
 static _Thread_local struct dis_decoded *dd_spare;
 
 static void dd_free(struct dis_decoded *dd)
@@ -2486,6 +2493,32 @@ static void dd_free(struct dis_decoded *dd)
 	free(dd->insns);
 	free(dd->ops);
 	free(dd);
+}
+
+/* Grow one kept array to hold 'need' records, doubling but never past 'cap' (unless 'need' is). */
+static void *dd_grow(void *a, size_t *alloc, size_t need, size_t cap, size_t size)
+{
+	size_t n = *alloc < 8 ? 16 : *alloc * 2;
+
+	if (need <= *alloc)
+		return a;
+	if (n > cap)
+		n = cap;
+	if (n < need)
+		n = need;
+	*alloc = n;
+	return xrealloc_array(a, n, size);
+}
+
+/* Room for 'insns' instructions and 'ops' operands in all, within the caps where they allow. */
+static void dd_reserve(struct dis_decoded *dd, size_t insns, size_t ops)
+{
+	if (insns > dd_max_insns)
+		insns = dd_max_insns;
+	if (ops > dd_max_ops)
+		ops = dd_max_ops;
+	dd->insns = dd_grow(dd->insns, &dd->insns_alloc, insns, dd_max_insns, sizeof(*dd->insns));
+	dd->ops = dd_grow(dd->ops, &dd->ops_alloc, ops, dd_max_ops, sizeof(*dd->ops));
 }
 
 /* Keep an undecodable position of the pre-pass (the arrays have room: see dis_collect_targets). */
@@ -2682,10 +2715,8 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 	dd = t->decoded;
 	first = (uint32_t)dd->insns_nr;
 	/* x86-64 code averages about 4 bytes and 2.5 kept operands an instruction. */
-	if (!dd->full && len / 3 < dd_max_insns) {
-		ALLOC_GROW(dd->insns, dd->insns_nr + len / 3, dd->insns_alloc);
-		ALLOC_GROW(dd->ops, dd->ops_nr + len / 4 * 3, dd->ops_alloc);
-	}
+	if (!dd->full)
+		dd_reserve(dd, dd->insns_nr + len / 3, dd->ops_nr + len / 4 * 3);
 	ALLOC_GROW(t->starts, t->starts_nr + 1, t->starts_alloc);
 	starts = xcalloc(len / 8 + 1, 1);
 	t->starts[t->starts_nr++] = (struct dis_starts){ vaddr, len, starts };
@@ -2703,8 +2734,7 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 		if (!dd->full && (dd->insns_nr >= dd_max_insns || dd->ops_nr + ZYDIS_MAX_OPERAND_COUNT > dd_max_ops))
 			dd->full = true;
 		if (!dd->full) {
-			ALLOC_GROW(dd->insns, dd->insns_nr + 1, dd->insns_alloc);
-			ALLOC_GROW(dd->ops, dd->ops_nr + ZYDIS_MAX_OPERAND_COUNT, dd->ops_alloc);
+			dd_reserve(dd, dd->insns_nr + 1, dd->ops_nr + ZYDIS_MAX_OPERAND_COUNT);
 			I = &dd->insns[dd->insns_nr];
 			ops = dd->ops + dd->ops_nr;
 		}
@@ -2843,17 +2873,22 @@ void dis_targets_release(struct dis_targets *t)
 bool dis_may_return(const uint8_t *code, size_t len, uint64_t vaddr)
 {
 	ZydisDecoder dec;
-	ZydisDecodedInstruction in;
 	size_t pos = 0;
 	bool last_ends = false;
 
+	pthread_once(&reg_tab_once, reg_tab_fill);
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 	while (pos < len) {
 		uint64_t addr = vaddr + pos;
+		struct insn I;
+		struct op ops[ZYDIS_MAX_OPERAND_COUNT];
+		struct insn_raw raw;
 
-		if (ZYAN_FAILED(ZydisDecoderDecodeInstruction(&dec, NULL, code + pos, len - pos, &in)))
+		/* The fast decoder where it can: functions past the pre-pass's caps come here. */
+		if ((!fastdec_enabled || !fastdec_insn(code + pos, len - pos, &I, ops, &raw)) &&
+		    zydis_one(&dec, code + pos, len - pos, NULL, &I, &raw) < 0)
 			return true;
-		switch (in.mnemonic) {
+		switch (I.in.mnemonic) {
 		case ZYDIS_MNEMONIC_RET:
 		case ZYDIS_MNEMONIC_IRET:
 		case ZYDIS_MNEMONIC_IRETD:
@@ -2863,19 +2898,19 @@ bool dis_may_return(const uint8_t *code, size_t len, uint64_t vaddr)
 		default:
 			break;
 		}
-		if (in.meta.category == ZYDIS_CATEGORY_COND_BR || in.meta.category == ZYDIS_CATEGORY_UNCOND_BR) {
+		if (I.in.meta.category == ZYDIS_CATEGORY_COND_BR || I.in.meta.category == ZYDIS_CATEGORY_UNCOND_BR) {
 			uint64_t t;
 
-			if (!(in.attributes & ZYDIS_ATTRIB_IS_RELATIVE) || !in.raw.imm[0].is_relative)
+			if (!raw.relative || !raw.imm0_relative)
 				return true; /* indirect jump */
-			t = addr + in.length + (uint64_t)in.raw.imm[0].value.s;
+			t = addr + I.in.length + raw.imm0;
 			if (t < vaddr || t >= vaddr + len)
 				return true; /* tail call */
 		}
-		last_ends = in.mnemonic == ZYDIS_MNEMONIC_JMP || in.mnemonic == ZYDIS_MNEMONIC_HLT ||
-			    in.mnemonic == ZYDIS_MNEMONIC_UD2 || in.mnemonic == ZYDIS_MNEMONIC_CALL ||
-			    in.mnemonic == ZYDIS_MNEMONIC_NOP || in.mnemonic == ZYDIS_MNEMONIC_INT3;
-		pos += in.length;
+		last_ends = I.in.mnemonic == ZYDIS_MNEMONIC_JMP || I.in.mnemonic == ZYDIS_MNEMONIC_HLT ||
+			    I.in.mnemonic == ZYDIS_MNEMONIC_UD2 || I.in.mnemonic == ZYDIS_MNEMONIC_CALL ||
+			    I.in.mnemonic == ZYDIS_MNEMONIC_NOP || I.in.mnemonic == ZYDIS_MNEMONIC_INT3;
+		pos += I.in.length;
 	}
 	/*
 	 * Trailing padding after a final call is fine: the call itself never
