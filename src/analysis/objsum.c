@@ -1680,6 +1680,8 @@ struct objsum *objsum_compute(const struct elf_file *elf)
 	if (!b.code_nr)
 		goto out;
 	for (size_t i = 0; i < b.code_nr; i++)
+		b.tg.code_bytes += b.code[i].end - b.code[i].start;
+	for (size_t i = 0; i < b.code_nr; i++)
 		dis_collect_targets(b.code[i].data, b.code[i].end - b.code[i].start, b.code[i].start, &b.tg);
 	collect_symbols(&b, &elf->symtab);
 	collect_symbols(&b, &elf->dynsym);

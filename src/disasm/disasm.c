@@ -390,29 +390,34 @@ struct dis_decoded {
 	struct op *ops;
 	size_t ops_nr, ops_alloc;
 	bool full;                /* over the caps: keep no more */
+	uint32_t max_insns, max_ops; /* the caps, for this object */
 };
 
 /*
- * Caps on what the pre-pass keeps, per thread: at most 256 Ki
- * instructions (6 MiB) and 1 Mi operands (24 MiB), arrays each thread
- * allocates once and keeps for its next object (dd_spare).  Past the
- * caps, functions decode on their own: a second decoding of the rest of
- * a large object costs less than holding ~80 bytes an instruction in
- * memory touched for the first time (libLLVM: 1.5 GB; in a VM a fresh
- * page costs as much as decoding the instructions it holds).  Measured
- * against caps of 2 Mi / 8 Mi (bench/README-analysis.md, session 19): the
- * same time for the nginx image's files, whose libcrypto, perl and libc
- * now pass the cap; 30-35% less peak memory and 5-8% less time for large
- * Go programs and libLLVM.
+ * Caps on what the pre-pass keeps, per thread.  An object of up to ~1 Mi
+ * instructions (4 MiB of code: libcrypto, the largest library of usual
+ * images, has 0.65 Mi) is kept whole: decoding it again would cost more
+ * than the memory.  A larger one (Go programs, libLLVM: 5-12 Mi) keeps
+ * its first 256 Ki instructions (6 MiB) and 1 Mi operands (24 MiB), and
+ * the functions past them decode on their own: what the whole would hold
+ * (~80 bytes an instruction, memory touched for the first time, which in
+ * a VM costs as much as decoding what it holds) buys little when most of
+ * the object is past any cap anyway.  Measured (bench/README-analysis.md,
+ * session 19): large Go programs and libLLVM 30% less peak memory and
+ * 5-15% less time than with a 2 Mi cap for every object.
  */
+#define DD_WHOLE_CODE (4u << 20)
+#define DD_WHOLE_INSNS (1u << 20)
+#define DD_WHOLE_OPS (1u << 22)
 #define DD_MAX_INSNS (1u << 18)
 #define DD_MAX_OPS (1u << 20)
-static uint32_t dd_max_insns = DD_MAX_INSNS, dd_max_ops = DD_MAX_OPS;
+/* dis_keep_limit's caps for every object (0: the above). */
+static uint32_t dd_limit_insns, dd_limit_ops;
 
 void dis_keep_limit(uint32_t insns)
 {
-	dd_max_insns = insns ? insns : DD_MAX_INSNS;
-	dd_max_ops = insns ? insns * 4 : DD_MAX_OPS;
+	dd_limit_insns = insns;
+	dd_limit_ops = insns * 4;
 }
 
 struct block {
@@ -2478,8 +2483,8 @@ static void push_target(uint64_t **a, size_t *nr, size_t *alloc, uint64_t v)
 
 /*
  * A pre-pass's arrays kept for the next object this thread summarises:
- * at most the caps' worth (the arrays of dis_keep_limit's larger caps
- * are not kept).
+ * those of a large object's caps (30 MiB), not the larger ones of an
+ * object kept whole.
  */
 #define DD_SPARE_MAX (32u << 20)
 static _Thread_local struct dis_decoded *dd_spare;
@@ -2513,12 +2518,12 @@ static void *dd_grow(void *a, size_t *alloc, size_t need, size_t cap, size_t siz
 /* Room for 'insns' instructions and 'ops' operands in all, within the caps where they allow. */
 static void dd_reserve(struct dis_decoded *dd, size_t insns, size_t ops)
 {
-	if (insns > dd_max_insns)
-		insns = dd_max_insns;
-	if (ops > dd_max_ops)
-		ops = dd_max_ops;
-	dd->insns = dd_grow(dd->insns, &dd->insns_alloc, insns, dd_max_insns, sizeof(*dd->insns));
-	dd->ops = dd_grow(dd->ops, &dd->ops_alloc, ops, dd_max_ops, sizeof(*dd->ops));
+	if (insns > dd->max_insns)
+		insns = dd->max_insns;
+	if (ops > dd->max_ops)
+		ops = dd->max_ops;
+	dd->insns = dd_grow(dd->insns, &dd->insns_alloc, insns, dd->max_insns, sizeof(*dd->insns));
+	dd->ops = dd_grow(dd->ops, &dd->ops_alloc, ops, dd->max_ops, sizeof(*dd->ops));
 }
 
 /* Keep an undecodable position of the pre-pass (the arrays have room: see dis_collect_targets). */
@@ -2711,6 +2716,16 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 	if (!t->decoded) {
 		t->decoded = dd_spare ? dd_spare : xcalloc(1, sizeof(*t->decoded));
 		dd_spare = NULL;
+		if (dd_limit_insns) {
+			t->decoded->max_insns = dd_limit_insns;
+			t->decoded->max_ops = dd_limit_ops;
+		} else if (t->code_bytes && t->code_bytes <= DD_WHOLE_CODE) {
+			t->decoded->max_insns = DD_WHOLE_INSNS;
+			t->decoded->max_ops = DD_WHOLE_OPS;
+		} else {
+			t->decoded->max_insns = DD_MAX_INSNS;
+			t->decoded->max_ops = DD_MAX_OPS;
+		}
 	}
 	dd = t->decoded;
 	first = (uint32_t)dd->insns_nr;
@@ -2731,7 +2746,7 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 
 		starts[pos / 8] |= (uint8_t)(1u << (pos % 8));
 		/* Decode straight into the kept arrays while there is room. */
-		if (!dd->full && (dd->insns_nr >= dd_max_insns || dd->ops_nr + ZYDIS_MAX_OPERAND_COUNT > dd_max_ops))
+		if (!dd->full && (dd->insns_nr >= dd->max_insns || dd->ops_nr + ZYDIS_MAX_OPERAND_COUNT > dd->max_ops))
 			dd->full = true;
 		if (!dd->full) {
 			dd_reserve(dd, dd->insns_nr + 1, dd->ops_nr + ZYDIS_MAX_OPERAND_COUNT);

@@ -238,6 +238,12 @@ struct dis_targets {
 	size_t stores_nr, stores_alloc;
 	uint64_t *stores_wide;
 	size_t stores_wide_nr, stores_wide_alloc;
+	/*
+	 * Set before the first dis_collect_targets: the bytes of code all of
+	 * the object's calls will sweep (0: not known), which decides how much
+	 * of it the pre-pass keeps decoded.
+	 */
+	size_t code_bytes;
 	/* The instructions decoded, kept for dis_function / dis_targets_may_return. */
 	struct dis_decoded *decoded;
 	/* Per range swept, a bit per byte: an instruction (or an undecodable byte) starts there. */
