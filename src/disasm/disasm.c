@@ -403,8 +403,8 @@ struct dis_decoded {
  * (~80 bytes an instruction, memory touched for the first time, which in
  * a VM costs as much as decoding what it holds) buys little when most of
  * the object is past any cap anyway.  Measured (bench/README-analysis.md,
- * session 19): large Go programs and libLLVM 30% less peak memory and
- * 5-15% less time than with a 2 Mi cap for every object.
+ * session 19): large Go programs and libLLVM ~30% less peak memory and
+ * 10-24% less time than with a 2 Mi cap for every object.
  */
 #define DD_WHOLE_CODE (4u << 20)
 #define DD_WHOLE_INSNS (1u << 20)
@@ -2886,16 +2886,48 @@ void dis_targets_release(struct dis_targets *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/*
+ * One instruction of the walk dis_may_return and dis_targets_may_return
+ * make over a function [vaddr, vaddr + len): true when it shows the
+ * function may return (a return, an indirect jump, a branch leaving it);
+ * else *last_ends tells whether it could end the function's code.
+ */
+static bool may_return_at(const struct insn_hdr *in, bool rel, int64_t disp, uint64_t addr, uint64_t vaddr,
+			  size_t len, bool *last_ends)
+{
+	switch (in->mnemonic) {
+	case ZYDIS_MNEMONIC_RET:
+	case ZYDIS_MNEMONIC_IRET:
+	case ZYDIS_MNEMONIC_IRETD:
+	case ZYDIS_MNEMONIC_IRETQ:
+	case ZYDIS_MNEMONIC_SYSRET:
+		return true;
+	default:
+		break;
+	}
+	if (in->meta.category == ZYDIS_CATEGORY_COND_BR || in->meta.category == ZYDIS_CATEGORY_UNCOND_BR) {
+		uint64_t t;
+
+		if (!rel)
+			return true; /* indirect jump */
+		t = addr + in->length + (uint64_t)disp;
+		if (t < vaddr || t >= vaddr + len)
+			return true; /* tail call */
+	}
+	*last_ends = in->mnemonic == ZYDIS_MNEMONIC_JMP || in->mnemonic == ZYDIS_MNEMONIC_HLT ||
+		     in->mnemonic == ZYDIS_MNEMONIC_UD2 || in->mnemonic == ZYDIS_MNEMONIC_CALL ||
+		     in->mnemonic == ZYDIS_MNEMONIC_NOP || in->mnemonic == ZYDIS_MNEMONIC_INT3;
+	return false;
+}
+
 bool dis_may_return(const uint8_t *code, size_t len, uint64_t vaddr)
 {
 	ZydisDecoder dec;
 	size_t pos = 0;
 	bool last_ends = false;
 
-	pthread_once(&reg_tab_once, reg_tab_fill);
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 	while (pos < len) {
-		uint64_t addr = vaddr + pos;
 		struct insn I;
 		struct op ops[ZYDIS_MAX_OPERAND_COUNT];
 		struct insn_raw raw;
@@ -2904,28 +2936,9 @@ bool dis_may_return(const uint8_t *code, size_t len, uint64_t vaddr)
 		if ((!fastdec_enabled || !fastdec_insn(code + pos, len - pos, &I, ops, &raw)) &&
 		    zydis_one(&dec, code + pos, len - pos, NULL, &I, &raw) < 0)
 			return true;
-		switch (I.in.mnemonic) {
-		case ZYDIS_MNEMONIC_RET:
-		case ZYDIS_MNEMONIC_IRET:
-		case ZYDIS_MNEMONIC_IRETD:
-		case ZYDIS_MNEMONIC_IRETQ:
-		case ZYDIS_MNEMONIC_SYSRET:
+		if (may_return_at(&I.in, raw.relative && raw.imm0_relative, (int64_t)raw.imm0, vaddr + pos, vaddr, len,
+				  &last_ends))
 			return true;
-		default:
-			break;
-		}
-		if (I.in.meta.category == ZYDIS_CATEGORY_COND_BR || I.in.meta.category == ZYDIS_CATEGORY_UNCOND_BR) {
-			uint64_t t;
-
-			if (!raw.relative || !raw.imm0_relative)
-				return true; /* indirect jump */
-			t = addr + I.in.length + raw.imm0;
-			if (t < vaddr || t >= vaddr + len)
-				return true; /* tail call */
-		}
-		last_ends = I.in.mnemonic == ZYDIS_MNEMONIC_JMP || I.in.mnemonic == ZYDIS_MNEMONIC_HLT ||
-			    I.in.mnemonic == ZYDIS_MNEMONIC_UD2 || I.in.mnemonic == ZYDIS_MNEMONIC_CALL ||
-			    I.in.mnemonic == ZYDIS_MNEMONIC_NOP || I.in.mnemonic == ZYDIS_MNEMONIC_INT3;
 		pos += I.in.length;
 	}
 	/*
@@ -2960,30 +2973,8 @@ bool dis_targets_may_return(const struct dis_targets *t, const uint8_t *code, si
 	for (uint32_t i = first; i < first + nr; i++) {
 		const struct insn *I = &dd->insns[i];
 
-		if (I->bad)
+		if (I->bad || may_return_at(&I->in, I->rel, I->rel_disp, I->addr, vaddr, len, &last_ends))
 			return true;
-		switch (I->in.mnemonic) {
-		case ZYDIS_MNEMONIC_RET:
-		case ZYDIS_MNEMONIC_IRET:
-		case ZYDIS_MNEMONIC_IRETD:
-		case ZYDIS_MNEMONIC_IRETQ:
-		case ZYDIS_MNEMONIC_SYSRET:
-			return true;
-		default:
-			break;
-		}
-		if (I->in.meta.category == ZYDIS_CATEGORY_COND_BR || I->in.meta.category == ZYDIS_CATEGORY_UNCOND_BR) {
-			uint64_t tg;
-
-			if (!I->rel)
-				return true;
-			tg = I->addr + I->in.length + (uint64_t)(int64_t)I->rel_disp;
-			if (tg < vaddr || tg >= vaddr + len)
-				return true;
-		}
-		last_ends = I->in.mnemonic == ZYDIS_MNEMONIC_JMP || I->in.mnemonic == ZYDIS_MNEMONIC_HLT ||
-			    I->in.mnemonic == ZYDIS_MNEMONIC_UD2 || I->in.mnemonic == ZYDIS_MNEMONIC_CALL ||
-			    I->in.mnemonic == ZYDIS_MNEMONIC_NOP || I->in.mnemonic == ZYDIS_MNEMONIC_INT3;
 	}
 	if (covered < len)
 		return true;
