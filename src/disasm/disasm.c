@@ -411,13 +411,12 @@ struct dis_decoded {
 #define DD_WHOLE_OPS (1u << 22)
 #define DD_MAX_INSNS (1u << 18)
 #define DD_MAX_OPS (1u << 20)
-/* dis_keep_limit's caps for every object (0: the above). */
-static uint32_t dd_limit_insns, dd_limit_ops;
+/* dis_keep_limit's cap for every object, with four operands an instruction (0: the above). */
+static uint32_t dd_limit_insns;
 
 void dis_keep_limit(uint32_t insns)
 {
 	dd_limit_insns = insns;
-	dd_limit_ops = insns * 4;
 }
 
 struct block {
@@ -2719,7 +2718,7 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 		dd_spare = NULL;
 		if (dd_limit_insns) {
 			t->decoded->max_insns = dd_limit_insns;
-			t->decoded->max_ops = dd_limit_ops;
+			t->decoded->max_ops = dd_limit_insns * 4;
 		} else if (t->code_bytes && t->code_bytes <= DD_WHOLE_CODE) {
 			t->decoded->max_insns = DD_WHOLE_INSNS;
 			t->decoded->max_ops = DD_WHOLE_OPS;
