@@ -56,7 +56,7 @@ struct langsys;
 struct program_set;
 struct pycode;
 
-#define ANALYSIS_VERSION 4
+#define ANALYSIS_VERSION 5
 
 enum analysis_policy {
 	/* Default, sound: an unresolved reachable site makes the program's set every syscall. */
@@ -116,6 +116,12 @@ struct analysis_step {
 	 * at /usr/share/perl5/X.pm:12"); else NULL.  Owned by the analysis.
 	 */
 	const char *note;
+	/*
+	 * The first step only: why the chain starts there ("the program's
+	 * entry point", "its address is stored in data: ..."), a static
+	 * string; else NULL.
+	 */
+	const char *root;
 };
 
 /*

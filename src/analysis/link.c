@@ -19,12 +19,41 @@ struct witness {
 	const char *note; /* where a language's code gives the number (link_obj.lang), or NULL */
 };
 
+/*
+ * Why a function runs without a known caller, in the order the search
+ * starts from them: everything the program's entry reaches is found (and
+ * explained) from there before the search turns to the next kind, so a
+ * witness chain starts at the entry whenever the entry reaches the site.
+ */
+enum root_why {
+	ROOT_NOT,
+	ROOT_ENTRY,       /* the main object's entry point */
+	ROOT_EXPORT,      /* an export of a main object without one (a library analysed as a program) */
+	ROOT_NAMED,       /* found by name: dlsym(), ctypes */
+	ROOT_PLUGIN,      /* an export of a module named as dlopen()ed */
+	ROOT_LOADER,      /* the dynamic loader's entry point */
+	ROOT_INIT,        /* runs when its object is loaded or unloaded */
+	ROOT_DATA,        /* its address is in data: callable through a pointer */
+	ROOT_WHY_NR,
+};
+
+static const char *const root_text[ROOT_WHY_NR] = {
+	[ROOT_ENTRY] = "the program's entry point",
+	[ROOT_EXPORT] = "exported: the program is a library",
+	[ROOT_NAMED] = "looked up by name (dlsym, ctypes)",
+	[ROOT_PLUGIN] = "exported by a module the program loads with dlopen()",
+	[ROOT_LOADER] = "the dynamic loader's entry point",
+	[ROOT_INIT] = "runs when its object is loaded or unloaded (init/fini code)",
+	[ROOT_DATA] = "its address is stored in data: callable through a pointer",
+};
+
 struct link_priv {
 	struct link_obj *objs;
 	size_t nr;
 	size_t *base;     /* first global id of each object */
 	size_t total;
 	int64_t *parent;  /* -1 root, -2 unreached */
+	uint8_t *root;    /* per function: why it is a root (enum root_why), ROOT_NOT if not one */
 	uint32_t *wrap;   /* per function: wrapper locations (fixpoint) */
 	int64_t **imp;    /* per object, per import: bound function or -1 */
 	struct witness w[SYSSET_NR];
@@ -310,6 +339,19 @@ static const struct link_index *link_index(const struct objsum *cs)
 	return ix;
 }
 
+/* Unresolved sites by object, then address: the order does not depend on the search's. */
+static int cmp_unres(const void *a, const void *b)
+{
+	const struct analysis_unresolved *x = a, *y = b;
+	int c = strcmp(x->object, y->object);
+
+	if (c)
+		return c;
+	if (x->address != y->address)
+		return x->address < y->address ? -1 : 1;
+	return strcmp(x->reason, y->reason);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -421,26 +463,180 @@ static void resolve_pointer_wrappers(struct link_priv *p, struct ptr_list *pw, s
 	}
 }
 
+/* The search for reachable functions (link_program). */
+struct reach {
+	struct link_priv *p;
+	const struct link_obj *objs;
+	int64_t **imp;
+	uint32_t *gobj;      /* per function: its object */
+	uint8_t *root;       /* per function: enum root_why */
+	size_t *queue, qhead, qtail;
+	struct {
+		struct fwd_call *v;
+		size_t nr, alloc;
+	} fwd;
+	struct {
+		struct dl_found *v;
+		size_t nr, alloc;
+	} dl;
+	bool dlsym_computed;
+};
+
+static void reach_visit(struct reach *r, size_t g, int64_t from)
+{
+	if (r->p->parent[g] == -2) {
+		r->p->parent[g] = from;
+		r->queue[r->qtail++] = g;
+	}
+}
+
+static void reach_root(struct reach *r, size_t g, enum root_why why)
+{
+	if (!r->root[g])
+		r->root[g] = (uint8_t)why;
+	reach_visit(r, g, -1);
+}
+
+/*
+ * dlsym(RTLD_DEFAULT, name): the first object in load order defining it;
+ * a ctypes name: every object defining it.
+ */
+static void reach_named(struct reach *r)
+{
+	const struct link_obj *objs = r->objs;
+
+	for (int every = 0; r->p->nr && every < 2; every++) {
+		const char *const *names = every ? objs[0].ffi_names : objs[0].names;
+		size_t names_nr = every ? objs[0].ffi_names_nr : objs[0].names_nr;
+		struct strmap want = STRMAP_INIT;
+
+		for (size_t i = 0; i < names_nr; i++)
+			strmap_put(&want, names[i], NULL);
+		for (size_t o = 0; names_nr && o < r->p->nr; o++) {
+			const struct objsum *s = objs[o].sum;
+
+			for (uint32_t i = 0; i < s->exports_nr; i++) {
+				const char *en = objsum_str(s, s->exports[i].name);
+
+				if (en && !s->exports[i].hidden && strmap_contains(&want, en) &&
+				    (every || !strmap_get(&want, en))) {
+					reach_root(r, r->p->base[o] + s->exports[i].func, ROOT_NAMED);
+					strmap_put(&want, en, (void *)1);
+				}
+			}
+		}
+		strmap_release(&want, NULL);
+	}
+}
+
+/* The roots of one kind (enum root_why) in every object. */
+static void reach_roots(struct reach *r, enum root_why why)
+{
+	const struct link_obj *objs = r->objs;
+	const size_t *base = r->p->base;
+
+	if (why == ROOT_NAMED) {
+		reach_named(r);
+		return;
+	}
+	for (size_t o = 0; o < r->p->nr; o++) {
+		const struct objsum *s = objs[o].sum;
+		uint32_t from = why == ROOT_INIT ? 0 : s->roots_init_nr;
+		uint32_t to = why == ROOT_INIT ? s->roots_init_nr : s->roots_nr;
+
+		switch (why) {
+		case ROOT_ENTRY:
+		case ROOT_LOADER:
+			if ((why == ROOT_ENTRY ? objs[o].is_main : objs[o].is_interp) && s->entry != OSUM_NONE)
+				reach_root(r, base[o] + s->entry, why);
+			break;
+		case ROOT_EXPORT:
+		case ROOT_PLUGIN:
+			if (why == ROOT_EXPORT ? objs[o].is_main && s->entry == OSUM_NONE : objs[o].is_dlopen)
+				for (uint32_t i = 0; i < s->exports_nr; i++)
+					reach_root(r, base[o] + s->exports[i].func, why);
+			break;
+		case ROOT_INIT:
+		case ROOT_DATA:
+			for (uint32_t i = from; i < to; i++)
+				reach_root(r, base[o] + s->roots[i], why);
+			for (uint32_t i = 0; why == ROOT_DATA && i < s->data_imports_nr; i++)
+				if (r->imp[o][s->data_imports[i]] >= 0)
+					reach_root(r, (size_t)r->imp[o][s->data_imports[i]], why);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Breadth-first from what the queue holds, listing the calls the wrapper fixpoint needs. */
+static void reach_search(struct reach *r)
+{
+	const struct link_priv *p = r->p;
+
+	while (r->qhead < r->qtail) {
+		size_t g = r->queue[r->qhead++];
+		size_t o = r->gobj[g];
+		const struct objsum *s = r->objs[o].sum;
+		const struct osum_func *fn = &s->funcs[g - p->base[o]];
+		const bool *passes = link_index(s)->passes;
+
+		for (uint32_t k = fn->edges; k < fn->edges + fn->edges_nr; k++) {
+			const struct osum_edge *e = &s->edges[k];
+			int64_t t = e->target & OSUM_IMPORT_BIT ? r->imp[o][e->target & ~OSUM_IMPORT_BIT]
+								 : (int64_t)(p->base[o] + e->target);
+
+			if (t < 0)
+				continue;
+			reach_visit(r, (size_t)t, (int64_t)g);
+			/* Only calls passing an entry value on matter to the wrapper fixpoint below. */
+			if (passes[k]) {
+				ALLOC_GROW(r->fwd.v, r->fwd.nr + 1, r->fwd.alloc);
+				r->fwd.v[r->fwd.nr++] = (struct fwd_call){ g, (size_t)t, s, e };
+			}
+		}
+		/*
+		 * dlsym(handle, "name"): any loaded object's "name", whatever
+		 * the handle and the version asked for (dlvsym).
+		 */
+		for (uint32_t k = s->dlsyms_nr ? dlsym_first(s, fn - s->funcs) : 0;
+		     k < s->dlsyms_nr && s->dlsyms[k].func == (uint32_t)(fn - s->funcs); k++) {
+			const char *name = objsum_str(s, s->dlsyms[k].name);
+
+			if (!name) {
+				r->dlsym_computed = true;
+				continue;
+			}
+			for (size_t d = 0; d < p->nr; d++) {
+				const struct objsum *ds = r->objs[d].sum;
+
+				for (uint32_t x = 0; x < ds->exports_nr; x++) {
+					const char *en = objsum_str(ds, ds->exports[x].name);
+					size_t t = p->base[d] + ds->exports[x].func;
+
+					if (!en || strcmp(en, name))
+						continue;
+					reach_visit(r, t, (int64_t)g);
+					ALLOC_GROW(r->dl.v, r->dl.nr + 1, r->dl.alloc);
+					r->dl.v[r->dl.nr++] = (struct dl_found){ g, t, s->dlsyms[k].addr };
+				}
+			}
+		}
+	}
+}
+
 void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy policy,
 		  enum sys_arch arch, struct analysis_program *prog)
 {
 	struct link_priv *p = xcalloc(1, sizeof(*p));
 	struct strmap used = STRMAP_INIT;
 	int64_t **imp;
-	uint32_t *wrap, *gobj;
-	size_t *queue, qhead = 0, qtail = 0;
-	bool *is_root;
+	uint32_t *wrap;
+	struct reach r = { 0 };
 	int64_t *claimed; /* per object: its anonymous syscall builtin (lang_site) */
 	struct unres_list u = { 0 };
 	struct ptr_list pw = { 0 };
-	struct {
-		struct fwd_call *v;
-		size_t nr, alloc;
-	} fwd = { 0 };
-	struct {
-		struct dl_found *v;
-		size_t nr, alloc;
-	} dl = { 0 };
 
 	strmap_init(&u.seen);
 	p->objs = xcalloc(nr ? nr : 1, sizeof(*p->objs));
@@ -484,123 +680,33 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 		}
 	}
 
-	/* Roots. */
-	gobj = xmalloc((p->total ? p->total : 1) * sizeof(*gobj));
+	/*
+	 * Reachable functions: from each kind of root in turn (enum
+	 * root_why), each search finishing before the next kind's roots go
+	 * in, so that parents (witness chains) start at the program's entry
+	 * when it reaches the function.  The set is the same in any order.
+	 */
+	r.p = p;
+	r.objs = objs;
+	r.imp = imp;
+	r.gobj = xmalloc((p->total ? p->total : 1) * sizeof(*r.gobj));
 	for (size_t o = 0; o < nr; o++)
 		for (size_t g = p->base[o]; g < p->base[o + 1]; g++)
-			gobj[g] = (uint32_t)o;
+			r.gobj[g] = (uint32_t)o;
 	p->parent = xmalloc((p->total ? p->total : 1) * sizeof(*p->parent));
-	is_root = xcalloc(p->total ? p->total : 1, sizeof(*is_root));
+	r.root = xcalloc(p->total ? p->total : 1, sizeof(*r.root));
 	claimed = xcalloc(nr ? nr : 1, sizeof(*claimed));
 	for (size_t o = 0; o < nr; o++)
 		claimed[o] = -1;
-	queue = xmalloc((p->total ? p->total : 1) * sizeof(*queue));
+	r.queue = xmalloc((p->total ? p->total : 1) * sizeof(*r.queue));
 	for (size_t g = 0; g < p->total; g++)
 		p->parent[g] = -2;
-#define VISIT(g, from)                                                                         \
-	do {                                                                                   \
-		size_t g_ = (g);                                                               \
-		if (p->parent[g_] == -2) {                                                     \
-			p->parent[g_] = (from);                                                \
-			queue[qtail++] = g_;                                                   \
-		}                                                                              \
-	} while (0)
-#define ROOT(g)                                                                                \
-	do {                                                                                   \
-		is_root[(g)] = true;                                                           \
-		VISIT((g), -1);                                                                \
-	} while (0)
-	for (size_t o = 0; o < nr; o++) {
-		const struct objsum *s = objs[o].sum;
-
-		if ((objs[o].is_main || objs[o].is_interp) && s->entry != OSUM_NONE)
-			ROOT(p->base[o] + s->entry);
-		if ((objs[o].is_main && s->entry == OSUM_NONE) || objs[o].is_dlopen)
-			for (uint32_t i = 0; i < s->exports_nr; i++)
-				ROOT(p->base[o] + s->exports[i].func);
-		for (uint32_t i = 0; i < s->roots_nr; i++)
-			ROOT(p->base[o] + s->roots[i]);
-		for (uint32_t i = 0; i < s->data_imports_nr; i++)
-			if (imp[o][s->data_imports[i]] >= 0)
-				ROOT((size_t)imp[o][s->data_imports[i]]);
+	for (int why = ROOT_ENTRY; why < ROOT_WHY_NR; why++) {
+		reach_roots(&r, (enum root_why)why);
+		reach_search(&r);
 	}
-	for (int every = 0; nr && every < 2; every++) {
-		/*
-		 * dlsym(RTLD_DEFAULT, name): the first object in load order
-		 * defining it; a ctypes name: every object defining it.
-		 */
-		const char *const *names = every ? objs[0].ffi_names : objs[0].names;
-		size_t names_nr = every ? objs[0].ffi_names_nr : objs[0].names_nr;
-		struct strmap want = STRMAP_INIT;
-
-		for (size_t i = 0; i < names_nr; i++)
-			strmap_put(&want, names[i], NULL);
-		for (size_t o = 0; names_nr && o < nr; o++) {
-			const struct objsum *s = objs[o].sum;
-
-			for (uint32_t i = 0; i < s->exports_nr; i++) {
-				const char *en = objsum_str(s, s->exports[i].name);
-
-				if (en && !s->exports[i].hidden && strmap_contains(&want, en) &&
-				    (every || !strmap_get(&want, en))) {
-					ROOT(p->base[o] + s->exports[i].func);
-					strmap_put(&want, en, (void *)1);
-				}
-			}
-		}
-		strmap_release(&want, NULL);
-	}
-	while (qhead < qtail) {
-		size_t g = queue[qhead++];
-		size_t o = gobj[g];
-		const struct objsum *s = objs[o].sum;
-		const struct osum_func *fn = &s->funcs[g - p->base[o]];
-		const bool *passes = link_index(s)->passes;
-
-		for (uint32_t k = fn->edges; k < fn->edges + fn->edges_nr; k++) {
-			const struct osum_edge *e = &s->edges[k];
-			int64_t t = e->target & OSUM_IMPORT_BIT ? imp[o][e->target & ~OSUM_IMPORT_BIT]
-								 : (int64_t)(p->base[o] + e->target);
-
-			if (t < 0)
-				continue;
-			VISIT((size_t)t, (int64_t)g);
-			/* Only calls passing an entry value on matter to the wrapper fixpoint below. */
-			if (passes[k]) {
-				ALLOC_GROW(fwd.v, fwd.nr + 1, fwd.alloc);
-				fwd.v[fwd.nr++] = (struct fwd_call){ g, (size_t)t, s, e };
-			}
-		}
-		/*
-		 * dlsym(handle, "name"): any loaded object's "name", whatever
-		 * the handle and the version asked for (dlvsym).
-		 */
-		for (uint32_t k = s->dlsyms_nr ? dlsym_first(s, fn - s->funcs) : 0;
-		     k < s->dlsyms_nr && s->dlsyms[k].func == (uint32_t)(fn - s->funcs); k++) {
-			const char *name = objsum_str(s, s->dlsyms[k].name);
-
-			if (!name) {
-				prog->dlsym_computed = true;
-				continue;
-			}
-			for (size_t d = 0; d < nr; d++) {
-				const struct objsum *ds = objs[d].sum;
-
-				for (uint32_t x = 0; x < ds->exports_nr; x++) {
-					const char *en = objsum_str(ds, ds->exports[x].name);
-					size_t t = p->base[d] + ds->exports[x].func;
-
-					if (!en || strcmp(en, name))
-						continue;
-					VISIT(t, (int64_t)g);
-					ALLOC_GROW(dl.v, dl.nr + 1, dl.alloc);
-					dl.v[dl.nr++] = (struct dl_found){ g, t, s->dlsyms[k].addr };
-				}
-			}
-		}
-	}
-#undef VISIT
-#undef ROOT
+	if (r.dlsym_computed)
+		prog->dlsym_computed = true;
 
 	/*
 	 * Wrapper fixpoint over the reachable functions (only their callees'
@@ -618,8 +724,8 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 	 */
 	for (bool changed = true; changed;) {
 		changed = false;
-		for (size_t i = fwd.nr; i-- > 0;) {
-			const struct fwd_call *c = &fwd.v[i];
+		for (size_t i = r.fwd.nr; i-- > 0;) {
+			const struct fwd_call *c = &r.fwd.v[i];
 			uint32_t m = wrap[c->callee];
 
 			if (!m)
@@ -635,14 +741,14 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 			}
 		}
 	}
-	free(fwd.v);
+	free(r.fwd.v);
 
 	/* Collect, in breadth-first order so witnesses are short. */
 	sysset_clear(&prog->syscalls);
 	prog->abis = 0;
-	for (size_t qi = 0; qi < qtail; qi++) {
-		size_t g = queue[qi];
-		size_t o = gobj[g];
+	for (size_t qi = 0; qi < r.qtail; qi++) {
+		size_t g = r.queue[qi];
+		size_t o = r.gobj[g];
 		const struct objsum *s = objs[o].sum;
 		const struct osum_func *fn = &s->funcs[g - p->base[o]];
 
@@ -681,7 +787,7 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 			else if (s->unres[k].reason == OSUM_R_UNSUPPORTED && !s->analysable)
 				prog->abis |= analysis_abi_of(ELF_CLASS_32, s->machine);
 		}
-		if (is_root[g] && wrap[g])
+		if (r.root[g] && wrap[g])
 			ptr_add(&pw, g, g, fn->start, "syscall wrapper reachable without a known caller");
 		for (uint32_t k = fn->edges; k < fn->edges + fn->edges_nr; k++) {
 			const struct osum_edge *e = &s->edges[k];
@@ -738,18 +844,18 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 			}
 		}
 	}
-	for (size_t i = 0; i < dl.nr; i++) {
+	for (size_t i = 0; i < r.dl.nr; i++) {
 		char lb[32];
 		char *why;
 
-		if (!wrap[dl.v[i].target])
+		if (!wrap[r.dl.v[i].target])
 			continue;
-		why = xasprintf("syscall wrapper %s looked up by dlsym()", func_label(p, dl.v[i].target, lb, sizeof(lb)));
-		ptr_add(&pw, dl.v[i].target, dl.v[i].caller, dl.v[i].addr, why);
+		why = xasprintf("syscall wrapper %s looked up by dlsym()", func_label(p, r.dl.v[i].target, lb, sizeof(lb)));
+		ptr_add(&pw, r.dl.v[i].target, r.dl.v[i].caller, r.dl.v[i].addr, why);
 		free(why);
 	}
-	free(dl.v);
-	resolve_pointer_wrappers(p, &pw, &u, &prog->syscalls, queue, qtail, wrap);
+	free(r.dl.v);
+	resolve_pointer_wrappers(p, &pw, &u, &prog->syscalls, r.queue, r.qtail, wrap);
 	free(pw.v);
 
 	/*
@@ -763,6 +869,8 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 		if (ex >= 0)
 			sysset_add(&prog->syscalls, ex);
 	}
+	if (u.nr > 1)
+		qsort(u.v, u.nr, sizeof(*u.v), cmp_unres);
 	prog->unresolved = u.v;
 	prog->unresolved_nr = u.nr;
 	prog->all_syscalls = false;
@@ -787,9 +895,9 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 	prog->priv = p;
 	p->imp = imp;
 	p->wrap = wrap;
-	free(queue);
-	free(gobj);
-	free(is_root);
+	p->root = r.root;
+	free(r.queue);
+	free(r.gobj);
 	free(claimed);
 	strmap_release(&used, NULL);
 	strmap_release(&u.seen, NULL);
@@ -799,7 +907,7 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 {
 	const struct link_priv *p = prog->priv;
 	struct analysis_step *v = NULL;
-	size_t n = 0, alloc = 0;
+	size_t n = 0, alloc = 0, first = 0;
 	int64_t g;
 
 	*steps = NULL;
@@ -812,9 +920,10 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 	for (g = p->w[nr].func; g >= 0 && n < p->total + 1; g = p->parent[g]) {
 		size_t o = obj_of(p, (size_t)g);
 
+		first = (size_t)g;
 		ALLOC_GROW(v, n + 1, alloc);
 		v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, (size_t)g), func_start(p, (size_t)g),
-						 func_start(p, (size_t)g), NULL };
+						 func_start(p, (size_t)g), NULL, NULL };
 	}
 	/* Reverse: root first. */
 	for (size_t i = 0; i < n / 2; i++) {
@@ -823,6 +932,8 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 		v[i] = v[n - 1 - i];
 		v[n - 1 - i] = t;
 	}
+	if (g == -1)
+		v[0].root = root_text[p->root[first]];
 	if (p->w[nr].via >= 0) {
 		size_t t = (size_t)p->w[nr].via, o = obj_of(p, t);
 
@@ -831,10 +942,10 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 
 		ALLOC_GROW(v, n + 2, alloc);
 		site = (struct analysis_step){ v[n - 1].object, v[n - 1].function, p->w[nr].site, v[n - 1].function_start,
-					       NULL };
+					       NULL, NULL };
 		v[n++] = site;
 		v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, t), func_start(p, t), func_start(p, t),
-						 NULL };
+						 NULL, NULL };
 		/* Down the wrapper chain to the function holding the syscall instruction. */
 		for (int depth = 0; depth < 32; depth++) {
 			const struct objsum *s = p->objs[o].sum;
@@ -857,14 +968,14 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 			o = obj_of(p, t);
 			ALLOC_GROW(v, n + 1, alloc);
 			v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, t), func_start(p, t), func_start(p, t),
-						 NULL };
+						 NULL, NULL };
 		}
 	} else {
 		struct analysis_step site;
 
 		ALLOC_GROW(v, n + 1, alloc);
 		site = (struct analysis_step){ v[n - 1].object, v[n - 1].function, p->w[nr].site, v[n - 1].function_start,
-					       p->w[nr].note };
+					       p->w[nr].note, NULL };
 		v[n++] = site;
 	}
 	*steps = v;
@@ -884,5 +995,6 @@ void link_priv_free(void *priv)
 	free(p->objs);
 	free(p->base);
 	free(p->parent);
+	free(p->root);
 	free(p);
 }

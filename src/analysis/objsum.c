@@ -607,6 +607,7 @@ static void collect_roots(struct builder *b)
 			free(fns);
 		}
 	}
+	b->s->roots_init_nr = b->s->roots_nr;
 	/* Code addresses held in data (relocated pointers): callable from anywhere. */
 	for (size_t i = 0; i < elf->relocs_nr; i++) {
 		const struct elf_reloc *r = &elf->relocs[i];
@@ -1829,6 +1830,8 @@ struct blob_header {
 	uint64_t code_bytes;
 	uint32_t entry;
 	uint32_t init;
+	uint32_t roots_init_nr;
+	uint32_t pad2;
 	uint32_t n[12];
 };
 
@@ -1922,6 +1925,7 @@ int objsum_serialize(const struct objsum *s, void **data, size_t *len)
 	h.code_bytes = s->code_bytes;
 	h.entry = s->entry;
 	h.init = s->init;
+	h.roots_init_nr = s->roots_init_nr;
 	memcpy(buf, &h, sizeof(h));
 	*data = buf;
 	*len = total;
@@ -1964,6 +1968,7 @@ struct objsum *objsum_deserialize(void *data, size_t len)
 	s->code_bytes = h.code_bytes;
 	s->entry = h.entry;
 	s->init = h.init;
+	s->roots_init_nr = h.roots_init_nr;
 	/* Cross-check indexes so a consistent-but-wrong blob cannot send us out of bounds. */
 	for (uint32_t i = 0; i < s->funcs_nr; i++) {
 		const struct osum_func *f = &s->funcs[i];
@@ -1997,7 +2002,7 @@ struct objsum *objsum_deserialize(void *data, size_t len)
 	for (uint32_t i = 0; i < s->execs_nr; i++)
 		if (s->execs[i].func >= s->funcs_nr || s->execs[i].name >= s->strs_len)
 			goto bad_free;
-	if ((s->entry != OSUM_NONE && s->entry >= s->funcs_nr) ||
+	if ((s->entry != OSUM_NONE && s->entry >= s->funcs_nr) || s->roots_init_nr > s->roots_nr ||
 	    (s->init != OSUM_NONE && s->init >= s->funcs_nr) ||
 	    (s->strs_len && s->strs[s->strs_len - 1] != '\0'))
 		goto bad_free;

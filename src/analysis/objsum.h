@@ -138,8 +138,16 @@ struct objsum {
 	uint32_t imports_nr;
 	struct osum_export *exports;
 	uint32_t exports_nr;
-	uint32_t *roots;      /* entry, init/fini/preinit, IFUNC resolvers, data-taken functions */
+	/*
+	 * Functions that run without a known caller: first the code that runs
+	 * when the object is loaded or unloaded (DT_INIT/DT_FINI, the init,
+	 * fini and preinit arrays, musl's loader stages), roots_init_nr of
+	 * them; then IFUNC resolvers and the functions whose address is in
+	 * data (callable through a pointer).
+	 */
+	uint32_t *roots;
 	uint32_t roots_nr;
+	uint32_t roots_init_nr;
 	uint32_t *data_imports; /* imports whose address sits in data (always used) */
 	uint32_t data_imports_nr;
 	struct osum_dlsym *dlsyms;

@@ -77,9 +77,10 @@ static json_t *chain_json(const struct analysis_program *p, const struct analysi
 
 		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)st[i].address);
 		snprintf(start, sizeof(start), "0x%llx", (unsigned long long)st[i].function_start);
-		json_array_append_new(a, json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s?}", "object", st[i].object, "function",
-						   st[i].function, "function_start", start, "address", addr, "loaded",
-						   why >= 0 ? analysis_load_name(why) : "?", "number_from", st[i].note));
+		json_array_append_new(a, json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s?, s:s?}", "object", st[i].object,
+						   "function", st[i].function, "function_start", start, "address", addr,
+						   "loaded", why >= 0 ? analysis_load_name(why) : "?", "number_from",
+						   st[i].note, "root", st[i].root));
 	if (n > 1 && ffi_named(p, &st[0]))
 		json_object_set_new(json_array_get(a, 0), "called_by_name_from", json_string(p->ffi->first));
 	}
@@ -97,10 +98,11 @@ static void chain_text(const struct analysis_program *p, const struct analysis_s
 		const char *obj = strrchr(st[i].object, '/');
 		char lb[32];
 
-		printf("    %s%s %s!%s 0x%llx\n", i ? "-> " : "   ", i + 1 == n ? "site" : "",
+		printf("    %s%s %s!%s 0x%llx%s%s%s\n", i ? "-> " : "   ", i + 1 == n ? "site" : "",
 		       obj ? obj + 1 : st[i].object,
 		       analysis_function_label(st[i].function, st[i].function_start, lb, sizeof(lb)),
-		       (unsigned long long)st[i].address);
+		       (unsigned long long)st[i].address, st[i].root ? " (" : "", st[i].root ? st[i].root : "",
+		       st[i].root ? ")" : "");
 		if (st[i].note)
 			printf("        the number from the code it runs: %s\n", st[i].note);
 		if (i == 0 && n > 1 && ffi_named(p, &st[0]))

@@ -221,6 +221,73 @@ static void test_wrapper_chain(void **state)
 	objsum_free(c);
 }
 
+/*
+ * main -> helper -> getuid@libc (getuid: 102), and libc's cb, whose
+ * address is in data, calls getuid directly: the shorter chain starts at a
+ * root of another kind, the witness at the entry all the same.  libc's
+ * init code reaches sync (162), its data-taken cb2 reaches getgid (104).
+ */
+static void test_witness_roots(void **state)
+{
+	struct objsum *m = sum_new(), *c = sum_new();
+	uint32_t imp = add_import(m, "getuid", NULL);
+	struct link_obj objs[] = { { "/bin/m", m, true, false, false, NULL, 0, NULL, NULL, 0 },
+				   { "/lib/libc.so.6", c, false, false, false, NULL, 0, NULL, NULL, 0 } };
+	struct analysis_program p = { 0 };
+	struct analysis_step *st;
+	int n;
+
+	(void)state;
+	add_func(m, "main", 0);
+	add_call(m, 1, 0);
+	add_func(m, "helper", 0);
+	add_call(m, imp, 0);
+	m->entry = 0;
+	add_func(c, "getuid", 0);
+	add_sys(c, 102);
+	add_export(c, "getuid", NULL, 0, false);
+	add_func(c, "cb", 0);
+	add_call(c, 0, 0);
+	add_func(c, "init", 0);
+	add_call(c, 3, 0);
+	add_func(c, "sync", 0);
+	add_sys(c, 162);
+	add_func(c, "cb2", 0);
+	add_sys(c, 104);
+	add_root(c, 2); /* init code first */
+	c->roots_init_nr = 1;
+	add_root(c, 1);
+	add_root(c, 4);
+	link_program(objs, 2, ANALYSIS_UNRESOLVED_ALL, SYS_ARCH_X86_64, &p);
+	assert_true(sysset_has(&p.syscalls, 102));
+
+	n = link_witness(&p, 102, &st);
+	/* main, helper, getuid, the site */
+	assert_int_equal(n, 4);
+	assert_string_equal(st[0].function, "main");
+	assert_non_null(st[0].root);
+	assert_non_null(strstr(st[0].root, "entry point"));
+	assert_string_equal(st[1].function, "helper");
+	assert_null(st[1].root);
+	assert_string_equal(st[2].function, "getuid");
+	free(st);
+
+	n = link_witness(&p, 162, &st);
+	assert_int_equal(n, 3);
+	assert_string_equal(st[0].function, "init");
+	assert_non_null(strstr(st[0].root, "loaded or unloaded"));
+	free(st);
+
+	n = link_witness(&p, 104, &st);
+	assert_int_equal(n, 2);
+	assert_string_equal(st[0].function, "cb2");
+	assert_non_null(strstr(st[0].root, "stored in data"));
+	free(st);
+	free_prog(&p);
+	objsum_free(m);
+	objsum_free(c);
+}
+
 static void test_unresolved_policy(void **state)
 {
 	struct objsum *m = make_main(true), *c = make_libc("syscall");
@@ -505,6 +572,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wrapper_chain),
+		cmocka_unit_test(test_witness_roots),
 		cmocka_unit_test(test_unresolved_policy),
 		cmocka_unit_test(test_direct_unresolved_and_interposition),
 		cmocka_unit_test(test_wrapper_as_root),
