@@ -17,6 +17,7 @@
 #include "analysis/program.h"
 #include "analysis/pycode.h"
 #include "cmd/cmd.h"
+#include "cmd/pipeline.h"
 #include "image/image.h"
 #include "syscalls/syscalls.h"
 #include "util/error.h"
@@ -30,7 +31,8 @@ static const char usage[] =
 	"each program that can make it, why the program is in the set (the\n"
 	"entrypoint, a command a script runs, a program another executes ...) and\n"
 	"one call chain from the program's entry (or another root: init code, an\n"
-	"address-taken function) to the site.\n"
+	"address-taken function) to the site; then why every profile of the image\n"
+	"allows it besides (the container runtime calls it, the kernel makes it).\n"
 	"\n"
 	"IMAGE is docker:NAME[:TAG], docker-archive:FILE, oci:DIR, oci-archive:FILE\n"
 	"or dir:ROOTFS.\n"
@@ -129,6 +131,33 @@ static const struct program *set_program(const struct program_set *ps, const cha
 	return NULL;
 }
 
+struct reasons {
+	char **v;
+	size_t nr;
+};
+
+/*
+ * Why every profile of the image allows the call whatever its programs do
+ * (pipeline.h): the kernel makes it, or the container runtime does after
+ * installing the filter (the engine's runtime for a docker: image).
+ */
+static int other_reasons(const char *image, int nr, struct reasons *why)
+{
+	struct sysset rt;
+	char *name = NULL;
+	int ret;
+
+	why->v = xcalloc(2, sizeof(char *));
+	if (pipeline_kernel_reason(nr))
+		why->v[why->nr++] = xstrdup(pipeline_kernel_reason(nr));
+	sysset_clear(&rt);
+	ret = pipeline_runtime_set(!strncmp(image, "docker:", 7), &rt, &name);
+	if (!ret && sysset_has(&rt, nr))
+		why->v[why->nr++] = pipeline_runtime_reason(name);
+	free(name);
+	return ret;
+}
+
 int cmd_explain(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -150,6 +179,7 @@ int cmd_explain(int argc, char **argv)
 	size_t progs_nr = 0, dl_nr = 0, found = 0;
 	bool all = false, ps_init = false;
 	json_t *out = NULL, *list = NULL;
+	struct reasons why = { 0 };
 	int c, nr, ret, status = 1;
 
 	argc = cmd_parse_common(argc, argv, usage);
@@ -273,17 +303,32 @@ int cmd_explain(int argc, char **argv)
 		}
 		free(steps);
 	}
+	if (other_reasons(argv[optind], nr, &why) != 0) {
+		p_err_last();
+		goto out;
+	}
 	if (cmd_opts.json) {
+		json_t *more = json_array();
+
+		for (size_t i = 0; i < why.nr; i++)
+			json_array_append_new(more, json_string(why.v[i]));
 		json_object_set_new(out, "programs", list);
+		json_object_set_new(out, "profile_reasons", more);
 		json_object_set_new(out, "warnings", p_warnings_json());
 		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(out);
-	} else if (!found) {
-		printf("  no program of the image can make it\n");
+	} else {
+		if (!found)
+			printf("  no program of the image can make it\n");
+		for (size_t i = 0; i < why.nr; i++)
+			printf("  the profile %sallows it: %s\n", found || i ? "also " : "", why.v[i]);
 	}
 	status = 0;
 out:
+	for (size_t i = 0; i < why.nr; i++)
+		free(why.v[i]);
+	free(why.v);
 	analysis_free(a);
 	if (ps_init)
 		program_set_release(&ps);

@@ -52,6 +52,47 @@ static struct dockerapi *engine(void)
 	return &the_api;
 }
 
+/*
+ * The runtime's own set: the one 'api' names as its default runtime, or
+ * the newest known runc set when there is no engine (or it does not say).
+ */
+static int runtime_set(struct dockerapi *api, struct sysset *set, char **name)
+{
+	struct runtime_info info = { 0 };
+	bool detected = api && !runtime_detect(api, &info);
+	int ret = runtime_sysset(detected ? &info : NULL, SYS_ARCH_X86_64, set);
+
+	if (!ret)
+		*name = detected ? xasprintf("%s %s", info.name, info.version) : xstrdup("runc (newest known set)");
+	runtime_info_release(&info);
+	return ret;
+}
+
+int pipeline_runtime_set(bool docker, struct sysset *set, char **name)
+{
+	return runtime_set(docker ? engine() : NULL, set, name);
+}
+
+char *pipeline_runtime_reason(const char *runtime)
+{
+	return xasprintf("the container runtime (%s) calls it after installing the filter", runtime);
+}
+
+const char *pipeline_kernel_reason(int nr)
+{
+	/*
+	 * No code makes restart_syscall: the kernel does, on the program's
+	 * behalf, to resume a nanosleep, clock_nanosleep, poll or futex wait
+	 * that a signal it had no handler for interrupted (SIGSTOP and
+	 * SIGCONT, a cgroup freeze such as 'docker pause').  The filter sees
+	 * it like any other call, so every profile allows it.
+	 */
+	if (nr >= 0 && nr == syscall_number(SYS_ARCH_X86_64, "restart_syscall"))
+		return "the kernel makes it to resume a sleeping call (nanosleep, poll, futex...) "
+		       "that a signal without a handler interrupted";
+	return NULL;
+}
+
 void pipeline_cleanup(void)
 {
 	if (api_ready)
@@ -940,40 +981,25 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 	/* INTEGRATE */
 	seed(o, "--->Starting INTEGRATE phase, extracting the list required system calls");
 	if (!o->no_runtime) {
-		struct runtime_info info = { 0 };
-		struct dockerapi *rapi = api ? api : is_docker ? engine() : NULL;
-		bool detected = rapi && !runtime_detect(rapi, &info);
-
-		ret = runtime_sysset(detected ? &info : NULL, SYS_ARCH_X86_64, &r->runtime);
-		if (ret) {
-			runtime_info_release(&info);
+		ret = runtime_set(api ? api : is_docker ? engine() : NULL, &r->runtime, &r->runtime_name);
+		if (ret)
 			goto out;
-		}
-		r->runtime_name = detected ? xasprintf("%s %s", info.name, info.version)
-					   : xstrdup("runc (newest known set)");
-		runtime_info_release(&info);
 		seed(o, "Adding the %zu system calls the runtime (%s) makes after installing the "
 			"filter", sysset_count(&r->runtime), r->runtime_name);
 	}
 	seed(o, "Generating final system call filter list");
 	for (i = 0; i < SYSSET_NR; i++)
 		if (sysset_has(&r->runtime, (int)i) && !r->why[i])
-			r->why[i] = xasprintf("the container runtime (%s) calls it after installing "
-					      "the filter", r->runtime_name);
+			r->why[i] = pipeline_runtime_reason(r->runtime_name);
 	sysset_union(&r->profile.allow, &r->analysed);
 	sysset_union(&r->profile.allow, &r->runtime);
-	/*
-	 * No code makes restart_syscall: the kernel does, on the program's
-	 * behalf, to resume a nanosleep, clock_nanosleep, poll or futex wait
-	 * that a signal it had no handler for interrupted (SIGSTOP and
-	 * SIGCONT, a cgroup freeze such as 'docker pause').  The filter sees
-	 * it like any other call, so every profile allows it.
-	 */
-	i = (size_t)syscall_number(SYS_ARCH_X86_64, "restart_syscall");
-	sysset_add(&r->profile.allow, (int)i);
-	if (!r->why[i])
-		r->why[i] = xstrdup("the kernel makes it to resume a sleeping call (nanosleep, poll, futex...) "
-				    "that a signal without a handler interrupted");
+	for (i = 0; i < SYSSET_NR; i++) {
+		if (!pipeline_kernel_reason((int)i))
+			continue;
+		sysset_add(&r->profile.allow, (int)i);
+		if (!r->why[i])
+			r->why[i] = xstrdup(pipeline_kernel_reason((int)i));
+	}
 	_Static_assert((unsigned)ANALYSIS_ABI_I386 == (unsigned)PROFILE_ABI_I386 &&
 			       (unsigned)ANALYSIS_ABI_X32 == (unsigned)PROFILE_ABI_X32,
 		       "analysis and profile ABI bits differ");

@@ -87,6 +87,18 @@ void pipeline_result_release(struct pipeline_result *r);
  */
 int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r);
 
+/*
+ * What every profile allows besides the programs' calls.  The container
+ * runtime's own calls: the engine's default runtime when 'docker' and the
+ * engine answers, else the newest known runc set; *name gets "runc
+ * 1.1.5+ds1" (caller frees).  Returns 0 or a negative errno (message set).
+ */
+int pipeline_runtime_set(bool docker, struct sysset *set, char **name);
+/* Why the profile allows a call of that runtime (caller frees). */
+char *pipeline_runtime_reason(const char *runtime);
+/* Why the profile allows syscall nr that the kernel makes itself (static string), or NULL. */
+const char *pipeline_kernel_reason(int nr);
+
 /* Sorted names of a set, as a JSON array (new reference). */
 json_t *pipeline_names_json(const struct sysset *s);
 /* The outcome as JSON, warnings drained into "warnings" (new reference). */

@@ -28,7 +28,17 @@ jq -e '.syscall == "socket" and .number == 41 and (.programs[0].chain | length) 
 sed -n 3p "$T/out3" | grep -q "nginx!.* (its address is stored in data: callable through a pointer)" ||
 	fail "epoll_wait root: $(cat "$T/out3")"
 
+# Calls the profile allows although nginx makes none: the runtime's, the kernel's.
+"$CONFINE" explain "dir:$R" capget --program /usr/sbin/nginx >"$T/out4" 2>"$T/err" || fail "explain capget: $(cat "$T/err")"
+grep -q "^  no program of the image can make it" "$T/out4" &&
+	grep -q "^  the profile allows it: the container runtime (runc" "$T/out4" || fail "capget: $(cat "$T/out4")"
+"$CONFINE" explain --json "dir:$R" restart_syscall --program /usr/sbin/nginx >"$T/j5" || fail "explain restart_syscall"
+jq -e '.programs == [] and (.profile_reasons | length) == 1 and (.profile_reasons[0] | test("the kernel makes it"))' \
+	"$T/j5" >/dev/null || fail "restart_syscall: $(cat "$T/j5")"
+jq -e '.profile_reasons == []' "$T/j" >/dev/null || fail "socket has other reasons: $(jq -c .profile_reasons "$T/j")"
+
 # A syscall nginx cannot make: none of the programs explains it.
 "$CONFINE" explain "dir:$R" kexec_load --program /usr/sbin/nginx >"$T/out2" || fail "explain kexec_load"
-grep -q "no program of the image can make it" "$T/out2" || fail "kexec_load: $(cat "$T/out2")"
+grep -q "no program of the image can make it" "$T/out2" && ! grep -q "the profile" "$T/out2" ||
+	fail "kexec_load: $(cat "$T/out2")"
 pass
