@@ -540,6 +540,17 @@ int analysis_witness(const struct analysis *a, size_t prog, int nr, struct analy
 	return link_witness(&a->programs[prog], nr, steps);
 }
 
+char *analysis_root_phrase(const struct analysis_step *step)
+{
+	if (!step->root)
+		return NULL;
+	if (!step->root_at)
+		return xstrdup(step->root);
+	if (!step->root_in)
+		return xasprintf("%s, at 0x%llx", step->root, (unsigned long long)step->root_at);
+	return xasprintf("%s, at 0x%llx in %s", step->root, (unsigned long long)step->root_at, step->root_in);
+}
+
 const char *analysis_abi_name(unsigned abi)
 {
 	switch (abi) {

@@ -56,7 +56,7 @@ struct langsys;
 struct program_set;
 struct pycode;
 
-#define ANALYSIS_VERSION 5
+#define ANALYSIS_VERSION 6
 
 enum analysis_policy {
 	/* Default, sound: an unresolved reachable site makes the program's set every syscall. */
@@ -122,6 +122,13 @@ struct analysis_step {
 	 * string; else NULL.
 	 */
 	const char *root;
+	/*
+	 * When the chain starts at a function whose address is in data: where
+	 * (0 when not known), and the variable or section there (owned by the
+	 * analysis, or NULL).
+	 */
+	uint64_t root_at;
+	const char *root_in;
 };
 
 /*
@@ -257,6 +264,14 @@ void analysis_free(struct analysis *a);
  * set via any site (e.g. only through the unresolved policy), or -errno.
  */
 int analysis_witness(const struct analysis *a, size_t prog, int nr, struct analysis_step **steps);
+
+/*
+ * Why a chain starts at its first step, in words: its root text and, for
+ * a function whose address is in data, where ("... stored in data, at
+ * 0x11da40 in ngx_thread_pool_module").  NULL for a step that is not a chain's root;
+ * else a new string the caller frees.
+ */
+char *analysis_root_phrase(const struct analysis_step *step);
 /* Why 'object' (a path of prog->objects) is in the program's process, or -1 when it is not. */
 int analysis_object_why(const struct analysis_program *prog, const char *object);
 

@@ -44,7 +44,7 @@ static const char *const root_text[ROOT_WHY_NR] = {
 	[ROOT_PLUGIN] = "exported by a module the program loads with dlopen()",
 	[ROOT_LOADER] = "the dynamic loader's entry point",
 	[ROOT_INIT] = "runs when its object is loaded or unloaded (init/fini code)",
-	[ROOT_DATA] = "its address is stored in data: callable through a pointer",
+	[ROOT_DATA] = "callable through a pointer: its address is stored in data",
 };
 
 struct link_priv {
@@ -559,7 +559,7 @@ static void reach_roots(struct reach *r, enum root_why why)
 		case ROOT_INIT:
 		case ROOT_DATA:
 			for (uint32_t i = from; i < to; i++)
-				reach_root(r, base[o] + s->roots[i], why);
+				reach_root(r, base[o] + s->roots[i].func, why);
 			for (uint32_t i = 0; why == ROOT_DATA && i < s->data_imports_nr; i++)
 				if (r->imp[o][s->data_imports[i]] >= 0)
 					reach_root(r, (size_t)r->imp[o][s->data_imports[i]], why);
@@ -923,7 +923,7 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 		first = (size_t)g;
 		ALLOC_GROW(v, n + 1, alloc);
 		v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, (size_t)g), func_start(p, (size_t)g),
-						 func_start(p, (size_t)g), NULL, NULL };
+						 func_start(p, (size_t)g), NULL, NULL, 0, NULL };
 	}
 	/* Reverse: root first. */
 	for (size_t i = 0; i < n / 2; i++) {
@@ -932,8 +932,20 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 		v[i] = v[n - 1 - i];
 		v[n - 1 - i] = t;
 	}
-	if (g == -1)
+	if (g == -1) {
+		size_t o = obj_of(p, first);
+		const struct objsum *s = p->objs[o].sum;
+		uint32_t f = (uint32_t)(first - p->base[o]);
+
 		v[0].root = root_text[p->root[first]];
+		/* Where its address is: the first such place the summary names. */
+		for (uint32_t i = s->roots_init_nr; p->root[first] == ROOT_DATA && i < s->roots_nr; i++)
+			if (s->roots[i].func == f && s->roots[i].at) {
+				v[0].root_at = s->roots[i].at;
+				v[0].root_in = objsum_str(s, s->roots[i].at_name);
+				break;
+			}
+	}
 	if (p->w[nr].via >= 0) {
 		size_t t = (size_t)p->w[nr].via, o = obj_of(p, t);
 
@@ -942,10 +954,10 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 
 		ALLOC_GROW(v, n + 2, alloc);
 		site = (struct analysis_step){ v[n - 1].object, v[n - 1].function, p->w[nr].site, v[n - 1].function_start,
-					       NULL, NULL };
+					       NULL, NULL, 0, NULL };
 		v[n++] = site;
 		v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, t), func_start(p, t), func_start(p, t),
-						 NULL, NULL };
+						 NULL, NULL, 0, NULL };
 		/* Down the wrapper chain to the function holding the syscall instruction. */
 		for (int depth = 0; depth < 32; depth++) {
 			const struct objsum *s = p->objs[o].sum;
@@ -968,14 +980,14 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 			o = obj_of(p, t);
 			ALLOC_GROW(v, n + 1, alloc);
 			v[n++] = (struct analysis_step){ p->objs[o].path, func_name(p, t), func_start(p, t), func_start(p, t),
-						 NULL, NULL };
+						 NULL, NULL, 0, NULL };
 		}
 	} else {
 		struct analysis_step site;
 
 		ALLOC_GROW(v, n + 1, alloc);
 		site = (struct analysis_step){ v[n - 1].object, v[n - 1].function, p->w[nr].site, v[n - 1].function_start,
-					       p->w[nr].note, NULL };
+					       p->w[nr].note, NULL, 0, NULL };
 		v[n++] = site;
 	}
 	*steps = v;

@@ -63,7 +63,9 @@ struct builder {
 	bool seccomp_lib;          /* libseccomp (see seccomp_call) */
 	const struct gopclntab *go; /* Go function table, or NULL */
 	uint8_t *go_exec;          /* Go: per function, which go_exec_fns entry it is (1-based), or 0 */
-	uint64_t *data_words;      /* code addresses in a position-dependent object's data (collect_data_words) */
+	struct {
+		uint64_t value, at;
+	} *data_words;             /* code addresses in a position-dependent object's data, and where (collect_data_words) */
 	size_t data_words_nr, data_words_alloc;
 	struct ehpads eh;         /* landing pads, read when first asked (eh_loaded) */
 	bool eh_loaded;
@@ -467,19 +469,28 @@ static void build_got(struct builder *b)
 	}
 }
 
-static void add_root(struct builder *b, uint32_t f)
+/* Function f is a root; 'at' is the data address holding its address, 0 when none. */
+static void add_root(struct builder *b, uint32_t f, uint64_t at)
 {
 	struct objsum *s = b->s;
+	uint32_t name = OSUM_NONE;
 
 	if (f == OSUM_NONE)
 		return;
+	/* Named for 'explain': the variable, else the section. */
+	if (at) {
+		const struct elf_symbol *sym = elf_symbol_at(b->elf, at);
+		const struct elf_section *sec = sym && sym->name[0] ? NULL : elf_section_of(b->elf, at);
+
+		name = str_add(b, sym && sym->name[0] ? sym->name : sec ? sec->name : NULL);
+	}
 	ALLOC_GROW(s->roots, s->roots_nr + 1, b->roots_alloc);
-	s->roots[s->roots_nr++] = f;
+	s->roots[s->roots_nr++] = (struct osum_root){ at, f, name };
 }
 
-static void add_root_addr(struct builder *b, uint64_t addr)
+static void add_root_addr(struct builder *b, uint64_t addr, uint64_t at)
 {
-	add_root(b, func_exact(b->s, addr));
+	add_root(b, func_exact(b->s, addr), at);
 }
 
 static const struct range *range_of(const struct builder *b, uint64_t addr);
@@ -516,7 +527,8 @@ static void collect_data_words(struct builder *b)
 			if (!in_code(b, v))
 				continue;
 			ALLOC_GROW(b->data_words, b->data_words_nr + 1, b->data_words_alloc);
-			b->data_words[b->data_words_nr++] = v;
+			b->data_words[b->data_words_nr].value = v;
+			b->data_words[b->data_words_nr++].at = sec->addr + off;
 		}
 	}
 }
@@ -570,11 +582,11 @@ static void collect_roots(struct builder *b)
 			const struct elf_symbol *sym = elf_symbol_lookup(elf, stages[i], NULL);
 
 			if (sym && (sym->type == STT_FUNC || sym->type == STT_NOTYPE))
-				add_root_addr(b, sym->value);
+				add_root_addr(b, sym->value, 0);
 		}
 	}
-	add_root_addr(b, dyn->init);
-	add_root_addr(b, dyn->fini);
+	add_root_addr(b, dyn->init, 0);
+	add_root_addr(b, dyn->fini, 0);
 	for (size_t i = 0; i < ARRAY_SIZE(arrays); i++) {
 		uint64_t *fns = NULL;
 		int n;
@@ -583,7 +595,7 @@ static void collect_roots(struct builder *b)
 			continue;
 		n = elf_read_pointer_array(elf, arrays[i].addr, arrays[i].size, &fns);
 		for (int k = 0; k < n; k++)
-			add_root_addr(b, fns[k]);
+			add_root_addr(b, fns[k], arrays[i].addr + 8 * (uint64_t)k);
 		free(fns);
 	}
 	if (!dyn->present) {
@@ -598,12 +610,12 @@ static void collect_roots(struct builder *b)
 			if (!sec)
 				continue;
 			if (sec->flags & SHF_EXECINSTR) {
-				add_root_addr(b, sec->addr);
+				add_root_addr(b, sec->addr, 0);
 				continue;
 			}
 			n = elf_read_pointer_array(elf, sec->addr, sec->size, &fns);
 			for (int k = 0; k < n; k++)
-				add_root_addr(b, fns[k]);
+				add_root_addr(b, fns[k], sec->addr + 8 * (uint64_t)k);
 			free(fns);
 		}
 	}
@@ -615,11 +627,11 @@ static void collect_roots(struct builder *b)
 		switch (elf_reloc_kind(elf, r->type)) {
 		case ELF_RELOC_RELATIVE:
 		case ELF_RELOC_IRELATIVE:
-			add_root_addr(b, (uint64_t)r->addend);
+			add_root_addr(b, (uint64_t)r->addend, r->offset);
 			break;
 		case ELF_RELOC_ABS64:
 			if (r->symbol && r->symbol->defined)
-				add_root_addr(b, r->symbol->value + (uint64_t)r->addend);
+				add_root_addr(b, r->symbol->value + (uint64_t)r->addend, r->offset);
 			break;
 		default:
 			break;
@@ -632,7 +644,7 @@ static void collect_roots(struct builder *b)
 	 * gcc "everything".)
 	 */
 	for (size_t i = 0; i < b->data_words_nr; i++)
-		add_root_addr(b, b->data_words[i]);
+		add_root_addr(b, b->data_words[i].value, b->data_words[i].at);
 }
 
 static void add_edge(struct builder *b, uint64_t addr, uint32_t target, uint8_t kind,
@@ -1612,6 +1624,7 @@ static struct objsum *unsupported(struct objsum *s)
 	s->unres_nr = 1;
 	s->funcs[0] = (struct osum_func){ .name = OSUM_NONE, .unres = 0, .unres_nr = 1 };
 	s->roots = xcalloc(1, sizeof(*s->roots));
+	s->roots[0] = (struct osum_root){ 0, 0, OSUM_NONE };
 	s->roots_nr = 1;
 	s->entry = 0;
 	return s;
@@ -1632,7 +1645,7 @@ static void go_method_roots(struct builder *b, struct gopclntab *t)
 	if (n == -ENOENT) {
 		warn_add("Go binary without findable type data: every function counts as reachable");
 		for (uint32_t i = 0; i < b->s->funcs_nr; i++)
-			add_root(b, i);
+			add_root(b, i, 0);
 		return;
 	}
 	for (int i = 0; i < n; i++) {
@@ -1650,7 +1663,7 @@ static void go_method_roots(struct builder *b, struct gopclntab *t)
 			if (first && !strchr(first + 1, '.'))
 				continue;
 		}
-		add_root_addr(b, refs[i]);
+		add_root_addr(b, refs[i], 0);
 	}
 	free(refs);
 }
@@ -1696,7 +1709,7 @@ struct objsum *objsum_compute(const struct elf_file *elf)
 	collect_relocs(&b);
 	collect_data_words(&b);
 	for (size_t i = 0; !have_go && i < b.data_words_nr; i++)
-		data_start(&b, b.data_words[i]);
+		data_start(&b, b.data_words[i].value);
 	collect_plt(&b);
 	for (size_t i = 0; i < b.tg.calls_nr; i++)
 		add_start(&b, b.tg.calls[i], NULL);
@@ -1841,7 +1854,8 @@ static uint32_t layout_hash(void)
 			  sizeof(struct osum_arg) * 31 + sizeof(struct osum_sys) * 127 +
 			  sizeof(struct osum_unres) * 511 + sizeof(struct osum_import) * 2047 +
 			  sizeof(struct osum_export) * 8191 + sizeof(struct blob_header) * 32767 +
-			  sizeof(struct osum_dlsym) * 131071 + sizeof(struct osum_exec) * 524287);
+			  sizeof(struct osum_dlsym) * 131071 + sizeof(struct osum_exec) * 524287 +
+			  sizeof(struct osum_root) * 2097151);
 }
 
 #define ARRAYS(X)                                                                              \
@@ -1990,7 +2004,8 @@ struct objsum *objsum_deserialize(void *data, size_t len)
 		if (s->exports[i].func >= s->funcs_nr)
 			goto bad_free;
 	for (uint32_t i = 0; i < s->roots_nr; i++)
-		if (s->roots[i] >= s->funcs_nr)
+		if (s->roots[i].func >= s->funcs_nr ||
+		    (s->roots[i].at_name != OSUM_NONE && s->roots[i].at_name >= s->strs_len))
 			goto bad_free;
 	for (uint32_t i = 0; i < s->data_imports_nr; i++)
 		if (s->data_imports[i] >= s->imports_nr)

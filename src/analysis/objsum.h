@@ -117,6 +117,13 @@ struct osum_export {
 	uint8_t hidden;       /* non-default version */
 };
 
+/* A function that runs without a known caller (objsum.roots). */
+struct osum_root {
+	uint64_t at;          /* the data address holding its address; 0 when none (DT_INIT) or not known */
+	uint32_t func;
+	uint32_t at_name;     /* the symbol, else the section, holding 'at' (strs), or OSUM_NONE */
+};
+
 struct objsum {
 	uint16_t machine;
 	bool analysable;
@@ -145,7 +152,7 @@ struct objsum {
 	 * them; then IFUNC resolvers and the functions whose address is in
 	 * data (callable through a pointer).
 	 */
-	uint32_t *roots;
+	struct osum_root *roots;
 	uint32_t roots_nr;
 	uint32_t roots_init_nr;
 	uint32_t *data_imports; /* imports whose address sits in data (always used) */

@@ -83,6 +83,14 @@ static json_t *chain_json(const struct analysis_program *p, const struct analysi
 						   "function", st[i].function, "function_start", start, "address", addr,
 						   "loaded", why >= 0 ? analysis_load_name(why) : "?", "number_from",
 						   st[i].note, "root", st[i].root));
+		if (st[i].root_at) {
+			char at[32];
+			json_t *step = json_array_get(a, json_array_size(a) - 1);
+
+			snprintf(at, sizeof(at), "0x%llx", (unsigned long long)st[i].root_at);
+			json_object_set_new(step, "root_at", json_string(at));
+			json_object_set_new(step, "root_in", st[i].root_in ? json_string(st[i].root_in) : json_null());
+		}
 	if (n > 1 && ffi_named(p, &st[0]))
 		json_object_set_new(json_array_get(a, 0), "called_by_name_from", json_string(p->ffi->first));
 	}
@@ -100,11 +108,13 @@ static void chain_text(const struct analysis_program *p, const struct analysis_s
 		const char *obj = strrchr(st[i].object, '/');
 		char lb[32];
 
+		char *root = analysis_root_phrase(&st[i]);
+
 		printf("    %s%s %s!%s 0x%llx%s%s%s\n", i ? "-> " : "   ", i + 1 == n ? "site" : "",
 		       obj ? obj + 1 : st[i].object,
 		       analysis_function_label(st[i].function, st[i].function_start, lb, sizeof(lb)),
-		       (unsigned long long)st[i].address, st[i].root ? " (" : "", st[i].root ? st[i].root : "",
-		       st[i].root ? ")" : "");
+		       (unsigned long long)st[i].address, root ? " (" : "", root ? root : "", root ? ")" : "");
+		free(root);
 		if (st[i].note)
 			printf("        the number from the code it runs: %s\n", st[i].note);
 		if (i == 0 && n > 1 && ffi_named(p, &st[0]))

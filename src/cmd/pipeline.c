@@ -214,8 +214,11 @@ static void explain_analysed(const struct analysis *an, struct pipeline_result *
 				strbuf_addf(&sb, "%s%s!%s", k ? " -> " : "", base_name(steps[k].object),
 					    analysis_function_label(steps[k].function, steps[k].function_start, lb,
 								    sizeof(lb)));
-				if (steps[k].root)
-					strbuf_addf(&sb, " (%s)", steps[k].root);
+				char *root = analysis_root_phrase(&steps[k]);
+
+				if (root)
+					strbuf_addf(&sb, " (%s)", root);
+				free(root);
 			}
 			strbuf_addf(&sb, " (site 0x%llx)", (unsigned long long)steps[n - 1].address);
 		} else if (an->programs[i].all_syscalls && an->programs[i].unresolved_nr) {

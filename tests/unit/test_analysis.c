@@ -111,7 +111,7 @@ static void add_export(struct objsum *s, const char *name, const char *ver, uint
 static void add_root(struct objsum *s, uint32_t f)
 {
 	s->roots = xrealloc_array(s->roots, s->roots_nr + 1, sizeof(*s->roots));
-	s->roots[s->roots_nr++] = f;
+	s->roots[s->roots_nr++] = (struct osum_root){ 0, f, OSUM_NONE };
 }
 
 static void *xmemdup_helper(const void *p, size_t n)
@@ -225,7 +225,8 @@ static void test_wrapper_chain(void **state)
  * main -> helper -> getuid@libc (getuid: 102), and libc's cb, whose
  * address is in data, calls getuid directly: the shorter chain starts at a
  * root of another kind, the witness at the entry all the same.  libc's
- * init code reaches sync (162), its data-taken cb2 reaches getgid (104).
+ * init code reaches sync (162), cb2, whose address is in the variable
+ * "handlers", reaches getgid (104).
  */
 static void test_witness_roots(void **state)
 {
@@ -258,6 +259,8 @@ static void test_witness_roots(void **state)
 	c->roots_init_nr = 1;
 	add_root(c, 1);
 	add_root(c, 4);
+	c->roots[2].at = 0x5008; /* cb2's address is in the variable "handlers" */
+	c->roots[2].at_name = sb_str(c, "handlers");
 	link_program(objs, 2, ANALYSIS_UNRESOLVED_ALL, SYS_ARCH_X86_64, &p);
 	assert_true(sysset_has(&p.syscalls, 102));
 
@@ -267,6 +270,7 @@ static void test_witness_roots(void **state)
 	assert_string_equal(st[0].function, "main");
 	assert_non_null(st[0].root);
 	assert_non_null(strstr(st[0].root, "entry point"));
+	assert_int_equal(st[0].root_at, 0);
 	assert_string_equal(st[1].function, "helper");
 	assert_null(st[1].root);
 	assert_string_equal(st[2].function, "getuid");
@@ -282,6 +286,16 @@ static void test_witness_roots(void **state)
 	assert_int_equal(n, 2);
 	assert_string_equal(st[0].function, "cb2");
 	assert_non_null(strstr(st[0].root, "stored in data"));
+	assert_int_equal(st[0].root_at, 0x5008);
+	assert_string_equal(st[0].root_in, "handlers");
+	{
+		char *phrase = analysis_root_phrase(&st[0]);
+
+		assert_string_equal(phrase, "callable through a pointer: its address is stored in data, at 0x5008 in handlers");
+		free(phrase);
+		phrase = analysis_root_phrase(&st[1]);
+		assert_null(phrase);
+	}
 	free(st);
 	free_prog(&p);
 	objsum_free(m);
