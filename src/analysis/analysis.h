@@ -123,9 +123,9 @@ struct analysis_step {
 	 */
 	const char *root;
 	/*
-	 * When the chain starts at a function whose address is in data: where
-	 * (0 when not known), and the variable or section there (owned by the
-	 * analysis, or NULL).
+	 * When the chain starts at a function whose address is in data (an
+	 * init/fini array, a variable): where (0 when not known), and the
+	 * variable or section there (owned by the analysis, or NULL).
 	 */
 	uint64_t root_at;
 	const char *root_in;

@@ -937,9 +937,12 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 		const struct objsum *s = p->objs[o].sum;
 		uint32_t f = (uint32_t)(first - p->base[o]);
 
+		bool init = p->root[first] == ROOT_INIT;
+
 		v[0].root = root_text[p->root[first]];
-		/* Where its address is: the first such place the summary names. */
-		for (uint32_t i = s->roots_init_nr; p->root[first] == ROOT_DATA && i < s->roots_nr; i++)
+		/* Where its address is (an init/fini array, data): the first such place the summary names. */
+		for (uint32_t i = init ? 0 : s->roots_init_nr;
+		     (init || p->root[first] == ROOT_DATA) && i < (init ? s->roots_init_nr : s->roots_nr); i++)
 			if (s->roots[i].func == f && s->roots[i].at) {
 				v[0].root_at = s->roots[i].at;
 				v[0].root_in = objsum_str(s, s->roots[i].at_name);

@@ -259,6 +259,8 @@ static void test_witness_roots(void **state)
 	c->roots_init_nr = 1;
 	add_root(c, 1);
 	add_root(c, 4);
+	c->roots[0].at = 0x4010; /* init's is in .init_array */
+	c->roots[0].at_name = sb_str(c, ".init_array");
 	c->roots[2].at = 0x5008; /* cb2's address is in the variable "handlers" */
 	c->roots[2].at_name = sb_str(c, "handlers");
 	link_program(objs, 2, ANALYSIS_UNRESOLVED_ALL, SYS_ARCH_X86_64, &p);
@@ -280,6 +282,8 @@ static void test_witness_roots(void **state)
 	assert_int_equal(n, 3);
 	assert_string_equal(st[0].function, "init");
 	assert_non_null(strstr(st[0].root, "loaded or unloaded"));
+	assert_int_equal(st[0].root_at, 0x4010);
+	assert_string_equal(st[0].root_in, ".init_array");
 	free(st);
 
 	n = link_witness(&p, 104, &st);
