@@ -211,6 +211,27 @@ static char *env_target(const char *arg)
 	return res;
 }
 
+/* Why a program named by its path is not one (program_set_which found none there). */
+static int not_executable(struct program_set *ps, const char *name)
+{
+	const struct rootfs_node *node;
+	char *joined = name[0] == '/' ? xstrdup(name) : fs_join(ps->workdir, name);
+	char *abs = path_tidy(joined, strlen(joined));
+	int ret;
+
+	free(joined);
+	if (rootfs_resolve(ps->fs, abs, true, &node, NULL) < 0)
+		ret = err_set(ENOENT, "cannot find program '%s' in the image: no such file", abs);
+	else if (node->type != ROOTFS_REG)
+		ret = err_set(ENOENT, "program '%s' in the image is not a regular file", abs);
+	else
+		ret = err_set(ENOENT, "program '%s' in the image is not executable (mode %04o)%s", abs,
+			      (unsigned)(node->mode & 07777),
+			      node->is_elf ? ": a library is analysed as a plugin with --dlopen" : "");
+	free(abs);
+	return ret;
+}
+
 static int add_depth(struct program_set *ps, const char *name, enum program_origin origin,
 		     const char *reason, int depth);
 
@@ -370,6 +391,8 @@ static int add_depth(struct program_set *ps, const char *name, enum program_orig
 	int ret;
 
 	ret = program_set_which(ps, name, &path);
+	if (ret < 0 && strchr(name, '/'))
+		return not_executable(ps, name);
 	if (ret < 0)
 		return err_set(ENOENT, "cannot find program '%s' in the image (PATH=%s)", name,
 			       ps->path_var);

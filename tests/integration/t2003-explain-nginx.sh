@@ -41,6 +41,17 @@ jq -e '.programs == [] and (.profile_reasons | length) == 1 and (.profile_reason
 	"$T/j5" >/dev/null || fail "restart_syscall: $(cat "$T/j5")"
 jq -e '.profile_reasons == []' "$T/j" >/dev/null || fail "socket has other reasons: $(jq -c .profile_reasons "$T/j")"
 
+# A --program that is not one: the error says why, and how to analyse a library.
+if "$CONFINE" explain "dir:$R" write --program /usr/lib/x86_64-linux-gnu/libz.so.1 >"$T/o7" 2>"$T/e7"; then
+	fail "a library as --program succeeded"
+fi
+grep -q "program '/usr/lib/x86_64-linux-gnu/libz.so.1' in the image is not executable (mode 0644): a library is analysed as a plugin with --dlopen" "$T/e7" ||
+	fail "library error: $(cat "$T/e7")"
+if "$CONFINE" explain "dir:$R" write --program /usr/sbin/no-such >"$T/o8" 2>"$T/e8"; then
+	fail "a missing --program succeeded"
+fi
+grep -q "cannot find program '/usr/sbin/no-such' in the image: no such file" "$T/e8" || fail "missing error: $(cat "$T/e8")"
+
 # A syscall nginx cannot make: none of the programs explains it.
 "$CONFINE" explain "dir:$R" kexec_load --program /usr/sbin/nginx >"$T/out2" || fail "explain kexec_load"
 grep -q "no program of the image can make it" "$T/out2" && ! grep -q "the profile" "$T/out2" ||
