@@ -26,7 +26,7 @@ struct command {
 static const struct command commands[] = {
 	{ "inventory", cmd_inventory, "list the ELF files of an image and how they link", false },
 	{ "analyze", cmd_analyze, "per-program system calls found by binary analysis", true },
-	{ "explain", cmd_explain, "why a system call is allowed: its call chains", true },
+	{ "explain", cmd_explain, "why a system call (or each one) is allowed: its call chains", true },
 	{ "profile", cmd_profile, "write the seccomp profile for an image", true },
 	{ "validate", cmd_validate, "run an image with and without a profile and compare", true },
 	{ "batch", cmd_batch, "Confine's batch run over an images JSON file", true },

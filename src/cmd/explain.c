@@ -1,5 +1,5 @@
 /*
- * confine explain IMAGE SYSCALL [--all-binaries] [--program PATH] [--json]
+ * confine explain IMAGE [SYSCALL] [--all-binaries] [--program PATH] [--json]
  *
  * Why does the image's profile allow SYSCALL?  For every program of the
  * image's program set that can make it: a witness chain from the
@@ -24,7 +24,7 @@
 #include "util/xalloc.h"
 
 static const char usage[] =
-	"usage: confine explain IMAGE SYSCALL [--all-binaries] [--program PATH]...\n"
+	"usage: confine explain IMAGE [SYSCALL] [--all-binaries] [--program PATH]...\n"
 	"                       [--dlopen PATH]... [--options STR] [--args STR] [--json]\n"
 	"\n"
 	"Show why SYSCALL (a name, or a number) is in IMAGE's system call set: for\n"
@@ -33,6 +33,8 @@ static const char usage[] =
 	"one call chain from the program's entry (or another root: init code, an\n"
 	"address-taken function) to the site; then why every profile of the image\n"
 	"allows it besides (the container runtime calls it, the kernel makes it).\n"
+	"Without SYSCALL: every call a profile of the image allows, one line each\n"
+	"(the first program that makes it and its chain, or the other reason).\n"
 	"\n"
 	"IMAGE is docker:NAME[:TAG], docker-archive:FILE, oci:DIR, oci-archive:FILE\n"
 	"or dir:ROOTFS.\n"
@@ -141,138 +143,49 @@ static const struct program *set_program(const struct program_set *ps, const cha
 	return NULL;
 }
 
-struct reasons {
-	char **v;
-	size_t nr;
+/*
+ * What every profile of the image allows whatever its programs do
+ * (pipeline.h): the container runtime's own calls (the engine's runtime
+ * for a docker: image) and the kernel's.
+ */
+struct extra {
+	struct sysset runtime;
+	char *runtime_name;
 };
 
-/*
- * Why every profile of the image allows the call whatever its programs do
- * (pipeline.h): the kernel makes it, or the container runtime does after
- * installing the filter (the engine's runtime for a docker: image).
- */
-static int other_reasons(const char *image, int nr, struct reasons *why)
+/* Why every profile allows nr besides its programs: up to two new strings in why[], how many. */
+static size_t extra_reasons(const struct extra *x, int nr, char *why[2])
 {
-	struct sysset rt;
-	char *name = NULL;
-	int ret;
+	size_t n = 0;
 
-	why->v = xcalloc(2, sizeof(char *));
 	if (pipeline_kernel_reason(nr))
-		why->v[why->nr++] = xstrdup(pipeline_kernel_reason(nr));
-	sysset_clear(&rt);
-	ret = pipeline_runtime_set(!strncmp(image, "docker:", 7), &rt, &name);
-	if (!ret && sysset_has(&rt, nr))
-		why->v[why->nr++] = pipeline_runtime_reason(name);
-	free(name);
-	return ret;
+		why[n++] = xstrdup(pipeline_kernel_reason(nr));
+	if (sysset_has(&x->runtime, nr))
+		why[n++] = pipeline_runtime_reason(x->runtime_name);
+	return n;
 }
 
-int cmd_explain(int argc, char **argv)
+/* One syscall: every program that can make it with a chain, then the other reasons. */
+static void explain_one(const struct analysis *a, const struct program_set *ps, const struct extra *x,
+			const char *image, int nr)
 {
-	static const struct option longopts[] = {
-		{ "all-binaries", no_argument, NULL, 'a' },
-		{ "program", required_argument, NULL, 'p' },
-		{ "dlopen", required_argument, NULL, 'd' },
-		{ "options", required_argument, NULL, 'o' },
-		{ "args", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct image_open_opts iopts = { 0 };
-	struct analysis_opts aopts = { 0 };
-	struct image *img = NULL;
-	struct program_set ps;
-	struct image_config cfg = { 0 };
-	struct analysis *a = NULL;
-	const char *options = NULL, *args = NULL;
-	const char **progs, **dl;
-	size_t progs_nr = 0, dl_nr = 0, found = 0;
-	bool all = false, ps_init = false;
 	json_t *out = NULL, *list = NULL;
-	struct reasons why = { 0 };
-	int c, nr, ret, status = 1;
+	char *why[2];
+	size_t found = 0, why_nr = extra_reasons(x, nr, why);
 
-	argc = cmd_parse_common(argc, argv, usage);
-	progs = xcalloc((size_t)argc + 1, sizeof(char *));
-	dl = xcalloc((size_t)argc + 1, sizeof(char *));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			all = true;
-			break;
-		case 'p':
-			progs[progs_nr++] = optarg;
-			break;
-		case 'd':
-			dl[dl_nr++] = optarg;
-			break;
-		case 'o':
-			options = optarg;
-			break;
-		case 'r':
-			args = optarg;
-			break;
-		default:
-			fputs(usage, stderr);
-			status = 2;
-			goto out;
-		}
-	}
-	if (argc - optind != 2) {
-		p_err("explain: expected IMAGE and SYSCALL");
-		fputs(usage, stderr);
-		status = 2;
-		goto out;
-	}
-	if (parse_syscall(argv[optind + 1], &nr) != 0) {
-		p_err_last();
-		status = 2;
-		goto out;
-	}
-	iopts.progress = cmd_progress();
-	ret = image_open(argv[optind], &iopts, &img);
-	if (ret) {
-		p_err_last();
-		goto out;
-	}
-	if (cmd_run_config(options, args, &img->config, &cfg) != 0) {
-		p_err_last();
-		status = 2;
-		goto out;
-	}
-	program_set_init(&ps, img->rootfs, &cfg);
-	ps_init = true;
-	program_set_add_config(&ps, &cfg);
-	for (size_t i = 0; i < progs_nr; i++)
-		if (program_set_add(&ps, progs[i], PROGRAM_ADDED, "named with --program") < 0) {
-			p_err_last();
-			goto out;
-		}
-	if (all)
-		program_set_add_all_binaries(&ps, cmd_progress());
-	aopts.dlopen = dl;
-	aopts.dlopen_nr = dl_nr;
-	aopts.progress = cmd_progress();
-	ret = analysis_image(img, &ps, &aopts, &a);
-	cmd_progress_done();
-	if (ret) {
-		p_err_last();
-		goto out;
-	}
 	if (cmd_opts.json) {
 		out = json_object();
 		list = json_array();
-		json_object_set_new(out, "image", json_string(argv[optind]));
+		json_object_set_new(out, "image", json_string(image));
 		json_object_set_new(out, "syscall", json_string(syscall_name(SYS_ARCH_X86_64, nr)));
 		json_object_set_new(out, "number", json_integer(nr));
 	} else {
 		p_warnings();
-		printf("%s (%d) in %s:\n", syscall_name(SYS_ARCH_X86_64, nr), nr, argv[optind]);
+		printf("%s (%d) in %s:\n", syscall_name(SYS_ARCH_X86_64, nr), nr, image);
 	}
 	for (size_t i = 0; i < a->programs_nr; i++) {
 		const struct analysis_program *p = &a->programs[i];
-		const struct program *pr = set_program(&ps, p->path);
+		const struct program *pr = set_program(ps, p->path);
 		struct analysis_step *steps = NULL;
 		int n;
 
@@ -313,15 +226,11 @@ int cmd_explain(int argc, char **argv)
 		}
 		free(steps);
 	}
-	if (other_reasons(argv[optind], nr, &why) != 0) {
-		p_err_last();
-		goto out;
-	}
 	if (cmd_opts.json) {
 		json_t *more = json_array();
 
-		for (size_t i = 0; i < why.nr; i++)
-			json_array_append_new(more, json_string(why.v[i]));
+		for (size_t i = 0; i < why_nr; i++)
+			json_array_append_new(more, json_string(why[i]));
 		json_object_set_new(out, "programs", list);
 		json_object_set_new(out, "profile_reasons", more);
 		json_object_set_new(out, "warnings", p_warnings_json());
@@ -331,14 +240,179 @@ int cmd_explain(int argc, char **argv)
 	} else {
 		if (!found)
 			printf("  no program of the image can make it\n");
-		for (size_t i = 0; i < why.nr; i++)
-			printf("  the profile %sallows it: %s\n", found || i ? "also " : "", why.v[i]);
+		for (size_t i = 0; i < why_nr; i++)
+			printf("  the profile %sallows it: %s\n", found || i ? "also " : "", why[i]);
 	}
+	for (size_t i = 0; i < why_nr; i++)
+		free(why[i]);
+}
+
+static int cmp_name(const void *x, const void *y)
+{
+	return strcmp(syscall_name(SYS_ARCH_X86_64, *(const int *)x), syscall_name(SYS_ARCH_X86_64, *(const int *)y));
+}
+
+/*
+ * Every call a profile of the image allows, by name, one line each: the
+ * first program that makes it with its chain (pipeline_why_line), and the
+ * reasons every profile has.
+ */
+static void explain_all(const struct analysis *a, const struct extra *x, const char *image)
+{
+	size_t tn, nr = 0;
+	const struct syscall_info *tab = syscall_table(SYS_ARCH_X86_64, &tn);
+	int *v = xcalloc(tn ? tn : 1, sizeof(*v));
+	json_t *out = NULL, *list = NULL;
+
+	for (size_t i = 0; i < tn; i++)
+		if (sysset_has(&a->syscalls, tab[i].nr) || sysset_has(&x->runtime, tab[i].nr) ||
+		    pipeline_kernel_reason(tab[i].nr))
+			v[nr++] = tab[i].nr;
+	qsort(v, nr, sizeof(*v), cmp_name);
+	if (cmd_opts.json) {
+		out = json_object();
+		list = json_array();
+		json_object_set_new(out, "image", json_string(image));
+	} else {
+		p_warnings();
+		printf("%s: %zu system calls allowed (%zu made by its programs, %zu by the container runtime %s)\n",
+		       image, nr, sysset_count(&a->syscalls), sysset_count(&x->runtime), x->runtime_name);
+	}
+	for (size_t i = 0; i < nr; i++) {
+		char *line = pipeline_why_line(a, v[i]), *why[2];
+		size_t why_nr = extra_reasons(x, v[i], why);
+
+		if (cmd_opts.json) {
+			json_t *o = json_object(), *more = json_array();
+
+			for (size_t k = 0; k < why_nr; k++)
+				json_array_append_new(more, json_string(why[k]));
+			json_object_set_new(o, "syscall", json_string(syscall_name(SYS_ARCH_X86_64, v[i])));
+			json_object_set_new(o, "number", json_integer(v[i]));
+			json_object_set_new(o, "program", line ? json_string(line) : json_null());
+			json_object_set_new(o, "profile_reasons", more);
+			json_array_append_new(list, o);
+		} else {
+			printf("  %-20s %s\n", syscall_name(SYS_ARCH_X86_64, v[i]), line ? line : why[0]);
+			for (size_t k = line ? 0 : 1; k < why_nr; k++)
+				printf("  %-20s %s%s\n", "", line || k ? "also: " : "", why[k]);
+		}
+		free(line);
+		for (size_t k = 0; k < why_nr; k++)
+			free(why[k]);
+	}
+	if (cmd_opts.json) {
+		json_object_set_new(out, "syscalls", list);
+		json_object_set_new(out, "warnings", p_warnings_json());
+		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(out);
+	}
+	free(v);
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "all-binaries", no_argument, NULL, 'a' },
+		{ "program", required_argument, NULL, 'p' },
+		{ "dlopen", required_argument, NULL, 'd' },
+		{ "options", required_argument, NULL, 'o' },
+		{ "args", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct image_open_opts iopts = { 0 };
+	struct analysis_opts aopts = { 0 };
+	struct image *img = NULL;
+	struct program_set ps;
+	struct image_config cfg = { 0 };
+	struct analysis *a = NULL;
+	const char *options = NULL, *args = NULL;
+	const char **progs, **dl;
+	size_t progs_nr = 0, dl_nr = 0;
+	bool all = false, ps_init = false;
+	struct extra x = { 0 };
+	int c, nr = -1, ret, status = 1;
+
+	argc = cmd_parse_common(argc, argv, usage);
+	progs = xcalloc((size_t)argc + 1, sizeof(char *));
+	dl = xcalloc((size_t)argc + 1, sizeof(char *));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			all = true;
+			break;
+		case 'p':
+			progs[progs_nr++] = optarg;
+			break;
+		case 'd':
+			dl[dl_nr++] = optarg;
+			break;
+		case 'o':
+			options = optarg;
+			break;
+		case 'r':
+			args = optarg;
+			break;
+		default:
+			fputs(usage, stderr);
+			status = 2;
+			goto out;
+		}
+	}
+	if (argc - optind != 1 && argc - optind != 2) {
+		p_err("explain: expected IMAGE and, optionally, SYSCALL");
+		fputs(usage, stderr);
+		status = 2;
+		goto out;
+	}
+	if (argc - optind == 2 && parse_syscall(argv[optind + 1], &nr) != 0) {
+		p_err_last();
+		status = 2;
+		goto out;
+	}
+	iopts.progress = cmd_progress();
+	ret = image_open(argv[optind], &iopts, &img);
+	if (ret) {
+		p_err_last();
+		goto out;
+	}
+	if (cmd_run_config(options, args, &img->config, &cfg) != 0) {
+		p_err_last();
+		status = 2;
+		goto out;
+	}
+	program_set_init(&ps, img->rootfs, &cfg);
+	ps_init = true;
+	program_set_add_config(&ps, &cfg);
+	for (size_t i = 0; i < progs_nr; i++)
+		if (program_set_add(&ps, progs[i], PROGRAM_ADDED, "named with --program") < 0) {
+			p_err_last();
+			goto out;
+		}
+	if (all)
+		program_set_add_all_binaries(&ps, cmd_progress());
+	aopts.dlopen = dl;
+	aopts.dlopen_nr = dl_nr;
+	aopts.progress = cmd_progress();
+	ret = analysis_image(img, &ps, &aopts, &a);
+	cmd_progress_done();
+	if (ret) {
+		p_err_last();
+		goto out;
+	}
+	if (pipeline_runtime_set(!strncmp(argv[optind], "docker:", 7), &x.runtime, &x.runtime_name) != 0) {
+		p_err_last();
+		goto out;
+	}
+	if (argc - optind == 2)
+		explain_one(a, &ps, &x, argv[optind], nr);
+	else
+		explain_all(a, &x, argv[optind]);
 	status = 0;
 out:
-	for (size_t i = 0; i < why.nr; i++)
-		free(why.v[i]);
-	free(why.v);
+	free(x.runtime_name);
 	analysis_free(a);
 	if (ps_init)
 		program_set_release(&ps);

@@ -180,62 +180,58 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/*
- * One line per analysed syscall: the first program that can make it and a
- * witness chain from a root of that program to the syscall site.
- */
-static void explain_analysed(const struct analysis *an, struct pipeline_result *r)
+char *pipeline_why_line(const struct analysis *an, int nr)
 {
-	for (int nr = 0; nr < SYSSET_NR; nr++) {
-		struct analysis_step *steps = NULL;
-		struct strbuf sb = STRBUF_INIT;
-		size_t i;
-		int n;
+	struct analysis_step *steps = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	int n;
 
-		if (!sysset_has(&an->syscalls, nr))
-			continue;
-		for (i = 0; i < an->programs_nr; i++)
-			if (sysset_has(&an->programs[i].syscalls, nr))
-				break;
-		if (i == an->programs_nr)
-			continue;
-		strbuf_addf(&sb, "%s: ", an->programs[i].path);
-		n = analysis_witness(an, i, nr, &steps);
-		if (n > 0) {
-			/* The last step is the site; it often lies in the previous function. */
-			int shown = n;
+	if (nr < 0 || nr >= SYSSET_NR || !sysset_has(&an->syscalls, nr))
+		return NULL;
+	for (i = 0; i < an->programs_nr; i++)
+		if (sysset_has(&an->programs[i].syscalls, nr))
+			break;
+	if (i == an->programs_nr)
+		return NULL;
+	strbuf_addf(&sb, "%s: ", an->programs[i].path);
+	n = analysis_witness(an, i, nr, &steps);
+	if (n > 0) {
+		/* The last step is the site; it often lies in the previous function. */
+		int shown = n;
 
-			if (n >= 2 && steps[n - 1].function_start == steps[n - 2].function_start &&
-			    !strcmp(steps[n - 1].object, steps[n - 2].object))
-				shown = n - 1;
-			for (int k = 0; k < shown; k++) {
-				char lb[32];
+		if (n >= 2 && steps[n - 1].function_start == steps[n - 2].function_start &&
+		    !strcmp(steps[n - 1].object, steps[n - 2].object))
+			shown = n - 1;
+		for (int k = 0; k < shown; k++) {
+			char lb[32];
+			char *root;
 
-				strbuf_addf(&sb, "%s%s!%s", k ? " -> " : "", base_name(steps[k].object),
-					    analysis_function_label(steps[k].function, steps[k].function_start, lb,
-								    sizeof(lb)));
-				char *root = analysis_root_phrase(&steps[k]);
-
-				if (root)
-					strbuf_addf(&sb, " (%s)", root);
-				free(root);
-			}
-			strbuf_addf(&sb, " (site 0x%llx)", (unsigned long long)steps[n - 1].address);
-		} else if (an->programs[i].all_syscalls && an->programs[i].unresolved_nr) {
-			const struct analysis_program *ap = &an->programs[i];
-
-			strbuf_addf(&sb, "every syscall assumed: %zu unresolved site%s, e.g. %s 0x%llx (%s)",
-				    ap->unresolved_nr, ap->unresolved_nr == 1 ? "" : "s",
-				    base_name(ap->unresolved[0].object),
-				    (unsigned long long)ap->unresolved[0].address, ap->unresolved[0].reason);
-		} else if (an->programs[i].error) {
-			strbuf_addstr(&sb, "not analysable: every syscall assumed");
-		} else {
-			strbuf_addstr(&sb, "reachable (no chain recorded)");
+			/* A call site is a step of its own: the line names each function once. */
+			if (k && steps[k].function_start == steps[k - 1].function_start &&
+			    !strcmp(steps[k].object, steps[k - 1].object))
+				continue;
+			root = analysis_root_phrase(&steps[k]);
+			strbuf_addf(&sb, "%s%s!%s", k ? " -> " : "", base_name(steps[k].object),
+				    analysis_function_label(steps[k].function, steps[k].function_start, lb, sizeof(lb)));
+			if (root)
+				strbuf_addf(&sb, " (%s)", root);
+			free(root);
 		}
-		free(steps);
-		r->why[nr] = strbuf_detach(&sb, NULL);
+		strbuf_addf(&sb, " (site 0x%llx)", (unsigned long long)steps[n - 1].address);
+	} else if (an->programs[i].all_syscalls && an->programs[i].unresolved_nr) {
+		const struct analysis_program *ap = &an->programs[i];
+
+		strbuf_addf(&sb, "every syscall assumed: %zu unresolved site%s, e.g. %s 0x%llx (%s)",
+			    ap->unresolved_nr, ap->unresolved_nr == 1 ? "" : "s", base_name(ap->unresolved[0].object),
+			    (unsigned long long)ap->unresolved[0].address, ap->unresolved[0].reason);
+	} else if (an->programs[i].error) {
+		strbuf_addstr(&sb, "not analysable: every syscall assumed");
+	} else {
+		strbuf_addstr(&sb, "reachable (no chain recorded)");
 	}
+	free(steps);
+	return strbuf_detach(&sb, NULL);
 }
 
 /* ---- copying the analysed files into output/IMAGE ---------------------- */
@@ -974,7 +970,8 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 				 ap->unresolved_nr, ap->unresolved_nr == 1 ? "" : "s");
 		}
 	}
-	explain_analysed(an, r);
+	for (int nr = 0; nr < SYSSET_NR; nr++)
+		r->why[nr] = pipeline_why_line(an, nr);
 	collect_imports(&ps, o->confine_direct, r);
 	seed(o, "%zu system calls reachable; %zu unresolved site%s; %zu imported functions",
 	     sysset_count(&r->analysed), r->unresolved_nr, r->unresolved_nr == 1 ? "" : "s",

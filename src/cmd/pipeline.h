@@ -94,6 +94,14 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r);
  * 1.1.5+ds1" (caller frees).  Returns 0 or a negative errno (message set).
  */
 int pipeline_runtime_set(bool docker, struct sysset *set, char **name);
+/*
+ * Why the analysis put syscall nr in the image's set, on one line: the
+ * first program that can make it and a witness chain from the root it
+ * names to the site ("/usr/sbin/nginx: nginx!_start (the program's entry
+ * point) -> ... (site 0x10adc5)").  NULL when no program makes it; else a
+ * new string the caller frees.
+ */
+char *pipeline_why_line(const struct analysis *an, int nr);
 /* Why the profile allows a call of that runtime (caller frees). */
 char *pipeline_runtime_reason(const char *runtime);
 /* Why the profile allows syscall nr that the kernel makes itself (static string), or NULL. */

@@ -52,6 +52,22 @@ if "$CONFINE" explain "dir:$R" write --program /usr/sbin/no-such >"$T/o8" 2>"$T/
 fi
 grep -q "cannot find program '/usr/sbin/no-such' in the image: no such file" "$T/e8" || fail "missing error: $(cat "$T/e8")"
 
+# Without SYSCALL: every call the profile allows, one line each, the same set.
+opts="--entrypoint /usr/sbin/nginx"
+"$CONFINE" profile --quiet --options "$opts" -o "$T/p.json" "dir:$R" 2>/dev/null || fail "profile"
+jq -r '[.syscalls[] | select(.action == "SCMP_ACT_ALLOW") | .names[]] | sort | .[]' "$T/p.json" >"$T/allowed"
+"$CONFINE" explain --quiet --json --options "$opts" "dir:$R" >"$T/all.json" 2>"$T/err" || fail "explain all: $(cat "$T/err")"
+jq -r '[.syscalls[].syscall] | sort | .[]' "$T/all.json" >"$T/explained"
+[ "$(wc -l <"$T/allowed")" -gt 80 ] && cmp -s "$T/allowed" "$T/explained" ||
+	fail "explain lists other calls than the profile allows: $(diff "$T/allowed" "$T/explained" | head -5)"
+jq -e '.syscalls[] | select(.syscall == "socket") | .program | test("^/usr/sbin/nginx: nginx!_start \\(the program.s entry point\\) -> nginx!main -> .* \\(site 0x[0-9a-f]+\\)$")' \
+	"$T/all.json" >/dev/null || fail "socket line: $(jq -c '.syscalls[] | select(.syscall == "socket")' "$T/all.json")"
+jq -e '[.syscalls[] | select(.program == null and (.profile_reasons | length) == 0)] | length == 0' "$T/all.json" >/dev/null ||
+	fail "a call without a reason: $(jq -c '[.syscalls[] | select(.program == null and (.profile_reasons | length) == 0)]' "$T/all.json")"
+"$CONFINE" explain --quiet --options "$opts" "dir:$R" >"$T/all.txt" 2>/dev/null || fail "explain all (text)"
+grep -q "^dir:$R: $(wc -l <"$T/allowed") system calls allowed" "$T/all.txt" || fail "header: $(head -1 "$T/all.txt")"
+grep -q "^  capget  *the container runtime (runc" "$T/all.txt" || fail "capget: $(grep capget "$T/all.txt")"
+
 # A syscall nginx cannot make: none of the programs explains it.
 "$CONFINE" explain "dir:$R" kexec_load --program /usr/sbin/nginx >"$T/out2" || fail "explain kexec_load"
 grep -q "no program of the image can make it" "$T/out2" && ! grep -q "the profile" "$T/out2" ||
