@@ -105,5 +105,8 @@ expect_fail "explain unknown syscall" "$CONFINE" explain dir:/ no_such_call
 grep -q "unknown system call 'no_such_call'" "$T/err" || fail "explain syscall: $(cat "$T/err")"
 expect_fail "explain bad image" "$CONFINE" explain "dir:$T/nope" write
 grep -q "$T/nope" "$T/err" || fail "explain image: $(cat "$T/err")"
-expect_fail "explain usage" "$CONFINE" explain dir:/
+expect_fail "explain usage" "$CONFINE" explain dir:/ write read
+grep -q "expected IMAGE and, optionally, SYSCALL" "$T/err" || fail "explain usage: $(cat "$T/err")"
+expect_fail "explain no image" "$CONFINE" explain
+grep -q "expected IMAGE and, optionally, SYSCALL" "$T/err" || fail "explain no image: $(cat "$T/err")"
 pass
