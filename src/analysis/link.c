@@ -23,17 +23,20 @@ struct witness {
  * Why a function runs without a known caller, in the order the search
  * starts from them: everything the program's entry reaches is found (and
  * explained) from there before the search turns to the next kind, so a
- * witness chain starts at the entry whenever the entry reaches the site.
+ * witness chain starts at the entry whenever the entry reaches the site,
+ * and else, preferably, at the program's own code (its callbacks: event
+ * handlers, method tables) rather than at its modules' or libraries'.
  */
 enum root_why {
 	ROOT_NOT,
 	ROOT_ENTRY,       /* the main object's entry point */
 	ROOT_EXPORT,      /* an export of a main object without one (a library analysed as a program) */
 	ROOT_NAMED,       /* found by name: dlsym(), ctypes */
+	ROOT_MAIN_DATA,   /* ROOT_DATA in the main object */
 	ROOT_PLUGIN,      /* an export of a module named as dlopen()ed */
 	ROOT_LOADER,      /* the dynamic loader's entry point */
 	ROOT_INIT,        /* runs when its object is loaded or unloaded */
-	ROOT_DATA,        /* its address is in data: callable through a pointer */
+	ROOT_DATA,        /* its address is in data: callable through a pointer (the other objects) */
 	ROOT_WHY_NR,
 };
 
@@ -41,6 +44,7 @@ static const char *const root_text[ROOT_WHY_NR] = {
 	[ROOT_ENTRY] = "the program's entry point",
 	[ROOT_EXPORT] = "exported: the program is a library",
 	[ROOT_NAMED] = "looked up by name (dlsym, ctypes)",
+	[ROOT_MAIN_DATA] = "callable through a pointer: its address is stored in data",
 	[ROOT_PLUGIN] = "exported by a module the program loads with dlopen()",
 	[ROOT_LOADER] = "the dynamic loader's entry point",
 	[ROOT_INIT] = "runs when its object is loaded or unloaded (init/fini code)",
@@ -556,13 +560,17 @@ static void reach_roots(struct reach *r, enum root_why why)
 				for (uint32_t i = 0; i < s->exports_nr; i++)
 					reach_root(r, base[o] + s->exports[i].func, why);
 			break;
-		case ROOT_INIT:
+		case ROOT_MAIN_DATA:
 		case ROOT_DATA:
-			for (uint32_t i = from; i < to; i++)
-				reach_root(r, base[o] + s->roots[i].func, why);
-			for (uint32_t i = 0; why == ROOT_DATA && i < s->data_imports_nr; i++)
+			if ((why == ROOT_MAIN_DATA) != objs[o].is_main)
+				break;
+			for (uint32_t i = 0; i < s->data_imports_nr; i++)
 				if (r->imp[o][s->data_imports[i]] >= 0)
 					reach_root(r, (size_t)r->imp[o][s->data_imports[i]], why);
+			/* fall through */
+		case ROOT_INIT:
+			for (uint32_t i = from; i < to; i++)
+				reach_root(r, base[o] + s->roots[i].func, why);
 			break;
 		default:
 			break;
@@ -938,11 +946,12 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 		uint32_t f = (uint32_t)(first - p->base[o]);
 
 		bool init = p->root[first] == ROOT_INIT;
+		bool data = p->root[first] == ROOT_DATA || p->root[first] == ROOT_MAIN_DATA;
 
 		v[0].root = root_text[p->root[first]];
 		/* Where its address is (an init/fini array, data): the first such place the summary names. */
 		for (uint32_t i = init ? 0 : s->roots_init_nr;
-		     (init || p->root[first] == ROOT_DATA) && i < (init ? s->roots_init_nr : s->roots_nr); i++)
+		     (init || data) && i < (init ? s->roots_init_nr : s->roots_nr); i++)
 			if (s->roots[i].func == f && s->roots[i].at) {
 				v[0].root_at = s->roots[i].at;
 				v[0].root_in = objsum_str(s, s->roots[i].at_name);

@@ -226,7 +226,8 @@ static void test_wrapper_chain(void **state)
  * address is in data, calls getuid directly: the shorter chain starts at a
  * root of another kind, the witness at the entry all the same.  libc's
  * init code reaches sync (162), cb2, whose address is in the variable
- * "handlers", reaches getgid (104).
+ * "handlers", reaches getgid (104).  getpid (39): m's on_event (in its
+ * variable "events") -> relay -> getpid, and libc's cb3 -> getpid.
  */
 static void test_witness_roots(void **state)
 {
@@ -243,6 +244,13 @@ static void test_witness_roots(void **state)
 	add_call(m, 1, 0);
 	add_func(m, "helper", 0);
 	add_call(m, imp, 0);
+	add_func(m, "on_event", 0);
+	add_call(m, 3, 0);
+	add_func(m, "relay", 0);
+	add_call(m, add_import(m, "getpid", NULL), 0);
+	add_root(m, 2);
+	m->roots[0].at = 0x6000;
+	m->roots[0].at_name = sb_str(m, "events");
 	m->entry = 0;
 	add_func(c, "getuid", 0);
 	add_sys(c, 102);
@@ -255,10 +263,16 @@ static void test_witness_roots(void **state)
 	add_sys(c, 162);
 	add_func(c, "cb2", 0);
 	add_sys(c, 104);
+	add_func(c, "getpid", 0);
+	add_sys(c, 39);
+	add_export(c, "getpid", NULL, 5, false);
+	add_func(c, "cb3", 0);
+	add_call(c, 5, 0);
 	add_root(c, 2); /* init code first */
 	c->roots_init_nr = 1;
 	add_root(c, 1);
 	add_root(c, 4);
+	add_root(c, 6);
 	c->roots[0].at = 0x4010; /* init's is in .init_array */
 	c->roots[0].at_name = sb_str(c, ".init_array");
 	c->roots[2].at = 0x5008; /* cb2's address is in the variable "handlers" */
@@ -276,6 +290,17 @@ static void test_witness_roots(void **state)
 	assert_string_equal(st[1].function, "helper");
 	assert_null(st[1].root);
 	assert_string_equal(st[2].function, "getuid");
+	free(st);
+
+	/* getpid: from the program's own callback rather than from libc's, though that is shorter. */
+	n = link_witness(&p, 39, &st);
+	assert_int_equal(n, 4);
+	assert_string_equal(st[0].object, "/bin/m");
+	assert_string_equal(st[0].function, "on_event");
+	assert_non_null(strstr(st[0].root, "stored in data"));
+	assert_string_equal(st[0].root_in, "events");
+	assert_string_equal(st[1].function, "relay");
+	assert_string_equal(st[2].function, "getpid");
 	free(st);
 
 	n = link_witness(&p, 162, &st);
