@@ -108,9 +108,7 @@ static void chain_text(const struct analysis_program *p, const struct analysis_s
 {
 	for (int i = 0; i < n; i++) {
 		const char *obj = strrchr(st[i].object, '/');
-		char lb[32];
-
-		char *root = analysis_root_phrase(&st[i]);
+		char lb[32], *root = analysis_root_phrase(&st[i]);
 
 		printf("    %s%s %s!%s 0x%llx%s%s%s\n", i ? "-> " : "   ", i + 1 == n ? "site" : "",
 		       obj ? obj + 1 : st[i].object,

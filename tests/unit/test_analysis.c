@@ -495,6 +495,29 @@ static void test_cache_format(void **state)
 	free(blob);
 	objsum_free(back);
 	free(copy);
+
+	/*
+	 * Consistent blobs (the checksum matches) that name what is not there:
+	 * a root's data symbol past the strings, more load-time roots than roots.
+	 */
+	m->roots[0].at = 0x5000;
+	m->roots[0].at_name = m->strs_len + 3;
+	assert_int_equal(objsum_serialize(m, &blob, &len), 0);
+	assert_null(objsum_deserialize(blob, len));
+	assert_int_equal(errno, EINVAL);
+	free(blob);
+	m->roots[0].at_name = OSUM_NONE;
+	m->roots_init_nr = m->roots_nr + 1;
+	assert_int_equal(objsum_serialize(m, &blob, &len), 0);
+	assert_null(objsum_deserialize(blob, len));
+	free(blob);
+	m->roots_init_nr = m->roots_nr;
+	assert_int_equal(objsum_serialize(m, &blob, &len), 0);
+	back = objsum_deserialize(blob, len);
+	assert_non_null(back);
+	assert_int_equal(back->roots[0].at, 0x5000);
+	assert_int_equal(back->roots_init_nr, m->roots_nr);
+	objsum_free(back);
 	objsum_free(m);
 }
 
