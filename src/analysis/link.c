@@ -944,14 +944,14 @@ int link_witness(const struct analysis_program *prog, int nr, struct analysis_st
 		size_t o = obj_of(p, first);
 		const struct objsum *s = p->objs[o].sum;
 		uint32_t f = (uint32_t)(first - p->base[o]);
-
-		bool init = p->root[first] == ROOT_INIT;
-		bool data = p->root[first] == ROOT_DATA || p->root[first] == ROOT_MAIN_DATA;
-
-		v[0].root = root_text[p->root[first]];
+		enum root_why why = p->root[first];
 		/* Where its address is (an init/fini array, data): the first such place the summary names. */
-		for (uint32_t i = init ? 0 : s->roots_init_nr;
-		     (init || data) && i < (init ? s->roots_init_nr : s->roots_nr); i++)
+		uint32_t from = why == ROOT_INIT ? 0 : s->roots_init_nr;
+		uint32_t to = why == ROOT_INIT ? s->roots_init_nr
+			      : why == ROOT_DATA || why == ROOT_MAIN_DATA ? s->roots_nr : 0;
+
+		v[0].root = root_text[why];
+		for (uint32_t i = from; i < to; i++)
 			if (s->roots[i].func == f && s->roots[i].at) {
 				v[0].root_at = s->roots[i].at;
 				v[0].root_in = objsum_str(s, s->roots[i].at_name);

@@ -110,6 +110,16 @@ static bool is_executable(struct program_set *ps, const char *path)
 	return ok;
 }
 
+/* A path name as the image sees it: absolute, relative ones from the working folder, tidied. */
+static char *abs_in_image(const struct program_set *ps, const char *name)
+{
+	char *joined = name[0] == '/' ? xstrdup(name) : fs_join(ps->workdir, name);
+	char *abs = path_tidy(joined, strlen(joined));
+
+	free(joined);
+	return abs;
+}
+
 int program_set_which(struct program_set *ps, const char *name, char **out)
 {
 	char *copy, *p;
@@ -118,10 +128,7 @@ int program_set_which(struct program_set *ps, const char *name, char **out)
 	if (!name || !name[0])
 		return -ENOENT;
 	if (strchr(name, '/')) {
-		char *joined = name[0] == '/' ? xstrdup(name) : fs_join(ps->workdir, name);
-		char *abs = path_tidy(joined, strlen(joined));
-
-		free(joined);
+		char *abs = abs_in_image(ps, name);
 
 		if (is_executable(ps, abs)) {
 			*out = abs;
@@ -215,11 +222,9 @@ static char *env_target(const char *arg)
 static int not_executable(struct program_set *ps, const char *name)
 {
 	const struct rootfs_node *node;
-	char *joined = name[0] == '/' ? xstrdup(name) : fs_join(ps->workdir, name);
-	char *abs = path_tidy(joined, strlen(joined));
+	char *abs = abs_in_image(ps, name);
 	int ret;
 
-	free(joined);
 	if (rootfs_resolve(ps->fs, abs, true, &node, NULL) < 0)
 		ret = err_set(ENOENT, "cannot find program '%s' in the image: no such file", abs);
 	else if (node->type != ROOTFS_REG)

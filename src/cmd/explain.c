@@ -78,24 +78,25 @@ static json_t *chain_json(const struct analysis_program *p, const struct analysi
 	for (int i = 0; i < n; i++) {
 		char addr[32], start[32];
 		int why = analysis_object_why(p, st[i].object);
+		json_t *step;
 
 		snprintf(addr, sizeof(addr), "0x%llx", (unsigned long long)st[i].address);
 		snprintf(start, sizeof(start), "0x%llx", (unsigned long long)st[i].function_start);
-		json_array_append_new(a, json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s?, s:s?}", "object", st[i].object,
-						   "function", st[i].function, "function_start", start, "address", addr,
-						   "loaded", why >= 0 ? analysis_load_name(why) : "?", "number_from",
-						   st[i].note, "root", st[i].root));
+		step = json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s?, s:s?}", "object", st[i].object, "function",
+				 st[i].function, "function_start", start, "address", addr, "loaded",
+				 why >= 0 ? analysis_load_name(why) : "?", "number_from", st[i].note, "root", st[i].root);
+
 		if (st[i].root_at) {
 			char at[32];
-			json_t *step = json_array_get(a, json_array_size(a) - 1);
 
 			snprintf(at, sizeof(at), "0x%llx", (unsigned long long)st[i].root_at);
 			json_object_set_new(step, "root_at", json_string(at));
 			json_object_set_new(step, "root_in", st[i].root_in ? json_string(st[i].root_in) : json_null());
 		}
+		json_array_append_new(a, step);
+	}
 	if (n > 1 && ffi_named(p, &st[0]))
 		json_object_set_new(json_array_get(a, 0), "called_by_name_from", json_string(p->ffi->first));
-	}
 	return a;
 }
 
@@ -161,6 +162,15 @@ static size_t extra_reasons(const struct extra *x, int nr, char *why[2])
 	if (sysset_has(&x->runtime, nr))
 		why[n++] = pipeline_runtime_reason(x->runtime_name);
 	return n;
+}
+
+/* The document on stdout, with the run's warnings; it is released. */
+static void print_json(json_t *out)
+{
+	json_object_set_new(out, "warnings", p_warnings_json());
+	json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(out);
 }
 
 /* One syscall: every program that can make it with a chain, then the other reasons. */
@@ -231,10 +241,7 @@ static void explain_one(const struct analysis *a, const struct program_set *ps, 
 			json_array_append_new(more, json_string(why[i]));
 		json_object_set_new(out, "programs", list);
 		json_object_set_new(out, "profile_reasons", more);
-		json_object_set_new(out, "warnings", p_warnings_json());
-		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
-		json_decref(out);
+		print_json(out);
 	} else {
 		if (!found)
 			printf("  no program of the image can make it\n");
@@ -301,10 +308,7 @@ static void explain_all(const struct analysis *a, const struct extra *x, const c
 	}
 	if (cmd_opts.json) {
 		json_object_set_new(out, "syscalls", list);
-		json_object_set_new(out, "warnings", p_warnings_json());
-		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
-		json_decref(out);
+		print_json(out);
 	}
 	free(v);
 }
