@@ -2734,7 +2734,7 @@ uint64_t dis_collect_targets(const uint8_t *code, size_t len, uint64_t vaddr, st
 		dd_reserve(dd, dd->insns_nr + len / 3, dd->ops_nr + len / 4 * 3);
 	ALLOC_GROW(t->starts, t->starts_nr + 1, t->starts_alloc);
 	starts = xcalloc(len / 8 + 1, 1);
-	t->starts[t->starts_nr++] = (struct dis_starts){ vaddr, len, starts };
+	t->starts[t->starts_nr++] = (struct dis_starts){ vaddr, code, len, starts };
 	ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
 	while (pos < len) {
 		uint64_t addr = vaddr + pos;
@@ -2947,14 +2947,32 @@ bool dis_may_return(const uint8_t *code, size_t len, uint64_t vaddr)
 	return !last_ends;
 }
 
+static bool starts_at(const struct dis_starts *r, uint64_t off)
+{
+	return r->bits[off / 8] & (1u << (off % 8));
+}
+
 bool dis_targets_inside_insn(const struct dis_targets *t, uint64_t addr)
 {
 	for (size_t i = 0; t && i < t->starts_nr; i++) {
 		const struct dis_starts *r = &t->starts[i];
-		uint64_t off = addr - r->vaddr;
+		uint64_t off = addr - r->vaddr, s = off;
 
-		if (addr >= r->vaddr && off < r->len)
-			return !(r->bits[off / 8] & (1u << (off % 8)));
+		if (addr < r->vaddr || off >= r->len)
+			continue;
+		if (starts_at(r, off))
+			return false;
+		if (addr & 15)
+			return true;
+		/* The instruction holding addr: one that starts with zero bytes up to it is padding. */
+		while (s > 0 && off - s < 15 && !starts_at(r, s))
+			s--;
+		if (!starts_at(r, s))
+			return true;
+		for (uint64_t k = s; k < off; k++)
+			if (r->code[k])
+				return true;
+		return false;
 	}
 	return false;
 }

@@ -249,6 +249,7 @@ struct dis_targets {
 	/* Per range swept, a bit per byte: an instruction (or an undecodable byte) starts there. */
 	struct dis_starts {
 		uint64_t vaddr;
+		const uint8_t *code;
 		size_t len;
 		uint8_t *bits;
 	} *starts;
@@ -266,8 +267,11 @@ void dis_targets_release(struct dis_targets *t);
 /*
  * Whether 'addr' lies strictly inside an instruction the pre-pass decoded
  * (past its first byte): no code that the sweep decodes the way the CPU
- * does starts there.  False outside the ranges swept.  The answer does not
- * depend on how many instructions the pre-pass kept.
+ * does starts there.  Not when 'addr' is on a 16-byte boundary and every
+ * byte of that instruction before it is zero: that is padding the sweep
+ * ran on from into the next function (Free Pascal pads with zeros, and
+ * "00 53" decodes as an add), not an instruction.  False outside the ranges swept.  The answer does
+ * not depend on how many instructions the pre-pass kept.
  */
 bool dis_targets_inside_insn(const struct dis_targets *t, uint64_t addr);
 /* Sort jumps (with their sources) by target, for dis_opts.joins. */
