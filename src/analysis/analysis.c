@@ -62,7 +62,7 @@ struct aobj {
 	bool counted;               /* its time was charged to a program */
 	bool unneeded;              /* every program loading it had its result cached: no summary */
 	/* dlopen_literals() and elf_uses_nss() of its ELF, found once (every program loading it asks). */
-	const char **literals;
+	char **literals;
 	size_t literals_nr;
 	bool literals_done;
 	int8_t uses_nss;            /* -1: not known yet */
@@ -436,11 +436,13 @@ static void aobj_drop_elf(struct aobj *o)
 		o->mapped = false;
 	}
 	o->elf = NULL;
-	/* They point into the ELF's bytes. */
+	for (size_t i = 0; i < o->literals_nr; i++)
+		free(o->literals[i]);
 	free(o->literals);
 	o->literals = NULL;
 	o->literals_nr = 0;
 	o->literals_done = false;
+	/* They point into the ELF's bytes. */
 	free(o->execs);
 	o->execs = NULL;
 	o->execs_nr = 0;
@@ -1108,19 +1110,47 @@ static size_t rodata_strings(const struct elf_file *elf, bool (*keep)(const char
 	return section_strings(elf, ".rodata", keep, max, out);
 }
 
+/* Is s one soname or several joined by ':' (libss's list of readline libraries)? */
+static bool looks_like_sonames(const char *s, size_t len)
+{
+	const char *colon;
+
+	while ((colon = memchr(s, ':', len))) {
+		if (!looks_like_soname(s, (size_t)(colon - s)))
+			return false;
+		len -= (size_t)(colon - s) + 1;
+		s = colon + 1;
+	}
+	return looks_like_soname(s, len);
+}
+
 /*
  * Library names an object that imports dlopen() carries as string
  * literals in its read-only data: the libraries it may dlopen() (procps
- * loads libnuma.so.1 this way).  Returns a new array of borrowed pointers
- * into the object's bytes; the caller frees the array.
+ * loads libnuma.so.1 this way; libss tries each of
+ * "libreadline.so.8:libreadline.so.7:...:libedit.so.2" in turn).  Returns
+ * a new array of new strings, one name each.
  */
-static size_t dlopen_literals(const struct elf_file *elf, const char ***out)
+static size_t dlopen_literals(const struct elf_file *elf, char ***out)
 {
+	const char **found;
+	char **names = NULL;
+	size_t n, nr = 0, alloc = 0;
+
 	*out = NULL;
 	if (!elf_dynsym_has(elf, "dlopen", false) && !elf_dynsym_has(elf, "__libc_dlopen_mode", false) &&
 	    !elf_dynsym_has(elf, "dlmopen", false))
 		return 0;
-	return rodata_strings(elf, looks_like_soname, 256, out);
+	n = rodata_strings(elf, looks_like_sonames, 256, &found);
+	for (size_t i = 0; i < n; i++)
+		for (const char *s = found[i], *end; *s; s = *end ? end + 1 : end) {
+			end = strchrnul(s, ':');
+			ALLOC_GROW(names, nr + 1, alloc);
+			names[nr++] = xstrndup(s, (size_t)(end - s));
+		}
+	free(found);
+	*out = names;
+	return nr;
 }
 
 static bool aobj_uses_nss(struct aobj *o)
@@ -1136,7 +1166,7 @@ static size_t aobj_literals(struct aobj *o, const char *const **out)
 		o->literals_nr = dlopen_literals(o->elf, &o->literals);
 		o->literals_done = true;
 	}
-	*out = o->literals;
+	*out = (const char *const *)o->literals;
 	return o->literals_nr;
 }
 

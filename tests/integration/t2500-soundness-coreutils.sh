@@ -42,5 +42,10 @@ st_run awk mawk -F: '{ n += length($1) } END { print n }' /etc/passwd
 st_run rm rm -rf dst/moved dst/a
 st_run tee sh -c 'seq 10 | tee dst/tee.out | tr 0-9 a-j > /dev/null'
 st_run md5 sha256sum src/nums
+# debugfs reads its commands through libss, which dlopen()s the first of
+# "libreadline.so.8:libreadline.so.7:...:libedit.so.2" it finds (a list in
+# its strings); readline waits for input in pselect6.
+st_run debugfs debugfs
 st_check
+st_expect debugfs /usr/sbin/debugfs pselect6
 pass
