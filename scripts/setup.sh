@@ -13,6 +13,7 @@ PKGS=(
 	python3 python3-cryptography perl nodejs sasl2-bin postgresql php-cli iptables sudo lua5.3 lua-posix redis-server redis-tools nginx-light golang-go mawk diffutils findutils openssl
 	erlang-base erlang-crypto erlang-dev mariadb-server mariadb-client imagemagick-6.q16 shellcheck sbcl swi-prolog-nox tcl libsqlite3-tcl
 	r-base-core r-cran-httpuv r-cran-processx rsyslog slapd ldap-utils ruby
+	librsvg2-bin librsvg2-common libgdk-pixbuf2.0-bin
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }

@@ -56,7 +56,7 @@ struct langsys;
 struct program_set;
 struct pycode;
 
-#define ANALYSIS_VERSION 7
+#define ANALYSIS_VERSION 8
 
 enum analysis_policy {
 	/* Default, sound: an unresolved reachable site makes the program's set every syscall. */

@@ -2,6 +2,7 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1325,8 +1326,19 @@ static const char *stub_target(const struct builder *b, uint32_t f)
 	return objsum_str(b->s, b->s->imports[t & ~OSUM_IMPORT_BIT].name);
 }
 
-#define CALL_READS_DEPTH 3 /* calls followed into the object's own functions */
-static _Thread_local unsigned call_reads_depth;
+#define CALL_READS_DEPTH 16 /* calls followed into the object's own functions */
+#define CALL_READS_SCANS 64 /* functions one question looks into, at most */
+static _Thread_local unsigned call_reads_depth, call_reads_scans;
+/*
+ * The functions being looked into, outermost first, and the outermost of
+ * them that a call back into it met (UINT_MAX: none).  Such a call reads
+ * nothing more than the function's own scan finds: the answers are the
+ * least fixpoint over the cycle.  The outermost function's answer is final;
+ * a "no" inside the cycle holds only if the outermost one's is "no" too,
+ * so it is not remembered.
+ */
+static _Thread_local uint32_t call_reads_stack[CALL_READS_DEPTH];
+static _Thread_local unsigned call_reads_low = UINT_MAX;
 
 /*
  * See dis_opts.call_reads: false for a known C function (c_arities)
@@ -1344,6 +1356,7 @@ static bool call_reads_cb(const void *ctx, uint64_t target, bool via_slot, int r
 	const struct c_arity *a;
 	const char *name = NULL;
 	uint32_t f;
+	unsigned d, outer;
 	bool reads;
 
 	if (reg < 0 || reg >= DIS_REG_NR || arg_of[reg] == 99)
@@ -1370,12 +1383,30 @@ static bool call_reads_cb(const void *ctx, uint64_t target, bool via_slot, int r
 		return true;
 	if (b->reads_memo[f] >> (16 + reg) & 1)
 		return b->reads_memo[f] >> reg & 1;
-	if (call_reads_depth >= CALL_READS_DEPTH)
+	for (unsigned i = 0; i < call_reads_depth; i++)
+		if (call_reads_stack[i] == f) {
+			call_reads_low = i < call_reads_low ? i : call_reads_low;
+			return false;
+		}
+	if (!call_reads_depth) {
+		call_reads_scans = 0;
+		call_reads_low = UINT_MAX;
+	}
+	if (call_reads_depth >= CALL_READS_DEPTH || call_reads_scans >= CALL_READS_SCANS)
 		return true; /* not remembered: at a shallower depth the answer may be false */
-	call_reads_depth++;
+	d = call_reads_depth++;
+	call_reads_scans++;
+	call_reads_stack[d] = f;
+	outer = call_reads_low;
+	call_reads_low = UINT_MAX;
 	reads = dis_reads_before_write(b->dopts, b->s->funcs[f].start, reg);
 	call_reads_depth--;
-	b->reads_memo[f] |= (1u << (16 + reg)) | ((uint32_t)reads << reg);
+	if (reads || call_reads_low >= d) {
+		b->reads_memo[f] |= (1u << (16 + reg)) | ((uint32_t)reads << reg);
+		call_reads_low = outer;
+	} else if (outer < call_reads_low) {
+		call_reads_low = outer;
+	}
 	return reads;
 }
 
