@@ -15,7 +15,7 @@
 # samba syslogng collectd freeradius proftpd nats registry nsd icecast phpcli
 # beanstalkd slapd lighttpd rsyslog h2o influxdb cups svn gitdaemon
 # hg tinyproxy supervisor minidlna perlweb rubyweb mojo puma pysub npmapp perlsub
-# rubysub nodesub phpsub rsub (default: all).  Needs
+# rubysub nodesub phpsub rsub svgsvc (default: all).  Needs
 # root, Docker and network access to the Debian mirror the first time
 # (1-2 minutes and 150-500 MB an image).  Not part of the test suite.
 set -euo pipefail
@@ -28,7 +28,7 @@ ALL="haproxy apache postgres bind ssh squid node mariadb unbound phpfpm vsftpd d
 	caddy prometheus etcd uwsgi gunicorn prosody exim dovecot knot pdns coturn kea privoxy nghttpx tomcat
 	samba syslogng collectd freeradius proftpd nats registry nsd icecast phpcli beanstalkd
 	slapd lighttpd rsyslog h2o influxdb cups svn gitdaemon hg tinyproxy supervisor minidlna perlweb rubyweb mojo puma
-	pysub npmapp perlsub rubysub nodesub phpsub rsub"
+	pysub npmapp perlsub rubysub nodesub phpsub rsub svgsvc"
 images=()
 extra=()
 while [ $# -gt 0 ]; do
@@ -411,6 +411,38 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.HTTPServer(("0.0.0.0", 8080), H).serve_forever()
 PY
 		import pysub 'CMD ["/usr/bin/python3","/srv/app.py"]' "$PATHENV" ;;
+	svgsvc)
+		# A Python server that renders SVG with librsvg (Rust code, threads)
+		# through rsvg-convert and gdk-pixbuf-thumbnailer.
+		rootfs svgsvc python3,librsvg2-bin,librsvg2-common,libgdk-pixbuf2.0-bin,fonts-dejavu-core,curl || return 1
+		mkdir -p "$r/srv"
+		cat >"$r/srv/a.svg" <<'SVG'
+<svg xmlns="http://www.w3.org/2000/svg" width="200" height="120" viewBox="0 0 200 120">
+  <defs><filter id="b"><feGaussianBlur stdDeviation="3"/></filter></defs>
+  <rect x="10" y="10" width="180" height="100" rx="12" fill="#08f" filter="url(#b)"/>
+  <text x="100" y="70" font-family="sans-serif" font-size="24">confine</text>
+</svg>
+SVG
+		cat >"$r/srv/app.py" <<'PY'
+import http.server, subprocess, tempfile
+
+
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        with tempfile.TemporaryDirectory() as d:
+            fmt = "pdf" if self.path.endswith("pdf") else "png"
+            subprocess.run(["rsvg-convert", "-f", fmt, "-o", d + "/out", "/srv/a.svg"], check=True)
+            subprocess.run(["gdk-pixbuf-thumbnailer", "-s", "64", "/srv/a.svg", d + "/t.png"], check=True)
+            body = open(d + "/out", "rb").read()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+http.server.HTTPServer(("0.0.0.0", 8080), H).serve_forever()
+PY
+		import svgsvc 'CMD ["/usr/bin/python3","/srv/app.py"]' "$PATHENV" ;;
 	npmapp)
 		# CMD ["npm", "start"]: npm runs package.json's start script with
 		# sh -c, whose programs make calls node never makes (sync, ioprio_set).
@@ -587,6 +619,8 @@ opts() {
 		       --workload "host:for i in 1 2 3; do curl -sf http://127.0.0.1:18107/x\$i >/dev/null || exit 1; done") ;;
 	phpsub) args=(--options "-p 127.0.0.1:18108:8080" --health http://127.0.0.1:18108/
 		      --workload "host:for i in 1 2 3; do curl -sf http://127.0.0.1:18108/x\$i >/dev/null || exit 1; done") ;;
+	svgsvc) args=(--options "-p 127.0.0.1:18110:8080" --health http://127.0.0.1:18110/x.png
+		      --workload "host:curl -sf http://127.0.0.1:18110/a.png >/dev/null && curl -sf http://127.0.0.1:18110/a.pdf >/dev/null") ;;
 	rsub) args=(--timeout 40 --options "-p 127.0.0.1:18109:8080" --health http://127.0.0.1:18109/
 		    --workload "host:for i in 1 2 3; do curl -sf http://127.0.0.1:18109/x\$i >/dev/null || exit 1; done") ;;
 	npmapp) args=(--timeout 40 --options "-p 127.0.0.1:18104:8080" --health http://127.0.0.1:18104/

@@ -1378,7 +1378,7 @@ static bool call_reads_cb(const void *ctx, uint64_t target, bool via_slot, int r
 		a = bsearch(name, c_arities, ARRAY_SIZE(c_arities), sizeof(*c_arities), cmp_arity);
 		return !a || (arg_of[reg] >= 0 && arg_of[reg] < a->args);
 	}
-	/* A function of this object: what its code reads, a few calls deep (asked once a register). */
+	/* A function of this object: what its code reads, CALL_READS_DEPTH calls deep (asked once a register). */
 	if (f == OSUM_NONE || f >= b->s->funcs_nr || f >= b->reads_memo_nr || !b->dopts)
 		return true;
 	if (b->reads_memo[f] >> (16 + reg) & 1)
