@@ -595,7 +595,7 @@ static void reach_search(struct reach *r)
 			int64_t t = e->target & OSUM_IMPORT_BIT ? r->imp[o][e->target & ~OSUM_IMPORT_BIT]
 								 : (int64_t)(p->base[o] + e->target);
 
-			if (t < 0)
+			if (t < 0 || e->kind == OSUM_EDGE_PASSED)
 				continue;
 			reach_visit(r, (size_t)t, (int64_t)g);
 			/* Only calls passing an entry value on matter to the wrapper fixpoint below. */
@@ -817,10 +817,16 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 				continue;
 			if (e->kind != OSUM_EDGE_CALL) {
 				char lb[32];
-				char *why = xasprintf("address of syscall wrapper %s taken",
+				bool passed = e->kind == OSUM_EDGE_PASSED;
+				char *why = xasprintf(passed ? "address of syscall wrapper %s passed to a call"
+							     : "address of syscall wrapper %s taken",
 						      func_label(p, (size_t)t, lb, sizeof(lb)));
 
-				ptr_add(&pw, (size_t)t, g, e->addr, why);
+				/* A passed address may reach any object's indirect calls: not only its own object's. */
+				if (passed)
+					unres_add(&u, p, g, e->addr, why);
+				else
+					ptr_add(&pw, (size_t)t, g, e->addr, why);
 				free(why);
 				continue;
 			}

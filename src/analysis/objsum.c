@@ -688,6 +688,28 @@ static void add_edge(struct builder *b, uint64_t addr, uint32_t target, uint8_t 
 	}
 }
 
+/* An OSUM_EDGE_PASSED edge for each function whose address the call or tail jump r passes in an argument. */
+static void add_passed(struct builder *b, const struct dis_rec *r, bool tail)
+{
+	const struct objsum *s = b->s;
+
+	if (!r->st)
+		return;
+	for (unsigned loc = 0; loc < DIS_LOC_NR; loc++) {
+		struct dis_val v;
+		uint32_t t;
+
+		if (!(ARG_LOCS & (1u << loc)))
+			continue;
+		v = tail ? dis_state_arg_tail(r->st, loc) : dis_state_arg(r->st, loc);
+		if (v.kind != DIS_ADDRESS && (v.kind != DIS_CONST || b->pic_text))
+			continue;
+		t = func_exact(s, v.value);
+		if (t != OSUM_NONE && t != b->cur)
+			add_edge(b, r->addr, t, OSUM_EDGE_PASSED, NULL, false);
+	}
+}
+
 static void add_unres(struct builder *b, uint64_t addr, uint32_t reason)
 {
 	struct objsum *s = b->s;
@@ -1011,6 +1033,8 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 			import_call(b, r, t);
 		if (b->go_exec && b->go_exec[t] && r->kind == DIS_CALL && s->funcs[t].start == r->target)
 			go_exec_call(b, r, b->go_exec[t]);
+		if (s->funcs[t].start == r->target)
+			add_passed(b, r, r->kind != DIS_CALL);
 		break;
 	case DIS_CALL_IND:
 	case DIS_JUMP_IND:
@@ -1020,11 +1044,13 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 				 r->kind == DIS_JUMP_IND);
 			if (b->stub_import && (t & OSUM_IMPORT_BIT))
 				import_call(b, r, t);
+			add_passed(b, r, r->kind == DIS_JUMP_IND);
 		} else if (r->target && in_got(b, r->target)) {
 			/* A GOT slot with no binding: the lazy resolver (PLT0) or an unused one. */
 		} else if (r->reached && (r->kind == DIS_CALL_IND || dis_state_may_tail(r->st))) {
 			/* A jump with the frame still up is a jump table, not a call. */
 			add_edge(b, r->addr, b->cur, OSUM_EDGE_INDIRECT, r->st, r->kind == DIS_JUMP_IND);
+			add_passed(b, r, r->kind == DIS_JUMP_IND);
 		}
 		break;
 	case DIS_MEMREF:
@@ -2027,7 +2053,7 @@ struct objsum *objsum_deserialize(void *data, size_t len)
 		const struct osum_edge *e = &s->edges[i];
 		uint32_t t = e->target & ~OSUM_IMPORT_BIT;
 
-		if ((uint64_t)e->args + e->args_nr > s->args_nr ||
+		if ((uint64_t)e->args + e->args_nr > s->args_nr || e->kind > OSUM_EDGE_PASSED ||
 		    (e->target & OSUM_IMPORT_BIT ? t >= s->imports_nr : t >= s->funcs_nr))
 			goto bad_free;
 	}

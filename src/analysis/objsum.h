@@ -39,6 +39,14 @@ enum osum_edge_kind {
 	 * address-taken wrapper of the same object can be called with.
 	 */
 	OSUM_EDGE_INDIRECT,
+	/*
+	 * The address of function 'target' is an argument of the call at
+	 * 'addr' (a lea or, in code that is not position-independent, an
+	 * immediate): the callee, in whatever object, may keep it and call it
+	 * with anything.  Not an edge for reachability (the lea's own
+	 * OSUM_EDGE_TAKEN is).
+	 */
+	OSUM_EDGE_PASSED,
 };
 
 struct osum_func {

@@ -8,7 +8,8 @@
 # the callee takes it (mmap's sixth parameter, a function reading r8, a
 # recursive function reading it after the recursion, asked about first
 # through the other function of the cycle) or the whole copy is stored is
-# reported (sound).
+# reported (sound), as is a static wrapper whose address is passed to
+# another object's function (pthread_create).
 # And profile --unresolved picks what such sites do to the profile.
 . "$(dirname "$0")/lib.sh"
 command -v gcc >/dev/null || skip "no gcc"
@@ -29,6 +30,24 @@ done
 # rec_b's answer waits for rec_a's (a cycle): both sites are reported.
 jq -e '[.programs[0].unresolved[].function] | index("held_to_recursive") != null and index("held_to_rec_b") != null' \
 	"$T/bad.json" >/dev/null || fail "RECURSE: $(jq -c '[.programs[0].unresolved[].function]' "$T/bad.json")"
+
+# A static wrapper's address passed to another object (pthread_create) may
+# be called with any number there: reported, PIE or not, dynamic or static.
+P=$CONFINE_SRC/tests/fixtures/programs
+for v in pie nopie static; do
+	case $v in
+	pie) gcc -O2 -fpie -pie -o "$T/passed.$v" "$P/passed_wrapper.c" ;;
+	nopie) gcc -O2 -fno-pie -no-pie -o "$T/passed.$v" "$P/passed_wrapper.c" ;;
+	static) gcc -O2 -static -o "$T/passed.$v" "$P/passed_wrapper.c" ;;
+	esac || fail "cannot build passed_wrapper ($v)"
+	[ "$("$T/passed.$v")" = 1 ] || fail "passed_wrapper ($v) did not get its parent's pid"
+	"$CONFINE" analyze --quiet --no-cache --json "$T/passed.$v" >"$T/passed.json" || fail "analyze passed.$v failed"
+	jq -e '.programs[0] | .all_syscalls and (.unresolved | map(select(.function == "main" and
+		(.reason | test("syscall wrapper worker (passed to a call|taken)")))) | length > 0)' \
+		"$T/passed.json" >/dev/null || fail "passed.$v: not reported: $(jq -c '.programs[0].unresolved' "$T/passed.json")"
+done
+jq -e '.programs[0].unresolved | map(select(.reason | test("passed to a call"))) | length > 0' "$T/passed.json" \
+	>/dev/null || fail "passed.static: the passing is not named: $(jq -c '.programs[0].unresolved' "$T/passed.json")"
 
 # profile --unresolved: a program whose syscall() number comes from its
 # arguments may make every call (default, sound); "ignore" leaves it out
