@@ -818,7 +818,7 @@ void link_program(const struct link_obj *objs, size_t nr, enum analysis_policy p
 			if (e->kind != OSUM_EDGE_CALL) {
 				char lb[32];
 				bool passed = e->kind == OSUM_EDGE_PASSED;
-				char *why = xasprintf(passed ? "address of syscall wrapper %s passed to a call"
+				char *why = xasprintf(passed ? "address of syscall wrapper %s passed on (argument, store or return)"
 							     : "address of syscall wrapper %s taken",
 						      func_label(p, (size_t)t, lb, sizeof(lb)));
 

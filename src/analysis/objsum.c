@@ -688,24 +688,24 @@ static void add_edge(struct builder *b, uint64_t addr, uint32_t target, uint8_t 
 	}
 }
 
-/* An OSUM_EDGE_PASSED edge for each function whose address the call or tail jump r passes in an argument. */
-static void add_passed(struct builder *b, const struct dis_rec *r, bool tail)
+/*
+ * An OSUM_EDGE_PASSED edge for each function whose address the call or
+ * tail jump r may pass on: in an argument register, or anywhere in the
+ * stack the state tracks (a stack argument, or a struct built there whose
+ * address the callee gets).
+ */
+static void add_passed(struct builder *b, const struct dis_rec *r)
 {
-	const struct objsum *s = b->s;
+	uint64_t a[DIS_STATE_VALS_MAX];
+	size_t n = dis_state_code_addrs(r->st, ARG_LOCS & ((1u << DIS_REG_NR) - 1), !b->pic_text, a);
 
-	if (!r->st)
-		return;
-	for (unsigned loc = 0; loc < DIS_LOC_NR; loc++) {
-		struct dis_val v;
-		uint32_t t;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t t = func_exact(b->s, a[i]);
+		bool seen = false;
 
-		if (!(ARG_LOCS & (1u << loc)))
-			continue;
-		v = tail ? dis_state_arg_tail(r->st, loc) : dis_state_arg(r->st, loc);
-		if (v.kind != DIS_ADDRESS && (v.kind != DIS_CONST || b->pic_text))
-			continue;
-		t = func_exact(s, v.value);
-		if (t != OSUM_NONE && t != b->cur)
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = a[j] == a[i];
+		if (t != OSUM_NONE && !seen)
 			add_edge(b, r->addr, t, OSUM_EDGE_PASSED, NULL, false);
 	}
 }
@@ -1034,7 +1034,7 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 		if (b->go_exec && b->go_exec[t] && r->kind == DIS_CALL && s->funcs[t].start == r->target)
 			go_exec_call(b, r, b->go_exec[t]);
 		if (s->funcs[t].start == r->target)
-			add_passed(b, r, r->kind != DIS_CALL);
+			add_passed(b, r);
 		break;
 	case DIS_CALL_IND:
 	case DIS_JUMP_IND:
@@ -1044,13 +1044,13 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 				 r->kind == DIS_JUMP_IND);
 			if (b->stub_import && (t & OSUM_IMPORT_BIT))
 				import_call(b, r, t);
-			add_passed(b, r, r->kind == DIS_JUMP_IND);
+			add_passed(b, r);
 		} else if (r->target && in_got(b, r->target)) {
 			/* A GOT slot with no binding: the lazy resolver (PLT0) or an unused one. */
 		} else if (r->reached && (r->kind == DIS_CALL_IND || dis_state_may_tail(r->st))) {
 			/* A jump with the frame still up is a jump table, not a call. */
 			add_edge(b, r->addr, b->cur, OSUM_EDGE_INDIRECT, r->st, r->kind == DIS_JUMP_IND);
-			add_passed(b, r, r->kind == DIS_JUMP_IND);
+			add_passed(b, r);
 		}
 		break;
 	case DIS_MEMREF:
@@ -1064,6 +1064,11 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 		t = func_exact(s, r->target);
 		if (t != OSUM_NONE && t != b->cur)
 			add_edge(b, r->addr, t, OSUM_EDGE_TAKEN, NULL, false);
+		break;
+	case DIS_PASS:
+		t = func_exact(s, r->target);
+		if (t != OSUM_NONE)
+			add_edge(b, r->addr, t, OSUM_EDGE_PASSED, NULL, false);
 		break;
 	case DIS_RET:
 		break;
@@ -1493,6 +1498,7 @@ static void decode_all(struct builder *b)
 	o.join_srcs = b->tg.jump_srcs;
 	o.joins_nr = b->tg.jumps_nr;
 	o.go_abi = s->is_go;
+	o.imm_addrs = !b->pic_text;
 	o.noreturn = noreturn_cb;
 	o.noreturn_ctx = b;
 	o.load_const = load_const_cb;

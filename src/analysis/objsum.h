@@ -40,11 +40,11 @@ enum osum_edge_kind {
 	 */
 	OSUM_EDGE_INDIRECT,
 	/*
-	 * The address of function 'target' is an argument of the call at
-	 * 'addr' (a lea or, in code that is not position-independent, an
-	 * immediate): the callee, in whatever object, may keep it and call it
-	 * with anything.  Not an edge for reachability (the lea's own
-	 * OSUM_EDGE_TAKEN is).
+	 * The address of function 'target' (a lea's or, in code that is not
+	 * position-independent, an immediate) leaves at 'addr': an argument of
+	 * a call, stored through a pointer, or returned (DIS_PASS).  Whatever
+	 * object gets it may call it with anything.  Not an edge for
+	 * reachability (the lea's own OSUM_EDGE_TAKEN is).
 	 */
 	OSUM_EDGE_PASSED,
 };

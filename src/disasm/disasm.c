@@ -138,6 +138,31 @@ struct dis_val dis_state_arg_tail(const struct dis_state *st, unsigned loc)
 	return unknown_val;
 }
 
+/* The code address value v may be (see DIS_PASS), or 0. */
+static uint64_t code_addr_val(struct dis_val v, bool imm_addrs)
+{
+	if (v.kind == DIS_ADDRESS || (v.kind == DIS_CONST && imm_addrs && v.value >= 0x1000))
+		return v.value;
+	return 0;
+}
+
+size_t dis_state_code_addrs(const struct dis_state *st, uint32_t regs, bool imm_addrs, uint64_t *out)
+{
+	size_t n = 0;
+	uint64_t a;
+
+	_Static_assert(DIS_STATE_VALS_MAX >= DIS_REG_NR + SLOT_MAX, "room for every register and slot");
+	if (!st)
+		return 0;
+	for (unsigned r = 0; r < DIS_REG_NR; r++)
+		if ((regs >> r & 1) && (a = code_addr_val(st->reg[r], imm_addrs)))
+			out[n++] = a;
+	for (unsigned i = 0; i < st->slots; i++)
+		if ((a = code_addr_val(st->slot_val[i], imm_addrs)))
+			out[n++] = a;
+	return n;
+}
+
 bool dis_state_may_tail(const struct dis_state *st)
 {
 	return !st || !st->rsp_known || st->rsp_off == 0;
@@ -947,10 +972,18 @@ static bool step(struct dis_state *st, const struct insn *I, const struct dis_op
 			emit(fn, ctx, DIS_JUMP_IND, addr, indirect_slot(st, in, addr, &ops[0]), in->length, st);
 		fallthrough = false;
 		break;
-	case ZYDIS_MNEMONIC_RET:
+	case ZYDIS_MNEMONIC_RET: {
+		uint64_t a;
+
+		/* A code address returned may be called by the caller, in whatever object. */
+		if ((a = code_addr_val(st->reg[DIS_RAX], opts->imm_addrs)))
+			emit(fn, ctx, DIS_PASS, addr, a, in->length, st);
+		if ((a = code_addr_val(st->reg[DIS_RDX], opts->imm_addrs)))
+			emit(fn, ctx, DIS_PASS, addr, a, in->length, st);
 		emit(fn, ctx, DIS_RET, addr, 0, in->length, st);
 		fallthrough = false;
 		break;
+	}
 	case ZYDIS_MNEMONIC_HLT:
 	case ZYDIS_MNEMONIC_UD0:
 	case ZYDIS_MNEMONIC_UD1:
@@ -980,6 +1013,12 @@ static bool step(struct dis_state *st, const struct insn *I, const struct dis_op
 			else
 				slot_clobber(st, ops[0].mem.disp.value, ops[0].size / 8);
 		} else {
+			uint64_t a;
+
+			/* Through a pointer, a code address may reach any object. */
+			if (ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY && !is_rip_mem(&ops[0]) && ops[0].size == 64 &&
+			    (a = code_addr_val(operand_value(st, &ops[1]), opts->imm_addrs)))
+				emit(fn, ctx, DIS_PASS, addr, a, in->length, st);
 			generic_writes(st, ops, nops);
 		}
 		break;

@@ -58,6 +58,13 @@ enum dis_kind {
 	DIS_INT80,       /* int 0x80 (i386 ABI) */
 	DIS_SYSENTER,
 	DIS_RET,
+	/*
+	 * A code address leaves the function's sight: stored through a
+	 * pointer (a mov to memory neither rsp- nor rip-relative), or in rax
+	 * or rdx at a return.  target: the address (a lea's, or with
+	 * dis_opts.imm_addrs a constant's).
+	 */
+	DIS_PASS,
 };
 
 struct dis_state;
@@ -94,6 +101,13 @@ struct dis_rec {
 struct dis_val dis_state_arg(const struct dis_state *st, unsigned loc);
 /* The same for a callee entered by a jump (tail call): no return address pushed. */
 struct dis_val dis_state_arg_tail(const struct dis_state *st, unsigned loc);
+/*
+ * The code addresses (see DIS_PASS) that registers 'regs' (a mask of enum
+ * dis_reg) and the stack slots the state tracks hold, into out[]: at most
+ * DIS_STATE_VALS_MAX.  Returns how many.
+ */
+#define DIS_STATE_VALS_MAX 48
+size_t dis_state_code_addrs(const struct dis_state *st, uint32_t regs, bool imm_addrs, uint64_t *out);
 /* False when the stack frame is certainly not torn down (rsp below its entry value): no tail call. */
 bool dis_state_may_tail(const struct dis_state *st);
 
@@ -117,6 +131,12 @@ struct dis_opts {
 	size_t joins_nr;
 	/* Go code: calls clobber every register (no callee-saved ones). */
 	bool go_abi;
+	/*
+	 * Code that is not position-independent: a constant of 0x1000 or more
+	 * may be a code address (for DIS_PASS).  Without it only a lea's
+	 * address is one.
+	 */
+	bool imm_addrs;
 	/*
 	 * Optional: true when a call to 'target' (direct) or through the
 	 * memory slot 'target' (via_slot) never returns, so the call ends its

@@ -9,7 +9,8 @@
 # recursive function reading it after the recursion, asked about first
 # through the other function of the cycle) or the whole copy is stored is
 # reported (sound), as is a static wrapper whose address is passed to
-# another object's function (pthread_create).
+# another object's function (pthread_create), returned to it or stored
+# through its pointer.
 # And profile --unresolved picks what such sites do to the profile.
 . "$(dirname "$0")/lib.sh"
 command -v gcc >/dev/null || skip "no gcc"
@@ -43,11 +44,22 @@ for v in pie nopie static; do
 	[ "$("$T/passed.$v")" = 1 ] || fail "passed_wrapper ($v) did not get its parent's pid"
 	"$CONFINE" analyze --quiet --no-cache --json "$T/passed.$v" >"$T/passed.json" || fail "analyze passed.$v failed"
 	jq -e '.programs[0] | .all_syscalls and (.unresolved | map(select(.function == "main" and
-		(.reason | test("syscall wrapper worker (passed to a call|taken)")))) | length > 0)' \
+		(.reason | test("syscall wrapper worker (passed on|taken)")))) | length > 0)' \
 		"$T/passed.json" >/dev/null || fail "passed.$v: not reported: $(jq -c '.programs[0].unresolved' "$T/passed.json")"
 done
-jq -e '.programs[0].unresolved | map(select(.reason | test("passed to a call"))) | length > 0' "$T/passed.json" \
+jq -e '.programs[0].unresolved | map(select(.reason | test("passed on"))) | length > 0' "$T/passed.json" \
 	>/dev/null || fail "passed.static: the passing is not named: $(jq -c '.programs[0].unresolved' "$T/passed.json")"
+# A library's static wrapper handed out by a return value and by a store
+# through the caller's pointer: both sites reported.
+gcc -O2 -shared -fPIC -DLIB -o "$T/libretw.so" "$P/returned_wrapper.c" || fail "cannot build libretw.so"
+gcc -O2 -o "$T/retw" "$P/returned_wrapper.c" -L"$T" -lretw -Wl,-rpath,'$ORIGIN' || fail "cannot build retw"
+[ "$("$T/retw")$("$T/retw" x)" = 11 ] || fail "retw did not get its parent's pid"
+"$CONFINE" analyze --quiet --no-cache --json "$T/retw" >"$T/retw.json" || fail "analyze retw failed"
+for fn in get_w put_w; do
+	jq -e --arg f "$fn" '.programs[0] | .all_syscalls and (.unresolved | map(select(.function == $f and
+		(.reason | test("syscall wrapper w passed on")))) | length > 0)' "$T/retw.json" >/dev/null ||
+		fail "retw: $fn's handing out is not reported: $(jq -c '.programs[0].unresolved' "$T/retw.json")"
+done
 
 # profile --unresolved: a program whose syscall() number comes from its
 # arguments may make every call (default, sound); "ignore" leaves it out
