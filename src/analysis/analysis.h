@@ -56,7 +56,7 @@ struct langsys;
 struct program_set;
 struct pycode;
 
-#define ANALYSIS_VERSION 10
+#define ANALYSIS_VERSION 11
 
 enum analysis_policy {
 	/* Default, sound: an unresolved reachable site makes the program's set every syscall. */

@@ -1073,6 +1073,20 @@ static bool step(struct dis_state *st, const struct insn *I, const struct dis_op
 			generic_writes(st, ops, nops);
 		}
 		break;
+	case ZYDIS_MNEMONIC_XCHG:
+	case ZYDIS_MNEMONIC_CMPXCHG:
+	case ZYDIS_MNEMONIC_MOVNTI:
+		/* Other stores of a register (the stack slots they write are not tracked: those too). */
+		for (unsigned k = 0; k < 2 && nvis >= 2; k++) {
+			uint64_t a;
+
+			if (ops[k].type == ZYDIS_OPERAND_TYPE_MEMORY && !is_rip_mem(&ops[k]) && ops[k].size == 64 &&
+			    ops[1 - k].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+			    (a = code_addr_val(operand_value(st, &ops[1 - k]), opts->imm_addrs)))
+				emit(fn, ctx, DIS_PASS, addr, a, in->length, st);
+		}
+		generic_writes(st, ops, nops);
+		break;
 	default:
 		if (in->meta.category == ZYDIS_CATEGORY_COND_BR && ops[0].type == ZYDIS_OPERAND_TYPE_IMMEDIATE &&
 		    ops[0].imm.is_relative)

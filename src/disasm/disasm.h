@@ -60,9 +60,10 @@ enum dis_kind {
 	DIS_RET,
 	/*
 	 * A code address leaves the function's sight: stored through a
-	 * pointer (a mov to memory neither rsp- nor rip-relative), or in rax
-	 * or rdx at a return.  target: the address (a lea's, or with
-	 * dis_opts.imm_addrs a constant's).
+	 * pointer (a mov to memory neither rsp- nor rip-relative; xchg,
+	 * cmpxchg or movnti to memory not rip-relative), or in rax or rdx at
+	 * a return.  target: the address (a lea's, or with dis_opts.imm_addrs
+	 * a constant's).
 	 */
 	DIS_PASS,
 };

@@ -49,13 +49,13 @@ for v in pie nopie static; do
 done
 jq -e '.programs[0].unresolved | map(select(.reason | test("passed on"))) | length > 0' "$T/passed.json" \
 	>/dev/null || fail "passed.static: the passing is not named: $(jq -c '.programs[0].unresolved' "$T/passed.json")"
-# A library's static wrapper handed out by a return value and by a store
-# through the caller's pointer: both sites reported.
+# A library's static wrapper handed out by a return value, by a store
+# through the caller's pointer and by an atomic one (xchg): each reported.
 gcc -O2 -shared -fPIC -DLIB -o "$T/libretw.so" "$P/returned_wrapper.c" || fail "cannot build libretw.so"
 gcc -O2 -o "$T/retw" "$P/returned_wrapper.c" -L"$T" -lretw -Wl,-rpath,'$ORIGIN' || fail "cannot build retw"
-[ "$("$T/retw")$("$T/retw" x)" = 11 ] || fail "retw did not get its parent's pid"
+[ "$("$T/retw")$("$T/retw" x)$("$T/retw" x y)" = 111 ] || fail "retw did not get its parent's pid"
 "$CONFINE" analyze --quiet --no-cache --json "$T/retw" >"$T/retw.json" || fail "analyze retw failed"
-for fn in get_w put_w; do
+for fn in get_w put_w swap_w; do
 	jq -e --arg f "$fn" '.programs[0] | .all_syscalls and (.unresolved | map(select(.function == $f and
 		(.reason | test("syscall wrapper w passed on")))) | length > 0)' "$T/retw.json" >/dev/null ||
 		fail "retw: $fn's handing out is not reported: $(jq -c '.programs[0].unresolved' "$T/retw.json")"
