@@ -757,6 +757,17 @@ static void emit(dis_fn fn, void *ctx, enum dis_kind kind, uint64_t addr, uint64
 	fn(&r, ctx);
 }
 
+/* A store of 'val' to 'mem' (not rip-relative: the object's own data) hands a code address to any object. */
+static void stored_code_addr(dis_fn fn, void *ctx, const struct dis_state *st, const struct insn *I,
+			     const struct op *mem, const struct op *val, const struct dis_opts *opts)
+{
+	uint64_t a;
+
+	if (mem->type == ZYDIS_OPERAND_TYPE_MEMORY && !is_rip_mem(mem) && mem->size == 64 &&
+	    (a = code_addr_val(operand_value(st, val), opts->imm_addrs)))
+		emit(fn, ctx, DIS_PASS, I->addr, a, I->in.length, st);
+}
+
 static bool is_terminator(const struct insn *I)
 {
 	if (I->bad)
@@ -1013,12 +1024,7 @@ static bool step(struct dis_state *st, const struct insn *I, const struct dis_op
 			else
 				slot_clobber(st, ops[0].mem.disp.value, ops[0].size / 8);
 		} else {
-			uint64_t a;
-
-			/* Through a pointer, a code address may reach any object. */
-			if (ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY && !is_rip_mem(&ops[0]) && ops[0].size == 64 &&
-			    (a = code_addr_val(operand_value(st, &ops[1]), opts->imm_addrs)))
-				emit(fn, ctx, DIS_PASS, addr, a, in->length, st);
+			stored_code_addr(fn, ctx, st, I, &ops[0], &ops[1], opts);
 			generic_writes(st, ops, nops);
 		}
 		break;
@@ -1077,14 +1083,9 @@ static bool step(struct dis_state *st, const struct insn *I, const struct dis_op
 	case ZYDIS_MNEMONIC_CMPXCHG:
 	case ZYDIS_MNEMONIC_MOVNTI:
 		/* Other stores of a register (the stack slots they write are not tracked: those too). */
-		for (unsigned k = 0; k < 2 && nvis >= 2; k++) {
-			uint64_t a;
-
-			if (ops[k].type == ZYDIS_OPERAND_TYPE_MEMORY && !is_rip_mem(&ops[k]) && ops[k].size == 64 &&
-			    ops[1 - k].type == ZYDIS_OPERAND_TYPE_REGISTER &&
-			    (a = code_addr_val(operand_value(st, &ops[1 - k]), opts->imm_addrs)))
-				emit(fn, ctx, DIS_PASS, addr, a, in->length, st);
-		}
+		for (unsigned k = 0; k < 2 && nvis >= 2; k++)
+			if (ops[1 - k].type == ZYDIS_OPERAND_TYPE_REGISTER)
+				stored_code_addr(fn, ctx, st, I, &ops[k], &ops[1 - k], opts);
 		generic_writes(st, ops, nops);
 		break;
 	default:
