@@ -125,14 +125,17 @@ echo secret >"$W/html/forbidden.txt"
 chmod -R a+rX "$W/html" "$W/up"
 chmod 000 "$W/html/forbidden.txt"
 chown "$user" "$W/html/dav" "$W/wd" "$W/cache" 2>/dev/null || true
-free_port() {
-	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-port=$(free_port)
-port_up=$(free_port)
-port_rp=$(free_port)
-port_tls=$(free_port)
-port_log=$(free_port)    # syslog target: a closed UDP port is enough for nginx to send
+# Five free ports, all bound at once so that no two are the same (one
+# bind at a time may be given a port it just gave: nginx -t then fails
+# with "a duplicate listen").  The last is the syslog target: a closed UDP
+# port is enough for nginx to send.
+read -r port port_up port_rp port_tls port_log < <(/usr/bin/python3 -c 'import socket
+ss = [socket.socket() for _ in range(5)]
+for s in ss:
+    s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in ss])')
+[ -n "$port_log" ] || die "no free ports"
+
 v6=0
 /usr/bin/python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null && v6=1
 tls=0
