@@ -688,11 +688,19 @@ static void add_edge(struct builder *b, uint64_t addr, uint32_t target, uint8_t 
 	}
 }
 
+/* Code address 'code' leaves at 'at' (DIS_PASS): an OSUM_EDGE_PASSED edge when a function starts there. */
+static void add_passed_addr(struct builder *b, uint64_t at, uint64_t code)
+{
+	uint32_t t = func_exact(b->s, code);
+
+	if (t != OSUM_NONE)
+		add_edge(b, at, t, OSUM_EDGE_PASSED, NULL, false);
+}
+
 /*
- * An OSUM_EDGE_PASSED edge for each function whose address the call or
- * tail jump r may pass on: in an argument register, or anywhere in the
- * stack the state tracks (a stack argument, or a struct built there whose
- * address the callee gets).
+ * The same for each code address the call or tail jump r may pass on: in
+ * an argument register, or anywhere in the stack the state tracks (a
+ * stack argument, or a struct built there whose address the callee gets).
  */
 static void add_passed(struct builder *b, const struct dis_rec *r)
 {
@@ -700,13 +708,12 @@ static void add_passed(struct builder *b, const struct dis_rec *r)
 	size_t n = dis_state_code_addrs(r->st, ARG_LOCS & ((1u << DIS_REG_NR) - 1), !b->pic_text, a);
 
 	for (size_t i = 0; i < n; i++) {
-		uint32_t t = func_exact(b->s, a[i]);
 		bool seen = false;
 
 		for (size_t j = 0; j < i && !seen; j++)
 			seen = a[j] == a[i];
-		if (t != OSUM_NONE && !seen)
-			add_edge(b, r->addr, t, OSUM_EDGE_PASSED, NULL, false);
+		if (!seen)
+			add_passed_addr(b, r->addr, a[i]);
 	}
 }
 
@@ -1066,9 +1073,7 @@ static void on_rec(const struct dis_rec *r, void *ctx)
 			add_edge(b, r->addr, t, OSUM_EDGE_TAKEN, NULL, false);
 		break;
 	case DIS_PASS:
-		t = func_exact(s, r->target);
-		if (t != OSUM_NONE)
-			add_edge(b, r->addr, t, OSUM_EDGE_PASSED, NULL, false);
+		add_passed_addr(b, r->addr, r->target);
 		break;
 	case DIS_RET:
 		break;

@@ -983,18 +983,17 @@ static bool step(struct dis_state *st, const struct insn *I, const struct dis_op
 			emit(fn, ctx, DIS_JUMP_IND, addr, indirect_slot(st, in, addr, &ops[0]), in->length, st);
 		fallthrough = false;
 		break;
-	case ZYDIS_MNEMONIC_RET: {
-		uint64_t a;
+	case ZYDIS_MNEMONIC_RET:
+		/* A code address returned (rax, rdx) may be called by the caller, in whatever object. */
+		for (unsigned k = 0; k < 2; k++) {
+			uint64_t a = code_addr_val(st->reg[k ? DIS_RDX : DIS_RAX], opts->imm_addrs);
 
-		/* A code address returned may be called by the caller, in whatever object. */
-		if ((a = code_addr_val(st->reg[DIS_RAX], opts->imm_addrs)))
-			emit(fn, ctx, DIS_PASS, addr, a, in->length, st);
-		if ((a = code_addr_val(st->reg[DIS_RDX], opts->imm_addrs)))
-			emit(fn, ctx, DIS_PASS, addr, a, in->length, st);
+			if (a)
+				emit(fn, ctx, DIS_PASS, addr, a, in->length, st);
+		}
 		emit(fn, ctx, DIS_RET, addr, 0, in->length, st);
 		fallthrough = false;
 		break;
-	}
 	case ZYDIS_MNEMONIC_HLT:
 	case ZYDIS_MNEMONIC_UD0:
 	case ZYDIS_MNEMONIC_UD1:
