@@ -512,6 +512,17 @@ static void test_cache_format(void **state)
 	assert_null(objsum_deserialize(blob, len));
 	free(blob);
 	m->roots_init_nr = m->roots_nr;
+	/* An edge of a kind past the last one (OSUM_EDGE_PASSED). */
+	if (m->edges_nr) {
+		uint8_t kind = m->edges[0].kind;
+
+		m->edges[0].kind = OSUM_EDGE_PASSED + 1;
+		assert_int_equal(objsum_serialize(m, &blob, &len), 0);
+		assert_null(objsum_deserialize(blob, len));
+		assert_int_equal(errno, EINVAL);
+		free(blob);
+		m->edges[0].kind = kind;
+	}
 	assert_int_equal(objsum_serialize(m, &blob, &len), 0);
 	back = objsum_deserialize(blob, len);
 	assert_non_null(back);
