@@ -14,6 +14,8 @@
 #include "image/image.h"
 #include "util/error.h"
 
+#include "fuzz_cache.h"
+
 static int mfd = -1;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -21,13 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char dir[] = "/tmp/confine-fuzz-cache.XXXXXX";
-
 	(void)argc;
 	(void)argv;
-	if (!mkdtemp(dir))
-		abort();
-	setenv("CONFINE_CACHE_DIR", dir, 1);
+	fuzz_cache_init("cache");
 	mfd = memfd_create("fuzz-image", 0);
 	if (mfd < 0)
 		abort();

@@ -16,6 +16,8 @@
 #include "image/rootfs.h"
 #include "util/error.h"
 
+#include "fuzz_cache.h"
+
 struct src {
 	const uint8_t *data;
 	size_t size;
@@ -29,13 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char dir[] = "/tmp/confine-fuzz-layer.XXXXXX";
-
 	(void)argc;
 	(void)argv;
-	if (!mkdtemp(dir))
-		abort();
-	setenv("CONFINE_CACHE_DIR", dir, 1);
+	fuzz_cache_init("layer");
 	if (blobstore_init(&bs) < 0)
 		abort();
 	return 0;
