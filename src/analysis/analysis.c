@@ -1938,6 +1938,30 @@ static void plan_add_result(struct apriv *ap, struct plan *pl, const struct ldso
 }
 
 
+/*
+ * A library (or the interpreter) the program needs that the image does not
+ * have: the loader would stop the program before it runs, unless something
+ * the analysis does not see (LD_LIBRARY_PATH set by a script) finds it
+ * elsewhere, and then that object's calls are not in the set.  Said, as
+ * in files mode.
+ */
+static void warn_unresolved_libs(const struct program *pr)
+{
+	const struct ldso_result *res = &pr->libs;
+	const char *interp = res->libs_nr && res->libs[0].elf ? res->libs[0].elf->interp : NULL;
+
+	for (size_t k = 1; k < res->libs_nr; k++) {
+		const struct ldso_lib *lib = &res->libs[k];
+
+		if (lib->how != LDSO_HOW_UNRESOLVED)
+			continue;
+		if (res->interp_missing && interp && !strcmp(lib->name, interp))
+			warn_add("%s: interpreter '%s' not found in the image", pr->path, lib->name);
+		else
+			warn_add("%s: library '%s' not found in the image", pr->path, lib->name);
+	}
+}
+
 /* Add the object at 'path' (dlopen()ed, for 'why') and its dependencies; false when it is not there. */
 static bool image_add_dlopened_path(struct apriv *ap, struct program_set *ps, struct plan *pl,
 				    const char *path, enum analysis_load why)
@@ -2624,6 +2648,7 @@ int analysis_image(struct image *img, struct program_set *ps, const struct analy
 				prog->abis = analysis_abi_of(pr->libs.main_class, pr->libs.main_machine);
 				continue;
 			}
+			warn_unresolved_libs(pr);
 			plan_add_result(ap, &plans[a->programs_nr - 1], &pr->libs, ANALYSIS_LOAD_PROGRAM);
 			for (size_t d = 0; d < opts->dlopen_nr; d++) {
 				const struct elf_file *elf;

@@ -100,6 +100,27 @@ jq -e '.programs[0].all_syscalls == true and (.programs[0].unresolved | length) 
 "$CONFINE" analyze --json "$T/garbage" >"$T/g.json" 2>/dev/null || fail "garbage ELF failed"
 jq -e '.programs[0].all_syscalls == true' "$T/g.json" >/dev/null || fail "garbage ELF not sound"
 
+# An image whose program needs a library (or an interpreter) it does not
+# have: the analysis goes on with what is there and says what is missing,
+# in image mode as in files mode (it was silent there).
+M=$T/missing
+mkdir -p "$M/bin"
+root_add_libc "$M"
+printf 'int main(void) { return 0; }\n' >"$T/m.c"
+gcc -O2 -o "$M/bin/app" "$T/m.c" || fail "cannot build the missing-library fixture"
+rm "$M/lib/x86_64-linux-gnu/libc.so.6"
+"$CONFINE" explain --quiet --json --program /bin/app "dir:$M" write >"$T/m.json" 2>"$T/m.err" ||
+	fail "explain with a missing library failed: $(cat "$T/m.err")"
+jq -e '.warnings | index("/bin/app: library '"'libc.so.6'"' not found in the image") != null' "$T/m.json" >/dev/null ||
+	fail "no warning for the missing libc.so.6: $(jq -c .warnings "$T/m.json")"
+"$CONFINE" analyze --root "$M" /bin/app >/dev/null 2>"$T/m.err" || fail "analyze with a missing library failed"
+grep -q "/bin/app: library 'libc.so.6' not found" "$T/m.err" || fail "files mode: $(cat "$T/m.err")"
+rm "$M/lib64/ld-linux-x86-64.so.2"
+"$CONFINE" profile --quiet -o "$T/m-profile.json" --args /bin/app "dir:$M" 2>"$T/m.err" ||
+	fail "profile with a missing interpreter failed: $(cat "$T/m.err")"
+grep -q "/bin/app: interpreter '/lib64/ld-linux-x86-64.so.2' not found in the image" "$T/m.err" ||
+	fail "no warning for the missing interpreter: $(cat "$T/m.err")"
+
 # explain
 expect_fail "explain unknown syscall" "$CONFINE" explain dir:/ no_such_call
 grep -q "unknown system call 'no_such_call'" "$T/err" || fail "explain syscall: $(cat "$T/err")"
