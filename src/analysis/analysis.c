@@ -1937,7 +1937,6 @@ static void plan_add_result(struct apriv *ap, struct plan *pl, const struct ldso
 	}
 }
 
-
 /*
  * A library (or the interpreter) the program needs that the image does not
  * have: the loader would stop the program before it runs, unless something
