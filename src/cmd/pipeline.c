@@ -786,7 +786,7 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 	struct monitor_result mr;
 	struct dockerapi *api = NULL;
 	struct strmap objs_seen = STRMAP_INIT;
-	const char **objs = NULL;
+	const char **objs = NULL, **plugins = NULL;
 	bool is_docker = !strncmp(o->ref, "docker:", 7), have_probe = false;
 	double t0 = now_s(), t;
 	size_t i, nobjs = 0;
@@ -810,6 +810,11 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 	program_set_init(&ps, img->rootfs, &cfg);
 	program_set_add_config(&ps, &cfg);
 	add_probe_programs(o, &ps);
+	for (i = 0; i < o->programs_nr; i++) {
+		ret = program_set_add(&ps, o->programs[i], PROGRAM_ADDED, "named with --program");
+		if (ret < 0)
+			goto out;
+	}
 	if (o->all_binaries)
 		program_set_add_all_binaries(&ps, cmd_progress());
 
@@ -867,8 +872,6 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 			if (program_set_add(&ps, mr.exes[i], PROGRAM_MONITOR, "seen running") < 0)
 				warn_add("%s: monitored executable '%s' not usable: %s", o->name,
 					 mr.exes[i], err_msg());
-		aopts.dlopen = (const char *const *)mr.libs;
-		aopts.dlopen_nr = mr.libs_nr;
 		seed(o, "Container: %s ran %.1f s%s; extracted psList with %zu elements "
 			"(%zu executables, %zu mapped libraries)", o->name, (double)mr.ran_ms / 1000,
 			mr.exited ? " and exited" : "", mr.exes_nr + mr.libs_nr, mr.exes_nr,
@@ -884,15 +887,22 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 	}
 
 	program_set_resolve_libs(&ps, cmd_progress());
-	/* The libraries the monitor saw mapped are analysed (dlopen) and copied too. */
-	for (i = 0; i < mr.libs_nr; i++) {
+	/*
+	 * The plugins named with --dlopen and the libraries the monitor saw
+	 * mapped are analysed (dlopen) and copied too.
+	 */
+	plugins = xcalloc(o->dlopen_nr + mr.libs_nr + 1, sizeof(*plugins));
+	for (i = 0; i < o->dlopen_nr + mr.libs_nr; i++) {
 		const struct rootfs_node *node;
 		char *real = NULL;
 
-		if (!rootfs_resolve(img->rootfs, mr.libs[i], true, &node, &real))
+		plugins[i] = i < o->dlopen_nr ? o->dlopen[i] : mr.libs[i - o->dlopen_nr];
+		if (!rootfs_resolve(img->rootfs, plugins[i], true, &node, &real))
 			strmap_put(&objs_seen, real, NULL);
 		free(real);
 	}
+	aopts.dlopen = plugins;
+	aopts.dlopen_nr = o->dlopen_nr + mr.libs_nr;
 	objs = program_objects(&ps, &objs_seen, &nobjs);
 	r->programs_nr = ps.nr;
 	r->objects_nr = nobjs;
@@ -1059,6 +1069,7 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 	ret = 0;
 out:
 	free(objs);
+	free(plugins);
 	strmap_release(&objs_seen, NULL);
 	analysis_free(an);
 	program_set_release(&ps);

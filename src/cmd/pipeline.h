@@ -27,6 +27,12 @@ struct pipeline_opts {
 	char **links;            /* "container:alias" links to dependencies */
 	size_t links_nr;
 
+	/* Programs (paths inside the image) added to the set, and plugins they dlopen(). */
+	const char *const *programs;
+	size_t programs_nr;
+	const char *const *dlopen;
+	size_t dlopen_nr;
+
 	bool monitor;            /* run the monitor phase (docker: images only) */
 	long monitor_max_ms;
 	bool all_binaries;

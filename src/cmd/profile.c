@@ -40,6 +40,9 @@ static const char usage[] =
 	"      --workload PROBE exercised during monitor and validation runs\n"
 	"      --timeout SEC    longest monitor/validation run (default 10)\n"
 	"      --all-binaries   analyse every executable of the image, not just the entrypoint\n"
+	"      --program PATH   add a program (path inside the image, or a name on its PATH;\n"
+	"                       repeatable)\n"
+	"      --dlopen PATH    a plugin the programs dlopen() (path inside the image; repeatable)\n"
 	"      --no-runtime     leave the runtime's own syscalls out\n"
 	"      --deny NAME      deny NAME whatever the analysis found (repeatable)\n"
 	"      --unresolved P   sites whose syscall number is unknown (an interpreter's\n"
@@ -63,6 +66,8 @@ int cmd_profile(int argc, char **argv)
 	const char *image = NULL, *output = NULL;
 	char **deny = NULL;
 	size_t deny_nr = 0, deny_alloc = 0;
+	const char **programs = NULL, **plugins = NULL;
+	size_t programs_nr = 0, programs_alloc = 0, plugins_nr = 0, plugins_alloc = 0;
 	bool force = false;
 	int i, ret, status = 1;
 
@@ -103,6 +108,16 @@ int cmd_profile(int argc, char **argv)
 			if (val && analysis_policy_parse(val, &o.policy) != 0) {
 				p_err("profile: --unresolved: '%s' is not all or ignore", val);
 				goto usage_err;
+			}
+		} else if (!strcmp(a, "--program") || !strcmp(a, "--dlopen")) {
+			bool prog = !strcmp(a, "--program");
+
+			if (val && prog) {
+				ALLOC_GROW(programs, programs_nr + 1, programs_alloc);
+				programs[programs_nr++] = val;
+			} else if (val) {
+				ALLOC_GROW(plugins, plugins_nr + 1, plugins_alloc);
+				plugins[plugins_nr++] = val;
 			}
 		} else if (!strcmp(a, "--deny")) {
 			if (val && syscall_number(SYS_ARCH_X86_64, val) < 0) {
@@ -153,13 +168,17 @@ int cmd_profile(int argc, char **argv)
 	}
 	if (output && pipeline_check_output(output, force)) {
 		p_err_last();
-		free(deny);
-		return 1;
+		status = 1;
+		goto out_args;
 	}
 	o.ref = image;
 	o.name = image;
 	o.deny = deny;
 	o.deny_nr = deny_nr;
+	o.programs = programs;
+	o.programs_nr = programs_nr;
+	o.dlopen = plugins;
+	o.dlopen_nr = plugins_nr;
 	container_install_signals();
 	atexit(on_signal_cleanup);
 	pipeline_result_init(&r);
@@ -247,10 +266,13 @@ int cmd_profile(int argc, char **argv)
 out:
 	pipeline_result_release(&r);
 	pipeline_cleanup();
+out_args:
 	free(deny);
+	free(programs);
+	free(plugins);
 	return status;
 usage_err:
 	fputs(usage, stderr);
-	free(deny);
-	return 2;
+	status = 2;
+	goto out_args;
 }
