@@ -109,16 +109,12 @@ int cmd_profile(int argc, char **argv)
 				p_err("profile: --unresolved: '%s' is not all or ignore", val);
 				goto usage_err;
 			}
-		} else if (!strcmp(a, "--program") || !strcmp(a, "--dlopen")) {
-			bool prog = !strcmp(a, "--program");
-
-			if (val && prog) {
-				ALLOC_GROW(programs, programs_nr + 1, programs_alloc);
-				programs[programs_nr++] = val;
-			} else if (val) {
-				ALLOC_GROW(plugins, plugins_nr + 1, plugins_alloc);
-				plugins[plugins_nr++] = val;
-			}
+		} else if (!strcmp(a, "--program")) {
+			ALLOC_GROW(programs, programs_nr + 1, programs_alloc);
+			programs[programs_nr++] = val;
+		} else if (!strcmp(a, "--dlopen")) {
+			ALLOC_GROW(plugins, plugins_nr + 1, plugins_alloc);
+			plugins[plugins_nr++] = val;
 		} else if (!strcmp(a, "--deny")) {
 			if (val && syscall_number(SYS_ARCH_X86_64, val) < 0) {
 				p_err("profile: --deny: unknown syscall '%s'", val);
