@@ -2,7 +2,8 @@
 # confine profile --program and --dlopen, as explain and analyze take them:
 # a program the image's config does not run is added to the set, and a
 # plugin it dlopen()s by a name read at run time gets its calls into the
-# profile only when named.  A program the image does not have is an
+# profile only when named; a damaged plugin makes it allow every call, a
+# missing one is named in a warning.  A program the image does not have is an
 # error naming it, and no profile is written.
 # ctest-labels: asan
 . "$(dirname "$0")/lib.sh"
@@ -47,6 +48,17 @@ allows "$T/plugin.json" iopl || fail "--dlopen: the plugin's iopl not allowed"
 "$CONFINE" -q --json explain "dir:$R" --program /bin/host --dlopen /plugins/p.so iopl >"$T/explain.json" ||
 	fail "explain failed"
 jq -e '.programs | length >= 1' "$T/explain.json" >/dev/null || fail "explain: no program makes iopl: $(head -c 400 "$T/explain.json")"
+
+# A damaged plugin is not dropped: it cannot be analysed, so every call
+# is allowed, and said; a plugin the image does not have is named in a
+# warning and the profile is still written.
+{ head -c 64 "$R/bin/host"; head -c 4096 /dev/urandom; } >"$R/plugins/bad.so"
+"$CONFINE" profile "dir:$R" --no-runtime --program /bin/host --dlopen /plugins/bad.so \
+	--dlopen /plugins/nope.so -o "$T/bad.json" 2>"$T/bad.err" || fail "profile with bad plugins failed: $(cat "$T/bad.err")"
+grep -q "ELF '/plugins/bad.so'" "$T/bad.err" || fail "damaged plugin not named: $(cat "$T/bad.err")"
+grep -q "unresolved syscall site: all syscalls assumed" "$T/bad.err" || fail "damaged plugin: not every call: $(cat "$T/bad.err")"
+allows "$T/bad.json" iopl && allows "$T/bad.json" reboot || fail "damaged plugin: the profile does not allow every call"
+grep -q "cannot open '/plugins/nope.so' named with --dlopen" "$T/bad.err" || fail "missing plugin not named: $(cat "$T/bad.err")"
 
 expect_fail "missing program" "$CONFINE" profile "dir:$R" --program /bin/nope -o "$T/nope.json"
 grep -q "cannot find program '/bin/nope' in the image" "$T/err" || fail "missing program: $(cat "$T/err")"
