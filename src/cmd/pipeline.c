@@ -25,6 +25,7 @@
 #include "engine/runopts.h"
 #include "engine/runtime.h"
 #include "image/image.h"
+#include "trace/exectrace.h"
 #include "util/dockerapi.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -118,6 +119,41 @@ void pipeline_result_init(struct pipeline_result *r)
 	sysset_clear(&r->direct);
 }
 
+static char **copy_list(char *const *v, size_t nr)
+{
+	char **out = xcalloc(nr ? nr : 1, sizeof(*out));
+
+	for (size_t i = 0; i < nr; i++)
+		out[i] = xstrdup(v[i]);
+	return out;
+}
+
+static void free_list(char **v, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		free(v[i]);
+	free(v);
+}
+
+static json_t *list_json(char *const *v, size_t nr)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < nr; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+/* {"executables": [...], "libraries": [...]} */
+static json_t *paths_json(char *const *exes, size_t exes_nr, char *const *libs, size_t libs_nr)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "executables", list_json(exes, exes_nr));
+	json_object_set_new(o, "libraries", list_json(libs, libs_nr));
+	return o;
+}
+
 void pipeline_result_release(struct pipeline_result *r)
 {
 	size_t i;
@@ -128,6 +164,10 @@ void pipeline_result_release(struct pipeline_result *r)
 	for (i = 0; i < r->imports_nr; i++)
 		free(r->imports[i]);
 	free(r->imports);
+	free_list(r->monitor_exes, r->monitor_exes_nr);
+	free_list(r->monitor_libs, r->monitor_libs_nr);
+	free_list(r->traced_exes, r->traced_exes_nr);
+	free_list(r->traced_libs, r->traced_libs_nr);
 	for (i = 0; i < SYSSET_NR; i++) {
 		free(r->why[i]);
 		free(r->missing_by[i]);
@@ -773,6 +813,17 @@ static int run_validation(const struct pipeline_opts *o, struct dockerapi *api,
 
 /* ---- the pipeline ------------------------------------------------------ */
 
+static void trace_watch(void *ctx, const char *container_id)
+{
+	exectrace_watch(ctx, container_id);
+}
+
+static void trace_collect(void *ctx, void (*add)(void *actx, bool exe, const char *path, const char *comm),
+			  void *actx, uint64_t *lost, uint64_t *cut)
+{
+	exectrace_collect(ctx, add, actx, lost, cut);
+}
+
 int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 {
 	struct image_open_opts iopts = { 0 };
@@ -784,6 +835,7 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 	struct container_spec spec;
 	struct probe probe;
 	struct monitor_result mr;
+	struct exectrace *xt = NULL;
 	struct dockerapi *api = NULL;
 	struct strmap objs_seen = STRMAP_INIT;
 	const char **objs = NULL, **plugins = NULL;
@@ -835,6 +887,7 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 	/* MONITOR */
 	if (o->monitor && api) {
 		struct monitor_opts mo = { 0 };
+		struct monitor_tracer tracer = { "the eBPF tracer", trace_watch, trace_collect, NULL };
 
 		if (o->copy_dir) {
 			char *marker = fs_join(o->copy_dir, OUTPUT_MARKER);
@@ -843,9 +896,21 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 				seed(o, "Cache doesn't exist, must extract binaries and libraries");
 			free(marker);
 		}
+		if (exectrace_start(&xt) == 0) {
+			tracer.ctx = xt;
+			mo.tracer = &tracer;
+			r->monitor_tracer = "ebpf";
+		} else {
+			if (exectrace_built())
+				warn_add("%s: monitor: %s; only /proc is watched, so what a "
+					 "short-lived process maps may be missed",
+					 o->name, err_msg());
+			err_clear();
+		}
 		seed(o, "--->Starting MONITOR phase:");
 		seed(o, "Running the container until it is idle (at most %ld s), watching its "
-			"processes through /proc", (o->monitor_max_ms ? o->monitor_max_ms : 10000) / 1000);
+			"processes through %s", (o->monitor_max_ms ? o->monitor_max_ms : 10000) / 1000,
+		     xt ? "eBPF and /proc" : "/proc");
 		t = now_s();
 		mo.max_ms = o->monitor_max_ms;
 		mo.collect_maps = true;
@@ -853,14 +918,18 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 		mo.probe_timeout_ms = o->probe_timeout_ms;
 		mo.progress = cmd_progress();
 		ret = monitor_run(api, &spec, &mo, &mr);
+		exectrace_free(xt);
+		xt = NULL;
 		r->monitor_s = now_s() - t;
 		if (ret)
 			goto out;
 		r->monitored = true;
 		r->launched = mr.started;
 		r->stays_running = mr.started && (!mr.exited || mr.exit_code == 0);
-		r->monitor_exes_nr = mr.exes_nr;
-		r->monitor_libs_nr = mr.libs_nr;
+		r->monitor_exes = copy_list(mr.exes, r->monitor_exes_nr = mr.exes_nr);
+		r->monitor_libs = copy_list(mr.libs, r->monitor_libs_nr = mr.libs_nr);
+		r->traced_exes = copy_list(mr.traced_exes, r->traced_exes_nr = mr.traced_exes_nr);
+		r->traced_libs = copy_list(mr.traced_libs, r->traced_libs_nr = mr.traced_libs_nr);
 		if (!mr.started)
 			warn_add("%s: the container did not start: %s", o->name,
 				 mr.start_error ? mr.start_error : "unknown reason");
@@ -1130,6 +1199,13 @@ json_t *pipeline_result_json(const struct pipeline_result *r, const char *image)
 		json_object_set_new(v, "stays_running", json_boolean(r->stays_running));
 		json_object_set_new(v, "executables", json_integer((json_int_t)r->monitor_exes_nr));
 		json_object_set_new(v, "libraries", json_integer((json_int_t)r->monitor_libs_nr));
+		json_object_set_new(v, "tracer", json_string(r->monitor_tracer ? r->monitor_tracer : "proc"));
+		json_object_set_new(v, "seen", paths_json(r->monitor_exes, r->monitor_exes_nr, r->monitor_libs,
+							  r->monitor_libs_nr));
+		if (r->monitor_tracer)
+			json_object_set_new(v, "traced_only",
+					    paths_json(r->traced_exes, r->traced_exes_nr, r->traced_libs,
+						       r->traced_libs_nr));
 		json_object_set_new(o, "monitor", v);
 	}
 	if (r->validated) {

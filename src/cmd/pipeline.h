@@ -58,7 +58,10 @@ struct pipeline_result {
 	struct sysset repaired;     /* added by --repair */
 	char *runtime_name;         /* "runc 1.1.5" or NULL */
 	size_t programs_nr, objects_nr, unresolved_nr, programs_failed;
-	size_t monitor_exes_nr, monitor_libs_nr;
+	/* What the monitor saw, and the tracer alone (sorted, owned). */
+	char **monitor_exes, **monitor_libs, **traced_exes, **traced_libs;
+	size_t monitor_exes_nr, monitor_libs_nr, traced_exes_nr, traced_libs_nr;
+	const char *monitor_tracer;   /* "ebpf", or NULL: /proc (and audit records) only */
 	bool monitored;
 	bool launched;              /* the baseline container started */
 	bool stays_running;         /* and stayed up (or exited 0 like a job) */

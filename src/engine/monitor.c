@@ -370,6 +370,8 @@ void monitor_result_release(struct monitor_result *r)
 	strbuf_release(&r->err);
 	free_list(r->exes, r->exes_nr);
 	free_list(r->libs, r->libs_nr);
+	free_list(r->traced_exes, r->traced_exes_nr);
+	free_list(r->traced_libs, r->traced_libs_nr);
 	procwatch_release(&r->watch);
 	memset(r, 0, sizeof(*r));
 }
@@ -522,6 +524,44 @@ static void add_audit_exes(struct monitor_result *r, struct audit_record *recs, 
 	}
 }
 
+struct traced {
+	struct procwatch *w;
+	struct strmap exes, libs; /* new to the poll's */
+};
+
+static void add_traced(void *ctx, bool exe, const char *path, const char *comm)
+{
+	struct traced *t = ctx;
+	char *p;
+
+	/* runc's stages run in the container's namespaces too. */
+	if (runtime_stage(comm))
+		return;
+	p = xstrdup(path);
+	if (add_path(exe ? &t->w->exes : &t->w->libs, p))
+		strmap_put(exe ? &t->exes : &t->libs, p, NULL);
+	free(p);
+}
+
+static void collect_traced(struct monitor_result *r, const struct monitor_tracer *tr)
+{
+	struct traced t = { &r->watch, STRMAP_INIT, STRMAP_INIT };
+	uint64_t lost = 0, cut = 0;
+
+	tr->collect(tr->ctx, add_traced, &t, &lost, &cut);
+	r->traced_exes = sorted_copy(&t.exes, &r->traced_exes_nr);
+	r->traced_libs = sorted_copy(&t.libs, &r->traced_libs_nr);
+	strmap_release(&t.exes, NULL);
+	strmap_release(&t.libs, NULL);
+	if (lost)
+		warn_add("monitor: %s lost %llu events (its buffer was full); programs and "
+			 "libraries may be missing",
+			 tr->name, (unsigned long long)lost);
+	if (cut)
+		warn_add("monitor: %s saw %llu paths too long to send; those files are missing",
+			 tr->name, (unsigned long long)cut);
+}
+
 int monitor_run(struct dockerapi *api, const struct container_spec *spec,
 		const struct monitor_opts *in, struct monitor_result *r)
 {
@@ -549,6 +589,8 @@ int monitor_run(struct dockerapi *api, const struct container_spec *spec,
 		return ret;
 	}
 	r->container_id = xstrdup(c.id);
+	if (o.collect_maps && o.tracer)
+		o.tracer->watch(o.tracer->ctx, c.id);
 	ret = container_start(api, &c);
 	if (ret < 0) {
 		/* The engine reports runc's failure (e.g. a profile that is too tight). */
@@ -650,6 +692,8 @@ logs:
 				 (unsigned long long)lost);
 		free(recs);
 	}
+	if (o.collect_maps && o.tracer)
+		collect_traced(r, o.tracer);
 	if (o.collect_maps) {
 		r->exes = sorted_copy(&r->watch.exes, &r->exes_nr);
 		r->libs = sorted_copy(&r->watch.libs, &r->libs_nr);

@@ -47,6 +47,22 @@ bool procwatch_saw_pid(const struct procwatch *w, int pid);
 /* Did any process seen have this comm? */
 bool procwatch_saw_comm(const struct procwatch *w, const char *comm);
 
+/*
+ * A second watcher of the container's executables and mappings beside
+ * /proc polling, one that sees a process however short its life (trace/'s
+ * eBPF tracer; cmd/ wires it in).  watch() is called once the container
+ * exists, before it starts; collect() once its processes are gone, with
+ * each path it saw (exe: executed, else mapped executable) and the comm
+ * of the process, and the events it lost or cut (counted, then warned).
+ */
+struct monitor_tracer {
+	const char *name; /* "ebpf" */
+	void (*watch)(void *ctx, const char *container_id);
+	void (*collect)(void *ctx, void (*add)(void *actx, bool exe, const char *path, const char *comm),
+			void *actx, uint64_t *lost, uint64_t *cut);
+	void *ctx;
+};
+
 struct monitor_opts {
 	long min_ms;     /* run at least this long (default 500) */
 	long max_ms;     /* and at most this long (default 10000) */
@@ -71,6 +87,8 @@ struct monitor_opts {
 	 * then runs under the engine's default profile).
 	 */
 	bool no_audit_exec;
+	/* With collect_maps: another watcher (NULL: /proc polling and audit records only). */
+	const struct monitor_tracer *tracer;
 	const struct progress *progress;
 	const char *phase; /* progress phase name, default "monitor" */
 	/* Called right after the container started (the audit run arms here). */
@@ -90,6 +108,11 @@ struct monitor_result {
 	long probe_ms;       /* how long the probe took */
 	long ran_ms;
 	size_t audit_exes;   /* executables known only from audit records */
+	/* What the tracer alone saw (sorted container paths, owned). */
+	char **traced_exes;
+	size_t traced_exes_nr;
+	char **traced_libs;
+	size_t traced_libs_nr;
 	char *container_id;  /* owned */
 	struct strbuf out, err; /* logs (up to the final stop when it kept running) */
 	bool logs_taken;
