@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{ "explain", cmd_explain, "why a system call (or each one) is allowed: its call chains", true },
 	{ "profile", cmd_profile, "write the seccomp profile for an image", true },
 	{ "validate", cmd_validate, "run an image with and without a profile and compare", true },
+	{ "record", cmd_record, "run an image and record the system calls it makes (eBPF)", false },
 	{ "batch", cmd_batch, "Confine's batch run over an images JSON file", true },
 	{ "cve", cmd_cve, "kernel CVEs that profiles shut out", false },
 	{ "diff", cmd_diff, "compare two profiles", false },

@@ -26,6 +26,18 @@ int cmd_analyze(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+
+struct dockerapi;
+struct probe;
+/*
+ * For a command that runs containers: connect to the engine, install the
+ * signal handlers that remove its containers, sweep those a killed confine
+ * left, and, without a probe of the user's (have_probe), take the image's
+ * HEALTHCHECK into *probe.  Returns 0 (release api when done), or -1 with
+ * the error set and nothing to release.
+ */
+int cmd_engine_open(struct dockerapi *api, const char *image, bool have_probe, struct probe *probe);
 int cmd_batch(int argc, char **argv);
 int cmd_cve(int argc, char **argv);
 int cmd_diff(int argc, char **argv);

@@ -13,6 +13,7 @@
 
 #include "analysis/analysis.h"
 #include "engine/container.h"
+#include "engine/probe.h"
 #include "engine/runopts.h"
 #include "util/error.h"
 #include "util/xalloc.h"
@@ -310,4 +311,23 @@ int cmd_run_config(const char *options, const char *args, const struct image_con
 		container_spec_config(&spec, image, out);
 	container_spec_release(&spec);
 	return ret;
+}
+
+int cmd_engine_open(struct dockerapi *api, const char *image, bool have_probe, struct probe *probe)
+{
+	if (dockerapi_init(api, NULL) < 0)
+		return -1;
+	if (dockerapi_ping(api) < 0) {
+		dockerapi_release(api);
+		return -1;
+	}
+	container_install_signals();
+	/* Containers a killed confine left behind. */
+	if (container_sweep(api) < 0)
+		err_clear();
+	if (!have_probe && probe_from_image(api, image, probe) < 0) {
+		dockerapi_release(api);
+		return -1;
+	}
+	return 0;
 }

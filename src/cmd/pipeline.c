@@ -813,17 +813,6 @@ static int run_validation(const struct pipeline_opts *o, struct dockerapi *api,
 
 /* ---- the pipeline ------------------------------------------------------ */
 
-static void trace_watch(void *ctx, const char *container_id)
-{
-	exectrace_watch(ctx, container_id);
-}
-
-static void trace_collect(void *ctx, void (*add)(void *actx, bool exe, const char *path, const char *comm),
-			  void *actx, uint64_t *lost, uint64_t *cut)
-{
-	exectrace_collect(ctx, add, actx, lost, cut);
-}
-
 int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 {
 	struct image_open_opts iopts = { 0 };
@@ -887,7 +876,7 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 	/* MONITOR */
 	if (o->monitor && api) {
 		struct monitor_opts mo = { 0 };
-		struct monitor_tracer tracer = { "the eBPF tracer", trace_watch, trace_collect, NULL };
+		struct monitor_tracer tracer;
 
 		if (o->copy_dir) {
 			char *marker = fs_join(o->copy_dir, OUTPUT_MARKER);
@@ -896,8 +885,8 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 				seed(o, "Cache doesn't exist, must extract binaries and libraries");
 			free(marker);
 		}
-		if (exectrace_start(&xt) == 0) {
-			tracer.ctx = xt;
+		if (exectrace_start(&xt, 0) == 0) {
+			exectrace_monitor_tracer(xt, &tracer);
 			mo.tracer = &tracer;
 			r->monitor_tracer = "ebpf";
 		} else {

@@ -259,19 +259,11 @@ int cmd_validate(int argc, char **argv)
 		goto out;
 	}
 
-	if (dockerapi_init(&api, NULL) < 0 || dockerapi_ping(&api) < 0) {
+	if (cmd_engine_open(&api, image, healthcheck != NULL, &probe) < 0) {
 		p_err_last();
 		goto out;
 	}
 	api_ready = true;
-	container_install_signals();
-	/* Containers a killed confine left behind. */
-	if (container_sweep(&api) < 0)
-		err_clear();
-	if (!healthcheck && probe_from_image(&api, image, &probe) < 0) {
-		p_err_last();
-		goto out;
-	}
 
 	{
 		/* Say up front when the runtime itself will be refused. */

@@ -35,11 +35,22 @@ struct exectrace {
 	struct strmap exes;    /* path -> comm (owned) */
 	struct strmap libs;    /* path -> comm (owned) */
 	uint64_t cut;
+	__u32 mntns[64];       /* the container's mount namespaces seen */
+	size_t mntns_nr;
 };
 
 bool exectrace_built(void)
 {
 	return true;
+}
+
+static void note_mntns(struct exectrace *t, __u32 ns)
+{
+	for (size_t i = 0; i < t->mntns_nr; i++)
+		if (t->mntns[i] == ns)
+			return;
+	if (t->mntns_nr < sizeof(t->mntns) / sizeof(t->mntns[0]))
+		t->mntns[t->mntns_nr++] = ns;
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -67,7 +78,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	 * container's namespaces) may join the cgroup while it still maps the
 	 * host's runc libraries in the host's mount namespace.
 	 */
-	if ((ev->flags & EXEC_EVENT_OUTSIDE) || (t->host_mntns && ev->mntns == t->host_mntns))
+	if (t->host_mntns && ev->mntns == t->host_mntns)
+		goto out;
+	note_mntns(t, ev->mntns);
+	if (ev->flags & EXEC_EVENT_OUTSIDE)
 		goto out;
 	/* A name execve was given names a file too, as the task sees it from its root. */
 	m = ev->kind == EXEC_EVENT_MAP ? &t->libs : &t->exes;
@@ -109,7 +123,7 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 	return 0;
 }
 
-int exectrace_start(struct exectrace **out)
+int exectrace_start(struct exectrace **out, unsigned flags)
 {
 	struct exectrace *t = xcalloc(1, sizeof(*t));
 	int ret;
@@ -125,9 +139,18 @@ int exectrace_start(struct exectrace **out)
 		if (stat("/proc/self/ns/mnt", &st) == 0)
 			t->host_mntns = st.st_ino;
 	}
-	t->skel = exec_bpf__open_and_load();
+	t->skel = exec_bpf__open();
 	if (!t->skel) {
 		ret = -errno;
+		err_set(-ret, "cannot open the eBPF monitor: %s", strerror(-ret));
+		goto fail;
+	}
+	t->skel->rodata->host_mntns = (__u32)t->host_mntns;
+	/* Every system call of the machine passes the recorder: only when asked. */
+	if (!(flags & EXECTRACE_SYSCALLS))
+		bpf_program__set_autoload(t->skel->progs.on_sys_enter, false);
+	ret = exec_bpf__load(t->skel);
+	if (ret < 0) {
 		err_set(-ret, "cannot load the eBPF monitor: %s%s", strerror(-ret),
 			-ret == EPERM ? " (run as root)" : "");
 		goto fail;
@@ -198,6 +221,34 @@ void exectrace_collect(struct exectrace *t,
 	hand(&t->libs, false, add, ctx);
 }
 
+int exectrace_syscalls(struct exectrace *t, struct sysset *native, struct sysset *compat)
+{
+	int fd = bpf_map__fd(t->skel->maps.calls), ncpu = libbpf_num_possible_cpus();
+	struct calls_key key, next, *prev = NULL;
+	struct calls_bits *vals;
+
+	memset(native, 0, sizeof(*native));
+	memset(compat, 0, sizeof(*compat));
+	if (ncpu <= 0)
+		return err_set(-ncpu, "cannot count the CPUs: %s", strerror(-ncpu));
+	vals = xcalloc((size_t)ncpu, sizeof(*vals));
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		bool ours = false;
+
+		key = next;
+		prev = &key;
+		for (size_t i = 0; i < t->mntns_nr; i++)
+			ours |= t->mntns[i] == key.mntns;
+		if (!ours || (key.flags & CALLS_RUNTIME) || bpf_map_lookup_elem(fd, &key, vals) < 0)
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			for (int w = 0; w < CALLS_WORDS && w < SYSSET_NR / 64; w++)
+				((key.flags & CALLS_COMPAT) ? compat : native)->bits[w] |= vals[c].w[w];
+	}
+	free(vals);
+	return (int)t->mntns_nr;
+}
+
 void exectrace_free(struct exectrace *t)
 {
 	if (!t)
@@ -215,7 +266,28 @@ void exectrace_free(struct exectrace *t)
 	free(t);
 }
 
-#else /* !CONFINE_HAVE_BPF */
+#endif
+
+static void tracer_watch(void *ctx, const char *container_id)
+{
+	exectrace_watch(ctx, container_id);
+}
+
+static void tracer_collect(void *ctx, void (*add)(void *actx, bool exe, const char *path, const char *comm),
+			   void *actx, uint64_t *lost, uint64_t *cut)
+{
+	exectrace_collect(ctx, add, actx, lost, cut);
+}
+
+void exectrace_monitor_tracer(struct exectrace *t, struct monitor_tracer *out)
+{
+	out->name = "the eBPF tracer";
+	out->watch = tracer_watch;
+	out->collect = tracer_collect;
+	out->ctx = t;
+}
+
+#ifndef CONFINE_HAVE_BPF
 
 struct exectrace {
 	int unused;
@@ -226,7 +298,7 @@ bool exectrace_built(void)
 	return false;
 }
 
-int exectrace_start(struct exectrace **out)
+int exectrace_start(struct exectrace **out, unsigned flags)
 {
 	*out = NULL;
 	return err_set(ENOTSUP, "this confine was built without eBPF (CONFINE_BPF=OFF)");
@@ -242,6 +314,11 @@ void exectrace_collect(struct exectrace *t,
 {
 	*lost = 0;
 	*cut = 0;
+}
+
+int exectrace_syscalls(struct exectrace *t, struct sysset *native, struct sysset *compat)
+{
+	return err_set(ENOTSUP, "this confine was built without eBPF (CONFINE_BPF=OFF)");
 }
 
 void exectrace_free(struct exectrace *t)

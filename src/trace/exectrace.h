@@ -16,6 +16,13 @@
  */
 struct exectrace;
 
+#include "engine/monitor.h"
+#include "syscalls/syscalls.h"
+
+enum {
+	EXECTRACE_SYSCALLS = 1, /* record the system calls too (exectrace_syscalls) */
+};
+
 /* Is this build able to trace at all? */
 bool exectrace_built(void);
 
@@ -24,7 +31,7 @@ bool exectrace_built(void);
  * and a tracer the caller frees, or a negative errno with the reason set
  * (not built with BPF, not allowed, no BTF...).
  */
-int exectrace_start(struct exectrace **out);
+int exectrace_start(struct exectrace **out, unsigned flags);
 
 /* Keep the events of the cgroup named after this container id (64 hex digits). */
 void exectrace_watch(struct exectrace *t, const char *container_id);
@@ -39,6 +46,18 @@ void exectrace_watch(struct exectrace *t, const char *container_id);
 void exectrace_collect(struct exectrace *t,
 		       void (*add)(void *ctx, bool exe, const char *path, const char *comm), void *ctx,
 		       uint64_t *lost, uint64_t *cut);
+
+/*
+ * After exectrace_collect, with EXECTRACE_SYSCALLS: every system call the
+ * container's processes made (its mount namespaces'; the runtime's
+ * stages' left out), x86_64 numbers in *native, i386 ones (int 0x80) in
+ * *compat.  Returns how many mount namespaces of the container were seen
+ * (0: none, nothing recorded), or a negative errno.
+ */
+int exectrace_syscalls(struct exectrace *t, struct sysset *native, struct sysset *compat);
+
+/* The tracer as the monitor takes it (engine/monitor.h), borrowing t. */
+void exectrace_monitor_tracer(struct exectrace *t, struct monitor_tracer *out);
 
 void exectrace_free(struct exectrace *t);
 

@@ -52,6 +52,19 @@ struct walk {
 	__u32 n, pos, flags;
 };
 
+/*
+ * The recorder's: the calls of each mount namespace but ours, per CPU (no
+ * atomics; user space ORs the CPUs' bits).  Loaded only to record.
+ */
+const volatile __u32 host_mntns = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct calls_key);
+	__type(value, struct calls_bits);
+} calls SEC(".maps");
+
 struct scratch {
 	struct walk w; /* the walk's state: kept here, its values are unknown to the verifier, so its loops converge */
 	struct exec_event ev;
@@ -364,4 +377,36 @@ SEC("tracepoint/syscalls/sys_enter_pkey_mprotect")
 int on_pkey_mprotect(struct trace_event_raw_sys_enter *ctx)
 {
 	return on_protect(ctx->args[0], ctx->args[2]);
+}
+
+/* x86's thread_info status bit of a task in a 32-bit system call. */
+#define TS_COMPAT 0x0002
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+	struct calls_key key = { BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum), 0 };
+	static const struct calls_bits zero_bits;
+	struct calls_bits *v;
+	char comm[16];
+
+	if (!key.mntns || key.mntns == host_mntns || id < 0 || id >= CALLS_WORDS * 64)
+		return 0;
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (comm[0] == 'r' && comm[1] == 'u' && comm[2] == 'n' && comm[3] == 'c' && comm[4] == ':' &&
+	    comm[5] == '[')
+		key.flags |= CALLS_RUNTIME;
+	if (bpf_core_field_exists(task->thread_info.status) &&
+	    (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT))
+		key.flags |= CALLS_COMPAT;
+	v = bpf_map_lookup_elem(&calls, &key);
+	if (!v) {
+		bpf_map_update_elem(&calls, &key, &zero_bits, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&calls, &key);
+		if (!v)
+			return 0;
+	}
+	v->w[(id >> 6) & (CALLS_WORDS - 1)] |= 1ull << (id & 63);
+	return 0;
 }

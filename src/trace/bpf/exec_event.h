@@ -17,6 +17,23 @@ enum {
 	EXEC_EVENT_TRUNCATED = 2, /* the path was too deep or long to send whole */
 };
 
+/* The system calls one mount namespace's tasks made (the recorder). */
+#define CALLS_WORDS 16 /* numbers 0..1023 */
+
+enum {
+	CALLS_RUNTIME = 1, /* made by the runtime's stages (comm "runc:[...") */
+	CALLS_COMPAT = 2,  /* 32-bit calls (int 0x80...): i386 numbers */
+};
+
+struct calls_key {
+	__u32 mntns;
+	__u32 flags;
+};
+
+struct calls_bits {
+	__u64 w[CALLS_WORDS];
+};
+
 struct exec_event {
 	__u32 kind;
 	__u32 flags;
