@@ -7,7 +7,11 @@
 # make) or a documented limit (README: programs run by names computed at
 # run time; such images pass with --monitor, given as an extra argument).
 #
-#   scripts/image-sweep.sh [--confine BIN] [IMAGE...] [-- EXTRA-PROFILE-ARGS...]
+#   scripts/image-sweep.sh [--confine BIN] [--record] [IMAGE...] [-- EXTRA-PROFILE-ARGS...]
+#
+# --record: then run each image once more under `confine record` with the
+# same options and workload, and say how many calls its profile allows
+# against those the run made, and any call made that it does not allow.
 #
 # IMAGE: haproxy apache postgres bind ssh squid node mariadb unbound phpfpm
 # vsftpd dnsmasq mosquitto rabbit varnish postfix caddy prometheus etcd uwsgi
@@ -31,11 +35,13 @@ ALL="haproxy apache postgres bind ssh squid node mariadb unbound phpfpm vsftpd d
 	pysub npmapp perlsub rubysub nodesub phpsub rsub svgsvc"
 images=()
 extra=()
+record=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--confine) CONFINE_BIN=$2; shift 2 ;;
+	--record) record=1; shift ;;
 	--) shift; extra=("$@"); break ;;
-	-h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,/^set /{/^set /!p}' "$0"; exit 0 ;;
 	*) images+=("$1"); shift ;;
 	esac
 done
@@ -647,6 +653,26 @@ for name in "${images[@]}"; do
 		 (if .validation.error then "; " + .validation.error else "" end) +
 		 (if .error then "; " + .error else "" end)' \
 		"$SW/out/$name.result.json" 2>/dev/null || echo "$name: $verdict ($(tail -n 1 "$SW/out/$name.err"))"
+	if [ "$record" = 1 ] && [ "$verdict" = passed ]; then
+		# record takes the workload, not the health checks.
+		rargs=()
+		for ((i = 0; i < ${#args[@]}; i++)); do
+			if [ "${args[i]}" = --health ]; then i=$((i + 1)); else rargs+=("${args[i]}"); fi
+		done
+		if "$CONFINE_BIN" record --quiet --json "${rargs[@]}" --profile "$out" "docker:confine-sweep/$name" \
+			>"$SW/out/$name.record.json" 2>"$SW/out/$name.record.err"; then
+			rverdict=covered
+		else
+			rverdict="NOT COVERED"
+			failed=$((failed + 1))
+		fi
+		jq -r --arg n "$name" --arg v "$rverdict" \
+			'"\($n): record \($v): \(.syscalls | length) calls made, the profile allows \(.profile.allowed)" +
+			 " (\(.profile.ratio * 100 | round / 100)x)" +
+			 (if (.profile.not_allowed | length) > 0 then "; not allowed: " + (.profile.not_allowed | join(" ")) else "" end)' \
+			"$SW/out/$name.record.json" 2>/dev/null ||
+			echo "$name: record $rverdict ($(tail -n 1 "$SW/out/$name.record.err"))"
+	fi
 done
 echo "image-sweep: ${#images[@]} images, $failed failed"
 [ "$failed" -eq 0 ]

@@ -29,9 +29,10 @@ static const char usage[] =
 	"processes make (not the runtime's own).  Needs root and a kernel with BTF.\n"
 	"\n"
 	"options:\n"
-	"  --healthcheck SPEC   a workload once it is idle: http://127.0.0.1:PORT/PATH,\n"
+	"  --workload SPEC      run once it is idle: http://127.0.0.1:PORT/PATH,\n"
 	"                       tcp:127.0.0.1:PORT, cmd:SHELL-CMD or exec:ARGV (in the\n"
-	"                       container), host:SHELL-CMD (default: the image's HEALTHCHECK)\n"
+	"                       container), host:SHELL-CMD (default: the image's HEALTHCHECK);\n"
+	"                       --healthcheck is the same\n"
 	"  --options STR        docker run options for the container (\"-e K=V --network host\")\n"
 	"  --timeout S          longest run in seconds (default 10)\n"
 	"  --idle MS            idle after MS with nothing new (default 1000)\n"
@@ -106,14 +107,15 @@ static int parse_args(int argc, char **argv, const char **image_arg, const char 
 			*cmd_start = i + 1;
 			break;
 		}
-		if (!strcmp(a, "--healthcheck") || !strcmp(a, "--options") || !strcmp(a, "--timeout") ||
+		if (!strcmp(a, "--healthcheck") || !strcmp(a, "--workload") || !strcmp(a, "--options") ||
+		    !strcmp(a, "--timeout") ||
 		    !strcmp(a, "--idle") || !strcmp(a, "--profile")) {
 			const char *v;
 
 			if (i + 1 >= argc)
 				return err_set(EINVAL, "option '%s' needs a value", a);
 			v = argv[++i];
-			if (!strcmp(a, "--healthcheck")) {
+			if (!strcmp(a, "--healthcheck") || !strcmp(a, "--workload")) {
 				*healthcheck = v;
 			} else if (!strcmp(a, "--options")) {
 				*options = v;
