@@ -38,6 +38,17 @@ struct probe;
  * the error set and nothing to release.
  */
 int cmd_engine_open(struct dockerapi *api, const char *image, bool have_probe, struct probe *probe);
+
+/* A JSON array of the strings v[0..nr) (new reference). */
+struct json_t *cmd_strings_json(char *const *v, size_t nr);
+
+struct container_spec;
+/*
+ * The container as the command line runs it: docker run 'options' (may
+ * be NULL) and, from argv[cmd_start] on (cmd_start > 0), the command after
+ * "--".  Returns 0, or -1 with the error set (a usage error).
+ */
+int cmd_spec_args(struct container_spec *spec, const char *options, int argc, char **argv, int cmd_start);
 int cmd_batch(int argc, char **argv);
 int cmd_cve(int argc, char **argv);
 int cmd_diff(int argc, char **argv);

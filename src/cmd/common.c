@@ -331,3 +331,24 @@ int cmd_engine_open(struct dockerapi *api, const char *image, bool have_probe, s
 	}
 	return 0;
 }
+
+json_t *cmd_strings_json(char *const *v, size_t nr)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < nr; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+int cmd_spec_args(struct container_spec *spec, const char *options, int argc, char **argv, int cmd_start)
+{
+	if (options && runopts_parse(options, spec) < 0)
+		return -1;
+	if (cmd_start > 0 && cmd_start <= argc) {
+		spec->cmd_set = true;
+		for (int i = cmd_start; i < argc; i++)
+			strlist_push(&spec->cmd, argv[i]);
+	}
+	return 0;
+}

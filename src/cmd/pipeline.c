@@ -135,22 +135,13 @@ static void free_list(char **v, size_t nr)
 	free(v);
 }
 
-static json_t *list_json(char *const *v, size_t nr)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < nr; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return a;
-}
-
 /* {"executables": [...], "libraries": [...]} */
 static json_t *paths_json(char *const *exes, size_t exes_nr, char *const *libs, size_t libs_nr)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "executables", list_json(exes, exes_nr));
-	json_object_set_new(o, "libraries", list_json(libs, libs_nr));
+	json_object_set_new(o, "executables", cmd_strings_json(exes, exes_nr));
+	json_object_set_new(o, "libraries", cmd_strings_json(libs, libs_nr));
 	return o;
 }
 

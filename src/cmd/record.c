@@ -14,7 +14,6 @@
 #include "engine/container.h"
 #include "engine/monitor.h"
 #include "engine/probe.h"
-#include "engine/runopts.h"
 #include "profile/profile.h"
 #include "trace/exectrace.h"
 #include "util/error.h"
@@ -85,15 +84,6 @@ static void names_text(struct strbuf *sb, const struct sysset *s)
 		else
 			strbuf_addf(sb, "%d", nr);
 	}
-}
-
-static json_t *list_json(char **v, size_t nr)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < nr; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return a;
 }
 
 static int parse_args(int argc, char **argv, const char **image_arg, const char **healthcheck,
@@ -186,15 +176,10 @@ int cmd_record(int argc, char **argv)
 	}
 	spec.image = xstrdup(image);
 	spec.seccomp = xstrdup(allow_all);
-	if (options && runopts_parse(options, &spec) < 0) {
+	if (cmd_spec_args(&spec, options, argc, argv, cmd_start) < 0) {
 		p_err_last();
 		status = 2;
 		goto out;
-	}
-	if (cmd_start > 0 && cmd_start <= argc) {
-		spec.cmd_set = true;
-		for (int i = cmd_start; i < argc; i++)
-			strlist_push(&spec.cmd, argv[i]);
 	}
 	if (healthcheck && probe_parse(healthcheck, &probe) < 0) {
 		p_err_last();
@@ -269,8 +254,8 @@ int cmd_record(int argc, char **argv)
 			json_object_set_new(o, "health_check", json_boolean(mr.probe_status == 0));
 		json_object_set_new(o, "syscalls", names_json(&calls, false));
 		json_object_set_new(o, "compat_syscalls", names_json(&compat, true));
-		json_object_set_new(o, "executables", list_json(mr.exes, mr.exes_nr));
-		json_object_set_new(o, "libraries", list_json(mr.libs, mr.libs_nr));
+		json_object_set_new(o, "executables", cmd_strings_json(mr.exes, mr.exes_nr));
+		json_object_set_new(o, "libraries", cmd_strings_json(mr.libs, mr.libs_nr));
 		if (profile_path) {
 			json_t *pj = json_object();
 

@@ -243,15 +243,10 @@ int cmd_validate(int argc, char **argv)
 		}
 	}
 	spec.image = xstrdup(image);
-	if (options && runopts_parse(options, &spec) < 0) {
+	if (cmd_spec_args(&spec, options, argc, argv, cmd_start) < 0) {
 		p_err_last();
 		status = 2;
 		goto out;
-	}
-	if (cmd_start > 0 && cmd_start <= argc) {
-		spec.cmd_set = true;
-		for (i = cmd_start; i < argc; i++)
-			strlist_push(&spec.cmd, argv[i]);
 	}
 	if (healthcheck && probe_parse(healthcheck, &probe) < 0) {
 		p_err_last();
