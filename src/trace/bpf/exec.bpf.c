@@ -385,8 +385,14 @@ int on_pkey_mprotect(struct trace_event_raw_sys_enter *ctx)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(on_sys_enter, struct pt_regs *regs, long id)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
-	struct calls_key key = { BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum), 0 };
+	struct task_struct *task = bpf_get_current_task_btf();
+	/*
+	 * Plain loads through BTF pointers, not BPF_CORE_READ's three
+	 * bpf_probe_read_kernel() calls: this runs for every system call on
+	 * the machine, and most return at the next line.  A fault (an exiting
+	 * task's NULL nsproxy) reads 0.
+	 */
+	struct calls_key key = { task->nsproxy->mnt_ns->ns.inum, 0 };
 	static const struct calls_bits zero_bits;
 	struct calls_bits *v;
 	char comm[16];
