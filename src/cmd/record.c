@@ -229,6 +229,17 @@ int cmd_record(int argc, char **argv)
 		warn_add("%s: none of the container's processes was seen; nothing was recorded", image);
 	if (mr.probe_ran && mr.probe_status)
 		warn_add("%s: the workload failed: %s", image, mr.probe_error ? mr.probe_error : "failed");
+	else if (probe.kind != PROBE_NONE && !mr.probe_ran && mr.exited)
+		warn_add("%s: the workload never ran: the container exited (code %d) after %.1f s", image,
+			 mr.exit_code, (double)mr.ran_ms / 1000.0);
+	/*
+	 * Every call was allowed, so a failing container failed by itself: the
+	 * record holds what it did before it gave up, not what it does.
+	 */
+	if (mr.exited && mr.exit_code != 0)
+		warn_add("%s: the container exited with code %d%s (every call was allowed): its command or "
+			 "options may be wrong, and the record holds only what it did until then",
+			 image, mr.exit_code, mr.oom_killed ? ", killed for memory" : "");
 	for (int nr = 0; nr < SYSSET_NR; nr++) {
 		if (!sysset_has(&calls, nr))
 			continue;

@@ -24,6 +24,7 @@ gcc -O2 -o "$T/i80" "$T/i80.c" || fail "cannot build the int 0x80 probe"
 runs32=1
 ("$T/i80") 2>/dev/null || { runs32=0; int80=; echo "note: this kernel kills int 0x80; no 32-bit call is made" >&2; }
 root_add_tool "$R" calls "syncfs(fd); personality(0xffffffff); $int80"
+root_add_tool "$R" fails "_exit(3)"
 tag=confine-test-record-$$
 trap 'docker rmi -f $tag >/dev/null 2>&1 || true; rm -rf "$T"' EXIT
 tar -C "$R" -c . | docker import -c 'CMD ["/usr/bin/calls"]' - "$tag" >/dev/null || fail "docker import failed"
@@ -50,6 +51,16 @@ jq '.syscalls[0].names -= ["syncfs"]' "$T/p.json" >"$T/nosync.json"
 	fail "record exited 0 with a profile that lacks syncfs"
 jq -e '.profile.not_allowed == ["syncfs"]' "$T/cmp.json" >/dev/null ||
 	fail "the profile's missing call is not named: $(jq -c .profile "$T/cmp.json")"
+
+# A container that fails by itself (every call was allowed) and a workload
+# that never ran are said: the record holds only what it did until then.
+"$CONFINE" record --json --workload "exec:/usr/bin/calls" "docker:$tag" -- /usr/bin/fails >"$T/bad.json" 2>"$T/err" ||
+	fail "record of a failing container failed itself: $(cat "$T/err")"
+jq -e '.exited and .exit_code == 3' "$T/bad.json" >/dev/null || fail "the failing container did not exit non-zero: $(cat "$T/bad.json" "$T/err")"
+jq -e '.warnings | any(test("exited with code [1-9].*record holds only what it did"))' "$T/bad.json" >/dev/null ||
+	fail "no warning that the container failed: $(jq -c .warnings "$T/bad.json")"
+jq -e '.warnings | any(test("workload never ran"))' "$T/bad.json" >/dev/null ||
+	fail "no warning that the workload never ran: $(jq -c .warnings "$T/bad.json")"
 
 expect_fail "a dir: image" "$CONFINE" record "dir:$R"
 grep -q "must be docker:NAME" "$T/err" || fail "dir: image: $(cat "$T/err")"
