@@ -669,11 +669,14 @@ for name in "${images[@]}"; do
 		 (if .error then "; " + .error else "" end)' \
 		"$SW/out/$name.result.json" 2>/dev/null || echo "$name: $verdict ($(tail -n 1 "$SW/out/$name.err"))"
 	if [ "$record" = 1 ] && [ "$verdict" = passed ]; then
-		# record takes the workload, not the health checks.
+		# record takes one workload: the image's workload, else its health
+		# check (a request is a workload; without one only start-up is seen).
 		rargs=()
+		health=
 		for ((i = 0; i < ${#args[@]}; i++)); do
-			if [ "${args[i]}" = --health ]; then i=$((i + 1)); else rargs+=("${args[i]}"); fi
+			if [ "${args[i]}" = --health ]; then i=$((i + 1)); health=${args[i]}; else rargs+=("${args[i]}"); fi
 		done
+		[[ " ${rargs[*]} " == *" --workload "* ]] || [ -z "$health" ] || rargs+=(--workload "$health")
 		if "$CONFINE_BIN" record --quiet --json "${rargs[@]}" --profile "$out" "docker:confine-sweep/$name" \
 			>"$SW/out/$name.record.json" 2>"$SW/out/$name.record.err"; then
 			rverdict=covered
