@@ -148,7 +148,8 @@ build() {
 		rootfs vsftpd vsftpd,ftp,curl || return 1
 		mkdir -p "$r/run/vsftpd/empty" "$r/srv/ftp"   # /var/run is a link to /run: not the host's
 		echo hello >"$r/srv/ftp/hello.txt"
-		import vsftpd 'CMD ["/usr/sbin/vsftpd","-olisten=YES","-olisten_ipv6=NO","-oanonymous_enable=YES","-obackground=NO"]' "$PATHENV" ;;
+		# The file first: vsftpd reads its default file after the -o options.
+		import vsftpd 'CMD ["/usr/sbin/vsftpd","/etc/vsftpd.conf","-olisten=YES","-olisten_ipv6=NO","-oanonymous_enable=YES","-obackground=NO"]' "$PATHENV" ;;
 	dnsmasq)
 		rootfs dnsmasq dnsmasq-base,bind9-dnsutils || return 1
 		import dnsmasq 'CMD ["/usr/sbin/dnsmasq","-k","--no-resolv","--address=/sweep.test/10.0.0.1","--log-queries"]' "$PATHENV" ;;
