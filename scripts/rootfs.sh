@@ -34,9 +34,12 @@ rootfs_current() {
 # rootfs_build DIR PKGS LOG [MIRROR]: DIR is a minbase bookworm rootfs with
 # PKGS (comma-separated), built once; DIR/.complete marks a finished one
 # and holds PKGS, so that another list builds it again.  Output of
-# debootstrap goes to LOG.  Fails (non-zero) with DIR absent.
+# debootstrap goes to LOG.  Fails (non-zero) with DIR absent.  Sets
+# ROOTFS_BUILT=1 when this call built it (not another process meanwhile).
+# shellcheck disable=SC2034  # ROOTFS_BUILT is the caller's to read
 rootfs_build() {
 	local dir=$1 pkgs=$2 log=$3 mirror=${4:-${DEBIAN_MIRROR:-http://deb.debian.org/debian}} lock rc=0
+	ROOTFS_BUILT=0
 	rootfs_current "$dir" "$pkgs" && return 0
 	mkdir -p "$(dirname "$dir")"
 	exec {lock}>"$dir.lock"
@@ -50,6 +53,7 @@ rootfs_build() {
 			rm -rf "$dir.tmp"/var/cache/apt/archives/*.deb "$dir.tmp"/var/lib/apt/lists/*
 			printf '%s' "$pkgs" >"$dir.tmp/.complete"
 			mv "$dir.tmp" "$dir"
+			ROOTFS_BUILT=1
 		else
 			rc=1
 			rootfs_remove "$dir.tmp"
