@@ -682,8 +682,11 @@ for name in "${images[@]}"; do
 			>"$SW/out/$name.record.json" 2>"$SW/out/$name.record.err"; then
 			rverdict=covered
 			# A record of a container that failed or a workload that never ran checks little.
-			jq -e '.warnings | any(test("exited with code|never ran|workload failed"))' \
-				"$SW/out/$name.record.json" >/dev/null 2>&1 &&
+			# From the record's own fields, not its warnings' wording.
+			wl=false
+			[[ " ${rargs[*]} " == *" --workload "* ]] && wl=true
+			jq -e --argjson wl "$wl" '(.exited and .exit_code != 0) or .health_check == false or
+				($wl and .health_check == null)' "$SW/out/$name.record.json" >/dev/null 2>&1 &&
 				{ rverdict="INCOMPLETE ($(jq -r '.warnings | join("; ")' "$SW/out/$name.record.json"))"; failed=$((failed + 1)); }
 		else
 			rverdict="NOT COVERED"
