@@ -658,7 +658,11 @@ for name in "${images[@]}"; do
 		"docker:confine-sweep/$name" >"$SW/out/$name.result.json" 2>"$SW/out/$name.err"; then
 		verdict=passed
 		# The image's own fault, not its profile's: the sweep's setup is broken.
-		jq -e '.warnings | any(test("in the baseline run"))' "$SW/out/$name.result.json" >/dev/null 2>&1 &&
+		# Where nothing was denied its check failed, it exited with an error
+		# (not killed for memory), or it exited before its check could run.
+		jq -e '.validation.baseline | .health_check == false or
+			(.exited and ((.exit_code != 0 and (.oom_killed | not)) or (.check != null and .health_check == null)))' \
+			"$SW/out/$name.result.json" >/dev/null 2>&1 &&
 			{ verdict="BROKEN (it fails with nothing denied; see $SW/out/$name.result.json)"; failed=$((failed + 1)); }
 	else
 		verdict=FAILED

@@ -152,6 +152,7 @@ void pipeline_result_release(struct pipeline_result *r)
 	profile_release(&r->profile);
 	free(r->runtime_name);
 	free(r->error);
+	free(r->baseline.check);
 	for (i = 0; i < r->imports_nr; i++)
 		free(r->imports[i]);
 	free(r->imports);
@@ -687,20 +688,26 @@ static void add_probe_programs(const struct pipeline_opts *o, struct program_set
 	}
 }
 
-/* The probe a run uses: the workload when given, else the health check. */
-static int pick_probe(const struct pipeline_opts *o, struct probe *pr, bool *have)
+/*
+ * The probe a run uses: the workload when given, else --health, else the
+ * container's own HEALTHCHECK (the image's, or --health-cmd from the run
+ * options), as 'confine validate' does.
+ */
+static int pick_probe(const struct pipeline_opts *o, const struct image_config *cfg,
+		      struct probe *pr, bool *have)
 {
 	const char *spec = o->workload ? o->workload : o->health;
 	int ret;
 
 	memset(pr, 0, sizeof(*pr));
 	*have = false;
-	if (!spec)
-		return 0;
-	ret = probe_parse(spec, pr);
+	if (spec)
+		ret = probe_parse(spec, pr);
+	else
+		ret = probe_from_healthcheck(cfg->healthcheck.test, cfg->healthcheck.test_nr, pr);
 	if (ret)
 		return err_wrap(ret, "image '%s'", o->name);
-	*have = true;
+	*have = pr->kind != PROBE_NONE;
 	return 0;
 }
 
@@ -757,6 +764,15 @@ static int run_validation(const struct pipeline_opts *o, struct dockerapi *api,
 		}
 		r->validated = true;
 		r->hardened = vr.ok;
+		r->baseline.started = vr.baseline.started;
+		r->baseline.exited = vr.baseline.exited;
+		r->baseline.oom_killed = vr.baseline.oom_killed;
+		r->baseline.probe_ran = vr.baseline.probe_ran;
+		r->baseline.probe_ok = vr.baseline.probe_ok;
+		r->baseline.exit_code = vr.baseline.exit_code;
+		r->baseline.ms = vr.baseline.ms;
+		free(r->baseline.check);
+		r->baseline.check = probe ? xstrdup(probe->spec) : NULL;
 		if (!r->launched && vr.baseline.started)
 			r->launched = true;
 		if (vr.baseline.started && (!vr.baseline.exited || vr.baseline.exit_code == 0))
@@ -857,7 +873,7 @@ int pipeline_run(const struct pipeline_opts *o, struct pipeline_result *r)
 						      "Docker engine");
 			goto out;
 		}
-		ret = pick_probe(o, &probe, &have_probe);
+		ret = pick_probe(o, &cfg, &probe, &have_probe);
 		if (ret)
 			goto out;
 	} else if (o->monitor || o->validate) {
@@ -1150,6 +1166,22 @@ json_t *pipeline_names_json(const struct sysset *s)
 	return a;
 }
 
+/* The validation run where nothing was denied: how the container fared on its own. */
+static json_t *baseline_json(const struct pipeline_result *r)
+{
+	json_t *b = json_object();
+
+	json_object_set_new(b, "started", json_boolean(r->baseline.started));
+	json_object_set_new(b, "exited", json_boolean(r->baseline.exited));
+	json_object_set_new(b, "exit_code", r->baseline.exited ? json_integer(r->baseline.exit_code) : json_null());
+	json_object_set_new(b, "oom_killed", json_boolean(r->baseline.oom_killed));
+	json_object_set_new(b, "seconds", json_real((double)r->baseline.ms / 1000.0));
+	json_object_set_new(b, "check", r->baseline.check ? json_string(r->baseline.check) : json_null());
+	json_object_set_new(b, "health_check",
+			    r->baseline.probe_ran ? json_boolean(r->baseline.probe_ok) : json_null());
+	return b;
+}
+
 json_t *pipeline_result_json(const struct pipeline_result *r, const char *image)
 {
 	json_t *o = json_object(), *v;
@@ -1205,6 +1237,7 @@ json_t *pipeline_result_json(const struct pipeline_result *r, const char *image)
 		}
 		json_object_set_new(v, "repaired", pipeline_names_json(&r->repaired));
 		json_object_set_new(v, "error", r->error ? json_string(r->error) : json_null());
+		json_object_set_new(v, "baseline", baseline_json(r));
 		json_object_set_new(o, "validation", v);
 	}
 	v = json_object();

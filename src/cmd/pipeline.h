@@ -67,6 +67,17 @@ struct pipeline_result {
 	bool stays_running;         /* and stayed up (or exited 0 like a job) */
 	bool validated;             /* validation ran */
 	bool hardened;              /* validation passed */
+	/*
+	 * The last validation's run where nothing was denied (the audit run,
+	 * or the unconfined one): a container that fails there fails on its
+	 * own, whatever the profile allows.
+	 */
+	struct {
+		bool started, exited, oom_killed, probe_ran, probe_ok;
+		int exit_code;
+		long ms;
+		char *check; /* the health check or workload validation ran ("image healthcheck ..."), or NULL */
+	} baseline;
 	struct sysset missing;      /* syscalls validation found denied */
 	char *missing_by[SYSSET_NR]; /* for each: the programs that made it ("/usr/bin/php-cgi"), or NULL */
 	char *error;                /* why validation or a phase failed, or NULL */

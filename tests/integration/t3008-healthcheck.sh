@@ -57,6 +57,19 @@ jq -e '.runs.baseline.health_check == true and .runs.hardened.health_check == tr
 	fail "validation failed on a check that fails in both runs: $(cat "$W/v3.txt")"
 grep "failed in the baseline run too" "$W/v3.txt" | grep -q "exited with 3" ||
 	fail "no warning that the check failed without the profile: $(cat "$W/v3.txt")"
+# profile --validate --json says it in fields (what scripts/image-sweep.sh
+# reads to tell a broken setup from a profile's fault), not only in words.
+"$CONFINE" profile --quiet --json --validate --health "host:exit 3" --force -o "$W/p3.json" "docker:$tag" \
+	>"$W/r3.json" 2>"$T/err" || fail "profile --validate failed on a check that fails in both runs: $(cat "$T/err")"
+jq -e '.validation.baseline | .started and .health_check == false and .exited == false and .exit_code == null and
+	.check == "host:exit 3"' \
+	"$W/r3.json" >/dev/null || fail "validation.baseline does not say the check failed: $(jq -c .validation "$W/r3.json")"
+"$CONFINE" profile --quiet --json --validate --force -o "$W/p3.json" "docker:$tag" >"$W/r4.json" 2>"$T/err" ||
+	fail "profile --validate failed: $(cat "$T/err")"
+# Without --health the check is the image's HEALTHCHECK, as for 'confine validate'.
+jq -e '.validation.baseline | .started and .health_check == true and .exited == false and
+	(.check | test("image healthcheck"))' \
+	"$W/r4.json" >/dev/null || fail "validation.baseline does not say the check passed: $(jq -c .validation "$W/r4.json")"
 
 # A container that exits at once (sleep with a bad argument) never reaches
 # the check: validation says so, and that it failed without the profile too.
