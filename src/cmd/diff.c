@@ -134,6 +134,7 @@ int cmd_diff(int argc, char **argv)
 		json_object_set_new(o, "b_allowed", json_integer((json_int_t)sysset_count(&b.allow)));
 		json_object_set_new(o, "added", json_incref(added));
 		json_object_set_new(o, "removed", json_incref(removed));
+		json_object_set_new(o, "warnings", p_warnings_json());
 		json_dumpf(o, stdout, JSON_PRESERVE_ORDER | JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(o);

@@ -701,10 +701,8 @@ static int pick_probe(const struct pipeline_opts *o, const struct image_config *
 
 	memset(pr, 0, sizeof(*pr));
 	*have = false;
-	if (spec)
-		ret = probe_parse(spec, pr);
-	else
-		ret = probe_from_healthcheck(cfg->healthcheck.test, cfg->healthcheck.test_nr, pr);
+	ret = spec ? probe_parse(spec, pr)
+		   : probe_from_healthcheck(cfg->healthcheck.test, cfg->healthcheck.test_nr, pr);
 	if (ret)
 		return err_wrap(ret, "image '%s'", o->name);
 	*have = pr->kind != PROBE_NONE;

@@ -382,6 +382,7 @@ int cmd_validate(int argc, char **argv)
 				json_array_append_new(rep, json_string(repaired.v[r]));
 			json_object_set_new(o, "repaired", rep);
 		}
+		json_object_set_new(o, "warnings", p_warnings_json());
 		json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 		fputc('\n', stdout);
 		json_decref(o);

@@ -139,7 +139,10 @@ int probe_from_healthcheck(char *const *test, size_t nr, struct probe *p)
 		for (size_t i = 1; i < nr; i++)
 			p->argv[i - 1] = xstrdup(test[i]);
 	} else {
-		return err_set(EINVAL, "image health check '%s' is not CMD, CMD-SHELL or NONE", test[0]);
+		/* As the engine does: it warns and runs no check. */
+		warn_add("the image's health check %s '%s' is not CMD or CMD-SHELL with a command: "
+			 "no health check runs", nr >= 2 ? test[0] : "test", test[nr - 1]);
+		return 0;
 	}
 	p->kind = PROBE_EXEC;
 	p->spec = xasprintf("image healthcheck %s", test[nr - 1]);

@@ -39,7 +39,9 @@ int probe_parse(const char *spec, struct probe *p);
 
 /*
  * A probe from an image's Healthcheck.Test (["CMD", ...] or
- * ["CMD-SHELL", "..."]); PROBE_NONE for ["NONE"] or nothing.
+ * ["CMD-SHELL", "..."]); PROBE_NONE for ["NONE"] or nothing, and with a
+ * warning for anything else (the engine runs no check then either).
+ * Returns 0.
  */
 int probe_from_healthcheck(char *const *test, size_t nr, struct probe *p);
 void probe_release(struct probe *p);

@@ -115,11 +115,12 @@ void warn_drain(void (*fn)(const char *msg, void *ctx), void *ctx)
 	warn_dropped = 0;
 	pthread_mutex_unlock(&warn_lock);
 	for (i = 0; i < nr; i++) {
-		fn(list[i], ctx);
+		if (fn)
+			fn(list[i], ctx);
 		free(list[i]);
 	}
 	free(list);
-	if (dropped) {
+	if (dropped && fn) {
 		char msg[96];
 
 		snprintf(msg, sizeof(msg), "%u more warnings not shown", dropped);

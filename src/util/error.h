@@ -28,7 +28,7 @@ void err_clear(void);
  * collected as warnings; cmd/ prints or emits them.  Thread-safe.
  */
 void warn_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Calls fn for each warning collected so far, in order, then forgets them. */
+/* Calls fn (NULL: none) for each warning collected so far, in order, then forgets them. */
 void warn_drain(void (*fn)(const char *msg, void *ctx), void *ctx);
 unsigned warn_count(void);
 

@@ -19,7 +19,7 @@ root_add_program "$R" "$(readlink -f "$(command -v sleep)")" /bin/sleep
 root_add_program "$R" "$(readlink -f "$(command -v stat)")" /usr/bin/stat
 root_add_program "$R" "$(readlink -f "$(command -v id)")" /usr/bin/id
 tag=confine-test-hc-$$
-trap 'docker rmi -f $tag >/dev/null 2>&1 || true; rm -rf "$T"' EXIT
+trap 'docker rmi -f $tag $tag-bogus >/dev/null 2>&1 || true; rm -rf "$T"' EXIT
 cat >"$W/Dockerfile" <<'DF'
 FROM scratch
 COPY root/ /
@@ -112,4 +112,22 @@ jq -e '.syscalls[0].names | index("statfs")' "$W/p3.json" >/dev/null ||
 	fail "statfs (the cmd: workload's stat -f) is not allowed"
 jq -e '.why.statfs | startswith("/usr/bin/stat: ")' "$W/out3.json" >/dev/null ||
 	fail "statfs is not explained by the cmd: workload's stat: $(jq -c '.why.statfs' "$W/out3.json")"
+
+# A HEALTHCHECK of no kind the engine knows (only the API makes one): the
+# engine runs no check, and so do validate and profile, with a warning,
+# not an error.
+cid=$(docker create "$tag") || fail "docker create failed"
+curl -sf --unix-socket /var/run/docker.sock -X POST -H 'Content-Type: application/json' \
+	"http://localhost/commit?container=$cid&repo=$tag-bogus&tag=latest" \
+	-d '{"Cmd":["/bin/sleep","60"],"Healthcheck":{"Test":["BOGUS","stat -f /"]}}' >/dev/null ||
+	fail "could not commit an image with a bogus HEALTHCHECK"
+docker rm "$cid" >/dev/null
+"$CONFINE" validate --json "docker:$tag-bogus" "$W/p.json" >"$W/v6.json" 2>"$T/err" ||
+	fail "validate failed on an image with a bogus HEALTHCHECK: $(cat "$T/err")"
+jq -e '(.warnings | any(test("BOGUS.*no health check runs"))) and .runs.baseline.health_check == null' \
+	"$W/v6.json" >/dev/null || fail "validate: no warning, or a check ran: $(jq -c '[.warnings, .runs]' "$W/v6.json")"
+"$CONFINE" profile --quiet --json --validate --force -o "$W/p6.json" "docker:$tag-bogus" >"$W/r6.json" 2>"$T/err" ||
+	fail "profile --validate failed on an image with a bogus HEALTHCHECK: $(cat "$T/err")"
+jq -e '(.warnings | any(test("BOGUS"))) and .validation.baseline.check == null' "$W/r6.json" >/dev/null ||
+	fail "profile: no warning, or a check ran: $(jq -c '[.warnings, .validation]' "$W/r6.json")"
 pass

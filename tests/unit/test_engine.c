@@ -531,6 +531,18 @@ static void test_probe_parse(void **state)
 		probe_release(&p);
 		assert_int_equal(probe_from_healthcheck(none, 1, &p), 0);
 		assert_int_equal(p.kind, PROBE_NONE);
+		/* What the engine does not run either: no check, and a warning naming it. */
+		{
+			char *bogus[] = { "BOGUS", "x" }, *bare[] = { "CMD" };
+			unsigned w = warn_count();
+
+			assert_int_equal(probe_from_healthcheck(bogus, 2, &p), 0);
+			assert_int_equal(p.kind, PROBE_NONE);
+			assert_int_equal(probe_from_healthcheck(bare, 1, &p), 0);
+			assert_int_equal(p.kind, PROBE_NONE);
+			assert_int_equal(warn_count(), w + 2);
+			warn_drain(NULL, NULL);
+		}
 	}
 }
 
