@@ -61,4 +61,10 @@ grep -qx -- -getpid "$T/diff2" || fail "diff does not show -getpid"
 expect_fail "diff --exit-code on differing profiles" "$CONFINE" diff --exit-code "$T/p1.docker" "$T/less.json"
 "$CONFINE" -j diff "$T/less.json" "$T/p1.docker" | jq -e '.added == ["getpid"] and .removed == []' >/dev/null ||
 	fail "diff --json"
+# An unknown name is warned about: in the JSON too, not lost with stderr's lines.
+jq '.syscalls[0].names += ["nosuchcall"]' "$T/less.json" >"$T/unknown.json"
+"$CONFINE" -j diff "$T/less.json" "$T/unknown.json" 2>"$T/err" |
+	jq -e '.added == [] and (.warnings | any(test("nosuchcall.*unknown")))' >/dev/null ||
+	fail "diff --json does not carry the unknown-name warning"
+[ ! -s "$T/err" ] || fail "diff --json printed on stderr: $(cat "$T/err")"
 pass
