@@ -145,7 +145,15 @@ int probe_from_healthcheck(char *const *test, size_t nr, struct probe *p)
 		return 0;
 	}
 	p->kind = PROBE_EXEC;
-	p->spec = xasprintf("image healthcheck %s", test[nr - 1]);
+	{
+		/* Its whole command, for messages: "image healthcheck /usr/bin/stat -f /". */
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_addstr(&sb, "image healthcheck");
+		for (size_t i = 1; i < nr; i++)
+			strbuf_addf(&sb, " %s", test[i]);
+		p->spec = strbuf_detach(&sb, NULL);
+	}
 	return 0;
 }
 
