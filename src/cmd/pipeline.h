@@ -76,7 +76,7 @@ struct pipeline_result {
 		bool started, exited, oom_killed, probe_ran, probe_ok;
 		int exit_code;
 		long ms;
-		char *check; /* the health check or workload validation ran ("image healthcheck ..."), or NULL */
+		char *check; /* the health check or workload validation ran ("HEALTHCHECK CMD ..."), or NULL */
 	} baseline;
 	struct sysset missing;      /* syscalls validation found denied */
 	char *missing_by[SYSSET_NR]; /* for each: the programs that made it ("/usr/bin/php-cgi"), or NULL */

@@ -146,10 +146,13 @@ int probe_from_healthcheck(char *const *test, size_t nr, struct probe *p)
 	}
 	p->kind = PROBE_EXEC;
 	{
-		/* Its whole command, for messages: "image healthcheck /usr/bin/stat -f /". */
+		/*
+		 * Its whole command, for messages, as a Dockerfile says it (the
+		 * image's, or a run's --health-cmd): "HEALTHCHECK CMD /usr/bin/stat -f /".
+		 */
 		struct strbuf sb = STRBUF_INIT;
 
-		strbuf_addstr(&sb, "image healthcheck");
+		strbuf_addf(&sb, "HEALTHCHECK %s", test[0]);
 		for (size_t i = 1; i < nr; i++)
 			strbuf_addf(&sb, " %s", test[i]);
 		p->spec = strbuf_detach(&sb, NULL);

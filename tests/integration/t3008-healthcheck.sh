@@ -68,8 +68,13 @@ jq -e '.validation.baseline | .started and .health_check == false and .exited ==
 	fail "profile --validate failed: $(cat "$T/err")"
 # Without --health the check is the image's HEALTHCHECK, as for 'confine validate'.
 jq -e '.validation.baseline | .started and .health_check == true and .exited == false and
-	.check == "image healthcheck /usr/bin/stat -f /"' \
+	.check == "HEALTHCHECK CMD /usr/bin/stat -f /"' \
 	"$W/r4.json" >/dev/null || fail "validation.baseline does not say the check passed: $(jq -c .validation "$W/r4.json")"
+# A run's --health-cmd is the container's check in its place.
+"$CONFINE" profile --quiet --json --validate --options "--health-cmd 'id -u >/dev/null'" --force -o "$W/p3.json" \
+	"docker:$tag" >"$W/r5.json" 2>"$T/err" || fail "profile --validate with --health-cmd failed: $(cat "$T/err")"
+jq -e '.validation.baseline | .health_check == true and .check == "HEALTHCHECK CMD-SHELL id -u >/dev/null"' \
+	"$W/r5.json" >/dev/null || fail "--health-cmd is not the check validation ran: $(jq -c .validation "$W/r5.json")"
 
 # A container that exits at once (sleep with a bad argument) never reaches
 # the check: validation says so, and that it failed without the profile too.

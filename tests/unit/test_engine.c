@@ -528,7 +528,7 @@ static void test_probe_parse(void **state)
 		assert_int_equal(probe_from_healthcheck(hc, 2, &p), 0);
 		assert_int_equal(p.kind, PROBE_EXEC);
 		assert_string_equal(p.argv[2], "curl -f http://localhost/");
-		assert_string_equal(p.spec, "image healthcheck curl -f http://localhost/");
+		assert_string_equal(p.spec, "HEALTHCHECK CMD-SHELL curl -f http://localhost/");
 		probe_release(&p);
 		assert_int_equal(probe_from_healthcheck(none, 1, &p), 0);
 		assert_int_equal(p.kind, PROBE_NONE);
