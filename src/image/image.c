@@ -20,6 +20,7 @@
 #include "image/rootfs.h"
 #include "util/dockerapi.h"
 #include "util/error.h"
+#include "util/strbuf.h"
 #include "util/strmap.h"
 #include "util/xalloc.h"
 
@@ -224,7 +225,13 @@ struct opener {
 	uint64_t done;
 	struct layer_limits lim;
 	struct image *img;
-	const char *oci_ref;          /* oci:DIR:REF / oci-archive:FILE:REF, or NULL */
+	/*
+	 * Which image of several: oci:DIR:REF / oci-archive:FILE:REF (a
+	 * ref.name annotation) or docker-archive:FILE:NAME[:TAG] (a RepoTag),
+	 * or "@N" for the N-th (from 0) in either; NULL when not given.
+	 */
+	const char *pick_ref;
+	const char *hint;             /* how to name one: "docker-archive:FILE" */
 };
 
 static bool digest_ok(const char *d)
@@ -662,11 +669,137 @@ static bool is_index(json_t *doc, const char *mt)
 	return json_is_array(json_object_get(doc, "manifests")) && !json_object_get(doc, "layers");
 }
 
-/* Pick one manifest from an index: the only one, else linux/amd64. */
+/* ---- several images in one input: which one -------------------------- */
+
+/* "@N" names the N-th image (from 0): N, or -1 when 'ref' is not that form. */
+static long pick_index(const char *ref)
+{
+	char *end;
+	long n;
+
+	if (!ref || ref[0] != '@' || ref[1] < '0' || ref[1] > '9')
+		return -1;
+	errno = 0;
+	n = strtol(ref + 1, &end, 10);
+	return *end || errno || n > INT32_MAX ? -1 : n;
+}
+
+/*
+ * A Docker reference as `docker save` spells its RepoTags: "nginx",
+ * "library/nginx" and "docker.io/library/nginx" are all "nginx:latest".
+ */
+static char *repo_tag_norm(const char *r)
+{
+	const char *slash, *colon;
+
+	if (!strncmp(r, "docker.io/", 10))
+		r += 10;
+	else if (!strncmp(r, "index.docker.io/", 16))
+		r += 16;
+	if (!strncmp(r, "library/", 8) && !strchr(r + 8, '/'))
+		r += 8;
+	slash = strrchr(r, '/');
+	colon = strrchr(slash ? slash : r, ':');
+	return colon ? xstrdup(r) : xasprintf("%s:latest", r);
+}
+
+/* What an error lists: "@0 a:latest, @1 b:v2 (also b:latest), @2 (untagged)". */
+static void names_add(struct strbuf *sb, size_t i, const char *name, size_t more)
+{
+	if (sb->len > 400) {
+		if (!strstr(strbuf_str(sb), ", ..."))
+			strbuf_addstr(sb, ", ...");
+		return;
+	}
+	if (sb->len)
+		strbuf_addstr(sb, ", ");
+	strbuf_addf(sb, "@%zu %s", i, name ? name : "(untagged)");
+	if (more)
+		strbuf_addf(sb, " (+%zu more tags)", more);
+}
+
+static char *docker_names(json_t *list)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(list, i, m) {
+		json_t *tags = json_object_get(m, "RepoTags");
+		size_t n = json_array_size(tags);
+
+		names_add(&sb, i, json_string_value(json_array_get(tags, 0)), n > 1 ? n - 1 : 0);
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+/*
+ * The entry of docker save's manifest.json to open: the only one, or the
+ * one o->pick_ref names (a RepoTag, or @N).  Several and none named is an
+ * error listing them: which one the tool would take is not the user's choice.
+ */
+static int docker_pick(struct opener *o, json_t *list, json_t **out)
+{
+	size_t nr = json_array_size(list), i, k;
+	long at = pick_index(o->pick_ref);
+	char *want, *names;
+	json_t *m, *t;
+	int ret;
+
+	*out = NULL;
+	if (!o->pick_ref && nr == 1) {
+		*out = json_array_get(list, 0);
+		return 0;
+	}
+	if (o->pick_ref && at >= 0 && (size_t)at < nr) {
+		*out = json_array_get(list, (size_t)at);
+		return 0;
+	}
+	if (o->pick_ref && o->pick_ref[0] != '@') {
+		want = repo_tag_norm(o->pick_ref);
+		json_array_foreach(list, i, m) {
+			json_array_foreach(json_object_get(m, "RepoTags"), k, t) {
+				char *have = json_is_string(t) ? repo_tag_norm(json_string_value(t)) : NULL;
+				bool same = have && !strcmp(have, want);
+
+				free(have);
+				if (same && !*out)
+					*out = m;
+			}
+		}
+		free(want);
+		if (*out)
+			return 0;
+	}
+	names = docker_names(list);
+	if (!o->pick_ref)
+		ret = err_set(EINVAL, "the archive holds %zu images (%s): name one, as %s:NAME[:TAG] or %s:@N", nr,
+			      names, o->hint, o->hint);
+	else if (o->pick_ref[0] == '@' && at < 0)
+		ret = err_set(EINVAL, "'%s' is no image number (@0, @1, ...)", o->pick_ref);
+	else
+		ret = err_set(ENOENT, "the archive has no image %s%s%s (it holds %s)", o->pick_ref[0] == '@' ? "" : "'",
+			      o->pick_ref, o->pick_ref[0] == '@' ? "" : "'", names);
+	free(names);
+	return ret;
+}
+
+static const char *ref_name_of(json_t *desc)
+{
+	return json_string_value(
+		json_object_get(json_object_get(desc, "annotations"), "org.opencontainers.image.ref.name"));
+}
+
+/*
+ * Pick one manifest from an index: the one o->pick_ref names (its ref.name
+ * annotation, or @N), else the only one, else linux/amd64; manifests of
+ * different names and none named is an error listing them.
+ */
 static int oci_from_index(struct opener *o, const struct blob_src *src, json_t *index, int depth)
 {
 	json_t *ms = json_object_get(index, "manifests"), *d, *pick = NULL, *doc = NULL;
 	size_t i, candidates = 0;
+	bool named = false;
 	const char *dg, *mt;
 	int ret;
 
@@ -674,6 +807,18 @@ static int oci_from_index(struct opener *o, const struct blob_src *src, json_t *
 		return err_set(ELOOP, "image indexes nested deeper than %d", INDEX_DEPTH);
 	if (!json_is_array(ms) || !json_array_size(ms))
 		return err_set(EINVAL, "image index lists no manifests");
+	if (depth == 0 && o->pick_ref && o->pick_ref[0] == '@') {
+		long at = pick_index(o->pick_ref);
+
+		if (at < 0)
+			return err_set(EINVAL, "'%s' is no manifest number (@0, @1, ...)", o->pick_ref);
+		if ((size_t)at >= json_array_size(ms))
+			return err_set(ENOENT, "image index has no manifest %s: it lists %zu", o->pick_ref,
+				       json_array_size(ms));
+		pick = json_array_get(ms, (size_t)at);
+		candidates = 1;
+		goto chosen;
+	}
 	json_array_foreach(ms, i, d) {
 		json_t *plat = json_object_get(d, "platform");
 		const char *arch = json_string_value(json_object_get(plat, "architecture"));
@@ -683,15 +828,17 @@ static int oci_from_index(struct opener *o, const struct blob_src *src, json_t *
 		/* Attestation manifests (buildx) are not images. */
 		if (arch && !strcmp(arch, "unknown"))
 			continue;
-		if (depth == 0 && o->oci_ref) {
-			const char *rn = json_string_value(json_object_get(
-				json_object_get(d, "annotations"), "org.opencontainers.image.ref.name"));
+		if (depth == 0 && o->pick_ref) {
+			const char *rn = ref_name_of(d);
 
-			if (!rn || strcmp(rn, o->oci_ref))
+			if (!rn || strcmp(rn, o->pick_ref))
 				continue;
 		}
 		if (m && strstr(m, "attestation"))
 			continue;
+		if (depth == 0 && !o->pick_ref && pick && ref_name_of(d) && ref_name_of(pick) &&
+		    strcmp(ref_name_of(d), ref_name_of(pick)))
+			named = true;
 		candidates++;
 		if (!pick)
 			pick = d;
@@ -703,10 +850,28 @@ static int oci_from_index(struct opener *o, const struct blob_src *src, json_t *
 				break;
 		}
 	}
-	if (!pick && depth == 0 && o->oci_ref)
-		return err_set(ENOENT, "image index has no manifest named '%s'", o->oci_ref);
+	if (!pick && depth == 0 && o->pick_ref) {
+		struct strbuf sb = STRBUF_INIT;
+
+		json_array_foreach(ms, i, d)
+			names_add(&sb, i, ref_name_of(d), 0);
+		ret = err_set(ENOENT, "image index has no manifest named '%s' (it lists %s)", o->pick_ref,
+			      strbuf_str(&sb));
+		strbuf_release(&sb);
+		return ret;
+	}
 	if (!pick)
 		return err_set(EINVAL, "image index lists no usable manifest");
+	if (named) {
+		struct strbuf sb = STRBUF_INIT;
+
+		json_array_foreach(ms, i, d)
+			names_add(&sb, i, ref_name_of(d), 0);
+		ret = err_set(EINVAL, "image index holds several images (%s): name one, as %s:REF or %s:@N", strbuf_str(&sb),
+			      o->hint, o->hint);
+		strbuf_release(&sb);
+		return ret;
+	}
 	if (candidates > 1) {
 		json_t *plat = json_object_get(pick, "platform");
 		const char *arch = json_string_value(json_object_get(plat, "architecture"));
@@ -714,6 +879,7 @@ static int oci_from_index(struct opener *o, const struct blob_src *src, json_t *
 		if (arch && strcmp(arch, "amd64"))
 			return err_set(EINVAL, "image index has no linux/amd64 manifest");
 	}
+chosen:
 	dg = json_string_value(json_object_get(pick, "digest"));
 	mt = json_string_value(json_object_get(pick, "mediaType"));
 	if (!digest_ok(dg))
@@ -750,17 +916,20 @@ static int arc_src_layer(void *ctx, const char *digest, struct layer **out)
 /* docker save's manifest.json: [{"Config", "RepoTags", "Layers"}]. */
 static int docker_from_manifest(struct opener *o, struct arc *a, json_t *list)
 {
-	json_t *m = json_array_get(list, 0), *layers, *config = NULL, *v;
+	json_t *m, *layers, *config = NULL, *v;
 	const char *cfgpath;
 	struct arc_file *cf;
 	struct layer **ls = NULL;
 	size_t i, nr;
 	int ret;
 
-	if (!json_is_array(list) || !json_is_object(m))
+	if (!json_is_array(list) || !json_array_size(list))
 		return err_set(EINVAL, "manifest.json is not a list of images");
-	if (json_array_size(list) > 1)
-		warn_add("%s holds %zu images; using the first", o->input, json_array_size(list));
+	ret = docker_pick(o, list, &m);
+	if (ret < 0)
+		return ret;
+	if (!json_is_object(m))
+		return err_set(EINVAL, "manifest.json is not a list of images");
 	cfgpath = json_string_value(json_object_get(m, "Config"));
 	layers = json_object_get(m, "Layers");
 	if (!cfgpath || !json_is_array(layers))
@@ -1313,20 +1482,33 @@ int image_open(const char *ref, const struct image_open_opts *opts, struct image
 		.progress_done = &o.done,
 	};
 	target = img->ref.name;
+	o.hint = img->ref.transport == IMAGE_OCI ? "oci:DIR"
+		 : img->ref.transport == IMAGE_OCI_ARCHIVE ? "oci-archive:FILE"
+							     : "docker-archive:FILE";
 	if (img->ref.transport != IMAGE_DIR) {
 		ret = blobstore_init(&o.bs);
 		if (ret < 0)
 			goto out_wrap;
 	}
-	/* skopeo's oci:DIR:REF and oci-archive:FILE:REF, when the whole is no path. */
-	if ((img->ref.transport == IMAGE_OCI || img->ref.transport == IMAGE_OCI_ARCHIVE) &&
+	/*
+	 * skopeo's oci:DIR:REF, oci-archive:FILE:REF and
+	 * docker-archive:FILE:NAME[:TAG] (or :@N), when the whole is no path:
+	 * the longest prefix before a ':' that is one names the input.
+	 */
+	if ((img->ref.transport == IMAGE_OCI || img->ref.transport == IMAGE_OCI_ARCHIVE ||
+	     img->ref.transport == IMAGE_DOCKER_ARCHIVE) &&
 	    !fs_exists(img->ref.name)) {
-		char *colon = strrchr(img->ref.name, ':');
-
-		if (colon && colon[1] && !strchr(colon, '/')) {
-			split = xstrndup(img->ref.name, (size_t)(colon - img->ref.name));
-			target = split;
-			o.oci_ref = colon + 1;
+		for (size_t at = strlen(img->ref.name); at-- > 1 && !split;) {
+			if (img->ref.name[at] != ':' || !img->ref.name[at + 1])
+				continue;
+			split = xstrndup(img->ref.name, at);
+			if (fs_exists(split)) {
+				target = split;
+				o.pick_ref = img->ref.name + at + 1;
+			} else {
+				free(split);
+				split = NULL;
+			}
 		}
 	}
 	switch (img->ref.transport) {
@@ -1334,7 +1516,7 @@ int image_open(const char *ref, const struct image_open_opts *opts, struct image
 		ret = open_docker(&o, img->ref.name);
 		break;
 	case IMAGE_DOCKER_ARCHIVE:
-		ret = open_archive_file(&o, img->ref.name, false);
+		ret = open_archive_file(&o, target, false);
 		break;
 	case IMAGE_OCI_ARCHIVE:
 		ret = open_archive_file(&o, target, true);
