@@ -2731,13 +2731,125 @@ static void walk_memo_free(void *v)
 	free(m);
 }
 
+#define ROOT_LINKS_MAX 40   /* symlinks followed in one path, as the kernel (ELOOP past it) */
+#define ROOT_DEPTH_MAX 256  /* folders deep */
+
+/*
+ * What openat2's RESOLVE_IN_ROOT does, by hand, for kernels without
+ * openat2 (before 5.6) and sandboxes that refuse it (valgrind, seccomp
+ * filters returning ENOSYS): the path is walked a component at a time
+ * from 'rootfd', each opened O_PATH|O_NOFOLLOW; a symlink's target is
+ * walked in its place (an absolute one from the root), and ".." never
+ * climbs above the root.  Returns the fd opened with 'flags', or -1 with
+ * errno set.
+ */
+static int open_in_root_walk(int rootfd, const char *path, int flags)
+{
+	int stack[ROOT_DEPTH_MAX], depth = 0, links = 0, fd = -1, err = 0;
+	struct strbuf todo = STRBUF_INIT;
+	size_t pos = 0;
+
+	strbuf_addstr(&todo, path);
+	for (;;) {
+		const char *p = strbuf_str(&todo);
+		int cur = depth ? stack[depth - 1] : rootfd;
+		char name[NAME_MAX + 1], target[PATH_MAX];
+		size_t len;
+		bool last;
+		struct stat st;
+		ssize_t n;
+
+		while (p[pos] == '/')
+			pos++;
+		if (!p[pos]) {
+			/* The root, or a path ending in "/." or "/..": the folder reached. */
+			fd = openat(cur, ".", flags);
+			err = fd < 0 ? errno : 0;
+			break;
+		}
+		len = strcspn(p + pos, "/");
+		if (len > NAME_MAX) {
+			err = ENAMETOOLONG;
+			break;
+		}
+		memcpy(name, p + pos, len);
+		name[len] = '\0';
+		pos += len;
+		last = !p[pos + strspn(p + pos, "/")];
+		if (!strcmp(name, "."))
+			continue;
+		if (!strcmp(name, "..")) {
+			if (depth)
+				close(stack[--depth]);
+			continue;
+		}
+		fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st) != 0) {
+			err = errno;
+			break;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			struct strbuf rest = STRBUF_INIT;
+
+			n = readlinkat(fd, "", target, sizeof(target) - 1);
+			close(fd);
+			fd = -1;
+			if (n < 0 || ++links > ROOT_LINKS_MAX) {
+				err = n < 0 ? errno : ELOOP;
+				break;
+			}
+			target[n] = '\0';
+			if (target[0] == '/')
+				while (depth)
+					close(stack[--depth]);
+			strbuf_addstr(&rest, target);
+			strbuf_addstr(&rest, "/");
+			strbuf_addstr(&rest, strbuf_str(&todo) + pos);
+			strbuf_release(&todo);
+			todo = rest;
+			pos = 0;
+			continue;
+		}
+		if (last) {
+			close(fd);
+			/* O_NOFOLLOW: a symlink put there since is refused, not followed out. */
+			fd = openat(cur, name, flags | O_NOFOLLOW);
+			err = fd < 0 ? errno : 0;
+			break;
+		}
+		if (!S_ISDIR(st.st_mode) || depth == ROOT_DEPTH_MAX) {
+			err = S_ISDIR(st.st_mode) ? ENAMETOOLONG : ENOTDIR;
+			close(fd);
+			fd = -1;
+			break;
+		}
+		stack[depth++] = fd;
+		fd = -1;
+	}
+	while (depth)
+		close(stack[--depth]);
+	strbuf_release(&todo);
+	errno = err;
+	return err ? -1 : fd;
+}
+
+static atomic_bool no_openat2;
+
 static int open_in_root(const struct hostld *ld, const char *path)
 {
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK, .resolve = RESOLVE_IN_ROOT };
+	const int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
+	struct open_how how = { .flags = (uint64_t)flags, .resolve = RESOLVE_IN_ROOT };
+	int fd;
 
 	if (!ld->root)
-		return open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	return (int)syscall(SYS_openat2, ld->rootfd, path, &how, sizeof(how));
+		return open(path, flags);
+	if (!atomic_load_explicit(&no_openat2, memory_order_relaxed)) {
+		fd = (int)syscall(SYS_openat2, ld->rootfd, path, &how, sizeof(how));
+		if (fd >= 0 || errno != ENOSYS)
+			return fd;
+		atomic_store_explicit(&no_openat2, true, memory_order_relaxed);
+	}
+	return open_in_root_walk(ld->rootfd, path, flags);
 }
 
 /* Canonical path of an open file, relative to the root when there is one. */

@@ -2,7 +2,9 @@
  * libFuzzer target for the image archive and manifest reader: the input is
  * fed as a docker-archive: or oci-archive: file (first byte picks which), so
  * the outer tar, manifest.json / index.json / config parsing, the layer
- * decompression chain, whiteouts and links are all reached.
+ * decompression chain, whiteouts and links are all reached.  Bits 1-2 of
+ * that byte name an image the way a user picks one of several (none,
+ * ":@1", ":a:latest", ":latest"), so the choosing is reached too.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -39,15 +41,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.max_total_size = 8u << 20,
 	};
 	struct image *img = NULL;
-	char ref[64];
+	static const char *const pick[] = { "", ":@1", ":a:latest", ":latest" };
+	char ref[80];
 	const struct rootfs_node *n;
 
 	if (size < 1)
 		return 0;
 	if (ftruncate(mfd, 0) < 0 || pwrite(mfd, data + 1, size - 1, 0) != (ssize_t)(size - 1))
 		abort();
-	snprintf(ref, sizeof(ref), "%s:/proc/self/fd/%d",
-		 data[0] & 1 ? "oci-archive" : "docker-archive", mfd);
+	snprintf(ref, sizeof(ref), "%s:/proc/self/fd/%d%s",
+		 data[0] & 1 ? "oci-archive" : "docker-archive", mfd, pick[(data[0] >> 1) & 3]);
 	if (image_open(ref, &opts, &img) == 0) {
 		/* Walk and resolve everything: resolution must terminate inside. */
 		for (size_t i = 0; (n = rootfs_at(img->rootfs, i)); i++) {
