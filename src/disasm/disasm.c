@@ -2571,6 +2571,9 @@ static void *dd_grow(void *a, size_t *alloc, size_t need, size_t cap, size_t siz
 /* Room for 'insns' instructions and 'ops' operands in all, within the caps where they allow. */
 static void dd_reserve(struct dis_decoded *dd, size_t insns, size_t ops)
 {
+	/* The common case, once per instruction decoded: room already. */
+	if (insns <= dd->insns_alloc && ops <= dd->ops_alloc)
+		return;
 	if (insns > dd->max_insns)
 		insns = dd->max_insns;
 	if (ops > dd->max_ops)
