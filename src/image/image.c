@@ -703,7 +703,7 @@ static char *repo_tag_norm(const char *r)
 	return colon ? xstrdup(r) : xasprintf("%s:latest", r);
 }
 
-/* What an error lists: "@0 a:latest, @1 b:v2 (also b:latest), @2 (untagged)". */
+/* What an error lists: "@0 a:latest, @1 b:v2 (+1 more tags), @2 (untagged)". */
 static void names_add(struct strbuf *sb, size_t i, const char *name, size_t more)
 {
 	if (sb->len > 400) {
@@ -790,6 +790,18 @@ static const char *ref_name_of(json_t *desc)
 		json_object_get(json_object_get(desc, "annotations"), "org.opencontainers.image.ref.name"));
 }
 
+/* The same for an OCI index's manifests, by their ref.name annotations. */
+static char *index_names(json_t *ms)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	json_t *d;
+
+	json_array_foreach(ms, i, d)
+		names_add(&sb, i, ref_name_of(d), 0);
+	return strbuf_detach(&sb, NULL);
+}
+
 /*
  * Pick one manifest from an index: the one o->pick_ref names (its ref.name
  * annotation, or @N), else the only one, else linux/amd64; manifests of
@@ -850,28 +862,20 @@ static int oci_from_index(struct opener *o, const struct blob_src *src, json_t *
 				break;
 		}
 	}
-	if (!pick && depth == 0 && o->pick_ref) {
-		struct strbuf sb = STRBUF_INIT;
+	if ((!pick && depth == 0 && o->pick_ref) || named) {
+		char *names = index_names(ms);
 
-		json_array_foreach(ms, i, d)
-			names_add(&sb, i, ref_name_of(d), 0);
-		ret = err_set(ENOENT, "image index has no manifest named '%s' (it lists %s)", o->pick_ref,
-			      strbuf_str(&sb));
-		strbuf_release(&sb);
+		if (named)
+			ret = err_set(EINVAL, "image index holds several images (%s): name one, as %s:REF or %s:@N",
+				      names, o->hint, o->hint);
+		else
+			ret = err_set(ENOENT, "image index has no manifest named '%s' (it lists %s)", o->pick_ref,
+				      names);
+		free(names);
 		return ret;
 	}
 	if (!pick)
 		return err_set(EINVAL, "image index lists no usable manifest");
-	if (named) {
-		struct strbuf sb = STRBUF_INIT;
-
-		json_array_foreach(ms, i, d)
-			names_add(&sb, i, ref_name_of(d), 0);
-		ret = err_set(EINVAL, "image index holds several images (%s): name one, as %s:REF or %s:@N", strbuf_str(&sb),
-			      o->hint, o->hint);
-		strbuf_release(&sb);
-		return ret;
-	}
 	if (candidates > 1) {
 		json_t *plat = json_object_get(pick, "platform");
 		const char *arch = json_string_value(json_object_get(plat, "architecture"));
