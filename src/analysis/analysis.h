@@ -56,7 +56,7 @@ struct langsys;
 struct program_set;
 struct pycode;
 
-#define ANALYSIS_VERSION 11
+#define ANALYSIS_VERSION 12
 
 enum analysis_policy {
 	/* Default, sound: an unresolved reachable site makes the program's set every syscall. */

@@ -15,7 +15,7 @@
  * and pops shift them; 'rsp_off' is rsp relative to its value on entry and
  * tells which slots live in the caller's frame (and so survive calls).
  */
-#define SLOT_MAX 16
+#define SLOT_MAX 32
 
 struct dis_state {
 	struct dis_val reg[DIS_REG_NR];
@@ -83,8 +83,25 @@ static void slot_clobber(struct dis_state *st, int64_t off, int64_t size)
 static void slot_set(struct dis_state *st, int64_t off, struct dis_val v)
 {
 	slot_clobber(st, off, 8);
-	if (v.kind == DIS_UNKNOWN || st->slots == SLOT_MAX)
+	if (v.kind == DIS_UNKNOWN)
 		return;
+	/*
+	 * Full: forget the slot farthest above rsp, unless that is this one.
+	 * A call's stack arguments are stored right above rsp, after the
+	 * spills of a big frame (Go's register-ABI functions spill every
+	 * argument register to the caller's frame): dropping the new store
+	 * instead lost podman's getpid number, [rsp] = 39, behind 16 spills.
+	 */
+	if (st->slots == SLOT_MAX) {
+		unsigned far = 0;
+
+		for (unsigned i = 1; i < st->slots; i++)
+			if (st->slot_off[i] > st->slot_off[far])
+				far = i;
+		if (st->slot_off[far] <= off)
+			return;
+		slot_drop(st, far);
+	}
 	st->slot_off[st->slots] = off;
 	st->slot_val[st->slots] = v;
 	st->slots++;

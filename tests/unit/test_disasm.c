@@ -191,6 +191,49 @@ static void test_call_arguments(void **state)
 	assert_int_equal(s.arg.kind, DIS_UNKNOWN);
 }
 
+/*
+ * A big frame (sub rsp, 0x400) whose function spills argument registers
+ * to NSPILL slots of its caller's frame, then stores a call's stack
+ * argument at [rsp]: the argument is known at the call, however many
+ * spills came first (the slots are bounded; the farthest go first).
+ */
+static void spills_then_stack_arg(unsigned nspill, struct seen *s)
+{
+	uint8_t code[16 + 8 * 64];
+	size_t n = 0;
+
+	assert_true(nspill <= 64);
+	memcpy(code + n, (const uint8_t[]){ 0x48, 0x81, 0xec, 0x00, 0x04, 0, 0 }, 7); /* sub rsp, 0x400 */
+	n += 7;
+	for (unsigned k = 0; k < nspill; k++) {
+		uint32_t disp = 0x408 + 8 * k;                                      /* mov [rsp+disp], rdi */
+
+		memcpy(code + n, (const uint8_t[]){ 0x48, 0x89, 0xbc, 0x24 }, 4);
+		memcpy(code + n + 4, &disp, 4);
+		n += 8;
+	}
+	memcpy(code + n, (const uint8_t[]){ 0x48, 0xc7, 0x04, 0x24, 0x27, 0, 0, 0 }, 8); /* mov qword [rsp], 0x27 */
+	n += 8;
+	memcpy(code + n, (const uint8_t[]){ 0xe8, 0, 0, 0, 0 }, 5);                  /* call */
+	n += 5;
+	run(code, n, true, DIS_LOC_SLOT0, s);
+}
+
+static void test_spilled_frame(void **state)
+{
+	static const unsigned spills[] = { 0, 8, 16, 40, 64 };
+	struct seen s;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(spills); i++) {
+		spills_then_stack_arg(spills[i], &s);
+		assert_int_equal(s.calls, 1);
+		if (s.arg.kind != DIS_CONST || s.arg.value != 0x27)
+			fail_msg("after %u spills: stack argument 0 is kind %d value %#x, not 0x27", spills[i],
+				 s.arg.kind, s.arg.value);
+	}
+}
+
 static void test_records(void **state)
 {
 	struct seen s;
@@ -405,6 +448,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syscall_numbers),
 		cmocka_unit_test(test_call_arguments),
+		cmocka_unit_test(test_spilled_frame),
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_reached_after_indirect_jump),
