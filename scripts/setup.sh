@@ -8,7 +8,7 @@ PKGS=(
 	libelf-dev libdw-dev libzydis-dev libzycore-dev libseccomp-dev libarchive-dev
 	libjansson-dev libcurl4-openssl-dev nettle-dev libssl-dev libxxhash-dev libcmocka-dev
 	libbpf-dev bpftool
-	docker.io debootstrap skopeo zstd gzip xz-utils tar jq curl ca-certificates
+	docker.io debootstrap skopeo podman zstd gzip xz-utils tar jq curl ca-certificates
 	strace valgrind hyperfine time file binutils iproute2 musl-tools
 	python3 python3-cryptography perl nodejs sasl2-bin postgresql php-cli iptables sudo lua5.3 lua-posix redis-server redis-tools nginx-light golang-go mawk diffutils findutils openssl
 	erlang-base erlang-crypto erlang-dev mariadb-server mariadb-client imagemagick-6.q16 shellcheck sbcl swi-prolog-nox tcl libsqlite3-tcl
