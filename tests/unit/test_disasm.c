@@ -199,7 +199,7 @@ static void test_call_arguments(void **state)
  */
 static void spills_then_stack_arg(unsigned nspill, struct seen *s)
 {
-	uint8_t code[16 + 8 * 64];
+	uint8_t code[7 + 8 * 64 + 8 + 5];
 	size_t n = 0;
 
 	assert_true(nspill <= 64);
