@@ -2786,6 +2786,9 @@ static int open_in_root_walk(int rootfd, const char *path, int flags)
 		fd = openat(cur, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0 || fstat(fd, &st) != 0) {
 			err = errno;
+			if (fd >= 0)
+				close(fd);
+			fd = -1;
 			break;
 		}
 		if (S_ISLNK(st.st_mode)) {
