@@ -763,13 +763,14 @@ static int docker_pick(struct opener *o, json_t *list, json_t **out)
 				bool same = have && !strcmp(have, want);
 
 				free(have);
-				if (same && !*out)
+				if (same) {
 					*out = m;
+					free(want);
+					return 0;
+				}
 			}
 		}
 		free(want);
-		if (*out)
-			return 0;
 	}
 	names = docker_names(list);
 	if (!o->pick_ref)
@@ -1456,6 +1457,27 @@ static int open_dir(struct opener *o, const char *name)
 
 /* ---- entry points -------------------------------------------------------- */
 
+/*
+ * The longest part of 'name' before a ':' that is an existing path (newly
+ * allocated), with *rest set to what follows that ':'; NULL when none is.
+ */
+static char *input_prefix(const char *name, const char **rest)
+{
+	for (size_t at = strlen(name); at-- > 1;) {
+		char *prefix;
+
+		if (name[at] != ':' || !name[at + 1])
+			continue;
+		prefix = xstrndup(name, at);
+		if (fs_exists(prefix)) {
+			*rest = name + at + 1;
+			return prefix;
+		}
+		free(prefix);
+	}
+	return NULL;
+}
+
 int image_open(const char *ref, const struct image_open_opts *opts, struct image **out)
 {
 	struct opener o = { .input = ref };
@@ -1502,18 +1524,9 @@ int image_open(const char *ref, const struct image_open_opts *opts, struct image
 	if ((img->ref.transport == IMAGE_OCI || img->ref.transport == IMAGE_OCI_ARCHIVE ||
 	     img->ref.transport == IMAGE_DOCKER_ARCHIVE) &&
 	    !fs_exists(img->ref.name)) {
-		for (size_t at = strlen(img->ref.name); at-- > 1 && !split;) {
-			if (img->ref.name[at] != ':' || !img->ref.name[at + 1])
-				continue;
-			split = xstrndup(img->ref.name, at);
-			if (fs_exists(split)) {
-				target = split;
-				o.pick_ref = img->ref.name + at + 1;
-			} else {
-				free(split);
-				split = NULL;
-			}
-		}
+		split = input_prefix(img->ref.name, &o.pick_ref);
+		if (split)
+			target = split;
 	}
 	switch (img->ref.transport) {
 	case IMAGE_DOCKER:
